@@ -1,0 +1,1 @@
+"""Haven: case management and response protocol for anti-trafficking services."""

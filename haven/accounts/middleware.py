@@ -1,0 +1,115 @@
+"""Session rules: idle and absolute timeouts, MFA for everyone, each user's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+
+STARTED = "haven_started"
+SEEN = "haven_seen"
+# Paths a signed-in user without a second factor may still reach: enrolment
+# itself, signing out, and the pages enrolment needs along the way.
+MFA_ENROLMENT_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/i18n/",
+    "/static/",
+)
+# The page the browser calls when the tab has been idle: it must not count as activity.
+PASSIVE_PATHS = ("/accounts/session-check/",)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _refresh_interval() -> timedelta:
+    # Writing the session on every request costs a database write; a coarse
+    # clock is enough as long as it is finer than the idle timeout itself.
+    return min(timedelta(seconds=30), settings.HAVEN_IDLE_TIMEOUT / 4)
+
+
+class SessionTimeoutMiddleware:
+    """Sign out a session idle for HAVEN_IDLE_TIMEOUT, or older than HAVEN_SESSION_MAX_AGE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.setdefault(STARTED, now)
+            seen = request.session.get(SEEN, now)
+            idle = now - seen > settings.HAVEN_IDLE_TIMEOUT.total_seconds()
+            too_old = now - started > settings.HAVEN_SESSION_MAX_AGE.total_seconds()
+            if idle or too_old:
+                audit_record(action=Action.SESSION_EXPIRED, actor=user, object_type="user",
+                             object_id=user.pk, detail={"reason": "idle" if idle else "age"})
+                logout(request)
+                return self._expired(request)
+            if request.path not in PASSIVE_PATHS and (
+                SEEN not in request.session
+                or now - seen >= _refresh_interval().total_seconds()
+            ):
+                request.session[SEEN] = now
+        return self.get_response(request)
+
+    def _expired(self, request: HttpRequest) -> HttpResponse:
+        if _wants_json(request):
+            return JsonResponse({"detail": "Session expired."}, status=401)
+        messages.info(request, _("You were signed out after a period of inactivity."))
+        login_url = reverse("account_login")
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login_url
+            return response
+        return redirect(login_url)
+
+
+class MfaRequiredMiddleware:
+    """Every account needs a second factor: until it has one, only enrolment is open."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(MFA_ENROLMENT_PREFIXES)
+            and not is_mfa_enabled(user, ["totp", "webauthn"])
+        ):
+            if _wants_json(request):
+                return JsonResponse({"detail": "A second factor is required."}, status=403)
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in staff member sees Haven in the language of their profile."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            language = getattr(user, "language", settings.LANGUAGE_CODE)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -1,0 +1,120 @@
+"""Staff accounts, their roles, and the links that bring them in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of the product brief. A staff member may hold several."""
+
+    ADVOCATE = "advocate", _("Advocate")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    INTAKE = "intake", _("Intake / front desk")
+    SHELTER = "shelter", _("Shelter staff")
+    ADMIN = "admin", _("Agency administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Roles that work within a team; the others apply to the whole agency.
+TEAM_ROLES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
+
+
+class User(AbstractUser):
+    """A staff member of exactly one agency.
+
+    Someone who works for two agencies on one installation has two accounts,
+    so a session can never carry data from one agency into the other.
+    """
+
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="staff")
+    display_name = models.CharField(_("name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    objects: UserManager[User] = UserManager()  # type: ignore[assignment]
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Membership(models.Model):
+    """One role held by a staff member, within a team for team roles."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    team = models.ForeignKey(
+        "core.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "team"], name="membership_unique_role_in_team"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(team__isnull=True),
+                name="membership_unique_agency_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}"
+
+
+class Invitation(models.Model):
+    """A single-use link that lets an invited staff member set a password.
+
+    Only a SHA-256 digest of the link's secret is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+    def is_usable(self, now: object | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > moment
+
+
+class SetupToken(models.Model):
+    """The one-time link that creates the first agency and its administrator."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"setup token {self.pk}"

@@ -1,0 +1,81 @@
+"""Audit events for what allauth, Django and axes do on their own.
+
+These are the only signal receivers in Haven: the code paths belong to those
+libraries, so a signal is the one place to hear about them. The events carry
+ids only; a failed sign-in for an unknown name records no name at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.signals import password_changed
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+
+
+def _known_user(username: object) -> User | None:
+    if not isinstance(username, str) or not username:
+        return None
+    return User.objects.select_related("agency").filter(username=username).first()
+
+
+@receiver(user_logged_in)
+def _signed_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    audit_record(action=Action.SIGN_IN, actor=user, object_type="user", object_id=user.pk)
+
+
+@receiver(user_logged_out)
+def _signed_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
+    if user is not None and user.is_authenticated:
+        audit_record(action=Action.SIGN_OUT, actor=user, object_type="user", object_id=user.pk)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
+    user = _known_user(credentials.get("username") or credentials.get("login"))
+    # An unknown name goes to the installation chain without the name itself:
+    # it may be a mistyped password, or a person's name typed in the wrong box.
+    if user is None:
+        audit_record(action=Action.SIGN_IN_FAILED, object_type="user")
+    else:
+        audit_record(action=Action.SIGN_IN_FAILED, agency=user.agency,
+                     object_type="user", object_id=user.pk)
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any, username: str | None, **kwargs: Any) -> None:
+    user = _known_user(username)
+    if user is None:
+        audit_record(action=Action.LOCKED_OUT, object_type="user")
+    else:
+        audit_record(action=Action.LOCKED_OUT, agency=user.agency,
+                     object_type="user", object_id=user.pk)
+
+
+@receiver(password_changed)
+def _password_changed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    audit_record(action=Action.PASSWORD_CHANGED, actor=user, object_type="user",
+                 object_id=user.pk)
+
+
+def _authenticator_event(action: Action) -> Any:
+    def record(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
+        audit_record(action=action, actor=user, object_type="authenticator",
+                     object_id=authenticator.pk, detail={"type": authenticator.type})
+
+    return record
+
+
+_on_added = _authenticator_event(Action.MFA_ADDED)
+_on_removed = _authenticator_event(Action.MFA_REMOVED)
+_on_reset = _authenticator_event(Action.MFA_RECOVERY_CODES_RESET)
+authenticator_added.connect(_on_added, dispatch_uid="haven_mfa_added")
+authenticator_removed.connect(_on_removed, dispatch_uid="haven_mfa_removed")
+authenticator_reset.connect(_on_reset, dispatch_uid="haven_mfa_reset")

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from haven.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("setup/<str:token>/", views.setup, name="setup"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/invite/", views.staff_invite, name="staff_invite"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
+    path("staff/<int:pk>/reinvite/", views.staff_reinvite, name="staff_reinvite"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("me/preferences/", views.preferences, name="preferences"),
+    path("me/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("i18n/setlang/", views.language_switch, name="set_language"),
+    path("accounts/session-check/", views.session_check, name="session_check"),
+]

@@ -1,0 +1,252 @@
+"""Staff pages: first setup, invitations, roles, sessions and preferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
+
+from haven.accounts import selectors, services
+from haven.accounts.forms import (
+    InvitationForm,
+    LanguageForm,
+    PasswordPairForm,
+    RolesForm,
+    SetupForm,
+    TeamForm,
+)
+from haven.accounts.models import TEAM_ROLES, User
+from haven.core.http import authenticated_user
+
+_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def _link(path: str) -> str:
+    return settings.HAVEN_BASE_URL.rstrip("/") + path
+
+
+def _form_errors_from(form: Any, error: ValidationError, field: str | None = None) -> None:
+    for message in error.messages:
+        form.add_error(field, message)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time page that creates the first agency and its administrator."""
+    try:
+        services.setup_token_get(token)
+    except services.LinkInvalid:
+        return render(request, "accounts/link_invalid.html", status=404)
+    form = SetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.setup_complete(token=token, **form.cleaned_data_for_service())
+        except ValidationError as error:
+            _form_errors_from(form, error, "password1")
+        except services.LinkInvalid:
+            return render(request, "accounts/link_invalid.html", status=404)
+        else:
+            login(request, user, backend=_BACKEND)
+            messages.success(request, _("Your agency is ready. Now add a second factor."))
+            return redirect("mfa_activate_totp")
+    return render(request, "accounts/setup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_get(token)
+    except services.LinkInvalid:
+        return render(request, "accounts/link_invalid.html", status=404)
+    form = PasswordPairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except ValidationError as error:
+            _form_errors_from(form, error, "password1")
+        except services.LinkInvalid:
+            return render(request, "accounts/link_invalid.html", status=404)
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            login(request, user, backend=_BACKEND)
+            messages.success(request, _("Welcome. Now add a second factor to protect your account."))
+            return redirect("mfa_activate_totp")
+    context = {"form": form, "invited": invitation.user}
+    return render(request, "accounts/invitation_accept.html", context,
+                  status=400 if form.errors else 200)
+
+
+def staff_list(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    staff = selectors.staff_list(user=user)
+    teams = selectors.team_list(user=user)
+    return render(request, "accounts/staff_list.html", {"staff": staff, "teams": teams})
+
+
+@require_http_methods(["GET", "POST"])
+def staff_invite(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    selectors.staff_list(user=user)  # 404 unless an administrator
+    form = InvitationForm(request.POST or None, agency=user.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member, token = services.invitation_create(
+                actor=user,
+                agency=user.agency,
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                display_name=form.cleaned_data["display_name"],
+                grants=form.grants(),
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        except IntegrityError:
+            form.add_error("username", _("This user name is taken; choose another."))
+        else:
+            return _show_invitation_link(request, member, token)
+    return render(request, "accounts/staff_invite.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def _show_invitation_link(request: HttpRequest, member: User, token: str) -> HttpResponse:
+    link = _link(reverse("accounts:invitation_accept", args=[token]))
+    return render(request, "accounts/invitation_link.html", {"member": member, "link": link})
+
+
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = authenticated_user(request)
+    member = selectors.staff_get(user=user, pk=pk)
+    memberships = list(member.memberships.all())
+    team = next((m.team for m in memberships if m.role in TEAM_ROLES and m.team), None)
+    initial = {"roles": [m.role for m in memberships], "team": team}
+    form = RolesForm(request.POST or None, agency=user.agency, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_set_roles(actor=user, member=member, grants=form.grants())
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("Roles saved."))
+            return redirect("accounts:staff_detail", pk=member.pk)
+    return render(request, "accounts/staff_detail.html", {"member": member, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = authenticated_user(request)
+    member = selectors.staff_get(user=user, pk=pk)
+    try:
+        services.staff_deactivate(actor=user, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The account is deactivated and its sessions ended."))
+    return redirect("accounts:staff_detail", pk=member.pk)
+
+
+@require_POST
+def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = authenticated_user(request)
+    member = selectors.staff_get(user=user, pk=pk)
+    try:
+        services.staff_reactivate(actor=user, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The account is active again."))
+    return redirect("accounts:staff_detail", pk=member.pk)
+
+
+@require_POST
+def staff_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
+    user = authenticated_user(request)
+    member = selectors.staff_get(user=user, pk=pk)
+    try:
+        token = services.invitation_renew(actor=user, user=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:staff_detail", pk=member.pk)
+    return _show_invitation_link(request, member, token)
+
+
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    selectors.team_list(user=user)  # 404 unless an administrator
+    form = TeamForm(request.POST or None, agency=user.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_create(actor=user, agency=user.agency, name=form.cleaned_data["name"])
+        except IntegrityError:
+            form.add_error("name", _("A team with this name already exists."))
+        else:
+            messages.success(request, _("Team created."))
+            return redirect("accounts:staff_list")
+    return render(request, "accounts/team_create.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    form = LanguageForm(request.POST or None, initial={"language": user.language})
+    if request.method == "POST" and form.is_valid():
+        services.staff_set_language(user=user, language=form.cleaned_data["language"])
+        response = redirect("accounts:preferences")
+        # The sign-in page, before anyone is known, follows the same choice.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False), httponly=True,
+        )
+        return response
+    return render(request, "accounts/preferences.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    services.sessions_end_everywhere(user=user, current_session_key=request.session.session_key)
+    logout(request)
+    messages.info(request, _("You are signed out on every device."))
+    return redirect("account_login")
+
+
+@login_not_required
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, open before sign-in, and remembered on the profile after."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.staff_set_language(user=authenticated_user(request), language=language)
+    return response
+
+
+def session_check(request: HttpRequest) -> HttpResponse:
+    """Where an idle tab goes. Reaching it does not count as activity, so a
+    session that has really gone idle ends here (see SessionTimeoutMiddleware)."""
+    return render(request, "accounts/session_check.html")
+
+
+def locked_out(request: HttpRequest, credentials: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Axes calls this once a name has too many failures. It says the same
+    thing whether or not the name belongs to an account."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)

@@ -1,0 +1,19 @@
+"""Refuse UPDATE and DELETE on the audit table at the database itself."""
+
+from django.db import migrations
+
+from haven.audit import triggers
+
+
+def install(apps, schema_editor):
+    triggers.install(schema_editor.connection)
+
+
+def remove(apps, schema_editor):
+    triggers.remove(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0001_audit_event")]
+
+    operations = [migrations.RunPython(install, remove)]

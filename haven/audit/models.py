@@ -1,0 +1,76 @@
+"""The append-only, hash-chained audit trail.
+
+Each agency has its own chain (events outside any agency, such as a failed
+sign-in for an unknown name, form the installation chain, ``chain=0``). Every
+event stores the hash of the previous event of its chain, so altering,
+removing or inserting a row breaks the chain where it happened. Database
+triggers refuse UPDATE and DELETE (see ``triggers.py``). Events never hold
+identifying data of a person served: only ids, actions and coarse metadata.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    SIGN_IN = "auth.sign_in", _("Signed in")
+    SIGN_IN_FAILED = "auth.sign_in_failed", _("Sign-in failed")
+    SIGN_OUT = "auth.sign_out", _("Signed out")
+    LOCKED_OUT = "auth.locked_out", _("Locked out after repeated failures")
+    SESSION_EXPIRED = "auth.session_expired", _("Session timed out")
+    SESSIONS_ENDED = "auth.sessions_ended", _("All sessions ended")
+    PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    MFA_ADDED = "mfa.added", _("Second factor added")
+    MFA_REMOVED = "mfa.removed", _("Second factor removed")
+    MFA_RECOVERY_CODES_RESET = "mfa.recovery_codes_reset", _("Recovery codes regenerated")
+    SETUP_LINK_ISSUED = "setup.link_issued", _("Setup link issued")
+    SETUP_COMPLETED = "setup.completed", _("First administrator set up")
+    AGENCY_CREATED = "agency.created", _("Agency created")
+    TEAM_CREATED = "team.created", _("Team created")
+    INVITATION_SENT = "staff.invited", _("Staff member invited")
+    INVITATION_ACCEPTED = "staff.invitation_accepted", _("Invitation accepted")
+    INVITATION_REFUSED = "staff.invitation_refused", _("Invalid invitation link used")
+    ROLES_CHANGED = "staff.roles_changed", _("Roles changed")
+    STAFF_DEACTIVATED = "staff.deactivated", _("Account deactivated")
+    STAFF_REACTIVATED = "staff.reactivated", _("Account reactivated")
+    LANGUAGE_CHANGED = "staff.language_changed", _("Interface language changed")
+    DEMO_SEEDED = "demo.seeded", _("Demo data created")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. Rows are only ever inserted."""
+
+    chain = models.BigIntegerField(help_text="Agency id, or 0 for the installation chain.")
+    seq = models.BigIntegerField(help_text="Position in the chain, from 1.")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    agency = models.ForeignKey(
+        "core.Agency", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    action = models.CharField(max_length=64, choices=Action.choices)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["chain", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_seq_unique_in_chain")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "-at"], name="audit_agency_at"),
+            models.Index(fields=["agency", "action", "-at"], name="audit_agency_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit event {self.pk} ({self.action})"

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from haven.accounts.policies import can_manage_staff, roles_of
+from haven.audit.policies import can_view_audit
+
+
+def haven(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    return {
+        "product_name": settings.HAVEN_PRODUCT_NAME,
+        "idle_timeout_seconds": int(settings.HAVEN_IDLE_TIMEOUT.total_seconds()),
+        "nav": {
+            "staff": signed_in and can_manage_staff(user),  # type: ignore[arg-type]
+            "audit": signed_in and can_view_audit(user),  # type: ignore[arg-type]
+        },
+        "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
+    }

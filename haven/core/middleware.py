@@ -1,0 +1,57 @@
+"""Request-wide concerns: request ids and login-by-default."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpRequest, HttpResponse
+
+from haven.core.request_context import current_request_id
+
+_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class RequestIdMiddleware:
+    """Give every request an id, for log lines, audit events and the response.
+
+    An id sent by a trusted reverse proxy is kept when well-formed, so one
+    request can be followed across the proxy's and Haven's logs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Every page needs a signed-in user unless its view says otherwise.
+
+    The JSON API answers for itself (401 with a JSON body, not a redirect to a
+    sign-in page), so it is left to django-ninja's authentication.
+    """
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: list[Any],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

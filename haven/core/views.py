@@ -1,0 +1,44 @@
+"""The dashboard and the error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from haven.core.http import authenticated_user
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    return render(request, "core/dashboard.html", {"agency": user.agency})
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    # The reason is for developers; the page says what a person can do about it.
+    return render(request, "403_csrf.html", status=403)
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+@login_not_required
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request, so no context processor touches the
+    # database that may be the very thing that failed.
+    html = render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
+    return HttpResponse(html, status=500)

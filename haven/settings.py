@@ -1,0 +1,353 @@
+"""Haven's one settings file, driven by the environment.
+
+Every value can come from an environment variable; every secret can also come
+from a file named by the same variable with a ``_FILE`` suffix (for Docker or
+systemd credentials). ``HAVEN_ENV`` selects the posture:
+
+* ``local`` (default): the embedded SQLite install that ``make run`` serves on
+  loopback over plain HTTP. Missing keys are generated into ``var/keys``.
+* ``production``: behind a TLS reverse proxy. Refuses to start without its
+  secrets and turns on every transport protection.
+* ``test``: the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.keyfiles import ensure_key_file, read_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+HAVEN_ENV = env.str("HAVEN_ENV", default="local")
+if HAVEN_ENV not in {"local", "production", "test"}:
+    raise ImproperlyConfigured("HAVEN_ENV must be local, production or test.")
+PRODUCTION = HAVEN_ENV == "production"
+TESTING = HAVEN_ENV == "test"
+
+VAR_DIR = Path(env.str("HAVEN_VAR_DIR", default=str(BASE_DIR / "var")))
+KEY_DIR = VAR_DIR / "keys"
+
+
+def _secret(name: str) -> str:
+    """A secret from NAME, NAME_FILE, or (outside production) a generated file."""
+    value = read_secret(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} or {name}_FILE must be set in production.")
+    return ensure_key_file(KEY_DIR / name.lower().removeprefix("haven_"))
+
+
+SECRET_KEY = _secret("HAVEN_SECRET_KEY")
+# The master key wraps every agency key (see docs/adr/0005-keys.md). It never
+# sits in the database or in a backup of it.
+HAVEN_MASTER_KEY = _secret("HAVEN_MASTER_KEY")
+
+DEBUG = env.bool("HAVEN_DEBUG", default=False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("HAVEN_DEBUG cannot be on in production.")
+
+ALLOWED_HOSTS = env.list(
+    "HAVEN_ALLOWED_HOSTS",
+    default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"],
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("HAVEN_ALLOWED_HOSTS must name the host(s) Haven answers to.")
+CSRF_TRUSTED_ORIGINS = env.list("HAVEN_CSRF_TRUSTED_ORIGINS", default=[])
+
+# The product name shown in page titles: an agency may want a discreet one.
+HAVEN_PRODUCT_NAME = env.str("HAVEN_PRODUCT_NAME", default="Haven")
+
+INSTALLED_APPS = [
+    # Haven's apps come first so that their templates and management
+    # commands (notably the guarded ``flush``) take precedence.
+    "haven.core",
+    "haven.accounts",
+    "haven.audit",
+    "haven.api",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
+    "csp",
+    "django_htmx",
+    "ninja",
+]
+
+MIDDLEWARE = [
+    "haven.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "haven.accounts.middleware.SessionTimeoutMiddleware",
+    "haven.accounts.middleware.UserLanguageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "haven.accounts.middleware.MfaRequiredMiddleware",
+    "haven.core.middleware.LoginRequiredMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes goes last so that it sees the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "haven.urls"
+WSGI_APPLICATION = "haven.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "haven.core.context_processors.haven",
+            ],
+            "string_if_invalid": "",
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+# SQLite under var/ is the embedded default; DATABASE_URL selects PostgreSQL.
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'haven.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE transactions serialise writers up front, so the audit
+        # chain never forks and no write fails half-way with SQLITE_BUSY.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA secure_delete=ON;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA synchronous=NORMAL;"
+        ),
+    }
+else:
+    DATABASES["default"]["ATOMIC_REQUESTS"] = False
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("HAVEN_DB_CONN_MAX_AGE", default=60))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and authentication ------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; the suite hashes thousands of passwords.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+
+ACCOUNT_ADAPTER = "haven.accounts.adapters.HavenAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Axes does the lockout; allauth's own rate limits stay on as a second net.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_ADAPTER = "haven.accounts.adapters.HavenMfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+MFA_TOTP_ISSUER = HAVEN_PRODUCT_NAME
+MFA_TOTP_TOLERANCE = 1
+MFA_TRUST_ENABLED = False
+USERSESSIONS_TRACK_ACTIVITY = True
+
+AXES_FAILURE_LIMIT = env.int("HAVEN_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("HAVEN_LOCKOUT_MINUTES", default=15))
+# Locking by user name alone: behind a reverse proxy every client may share
+# one address, and an attacker can change theirs at will.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "haven.accounts.views.locked_out"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_IPWARE_PROXY_COUNT = env.int("HAVEN_PROXY_COUNT", default=0)
+
+# Sessions: an idle timeout and an absolute lifetime (see SessionTimeoutMiddleware).
+HAVEN_IDLE_TIMEOUT = timedelta(seconds=env.int("HAVEN_IDLE_TIMEOUT_SECONDS", default=15 * 60))
+HAVEN_SESSION_MAX_AGE = timedelta(
+    seconds=env.int("HAVEN_SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)
+)
+SESSION_COOKIE_AGE = int(HAVEN_SESSION_MAX_AGE.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "haven.core.views.csrf_failure"
+
+HAVEN_INVITATION_LIFETIME = timedelta(hours=72)
+HAVEN_SETUP_LINK_LIFETIME = timedelta(hours=1)
+HAVEN_BASE_URL = env.str("HAVEN_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Transport security -----------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("HAVEN_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("HAVEN_HSTS_SECONDS", default=63072000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_SECURE = True
+
+# Uploads: the largest body Haven accepts in one request (attachments raise it
+# per view later). Oversized posts get a 400, never a 500.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("HAVEN_MAX_POST_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+# --- Content Security Policy -------------------------------------------------
+# No inline script or style anywhere: every page uses files under static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # The TOTP enrolment page shows its QR code as a data: image.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# --- Internationalisation ----------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("HAVEN_TIME_ZONE", default="America/Chicago")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING or DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = TESTING
+
+# --- Logging -----------------------------------------------------------------
+# Log lines carry the request id and never a person's data: request bodies and
+# query strings are never logged, and exception reports hide every POST field.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "haven.core.logging.RedactingExceptionReporterFilter"
+ADMINS: list[tuple[str, str]] = []
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "haven.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("HAVEN_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # django.request logs the path of 4xx/5xx responses; paths in Haven
+        # hold ids only, never identifying data (see docs/adr/0004-audit.md).
+        "django.security.DisallowedHost": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+EMAIL_BACKEND = env.str(
+    "HAVEN_EMAIL_BACKEND",
+    default="django.core.mail.backends.locmem.EmailBackend"
+    if TESTING
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("HAVEN_FROM_EMAIL", default="haven@localhost")
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+if TESTING:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A shared cache: allauth remembers spent TOTP codes and rate limits in it,
+# so every gunicorn worker must see the same one.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "haven_cache",
+    }
+}
+
+SILENCED_SYSTEM_CHECKS = [
+    # Axes warns when lockout is not keyed on the client address. Haven keys it
+    # on the user name alone on purpose (see AXES_LOCKOUT_PARAMETERS above):
+    # the count for a name holds whatever address, cookie or browser is used.
+    "axes.W006",
+]

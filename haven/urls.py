@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from haven.api.api import api
+
+urlpatterns = [
+    path("", include("haven.core.urls")),
+    path("", include("haven.accounts.urls")),
+    path("", include("haven.audit.urls")),
+    path("accounts/", include("haven.accounts.urls_auth")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "haven.core.views.bad_request"
+handler403 = "haven.core.views.permission_denied"
+handler404 = "haven.core.views.not_found"
+handler500 = "haven.core.views.server_error"

@@ -1,0 +1,59 @@
+// Haven's page behaviour: the privacy screen and the idle-tab guard.
+// No inline script anywhere (the Content Security Policy forbids it).
+(function () {
+  "use strict";
+
+  var screen = document.getElementById("privacy-screen");
+  var toggle = document.getElementById("privacy-toggle");
+  var reveal = document.getElementById("privacy-reveal");
+  var main = document.getElementById("main");
+
+  function hide() {
+    if (!screen) { return; }
+    screen.hidden = false;
+    document.body.classList.add("privacy-on");
+    if (main) { main.setAttribute("aria-hidden", "true"); }
+    // The tab title can be seen over a shoulder too.
+    document.documentElement.dataset.title = document.title;
+    document.title = "…";
+    if (reveal) { reveal.focus(); }
+  }
+
+  function show() {
+    if (!screen) { return; }
+    screen.hidden = true;
+    document.body.classList.remove("privacy-on");
+    if (main) { main.removeAttribute("aria-hidden"); }
+    if (document.documentElement.dataset.title) {
+      document.title = document.documentElement.dataset.title;
+    }
+    if (toggle) { toggle.focus(); }
+  }
+
+  if (toggle) { toggle.addEventListener("click", hide); }
+  if (reveal) { reveal.addEventListener("click", show); }
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey && event.shiftKey && (event.key === "H" || event.key === "h" || event.code === "KeyH")) {
+      event.preventDefault();
+      if (screen && screen.hidden) { hide(); } else { show(); }
+    }
+  });
+
+  // An idle tab covers itself, then asks the server whether the session is
+  // still alive. The check does not count as activity, so a session idle in
+  // every tab ends there and the browser lands on the sign-in page.
+  var idleSeconds = parseInt(document.body.dataset.idleTimeout || "", 10);
+  var checkUrl = document.body.dataset.sessionCheckUrl;
+  if (idleSeconds > 0 && checkUrl) {
+    var timer = null;
+    var arm = function () {
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(function () {
+        hide();
+        window.location.assign(checkUrl);
+      }, (idleSeconds + 2) * 1000);
+    };
+    document.addEventListener("htmx:afterRequest", arm);
+    arm();
+  }
+})();
