@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -32,6 +33,18 @@ from haven.core.http import authenticated_user
 _BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
+def _sign_in_new_password(request: HttpRequest, user: User) -> None:
+    """Sign in someone who has just chosen their password on this request.
+
+    Typing the new password counts as a fresh authentication, so the next
+    step (enrolling a second factor) does not ask for it again at once.
+    """
+    if request.user.is_authenticated:
+        logout(request)
+    login(request, user, backend=_BACKEND)
+    record_authentication(request, user, method="password", reauthenticated=True)
+
+
 def _link(path: str) -> str:
     return settings.HAVEN_BASE_URL.rstrip("/") + path
 
@@ -58,7 +71,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
         except services.LinkInvalid:
             return render(request, "accounts/link_invalid.html", status=404)
         else:
-            login(request, user, backend=_BACKEND)
+            _sign_in_new_password(request, user)
             messages.success(request, _("Your agency is ready. Now add a second factor."))
             return redirect("mfa_activate_totp")
     return render(request, "accounts/setup.html", {"form": form}, status=400 if form.errors else 200)
@@ -80,9 +93,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except services.LinkInvalid:
             return render(request, "accounts/link_invalid.html", status=404)
         else:
-            if request.user.is_authenticated:
-                logout(request)
-            login(request, user, backend=_BACKEND)
+            _sign_in_new_password(request, user)
             messages.success(request, _("Welcome. Now add a second factor to protect your account."))
             return redirect("mfa_activate_totp")
     context = {"form": form, "invited": invitation.user}

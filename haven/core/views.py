@@ -40,5 +40,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request, so no context processor touches the
     # database that may be the very thing that failed.
-    html = render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
+    request_id = getattr(request, "request_id", "")
+    try:
+        html = render_to_string("500.html", {"request_id": request_id})
+    except Exception:  # the error page must never fail in turn
+        html = f"<!DOCTYPE html><title>Error</title><h1>Something went wrong.</h1><p>{request_id}</p>"
     return HttpResponse(html, status=500)

@@ -1,0 +1,70 @@
+# Haven: `make run` serves it, `make test` checks everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HAVEN_BIND ?= 127.0.0.1:8000
+export HAVEN_BASE_URL ?= http://$(HAVEN_BIND)
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
+        bench messages demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: requirements/base.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-deps: requirements/dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	touch $@ $(VENV)/.run-deps
+
+## run: install, migrate, make keys if needed, and serve at http://$(HAVEN_BIND)
+run: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py setup_link
+	@echo "Serving Haven at $(HAVEN_BASE_URL) (Ctrl+C stops it)"
+	$(BIN)/gunicorn haven.wsgi --bind $(HAVEN_BIND) --workers 2 --threads 4 \
+		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(M)sms'
+
+## demo: the demo agencies and staff (never in production)
+demo: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+
+## test: everything CI runs
+test: $(VENV)/.dev-deps lint typecheck migrations-check test-sqlite test-postgres test-browser
+
+check: test
+
+lint: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev-deps
+	HAVEN_ENV=test $(BIN)/mypy haven
+
+migrations-check: $(VENV)/.dev-deps
+	HAVEN_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: $(VENV)/.dev-deps
+	HAVEN_ENV=test $(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS) -q
+
+test-postgres: $(VENV)/.dev-deps
+	HAVEN_ENV=test scripts/with-postgres $(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS) -q
+
+test-browser: $(VENV)/.dev-deps
+	HAVEN_ENV=test $(BIN)/pytest -m browser -q
+
+## messages: refresh and compile the translation catalogues
+messages: $(VENV)/.dev-deps
+	$(BIN)/python manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV)

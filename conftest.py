@@ -1,0 +1,131 @@
+"""Shared fixtures: two agencies and a staff member for every role.
+
+The personas follow the product brief's roles; ``outsider`` belongs to another
+agency and must never see anything of the first.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
+from django.urls import reverse
+
+from haven.accounts.models import Membership, Role
+from tests.factories import TEST_PASSWORD, AgencyFactory, TeamFactory, make_staff
+
+
+def totp_now(secret: str, *, offset: int = 0) -> str:
+    """The current TOTP code for ``secret`` (offset in 30-second steps)."""
+    counter = int(time.time()) // 30 + offset
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="Test Agency")
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(name="Elsewhere Agency")
+
+
+@pytest.fixture
+def team(agency):
+    return TeamFactory(agency=agency, name="North")
+
+
+@pytest.fixture
+def other_team(agency):
+    return TeamFactory(agency=agency, name="South")
+
+
+@pytest.fixture
+def advocate(agency, team):
+    return make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-advocate")
+
+
+@pytest.fixture
+def supervisor(agency, team):
+    return make_staff(agency=agency, role=Role.SUPERVISOR, team=team, username="t-supervisor")
+
+
+@pytest.fixture
+def intake(agency):
+    return make_staff(agency=agency, role=Role.INTAKE, username="t-intake")
+
+
+@pytest.fixture
+def shelter(agency, team):
+    return make_staff(agency=agency, role=Role.SHELTER, team=team, username="t-shelter")
+
+
+@pytest.fixture
+def admin_user(agency):
+    return make_staff(agency=agency, role=Role.ADMIN, username="t-admin")
+
+
+@pytest.fixture
+def auditor(agency):
+    return make_staff(agency=agency, role=Role.AUDITOR, username="t-auditor")
+
+
+@pytest.fixture
+def outsider(other_agency):
+    """Another agency's advocate who is also its administrator and auditor:
+    the strongest outsider, so a refusal proves isolation, not a missing role."""
+    other_team = TeamFactory(agency=other_agency, name="Elsewhere Team")
+    user = make_staff(agency=other_agency, role=Role.ADVOCATE, team=other_team,
+                      username="t-outsider")
+    Membership.objects.create(user=user, role=Role.ADMIN)
+    Membership.objects.create(user=user, role=Role.AUDITOR)
+    return user
+
+
+@pytest.fixture
+def all_personas(advocate, supervisor, intake, shelter, admin_user, auditor):
+    return {
+        "advocate": advocate,
+        "supervisor": supervisor,
+        "intake": intake,
+        "shelter": shelter,
+        "admin": admin_user,
+        "auditor": auditor,
+    }
+
+
+def sign_in_for_real(client, user, password: str = TEST_PASSWORD):
+    """Sign in through the real pages: password, then the TOTP code."""
+    response = client.post(reverse("account_login"), {"login": user.username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(user.totp_secret)})
+    assert response.status_code == 302, response.content[:500]
+    # Confirm the password once more, as the second-factor pages ask.
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def real_client_for(client):
+    """A test client that signed in through the sign-in and MFA pages."""
+
+    def sign_in(user):
+        return sign_in_for_real(client, user)
+
+    return sign_in
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in (password and MFA done) as the given user."""
+
+    def sign_in(user):
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+        return client
+
+    return sign_in

@@ -1,0 +1,190 @@
+"""Every URL, as an anonymous visitor and as another agency's user.
+
+Each route must have a place in ROUTES: adding a URL without deciding who may
+reach it fails ``test_every_route_is_classified``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from haven.accounts.models import Role
+from haven.audit.models import AuditEvent
+from tests.factories import make_staff
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public"  # anyone may open it (the sign-in page and its neighbours)
+LINK = "link"  # opened by a secret link: a wrong secret answers 404
+SIGNED_IN = "signed-in"  # any signed-in user; shows only their own agency's data
+AGENCY_OBJECT = "agency-object"  # names an object of one agency: 404 for everyone else
+API = "api"  # JSON: 401 without a session
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda objects: {}
+    method: str = "get"
+
+
+def _staff(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": objects["member"].pk}
+
+
+def _authenticator(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": objects["authenticator"].pk}
+
+
+BOGUS_TOKEN = {"token": "A" * 43}
+
+ROUTES: dict[str, Route] = {
+    "core:dashboard": Route(SIGNED_IN),
+    "accounts:setup": Route(LINK, lambda o: BOGUS_TOKEN),
+    "accounts:invitation_accept": Route(LINK, lambda o: BOGUS_TOKEN),
+    "accounts:staff_list": Route(SIGNED_IN),
+    "accounts:staff_invite": Route(SIGNED_IN),
+    "accounts:staff_detail": Route(AGENCY_OBJECT, _staff),
+    "accounts:staff_deactivate": Route(AGENCY_OBJECT, _staff, "post"),
+    "accounts:staff_reactivate": Route(AGENCY_OBJECT, _staff, "post"),
+    "accounts:staff_reinvite": Route(AGENCY_OBJECT, _staff, "post"),
+    "accounts:team_create": Route(SIGNED_IN),
+    "accounts:preferences": Route(SIGNED_IN),
+    "accounts:sign_out_everywhere": Route(SIGNED_IN, method="post"),
+    "accounts:set_language": Route(PUBLIC, method="post"),
+    "accounts:session_check": Route(SIGNED_IN),
+    "audit:event_list": Route(SIGNED_IN),
+    "account_login": Route(PUBLIC),
+    "account_logout": Route(PUBLIC),
+    "account_inactive": Route(PUBLIC),
+    "account_reauthenticate": Route(SIGNED_IN),
+    "account_change_password": Route(SIGNED_IN),
+    "mfa_index": Route(SIGNED_IN),
+    "mfa_authenticate": Route(PUBLIC),
+    "mfa_reauthenticate": Route(SIGNED_IN),
+    "mfa_activate_totp": Route(SIGNED_IN),
+    "mfa_deactivate_totp": Route(SIGNED_IN),
+    "mfa_view_recovery_codes": Route(SIGNED_IN),
+    "mfa_generate_recovery_codes": Route(SIGNED_IN),
+    "mfa_download_recovery_codes": Route(SIGNED_IN),
+    "mfa_list_webauthn": Route(SIGNED_IN),
+    "mfa_add_webauthn": Route(SIGNED_IN),
+    "mfa_reauthenticate_webauthn": Route(SIGNED_IN),
+    "mfa_remove_webauthn": Route(AGENCY_OBJECT, _authenticator, "post"),
+    "mfa_edit_webauthn": Route(AGENCY_OBJECT, _authenticator),
+    "usersessions_list": Route(SIGNED_IN),
+    "api:openapi-json": Route(PUBLIC),
+    "api:me": Route(API),
+    "api:api-root": Route(API),
+}
+
+
+def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def all_route_names() -> list[str]:
+    return sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def test_every_route_is_classified():
+    missing = [name for name in all_route_names() if name not in ROUTES]
+    stale = [name for name in ROUTES if name not in all_route_names()]
+    assert missing == [], f"add these routes to ROUTES with who may reach them: {missing}"
+    assert stale == [], f"these ROUTES entries name no URL any more: {stale}"
+
+
+@pytest.fixture
+def objects(agency, team, admin_user):
+    """Objects of the first agency for the routes that name one."""
+    member = make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-member")
+    authenticator = Authenticator.objects.filter(user=member).first()
+    return {"member": member, "authenticator": authenticator}
+
+
+def _request(client, name: str, route: Route, objects: dict[str, Any]):
+    url = reverse(name, kwargs=route.kwargs(objects))
+    return url, getattr(client, route.method)(url)
+
+
+def _is_sign_in_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("account_login")
+    )
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_visitor_gets_only_sign_in_or_404(client, objects, name):
+    route = ROUTES[name]
+    before = AuditEvent.objects.count()
+    url, response = _request(client, name, route, objects)
+    if route.kind == PUBLIC:
+        assert response.status_code in {200, 302, 405}, (url, response.status_code)
+        if response.status_code == 302:
+            assert not response["Location"].startswith("http"), "no redirect off-site"
+    elif route.kind == LINK:
+        assert response.status_code == 404, url
+    elif route.kind == API:
+        assert response.status_code in {401, 404}, url
+    else:
+        assert _is_sign_in_redirect(response) or response.status_code == 404, (
+            url, response.status_code,
+        )
+    # An anonymous visit may note a failed sign-in, but changes nothing else.
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.kind == AGENCY_OBJECT))
+def test_other_agency_gets_404_for_every_object(real_client_for, objects, outsider, name):
+    client = real_client_for(outsider)
+    member = objects["member"]
+    was_active = member.is_active
+    url, response = _request(client, name, ROUTES[name], objects)
+    assert response.status_code == 404, url
+    member.refresh_from_db()
+    assert member.is_active == was_active
+    assert member.memberships.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, r in ROUTES.items() if r.kind == SIGNED_IN and r.method == "get")
+)
+def test_other_agency_pages_show_nothing_of_the_first_agency(client_for, objects, outsider,
+                                                             agency, name):
+    client = client_for(outsider)
+    url, response = _request(client, name, ROUTES[name], objects)
+    assert response.status_code in {200, 302, 404}, (url, response.status_code)
+    body = response.content.decode()
+    assert objects["member"].username not in body
+    assert agency.name not in body
+
+
+def test_every_page_carries_the_content_security_policy(client, client_for, objects,
+                                                        admin_user):
+    names = [n for n, r in ROUTES.items() if r.method == "get"]
+    for who in (None, admin_user):
+        if who is not None:
+            client = client_for(who)
+        for name in names:
+            url, response = _request(client, name, ROUTES[name], objects)
+            policy = response.get("Content-Security-Policy", "")
+            for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'",
+                              "object-src 'none'", "base-uri 'none'",
+                              "frame-ancestors 'none'"):
+                assert directive in policy, (url, policy)
+            assert "unsafe-inline" not in policy
+            assert "unsafe-eval" not in policy

@@ -1,0 +1,60 @@
+"""Factories for synthetic staff and agencies. No real person's data, ever."""
+
+from __future__ import annotations
+
+import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from haven.accounts.models import Membership, Role, User
+from haven.core.models import Agency, Team
+
+TEST_PASSWORD = "correct horse battery staple 42"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    username = factory.Sequence(lambda n: f"staff-{n}")
+    display_name = factory.Sequence(lambda n: f"Staff Member {n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(TEST_PASSWORD)
+
+
+def make_staff(
+    *, agency: Agency, role: Role, team: Team | None = None, mfa: bool = True, **kwargs
+) -> User:
+    """A staff member holding one role, with a TOTP authenticator unless mfa=False.
+
+    The TOTP secret is kept on the object as ``totp_secret`` for tests that sign in.
+    """
+    user = UserFactory(agency=agency, **kwargs)
+    Membership.objects.create(user=user, role=role, team=team)
+    if mfa:
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        user.totp_secret = secret
+    return user
+
+
+def has_totp(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
