@@ -208,7 +208,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("HAVEN_LOCKOUT_MINUTES", default=1
 # Locking by user name alone: behind a reverse proxy every client may share
 # one address, and an attacker can change theirs at will.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "haven.accounts.lockout.username_of"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "haven.accounts.views.locked_out"
 AXES_VERBOSE = False

@@ -300,10 +300,10 @@ def sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
     return ended
 
 
-def sessions_end_everywhere(*, user: User, current_session_key: str | None) -> int:
-    """The "sign out everywhere" button: every session but the current one."""
+def sessions_end_everywhere(*, user: User) -> int:
+    """The "sign out everywhere" button: every session, the current one included."""
     with transaction.atomic():
-        ended = sessions_end(user=user, keep_session_key=current_session_key)
+        ended = sessions_end(user=user)
         audit_record(action=Action.SESSIONS_ENDED, actor=user, object_type="user",
                      object_id=user.pk, detail={"sessions_ended": ended})
     return ended

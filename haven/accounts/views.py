@@ -233,7 +233,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
-    services.sessions_end_everywhere(user=user, current_session_key=request.session.session_key)
+    services.sessions_end_everywhere(user=user)
     logout(request)
     messages.info(request, _("You are signed out on every device."))
     return redirect("account_login")
