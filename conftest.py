@@ -78,8 +78,9 @@ def outsider(other_agency):
     """Another agency's advocate who is also its administrator and auditor:
     the strongest outsider, so a refusal proves isolation, not a missing role."""
     other_team = TeamFactory(agency=other_agency, name="Elsewhere Team")
-    user = make_staff(agency=other_agency, role=Role.ADVOCATE, team=other_team,
-                      username="t-outsider")
+    user = make_staff(
+        agency=other_agency, role=Role.ADVOCATE, team=other_team, username="t-outsider"
+    )
     Membership.objects.create(user=user, role=Role.ADMIN)
     Membership.objects.create(user=user, role=Role.AUDITOR)
     return user

@@ -137,9 +137,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 # SQLite under var/ is the embedded default; DATABASE_URL selects PostgreSQL.
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'haven.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'haven.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

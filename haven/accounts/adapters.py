@@ -12,13 +12,13 @@ from haven.core.secretbox import seal, unseal
 _TOTP_PURPOSE = "mfa-secret"
 
 
-class HavenAccountAdapter(DefaultAccountAdapter):
+class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join by an administrator's invitation only.
         return False
 
 
-class HavenMfaAdapter(DefaultMFAAdapter):
+class HavenMfaAdapter(DefaultMFAAdapter):  # type: ignore[misc]
     def get_totp_issuer(self) -> str:
         return str(settings.HAVEN_PRODUCT_NAME)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -24,12 +24,16 @@ class PasswordPairForm(forms.Form):
     """A new password typed twice."""
 
     password1 = forms.CharField(
-        label=_("Password"), strip=False, max_length=256,
+        label=_("Password"),
+        strip=False,
+        max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html,
     )
     password2 = forms.CharField(
-        label=_("Password again"), strip=False, max_length=256,
+        label=_("Password again"),
+        strip=False,
+        max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -44,7 +48,9 @@ class SetupForm(PasswordPairForm):
     agency_name = forms.CharField(label=_("Agency name"), max_length=200)
     display_name = forms.CharField(label=_("Your name"), max_length=150)
     username = forms.CharField(
-        label=_("User name"), max_length=63, validators=[username_validator],
+        label=_("User name"),
+        max_length=63,
+        validators=[username_validator],
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     email = forms.EmailField(label=_("Work e-mail"), max_length=254)
@@ -75,14 +81,17 @@ class RolesForm(forms.Form):
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False,
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
         help_text=_("Needed for advocates, supervisors and shelter staff."),
     )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this agency's teams can be chosen: a forged id is "not a valid choice".
-        self.fields["team"].queryset = Team.objects.filter(agency=agency, is_active=True)
+        team_field = cast(forms.ModelChoiceField, self.fields["team"])  # type: ignore[type-arg]
+        team_field.queryset = Team.objects.filter(agency=agency, is_active=True)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -102,7 +111,9 @@ class RolesForm(forms.Form):
 class InvitationForm(RolesForm):
     display_name = forms.CharField(label=_("Name"), max_length=150)
     username = forms.CharField(
-        label=_("User name"), max_length=63, validators=[username_validator],
+        label=_("User name"),
+        max_length=63,
+        validators=[username_validator],
         help_text=_("What they will type to sign in."),
     )
     email = forms.EmailField(label=_("Work e-mail"), max_length=254)

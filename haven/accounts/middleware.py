@@ -58,13 +58,17 @@ class SessionTimeoutMiddleware:
             idle = now - seen > settings.HAVEN_IDLE_TIMEOUT.total_seconds()
             too_old = now - started > settings.HAVEN_SESSION_MAX_AGE.total_seconds()
             if idle or too_old:
-                audit_record(action=Action.SESSION_EXPIRED, actor=user, object_type="user",
-                             object_id=user.pk, detail={"reason": "idle" if idle else "age"})
+                audit_record(
+                    action=Action.SESSION_EXPIRED,
+                    actor=user,
+                    object_type="user",
+                    object_id=user.pk,
+                    detail={"reason": "idle" if idle else "age"},
+                )
                 logout(request)
                 return self._expired(request)
             if request.path not in PASSIVE_PATHS and (
-                SEEN not in request.session
-                or now - seen >= _refresh_interval().total_seconds()
+                SEEN not in request.session or now - seen >= _refresh_interval().total_seconds()
             ):
                 request.session[SEEN] = now
         return self.get_response(request)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +38,6 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-
-    objects: UserManager[User] = UserManager()  # type: ignore[assignment]
 
     REQUIRED_FIELDS = ["email"]
 
@@ -86,9 +86,7 @@ class Invitation(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        User, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -100,7 +98,7 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"invitation {self.pk}"
 
-    def is_usable(self, now: object | None = None) -> bool:
+    def is_usable(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.used_at is None and self.revoked_at is None and self.expires_at > moment
 

@@ -14,7 +14,7 @@ def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_haven_roles", None)
     if cached is None:
         cached = frozenset(user.memberships.values_list("role", flat=True))
-        user._haven_roles = cached  # type: ignore[union-attr]
+        user.__dict__["_haven_roles"] = cached
     return cached
 
 

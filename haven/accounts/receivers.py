@@ -45,8 +45,9 @@ def _sign_in_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> 
     if user is None:
         audit_record(action=Action.SIGN_IN_FAILED, object_type="user")
     else:
-        audit_record(action=Action.SIGN_IN_FAILED, agency=user.agency,
-                     object_type="user", object_id=user.pk)
+        audit_record(
+            action=Action.SIGN_IN_FAILED, agency=user.agency, object_type="user", object_id=user.pk
+        )
 
 
 @receiver(user_locked_out)
@@ -55,20 +56,25 @@ def _locked_out(sender: Any, request: Any, username: str | None, **kwargs: Any) 
     if user is None:
         audit_record(action=Action.LOCKED_OUT, object_type="user")
     else:
-        audit_record(action=Action.LOCKED_OUT, agency=user.agency,
-                     object_type="user", object_id=user.pk)
+        audit_record(
+            action=Action.LOCKED_OUT, agency=user.agency, object_type="user", object_id=user.pk
+        )
 
 
 @receiver(password_changed)
 def _password_changed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
-    audit_record(action=Action.PASSWORD_CHANGED, actor=user, object_type="user",
-                 object_id=user.pk)
+    audit_record(action=Action.PASSWORD_CHANGED, actor=user, object_type="user", object_id=user.pk)
 
 
 def _authenticator_event(action: Action) -> Any:
     def record(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
-        audit_record(action=action, actor=user, object_type="authenticator",
-                     object_id=authenticator.pk, detail={"type": authenticator.type})
+        audit_record(
+            action=action,
+            actor=user,
+            object_type="authenticator",
+            object_id=authenticator.pk,
+            detail={"type": authenticator.type},
+        )
 
     return record
 

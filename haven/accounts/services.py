@@ -82,14 +82,15 @@ def setup_complete(
     with transaction.atomic():
         setup = setup_token_get(token)
         # Re-read under the write lock so that two submissions cannot both win.
-        if SetupToken.objects.filter(pk=setup.pk, used_at__isnull=True).update(
-            used_at=timezone.now()
-        ) != 1:
+        if (
+            SetupToken.objects.filter(pk=setup.pk, used_at__isnull=True).update(
+                used_at=timezone.now()
+            )
+            != 1
+        ):
             raise LinkInvalid
         agency = agency_create(name=agency_name)
-        user = User(
-            agency=agency, username=username, email=email, display_name=display_name
-        )
+        user = User(agency=agency, username=username, email=email, display_name=display_name)
         validate_password(password, user)
         user.set_password(password)
         user.save()
@@ -103,16 +104,22 @@ def setup_complete(
 def agency_create(*, name: str) -> Agency:
     with transaction.atomic():
         agency = Agency.objects.create(name=name)
-        audit_record(action=Action.AGENCY_CREATED, agency=agency, object_type="agency",
-                     object_id=agency.pk)
+        audit_record(
+            action=Action.AGENCY_CREATED, agency=agency, object_type="agency", object_id=agency.pk
+        )
     return agency
 
 
 def team_create(*, actor: User | None, agency: Agency, name: str) -> Team:
     with transaction.atomic():
         team = Team.objects.create(agency=agency, name=name)
-        audit_record(action=Action.TEAM_CREATED, actor=actor, agency=agency,
-                     object_type="team", object_id=team.pk)
+        audit_record(
+            action=Action.TEAM_CREATED,
+            actor=actor,
+            agency=agency,
+            object_type="team",
+            object_id=team.pk,
+        )
     return team
 
 
@@ -124,8 +131,9 @@ def _check_grants(agency: Agency, grants: Iterable[RoleGrant]) -> list[RoleGrant
     checked = []
     for grant in grants:
         if grant.role in TEAM_ROLES and grant.team is None:
-            raise ValidationError(_("Choose a team for the role %(role)s."),
-                                  params={"role": grant.role.label})
+            raise ValidationError(
+                _("Choose a team for the role %(role)s."), params={"role": grant.role.label}
+            )
         if grant.role not in TEAM_ROLES and grant.team is not None:
             grant = RoleGrant(role=grant.role)
         if grant.team is not None and grant.team.agency_id != agency.pk:
@@ -148,9 +156,14 @@ def _issue_invitation(*, user: User, actor: User | None) -> str:
         created_at=now,
         expires_at=now + settings.HAVEN_INVITATION_LIFETIME,
     )
-    audit_record(action=Action.INVITATION_SENT, actor=actor, agency=user.agency,
-                 object_type="invitation", object_id=invitation.pk,
-                 detail={"user": user.pk})
+    audit_record(
+        action=Action.INVITATION_SENT,
+        actor=actor,
+        agency=user.agency,
+        object_type="invitation",
+        object_id=invitation.pk,
+        detail={"user": user.pk},
+    )
     return token
 
 
@@ -166,8 +179,13 @@ def invitation_create(
     """Create an inactive account with its roles, and a link to activate it."""
     checked = _check_grants(agency, grants)
     with transaction.atomic():
-        user = User(agency=agency, username=username, email=email,
-                    display_name=display_name, is_active=False)
+        user = User(
+            agency=agency,
+            username=username,
+            email=email,
+            display_name=display_name,
+            is_active=False,
+        )
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
@@ -203,15 +221,22 @@ def invitation_accept(*, token: str, password: str) -> User:
         invitation = invitation_get(token)
         user = invitation.user
         validate_password(password, user)
-        if Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
-            used_at=timezone.now()
-        ) != 1:
+        if (
+            Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+                used_at=timezone.now()
+            )
+            != 1
+        ):
             raise LinkInvalid
         user.set_password(password)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
-        audit_record(action=Action.INVITATION_ACCEPTED, actor=user,
-                     object_type="invitation", object_id=invitation.pk)
+        audit_record(
+            action=Action.INVITATION_ACCEPTED,
+            actor=user,
+            object_type="invitation",
+            object_id=invitation.pk,
+        )
     return user
 
 
@@ -222,8 +247,10 @@ def staff_set_roles(*, actor: User, member: User, grants: Iterable[RoleGrant]) -
     """Replace a staff member's roles with ``grants``."""
     checked = _check_grants(member.agency, grants)
     with transaction.atomic():
-        before = sorted(member.memberships.values_list("role", "team_id"),
-                        key=lambda pair: (pair[0], pair[1] or 0))
+        before = sorted(
+            member.memberships.values_list("role", "team_id"),
+            key=lambda pair: (pair[0], pair[1] or 0),
+        )
         losing_admin = not any(g.role == Role.ADMIN for g in checked)
         if losing_admin and _is_last_admin(member):
             raise ValidationError(_("An agency needs at least one active administrator."))
@@ -231,11 +258,17 @@ def staff_set_roles(*, actor: User, member: User, grants: Iterable[RoleGrant]) -
         Membership.objects.bulk_create(
             Membership(user=member, role=g.role, team=g.team) for g in checked
         )
-        after = sorted(((g.role.value, g.team.pk if g.team else None) for g in checked),
-                       key=lambda pair: (pair[0], pair[1] or 0))
-        audit_record(action=Action.ROLES_CHANGED, actor=actor, object_type="user",
-                     object_id=member.pk,
-                     detail={"before": [list(p) for p in before], "after": [list(p) for p in after]})
+        after = sorted(
+            ((g.role.value, g.team.pk if g.team else None) for g in checked),
+            key=lambda pair: (pair[0], pair[1] or 0),
+        )
+        audit_record(
+            action=Action.ROLES_CHANGED,
+            actor=actor,
+            object_type="user",
+            object_id=member.pk,
+            detail={"before": [list(p) for p in before], "after": [list(p) for p in after]},
+        )
 
 
 def _is_last_admin(member: User) -> bool:
@@ -258,8 +291,13 @@ def staff_deactivate(*, actor: User, member: User) -> None:
             revoked_at=timezone.now()
         )
         ended = sessions_end(user=member)
-        audit_record(action=Action.STAFF_DEACTIVATED, actor=actor, object_type="user",
-                     object_id=member.pk, detail={"sessions_ended": ended})
+        audit_record(
+            action=Action.STAFF_DEACTIVATED,
+            actor=actor,
+            object_type="user",
+            object_id=member.pk,
+            detail={"sessions_ended": ended},
+        )
 
 
 def staff_reactivate(*, actor: User, member: User) -> None:
@@ -268,8 +306,9 @@ def staff_reactivate(*, actor: User, member: User) -> None:
     with transaction.atomic():
         member.is_active = True
         member.save(update_fields=["is_active"])
-        audit_record(action=Action.STAFF_REACTIVATED, actor=actor, object_type="user",
-                     object_id=member.pk)
+        audit_record(
+            action=Action.STAFF_REACTIVATED, actor=actor, object_type="user", object_id=member.pk
+        )
 
 
 def staff_set_language(*, user: User, language: str) -> None:
@@ -280,8 +319,13 @@ def staff_set_language(*, user: User, language: str) -> None:
     with transaction.atomic():
         user.language = language
         user.save(update_fields=["language"])
-        audit_record(action=Action.LANGUAGE_CHANGED, actor=user, object_type="user",
-                     object_id=user.pk, detail={"language": language})
+        audit_record(
+            action=Action.LANGUAGE_CHANGED,
+            actor=user,
+            object_type="user",
+            object_id=user.pk,
+            detail={"language": language},
+        )
 
 
 # --- Sessions ----------------------------------------------------------------------
@@ -304,6 +348,11 @@ def sessions_end_everywhere(*, user: User) -> int:
     """The "sign out everywhere" button: every session, the current one included."""
     with transaction.atomic():
         ended = sessions_end(user=user)
-        audit_record(action=Action.SESSIONS_ENDED, actor=user, object_type="user",
-                     object_id=user.pk, detail={"sessions_ended": ended})
+        audit_record(
+            action=Action.SESSIONS_ENDED,
+            actor=user,
+            object_type="user",
+            object_id=user.pk,
+            detail={"sessions_ended": ended},
+        )
     return ended

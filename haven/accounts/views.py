@@ -46,7 +46,16 @@ def _sign_in_new_password(request: HttpRequest, user: User) -> None:
 
 
 def _link(path: str) -> str:
-    return settings.HAVEN_BASE_URL.rstrip("/") + path
+    return str(settings.HAVEN_BASE_URL).rstrip("/") + path
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to, or None on GET.
+
+    Not ``request.POST or None``: a POST with no fields must still be
+    validated (and refused), not shown again as a blank form.
+    """
+    return request.POST if request.method == "POST" else None
 
 
 def _form_errors_from(form: Any, error: ValidationError, field: str | None = None) -> None:
@@ -62,7 +71,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
         services.setup_token_get(token)
     except services.LinkInvalid:
         return render(request, "accounts/link_invalid.html", status=404)
-    form = SetupForm(request.POST or None)
+    form = SetupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.setup_complete(token=token, **form.cleaned_data_for_service())
@@ -74,7 +83,9 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
             _sign_in_new_password(request, user)
             messages.success(request, _("Your agency is ready. Now add a second factor."))
             return redirect("mfa_activate_totp")
-    return render(request, "accounts/setup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/setup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_not_required
@@ -84,7 +95,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_get(token)
     except services.LinkInvalid:
         return render(request, "accounts/link_invalid.html", status=404)
-    form = PasswordPairForm(request.POST or None)
+    form = PasswordPairForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
@@ -94,11 +105,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "accounts/link_invalid.html", status=404)
         else:
             _sign_in_new_password(request, user)
-            messages.success(request, _("Welcome. Now add a second factor to protect your account."))
+            messages.success(
+                request, _("Welcome. Now add a second factor to protect your account.")
+            )
             return redirect("mfa_activate_totp")
     context = {"form": form, "invited": invitation.user}
-    return render(request, "accounts/invitation_accept.html", context,
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/invitation_accept.html", context, status=400 if form.errors else 200
+    )
 
 
 def staff_list(request: HttpRequest) -> HttpResponse:
@@ -112,7 +126,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_invite(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
     selectors.staff_list(user=user)  # 404 unless an administrator
-    form = InvitationForm(request.POST or None, agency=user.agency)
+    form = InvitationForm(_posted(request), agency=user.agency)
     if request.method == "POST" and form.is_valid():
         try:
             member, token = services.invitation_create(
@@ -129,8 +143,9 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
             form.add_error("username", _("This user name is taken; choose another."))
         else:
             return _show_invitation_link(request, member, token)
-    return render(request, "accounts/staff_invite.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/staff_invite.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _show_invitation_link(request: HttpRequest, member: User, token: str) -> HttpResponse:
@@ -145,7 +160,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = list(member.memberships.all())
     team = next((m.team for m in memberships if m.role in TEAM_ROLES and m.team), None)
     initial = {"roles": [m.role for m in memberships], "team": team}
-    form = RolesForm(request.POST or None, agency=user.agency, initial=initial)
+    form = RolesForm(_posted(request), agency=user.agency, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_set_roles(actor=user, member=member, grants=form.grants())
@@ -154,8 +169,12 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Roles saved."))
             return redirect("accounts:staff_detail", pk=member.pk)
-    return render(request, "accounts/staff_detail.html", {"member": member, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {"member": member, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -200,7 +219,7 @@ def staff_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
 def team_create(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
     selectors.team_list(user=user)  # 404 unless an administrator
-    form = TeamForm(request.POST or None, agency=user.agency)
+    form = TeamForm(_posted(request), agency=user.agency)
     if request.method == "POST" and form.is_valid():
         try:
             services.team_create(actor=user, agency=user.agency, name=form.cleaned_data["name"])
@@ -209,25 +228,30 @@ def team_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Team created."))
             return redirect("accounts:staff_list")
-    return render(request, "accounts/team_create.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/team_create.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
-    form = LanguageForm(request.POST or None, initial={"language": user.language})
+    form = LanguageForm(_posted(request), initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
         services.staff_set_language(user=user, language=form.cleaned_data["language"])
         response = redirect("accounts:preferences")
         # The sign-in page, before anyone is known, follows the same choice.
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
-            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False), httponly=True,
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            samesite="Lax",
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+            httponly=True,
         )
         return response
-    return render(request, "accounts/preferences.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/preferences.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_POST

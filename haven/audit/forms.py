@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,22 +12,30 @@ from haven.audit.selectors import AuditFilter
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
-        label=_("What happened"), required=False,
-        choices=[("", _("Anything"))] + list(Action.choices),
+        label=_("What happened"),
+        required=False,
+        choices=[("", _("Anything")), *Action.choices],
     )
     actor = forms.ModelChoiceField(
-        label=_("Staff member"), required=False, queryset=User.objects.none(),
+        label=_("Staff member"),
+        required=False,
+        queryset=User.objects.none(),
         empty_label=_("Anyone"),
     )
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    before = forms.IntegerField(
+        required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, actors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = actors
+        actor_field = cast(forms.ModelChoiceField, self.fields["actor"])  # type: ignore[type-arg]
+        actor_field.queryset = actors
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

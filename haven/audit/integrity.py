@@ -8,15 +8,29 @@ from typing import Any
 from haven.audit.chain import ChainBreak, first_break
 from haven.audit.models import AuditEvent
 
-_FIELDS = ("id", "chain", "seq", "at", "actor_id", "agency_id", "action", "object_type",
-           "object_id", "request_id", "detail", "prev_hash", "hash")
+_FIELDS = (
+    "id",
+    "chain",
+    "seq",
+    "at",
+    "actor_id",
+    "agency_id",
+    "action",
+    "object_type",
+    "object_id",
+    "request_id",
+    "detail",
+    "prev_hash",
+    "hash",
+)
 
 
 def _chain_events(chain: int) -> Iterator[dict[str, Any]]:
     yield from (
-        AuditEvent.objects.filter(chain=chain).order_by("seq").values(*_FIELDS).iterator(
-            chunk_size=5000
-        )
+        AuditEvent.objects.filter(chain=chain)
+        .order_by("seq")
+        .values(*_FIELDS)
+        .iterator(chunk_size=5000)
     )
 
 

@@ -50,12 +50,7 @@ def audit_record(
     chain = agency.pk if agency is not None else INSTALLATION_CHAIN
     with transaction.atomic():
         _lock_chain(chain)
-        last = (
-            AuditEvent.objects.filter(chain=chain)
-            .order_by("-seq")
-            .values("seq", "hash")
-            .first()
-        )
+        last = AuditEvent.objects.filter(chain=chain).order_by("-seq").values("seq", "hash").first()
         fields: dict[str, Any] = {
             "chain": chain,
             "seq": (last["seq"] + 1) if last else 1,

@@ -26,6 +26,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         query["before"] = str(events[-1].seq)
         next_query = query.urlencode()
     template = "audit/partials/event_table.html" if request.htmx else "audit/event_list.html"  # type: ignore[attr-defined]
-    return render(request, template,
-                  {"form": form, "events": events, "next_query": next_query},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        template,
+        {"form": form, "events": events, "next_query": next_query},
+        status=400 if form.errors else 200,
+    )

@@ -41,8 +41,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request, so no context processor touches the
     # database that may be the very thing that failed.
     request_id = getattr(request, "request_id", "")
+    html: str
     try:
         html = render_to_string("500.html", {"request_id": request_id})
     except Exception:  # the error page must never fail in turn
-        html = f"<!DOCTYPE html><title>Error</title><h1>Something went wrong.</h1><p>{request_id}</p>"
+        html = (
+            f"<!DOCTYPE html><title>Error</title><h1>Something went wrong.</h1><p>{request_id}</p>"
+        )
     return HttpResponse(html, status=500)

@@ -157,9 +157,7 @@ def test_sessions_are_listed_and_ended_everywhere(advocate):
     assert laptop.get(reverse("core:dashboard")).status_code == 302
     assert phone.get(reverse("core:dashboard")).status_code == 302
     assert UserSession.objects.filter(user=advocate).count() == 0
-    assert not Session.objects.filter(
-        session_key__in=[laptop.session.session_key]
-    ).exists()
+    assert not Session.objects.filter(session_key__in=[laptop.session.session_key]).exists()
     assert AuditEvent.objects.filter(action=Action.SESSIONS_ENDED, actor=advocate).count() == 1
 
 

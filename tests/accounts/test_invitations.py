@@ -20,8 +20,12 @@ PASSWORD = {"password1": "river stones and maple 9", "password2": "river stones 
 @pytest.fixture
 def invited(agency, team, admin_user):
     user, token = services.invitation_create(
-        actor=admin_user, agency=agency, username="newcomer", email="new@example.org",
-        display_name="New Comer", grants=[services.RoleGrant(role=Role.ADVOCATE, team=team)],
+        actor=admin_user,
+        agency=agency,
+        username="newcomer",
+        email="new@example.org",
+        display_name="New Comer",
+        grants=[services.RoleGrant(role=Role.ADVOCATE, team=team)],
     )
     return user, token
 
@@ -32,10 +36,16 @@ def accept_url(token: str) -> str:
 
 def test_admin_invites_through_the_page_and_sees_the_link_once(client_for, admin_user, team):
     client = client_for(admin_user)
-    response = client.post(reverse("accounts:staff_invite"), {
-        "display_name": "Robin Case", "username": "robin", "email": "robin@example.org",
-        "roles": [Role.ADVOCATE], "team": team.pk,
-    })
+    response = client.post(
+        reverse("accounts:staff_invite"),
+        {
+            "display_name": "Robin Case",
+            "username": "robin",
+            "email": "robin@example.org",
+            "roles": [Role.ADVOCATE],
+            "team": team.pk,
+        },
+    )
     assert response.status_code == 200
     assert b"/invitation/" in response.content
     robin = User.objects.get(username="robin")
@@ -57,8 +67,10 @@ def test_invitation_is_accepted_once(client, invited):
     assert user.is_active
     assert user.check_password(PASSWORD["password1"])
     client.logout()
-    again = client.post(accept_url(token), {"password1": "another pass phrase 12",
-                                            "password2": "another pass phrase 12"})
+    again = client.post(
+        accept_url(token),
+        {"password1": "another pass phrase 12", "password2": "another pass phrase 12"},
+    )
     assert again.status_code == 404
     user.refresh_from_db()
     assert user.check_password(PASSWORD["password1"])
@@ -105,29 +117,45 @@ def test_weak_password_on_acceptance_explains_and_keeps_the_link(client, invited
 def test_invitation_form_rejects_a_team_of_another_agency(client_for, admin_user, outsider):
     foreign_team = outsider.memberships.exclude(team=None).first().team
     client = client_for(admin_user)
-    response = client.post(reverse("accounts:staff_invite"), {
-        "display_name": "Sam", "username": "sam", "email": "sam@example.org",
-        "roles": [Role.ADVOCATE], "team": foreign_team.pk,
-    })
+    response = client.post(
+        reverse("accounts:staff_invite"),
+        {
+            "display_name": "Sam",
+            "username": "sam",
+            "email": "sam@example.org",
+            "roles": [Role.ADVOCATE],
+            "team": foreign_team.pk,
+        },
+    )
     assert response.status_code == 400
     assert not User.objects.filter(username="sam").exists()
 
 
 def test_invitation_form_requires_a_team_for_team_roles(client_for, admin_user):
-    response = client_for(admin_user).post(reverse("accounts:staff_invite"), {
-        "display_name": "Sam", "username": "sam", "email": "sam@example.org",
-        "roles": [Role.SUPERVISOR],
-    })
+    response = client_for(admin_user).post(
+        reverse("accounts:staff_invite"),
+        {
+            "display_name": "Sam",
+            "username": "sam",
+            "email": "sam@example.org",
+            "roles": [Role.SUPERVISOR],
+        },
+    )
     assert response.status_code == 400
     assert b"Choose a team" in response.content
     assert not User.objects.filter(username="sam").exists()
 
 
 def test_taken_username_is_refused(client_for, admin_user, advocate):
-    response = client_for(admin_user).post(reverse("accounts:staff_invite"), {
-        "display_name": "Dup", "username": advocate.username, "email": "d@example.org",
-        "roles": [Role.INTAKE],
-    })
+    response = client_for(admin_user).post(
+        reverse("accounts:staff_invite"),
+        {
+            "display_name": "Dup",
+            "username": advocate.username,
+            "email": "d@example.org",
+            "roles": [Role.INTAKE],
+        },
+    )
     assert response.status_code == 400
     assert User.objects.filter(username=advocate.username).count() == 1
 
@@ -136,9 +164,14 @@ def test_taken_username_is_refused(client_for, admin_user, advocate):
 def test_only_administrators_invite(client_for, all_personas, persona):
     client = client_for(all_personas[persona])
     assert client.get(reverse("accounts:staff_invite")).status_code == 404
-    response = client.post(reverse("accounts:staff_invite"), {
-        "display_name": "X", "username": "sneaky", "email": "x@example.org",
-        "roles": [Role.ADMIN],
-    })
+    response = client.post(
+        reverse("accounts:staff_invite"),
+        {
+            "display_name": "X",
+            "username": "sneaky",
+            "email": "x@example.org",
+            "roles": [Role.ADMIN],
+        },
+    )
     assert response.status_code == 404
     assert not User.objects.filter(username="sneaky").exists()

@@ -107,7 +107,7 @@ def test_setup_with_mismatched_passwords_changes_nothing(client):
 
 
 @pytest.mark.parametrize(
-    "field,value",
+    ("field", "value"),
     [
         ("username", "Has Spaces"),
         ("username", "x" * 300),

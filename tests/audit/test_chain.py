@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,8 +21,7 @@ pytestmark = pytest.mark.django_db
 def chain(agency, admin_user):
     """Five events in the test agency's chain, after those the fixtures wrote."""
     for n in range(5):
-        audit_record(action=Action.ROLES_CHANGED, actor=admin_user, object_type="user",
-                     object_id=n)
+        audit_record(action=Action.ROLES_CHANGED, actor=admin_user, object_type="user", object_id=n)
     return list(AuditEvent.objects.filter(chain=agency.pk).order_by("seq"))
 
 
@@ -46,7 +46,7 @@ def test_untouched_chain_verifies(chain):
 
 def test_events_are_numbered_and_linked_per_agency(chain, agency):
     assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
-    for previous, event in zip(chain, chain[1:], strict=False):
+    for previous, event in itertools.pairwise(chain):
         assert event.prev_hash == previous.hash
         assert event.chain == agency.pk
 

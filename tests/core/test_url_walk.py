@@ -122,9 +122,7 @@ def _request(client, name: str, route: Route, objects: dict[str, Any]):
 
 
 def _is_sign_in_redirect(response) -> bool:
-    return response.status_code == 302 and response["Location"].startswith(
-        reverse("account_login")
-    )
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
@@ -142,7 +140,8 @@ def test_anonymous_visitor_gets_only_sign_in_or_404(client, objects, name):
         assert response.status_code in {401, 404}, url
     else:
         assert _is_sign_in_redirect(response) or response.status_code == 404, (
-            url, response.status_code,
+            url,
+            response.status_code,
         )
     # An anonymous visit may note a failed sign-in, but changes nothing else.
     assert AuditEvent.objects.count() == before
@@ -163,8 +162,9 @@ def test_other_agency_gets_404_for_every_object(real_client_for, objects, outsid
 @pytest.mark.parametrize(
     "name", sorted(n for n, r in ROUTES.items() if r.kind == SIGNED_IN and r.method == "get")
 )
-def test_other_agency_pages_show_nothing_of_the_first_agency(client_for, objects, outsider,
-                                                             agency, name):
+def test_other_agency_pages_show_nothing_of_the_first_agency(
+    client_for, objects, outsider, agency, name
+):
     client = client_for(outsider)
     url, response = _request(client, name, ROUTES[name], objects)
     assert response.status_code in {200, 302, 404}, (url, response.status_code)
@@ -173,8 +173,7 @@ def test_other_agency_pages_show_nothing_of_the_first_agency(client_for, objects
     assert agency.name not in body
 
 
-def test_every_page_carries_the_content_security_policy(client, client_for, objects,
-                                                        admin_user):
+def test_every_page_carries_the_content_security_policy(client, client_for, objects, admin_user):
     names = [n for n, r in ROUTES.items() if r.method == "get"]
     for who in (None, admin_user):
         if who is not None:
@@ -182,9 +181,14 @@ def test_every_page_carries_the_content_security_policy(client, client_for, obje
         for name in names:
             url, response = _request(client, name, ROUTES[name], objects)
             policy = response.get("Content-Security-Policy", "")
-            for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'",
-                              "object-src 'none'", "base-uri 'none'",
-                              "frame-ancestors 'none'"):
+            for directive in (
+                "default-src 'self'",
+                "script-src 'self'",
+                "style-src 'self'",
+                "object-src 'none'",
+                "base-uri 'none'",
+                "frame-ancestors 'none'",
+            ):
                 assert directive in policy, (url, policy)
             assert "unsafe-inline" not in policy
             assert "unsafe-eval" not in policy

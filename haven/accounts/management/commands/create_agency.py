@@ -28,8 +28,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 agency = services.agency_create(name=options["name"])
                 _, token = services.invitation_create(
-                    actor=None, agency=agency, username=options["admin_username"],
-                    email=options["admin_email"], display_name=options["admin_name"],
+                    actor=None,
+                    agency=agency,
+                    username=options["admin_username"],
+                    email=options["admin_email"],
+                    display_name=options["admin_name"],
                     grants=[services.RoleGrant(role=Role.ADMIN)],
                 )
         except (ValidationError, IntegrityError) as error:

@@ -53,8 +53,11 @@ class Command(BaseCommand):
                     team, _ = Team.objects.get_or_create(agency=agency, name=team_name)
                 user, was_created = User.objects.get_or_create(
                     username=username,
-                    defaults={"agency": agency, "display_name": display,
-                              "email": f"{username}@example.org"},
+                    defaults={
+                        "agency": agency,
+                        "display_name": display,
+                        "email": f"{username}@example.org",
+                    },
                 )
                 if was_created:
                     user.set_password(DEMO_PASSWORD)
@@ -77,6 +80,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo staff (password for all: {DEMO_PASSWORD}):")
         for agency_name, username, _, role, team_name in DEMO_STAFF:
             where = f"{agency_name}, {team_name}" if team_name else agency_name
-            self.stdout.write(
-                f"  {username:<16} {role.label:<22} {where:<26} TOTP secret {demo_totp_secret(username)}"
-            )
+            secret = demo_totp_secret(username)
+            self.stdout.write(f"  {username:<16} {role.label:<22} {where:<26} TOTP secret {secret}")

@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if services.administrator_exists():
-            self.stdout.write("An administrator exists: sign in at " + _url(reverse("account_login")))
+            self.stdout.write(
+                "An administrator exists: sign in at " + _url(reverse("account_login"))
+            )
             return
         pending = services.setup_link_pending()
         if pending is not None and not options["new"]:
@@ -45,4 +47,4 @@ class Command(BaseCommand):
 
 
 def _url(path: str) -> str:
-    return settings.HAVEN_BASE_URL.rstrip("/") + path
+    return str(settings.HAVEN_BASE_URL).rstrip("/") + path

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_document_is_served(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Haven API"
+
+
+def test_me_needs_a_session(client):
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_me_describes_the_signed_in_user(client_for, supervisor):
+    body = client_for(supervisor).get("/api/v1/me").json()
+    assert body == {
+        "username": supervisor.username,
+        "display_name": supervisor.display_name,
+        "agency": supervisor.agency.name,
+        "roles": ["supervisor"],
+        "language": "en",
+    }
+
+
+def test_api_errors_are_json_never_html(client_for, advocate):
+    response = client_for(advocate).get("/api/v1/no-such-thing")
+    assert response.status_code == 404
