@@ -190,7 +190,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Axes does the lockout; allauth's own rate limits stay on as a second net.
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
+# Axes locks a user name after 5 wrong passwords. allauth's "login_failed"
+# limit sits above it for passwords, and is what caps wrong second-factor
+# codes per account (allauth counts them under the same action).
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/900s/key"}
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_ADAPTER = "haven.accounts.adapters.HavenMfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

@@ -10,7 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.signals import password_changed
-from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.mfa.signals import (
+    authentication_failed,
+    authenticator_added,
+    authenticator_removed,
+    authenticator_reset,
+)
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -64,6 +69,13 @@ def _locked_out(sender: Any, request: Any, username: str | None, **kwargs: Any) 
 @receiver(password_changed)
 def _password_changed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     audit_record(action=Action.PASSWORD_CHANGED, actor=user, object_type="user", object_id=user.pk)
+
+
+@receiver(authentication_failed)
+def _second_factor_failed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    audit_record(
+        action=Action.MFA_FAILED, agency=user.agency, object_type="user", object_id=user.pk
+    )
 
 
 def _authenticator_event(action: Action) -> Any:

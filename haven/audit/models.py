@@ -19,6 +19,7 @@ class Action(models.TextChoices):
     SIGN_IN = "auth.sign_in", _("Signed in")
     SIGN_IN_FAILED = "auth.sign_in_failed", _("Sign-in failed")
     SIGN_OUT = "auth.sign_out", _("Signed out")
+    MFA_FAILED = "auth.mfa_failed", _("Wrong second-factor code")
     LOCKED_OUT = "auth.locked_out", _("Locked out after repeated failures")
     SESSION_EXPIRED = "auth.session_expired", _("Session timed out")
     SESSIONS_ENDED = "auth.sessions_ended", _("All sessions ended")

@@ -173,3 +173,14 @@ def test_adding_a_second_factor_is_audited(client, agency, django_capture_on_com
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action=Action.MFA_ADDED, actor=user).count() >= 1
     assert client.get(reverse("core:dashboard")).status_code == 200
+
+
+def test_wrong_second_factor_codes_are_capped_and_audited(client, advocate):
+    post_login(client, advocate.username, TEST_PASSWORD)
+    for _ in range(10):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(advocate.totp_secret)})
+    assert response.status_code == 200
+    assert b"Too many failed login attempts" in response.content
+    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert AuditEvent.objects.filter(action=Action.MFA_FAILED, agency=advocate.agency).count() == 10
