@@ -8,7 +8,7 @@ export HAVEN_BASE_URL ?= http://$(HAVEN_BIND)
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
-        bench messages demo clean
+        messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -27,7 +27,7 @@ from haven.core.keyfiles import ensure_key_file, read_secret
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
-HAVEN_ENV = env.str("HAVEN_ENV", default="local")
+HAVEN_ENV = env.str("HAVEN_ENV", default="local")  # local, production or test
 if HAVEN_ENV not in {"local", "production", "test"}:
     raise ImproperlyConfigured("HAVEN_ENV must be local, production or test.")
 PRODUCTION = HAVEN_ENV == "production"
@@ -136,8 +136,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # SQLite under var/ is the embedded default; DATABASE_URL selects PostgreSQL.
+# The URL may hold a password, so it may also come from DATABASE_URL_FILE.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'haven.sqlite3'}")
+    "default": env.db_url_config(
+        read_secret("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'haven.sqlite3'}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
@@ -214,7 +217,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "haven.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_IPWARE_PROXY_COUNT = env.int("HAVEN_PROXY_COUNT", default=0)
+# How many reverse proxies stand in front of Haven, so that the client
+# address (rate limits, the sessions list) is read from X-Forwarded-For.
+HAVEN_PROXY_COUNT = env.int("HAVEN_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = HAVEN_PROXY_COUNT
+ALLAUTH_TRUSTED_PROXY_COUNT = HAVEN_PROXY_COUNT
 
 # Sessions: an idle timeout and an absolute lifetime (see SessionTimeoutMiddleware).
 HAVEN_IDLE_TIMEOUT = timedelta(seconds=env.int("HAVEN_IDLE_TIMEOUT_SECONDS", default=15 * 60))
