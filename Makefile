@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 HAVEN_BIND ?= 127.0.0.1:8000
 export HAVEN_BASE_URL ?= http://$(HAVEN_BIND)
 PYTEST_WORKERS ?= 2
+export HAVEN_VAR_DIR ?= $(CURDIR)/var
+STATIC_MANIFEST := $(HAVEN_VAR_DIR)/static/staticfiles.json
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
         messages demo clean
@@ -23,14 +25,17 @@ $(VENV)/.dev-deps: requirements/dev.lock | $(BIN)/python
 	touch $@ $(VENV)/.run-deps
 
 ## run: install, migrate, make keys if needed, and serve at http://$(HAVEN_BIND)
-run: $(VENV)/.run-deps
+run: $(VENV)/.run-deps $(STATIC_MANIFEST)
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py createcachetable
-	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py createcachetable -v0
 	$(BIN)/python manage.py setup_link
 	@echo "Serving Haven at $(HAVEN_BASE_URL) (Ctrl+C stops it)"
 	$(BIN)/gunicorn haven.wsgi --bind $(HAVEN_BIND) --workers 2 --threads 4 \
 		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(M)sms'
+
+# Static files are collected (and compressed) only when something changed.
+$(STATIC_MANIFEST): $(VENV)/.run-deps $(shell find static templates -type f 2>/dev/null)
+	$(BIN)/python manage.py collectstatic --noinput -v0
 
 ## demo: the demo agencies and staff (never in production)
 demo: $(VENV)/.run-deps

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             return
         pending = services.setup_link_pending()
         if pending is not None and not options["new"]:
-            until = timezone.localtime(pending.expires_at).strftime("%H:%M")
+            until = timezone.localtime(pending.expires_at).strftime("%H:%M %Z")
             self.stdout.write(
                 f"A setup link was already printed and is valid until {until}. "
                 "Run `manage.py setup_link --new` to replace it."
