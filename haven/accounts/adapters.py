@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
+from allauth.mfa.utils import is_mfa_enabled
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.http import HttpRequest
@@ -16,6 +22,28 @@ class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join by an administrator's invitation only.
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Do not ask for the password again right after it was typed, when the
+        account is enrolling its first second factor (the only thing such a
+        session can do). Every later change to second factors still asks."""
+        request = context.request
+        user = getattr(request, "user", None)
+        if (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and not is_mfa_enabled(user, ["totp", "webauthn"])
+            and _password_typed_recently(request, user)
+        ):
+            return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+
+def _password_typed_recently(request: HttpRequest, user: Any) -> bool:
+    records = get_authentication_records(request, user)
+    times = [r.get("at", 0) for r in records if r.get("method") == "password"]
+    return bool(times) and time.time() - max(times) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
 
 
 class HavenMfaAdapter(DefaultMFAAdapter):  # type: ignore[misc]
