@@ -73,7 +73,8 @@ def test_account_without_second_factor_can_only_enrol(client, agency):
     assert response.status_code == 302
     for name in ("core:dashboard", "accounts:preferences", "audit:event_list"):
         assert client.get(reverse(name))["Location"] == reverse("mfa_activate_totp")
-    assert client.get(reverse("mfa_activate_totp")).status_code in {200, 302}
+    # Enrolment follows the password at once, without asking for it again.
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
     assert client.get("/api/v1/me").status_code == 403
 
 
@@ -184,3 +185,12 @@ def test_wrong_second_factor_codes_are_capped_and_audited(client, advocate):
     assert b"Too many failed login attempts" in response.content
     assert client.get(reverse("core:dashboard")).status_code == 302
     assert AuditEvent.objects.filter(action=Action.MFA_FAILED, agency=advocate.agency).count() == 10
+
+
+def test_changing_an_existing_second_factor_asks_for_the_password_again(client, advocate):
+    first_step = post_login(client, advocate.username, TEST_PASSWORD)
+    assert first_step["Location"] == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": totp_now(advocate.totp_secret)})
+    response = client.get(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
