@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.internal.flows.login import record_authentication
@@ -177,30 +178,36 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_account(
+    request: HttpRequest, pk: int, change: Callable[..., None], done: str
+) -> HttpResponse:
+    """Apply one account service to a staff member and say how it went."""
     user = authenticated_user(request)
     member = selectors.staff_get(user=user, pk=pk)
     try:
-        services.staff_deactivate(actor=user, member=member)
+        change(actor=user, member=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The account is deactivated and its sessions ended."))
+        messages.success(request, done)
     return redirect("accounts:staff_detail", pk=member.pk)
+
+
+@require_POST
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_account(
+        request,
+        pk,
+        services.staff_deactivate,
+        _("The account is deactivated and its sessions ended."),
+    )
 
 
 @require_POST
 def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = authenticated_user(request)
-    member = selectors.staff_get(user=user, pk=pk)
-    try:
-        services.staff_reactivate(actor=user, member=member)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The account is active again."))
-    return redirect("accounts:staff_detail", pk=member.pk)
+    return _change_account(
+        request, pk, services.staff_reactivate, _("The account is active again.")
+    )
 
 
 @require_POST
