@@ -13,7 +13,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.http import HttpRequest
 
-from haven.core.secretbox import seal, unseal
+from haven.core.secretbox import seal_text, unseal_text
 
 _TOTP_PURPOSE = "mfa-secret"
 
@@ -52,7 +52,7 @@ class HavenMfaAdapter(DefaultMFAAdapter):  # type: ignore[misc]
 
     def encrypt(self, text: str) -> str:
         # A stolen database should not hand over every staff member's second factor.
-        return seal(text, purpose=_TOTP_PURPOSE)
+        return seal_text(text, purpose=_TOTP_PURPOSE)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return unseal(encrypted_text, purpose=_TOTP_PURPOSE)
+        return unseal_text(encrypted_text, purpose=_TOTP_PURPOSE)

@@ -194,3 +194,11 @@ def test_changing_an_existing_second_factor_asks_for_the_password_again(client, 
     response = client.get(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_totp_secrets_are_stored_sealed(advocate):
+    from allauth.mfa.models import Authenticator
+
+    stored = Authenticator.objects.get(user=advocate, type=Authenticator.Type.TOTP).data
+    assert advocate.totp_secret not in str(stored)
+    assert stored["secret"].startswith("hv1:")
