@@ -68,7 +68,7 @@ test-browser: $(VENV)/.dev-deps
 
 ## messages: refresh and compile the translation catalogues
 messages: $(VENV)/.dev-deps
-	$(BIN)/python manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=var --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
