@@ -51,6 +51,8 @@ SECRET_KEY = _secret("HAVEN_SECRET_KEY")
 # The master key wraps every agency key (see docs/adr/0005-keys.md). It never
 # sits in the database or in a backup of it.
 HAVEN_MASTER_KEY = _secret("HAVEN_MASTER_KEY")
+# Only while rotating the master key: the key being retired (see rotate_keys).
+HAVEN_MASTER_KEY_PREVIOUS = read_secret("HAVEN_MASTER_KEY_PREVIOUS")
 
 DEBUG = env.bool("HAVEN_DEBUG", default=False)
 if DEBUG and PRODUCTION:

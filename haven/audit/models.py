@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     STAFF_DEACTIVATED = "staff.deactivated", _("Account deactivated")
     STAFF_REACTIVATED = "staff.reactivated", _("Account reactivated")
     LANGUAGE_CHANGED = "staff.language_changed", _("Interface language changed")
+    KEYS_ROTATED = "keys.rotated", _("Keys rotated")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

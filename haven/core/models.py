@@ -43,3 +43,41 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AgencyKey(models.Model):
+    """One version of an agency's key, sealed by the master key.
+
+    ``wrapped`` seals two secrets: the key that wraps the agency's data keys
+    (new at every rotation) and the root of its blind-index keys (carried
+    over unchanged, so search keeps working without re-indexing).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="keys")
+    version = models.PositiveIntegerField()
+    wrapped = models.BinaryField()
+    master_id = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "version"], name="agency_key_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"agency key {self.agency_id} v{self.version}"
+
+
+class DataKey(models.Model):
+    """A random key for one person's (or one record's) identifying data,
+    sealed by its agency's key. Deleting the row shreds everything sealed
+    under it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency_key_version = models.PositiveIntegerField()
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"data key {self.pk}"
