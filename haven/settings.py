@@ -243,7 +243,9 @@ HAVEN_BASE_URL = env.str("HAVEN_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Transport security -----------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# Not "no-referrer": Chromium then sends "Origin: null" on same-site posts
+# and Django rightly refuses them. Referrers still never leave the site.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
