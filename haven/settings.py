@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "haven.core",
     "haven.accounts",
     "haven.audit",
+    "haven.people",
     "haven.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -39,6 +39,8 @@ class Action(models.TextChoices):
     STAFF_REACTIVATED = "staff.reactivated", _("Account reactivated")
     LANGUAGE_CHANGED = "staff.language_changed", _("Interface language changed")
     KEYS_ROTATED = "keys.rotated", _("Keys rotated")
+    PERSON_CREATED = "person.created", _("Person recorded")
+    PEOPLE_VIEWED = "person.viewed", _("Identifying data shown")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

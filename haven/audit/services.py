@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -37,7 +38,7 @@ def audit_record(
     actor: User | None = None,
     agency: Agency | None = None,
     object_type: str = "",
-    object_id: str | int = "",
+    object_id: str | int | uuid.UUID = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to its agency's chain, inside the caller's transaction.
