@@ -30,8 +30,7 @@ run: $(VENV)/.run-deps $(STATIC_MANIFEST)
 	$(BIN)/python manage.py createcachetable -v0
 	$(BIN)/python manage.py setup_link
 	@echo "Serving Haven at $(HAVEN_BASE_URL) (Ctrl+C stops it)"
-	$(BIN)/gunicorn haven.wsgi --bind $(HAVEN_BIND) --workers 2 --threads 4 \
-		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(M)sms'
+	$(BIN)/gunicorn haven.wsgi --bind $(HAVEN_BIND) --workers 2 --threads 4
 
 # Static files are collected (and compressed) only when something changed.
 $(STATIC_MANIFEST): $(VENV)/.run-deps $(shell find static templates -type f 2>/dev/null)

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "haven.core.middleware.NeverCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,7 +168,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "haven.accounts.backends.HavenAuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -217,6 +218,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("HAVEN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "haven.accounts.lockout.username_of"
 AXES_RESET_ON_SUCCESS = True
+# Axes copies the sign-in form into its table: none of it is kept.
+AXES_SENSITIVE_PARAMETERS = ["login", "password", "username", "csrfmiddlewaretoken"]
 AXES_LOCKOUT_CALLABLE = "haven.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -316,14 +319,17 @@ ADMINS: list[tuple[str, str]] = []
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "haven.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "haven.core.logging.RequestIdFilter"},
+        "link_secrets": {"()": "haven.core.logging.RedactLinkSecretsFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "link_secrets"],
             "formatter": "plain",
         }
     },
@@ -332,6 +338,8 @@ LOGGING = {
         # django.request logs the path of 4xx/5xx responses; paths in Haven
         # hold ids only, never identifying data (see docs/adr/0004-audit.md).
         "django.security.DisallowedHost": {"level": "ERROR"},
+        "django.request": {"filters": ["link_secrets"]},
+        "django.server": {"filters": ["link_secrets"]},
         "axes": {"level": "WARNING"},
     },
 }

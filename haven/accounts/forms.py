@@ -63,6 +63,12 @@ class SetupForm(PasswordPairForm):
             raise forms.ValidationError(_("An agency with this name already exists."))
         return name
 
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This user name is taken; choose another."))
+        return username
+
     def cleaned_data_for_service(self) -> dict[str, str]:
         data = self.cleaned_data
         return {

@@ -34,7 +34,7 @@ PASSIVE_PATHS = ("/accounts/session-check/",)
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return request.path_info.startswith("/api/")
 
 
 def _refresh_interval() -> timedelta:
@@ -67,7 +67,7 @@ class SessionTimeoutMiddleware:
                 )
                 logout(request)
                 return self._expired(request)
-            if request.path not in PASSIVE_PATHS and (
+            if request.path_info not in PASSIVE_PATHS and (
                 SEEN not in request.session or now - seen >= _refresh_interval().total_seconds()
             ):
                 request.session[SEEN] = now
@@ -95,7 +95,7 @@ class MfaRequiredMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.path.startswith(MFA_ENROLMENT_PREFIXES)
+            and not request.path_info.startswith(MFA_ENROLMENT_PREFIXES)
             and not is_mfa_enabled(user, ["totp", "webauthn"])
         ):
             if _wants_json(request):

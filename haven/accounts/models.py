@@ -116,3 +116,31 @@ class SetupToken(models.Model):
 
     def __str__(self) -> str:
         return f"setup token {self.pk}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API, issued by an operator for one staff member.
+
+    Only a SHA-256 digest of the token is stored; ``prefix`` is its first
+    characters, enough to tell tokens apart in a list and useless to a thief.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=8)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix}…"
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > moment

@@ -10,16 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.signals import password_changed
-from allauth.mfa.signals import (
-    authentication_failed,
-    authenticator_added,
-    authenticator_removed,
-    authenticator_reset,
-)
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authentication_failed, authenticator_reset
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from haven.accounts.lockout import typed_username
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
@@ -28,7 +26,7 @@ from haven.audit.services import audit_record
 def _known_user(username: object) -> User | None:
     if not isinstance(username, str) or not username:
         return None
-    return User.objects.select_related("agency").filter(username=username).first()
+    return User.objects.select_related("agency").filter(username__iexact=username.strip()).first()
 
 
 @receiver(user_logged_in)
@@ -57,7 +55,8 @@ def _sign_in_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> 
 
 @receiver(user_locked_out)
 def _locked_out(sender: Any, request: Any, username: str | None, **kwargs: Any) -> None:
-    user = _known_user(username)
+    # Axes only knows a digest of the name (see lockout.py); read what was typed.
+    user = _known_user(typed_username(request, None))
     if user is None:
         audit_record(action=Action.LOCKED_OUT, object_type="user")
     else:
@@ -91,9 +90,33 @@ def _authenticator_event(action: Action) -> Any:
     return record
 
 
-_on_added = _authenticator_event(Action.MFA_ADDED)
-_on_removed = _authenticator_event(Action.MFA_REMOVED)
+# Adding and removing a second factor are audited from the model itself, so
+# the event is written in the same transaction as the change (allauth's own
+# "added" signal only fires after the commit).
+@receiver(post_save, sender=Authenticator)
+def _authenticator_saved(
+    sender: Any, instance: Authenticator, created: bool, **kwargs: Any
+) -> None:
+    if created:
+        audit_record(
+            action=Action.MFA_ADDED,
+            actor=instance.user,
+            object_type="authenticator",
+            object_id=instance.pk,
+            detail={"type": instance.type},
+        )
+
+
+@receiver(post_delete, sender=Authenticator)
+def _authenticator_deleted(sender: Any, instance: Authenticator, **kwargs: Any) -> None:
+    audit_record(
+        action=Action.MFA_REMOVED,
+        actor=instance.user,
+        object_type="authenticator",
+        object_id=instance.pk,
+        detail={"type": instance.type},
+    )
+
+
 _on_reset = _authenticator_event(Action.MFA_RECOVERY_CODES_RESET)
-authenticator_added.connect(_on_added, dispatch_uid="haven_mfa_added")
-authenticator_removed.connect(_on_removed, dispatch_uid="haven_mfa_removed")
 authenticator_reset.connect(_on_reset, dispatch_uid="haven_mfa_reset")

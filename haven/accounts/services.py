@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.api_tokens import api_tokens_revoke_all
 from haven.accounts.models import TEAM_ROLES, Invitation, Membership, Role, SetupToken, User
 from haven.accounts.tokens import new_token, token_digest
 from haven.audit.models import Action
@@ -198,9 +199,10 @@ def invitation_create(
 
 def invitation_renew(*, actor: User, user: User) -> str:
     """A fresh link for someone who has not accepted yet; older links stop working."""
-    if user.is_active or user.has_usable_password():
-        raise ValidationError(_("This staff member has already accepted an invitation."))
     with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active or user.has_usable_password():
+            raise ValidationError(_("This staff member has already accepted an invitation."))
         return _issue_invitation(user=user, actor=actor)
 
 
@@ -219,14 +221,18 @@ def invitation_accept(*, token: str, password: str) -> User:
     """Spend the invitation: set the password and activate the account."""
     with transaction.atomic():
         invitation = invitation_get(token)
-        user = invitation.user
+        user = User.objects.select_for_update().get(pk=invitation.user_id)
+        # Only an account that was never activated can be claimed by a link:
+        # a link issued while the invitee was accepting another must not
+        # replace a password already chosen.
+        if user.is_active or user.has_usable_password():
+            raise LinkInvalid
         validate_password(password, user)
-        if (
-            Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
-                used_at=timezone.now()
-            )
-            != 1
-        ):
+        now = timezone.now()
+        spent = Invitation.objects.filter(
+            pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if spent != 1:
             raise LinkInvalid
         user.set_password(password)
         user.is_active = True
@@ -272,14 +278,20 @@ def staff_set_roles(*, actor: User, member: User, grants: Iterable[RoleGrant]) -
 
 
 def _is_last_admin(member: User) -> bool:
-    admins = Membership.objects.filter(
-        role=Role.ADMIN, user__agency_id=member.agency_id, user__is_active=True
-    ).values_list("user_id", flat=True)
+    # Locked, so two administrators removing each other at once cannot both win.
+    admins = (
+        Membership.objects.select_for_update()
+        .filter(role=Role.ADMIN, user__agency_id=member.agency_id, user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
     return set(admins) == {member.pk}
 
 
 def staff_deactivate(*, actor: User, member: User) -> None:
-    """Close an account: no more sign-in, every session ended. Nothing is deleted."""
+    """Close an account: no more sign-in, every session and API token ended.
+
+    Nothing is deleted.
+    """
     if member.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     with transaction.atomic():
@@ -291,12 +303,14 @@ def staff_deactivate(*, actor: User, member: User) -> None:
             revoked_at=timezone.now()
         )
         ended = sessions_end(user=member)
+        # A token does not ride on a session, so ending sessions misses it.
+        tokens_revoked = api_tokens_revoke_all(user=member)
         audit_record(
             action=Action.STAFF_DEACTIVATED,
             actor=actor,
             object_type="user",
             object_id=member.pk,
-            detail={"sessions_ended": ended},
+            detail={"sessions_ended": ended, "api_tokens_revoked": tokens_revoked},
         )
 
 

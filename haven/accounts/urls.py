@@ -5,8 +5,10 @@ from haven.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("setup/<str:token>/", views.setup, name="setup"),
-    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("setup/<str:token>/", views.setup_link, name="setup"),
+    path("setup/", views.setup, name="setup_form"),
+    path("invitation/<str:token>/", views.invitation_link, name="invitation_accept"),
+    path("invitation/", views.invitation_accept, name="invitation_form"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),

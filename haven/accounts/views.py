@@ -31,7 +31,7 @@ from haven.accounts.forms import (
 from haven.accounts.models import TEAM_ROLES, User
 from haven.core.http import authenticated_user
 
-_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+_BACKEND = "haven.accounts.backends.HavenAuthenticationBackend"
 
 
 def _sign_in_new_password(request: HttpRequest, user: User) -> None:
@@ -64,22 +64,61 @@ def _form_errors_from(form: Any, error: ValidationError, field: str | None = Non
         form.add_error(field, message)
 
 
+# A link's secret is moved into the session at once and the browser sent on
+# to an address without it, so the secret never sits in the address bar, the
+# history, or any log line about a later request (a form error, say).
+_SETUP_SECRET = "haven_setup_secret"  # noqa: S105 - a session key's name, not a secret
+_INVITATION_SECRET = "haven_invitation_secret"  # noqa: S105
+
+
+def _link_invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/link_invalid.html", status=404)
+
+
+def _stash_link_secret(
+    request: HttpRequest,
+    key: str,
+    token: str,
+    form_view: Callable[[HttpRequest], HttpResponse],
+    form_url: str,
+) -> HttpResponse:
+    request.session[key] = token
+    if request.method == "POST":
+        # A form posted straight to the link (an old tab, a script) is
+        # handled as if posted to the page without the secret.
+        return form_view(request)
+    return redirect(form_url)
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest, token: str) -> HttpResponse:
-    """The one-time page that creates the first agency and its administrator."""
+def setup_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.setup_token_get(token)
     except services.LinkInvalid:
-        return render(request, "accounts/link_invalid.html", status=404)
+        return _link_invalid(request)
+    return _stash_link_secret(request, _SETUP_SECRET, token, setup, "accounts:setup_form")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """The one-time page that creates the first agency and its administrator."""
+    token = request.session.get(_SETUP_SECRET, "")
+    try:
+        services.setup_token_get(token)
+    except services.LinkInvalid:
+        return _link_invalid(request)
     form = SetupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.setup_complete(token=token, **form.cleaned_data_for_service())
         except ValidationError as error:
             _form_errors_from(form, error, "password1")
+        except IntegrityError:
+            form.add_error(None, _("That agency or user name was just taken; choose another."))
         except services.LinkInvalid:
-            return render(request, "accounts/link_invalid.html", status=404)
+            return _link_invalid(request)
         else:
             _sign_in_new_password(request, user)
             messages.success(request, _("Your agency is ready. Now add a second factor."))
@@ -91,11 +130,24 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.invitation_get(token)
+    except services.LinkInvalid:
+        return _link_invalid(request)
+    return _stash_link_secret(
+        request, _INVITATION_SECRET, token, invitation_accept, "accounts:invitation_form"
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest) -> HttpResponse:
+    token = request.session.get(_INVITATION_SECRET, "")
     try:
         invitation = services.invitation_get(token)
     except services.LinkInvalid:
-        return render(request, "accounts/link_invalid.html", status=404)
+        return _link_invalid(request)
     form = PasswordPairForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,7 +155,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             _form_errors_from(form, error, "password1")
         except services.LinkInvalid:
-            return render(request, "accounts/link_invalid.html", status=404)
+            return _link_invalid(request)
         else:
             _sign_in_new_password(request, user)
             messages.success(

@@ -39,6 +39,11 @@ class AuditFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        for name in ("since", "until"):
+            day = cleaned.get(name)
+            if day is not None and not 2000 <= day.year <= 2999:
+                self.add_error(name, _("Enter a date between the years 2000 and 2999."))
+                cleaned.pop(name, None)
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
             self.add_error("until", _("The end date is before the start date."))

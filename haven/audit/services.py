@@ -48,6 +48,7 @@ def audit_record(
     """
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
+    action = Action(action)  # refuses anything that is not a known action
     chain = agency.pk if agency is not None else INSTALLATION_CHAIN
     with transaction.atomic():
         _lock_chain(chain)

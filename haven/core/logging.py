@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -14,6 +15,21 @@ from haven.core.request_context import current_request_id
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get() or "-"
+        return True
+
+
+_LINK_SECRET = re.compile(r"/(setup|invitation)/[^/\s]+/")
+
+
+class RedactLinkSecretsFilter(logging.Filter):
+    """Setup and invitation links carry a secret in their path; a log line
+    about such a request (a 404 for an expired link, say) shows it redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _LINK_SECRET.sub(r"/\1/[redacted]/", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         return True
 
 

@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 
 from haven.core.request_context import current_request_id
 
@@ -18,15 +20,16 @@ _REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 class RequestIdMiddleware:
     """Give every request an id, for log lines, audit events and the response.
 
-    An id sent by a trusted reverse proxy is kept when well-formed, so one
-    request can be followed across the proxy's and Haven's logs.
+    An id sent by a reverse proxy is kept when well-formed and a proxy is
+    configured (HAVEN_PROXY_COUNT), so one request can be followed across the
+    proxy's and Haven's logs; without a proxy, clients cannot choose it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if settings.HAVEN_PROXY_COUNT else ""
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = current_request_id.set(request_id)
@@ -52,6 +55,23 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
-        if request.path.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class NeverCacheMiddleware:
+    """No page Haven renders may be kept by a browser or a proxy.
+
+    A shared front-desk computer or a stolen laptop would otherwise keep
+    copies of pages after sign-out. Static files are served before this
+    middleware and stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

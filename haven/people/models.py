@@ -101,3 +101,72 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry {self.pk}"
+
+
+class CloseReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Goals met")
+    MOVED = "moved", _("Moved away")
+    NO_CONTACT = "no_contact", _("Lost contact")
+    DECLINED = "declined", _("Chose to stop services")
+    REFERRED = "referred", _("Served elsewhere")
+    OTHER = "other", _("Other")
+
+
+class Case(models.Model):
+    """An episode of service for one person, worked by one team."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cases")
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="cases")
+    # Shelter staff of this team see the case while the person stays there.
+    shelter_team = models.ForeignKey(
+        "core.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="residents"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Only the staff named on the case can open it."),
+    )
+    assigned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases"
+    )
+    named_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="named_cases"
+    )
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "team", "status"], name="case_team_status"),
+            models.Index(fields=["agency", "-opened_on"], name="case_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.pk}"
+
+
+class BreakGlass(models.Model):
+    """Emergency access to a case outside one's scope: a stated reason, a
+    short window, an audit event, and a line on the supervisors' dashboard."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), max_length=1000)
+    at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"break-glass {self.pk}"

@@ -1,10 +1,16 @@
-"""Who may see people served. Case-level rules arrive with cases."""
+"""Who may see which people and cases: the one place these rules live.
+
+Everything outside a user's scope answers 404, exactly like a record that
+does not exist (see docs/adr/0002-tenancy.md).
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.utils import timezone
 
-from haven.accounts.models import Role, User
+from haven.accounts.models import Membership, Role, User
 from haven.accounts.policies import roles_of
 
 # Administrators and auditors never see identifying data (separation of duties).
@@ -13,3 +19,56 @@ _MAY_SEARCH = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELT
 
 def can_search_people(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _MAY_SEARCH)
+
+
+def can_record_people(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE})
+
+
+def _teams(user: User, role: Role) -> list[int]:
+    return list(
+        Membership.objects.filter(user=user, role=role, team__isnull=False).values_list(
+            "team_id", flat=True
+        )
+    )
+
+
+def visible_cases_q(user: User | AnonymousUser) -> Q:
+    """A filter for the cases ``user`` may open, by role:
+
+    * advocates: cases assigned to them, and their teams' unrestricted cases;
+    * supervisors: their teams' unrestricted cases;
+    * shelter staff: unrestricted cases of residents of their shelter teams;
+    * intake: the cases they recorded themselves (minimal intake only);
+    * restricted cases: only the staff named on them, whatever their role;
+    * anyone: a case they opened by break-glass, while the window lasts;
+    * administrators and auditors: none.
+    """
+    nothing = Q(pk__in=[])
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return nothing
+    roles = roles_of(user)
+    open_scope = nothing
+    if Role.ADVOCATE in roles:
+        open_scope |= Q(assigned=user) | Q(team_id__in=_teams(user, Role.ADVOCATE))
+    if Role.SUPERVISOR in roles:
+        open_scope |= Q(team_id__in=_teams(user, Role.SUPERVISOR))
+    if Role.SHELTER in roles:
+        open_scope |= Q(shelter_team_id__in=_teams(user, Role.SHELTER))
+    if Role.INTAKE in roles:
+        open_scope |= Q(created_by=user)
+    scope = (open_scope & Q(restricted=False)) | Q(restricted=True, named_staff=user)
+    scope |= Q(break_glass__user=user, break_glass__expires_at__gt=timezone.now())
+    if not roles & _MAY_SEARCH:
+        scope = nothing
+    return Q(agency_id=user.agency_id) & scope
+
+
+def sees_full_record(user: User | AnonymousUser) -> bool:
+    """Intake staff see only the minimal intake they recorded; everyone else
+    who may open a case sees all of it."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
+
+
+def can_break_glass(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})

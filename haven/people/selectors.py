@@ -1,30 +1,42 @@
-"""Reads of people served. Every read of identifying data is audited."""
+"""Reads of people and cases, scoped by policy and audited.
+
+Every function that returns identifying data records, in the same request,
+which people were shown to whom (one event for a whole list).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
-from haven.people.models import Person, SearchEntry
+from haven.people.models import Case, Person, SearchEntry
 from haven.people.normalize import name_forms, phone_form
-from haven.people.policies import can_search_people
+from haven.people.policies import can_search_people, visible_cases_q
+
+LIST_SIZE = 50
 
 
-def people_matching(
-    *, user: User, name: str = "", date_of_birth: date | None = None, phone: str = ""
-) -> list[Person]:
-    """People of the user's agency whose name, date of birth or phone match
-    exactly (after normalisation), best matches first. The search terms are
-    never stored; the audit event lists only the ids shown."""
-    if not can_search_people(user):
-        raise Http404
-    agency_id = user.agency_id
+def audit_people_shown(*, user: User, people: Sequence[Person], where: str) -> None:
+    if people:
+        audit_record(
+            action=Action.PEOPLE_VIEWED,
+            actor=user,
+            object_type="person",
+            detail={"ids": [str(p.pk) for p in people], "where": where},
+        )
+
+
+def _matching_ids(
+    agency_id: int, *, name: str, date_of_birth: date | None, phone: str
+) -> list[uuid.UUID]:
     wanted: list[tuple[str, set[str]]] = []
     if name:
         key = keys.index_key(agency_id, SearchEntry.Kind.NAME)
@@ -39,22 +51,74 @@ def people_matching(
     if phone and phone_form(phone):
         key = keys.index_key(agency_id, SearchEntry.Kind.PHONE)
         wanted.append((SearchEntry.Kind.PHONE, {crypto.blind_index(key, phone_form(phone))}))
-    if not wanted:
-        return []
     score: dict[uuid.UUID, int] = {}
     for kind, digests in wanted:
         hits = SearchEntry.objects.filter(agency_id=agency_id, kind=kind, digest__in=digests)
         for person_id in set(hits.values_list("person_id", flat=True)):
             score[person_id] = score.get(person_id, 0) + 1
-    ranked = sorted(score, key=lambda pid: -score[pid])[:50]
-    people = Person.objects.filter(agency_id=agency_id, pk__in=ranked).select_related("data_key")
+    return sorted(score, key=lambda pid: -score[pid])
+
+
+def people_matching(
+    *, user: User, name: str = "", date_of_birth: date | None = None, phone: str = ""
+) -> list[Person]:
+    """People the user may see whose name, date of birth or phone match
+    exactly (after normalisation), most matching fields first.
+
+    Used before recording someone new, so one person does not become two.
+    The search terms are never stored; the audit event lists the ids shown.
+    """
+    if not can_search_people(user):
+        raise Http404
+    ranked = _matching_ids(user.agency_id, name=name, date_of_birth=date_of_birth, phone=phone)
+    if not ranked:
+        return []
+    visible = set(
+        Case.objects.filter(visible_cases_q(user), person_id__in=ranked).values_list(
+            "person_id", flat=True
+        )
+    )
+    ranked = [pid for pid in ranked if pid in visible][:LIST_SIZE]
+    people = Person.objects.filter(pk__in=ranked).select_related("data_key")
     by_id = {p.pk: p for p in people}
     found = [by_id[pid] for pid in ranked if pid in by_id]
-    if found:
-        audit_record(
-            action=Action.PEOPLE_VIEWED,
-            actor=user,
-            object_type="person",
-            detail={"ids": [str(p.pk) for p in found]},
-        )
+    audit_people_shown(user=user, people=found, where="search")
     return found
+
+
+def visible_cases(*, user: User) -> QuerySet[Case]:
+    return Case.objects.filter(visible_cases_q(user)).distinct()
+
+
+def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
+    """The newest cases the user may open, with their people, audited."""
+    if not can_search_people(user):
+        raise Http404
+    cases = list(
+        visible_cases(user=user)
+        .filter(status=status)
+        .select_related("person", "person__data_key", "team")
+        .order_by("-opened_on", "-created_at")[:LIST_SIZE]
+    )
+    audit_people_shown(user=user, people=[c.person for c in cases], where="case list")
+    return cases
+
+
+def case_get(*, user: User, case_id: uuid.UUID) -> Case:
+    """One case the user may open, or 404 exactly like a missing one."""
+    case = (
+        visible_cases(user=user)
+        .filter(pk=case_id)
+        .select_related("person", "person__data_key", "team", "shelter_team")
+        .first()
+    )
+    if case is None:
+        raise Http404
+    audit_record(
+        action=Action.PEOPLE_VIEWED,
+        actor=user,
+        object_type="case",
+        object_id=case.pk,
+        detail={"ids": [str(case.person_id)], "where": "case"},
+    )
+    return case

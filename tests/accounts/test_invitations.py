@@ -34,6 +34,12 @@ def accept_url(token: str) -> str:
     return reverse("accounts:invitation_accept", args=[token])
 
 
+def post_accept(client, token, data):
+    """Open the link (its secret moves into the session), then post the form."""
+    client.get(accept_url(token))
+    return client.post(reverse("accounts:invitation_form"), data)
+
+
 def test_admin_invites_through_the_page_and_sees_the_link_once(client_for, admin_user, team):
     client = client_for(admin_user)
     response = client.post(
@@ -60,15 +66,16 @@ def test_admin_invites_through_the_page_and_sees_the_link_once(client_for, admin
 
 def test_invitation_is_accepted_once(client, invited):
     user, token = invited
-    response = client.post(accept_url(token), PASSWORD)
+    response = post_accept(client, token, PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     user.refresh_from_db()
     assert user.is_active
     assert user.check_password(PASSWORD["password1"])
     client.logout()
-    again = client.post(
-        accept_url(token),
+    again = post_accept(
+        client,
+        token,
         {"password1": "another pass phrase 12", "password2": "another pass phrase 12"},
     )
     assert again.status_code == 404
@@ -79,7 +86,7 @@ def test_invitation_is_accepted_once(client, invited):
 def test_expired_invitation_is_refused_and_changes_nothing(client, invited):
     user, token = invited
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-    response = client.post(accept_url(token), PASSWORD)
+    response = post_accept(client, token, PASSWORD)
     assert response.status_code == 404
     assert b"This link cannot be used" in response.content
     user.refresh_from_db()
@@ -101,17 +108,17 @@ def test_renewed_invitation_replaces_the_old_link(client, invited, admin_user):
     user, old = invited
     new = services.invitation_renew(actor=admin_user, user=user)
     assert client.get(accept_url(old)).status_code == 404
-    assert client.get(accept_url(new)).status_code == 200
+    assert client.get(accept_url(new), follow=True).status_code == 200
 
 
 def test_weak_password_on_acceptance_explains_and_keeps_the_link(client, invited):
     user, token = invited
-    response = client.post(accept_url(token), {"password1": "password", "password2": "password"})
+    response = post_accept(client, token, {"password1": "password", "password2": "password"})
     assert response.status_code == 400
     assert b"too common" in response.content
     user.refresh_from_db()
     assert not user.is_active
-    assert client.get(accept_url(token)).status_code == 200
+    assert client.get(accept_url(token), follow=True).status_code == 200
 
 
 def test_invitation_form_rejects_a_team_of_another_agency(client_for, admin_user, outsider):

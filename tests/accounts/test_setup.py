@@ -31,6 +31,12 @@ def setup_url(token: str) -> str:
     return reverse("accounts:setup", args=[token])
 
 
+def post_setup(client, token, data):
+    """Open the link (its secret moves into the session), then post the form."""
+    client.get(setup_url(token))
+    return client.post(reverse("accounts:setup_form"), data)
+
+
 def test_command_prints_link_once_and_keeps_it():
     out = io.StringIO()
     call_command("setup_link", stdout=out)
@@ -59,7 +65,7 @@ def test_command_says_nothing_about_setup_once_an_administrator_exists(admin_use
 
 def test_setup_creates_agency_and_administrator_and_asks_for_a_second_factor(client):
     token = services.setup_link_issue()
-    response = client.post(setup_url(token), GOOD)
+    response = post_setup(client, token, GOOD)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     user = User.objects.get(username="pat")
@@ -72,9 +78,9 @@ def test_setup_creates_agency_and_administrator_and_asks_for_a_second_factor(cli
 
 def test_setup_link_works_once(client):
     token = services.setup_link_issue()
-    client.post(setup_url(token), GOOD)
+    post_setup(client, token, GOOD)
     client.logout()
-    response = client.post(setup_url(token), {**GOOD, "username": "second", "agency_name": "X"})
+    response = post_setup(client, token, {**GOOD, "username": "second", "agency_name": "X"})
     assert response.status_code == 404
     assert User.objects.count() == 1
     assert Agency.objects.count() == 1
@@ -84,13 +90,13 @@ def test_expired_setup_link_is_refused(client):
     token = services.setup_link_issue()
     SetupToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(setup_url(token)).status_code == 404
-    assert client.post(setup_url(token), GOOD).status_code == 404
+    assert post_setup(client, token, GOOD).status_code == 404
     assert User.objects.count() == 0
 
 
 def test_setup_with_weak_password_explains_and_changes_nothing(client):
     token = services.setup_link_issue()
-    response = client.post(setup_url(token), {**GOOD, "password1": "short", "password2": "short"})
+    response = post_setup(client, token, {**GOOD, "password1": "short", "password2": "short"})
     assert response.status_code == 400
     assert b"too short" in response.content
     assert User.objects.count() == 0
@@ -100,7 +106,7 @@ def test_setup_with_weak_password_explains_and_changes_nothing(client):
 
 def test_setup_with_mismatched_passwords_changes_nothing(client):
     token = services.setup_link_issue()
-    response = client.post(setup_url(token), {**GOOD, "password2": "something else entirely"})
+    response = post_setup(client, token, {**GOOD, "password2": "something else entirely"})
     assert response.status_code == 400
     assert b"The two passwords differ." in response.content
     assert User.objects.count() == 0
@@ -118,6 +124,6 @@ def test_setup_with_mismatched_passwords_changes_nothing(client):
 )
 def test_setup_rejects_malformed_fields(client, field, value):
     token = services.setup_link_issue()
-    response = client.post(setup_url(token), {**GOOD, field: value})
+    response = post_setup(client, token, {**GOOD, field: value})
     assert response.status_code == 400
     assert User.objects.count() == 0

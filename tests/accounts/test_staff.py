@@ -68,7 +68,7 @@ def test_deactivation_ends_sessions_and_keeps_the_account(client_for, admin_user
     assert Membership.objects.filter(user=advocate).count() == 1
     assert victim.get(reverse("core:dashboard")).status_code == 302
     event = AuditEvent.objects.get(action=Action.STAFF_DEACTIVATED)
-    assert event.detail == {"sessions_ended": 1}
+    assert event.detail == {"sessions_ended": 1, "api_tokens_revoked": 0}
 
 
 def test_deactivated_user_cannot_sign_in(client, admin_user, advocate, client_for):

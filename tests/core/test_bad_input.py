@@ -41,8 +41,9 @@ def test_too_many_fields_is_a_400(client_for, admin_user):
 
 def test_malformed_setup_post_changes_nothing(client):
     token = services.setup_link_issue()
+    client.get(reverse("accounts:setup", args=[token]))
     response = client.post(
-        reverse("accounts:setup", args=[token]),
+        reverse("accounts:setup_form"),
         "\x00\xff garbage",
         content_type="application/octet-stream",
     )
@@ -81,3 +82,16 @@ def test_error_pages_leak_nothing(client_for, advocate):
     assert response.status_code == 404
     assert b"Traceback" not in response.content
     assert b"settings" not in response.content.lower()
+
+
+def test_link_secrets_never_reach_the_log(client, caplog):
+    token = services.setup_link_issue()
+    with caplog.at_level("INFO"):
+        client.get(reverse("accounts:setup", args=[token]))
+        response = client.post(reverse("accounts:setup_form"), {"agency_name": ""})
+        client.get(reverse("accounts:invitation_accept", args=["expired-or-unknown-secret"]))
+    assert response.status_code == 400
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert token not in logged
+    assert "expired-or-unknown-secret" not in logged
+    assert "/invitation/[redacted]/" in logged

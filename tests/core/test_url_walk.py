@@ -48,6 +48,8 @@ ROUTES: dict[str, Route] = {
     "core:dashboard": Route(SIGNED_IN),
     "accounts:setup": Route(LINK, lambda o: BOGUS_TOKEN),
     "accounts:invitation_accept": Route(LINK, lambda o: BOGUS_TOKEN),
+    "accounts:setup_form": Route(LINK),
+    "accounts:invitation_form": Route(LINK),
     "accounts:staff_list": Route(SIGNED_IN),
     "accounts:staff_invite": Route(SIGNED_IN),
     "accounts:staff_detail": Route(AGENCY_OBJECT, _staff),

@@ -15,16 +15,24 @@ from django.http import Http404
 from haven.core import crypto
 from haven.people.models import Alias, Person
 from haven.people.selectors import people_matching
-from haven.people.services import person_create
+from haven.people.services import case_open, person_create
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def recorded(actor, team, **fields):
+    """A person and their case, as intake records them."""
+    person = person_create(actor=actor, **fields)
+    case_open(actor=actor, person=person, team=team)
+    return person
+
+
 @pytest.fixture
-def person(intake):
-    return person_create(
-        actor=intake,
+def person(intake, team):
+    return recorded(
+        intake,
+        team,
         legal_name="Zofia Quell-Marsh",
         preferred_name="Zo",
         date_of_birth=date(1999, 4, 2),
@@ -63,10 +71,10 @@ def test_name_search_finds_normalised_spellings(person, intake, query):
     assert people_matching(user=intake, name=query) == [person]
 
 
-def test_accents_and_other_scripts_meet(intake):
-    jose = person_create(actor=intake, legal_name="José Ñandú")
+def test_accents_and_other_scripts_meet(intake, team):
+    jose = recorded(intake, team, legal_name="José Ñandú")
     assert people_matching(user=intake, name="JOSE NANDU") == [jose]
-    olena = person_create(actor=intake, legal_name="Олена Коваль")
+    olena = recorded(intake, team, legal_name="Олена Коваль")
     assert people_matching(user=intake, name="Olena Koval") == [olena]
 
 

@@ -1,0 +1,111 @@
+"""Bearer tokens for the JSON API: issued, checked and revoked only here.
+
+A token is shown once, when created; the database keeps its SHA-256 digest
+and a short prefix to tell tokens apart. Each records its audit event in its
+transaction, like the other account services.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import ApiToken, User
+from haven.accounts.tokens import new_token, token_digest
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+
+# Recognisable in a leaked log or a commit, so it can be found and revoked.
+# A public marker, not a secret.
+TOKEN_PREFIX = "hv_"  # noqa: S105
+PREFIX_LENGTH = 8
+API_TOKEN_MIN_LIFETIME = timedelta(minutes=1)
+API_TOKEN_MAX_LIFETIME = timedelta(days=30)
+# Recording every use would cost a write per request; a coarse trace is
+# enough to tell a token in use from a forgotten one.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Real tokens are 46 characters; anything far longer is not worth hashing.
+_MAX_TOKEN_LENGTH = 128
+
+
+def api_token_create(*, user: User, lifetime: timedelta) -> str:
+    """Issue a token for ``user`` valid for ``lifetime``; return it, the only time it is seen."""
+    if not API_TOKEN_MIN_LIFETIME <= lifetime <= API_TOKEN_MAX_LIFETIME:
+        raise ValidationError(
+            _("A token lasts between one minute and %(days)d days."),
+            params={"days": API_TOKEN_MAX_LIFETIME.days},
+        )
+    if not user.is_active:
+        raise ValidationError(_("This account is not active."))
+    raw = TOKEN_PREFIX + new_token()
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            prefix=raw[:PREFIX_LENGTH],
+            token_hash=token_digest(raw),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+        # Issued by an operator at the command line, so there is no actor.
+        audit_record(
+            action=Action.API_TOKEN_CREATED,
+            agency=user.agency,
+            object_type="api_token",
+            object_id=token.pk,
+            detail={"user": user.pk, "lifetime_seconds": int(lifetime.total_seconds())},
+        )
+    return raw
+
+
+def api_token_revoke(*, actor: User | None, token_id: int) -> None:
+    """Revoke one token (DoesNotExist if there is none).
+
+    Revoking a revoked token changes nothing and records nothing.
+    """
+    with transaction.atomic():
+        token = ApiToken.objects.select_related("user__agency").get(pk=token_id)
+        # Conditional, so that two revocations racing record one event.
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not revoked:
+            return
+        audit_record(
+            action=Action.API_TOKEN_REVOKED,
+            actor=actor,
+            agency=token.user.agency,
+            object_type="api_token",
+            object_id=token.pk,
+            detail={"user": token.user_id},
+        )
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of ``user``; return how many. The caller audits."""
+    return user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active staff member a presented token belongs to, or None.
+
+    Unknown, expired, revoked and deactivated all answer None alike, so the
+    caller cannot tell a client which it was.
+    """
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > _MAX_TOKEN_LENGTH:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__agency")
+        .filter(token_hash=token_digest(raw))
+        .first()
+    )
+    now = timezone.now()
+    if token is None or not token.is_usable(now) or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
