@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from haven.accounts.policies import can_manage_staff, roles_of
 from haven.audit.policies import can_view_audit
+from haven.people.policies import can_record_people, can_search_people
 
 
 def haven(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +19,8 @@ def haven(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "staff": signed_in and can_manage_staff(user),  # type: ignore[arg-type]
             "audit": signed_in and can_view_audit(user),  # type: ignore[arg-type]
+            "cases": signed_in and can_search_people(user),  # type: ignore[arg-type]
+            "intake": signed_in and can_record_people(user),  # type: ignore[arg-type]
         },
         "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
     }

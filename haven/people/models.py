@@ -36,6 +36,9 @@ class Person(models.Model):
     # Not identifying on its own, and needed in the clear to work out who is a minor.
     estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
     estimated_on = models.DateField(null=True, blank=True)
+    # A language is not identifying on its own, and reports count them.
+    language = models.CharField(_("language"), max_length=3, default="und")
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     trafficking_type = models.CharField(
         _("type of trafficking"),
         max_length=10,
@@ -112,6 +115,14 @@ class CloseReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Danger(models.TextChoices):
+    """The answer to the first question of every first contact."""
+
+    YES = "yes", _("Yes, in danger now")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure")
+
+
 class Case(models.Model):
     """An episode of service for one person, worked by one team."""
 
@@ -128,6 +139,12 @@ class Case(models.Model):
         "core.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="residents"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    danger_at_intake = models.CharField(
+        _("in immediate danger at first contact"),
+        max_length=10,
+        choices=Danger.choices,
+        blank=True,
+    )
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     restricted = models.BooleanField(
         _("restricted"),

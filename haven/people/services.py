@@ -16,8 +16,17 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
+from haven.core.languages import CODES as LANGUAGE_CODES
 from haven.core.models import DataKey, Team
-from haven.people.models import Alias, BreakGlass, Case, CloseReason, Person, SearchEntry
+from haven.people.models import (
+    Alias,
+    BreakGlass,
+    Case,
+    CloseReason,
+    Danger,
+    Person,
+    SearchEntry,
+)
 from haven.people.normalize import name_forms, phone_form
 from haven.people.policies import can_break_glass, can_record_people
 
@@ -65,11 +74,21 @@ def person_create(
     date_of_birth: date | None = None,
     phone: str = "",
     aliases: Iterable[str] = (),
+    language: str = "und",
+    interpreter_needed: bool = False,
 ) -> Person:
     """Record a person with their own data key; index what can be searched."""
+    if language not in LANGUAGE_CODES:
+        raise ValidationError(_("Choose a language from the list."))
     with transaction.atomic():
-        data_key, _ = keys.data_key_create(actor.agency)
-        person = Person(agency=actor.agency, data_key=data_key, created_by=actor)
+        data_key, _key = keys.data_key_create(actor.agency)
+        person = Person(
+            agency=actor.agency,
+            data_key=data_key,
+            created_by=actor,
+            language=language,
+            interpreter_needed=interpreter_needed,
+        )
         person.legal_name = legal_name or None
         person.preferred_name = preferred_name or None
         person.self_term = self_term or None
@@ -109,6 +128,44 @@ def case_open(*, actor: User, person: Person, team: Team, opened_on: date | None
             object_id=case.pk,
             detail={"team": team.pk},
         )
+    return case
+
+
+def intake_record(
+    *,
+    actor: User,
+    team: Team,
+    danger: str,
+    legal_name: str = "",
+    preferred_name: str = "",
+    self_term: str = "",
+    date_of_birth: date | None = None,
+    phone: str = "",
+    aliases: Iterable[str] = (),
+    language: str = "und",
+    interpreter_needed: bool = False,
+) -> Case:
+    """A first contact: the person, as little of them as they choose to give,
+    and their case, with the answer to the danger question. All or nothing."""
+    if danger not in Danger.values:
+        raise ValidationError(_("Answer whether the person is in immediate danger."))
+    if not can_record_people(actor):
+        raise Http404
+    with transaction.atomic():
+        person = person_create(
+            actor=actor,
+            legal_name=legal_name,
+            preferred_name=preferred_name,
+            self_term=self_term,
+            date_of_birth=date_of_birth,
+            phone=phone,
+            aliases=aliases,
+            language=language,
+            interpreter_needed=interpreter_needed,
+        )
+        case = case_open(actor=actor, person=person, team=team)
+        case.danger_at_intake = danger
+        case.save(update_fields=["danger_at_intake"])
     return case
 
 

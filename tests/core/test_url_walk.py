@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from haven.accounts.models import Role
 from haven.audit.models import AuditEvent
+from haven.people.services import intake_record
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,11 @@ ROUTES: dict[str, Route] = {
     "mfa_remove_webauthn": Route(AGENCY_OBJECT, _authenticator, "post"),
     "mfa_edit_webauthn": Route(AGENCY_OBJECT, _authenticator),
     "usersessions_list": Route(SIGNED_IN),
+    "people:case_list": Route(SIGNED_IN),
+    "people:case_detail": Route(AGENCY_OBJECT, lambda o: {"case_id": o["case"].pk}),
+    "people:break_glass": Route(SIGNED_IN),
+    "people:intake_start": Route(SIGNED_IN),
+    "people:intake_identity": Route(SIGNED_IN),
     "api:openapi-json": Route(PUBLIC),
     "api:me": Route(API),
     "api:api-root": Route(API),
@@ -115,7 +121,8 @@ def objects(agency, team, admin_user):
     """Objects of the first agency for the routes that name one."""
     member = make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-member")
     authenticator = Authenticator.objects.filter(user=member).first()
-    return {"member": member, "authenticator": authenticator}
+    case = intake_record(actor=member, team=team, danger="no", legal_name="Synthetic Walker")
+    return {"member": member, "authenticator": authenticator, "case": case}
 
 
 def _request(client, name: str, route: Route, objects: dict[str, Any]):

@@ -1,0 +1,178 @@
+"""Intake, search and case pages as staff use them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from haven.audit.models import Action, AuditEvent
+from haven.people.models import Case, Person
+from haven.people.services import intake_record
+
+pytestmark = pytest.mark.django_db
+
+
+def start_intake(client, danger="no"):
+    return client.post(reverse("people:intake_start"), {"danger": danger})
+
+
+def identity(team, **fields):
+    return {"team": team.pk, "language": "spa", **fields}
+
+
+def test_intake_asks_about_danger_first(client_for, intake):
+    client = client_for(intake)
+    response = client.get(reverse("people:intake_identity"))
+    assert response["Location"] == reverse("people:intake_start")
+    assert start_intake(client, danger="").status_code == 400
+    assert start_intake(client)["Location"] == reverse("people:intake_identity")
+
+
+def test_intake_records_person_and_case_with_the_danger_answer(client_for, intake, team):
+    client = client_for(intake)
+    start_intake(client, danger="yes")
+    page = client.get(reverse("people:intake_identity"))
+    assert b"call 911" in page.content
+    response = client.post(
+        reverse("people:intake_identity"),
+        identity(team, preferred_name="Nilufar", interpreter_needed="on"),
+    )
+    case = Case.objects.get()
+    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
+    assert case.danger_at_intake == "yes"
+    assert case.person.preferred_name == "Nilufar"
+    assert case.person.language == "spa"
+    assert case.person.interpreter_needed
+
+
+def test_only_the_danger_answer_is_required(client_for, intake, team):
+    client = client_for(intake)
+    start_intake(client)
+    response = client.post(reverse("people:intake_identity"), identity(team))
+    assert response.status_code == 302
+    assert Person.objects.count() == 1
+
+
+def test_search_before_create_offers_the_existing_record(client_for, intake, team):
+    intake_record(actor=intake, team=team, danger="no", legal_name="Teodora Vasquez-Lind")
+    client = client_for(intake)
+    start_intake(client)
+    first = client.post(
+        reverse("people:intake_identity"), identity(team, legal_name="TEODORA  vasquez-lind")
+    )
+    assert first.status_code == 200
+    assert b"This may be someone already recorded" in first.content
+    assert Person.objects.count() == 1
+    second = client.post(
+        reverse("people:intake_identity"),
+        identity(team, legal_name="Teodora Vasquez-Lind", record_anyway="on"),
+    )
+    assert second.status_code == 302
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("date_of_birth", (date.today() + timedelta(days=2)).isoformat()),
+        ("date_of_birth", "1850-01-01"),
+        ("date_of_birth", "2001-02-30"),
+        ("legal_name", "x" * 201),
+        ("legal_name", "bad\x00name"),
+        ("legal_name", "bell\x07"),
+        ("language", "xx"),
+        ("aliases", "\n".join(f"alias {n}" for n in range(21))),
+    ],
+)
+def test_bad_identity_input_changes_nothing(client_for, intake, team, field, value):
+    client = client_for(intake)
+    start_intake(client)
+    before = AuditEvent.objects.count()
+    response = client.post(reverse("people:intake_identity"), identity(team, **{field: value}))
+    assert response.status_code == 400
+    assert Person.objects.count() == 0
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "name", ["محمد الحسن", "Nguyễn Thị Mẫn", "Zoë 🌻", "e\u0301mile", "李小龙"]
+)
+def test_names_in_any_script_are_recorded(client_for, intake, team, name):
+    client = client_for(intake)
+    start_intake(client)
+    assert (
+        client.post(reverse("people:intake_identity"), identity(team, legal_name=name)).status_code
+        == 302
+    )
+    assert Person.objects.get().legal_name == name
+
+
+def test_team_of_another_agency_is_refused(client_for, intake, outsider):
+    foreign = outsider.memberships.exclude(team=None).first().team
+    client = client_for(intake)
+    start_intake(client)
+    response = client.post(reverse("people:intake_identity"), {"team": foreign.pk})
+    assert response.status_code == 400
+    assert Person.objects.count() == 0
+
+
+def test_case_page_is_audited_and_intake_sees_the_minimum(client_for, intake, advocate, team):
+    case = intake_record(
+        actor=intake,
+        team=team,
+        danger="no",
+        legal_name="Iker Solberg",
+        date_of_birth=date(1990, 1, 2),
+    )
+    page = client_for(intake).get(reverse("people:case_detail", args=[case.pk]))
+    assert page.status_code == 200
+    assert b"1990-01-02" not in page.content
+    event = AuditEvent.objects.filter(action=Action.PEOPLE_VIEWED).latest("seq")
+    assert event.detail["ids"] == [str(case.person_id)]
+    assert "Iker" not in str(event.detail)
+
+
+def test_advocate_of_the_team_sees_the_full_record(client_for, intake, advocate, team):
+    case = intake_record(
+        actor=intake,
+        team=team,
+        danger="no",
+        legal_name="Iker Solberg",
+        date_of_birth=date(1990, 1, 2),
+    )
+    page = client_for(advocate).get(reverse("people:case_detail", args=[case.pk]))
+    assert b"1990-01-02" in page.content
+
+
+def test_search_page_finds_and_audits(client_for, advocate, team):
+    intake_record(actor=advocate, team=team, danger="no", legal_name="Marguerite Okafor")
+    client = client_for(advocate)
+    page = client.get(reverse("people:case_list"), {"name": "marguerite okafor"})
+    assert b"Marguerite Okafor" in page.content
+    assert (
+        client.get(reverse("people:case_list"), {"name": "x", "date_of_birth": "bad"}).status_code
+        == 400
+    )
+
+
+@pytest.mark.parametrize("persona", ["admin", "auditor"])
+def test_administrators_and_auditors_get_404_on_people_pages(client_for, all_personas, persona):
+    client = client_for(all_personas[persona])
+    for name in ("people:case_list", "people:intake_start", "people:intake_identity"):
+        assert client.get(reverse(name)).status_code == 404, name
+
+
+def test_break_glass_page(client_for, advocate, supervisor, other_team):
+    case = intake_record(actor=supervisor, team=other_team, danger="no", legal_name="Synthetic")
+    client = client_for(advocate)
+    assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 404
+    short = client.post(reverse("people:break_glass"), {"case": case.pk, "reason": "now"})
+    assert short.status_code == 400
+    response = client.post(
+        reverse("people:break_glass"),
+        {"case": case.pk, "reason": "Person is at the door asking for help"},
+    )
+    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
+    assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 200
