@@ -39,3 +39,9 @@ LANGUAGES: list[tuple[str, str | Promise]] = [
     ("und", _("Not yet known")),
 ]
 CODES = frozenset(code for code, _name in LANGUAGES)
+_NAMES = dict(LANGUAGES)
+
+
+def language_name(code: str) -> str:
+    """The language's name in the interface language, or the code itself."""
+    return str(_NAMES.get(code, code))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core import keys
 from haven.core.fields import EncryptedTextField
+from haven.core.languages import language_name
 from haven.core.models import Agency, DataKey
 
 
@@ -64,6 +65,10 @@ class Person(models.Model):
 
     def data_key_bytes(self) -> bytes:
         return self._data_key
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
 
 
 class Alias(models.Model):

@@ -91,7 +91,12 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
     if danger not in Danger.values:
         messages.info(request, _("Start with the danger question."))
         return redirect("people:intake_start")
-    form = IdentityForm(request.POST if request.method == "POST" else None, agency=user.agency)
+    own_team = user.memberships.exclude(team=None).values_list("team_id", flat=True).first()
+    form = IdentityForm(
+        request.POST if request.method == "POST" else None,
+        agency=user.agency,
+        initial={"team": own_team},
+    )
     matches = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
