@@ -1,18 +1,27 @@
 from __future__ import annotations
 
 import io
+import unicodedata
+from datetime import date
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import totp_now
-from haven.accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_totp_secret
+from haven.accounts.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    DEMO_PEOPLE,
+    demo_totp_secret,
+)
 from haven.accounts.models import Membership, Role, User
 from haven.audit.models import AuditEvent
-from haven.core.models import Agency, Team
+from haven.core.models import Agency, DataKey, Team
+from haven.people.models import Alias, Case, Person, SearchEntry
+from haven.people.selectors import people_matching, visible_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +44,18 @@ def snapshot():
         Agency.objects.count(),
         Authenticator.objects.count(),
         AuditEvent.objects.count(),
+        Person.objects.count(),
+        Case.objects.count(),
+        Alias.objects.count(),
+        SearchEntry.objects.count(),
+        DataKey.objects.count(),
+        sorted(
+            Case.objects.values_list(
+                "person_id", "team__name", "shelter_team__name", "status", "restricted"
+            )
+        ),
+        sorted(Case.assigned.through.objects.values_list("case_id", "user__username")),
+        sorted(Case.named_staff.through.objects.values_list("case_id", "user__username")),
     )
 
 
@@ -66,3 +87,106 @@ def test_demo_user_signs_in_with_the_printed_secret():
     code = totp_now(demo_totp_secret("demo-advocate"))
     assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     assert client.get(reverse("core:dashboard")).status_code == 200
+
+
+@pytest.fixture
+def seeded():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def people_of(agency_name):
+    return list(Person.objects.filter(agency__name=agency_name).select_related("data_key"))
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def test_each_demo_agency_gets_its_synthetic_people_with_one_case_each(seeded):
+    assert DEMO_PEOPLE == {"Demo Agency": 30, "Other Agency": 5}
+    for agency_name, count in DEMO_PEOPLE.items():
+        assert Person.objects.filter(agency__name=agency_name).count() == count
+        cases = Case.objects.filter(agency__name=agency_name)
+        assert cases.count() == count
+        assert set(cases.values_list("person__agency__name", flat=True)) == {agency_name}
+        assert set(cases.values_list("team__agency__name", flat=True)) == {agency_name}
+        assert f"{agency_name:<16} {count} people, {count} cases" in seeded
+    creators = set(
+        Case.objects.filter(agency__name="Demo Agency").values_list(
+            "created_by__username", flat=True
+        )
+    )
+    assert creators == {"demo-intake", "demo-advocate"}
+    assert set(
+        Case.objects.filter(agency__name="Other Agency").values_list(
+            "created_by__username", flat=True
+        )
+    ) == {"other-advocate"}
+
+
+def test_exactly_one_restricted_case_named_to_demo_advocate(seeded):
+    restricted = Case.objects.get(restricted=True)
+    assert restricted.agency.name == "Demo Agency"
+    assert list(restricted.named_staff.values_list("username", flat=True)) == ["demo-advocate"]
+    advocate = User.objects.get(username="demo-advocate")
+    supervisor = User.objects.get(username="demo-supervisor")
+    assert visible_cases(user=advocate).filter(pk=restricted.pk).exists()
+    assert not visible_cases(user=supervisor).filter(pk=restricted.pk).exists()
+
+
+def test_demo_staff_each_see_some_cases(seeded):
+    advocate = User.objects.get(username="demo-advocate")
+    shelter = User.objects.get(username="demo-shelter")
+    south_assigned = Case.objects.filter(assigned=advocate, team__name="South Team")
+    assert south_assigned.exists(), "assignment should reach beyond the advocate's team"
+    residents = visible_cases(user=shelter)
+    assert residents.exists()
+    assert set(residents.values_list("shelter_team__name", flat=True)) == {"North Team"}
+    assert Case.objects.filter(status=Case.Status.CLOSED).exists()
+    for username in ("demo-intake", "demo-supervisor", "other-advocate"):
+        assert visible_cases(user=User.objects.get(username=username)).exists(), username
+
+
+def test_one_demo_person_is_a_minor_of_sixteen(seeded):
+    today = timezone.localdate()
+    ages = [
+        age_on(date.fromisoformat(p.date_of_birth), today)
+        for p in people_of("Demo Agency")
+        if p.date_of_birth
+    ]
+    assert 16 in ages
+    assert min(ages) < 18
+    assert sum(age < 18 for age in ages) == 1
+    assert any(p.date_of_birth is None for p in people_of("Demo Agency"))
+
+
+def scripts_of(text: str) -> set[str]:
+    return {unicodedata.name(ch).split()[0] for ch in text if ch.isalpha()}
+
+
+def test_names_come_in_several_scripts_and_the_summary_prints_none(seeded):
+    people = people_of("Demo Agency") + people_of("Other Agency")
+    names = [p.legal_name for p in people]
+    assert all(names)
+    assert len(set(names)) == len(names)
+    scripts = set().union(*(scripts_of(n) for n in names))
+    assert {"LATIN", "CYRILLIC", "ARABIC", "CJK", "DEVANAGARI"} <= scripts
+    assert sum(not n.isascii() for n in names) > len(names) // 2
+    assert any(p.preferred_name for p in people)
+    assert any(p.phone for p in people)
+    assert Alias.objects.exists()
+    for person in people:
+        assert person.legal_name not in seeded
+        for word in person.legal_name.split():
+            assert len(word) < 4 or word not in seeded
+
+
+def test_seeded_people_are_found_by_search(seeded):
+    advocate = User.objects.get(username="demo-advocate")
+    case = Case.objects.filter(assigned=advocate, restricted=False).select_related(
+        "person__data_key"
+    )[0]
+    person = case.person
+    assert person in people_matching(user=advocate, name=person.legal_name)

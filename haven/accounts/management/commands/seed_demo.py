@@ -1,21 +1,34 @@
-"""Demo agencies and staff for trying Haven out. Never in production."""
+"""Demo agencies, staff, and synthetic people and cases for trying Haven out.
+
+Never in production. Every person is invented by Faker from a fixed seed, in
+several languages and scripts, and recorded through the same services as a
+real intake (so everything identifying is sealed). Running it twice changes
+nothing: an agency that already has people gets no demo people added.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import random
+from datetime import date, timedelta
 from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from anyascii import anyascii
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+from faker import Faker
 
 from haven.accounts.models import Membership, Role, User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.models import Agency, Team
+from haven.people.models import Case, CloseReason, Person
+from haven.people.services import case_close, case_open, person_create
 
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 - printed for testers on purpose
 
@@ -31,6 +44,21 @@ DEMO_STAFF = [
 ]
 EXTRA_TEAMS = {"Demo Agency": ["South Team"]}
 
+# How many synthetic people (each with one case) each demo agency gets.
+DEMO_PEOPLE = {"Demo Agency": 30, "Other Agency": 5}
+FAKER_SEED = 20240611
+LOCALES = ["en_US", "es_MX", "vi_VN", "uk_UA", "ru_RU", "ar_AA", "zh_CN", "hi_IN"]
+# Numbers in 555-0100..0199 are reserved for fiction: no real phone rings.
+AREA_CODES = ["608", "414", "920", "715", "262"]
+# In Demo Agency: the one restricted case (named staff: demo-advocate), the
+# one minor (16 today), and a few closed cases.
+RESTRICTED_INDEX = 0
+MINOR_INDEX = 1
+CLOSED_INDEXES = {7, 19}
+# Where anyascii spells a name the way the person might write it in Latin
+# letters (Arabic and Devanagari would lose their vowels, so not those).
+SPELLED_IN_LATIN = {"es_MX", "vi_VN", "uk_UA", "ru_RU", "zh_CN"}
+
 
 def demo_totp_secret(username: str) -> str:
     """A fixed, printable TOTP secret per demo user, so testers can enrol once."""
@@ -39,7 +67,10 @@ def demo_totp_secret(username: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create the demo agencies and one staff member per role. Safe to run twice."
+    help = (
+        "Create the demo agencies, one staff member per role, and synthetic people "
+        "and cases. Safe to run twice."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -72,9 +103,94 @@ class Command(BaseCommand):
                 agency = Agency.objects.get(name=agency_name)
                 for team_name in team_names:
                     Team.objects.get_or_create(agency=agency, name=team_name)
-            if created:
-                audit_record(action=Action.DEMO_SEEDED, detail={"staff_created": created})
+            people_created = sum(
+                self._seed_people(agency_name, count) for agency_name, count in DEMO_PEOPLE.items()
+            )
+            if created or people_created:
+                audit_record(
+                    action=Action.DEMO_SEEDED,
+                    detail={"staff_created": created, "people_created": people_created},
+                )
         self._print()
+        self._print_people()
+
+    def _seed_people(self, agency_name: str, count: int) -> int:
+        """Invent ``count`` people with a case each, unless the agency already
+        has people. Returns how many were created."""
+        agency = Agency.objects.get(name=agency_name)
+        if Person.objects.filter(agency=agency).exists():
+            return 0
+        # Reproducible on purpose: the demo is the same every time.
+        rng = random.Random(f"{FAKER_SEED}:{agency_name}")  # noqa: S311
+        fakers = {}
+        for offset, locale in enumerate(LOCALES):
+            fakers[locale] = Faker(locale)
+            fakers[locale].seed_instance(f"{FAKER_SEED}:{agency_name}:{offset}")
+        today = timezone.localdate()
+        staff = {u.username: u for u in User.objects.filter(agency=agency)}
+        teams = list(Team.objects.filter(agency=agency).order_by("name"))
+        demo = agency_name == "Demo Agency"
+        if demo:
+            intake, advocate = staff["demo-intake"], staff["demo-advocate"]
+            north = next(t for t in teams if t.name == "North Team")
+        else:
+            intake = advocate = staff["other-advocate"]
+        phone_endings = rng.sample(range(100), count)  # no two people share a number
+        for i in range(count):
+            locale = LOCALES[i % len(LOCALES)]
+            legal, preferred, aliases = _names(fakers[locale], fakers["en_US"], locale, rng)
+            if demo and i == MINOR_INDEX:
+                date_of_birth: date | None = _years_before(today, 16) - timedelta(days=120)
+            elif rng.random() < 0.85:
+                date_of_birth = _years_before(today, rng.randint(18, 64)) - timedelta(
+                    days=rng.randrange(365)
+                )
+            else:
+                date_of_birth = None
+            phone = ""
+            if rng.random() < 0.6:
+                phone = f"({rng.choice(AREA_CODES)}) 555-01{phone_endings[i]:02d}"
+            actor = advocate if i % 3 == 2 else intake
+            person = person_create(
+                actor=actor,
+                legal_name=legal,
+                preferred_name=preferred,
+                date_of_birth=date_of_birth,
+                phone=phone,
+                aliases=aliases,
+            )
+            case = case_open(
+                actor=actor,
+                person=person,
+                team=teams[i % len(teams)],
+                opened_on=today - timedelta(days=rng.randrange(400)),
+            )
+            if not demo:
+                continue
+            if i % 3 == 1 or i == RESTRICTED_INDEX:
+                case.assigned.add(advocate)
+            if i == RESTRICTED_INDEX:
+                case.restricted = True
+                case.save(update_fields=["restricted"])
+                case.named_staff.add(advocate)
+            elif i % 5 == 3:
+                case.shelter_team = north
+                case.save(update_fields=["shelter_team"])
+            if i in CLOSED_INDEXES:
+                case_close(actor=advocate, case=case, reason=CloseReason.GOALS_MET)
+        return count
+
+    def _print_people(self) -> None:
+        """Counts only: never a name or anything else about a person."""
+        self.stdout.write("Demo people (synthetic, each with one case):")
+        for agency_name in DEMO_PEOPLE:
+            agency = Agency.objects.get(name=agency_name)
+            cases = Case.objects.filter(agency=agency)
+            self.stdout.write(
+                f"  {agency_name:<16} {Person.objects.filter(agency=agency).count()} people, "
+                f"{cases.count()} cases ({cases.filter(restricted=True).count()} restricted, "
+                f"{cases.filter(status=Case.Status.CLOSED).count()} closed)"
+            )
 
     def _print(self) -> None:
         self.stdout.write(f"Demo staff (password for all: {DEMO_PASSWORD}):")
@@ -82,3 +198,50 @@ class Command(BaseCommand):
             where = f"{agency_name}, {team_name}" if team_name else agency_name
             secret = demo_totp_secret(username)
             self.stdout.write(f"  {username:<16} {role.label:<22} {where:<26} TOTP secret {secret}")
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _names(
+    fake: Faker, english: Faker, locale: str, rng: random.Random
+) -> tuple[str, str, list[str]]:
+    """A legal name in the locale's script and order, sometimes a preferred
+    name, and zero to two aliases (a Latin spelling, or another name used)."""
+    female = rng.random() < 0.6
+    first = fake.first_name_female() if female else fake.first_name_male()
+    last = fake.last_name_female() if female else fake.last_name_male()
+    if locale == "zh_CN":
+        legal = last + first
+        latin = f"{anyascii(last)} {anyascii(first)}"
+    else:
+        if locale == "vi_VN":
+            legal = f"{last} {fake.middle_name()} {first}"
+        elif locale == "es_MX":
+            legal = f"{first} {last} {fake.last_name()}"
+        elif locale in {"uk_UA", "ru_RU"}:
+            middle = fake.middle_name_female() if female else fake.middle_name_male()
+            legal = f"{first} {middle} {last}"
+        else:
+            legal = f"{first} {last}"
+        latin = " ".join(anyascii(legal).split())
+    preferred = ""
+    if rng.random() < 0.35:
+        if locale in {"zh_CN", "vi_VN"}:
+            preferred = english.first_name_female() if female else english.first_name_male()
+        elif locale in {"uk_UA", "ru_RU"}:
+            preferred = anyascii(first)
+        else:
+            preferred = first
+    aliases: list[str] = []
+    for _ in range(rng.choice([0, 0, 1, 1, 2])):
+        if locale in SPELLED_IN_LATIN and latin != legal and not aliases:
+            aliases.append(latin)
+        else:
+            other = fake.first_name_female() if female else fake.first_name_male()
+            aliases.append(last + other if locale == "zh_CN" else f"{other} {last}")
+    return legal, preferred, aliases
