@@ -10,7 +10,7 @@ export HAVEN_VAR_DIR ?= $(CURDIR)/var
 STATIC_MANIFEST := $(HAVEN_VAR_DIR)/static/staticfiles.json
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
-        messages demo clean
+        bench messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ test-postgres: $(VENV)/.dev-deps
 
 test-browser: $(VENV)/.dev-deps
 	HAVEN_ENV=test $(BIN)/pytest -m browser -q
+
+## bench: server-time figures at 100,000 people (not a test; see docs/benchmarks.md)
+bench: $(VENV)/.dev-deps
+	$(BIN)/python bench/people.py
 
 ## messages: refresh and compile the translation catalogues
 messages: $(VENV)/.dev-deps

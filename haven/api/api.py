@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
 from haven.accounts.models import User
 from haven.accounts.policies import roles_of
+from haven.api.people import router as people_router
 from haven.core.http import authenticated_user
 
 
@@ -38,6 +40,17 @@ api = NinjaAPI(
     # which answers 401 (or 403 for an unsafe method without a CSRF token).
     auth=[StaffToken(), django_auth],
 )
+api.add_router("/", people_router)
+
+
+@api.exception_handler(ValidationError)
+def service_refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A rule of a service refused the input: 422, shaped like a schema error.
+
+    Services word their messages for staff and never quote the input back.
+    """
+    errors = [{"type": "refused", "loc": ["body"], "msg": str(m)} for m in exc.messages]
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 class Me(Schema):

@@ -12,6 +12,7 @@ Rotation rewraps keys; it never re-encrypts the data rows themselves.
 from __future__ import annotations
 
 import hmac
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,6 +21,13 @@ from django.db import transaction
 
 from haven.core import crypto
 from haven.core.models import Agency, AgencyKey, DataKey
+
+
+# Agency keys opened during the current request; None outside a request.
+# Set and cleared by RequestIdMiddleware, so nothing outlives the request.
+request_keys: ContextVar[dict[tuple[int, int], AgencySecrets] | None] = ContextVar(
+    "request_keys", default=None
+)
 
 
 class KeyUnavailable(Exception):
@@ -95,7 +103,14 @@ def agency_key_create(agency: Agency) -> AgencySecrets:
 
 
 def agency_secrets(agency_id: int, version: int | None = None) -> AgencySecrets:
-    """The agency's current (or a given) key version, opened."""
+    """The agency's current (or a given) key version, opened.
+
+    Within one request an opened version is remembered (see request_keys), so
+    a page of fifty people opens the agency key once, not fifty times.
+    """
+    opened = request_keys.get()
+    if version is not None and opened is not None and (agency_id, version) in opened:
+        return opened[(agency_id, version)]
     rows = AgencyKey.objects.filter(agency_id=agency_id)
     if version is not None:
         rows = rows.filter(version=version)
@@ -104,12 +119,20 @@ def agency_secrets(agency_id: int, version: int | None = None) -> AgencySecrets:
         if version is not None:
             raise KeyUnavailable(f"agency {agency_id} has no key version {version}")
         return agency_key_create(Agency.objects.get(pk=agency_id))
-    return _open_agency(row)
+    secrets = _open_agency(row)
+    if opened is not None:
+        opened[(agency_id, row.version)] = secrets
+    return secrets
 
 
 def index_key(agency_id: int, field: str) -> bytes:
     """The blind-index key of one field, stable across agency key rotations."""
-    return crypto.derive_key(agency_secrets(agency_id).index_root, purpose=f"blind-index|{field}")
+    return _derived_index_key(agency_secrets(agency_id).index_root, field)
+
+
+@cache
+def _derived_index_key(index_root: bytes, field: str) -> bytes:
+    return crypto.derive_key(index_root, purpose=f"blind-index|{field}")
 
 
 # --- Data keys --------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
+from haven.core.keys import request_keys
 from haven.core.request_context import current_request_id
 
 _REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -33,9 +34,11 @@ class RequestIdMiddleware:
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = current_request_id.set(request_id)
+        keys_token = request_keys.set({})
         try:
             response = self.get_response(request)
         finally:
+            request_keys.reset(keys_token)
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -17,6 +17,7 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
+from haven.core.models import Team
 from haven.people.models import Case, Person, SearchEntry
 from haven.people.normalize import name_forms, phone_form
 from haven.people.policies import can_search_people, visible_cases_q
@@ -87,7 +88,7 @@ def people_matching(
 
 
 def visible_cases(*, user: User) -> QuerySet[Case]:
-    return Case.objects.filter(visible_cases_q(user)).distinct()
+    return Case.objects.filter(visible_cases_q(user))
 
 
 def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
@@ -122,3 +123,28 @@ def case_get(*, user: User, case_id: uuid.UUID) -> Case:
         detail={"ids": [str(case.person_id)], "where": "case"},
     )
     return case
+
+
+def visible_case_ids_of(
+    *, user: User, people: Sequence[Person]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The ids of the cases of ``people`` the user may open, newest first.
+
+    Ids only, so nothing to audit: the caller already recorded the people shown.
+    """
+    found: dict[uuid.UUID, list[uuid.UUID]] = {p.pk: [] for p in people}
+    rows = (
+        visible_cases(user=user)
+        .filter(person_id__in=list(found))
+        .order_by("-opened_on", "-created_at")
+        .values_list("person_id", "pk")
+    )
+    for person_id, case_id in rows:
+        found[person_id].append(case_id)
+    return found
+
+
+def recording_team(*, user: User, team_id: int) -> Team | None:
+    """An active team of the user's own agency to open a case on, or None
+    (another agency's team and a missing one look the same)."""
+    return Team.objects.filter(pk=team_id, agency_id=user.agency_id, is_active=True).first()

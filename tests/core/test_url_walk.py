@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from haven.accounts.models import Role
 from haven.audit.models import AuditEvent
+from haven.people.models import Case, Person
 from haven.people.services import intake_record
 from tests.factories import make_staff
 
@@ -41,6 +42,10 @@ def _staff(objects: dict[str, Any]) -> dict[str, Any]:
 
 def _authenticator(objects: dict[str, Any]) -> dict[str, Any]:
     return {"pk": objects["authenticator"].pk}
+
+
+def _case(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"case_id": objects["case"].pk}
 
 
 BOGUS_TOKEN = {"token": "A" * 43}
@@ -83,13 +88,17 @@ ROUTES: dict[str, Route] = {
     "mfa_edit_webauthn": Route(AGENCY_OBJECT, _authenticator),
     "usersessions_list": Route(SIGNED_IN),
     "people:case_list": Route(SIGNED_IN),
-    "people:case_detail": Route(AGENCY_OBJECT, lambda o: {"case_id": o["case"].pk}),
+    "people:case_detail": Route(AGENCY_OBJECT, _case),
     "people:break_glass": Route(SIGNED_IN),
     "people:intake_start": Route(SIGNED_IN),
     "people:intake_identity": Route(SIGNED_IN),
     "api:openapi-json": Route(PUBLIC),
     "api:me": Route(API),
     "api:api-root": Route(API),
+    "api:case_list": Route(API),
+    "api:case_detail": Route(AGENCY_OBJECT, _case),
+    "api:people_search": Route(API, method="post"),
+    "api:people_create": Route(API, method="post"),
 }
 
 
@@ -145,7 +154,8 @@ def test_anonymous_visitor_gets_only_sign_in_or_404(client, objects, name):
             assert not response["Location"].startswith("http"), "no redirect off-site"
     elif route.kind == LINK:
         assert response.status_code == 404, url
-    elif route.kind == API:
+    elif route.kind == API or name.startswith("api:"):
+        # The JSON API answers for itself: 401, never a redirect to sign in.
         assert response.status_code in {401, 404}, url
     else:
         assert _is_sign_in_redirect(response) or response.status_code == 404, (
@@ -161,11 +171,14 @@ def test_other_agency_gets_404_for_every_object(real_client_for, objects, outsid
     client = real_client_for(outsider)
     member = objects["member"]
     was_active = member.is_active
+    before = (Person.objects.count(), Case.objects.count(), AuditEvent.objects.count())
     url, response = _request(client, name, ROUTES[name], objects)
     assert response.status_code == 404, url
     member.refresh_from_db()
     assert member.is_active == was_active
     assert member.memberships.count() == 1
+    # Nothing recorded, and nothing of the first agency shown (so nothing audited).
+    assert (Person.objects.count(), Case.objects.count(), AuditEvent.objects.count()) == before
 
 
 @pytest.mark.parametrize(

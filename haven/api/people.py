@@ -1,0 +1,270 @@
+"""Cases and people over the JSON API: schemas and routing only.
+
+Who may see or record what is decided by the selectors, services and
+policies of ``haven.people``; refusals answer 404 exactly like a missing
+record. No identifying value ever goes into a URL: case and person ids are
+random UUIDs, and a search sends its terms in the request body, which is
+never logged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params import P, PathEx
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StrictInt
+from pydantic_core import PydanticCustomError
+
+from haven.core.http import authenticated_user
+from haven.people import selectors, services
+from haven.people.models import Case, Danger, Person
+from haven.people.policies import sees_full_record
+
+router = Router(tags=["people"])
+
+TEXT_MAX = 200
+PHONE_MAX = 40
+MAX_ALIASES = 20
+EARLIEST_BIRTH_YEAR = 1900
+
+# --- Input types ---------------------------------------------------------------------
+
+# Invisible format characters a name may need: joiners (emoji sequences,
+# Persian and Indic scripts), the direction marks of right-to-left text, and
+# the tag characters of subdivision flag emoji. Any other format character
+# (bidi overrides, zero-width spaces, soft hyphens...) hides text or makes one
+# name look like another, so it is refused like a control character.
+_ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c")
+_TAGS = range(0xE0020, 0xE0080)
+_WHITESPACE = frozenset("\t\n\r")
+
+
+def _refused(char: str) -> bool:
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return char not in _WHITESPACE
+    if category == "Cf":
+        return char not in _ALLOWED_FORMAT and ord(char) not in _TAGS
+    return category == "Cs"  # a lone surrogate is not text
+
+
+def _clean_text(value: str) -> str:
+    """Any script, combining marks and emoji; no control characters. Runs of
+    whitespace become one space, as the web forms store them."""
+    if any(_refused(char) for char in value):
+        raise PydanticCustomError(
+            "control_characters", "Remove the invisible control characters from this text."
+        )
+    return " ".join(value.split())
+
+
+Text = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_text)]
+Phone = Annotated[str, Field(max_length=PHONE_MAX, strict=True), AfterValidator(_clean_text)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _birth_date(value: object) -> object:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_format", "Enter the date as YYYY-MM-DD.")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_invalid", "This date does not exist.") from None
+    if day > timezone.localdate():
+        raise PydanticCustomError("date_future", "A date of birth cannot be in the future.")
+    if day.year < EARLIEST_BIRTH_YEAR:
+        raise PydanticCustomError("date_too_early", "Enter a date of birth from 1900 on.")
+    return day
+
+
+BirthDate = Annotated[
+    date | None,
+    BeforeValidator(_birth_date),
+    Field(description="YYYY-MM-DD, from 1900 on and not in the future."),
+]
+
+
+class _Input(Schema):
+    # An unknown field is a mistake (or a probe) worth telling the client about.
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchIn(_Input):
+    name: Text = ""
+    date_of_birth: BirthDate = None
+    phone: Phone = ""
+
+
+class IntakeIn(_Input):
+    """A first contact: the danger answer, the team, and as little identity
+    as the person chooses to give."""
+
+    team_id: StrictInt = Field(gt=0, le=2**63 - 1, description="One of your agency's teams.")
+    danger: Danger = Field(description="Is the person in immediate danger right now?")
+    legal_name: Text = ""
+    preferred_name: Text = ""
+    self_term: Text = ""
+    date_of_birth: BirthDate = None
+    phone: Phone = ""
+    aliases: list[Text] = Field(default_factory=list, max_length=MAX_ALIASES)
+    language: str = Field(default="und", max_length=3, strict=True)
+    interpreter_needed: StrictBool = False
+
+
+# --- Output types ------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: uuid.UUID
+    legal_name: str | None = Field(
+        description="Null when not recorded, or when your role does not see full records."
+    )
+    preferred_name: str | None = Field(
+        description="Null when not recorded, or when your role does not see full records."
+    )
+
+
+class CaseOut(Schema):
+    id: uuid.UUID
+    status: Literal["open", "closed"]
+    team: str
+    opened_on: date
+    restricted: bool
+    person: PersonOut
+
+
+class PersonMatch(PersonOut):
+    cases: list[uuid.UUID] = Field(description="The person's cases you may open.")
+
+
+class IntakeOut(Schema):
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+
+
+class Message(Schema):
+    detail: str
+
+
+def _person_out(person: Person, *, full: bool) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "legal_name": person.legal_name if full else None,
+        "preferred_name": person.preferred_name if full else None,
+    }
+
+
+def _case_out(case: Case, *, full: bool) -> CaseOut:
+    return CaseOut(
+        id=case.pk,
+        status=case.status,  # type: ignore[arg-type]
+        team=case.team.name,
+        opened_on=case.opened_on,
+        restricted=case.restricted,
+        person=PersonOut(**_person_out(case.person, full=full)),
+    )
+
+
+# --- Routes --------------------------------------------------------------------------
+
+
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    summary="Your cases",
+    description=f"The newest {selectors.LIST_SIZE} cases you may open, newest first.",
+)
+def case_list(request: HttpRequest, status: Literal["open", "closed"] = "open") -> list[CaseOut]:
+    user = authenticated_user(request)
+    cases = selectors.case_list(user=user, status=status)
+    full = sees_full_record(user)
+    return [_case_out(case, full=full) for case in cases]
+
+
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseOut, 404: Message},
+    summary="One case",
+)
+def case_detail(
+    request: HttpRequest, case_id: PathEx[str, P(description="The case's id, a UUID.")]
+) -> CaseOut:
+    user = authenticated_user(request)
+    try:
+        wanted = uuid.UUID(case_id)
+    except ValueError:
+        # A malformed id answers exactly like a case that does not exist.
+        raise Http404 from None
+    case = selectors.case_get(user=user, case_id=wanted)
+    return _case_out(case, full=sees_full_record(user))
+
+
+@router.post(
+    "/people/search",
+    response={200: list[PersonMatch], 400: Message},
+    summary="Find people already recorded",
+    description=(
+        "Exact match on a name or alias, a date of birth or a phone number, most matching "
+        "fields first. The terms go in the body so that they never appear in a URL or a log."
+    ),
+)
+def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
+    user = authenticated_user(request)
+    if not (terms.name or terms.date_of_birth or terms.phone):
+        raise HttpError(400, "Enter a name, a date of birth or a phone number.")
+    people = selectors.people_matching(
+        user=user, name=terms.name, date_of_birth=terms.date_of_birth, phone=terms.phone
+    )
+    full = sees_full_record(user)
+    case_ids = selectors.visible_case_ids_of(user=user, people=people)
+    return [
+        PersonMatch(**_person_out(person, full=full), cases=case_ids[person.pk])
+        for person in people
+    ]
+
+
+@router.post(
+    "/people",
+    response={201: IntakeOut, 404: Message},
+    summary="Record a person and open their case",
+)
+def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
+    user = authenticated_user(request)
+    team = selectors.recording_team(user=user, team_id=intake.team_id)
+    if team is None:
+        # The same answer for another agency's team and one that does not exist.
+        raise NinjaValidationError(
+            [
+                {
+                    "type": "team",
+                    "loc": ["body", "intake", "team_id"],
+                    "msg": "Choose one of your agency's active teams.",
+                }
+            ]
+        )
+    case = services.intake_record(
+        actor=user,
+        team=team,
+        danger=intake.danger,
+        legal_name=intake.legal_name,
+        preferred_name=intake.preferred_name,
+        self_term=intake.self_term,
+        date_of_birth=intake.date_of_birth,
+        phone=intake.phone,
+        aliases=[alias for alias in intake.aliases if alias],
+        language=intake.language,
+        interpreter_needed=intake.interpreter_needed,
+    )
+    return Status(201, IntakeOut(case_id=case.pk, person_id=case.person_id))
