@@ -22,7 +22,6 @@ from django.db import transaction
 from haven.core import crypto
 from haven.core.models import Agency, AgencyKey, DataKey
 
-
 # Agency keys opened during the current request; None outside a request.
 # Set and cleared by RequestIdMiddleware, so nothing outlives the request.
 request_keys: ContextVar[dict[tuple[int, int], AgencySecrets] | None] = ContextVar(
