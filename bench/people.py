@@ -126,10 +126,9 @@ def main() -> None:
     case_page = [timed(client, reverse("people:case_detail", args=[c])) for c in cases]
     case_list = [timed(client, reverse("people:case_list")) for _ in range(SAMPLES)]
     print()
-    print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"SQLite {connection.Database.sqlite_version}"
-    )
+    python = platform.python_version()
+    sqlite = connection.Database.sqlite_version
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {python}, SQLite {sqlite}")
     print(f"People: {Case.objects.count()}")
     print("| request | samples | p50 ms | p95 ms |")
     print("|---|---|---|---|")
