@@ -128,7 +128,8 @@ def main() -> None:
     print()
     python = platform.python_version()
     sqlite = connection.Database.sqlite_version
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {python}, SQLite {sqlite}")
+    cores = os.cpu_count()
+    print(f"Machine: {platform.machine()}, {cores} cores, Python {python}, SQLite {sqlite}")
     print(f"People: {Case.objects.count()}")
     print("| request | samples | p50 ms | p95 ms |")
     print("|---|---|---|---|")
