@@ -20,13 +20,18 @@ from haven.people.policies import can_record_people, can_search_people, sees_ful
 _DANGER = "haven_intake_danger"
 
 
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The user's open cases, or the people matching a search."""
+    """The user's open cases, or the people matching a search.
+
+    A search is posted, never sent in the address: names, dates of birth and
+    phone numbers must not land in browser history or any access log.
+    """
     user = authenticated_user(request)
     if not can_search_people(user):
         raise Http404
-    searching = any(request.GET.get(f) for f in ("name", "date_of_birth", "phone"))
-    form = SearchForm(request.GET if searching else None)
+    searching = request.method == "POST"
+    form = SearchForm(request.POST if searching else None)
     people = None
     cases = []
     if searching and form.is_valid():
