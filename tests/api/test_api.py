@@ -29,3 +29,15 @@ def test_me_describes_the_signed_in_user(client_for, supervisor):
 def test_api_errors_are_json_never_html(client_for, advocate):
     response = client_for(advocate).get("/api/v1/no-such-thing")
     assert response.status_code == 404
+
+
+def test_unknown_api_path_and_oversized_body_answer_in_json(client_for, advocate):
+    client = client_for(advocate)
+    missing = client.get("/api/v1/no/such/path/")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not Found"}
+    huge = client.post(
+        "/api/v1/people", data="x" * (2 * 1024 * 1024), content_type="application/json"
+    )
+    assert huge.status_code in {400, 403}
+    assert huge["Content-Type"].startswith("application/json")
