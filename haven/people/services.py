@@ -253,3 +253,18 @@ def _flush_freed_pages() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def people_due_for_retention(*, agency_id: int, years: int) -> list[Person]:
+    """People whose every case closed more than ``years`` years ago."""
+    if years < 1:
+        raise ValidationError(_("A retention period is at least one year."))
+    cutoff = timezone.localdate() - timedelta(days=365 * years)
+    open_or_recent = Case.objects.filter(agency_id=agency_id).exclude(
+        status=Case.Status.CLOSED, closed_on__lt=cutoff
+    )
+    return list(
+        Person.objects.filter(agency_id=agency_id, cases__isnull=False)
+        .exclude(cases__in=open_or_recent)
+        .distinct()
+    )
