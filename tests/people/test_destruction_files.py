@@ -12,7 +12,7 @@ import json
 from tests.people.test_no_plaintext import manage, subprocess_env
 
 MARK = "DESTROYED:"
-DESTROY = f"""  # noqa: S608 - a fixed script for manage.py shell, no input reaches it
+DESTROY = f"""
 import json
 from django.db import connection
 from haven.people.models import Person, SearchEntry
@@ -28,7 +28,7 @@ traces = {{
 }}
 person_destroy(actor=None, person=person, basis="request")
 print({MARK!r} + json.dumps(traces))
-"""
+"""  # noqa: S608 - a fixed script for manage.py shell; no input reaches it
 
 
 def test_destroyed_person_leaves_no_trace_in_the_sqlite_files(tmp_path):
