@@ -8,11 +8,16 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from haven.core.http import authenticated_user
+from haven.people import selectors as people_selectors
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
-    return render(request, "core/dashboard.html", {"agency": user.agency})
+    context = {
+        "agency": user.agency,
+        "break_glass": people_selectors.break_glass_to_review(user=user),
+    }
+    return render(request, "core/dashboard.html", context)
 
 
 @login_not_required

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from haven.accounts.models import User
+from haven.accounts.models import Membership, Role, User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
 from haven.core.models import Team
-from haven.people.models import Case, Person, SearchEntry
+from haven.people.models import BreakGlass, Case, Person, SearchEntry
 from haven.people.normalize import name_forms, phone_form
 from haven.people.policies import can_search_people, visible_cases_q
 
@@ -148,3 +149,18 @@ def recording_team(*, user: User, team_id: int) -> Team | None:
     """An active team of the user's own agency to open a case on, or None
     (another agency's team and a missing one look the same)."""
     return Team.objects.filter(pk=team_id, agency_id=user.agency_id, is_active=True).first()
+
+
+def break_glass_to_review(*, user: User, days: int = 14) -> list[BreakGlass]:
+    """Emergency accesses to cases of the teams ``user`` supervises, newest first."""
+    teams = Membership.objects.filter(user=user, role=Role.SUPERVISOR, team__isnull=False)
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        BreakGlass.objects.filter(
+            case__agency_id=user.agency_id,
+            case__team_id__in=teams.values("team_id"),
+            at__gte=since,
+        )
+        .select_related("user", "case__team")
+        .order_by("-at")[:LIST_SIZE]
+    )

@@ -132,3 +132,22 @@ def test_case_cannot_be_opened_on_another_agencys_team(intake, outsider):
     with pytest.raises(Http404):
         case_open(actor=intake, person=person, team=foreign_team)
     assert Case.objects.count() == 0
+
+
+def test_supervisor_sees_break_glass_on_their_dashboard(client_for, cases, advocate, supervisor):
+    from django.urls import reverse
+
+    team_case = cases["team"]
+    team_case.assigned.clear()
+    other = cases["other team"]
+    break_glass_open(actor=advocate, case_id=other.pk, reason="Covering for a colleague on leave")
+    # The other team's case: its supervisors are not this supervisor.
+    page = client_for(supervisor).get(reverse("core:dashboard"))
+    assert b"Covering for a colleague" not in page.content
+    break_glass_open(
+        actor=advocate,
+        case_id=cases["restricted"].pk,
+        reason="Restricted case opened in an emergency",
+    )
+    page = client_for(supervisor).get(reverse("core:dashboard"))
+    assert b"Restricted case opened in an emergency" in page.content
