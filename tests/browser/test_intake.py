@@ -1,0 +1,39 @@
+"""A first contact in the browser: danger first, then identity, search before create."""
+
+from __future__ import annotations
+
+import pytest
+
+from haven.people.models import Case
+from haven.people.services import intake_record
+
+pytestmark = pytest.mark.browser
+
+
+def test_first_contact_records_a_person_and_finds_them_again(tab, advocate, team):
+    intake_record(actor=advocate, team=team, danger="no", legal_name="Rosalind Achterberg")
+    tab.sign_in(advocate.username, advocate.totp_secret)
+    tab.visit("/intake/")
+    tab.page.check("input[name=danger][value=yes]")
+    tab.click_through("main button[type=submit]")
+    assert tab.path == "/intake/person/"
+    assert tab.page.is_visible("text=call 911")
+
+    # The same name again: the existing record is offered first.
+    tab.submit({"#id_legal_name": "rosalind ACHTERBERG"})
+    assert tab.page.is_visible("text=This may be someone already recorded")
+    assert Case.objects.count() == 1
+
+    tab.submit({"#id_preferred_name": "Ros"})
+    assert tab.path.startswith("/cases/")
+    assert tab.page.is_visible("text=said they were in immediate danger")
+    assert Case.objects.count() == 2
+
+    # The search is posted and swapped in by htmx: no address carries the name.
+    tab.visit("/cases/")
+    tab.page.fill("#id_name", "Rosalind Achterberg")
+    tab.page.click("main form[role=search] button")
+    tab.page.wait_for_selector("#case-results caption:has-text('people found')")
+    assert tab.page.locator("#case-results tbody a").count() == 2
+    assert "Rosalind" not in tab.page.url
+    tab.check()
