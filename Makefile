@@ -28,6 +28,7 @@ $(VENV)/.dev-deps: requirements/dev.lock | $(BIN)/python
 run: $(VENV)/.run-deps $(STATIC_MANIFEST)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py createcachetable -v0
+	$(BIN)/python manage.py optimize_db
 	$(BIN)/python manage.py setup_link
 	@echo "Serving Haven at $(HAVEN_BASE_URL) (Ctrl+C stops it)"
 	$(BIN)/gunicorn haven.wsgi --bind $(HAVEN_BIND) --workers 2 --threads 4

@@ -84,6 +84,7 @@ def populate() -> tuple[User, list[str]]:
         done = min(start + batch, POPULATION)
         rate = (done - existing) / (time.perf_counter() - started)
         print(f"  {done:>7} people recorded ({rate:.0f}/s)", flush=True)
+    call_command("optimize_db")
     # Names to search for: decrypt a sample through the model, as a page would.
     for case in Case.objects.filter(agency=agency).order_by("?")[:SAMPLES]:
         names.append(case.person.legal_name or "")
