@@ -32,27 +32,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     searching = request.method == "POST"
     form = SearchForm(request.POST if searching else None)
-    people = None
     cases = []
     if searching and form.is_valid():
-        people = selectors.people_matching(
+        cases = selectors.cases_matching(
             user=user,
             name=form.cleaned_data["name"],
             date_of_birth=form.cleaned_data["date_of_birth"],
             phone=form.cleaned_data["phone"],
-        )
-        cases = list(
-            selectors.visible_cases(user=user)
-            .filter(person__in=people)
-            .select_related("team")
-            .order_by("-opened_on")
         )
     elif not searching:
         cases = selectors.case_list(user=user)
     context = {
         "form": form,
         "cases": cases,
-        "people": people,
         "searching": searching,
         "full": sees_full_record(user),
     }
