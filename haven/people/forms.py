@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.core.languages import LANGUAGES
 from haven.core.models import Agency, Team
-from haven.people.models import Danger
+from haven.people.models import CloseReason, Danger
 
 TEXT_MAX = 200
 MAX_ALIASES = 20
@@ -111,6 +111,10 @@ class IdentityForm(forms.Form):
         if any(len(name) > TEXT_MAX for name in names):
             raise forms.ValidationError(_("Each name can have at most 200 characters."))
         return names
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why the case is closing"), choices=CloseReason.choices)
 
 
 class BreakGlassForm(forms.Form):

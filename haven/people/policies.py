@@ -79,5 +79,10 @@ def sees_full_record(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
 
 
+def can_change_case(user: User | AnonymousUser) -> bool:
+    """Closing and similar changes belong to the people who work the case."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
+
+
 def can_break_glass(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})

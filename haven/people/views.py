@@ -13,9 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from haven.core.http import authenticated_user
 from haven.people import selectors, services
-from haven.people.forms import BreakGlassForm, DangerForm, IdentityForm, SearchForm
-from haven.people.models import Danger
-from haven.people.policies import can_record_people, can_search_people, sees_full_record
+from haven.people.forms import BreakGlassForm, CloseForm, DangerForm, IdentityForm, SearchForm
+from haven.people.models import Case, Danger
+from haven.people.policies import (
+    can_change_case,
+    can_record_people,
+    can_search_people,
+    sees_full_record,
+)
 
 _DANGER = "haven_intake_danger"
 
@@ -55,11 +60,39 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
     case = selectors.case_get(user=user, case_id=case_id)
+    close_form = CloseForm() if can_change_case(user) and case.status == Case.Status.OPEN else None
     return render(
         request,
         "people/case_detail.html",
-        {"case": case, "person": case.person, "full": sees_full_record(user)},
+        {
+            "case": case,
+            "person": case.person,
+            "full": sees_full_record(user),
+            "close_form": close_form,
+        },
     )
+
+
+@require_http_methods(["POST"])
+def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = authenticated_user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    if not can_change_case(user):
+        raise Http404
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_close(actor=user, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The case is closed."))
+            return redirect("people:case_detail", case_id=case.pk)
+    else:
+        messages.error(request, _("Choose why the case is closing."))
+    response = redirect("people:case_detail", case_id=case.pk)
+    response.status_code = 303
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -90,6 +90,7 @@ ROUTES: dict[str, Route] = {
     "people:case_list": Route(SIGNED_IN),
     "people:case_detail": Route(AGENCY_OBJECT, _case),
     "people:break_glass": Route(SIGNED_IN),
+    "people:case_close": Route(AGENCY_OBJECT, lambda o: {"case_id": o["case"].pk}, "post"),
     "people:intake_start": Route(SIGNED_IN),
     "people:intake_identity": Route(SIGNED_IN),
     "api:openapi-json": Route(PUBLIC),

@@ -179,3 +179,31 @@ def test_break_glass_page(client_for, advocate, supervisor, other_team):
     )
     assert response["Location"] == reverse("people:case_detail", args=[case.pk])
     assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 200
+
+
+def test_advocate_closes_a_case_with_a_reason(client_for, advocate, team):
+    case = intake_record(actor=advocate, team=team, danger="no", legal_name="Synthetic")
+    client = client_for(advocate)
+    url = reverse("people:case_close", args=[case.pk])
+    assert client.post(url, {"reason": "whim"}).status_code == 303
+    case.refresh_from_db()
+    assert case.status == Case.Status.OPEN
+    assert client.post(url, {"reason": "goals_met"}).status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.close_reason) == (Case.Status.CLOSED, "goals_met")
+    assert AuditEvent.objects.filter(action=Action.CASE_CLOSED, object_id=str(case.pk)).exists()
+
+
+@pytest.mark.parametrize("persona", ["intake", "shelter", "admin", "auditor"])
+def test_others_cannot_close_a_case(client_for, all_personas, advocate, team, persona):
+    case = intake_record(
+        actor=all_personas["intake"], team=team, danger="no", legal_name="Synthetic"
+    )
+    case.shelter_team = team
+    case.save()
+    response = client_for(all_personas[persona]).post(
+        reverse("people:case_close", args=[case.pk]), {"reason": "goals_met"}
+    )
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.status == Case.Status.OPEN
