@@ -24,8 +24,3 @@ def has_role(user: User | AnonymousUser, role: Role) -> bool:
 
 def can_manage_staff(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.ADMIN)
-
-
-def can_change_staff_member(actor: User, member: User) -> bool:
-    """An administrator manages the staff of their own agency only."""
-    return can_manage_staff(actor) and member.agency_id == actor.agency_id

@@ -345,13 +345,11 @@ def staff_set_language(*, user: User, language: str) -> None:
 # --- Sessions ----------------------------------------------------------------------
 
 
-def sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
-    """End every session of ``user`` (except one, if named); return how many."""
+def sessions_end(*, user: User) -> int:
+    """End every session of ``user``; return how many."""
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
-    for session in UserSession.objects.filter(user=user).exclude(
-        session_key=keep_session_key or ""
-    ):
+    for session in UserSession.objects.filter(user=user):
         store_class().delete(session.session_key)
         session.delete()
         ended += 1

@@ -28,7 +28,7 @@ from haven.people.models import (
     SearchEntry,
 )
 from haven.people.normalize import name_forms, phone_form
-from haven.people.policies import can_break_glass, can_record_people
+from haven.people.policies import can_break_glass, can_change_case, can_record_people
 
 
 def _digests(agency_id: int, kind: str, values: Iterable[str]) -> set[str]:
@@ -170,6 +170,9 @@ def intake_record(
 
 
 def case_close(*, actor: User, case: Case, reason: str) -> None:
+    """Close a case the actor works on (advocates and supervisors only)."""
+    if not can_change_case(actor) or case.agency_id != actor.agency_id:
+        raise Http404
     if reason not in CloseReason.values:
         raise ValidationError(_("Choose why the case is closing."))
     if case.status == Case.Status.CLOSED:
