@@ -8,6 +8,9 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from haven.accounts.models import Membership, Role, User
 from haven.core.models import Agency, Team
+from haven.people.details import PersonDetails
+from haven.people.models import Case, Person
+from haven.people.services import intake_record, person_create
 
 TEST_PASSWORD = "correct horse battery staple 42"
 
@@ -58,3 +61,22 @@ def make_staff(
 
 def has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def record_person(*, actor: User, **values: object) -> Person:
+    """A person recorded through the service, from keyword values."""
+    if "aliases" in values:
+        values["aliases"] = tuple(values["aliases"])  # type: ignore[arg-type]
+    return person_create(actor=actor, details=PersonDetails(**values))  # type: ignore[arg-type]
+
+
+def record_intake(*, actor: User, team: Team, danger: str = "no", **values: object) -> Case:
+    """A first contact recorded through the service, from keyword values."""
+    if "aliases" in values:
+        values["aliases"] = tuple(values["aliases"])  # type: ignore[arg-type]
+    return intake_record(
+        actor=actor,
+        team=team,
+        danger=danger,
+        details=PersonDetails(**values),  # type: ignore[arg-type]
+    )

@@ -49,7 +49,14 @@ def service_refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
     Services word their messages for staff and never quote the input back.
     """
-    errors = [{"type": "refused", "loc": ["body"], "msg": str(m)} for m in exc.messages]
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"type": "refused", "loc": ["body", field], "msg": str(message)}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"type": "refused", "loc": ["body"], "msg": str(m)} for m in exc.messages]
     return api.create_response(request, {"detail": errors}, status=422)
 
 

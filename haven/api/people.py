@@ -26,14 +26,20 @@ from pydantic_core import PydanticCustomError
 
 from haven.core.http import authenticated_user
 from haven.people import selectors, services
+from haven.people.details import (
+    DETAIL_NAMES,
+    MAX_ALIASES,
+    MAX_LANGUAGES,
+    NOTE_MAX,
+    TEXT_MAX,
+    PersonDetails,
+)
 from haven.people.models import Case, Danger, Person
-from haven.people.policies import sees_full_record
+from haven.people.policies import sees_full_record, sees_restricted_fields
 
 router = Router(tags=["people"])
 
-TEXT_MAX = 200
 PHONE_MAX = 40
-MAX_ALIASES = 20
 EARLIEST_BIRTH_YEAR = 1900
 
 # --- Input types ---------------------------------------------------------------------
@@ -69,6 +75,12 @@ def _clean_text(value: str) -> str:
 
 Text = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_text)]
 Phone = Annotated[str, Field(max_length=PHONE_MAX, strict=True), AfterValidator(_clean_text)]
+Note = Annotated[str, Field(max_length=NOTE_MAX, strict=True), AfterValidator(str.strip)]
+Safety = Literal["", "safe", "unsafe"]
+Languages = Annotated[
+    list[Annotated[str, Field(max_length=3, strict=True)]],
+    Field(max_length=MAX_LANGUAGES, description="ISO 639-3 codes."),
+]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -119,8 +131,36 @@ class IntakeIn(_Input):
     date_of_birth: BirthDate = None
     phone: Phone = ""
     aliases: list[Text] = Field(default_factory=list, max_length=MAX_ALIASES)
-    language: str = Field(default="und", max_length=3, strict=True)
+    estimated_age: StrictInt | None = Field(
+        default=None, ge=0, le=120, description="Only when the date of birth is not known."
+    )
+    gender: Text = ""
+    gender_group: Literal["", "woman", "man", "another", "declined"] = ""
+    call_safety: Safety = ""
+    text_safety: Safety = ""
+    voicemail_safety: Safety = ""
+    mail_safety: Safety = ""
+    contact_notes: Note = ""
+    language: str = Field(default="und", max_length=3, strict=True, description="ISO 639-3.")
+    dialect: Text = ""
+    other_languages: Languages = Field(default_factory=list)
+    reads: Languages = Field(default_factory=list)
+    writes: Languages = Field(default_factory=list)
+    english_ability: Literal["", "very_well", "well", "not_well", "not_at_all"] = Field(
+        default="", description="As the US Census asks it."
+    )
     interpreter_needed: StrictBool = False
+    immigration_status: str = Field(
+        default="", max_length=20, strict=True, description="Advocates and supervisors only."
+    )
+    trafficking_type: Literal["labor", "sex", "both", "unknown"] = "unknown"
+    address_confidentiality: StrictBool | None = None
+
+    def details(self) -> PersonDetails:
+        values = {name: getattr(self, name) for name in DETAIL_NAMES}
+        for name in ("aliases", "other_languages", "reads", "writes"):
+            values[name] = tuple(v for v in values[name] if v)
+        return PersonDetails(**values)
 
 
 # --- Output types ------------------------------------------------------------------
@@ -254,17 +294,9 @@ def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
                 }
             ]
         )
+    if intake.immigration_status and not sees_restricted_fields(user):
+        raise HttpError(403, "Your role does not record immigration status.")
     case = services.intake_record(
-        actor=user,
-        team=team,
-        danger=intake.danger,
-        legal_name=intake.legal_name,
-        preferred_name=intake.preferred_name,
-        self_term=intake.self_term,
-        date_of_birth=intake.date_of_birth,
-        phone=intake.phone,
-        aliases=[alias for alias in intake.aliases if alias],
-        language=intake.language,
-        interpreter_needed=intake.interpreter_needed,
+        actor=user, team=team, danger=intake.danger, details=intake.details()
     )
     return Status(201, IntakeOut(case_id=case.pk, person_id=case.person_id))

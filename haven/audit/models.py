@@ -42,11 +42,14 @@ class Action(models.TextChoices):
     API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
     KEYS_ROTATED = "keys.rotated", _("Keys rotated")
     PERSON_CREATED = "person.created", _("Person recorded")
+    PERSON_CHANGED = "person.changed", _("Person's record changed")
     PEOPLE_VIEWED = "person.viewed", _("Identifying data shown")
     PERSON_DESTROYED = "person.destroyed", _("Person's record destroyed")
     CASE_OPENED = "case.opened", _("Case opened")
     CASE_CLOSED = "case.closed", _("Case closed")
+    CASE_STAFF_CHANGED = "case.staff_changed", _("Case staff or restriction changed")
     BREAK_GLASS = "case.break_glass", _("Emergency access to a case")
+    FIELD_SETTINGS_CHANGED = "agency.field_settings_changed", _("Person record fields changed")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from haven.accounts.policies import can_manage_staff, roles_of
 from haven.audit.policies import can_view_audit
+from haven.people.field_settings import can_configure_fields
 from haven.people.policies import can_record_people, can_search_people
 
 
@@ -21,6 +22,7 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "audit": signed_in and can_view_audit(user),  # type: ignore[arg-type]
             "cases": signed_in and can_search_people(user),  # type: ignore[arg-type]
             "intake": signed_in and can_record_people(user),  # type: ignore[arg-type]
+            "fields": signed_in and can_configure_fields(user),  # type: ignore[arg-type]
         },
         "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
     }

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.accounts.models import Role, User
 from haven.core.languages import LANGUAGES
 from haven.core.models import Agency, Team
-from haven.people.models import CloseReason, Danger
-
-TEXT_MAX = 200
-MAX_ALIASES = 20
+from haven.people.details import (
+    DETAIL_NAMES,
+    MAX_ALIASES,
+    NOTE_MAX,
+    OLDEST_ESTIMATE,
+    TEXT_MAX,
+    PersonDetails,
+)
+from haven.people.field_settings import CANNOT_REQUIRE, LABEL_MAX, LABELS, FieldRules
+from haven.people.models import (
+    CloseReason,
+    ContactSafety,
+    Danger,
+    EnglishAbility,
+    FieldSetting,
+    GenderGroup,
+    ImmigrationStatus,
+    TraffickingType,
+)
 
 
 def clean_text(value: str) -> str:
@@ -72,29 +91,161 @@ class DangerForm(forms.Form):
     )
 
 
-class IdentityForm(forms.Form):
-    """As little identity as the person is willing to give: all optional."""
+#: The wizard's second step: how to speak with the person.
+LANGUAGE_STEP = (
+    "language",
+    "dialect",
+    "interpreter_needed",
+    "english_ability",
+    "other_languages",
+    "reads",
+    "writes",
+)
+#: The last step: as little identity as they will give, and how to reach them.
+IDENTITY_STEP = (
+    "preferred_name",
+    "legal_name",
+    "self_term",
+    "aliases",
+    "date_of_birth",
+    "estimated_age",
+    "phone",
+    "call_safety",
+    "text_safety",
+    "voicemail_safety",
+    "contact_notes",
+)
 
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
-    language = forms.ChoiceField(
-        label=_("Language they speak best"), choices=LANGUAGES, initial="und"
-    )
-    interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
-    preferred_name = TextField(label=_("Name they want to be called"))
-    legal_name = TextField(label=_("Legal name"))
-    self_term = TextField(
-        label=_("Words they use for themself"),
-        help_text=_("Use these words when you speak with them."),
-    )
+
+def identity_step(rules: FieldRules) -> tuple[str, ...]:
+    """The identity step, plus any field the agency requires that no step
+    asks for: a first contact cannot be recorded without it."""
+    extra = [
+        n
+        for n in DETAIL_NAMES
+        if rules.is_required(n) and n not in LANGUAGE_STEP and n not in IDENTITY_STEP
+    ]
+    return (*IDENTITY_STEP, *extra)
+
+
+def _blank_choice(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", _("Not asked yet")), *choices]
+
+
+class LanguagesField(forms.TypedMultipleChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("choices", [c for c in LANGUAGES if c[0] != "und"])
+        kwargs.setdefault("coerce", str)
+        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 6}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> tuple[str, ...]:
+        return tuple(super().clean(value))
+
+
+def _safety_field() -> forms.ChoiceField:
+    return forms.ChoiceField(choices=_blank_choice(ContactSafety.choices), required=False)
+
+
+class PersonForm(forms.Form):
+    """Any subset of the person record, shaped by the agency's field settings:
+    fields it does not record are left out, required ones are required, and
+    each carries the agency's label. The services check the same rules."""
+
+    preferred_name = TextField()
+    legal_name = TextField()
+    self_term = TextField(help_text=_("Use these words when you speak with them."))
     aliases = forms.CharField(
-        label=_("Other names"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line."),
         max_length=4000,
     )
     date_of_birth = BirthDateField()
-    phone = TextField(label=_("Safe phone number"), max_length=40)
+    estimated_age = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=OLDEST_ESTIMATE,
+        help_text=_("Leave empty when the date of birth is known."),
+    )
+    gender = TextField()
+    gender_group = forms.ChoiceField(choices=_blank_choice(GenderGroup.choices), required=False)
+    phone = TextField(max_length=40)
+    call_safety = _safety_field()
+    text_safety = _safety_field()
+    voicemail_safety = _safety_field()
+    mail_safety = _safety_field()
+    contact_notes = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: only after 6 p.m.; never mention this agency."),
+    )
+    language = forms.ChoiceField(choices=LANGUAGES, initial="und")
+    dialect = TextField()
+    other_languages = LanguagesField()
+    english_ability = forms.ChoiceField(
+        choices=_blank_choice(EnglishAbility.choices), required=False
+    )
+    reads = LanguagesField()
+    writes = LanguagesField()
+    interpreter_needed = forms.BooleanField(required=False)
+    immigration_status = forms.ChoiceField(
+        choices=_blank_choice(ImmigrationStatus.choices), required=False
+    )
+    trafficking_type = forms.ChoiceField(
+        choices=TraffickingType.choices, initial=TraffickingType.UNKNOWN
+    )
+    address_confidentiality = forms.TypedChoiceField(
+        choices=[("", _("Not asked yet")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, rules: FieldRules, names: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.covering = tuple(n for n in names if not rules.is_hidden(n))
+        for name in [n for n in self.fields if n in DETAIL_NAMES and n not in self.covering]:
+            del self.fields[name]
+        for name in self.covering:
+            field = self.fields[name]
+            field.label = rules.label(name)
+            field.required = rules.is_required(name)
+        self.order_fields([*self.covering])
+
+    def clean_aliases(self) -> tuple[str, ...]:
+        lines = [clean_text(line) for line in self.cleaned_data["aliases"].splitlines()]
+        names = [line for line in lines if line]
+        if len(names) > MAX_ALIASES:
+            raise forms.ValidationError(_("Enter at most 20 other names."))
+        if any(len(name) > TEXT_MAX for name in names):
+            raise forms.ValidationError(_("Each name can have at most 200 characters."))
+        return tuple(names)
+
+    def clean_contact_notes(self) -> str:
+        return str(self.cleaned_data["contact_notes"]).strip()
+
+    def details(self, base: PersonDetails | None = None) -> PersonDetails:
+        """The covered values over ``base`` (the current record, or blank)."""
+        values = {name: self.cleaned_data[name] for name in self.covering}
+        return replace(base or PersonDetails(), **values)
+
+    def refuse(self, error: ValidationError) -> None:
+        """Show a service's refusal on the fields it names."""
+        if hasattr(error, "error_dict"):
+            for name, problems in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, problems)
+        else:
+            self.add_error(None, error.messages)
+
+
+class IdentityForm(PersonForm):
+    """The last intake step: the team, and as little identity as the person
+    is willing to give (all optional unless the agency says otherwise)."""
+
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     record_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
@@ -102,15 +253,20 @@ class IdentityForm(forms.Form):
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)  # noqa: S101
         team_field.queryset = Team.objects.filter(agency=agency, is_active=True)
+        self.order_fields(["team", *self.covering])
 
-    def clean_aliases(self) -> list[str]:
-        lines = [clean_text(line) for line in self.cleaned_data["aliases"].splitlines()]
-        names = [line for line in lines if line]
-        if len(names) > MAX_ALIASES:
-            raise forms.ValidationError(_("Enter at most 20 other names."))
-        if any(len(name) > TEXT_MAX for name in names):
-            raise forms.ValidationError(_("Each name can have at most 200 characters."))
-        return names
+
+def initial_of(details: PersonDetails) -> dict[str, Any]:
+    """A form's initial values from the person's current record."""
+    initial: dict[str, Any] = {name: getattr(details, name) for name in DETAIL_NAMES}
+    initial["aliases"] = "\n".join(details.aliases)
+    confidential = details.address_confidentiality
+    initial["address_confidentiality"] = (
+        "" if confidential is None else ("yes" if confidential else "no")
+    )
+    for name in ("other_languages", "reads", "writes"):
+        initial[name] = list(initial[name])
+    return initial
 
 
 class CloseForm(forms.Form):
@@ -124,3 +280,101 @@ class BreakGlassForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class _StaffChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name or obj.username)
+
+
+class CaseStaffForm(forms.Form):
+    assigned = _StaffChoice(
+        label=_("Assigned staff"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    restricted = forms.BooleanField(
+        label=_("Restrict the case to the staff named below"),
+        required=False,
+        help_text=_(
+            "For example when someone on the team knows the person or the people who hurt them."
+        ),
+    )
+    named_staff = _StaffChoice(
+        label=_("Staff who may open the restricted case"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        colleagues = (
+            User.objects.filter(
+                agency=agency,
+                is_active=True,
+                memberships__role__in=[Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER],
+            )
+            .distinct()
+            .order_by("display_name", "username")
+        )
+        for name in ("assigned", "named_staff"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+            field.queryset = colleagues
+
+
+class DestroyForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "The person asked for their record to be destroyed, "
+            "and I understand it cannot be brought back."
+        ),
+    )
+
+
+class FieldSettingsForm(forms.Form):
+    """One mode and one label for every field of the person record."""
+
+    def __init__(self, *args: Any, rules: FieldRules, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in DETAIL_NAMES:
+            modes = FieldSetting.Mode.choices
+            if name in CANNOT_REQUIRE:
+                modes = [m for m in modes if m[0] != FieldSetting.Mode.REQUIRED]
+            self.fields[f"mode_{name}"] = forms.ChoiceField(
+                label=_("How “%(field)s” is recorded") % {"field": LABELS[name]},
+                choices=modes,
+                initial=rules.mode(name),
+            )
+            self.fields[f"label_{name}"] = forms.CharField(
+                label=_("Your label for “%(field)s”") % {"field": LABELS[name]},
+                max_length=LABEL_MAX,
+                required=False,
+                initial=rules.labels.get(name, ""),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in DETAIL_NAMES:
+            key = f"label_{name}"
+            if key in cleaned:
+                cleaned[key] = clean_text(cleaned[key])
+        return cleaned
+
+    def choices(self) -> dict[str, tuple[str, str]]:
+        return {
+            name: (self.cleaned_data[f"mode_{name}"], self.cleaned_data[f"label_{name}"])
+            for name in DETAIL_NAMES
+        }
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(str(LABELS[n]), self[f"mode_{n}"], self[f"label_{n}"]) for n in DETAIL_NAMES]
+
+    def refuse(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, problems in error.message_dict.items():
+                self.add_error(f"mode_{name}", problems)
+        else:
+            self.add_error(None, error.messages)

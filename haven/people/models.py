@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from functools import cached_property
 
 from django.conf import settings
@@ -22,6 +23,50 @@ class TraffickingType(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class EnglishAbility(models.TextChoices):
+    """How well the person speaks English, as the US Census asks it."""
+
+    VERY_WELL = "very_well", _("Very well")
+    WELL = "well", _("Well")
+    NOT_WELL = "not_well", _("Not well")
+    NOT_AT_ALL = "not_at_all", _("Not at all")
+
+
+class GenderGroup(models.TextChoices):
+    """The broad group funders count. The person's own words go in ``gender``."""
+
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    ANOTHER = "another", _("Another gender")
+    DECLINED = "declined", _("Prefers not to say")
+
+
+class ContactSafety(models.TextChoices):
+    SAFE = "safe", _("Safe")
+    UNSAFE = "unsafe", _("Not safe")
+
+
+class ImmigrationStatus(models.TextChoices):
+    """Kept sealed and shown only to advocates and supervisors."""
+
+    CITIZEN = "citizen", _("US citizen")
+    PERMANENT_RESIDENT = "permanent_resident", _("Lawful permanent resident")
+    T_VISA = "t_visa", _("T visa (applied or granted)")
+    U_VISA = "u_visa", _("U visa (applied or granted)")
+    CONTINUED_PRESENCE = "continued_presence", _("Continued Presence")
+    ASYLUM = "asylum", _("Asylum or refugee")
+    OTHER_VISA = "other_visa", _("Another visa or permit")
+    NO_STATUS = "no_status", _("No current status")
+    UNKNOWN = "unknown", _("Unknown or not discussed")
+
+
+#: The ways to reach someone, each recorded as safe or not.
+CONTACT_METHODS = ("call", "text", "voicemail", "mail")
+
+#: A person is a minor before this birthday.
+AGE_OF_MAJORITY = 18
+
+
 class Person(models.Model):
     """Someone the agency serves. The ids are random, so they can appear in
     URLs and audit events without saying anything about the person."""
@@ -34,12 +79,45 @@ class Person(models.Model):
     self_term = EncryptedTextField(_("the words they use for themself"))
     date_of_birth = EncryptedTextField(_("date of birth"))
     phone = EncryptedTextField(_("phone"))
+    gender = EncryptedTextField(_("gender, in their words"))
+    gender_group = models.CharField(
+        _("gender group for reports"), max_length=10, choices=GenderGroup.choices, blank=True
+    )
+    contact_notes = EncryptedTextField(_("notes on reaching them safely"))
+    # Sealed like a name: in the wrong hands it is a lever over the person.
+    immigration_status = EncryptedTextField(_("immigration status"))
     # Not identifying on its own, and needed in the clear to work out who is a minor.
     estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
     estimated_on = models.DateField(null=True, blank=True)
     # A language is not identifying on its own, and reports count them.
     language = models.CharField(_("language"), max_length=3, default="und")
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    dialect = EncryptedTextField(_("dialect"))
+    other_languages = models.JSONField(_("other languages spoken"), default=list, blank=True)
+    reads = models.JSONField(_("languages they read"), default=list, blank=True)
+    writes = models.JSONField(_("languages they write"), default=list, blank=True)
+    english_ability = models.CharField(
+        _("how well they speak English"),
+        max_length=12,
+        choices=EnglishAbility.choices,
+        blank=True,
+    )
+    # Each way of reaching the person: safe, not safe, or blank when not asked.
+    call_safety = models.CharField(
+        _("phone calls"), max_length=8, choices=ContactSafety.choices, blank=True
+    )
+    text_safety = models.CharField(
+        _("text messages"), max_length=8, choices=ContactSafety.choices, blank=True
+    )
+    voicemail_safety = models.CharField(
+        _("voicemail"), max_length=8, choices=ContactSafety.choices, blank=True
+    )
+    mail_safety = models.CharField(
+        _("mail"), max_length=8, choices=ContactSafety.choices, blank=True
+    )
+    address_confidentiality = models.BooleanField(
+        _("enrolled in an address confidentiality program"), null=True, blank=True
+    )
     trafficking_type = models.CharField(
         _("type of trafficking"),
         max_length=10,
@@ -69,6 +147,26 @@ class Person(models.Model):
     @property
     def language_name(self) -> str:
         return language_name(self.language)
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on ``day``: from the date of birth when known,
+        otherwise from the estimate, aged by the time since it was made."""
+        if self.date_of_birth:
+            born = date.fromisoformat(self.date_of_birth)
+            if day < born:
+                return None
+            return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if self.estimated_age is not None and self.estimated_on is not None:
+            years = day.year - self.estimated_on.year
+            if (day.month, day.day) < (self.estimated_on.month, self.estimated_on.day):
+                years -= 1
+            return max(self.estimated_age + years, 0)
+        return None
+
+    def is_minor_on(self, day: date) -> bool | None:
+        """True or False when an age is known on ``day``, None when not."""
+        age = self.age_on(day)
+        return None if age is None else age < AGE_OF_MAJORITY
 
 
 class Alias(models.Model):
@@ -193,3 +291,26 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.pk}"
+
+
+class FieldSetting(models.Model):
+    """An agency's choice for one field of the person record: recorded when
+    given, required, or not recorded at all, and the label its staff see."""
+
+    class Mode(models.TextChoices):
+        OPTIONAL = "optional", _("Optional")
+        REQUIRED = "required", _("Required")
+        HIDDEN = "hidden", _("Not recorded")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=40)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.OPTIONAL)
+    label = models.CharField(_("label"), max_length=60, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "field"], name="field_setting_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.mode}"

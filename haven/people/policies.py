@@ -86,3 +86,22 @@ def can_change_case(user: User | AnonymousUser) -> bool:
 
 def can_break_glass(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
+
+
+def sees_restricted_fields(user: User | AnonymousUser) -> bool:
+    """Immigration status and the like: only the advocates and supervisors
+    who work cases, never intake or shelter staff."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
+
+
+def can_manage_case(user: User | AnonymousUser, team_id: int) -> bool:
+    """Staffing, restriction and destruction of a case belong to the
+    supervisors of the case's team."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return Membership.objects.filter(user=user, role=Role.SUPERVISOR, team_id=team_id).exists()
+
+
+def can_work_cases(user: User | AnonymousUser) -> bool:
+    """Who may be assigned to or named on a case."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,8 +16,16 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
-from haven.core.languages import CODES as LANGUAGE_CODES
 from haven.core.models import DataKey, Team
+from haven.people.details import (
+    DETAIL_NAMES,
+    RESTRICTED,
+    SEALED,
+    PersonDetails,
+    changed_fields,
+    check,
+)
+from haven.people.field_settings import field_rules
 from haven.people.models import (
     Alias,
     BreakGlass,
@@ -28,7 +36,14 @@ from haven.people.models import (
     SearchEntry,
 )
 from haven.people.normalize import name_forms, phone_form
-from haven.people.policies import can_break_glass, can_change_case, can_record_people
+from haven.people.policies import (
+    can_break_glass,
+    can_change_case,
+    can_manage_case,
+    can_record_people,
+    can_work_cases,
+    sees_restricted_fields,
+)
 
 
 def _digests(agency_id: int, kind: str, values: Iterable[str]) -> set[str]:
@@ -65,46 +80,97 @@ def search_entries_refresh(person: Person) -> None:
     )
 
 
-def person_create(
-    *,
-    actor: User,
-    legal_name: str = "",
-    preferred_name: str = "",
-    self_term: str = "",
-    date_of_birth: date | None = None,
-    phone: str = "",
-    aliases: Iterable[str] = (),
-    language: str = "und",
-    interpreter_needed: bool = False,
-) -> Person:
+def person_details(person: Person) -> PersonDetails:
+    """The person's current values, as the services compare and write them."""
+    values = {name: getattr(person, name) for name in DETAIL_NAMES if name != "aliases"}
+    values["aliases"] = tuple(alias.name or "" for alias in person.aliases.all())
+    born = person.date_of_birth
+    values["date_of_birth"] = date.fromisoformat(born) if born else None
+    for name in ("other_languages", "reads", "writes"):
+        values[name] = tuple(values[name] or ())
+    for name in SEALED:
+        values[name] = values[name] or ""
+    return PersonDetails(**values)
+
+
+def _write_details(person: Person, details: PersonDetails, covering: Iterable[str]) -> None:
+    """Set the covered values on ``person`` (saved by the caller), and its
+    aliases; an estimate of age is dated so it can age with the person."""
+    for name in covering:
+        value = getattr(details, name)
+        if name == "aliases":
+            continue
+        if name in SEALED:
+            value = value or None
+        elif name == "date_of_birth":
+            value = value.isoformat() if value else None
+        elif name in ("other_languages", "reads", "writes"):
+            value = list(dict.fromkeys(value))
+        setattr(person, name, value)
+    if "estimated_age" in covering:
+        person.estimated_on = timezone.localdate() if details.estimated_age is not None else None
+
+
+def _write_aliases(person: Person, aliases: Iterable[str]) -> None:
+    person.aliases.all().delete()
+    for name in dict.fromkeys(a.strip() for a in aliases):
+        if name:
+            alias = Alias(person=person)
+            alias.name = name
+            alias.save()
+
+
+def person_create(*, actor: User, details: PersonDetails) -> Person:
     """Record a person with their own data key; index what can be searched."""
-    if language not in LANGUAGE_CODES:
-        raise ValidationError(_("Choose a language from the list."))
+    rules = field_rules(actor.agency_id)
+    check(details, covering=DETAIL_NAMES, rules=rules)
     with transaction.atomic():
         data_key, _key = keys.data_key_create(actor.agency)
-        person = Person(
-            agency=actor.agency,
-            data_key=data_key,
-            created_by=actor,
-            language=language,
-            interpreter_needed=interpreter_needed,
-        )
-        person.legal_name = legal_name or None
-        person.preferred_name = preferred_name or None
-        person.self_term = self_term or None
-        person.date_of_birth = date_of_birth.isoformat() if date_of_birth else None
-        person.phone = phone or None
+        person = Person(agency=actor.agency, data_key=data_key, created_by=actor)
+        _write_details(person, details, DETAIL_NAMES)
         person.save()
-        for alias in aliases:
-            if alias.strip():
-                record = Alias(person=person)
-                record.name = alias
-                record.save()
+        _write_aliases(person, details.aliases)
         search_entries_refresh(person)
         audit_record(
             action=Action.PERSON_CREATED, actor=actor, object_type="person", object_id=person.pk
         )
     return person
+
+
+def person_update(
+    *, actor: User, case: Case, details: PersonDetails, covering: Iterable[str]
+) -> list[str]:
+    """Change the covered fields of the person of ``case`` (a case the actor
+    may open, from ``selectors.case_get``). Returns the names that changed;
+    the audit event lists those names, never the values."""
+    covering = tuple(covering)
+    if not can_change_case(actor) or case.agency_id != actor.agency_id:
+        raise Http404
+    if RESTRICTED & set(covering) and not sees_restricted_fields(actor):
+        raise Http404
+    check(details, covering=covering, rules=field_rules(actor.agency_id))
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=case.person_id)
+        changed = changed_fields(person_details(person), details, covering)
+        if not changed:
+            return []
+        _write_details(person, details, changed)
+        person.save()
+        if "aliases" in changed:
+            _write_aliases(person, details.aliases)
+        if set(changed) & _SEARCHED:
+            search_entries_refresh(person)
+        audit_record(
+            action=Action.PERSON_CHANGED,
+            actor=actor,
+            object_type="person",
+            object_id=person.pk,
+            detail={"fields": changed, "case": str(case.pk)},
+        )
+    return changed
+
+
+_SEARCHED = frozenset({"legal_name", "preferred_name", "aliases", "date_of_birth", "phone"})
 
 
 def case_open(*, actor: User, person: Person, team: Team, opened_on: date | None = None) -> Case:
@@ -131,20 +197,7 @@ def case_open(*, actor: User, person: Person, team: Team, opened_on: date | None
     return case
 
 
-def intake_record(
-    *,
-    actor: User,
-    team: Team,
-    danger: str,
-    legal_name: str = "",
-    preferred_name: str = "",
-    self_term: str = "",
-    date_of_birth: date | None = None,
-    phone: str = "",
-    aliases: Iterable[str] = (),
-    language: str = "und",
-    interpreter_needed: bool = False,
-) -> Case:
+def intake_record(*, actor: User, team: Team, danger: str, details: PersonDetails) -> Case:
     """A first contact: the person, as little of them as they choose to give,
     and their case, with the answer to the danger question. All or nothing."""
     if danger not in Danger.values:
@@ -152,17 +205,7 @@ def intake_record(
     if not can_record_people(actor):
         raise Http404
     with transaction.atomic():
-        person = person_create(
-            actor=actor,
-            legal_name=legal_name,
-            preferred_name=preferred_name,
-            self_term=self_term,
-            date_of_birth=date_of_birth,
-            phone=phone,
-            aliases=aliases,
-            language=language,
-            interpreter_needed=interpreter_needed,
-        )
+        person = person_create(actor=actor, details=details)
         case = case_open(actor=actor, person=person, team=team)
         case.danger_at_intake = danger
         case.save(update_fields=["danger_at_intake"])
@@ -189,6 +232,58 @@ def case_close(*, actor: User, case: Case, reason: str) -> None:
             object_id=case.pk,
             detail={"reason": reason},
         )
+
+
+def case_staff_set(
+    *,
+    actor: User,
+    case: Case,
+    assigned: Collection[User],
+    restricted: bool,
+    named: Collection[User],
+) -> bool:
+    """Set who works ``case`` and who may open it when restricted.
+
+    Only a supervisor of the case's team decides. Everyone chosen must be an
+    active colleague who works cases; a restricted case must name the
+    supervisor making the change, so nobody locks themselves out by mistake.
+    Returns whether anything changed.
+    """
+    if case.agency_id != actor.agency_id or not can_manage_case(actor, case.team_id):
+        raise Http404
+    chosen = {*assigned, *named}
+    if any(
+        u.agency_id != actor.agency_id or not u.is_active or not can_work_cases(u) for u in chosen
+    ):
+        raise ValidationError(_("Choose colleagues of your agency who work on cases."))
+    if restricted and actor not in named:
+        raise ValidationError(
+            {"named_staff": [_("Name yourself too, or you will no longer see this case.")]}
+        )
+    assigned_ids = sorted(u.pk for u in assigned)
+    named_ids = sorted(u.pk for u in named) if restricted else []
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        before = (
+            sorted(locked.assigned.values_list("pk", flat=True)),
+            locked.restricted,
+            sorted(locked.named_staff.values_list("pk", flat=True)),
+        )
+        if before == (assigned_ids, restricted, named_ids):
+            return False
+        locked.assigned.set(assigned_ids)
+        locked.named_staff.set(named_ids)
+        locked.restricted = restricted
+        locked.save(update_fields=["restricted"])
+        audit_record(
+            action=Action.CASE_STAFF_CHANGED,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={"assigned": assigned_ids, "restricted": restricted, "named": named_ids},
+        )
+    case.restricted = restricted
+    return True
 
 
 BREAK_GLASS_WINDOW = timedelta(hours=1)
@@ -223,6 +318,14 @@ def break_glass_open(*, actor: User, case_id: uuid.UUID, reason: str) -> Case:
             detail={"grant": str(grant.pk)},
         )
     return case
+
+
+def person_destroy_on_request(*, actor: User, case: Case) -> None:
+    """The person asked for their record to be destroyed: a supervisor of
+    the case's team carries it out, for every case of theirs in the agency."""
+    if case.agency_id != actor.agency_id or not can_manage_case(actor, case.team_id):
+        raise Http404
+    person_destroy(actor=actor, person=case.person, basis="request")
 
 
 def person_destroy(*, actor: User | None, person: Person, basis: str) -> None:

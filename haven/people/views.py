@@ -3,26 +3,51 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.models import User
 from haven.core.http import authenticated_user
 from haven.people import selectors, services
-from haven.people.forms import BreakGlassForm, CloseForm, DangerForm, IdentityForm, SearchForm
-from haven.people.models import Case, Danger
+from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
+from haven.people.display import person_facts
+from haven.people.field_settings import (
+    can_configure_fields,
+    field_rules,
+    field_settings_save,
+)
+from haven.people.forms import (
+    LANGUAGE_STEP,
+    BreakGlassForm,
+    CaseStaffForm,
+    CloseForm,
+    DangerForm,
+    DestroyForm,
+    FieldSettingsForm,
+    IdentityForm,
+    PersonForm,
+    SearchForm,
+    identity_step,
+    initial_of,
+)
+from haven.people.models import Case, Danger, Person
 from haven.people.policies import (
     can_change_case,
+    can_manage_case,
     can_record_people,
     can_search_people,
     sees_full_record,
+    sees_restricted_fields,
 )
 
-_DANGER = "haven_intake_danger"
+_INTAKE = "haven_intake"
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,16 +85,135 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
     case = selectors.case_get(user=user, case_id=case_id)
+    person = case.person
     close_form = CloseForm() if can_change_case(user) and case.status == Case.Status.OPEN else None
+    full = sees_full_record(user)
+    facts = person_facts(
+        person,
+        field_rules(user.agency_id),
+        full=full,
+        restricted=sees_restricted_fields(user),
+    )
     return render(
         request,
         "people/case_detail.html",
         {
             "case": case,
-            "person": case.person,
-            "full": sees_full_record(user),
+            "person": person,
+            "facts": facts,
+            "full": full,
+            "minor": person.is_minor_on(timezone.localdate()) if full else None,
             "close_form": close_form,
+            "may_edit": can_change_case(user),
+            "may_manage": can_manage_case(user, case.team_id),
+            "assigned": case.assigned.all(),
+            "named": case.named_staff.all() if case.restricted else [],
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Everything the agency records about the person of a case."""
+    user = authenticated_user(request)
+    if not can_change_case(user):
+        raise Http404
+    case = selectors.case_get(user=user, case_id=case_id)
+    rules = field_rules(user.agency_id)
+    names = [n for n in DETAIL_NAMES if sees_restricted_fields(user) or n not in RESTRICTED]
+    current = services.person_details(case.person)
+    form = PersonForm(
+        request.POST if request.method == "POST" else None,
+        rules=rules,
+        names=names,
+        initial=initial_of(current),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.person_update(
+                actor=user, case=case, details=form.details(current), covering=form.covering
+            )
+        except ValidationError as error:
+            form.refuse(error)
+        else:
+            if changed:
+                messages.success(request, _("Saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("people:case_detail", case_id=case.pk)
+    return render(
+        request,
+        "people/person_edit.html",
+        {"form": form, "case": case, "person": case.person},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_staff(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Who works the case, and whether only named staff may open it."""
+    user = authenticated_user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    if not can_manage_case(user, case.team_id):
+        raise Http404
+    form = CaseStaffForm(
+        request.POST if request.method == "POST" else None,
+        agency=user.agency,
+        initial={
+            "assigned": list(case.assigned.all()),
+            "restricted": case.restricted,
+            "named_staff": list(case.named_staff.all()),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_staff_set(
+                actor=user,
+                case=case,
+                assigned=list(data["assigned"]),
+                restricted=data["restricted"],
+                named=list(data["named_staff"]),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, problems in error.message_dict.items():
+                    form.add_error(name, problems)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:case_detail", case_id=case.pk)
+    return render(
+        request,
+        "people/case_staff.html",
+        {"form": form, "case": case, "person": case.person},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Destroy the person's record at their request, after a confirmation."""
+    user = authenticated_user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    if not can_manage_case(user, case.team_id):
+        raise Http404
+    form = DestroyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.person_destroy_on_request(actor=user, case=case)
+        messages.success(request, _("The record is destroyed. It cannot be brought back."))
+        return redirect("people:case_list")
+    return render(
+        request,
+        "people/person_destroy.html",
+        {
+            "form": form,
+            "case": case,
+            "person": case.person,
+            "other_cases": case.person.cases.exclude(pk=case.pk).count(),
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -93,6 +237,11 @@ def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return response
 
 
+def _intake_state(request: HttpRequest) -> dict[str, Any]:
+    state = request.session.get(_INTAKE)
+    return state if isinstance(state, dict) else {}
+
+
 @require_http_methods(["GET", "POST"])
 def intake_start(request: HttpRequest) -> HttpResponse:
     """First contact begins with the danger question, always."""
@@ -101,73 +250,102 @@ def intake_start(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = DangerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        request.session[_DANGER] = form.cleaned_data["danger"]
-        return redirect("people:intake_identity")
+        request.session[_INTAKE] = {"danger": form.cleaned_data["danger"]}
+        return redirect("people:intake_language")
     return render(
         request, "people/intake_start.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
 @require_http_methods(["GET", "POST"])
-def intake_identity(request: HttpRequest) -> HttpResponse:
-    """Language and as little identity as the person will give, after a
-    search for someone already recorded, so one person does not become two."""
+def intake_language(request: HttpRequest) -> HttpResponse:
+    """Second, how to speak with the person: an interpreter comes before
+    any question about who they are."""
     user = authenticated_user(request)
     if not can_record_people(user):
         raise Http404
-    danger = request.session.get(_DANGER)
+    state = _intake_state(request)
+    if state.get("danger") not in Danger.values:
+        messages.info(request, _("Start with the danger question."))
+        return redirect("people:intake_start")
+    form = PersonForm(
+        request.POST if request.method == "POST" else None,
+        rules=field_rules(user.agency_id),
+        names=LANGUAGE_STEP,
+        initial=state.get("languages", {}),
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = {name: form.cleaned_data[name] for name in form.covering}
+        request.session[_INTAKE] = {**state, "languages": _session_safe(chosen)}
+        return redirect("people:intake_identity")
+    context = {"form": form, "in_danger": state["danger"] == Danger.YES}
+    return render(
+        request, "people/intake_language.html", context, status=400 if form.errors else 200
+    )
+
+
+def _session_safe(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def _language_details(state: dict[str, Any]) -> PersonDetails:
+    chosen = state.get("languages", {})
+    values: dict[str, Any] = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in chosen.items()
+        if name in LANGUAGE_STEP
+    }
+    return PersonDetails(**values)
+
+
+@require_http_methods(["GET", "POST"])
+def intake_identity(request: HttpRequest) -> HttpResponse:
+    """Last, as little identity as the person will give, after a search for
+    someone already recorded, so one person does not become two."""
+    user = authenticated_user(request)
+    if not can_record_people(user):
+        raise Http404
+    state = _intake_state(request)
+    danger = state.get("danger")
     if danger not in Danger.values:
         messages.info(request, _("Start with the danger question."))
         return redirect("people:intake_start")
+    if "languages" not in state:
+        return redirect("people:intake_language")
+    rules = field_rules(user.agency_id)
+    names = identity_step(rules)
     own_team = user.memberships.exclude(team=None).values_list("team_id", flat=True).first()
     form = IdentityForm(
         request.POST if request.method == "POST" else None,
         agency=user.agency,
+        rules=rules,
+        names=names,
         initial={"team": own_team},
     )
     matches = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        details = form.details(_language_details(state))
         if not data["record_anyway"]:
-            matches = (
-                selectors.people_matching(
-                    user=user,
-                    name=data["legal_name"] or data["preferred_name"],
-                    date_of_birth=data["date_of_birth"],
-                    phone=data["phone"],
-                )
-                if (
-                    data["legal_name"]
-                    or data["preferred_name"]
-                    or data["date_of_birth"]
-                    or data["phone"]
-                )
-                else []
-            )
+            matches = _possible_duplicates(user, details)
         if not matches:
             try:
                 case = services.intake_record(
-                    actor=user,
-                    team=data["team"],
-                    danger=danger,
-                    legal_name=data["legal_name"],
-                    preferred_name=data["preferred_name"],
-                    self_term=data["self_term"],
-                    date_of_birth=data["date_of_birth"],
-                    phone=data["phone"],
-                    aliases=data["aliases"],
-                    language=data["language"],
-                    interpreter_needed=data["interpreter_needed"],
+                    actor=user, team=data["team"], danger=danger, details=details
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                form.refuse(error)
             else:
-                del request.session[_DANGER]
+                del request.session[_INTAKE]
                 messages.success(request, _("Recorded. The case is open."))
                 return redirect("people:case_detail", case_id=case.pk)
         else:
-            form = IdentityForm({**request.POST.dict(), "record_anyway": "on"}, agency=user.agency)
+            form = IdentityForm(
+                {**request.POST.dict(), "record_anyway": "on"},
+                agency=user.agency,
+                rules=rules,
+                names=names,
+            )
             form.is_valid()
     context = {
         "form": form,
@@ -177,6 +355,42 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
     }
     return render(
         request, "people/intake_identity.html", context, status=400 if form.errors else 200
+    )
+
+
+def _possible_duplicates(user: User, details: PersonDetails) -> list[Person]:
+    name = details.legal_name or details.preferred_name
+    if not (name or details.date_of_birth or details.phone):
+        return []
+    return selectors.people_matching(
+        user=user, name=name, date_of_birth=details.date_of_birth, phone=details.phone
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def field_settings(request: HttpRequest) -> HttpResponse:
+    """What the agency records about a person, and under which labels."""
+    user = authenticated_user(request)
+    if not can_configure_fields(user):
+        raise Http404
+    rules = field_rules(user.agency_id)
+    form = FieldSettingsForm(request.POST if request.method == "POST" else None, rules=rules)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = field_settings_save(actor=user, choices=form.choices())
+        except ValidationError as error:
+            form.refuse(error)
+        else:
+            if changed:
+                messages.success(request, _("Saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("people:field_settings")
+    return render(
+        request,
+        "people/field_settings.html",
+        {"form": form, "rows": form.rows()},
+        status=400 if form.errors else 200,
     )
 
 

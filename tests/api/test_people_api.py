@@ -16,8 +16,8 @@ from django.utils import timezone
 from haven.accounts.api_tokens import api_token_create
 from haven.audit.models import Action, AuditEvent
 from haven.people.models import Alias, Case, Person, SearchEntry
-from haven.people.services import case_close, intake_record
-from tests.factories import TeamFactory
+from haven.people.services import case_close
+from tests.factories import TeamFactory, record_intake
 from tests.people.test_case_access import EXPECTED
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def cases(team, other_team, intake, advocate, supervisor, outsider):
 
     def new_case(actor, team_, **extra):
         name = f"Synthetic {uuid.uuid4().hex[:6]}"
-        case = intake_record(actor=actor, team=team_, danger="no", legal_name=name)
+        case = record_intake(actor=actor, team=team_, danger="no", legal_name=name)
         for field, value in extra.items():
             setattr(case, field, value)
         case.save()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from haven.people.models import Case
-from haven.people.services import intake_record
+from tests.factories import record_intake
 
 pytestmark = pytest.mark.browser
 
 
 def test_first_contact_records_a_person_and_finds_them_again(tab, advocate, team):
-    intake_record(actor=advocate, team=team, danger="no", legal_name="Rosalind Achterberg")
+    record_intake(actor=advocate, team=team, danger="no", legal_name="Rosalind Achterberg")
     tab.sign_in(advocate.username, advocate.totp_secret)
     tab.visit("/intake/")
     tab.page.check("input[name=danger][value=yes]")

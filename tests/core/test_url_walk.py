@@ -17,8 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from haven.accounts.models import Role
 from haven.audit.models import AuditEvent
 from haven.people.models import Case, Person
-from haven.people.services import intake_record
-from tests.factories import make_staff
+from tests.factories import make_staff, record_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +91,12 @@ ROUTES: dict[str, Route] = {
     "people:break_glass": Route(SIGNED_IN),
     "people:case_close": Route(AGENCY_OBJECT, lambda o: {"case_id": o["case"].pk}, "post"),
     "people:intake_start": Route(SIGNED_IN),
+    "people:intake_language": Route(SIGNED_IN),
     "people:intake_identity": Route(SIGNED_IN),
+    "people:person_edit": Route(AGENCY_OBJECT, _case),
+    "people:case_staff": Route(AGENCY_OBJECT, _case),
+    "people:person_destroy": Route(AGENCY_OBJECT, _case),
+    "people:field_settings": Route(SIGNED_IN),
     "api:openapi-json": Route(PUBLIC),
     "api:me": Route(API),
     "api:api-root": Route(API),
@@ -131,7 +135,7 @@ def objects(agency, team, admin_user):
     """Objects of the first agency for the routes that name one."""
     member = make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-member")
     authenticator = Authenticator.objects.filter(user=member).first()
-    case = intake_record(actor=member, team=team, danger="no", legal_name="Synthetic Walker")
+    case = record_intake(actor=member, team=team, danger="no", legal_name="Synthetic Walker")
     return {"member": member, "authenticator": authenticator, "case": case}
 
 

@@ -15,8 +15,8 @@ from django.http import Http404
 from haven.audit.models import Action, AuditEvent
 from haven.people.models import Case
 from haven.people.selectors import case_get, case_list
-from haven.people.services import break_glass_open, case_open, person_create
-from tests.factories import TeamFactory
+from haven.people.services import break_glass_open, case_open
+from tests.factories import TeamFactory, record_person
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def cases(agency, team, other_team, intake, advocate, supervisor, outsider):
     """One case of each kind, recorded through the services."""
 
     def new_case(actor, team_, **extra):
-        person = person_create(actor=actor, legal_name=f"Synthetic {uuid.uuid4().hex[:6]}")
+        person = record_person(actor=actor, legal_name=f"Synthetic {uuid.uuid4().hex[:6]}")
         case = case_open(actor=actor, person=person, team=team_)
         for field, value in extra.items():
             setattr(case, field, value)
@@ -127,7 +127,7 @@ def test_break_glass_cannot_cross_agencies(cases, advocate):
 
 
 def test_case_cannot_be_opened_on_another_agencys_team(intake, outsider):
-    person = person_create(actor=intake, legal_name="Synthetic Someone")
+    person = record_person(actor=intake, legal_name="Synthetic Someone")
     foreign_team = TeamFactory(agency=outsider.agency)
     with pytest.raises(Http404):
         case_open(actor=intake, person=person, team=foreign_team)

@@ -10,14 +10,15 @@ from haven.audit.models import Action, AuditEvent
 from haven.core.models import DataKey
 from haven.people.models import Alias, Case, Person, SearchEntry
 from haven.people.selectors import case_get, people_matching
-from haven.people.services import case_open, person_create, person_destroy
+from haven.people.services import case_open, person_destroy
+from tests.factories import record_person
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def case(intake, team):
-    person = person_create(
+    person = record_person(
         actor=intake, legal_name="Octavia Brennwald", aliases=["Tavi"], phone="262-555-0100"
     )
     return case_open(actor=intake, person=person, team=team)

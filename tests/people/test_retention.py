@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from haven.audit.models import Action, AuditEvent
 from haven.people.models import Case, Person
-from haven.people.services import intake_record
+from tests.factories import record_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cases(intake, team):
     long_ago = timezone.localdate() - timedelta(days=365 * 8)
-    old = intake_record(actor=intake, team=team, danger="no", legal_name="Old Closed")
-    recent = intake_record(actor=intake, team=team, danger="no", legal_name="Recently Closed")
-    still_open = intake_record(actor=intake, team=team, danger="no", legal_name="Still Open")
+    old = record_intake(actor=intake, team=team, danger="no", legal_name="Old Closed")
+    recent = record_intake(actor=intake, team=team, danger="no", legal_name="Recently Closed")
+    still_open = record_intake(actor=intake, team=team, danger="no", legal_name="Still Open")
     Case.objects.filter(pk=old.pk).update(status="closed", closed_on=long_ago)
     Case.objects.filter(pk=recent.pk).update(status="closed", closed_on=timezone.localdate())
     return {"old": old, "recent": recent, "open": still_open}

@@ -15,7 +15,8 @@ from django.http import Http404
 from haven.core import crypto
 from haven.people.models import Alias, Person
 from haven.people.selectors import people_matching
-from haven.people.services import case_open, person_create
+from haven.people.services import case_open
+from tests.factories import record_person
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def recorded(actor, team, **fields):
     """A person and their case, as intake records them."""
-    person = person_create(actor=actor, **fields)
+    person = record_person(actor=actor, **fields)
     case_open(actor=actor, person=person, team=team)
     return person
 
@@ -56,7 +57,7 @@ def test_values_read_back_and_are_sealed_in_the_row(person):
 
 
 def test_a_value_copied_to_another_field_or_row_does_not_open(person, intake):
-    other = person_create(actor=intake, legal_name="Another Synthetic")
+    other = record_person(actor=intake, legal_name="Another Synthetic")
     sealed = Person.objects.filter(pk=person.pk).values_list("legal_name", flat=True).get()
     Person.objects.filter(pk=person.pk).update(preferred_name=sealed)
     Person.objects.filter(pk=other.pk).update(legal_name=sealed)
@@ -106,11 +107,12 @@ from datetime import date
 from haven.accounts.models import Membership, Role, User
 from haven.core.models import Agency
 from haven.people.services import person_create
+from tests.factories import record_intake, record_person
 agency = Agency.objects.create(name="Grep Agency")
 user = User.objects.create(agency=agency, username="grep-intake")
 Membership.objects.create(user=user, role=Role.INTAKE)
 for name, dob, phone in PEOPLE:
-    person_create(actor=user, legal_name=name, date_of_birth=dob, phone=phone,
+    record_person(actor=user, legal_name=name, date_of_birth=dob, phone=phone,
                   aliases=[name.split()[0] + " Alias"])
 """
 PEOPLE = [

@@ -9,42 +9,69 @@ from django.urls import reverse
 
 from haven.audit.models import Action, AuditEvent
 from haven.people.models import Case, Person
-from haven.people.services import intake_record
+from tests.factories import record_intake
 
 pytestmark = pytest.mark.django_db
 
 
-def start_intake(client, danger="no"):
-    return client.post(reverse("people:intake_start"), {"danger": danger})
+def start_intake(client, danger="no", **languages):
+    """The first two steps: the danger answer, then the person's languages."""
+    client.post(reverse("people:intake_start"), {"danger": danger})
+    return client.post(reverse("people:intake_language"), {"language": "spa", **languages})
 
 
 def identity(team, **fields):
-    return {"team": team.pk, "language": "spa", **fields}
+    return {"team": team.pk, **fields}
 
 
-def test_intake_asks_about_danger_first(client_for, intake):
+def test_intake_asks_about_danger_first_then_language(client_for, intake):
     client = client_for(intake)
-    response = client.get(reverse("people:intake_identity"))
-    assert response["Location"] == reverse("people:intake_start")
-    assert start_intake(client, danger="").status_code == 400
+    for later in ("people:intake_language", "people:intake_identity"):
+        assert client.get(reverse(later))["Location"] == reverse("people:intake_start")
+    response = client.post(reverse("people:intake_start"), {"danger": ""})
+    assert response.status_code == 400
+    response = client.post(reverse("people:intake_start"), {"danger": "unsure"})
+    assert response["Location"] == reverse("people:intake_language")
+    # The identity step waits for the language step.
+    assert client.get(reverse("people:intake_identity"))["Location"] == reverse(
+        "people:intake_language"
+    )
     assert start_intake(client)["Location"] == reverse("people:intake_identity")
 
 
 def test_intake_records_person_and_case_with_the_danger_answer(client_for, intake, team):
     client = client_for(intake)
-    start_intake(client, danger="yes")
+    client.post(reverse("people:intake_start"), {"danger": "yes"})
+    page = client.get(reverse("people:intake_language"))
+    assert b"call 911" in page.content
+    start_intake(
+        client,
+        danger="yes",
+        interpreter_needed="on",
+        english_ability="not_well",
+        other_languages=["por", "eng"],
+        reads=["spa"],
+    )
     page = client.get(reverse("people:intake_identity"))
     assert b"call 911" in page.content
     response = client.post(
         reverse("people:intake_identity"),
-        identity(team, preferred_name="Nilufar", interpreter_needed="on"),
+        identity(team, preferred_name="Nilufar", estimated_age="16", call_safety="unsafe"),
     )
     case = Case.objects.get()
     assert response["Location"] == reverse("people:case_detail", args=[case.pk])
     assert case.danger_at_intake == "yes"
     assert case.person.preferred_name == "Nilufar"
-    assert case.person.language == "spa"
-    assert case.person.interpreter_needed
+    person = case.person
+    assert person.language == "spa"
+    assert person.interpreter_needed
+    assert person.english_ability == "not_well"
+    assert person.other_languages == ["por", "eng"]
+    assert person.reads == ["spa"]
+    assert person.writes == []
+    assert person.estimated_age == 16
+    assert person.is_minor_on(date.today())
+    assert person.call_safety == "unsafe"
 
 
 def test_only_the_danger_answer_is_required(client_for, intake, team):
@@ -56,7 +83,7 @@ def test_only_the_danger_answer_is_required(client_for, intake, team):
 
 
 def test_search_before_create_offers_the_existing_record(client_for, intake, team):
-    intake_record(actor=intake, team=team, danger="no", legal_name="Teodora Vasquez-Lind")
+    record_intake(actor=intake, team=team, danger="no", legal_name="Teodora Vasquez-Lind")
     client = client_for(intake)
     start_intake(client)
     first = client.post(
@@ -82,7 +109,11 @@ def test_search_before_create_offers_the_existing_record(client_for, intake, tea
         ("legal_name", "x" * 201),
         ("legal_name", "bad\x00name"),
         ("legal_name", "bell\x07"),
-        ("language", "xx"),
+        ("estimated_age", "-1"),
+        ("estimated_age", "121"),
+        ("estimated_age", "twelve"),
+        ("call_safety", "maybe"),
+        ("contact_notes", "x" * 2001),
         ("aliases", "\n".join(f"alias {n}" for n in range(21))),
     ],
 )
@@ -94,6 +125,37 @@ def test_bad_identity_input_changes_nothing(client_for, intake, team, field, val
     assert response.status_code == 400
     assert Person.objects.count() == 0
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("language", "xx"),
+        ("other_languages", "zzz"),
+        ("english_ability", "fluent"),
+        ("reads", [f"x{n}" for n in range(3)]),
+    ],
+)
+def test_bad_language_input_changes_nothing(client_for, intake, field, value):
+    client = client_for(intake)
+    client.post(reverse("people:intake_start"), {"danger": "no"})
+    response = client.post(reverse("people:intake_language"), {"language": "spa", field: value})
+    assert response.status_code == 400
+    assert client.get(reverse("people:intake_identity"))["Location"] == reverse(
+        "people:intake_language"
+    )
+
+
+def test_date_of_birth_and_estimated_age_are_not_both_given(client_for, intake, team):
+    client = client_for(intake)
+    start_intake(client)
+    response = client.post(
+        reverse("people:intake_identity"),
+        identity(team, date_of_birth="2000-01-01", estimated_age="30"),
+    )
+    assert response.status_code == 400
+    assert b"not both" in response.content
+    assert Person.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -119,7 +181,7 @@ def test_team_of_another_agency_is_refused(client_for, intake, outsider):
 
 
 def test_case_page_is_audited_and_intake_sees_the_minimum(client_for, intake, advocate, team):
-    case = intake_record(
+    case = record_intake(
         actor=intake,
         team=team,
         danger="no",
@@ -135,7 +197,7 @@ def test_case_page_is_audited_and_intake_sees_the_minimum(client_for, intake, ad
 
 
 def test_advocate_of_the_team_sees_the_full_record(client_for, intake, advocate, team):
-    case = intake_record(
+    case = record_intake(
         actor=intake,
         team=team,
         danger="no",
@@ -147,14 +209,14 @@ def test_advocate_of_the_team_sees_the_full_record(client_for, intake, advocate,
 
 
 def test_search_page_finds_and_audits(client_for, advocate, team):
-    intake_record(actor=advocate, team=team, danger="no", legal_name="Marguerite Okafor")
+    record_intake(actor=advocate, team=team, danger="no", legal_name="Marguerite Okafor")
     client = client_for(advocate)
     page = client.post(reverse("people:case_list"), {"name": "marguerite okafor"})
     assert b"Marguerite Okafor" in page.content
     bad = client.post(reverse("people:case_list"), {"name": "x", "date_of_birth": "bad"})
     assert bad.status_code == 400
     # Query strings are ignored: a search never travels in the address.
-    other = intake_record(actor=advocate, team=team, danger="no", legal_name="Zed Quorum")
+    other = record_intake(actor=advocate, team=team, danger="no", legal_name="Zed Quorum")
     listed = client.get(reverse("people:case_list"), {"name": "marguerite okafor"})
     assert listed.status_code == 200
     assert str(other.pk).encode() in listed.content
@@ -168,7 +230,7 @@ def test_administrators_and_auditors_get_404_on_people_pages(client_for, all_per
 
 
 def test_break_glass_page(client_for, advocate, supervisor, other_team):
-    case = intake_record(actor=supervisor, team=other_team, danger="no", legal_name="Synthetic")
+    case = record_intake(actor=supervisor, team=other_team, danger="no", legal_name="Synthetic")
     client = client_for(advocate)
     assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 404
     short = client.post(reverse("people:break_glass"), {"case": case.pk, "reason": "now"})
@@ -182,7 +244,7 @@ def test_break_glass_page(client_for, advocate, supervisor, other_team):
 
 
 def test_advocate_closes_a_case_with_a_reason(client_for, advocate, team):
-    case = intake_record(actor=advocate, team=team, danger="no", legal_name="Synthetic")
+    case = record_intake(actor=advocate, team=team, danger="no", legal_name="Synthetic")
     client = client_for(advocate)
     url = reverse("people:case_close", args=[case.pk])
     assert client.post(url, {"reason": "whim"}).status_code == 303
@@ -196,7 +258,7 @@ def test_advocate_closes_a_case_with_a_reason(client_for, advocate, team):
 
 @pytest.mark.parametrize("persona", ["intake", "shelter", "admin", "auditor"])
 def test_others_cannot_close_a_case(client_for, all_personas, advocate, team, persona):
-    case = intake_record(
+    case = record_intake(
         actor=all_personas["intake"], team=team, danger="no", legal_name="Synthetic"
     )
     case.shelter_team = team

@@ -17,9 +17,8 @@ from conftest import sign_in_for_real, totp_now
 from haven.accounts import services
 from haven.accounts.models import Role
 from haven.audit.models import Action, AuditEvent
-from haven.people.services import intake_record
 from tests.core.test_url_walk import AGENCY_OBJECT, ROUTES, SIGNED_IN
-from tests.factories import TEST_PASSWORD, make_staff
+from tests.factories import TEST_PASSWORD, make_staff, record_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +208,7 @@ def password_only(agency, advocate):
 
 def test_a_password_only_session_reaches_nothing_but_enrolment(password_only, advocate, team):
     client, _ = password_only
-    case = intake_record(actor=advocate, team=team, danger="no", legal_name="Synthetic Walker")
+    case = record_intake(actor=advocate, team=team, danger="no", legal_name="Synthetic Walker")
     objects = {"member": advocate, "case": case}
     checked = 0
     for name, route in ROUTES.items():

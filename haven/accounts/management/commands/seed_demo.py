@@ -27,6 +27,7 @@ from haven.accounts.models import Membership, Role, User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.models import Agency, Team
+from haven.people.details import PersonDetails
 from haven.people.models import Case, CloseReason, Person
 from haven.people.services import case_close, case_open, person_create
 
@@ -48,6 +49,17 @@ EXTRA_TEAMS = {"Demo Agency": ["South Team"]}
 DEMO_PEOPLE = {"Demo Agency": 30, "Other Agency": 5}
 FAKER_SEED = 20240611
 LOCALES = ["en_US", "es_MX", "vi_VN", "uk_UA", "ru_RU", "ar_AA", "zh_CN", "hi_IN"]
+# The language each locale's people speak best (ISO 639-3).
+LANGUAGE_OF = {
+    "en_US": "eng",
+    "es_MX": "spa",
+    "vi_VN": "vie",
+    "uk_UA": "ukr",
+    "ru_RU": "rus",
+    "ar_AA": "arb",
+    "zh_CN": "cmn",
+    "hi_IN": "hin",
+}
 # Numbers in 555-0100..0199 are reserved for fiction: no real phone rings.
 AREA_CODES = ["608", "414", "920", "715", "262"]
 # In Demo Agency: the one restricted case (named staff: demo-advocate), the
@@ -153,11 +165,15 @@ class Command(BaseCommand):
             actor = advocate if i % 3 == 2 else intake
             person = person_create(
                 actor=actor,
-                legal_name=legal,
-                preferred_name=preferred,
-                date_of_birth=date_of_birth,
-                phone=phone,
-                aliases=aliases,
+                details=PersonDetails(
+                    legal_name=legal,
+                    preferred_name=preferred,
+                    date_of_birth=date_of_birth,
+                    phone=phone,
+                    aliases=tuple(aliases),
+                    language=LANGUAGE_OF[locale],
+                    call_safety=rng.choice(("", "safe", "unsafe")) if phone else "",
+                ),
             )
             case = case_open(
                 actor=actor,

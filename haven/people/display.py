@@ -1,0 +1,76 @@
+"""The person record as the case page shows it: the agency's fields, with
+its labels, and only what the viewer's role may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from haven.core.languages import language_name
+from haven.people.details import DETAIL_NAMES, RESTRICTED
+from haven.people.field_settings import FieldRules
+from haven.people.models import (
+    ContactSafety,
+    EnglishAbility,
+    GenderGroup,
+    ImmigrationStatus,
+    Person,
+    TraffickingType,
+)
+
+# What staff who see only the minimal intake (intake workers) are shown.
+MINIMAL = ("self_term", "language", "interpreter_needed")
+
+_CHOICE_LABELS = {
+    "gender_group": dict(GenderGroup.choices),
+    "call_safety": dict(ContactSafety.choices),
+    "text_safety": dict(ContactSafety.choices),
+    "voicemail_safety": dict(ContactSafety.choices),
+    "mail_safety": dict(ContactSafety.choices),
+    "english_ability": dict(EnglishAbility.choices),
+    "immigration_status": dict(ImmigrationStatus.choices),
+    "trafficking_type": dict(TraffickingType.choices),
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    label: str
+    value: str
+
+
+def _shown(person: Person, name: str) -> str:
+    value = getattr(person, name) if name != "aliases" else None
+    if name == "aliases":
+        return ", ".join(alias.name or "" for alias in person.aliases.all())
+    if name == "language":
+        return "" if value == "und" else person.language_name
+    if name in ("other_languages", "reads", "writes"):
+        return ", ".join(language_name(code) for code in value or ())
+    if name in _CHOICE_LABELS:
+        return str(_CHOICE_LABELS[name].get(value, "")) if value else ""
+    if name in ("interpreter_needed", "address_confidentiality"):
+        return "" if value is None else (_("Yes") if value else _("No"))
+    if name == "estimated_age":
+        if value is None or person.estimated_on is None:
+            return ""
+        return _("%(age)s (estimated on %(day)s)") % {
+            "age": value,
+            "day": person.estimated_on.isoformat(),
+        }
+    return "" if value is None else str(value)
+
+
+def person_facts(person: Person, rules: FieldRules, *, full: bool, restricted: bool) -> list[Fact]:
+    """Every field the agency records that the viewer may see, in order,
+    with "" for a value not recorded."""
+    names = DETAIL_NAMES if full else MINIMAL
+    return [
+        Fact(name, rules.label(name), _shown(person, name))
+        for name in names
+        if not rules.is_hidden(name)
+        and (restricted or name not in RESTRICTED)
+        and name not in ("legal_name", "preferred_name")
+    ]
