@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import User
 from haven.accounts.policies import can_manage_staff
@@ -26,30 +26,30 @@ from haven.people.models import FieldSetting
 
 #: The label of every field, as staff see it unless their agency renames it.
 LABELS: dict[str, str | Promise] = {
-    "legal_name": _lazy("Legal name"),
-    "preferred_name": _lazy("Name they want to be called"),
-    "self_term": _lazy("Words they use for themself"),
-    "aliases": _lazy("Other names"),
-    "date_of_birth": _lazy("Date of birth"),
-    "estimated_age": _lazy("Age, if the date of birth is not known"),
-    "gender": _lazy("Gender, in their words"),
-    "gender_group": _lazy("Gender, for reports"),
-    "phone": _lazy("Safe phone number"),
-    "call_safety": _lazy("Is it safe to call?"),
-    "text_safety": _lazy("Is it safe to send a text?"),
-    "voicemail_safety": _lazy("Is it safe to leave a voicemail?"),
-    "mail_safety": _lazy("Is it safe to send mail?"),
-    "contact_notes": _lazy("Notes on reaching them safely"),
-    "language": _lazy("Language they speak best"),
-    "dialect": _lazy("Dialect"),
-    "other_languages": _lazy("Other languages they speak"),
-    "reads": _lazy("Languages they read"),
-    "writes": _lazy("Languages they write"),
-    "english_ability": _lazy("How well they speak English"),
-    "interpreter_needed": _lazy("Needs an interpreter"),
-    "immigration_status": _lazy("Immigration status"),
-    "trafficking_type": _lazy("Type of exploitation"),
-    "address_confidentiality": _lazy("Enrolled in an address confidentiality program"),
+    "legal_name": gettext_lazy("Legal name"),
+    "preferred_name": gettext_lazy("Name they want to be called"),
+    "self_term": gettext_lazy("Words they use for themself"),
+    "aliases": gettext_lazy("Other names"),
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "estimated_age": gettext_lazy("Age, if the date of birth is not known"),
+    "gender": gettext_lazy("Gender, in their words"),
+    "gender_group": gettext_lazy("Gender, for reports"),
+    "phone": gettext_lazy("Safe phone number"),
+    "call_safety": gettext_lazy("Is it safe to call?"),
+    "text_safety": gettext_lazy("Is it safe to send a text?"),
+    "voicemail_safety": gettext_lazy("Is it safe to leave a voicemail?"),
+    "mail_safety": gettext_lazy("Is it safe to send mail?"),
+    "contact_notes": gettext_lazy("Notes on reaching them safely"),
+    "language": gettext_lazy("Language they speak best"),
+    "dialect": gettext_lazy("Dialect"),
+    "other_languages": gettext_lazy("Other languages they speak"),
+    "reads": gettext_lazy("Languages they read"),
+    "writes": gettext_lazy("Languages they write"),
+    "english_ability": gettext_lazy("How well they speak English"),
+    "interpreter_needed": gettext_lazy("Needs an interpreter"),
+    "immigration_status": gettext_lazy("Immigration status"),
+    "trafficking_type": gettext_lazy("Type of exploitation"),
+    "address_confidentiality": gettext_lazy("Enrolled in an address confidentiality program"),
 }
 assert set(LABELS) == set(DETAIL_NAMES)  # noqa: S101  (a field without a label is a bug)
 
