@@ -39,7 +39,7 @@ people = []
 for p in Person.objects.select_related("data_key").prefetch_related("aliases"):
     people.append({{
         "names": [p.legal_name, p.preferred_name, *(a.name for a in p.aliases.all())],
-        "other": [p.self_term],
+        "other": [p.self_term, p.contact_notes, p.gender],
         "date_of_birth": p.date_of_birth,
         "phone": p.phone,
     }})

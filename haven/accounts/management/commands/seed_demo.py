@@ -173,6 +173,7 @@ class Command(BaseCommand):
                     aliases=tuple(aliases),
                     language=LANGUAGE_OF[locale],
                     call_safety=rng.choice(("", "safe", "unsafe")) if phone else "",
+                    contact_notes=f"Pregunte por {aliases[0]}" if phone and aliases else "",
                 ),
             )
             case = case_open(
