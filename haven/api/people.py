@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ from ninja.params import P, PathEx
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
+from haven.accounts.models import User
 from haven.core.http import authenticated_user
 from haven.people import selectors, services
 from haven.people.details import (
@@ -34,6 +36,8 @@ from haven.people.details import (
     TEXT_MAX,
     PersonDetails,
 )
+from haven.people.display import visible_names
+from haven.people.field_settings import field_rules
 from haven.people.models import Case, Danger, Person
 from haven.people.policies import sees_full_record, sees_restricted_fields
 
@@ -119,12 +123,10 @@ class SearchIn(_Input):
     phone: Phone = ""
 
 
-class IntakeIn(_Input):
-    """A first contact: the danger answer, the team, and as little identity
-    as the person chooses to give."""
+class PersonIn(_Input):
+    """The fields of the person record. Every one is optional, and your
+    agency may not record some of them (they are then refused)."""
 
-    team_id: StrictInt = Field(gt=0, le=2**63 - 1, description="One of your agency's teams.")
-    danger: Danger = Field(description="Is the person in immediate danger right now?")
     legal_name: Text = ""
     preferred_name: Text = ""
     self_term: Text = ""
@@ -156,11 +158,27 @@ class IntakeIn(_Input):
     trafficking_type: Literal["labor", "sex", "both", "unknown"] = "unknown"
     address_confidentiality: StrictBool | None = None
 
-    def details(self) -> PersonDetails:
-        values = {name: getattr(self, name) for name in DETAIL_NAMES}
+    def details(self, base: PersonDetails | None = None) -> PersonDetails:
+        """The values sent, over ``base`` (the current record, or blank)."""
+        values = {name: getattr(self, name) for name in self.covering()}
         for name in ("aliases", "other_languages", "reads", "writes"):
-            values[name] = tuple(v for v in values[name] if v)
-        return PersonDetails(**values)
+            if name in values:
+                values[name] = tuple(v for v in values[name] if v)
+        return replace(base or PersonDetails(), **values)
+
+    def covering(self) -> list[str]:
+        return [name for name in DETAIL_NAMES if name in self.model_fields_set]
+
+
+class IntakeIn(PersonIn):
+    """A first contact: the danger answer, the team, and as little identity
+    as the person chooses to give."""
+
+    team_id: StrictInt = Field(gt=0, le=2**63 - 1, description="One of your agency's teams.")
+    danger: Danger = Field(description="Is the person in immediate danger right now?")
+
+    def covering(self) -> list[str]:
+        return list(DETAIL_NAMES)
 
 
 # --- Output types ------------------------------------------------------------------
@@ -183,6 +201,15 @@ class CaseOut(Schema):
     opened_on: date
     restricted: bool
     person: PersonOut
+
+
+class CaseDetailOut(CaseOut):
+    record: dict[str, Any] = Field(
+        description=(
+            "The fields of the person record that your agency keeps and your role may see; "
+            'the others are absent. Empty values are "", null or [].'
+        )
+    )
 
 
 class PersonMatch(PersonOut):
@@ -233,22 +260,70 @@ def case_list(request: HttpRequest, status: Literal["open", "closed"] = "open") 
     return [_case_out(case, full=full) for case in cases]
 
 
-@router.get(
-    "/cases/{case_id}",
-    response={200: CaseOut, 404: Message},
-    summary="One case",
-)
-def case_detail(
-    request: HttpRequest, case_id: PathEx[str, P(description="The case's id, a UUID.")]
-) -> CaseOut:
+def _visible_case(request: HttpRequest, case_id: str) -> tuple[User, Case]:
     user = authenticated_user(request)
     try:
         wanted = uuid.UUID(case_id)
     except ValueError:
         # A malformed id answers exactly like a case that does not exist.
         raise Http404 from None
-    case = selectors.case_get(user=user, case_id=wanted)
-    return _case_out(case, full=sees_full_record(user))
+    return user, selectors.case_get(user=user, case_id=wanted)
+
+
+def _case_detail_out(user: User, case: Case) -> CaseDetailOut:
+    full = sees_full_record(user)
+    names = visible_names(
+        field_rules(user.agency_id), full=full, restricted=sees_restricted_fields(user)
+    )
+    current = services.person_details(case.person)
+    return CaseDetailOut(
+        **_case_out(case, full=full).model_dump(),
+        record={name: _json_value(getattr(current, name)) for name in names},
+    )
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+CaseId = PathEx[str, P(description="The case's id, a UUID.")]
+
+
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseDetailOut, 404: Message},
+    summary="One case, with the person record you may see",
+)
+def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
+    user, case = _visible_case(request, case_id)
+    return _case_detail_out(user, case)
+
+
+@router.patch(
+    "/cases/{case_id}/person",
+    response={200: CaseDetailOut, 404: Message},
+    summary="Change the person record of a case",
+    description=(
+        "Send only the fields to change; the others keep their values. Advocates and "
+        "supervisors only. The audit trail records which fields changed, never the values."
+    ),
+)
+def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> CaseDetailOut:
+    user, case = _visible_case(request, case_id)
+    covering = changes.covering()
+    services.person_update(
+        actor=user,
+        case=case,
+        details=changes.details(services.person_details(case.person)),
+        covering=covering,
+    )
+    # The same read the request began with (already audited), with the new values.
+    case.person = Person.objects.select_related("data_key").get(pk=case.person_id)
+    return _case_detail_out(user, case)
 
 
 @router.post(

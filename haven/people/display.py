@@ -63,14 +63,17 @@ def _shown(person: Person, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def person_facts(person: Person, rules: FieldRules, *, full: bool, restricted: bool) -> list[Fact]:
-    """Every field the agency records that the viewer may see, in order,
-    with "" for a value not recorded."""
+def visible_names(rules: FieldRules, *, full: bool, restricted: bool) -> list[str]:
+    """The fields the agency records that the viewer may see, in order."""
     names = DETAIL_NAMES if full else MINIMAL
+    return [n for n in names if not rules.is_hidden(n) and (restricted or n not in RESTRICTED)]
+
+
+def person_facts(person: Person, rules: FieldRules, *, full: bool, restricted: bool) -> list[Fact]:
+    """What the case page lists under the person's name (shown apart), with
+    "" for a value not recorded."""
     return [
         Fact(name, rules.label(name), _shown(person, name))
-        for name in names
-        if not rules.is_hidden(name)
-        and (restricted or name not in RESTRICTED)
-        and name not in ("legal_name", "preferred_name")
+        for name in visible_names(rules, full=full, restricted=restricted)
+        if name not in ("legal_name", "preferred_name")
     ]

@@ -102,6 +102,7 @@ ROUTES: dict[str, Route] = {
     "api:api-root": Route(API),
     "api:case_list": Route(API),
     "api:case_detail": Route(AGENCY_OBJECT, _case),
+    "api:person_update": Route(AGENCY_OBJECT, _case, "patch"),
     "api:people_search": Route(API, method="post"),
     "api:people_create": Route(API, method="post"),
 }
@@ -141,6 +142,8 @@ def objects(agency, team, admin_user):
 
 def _request(client, name: str, route: Route, objects: dict[str, Any]):
     url = reverse(name, kwargs=route.kwargs(objects))
+    if route.method == "patch":  # an API change: an empty change, so the body parses
+        return url, client.patch(url, "{}", content_type="application/json")
     return url, getattr(client, route.method)(url)
 
 
