@@ -10,7 +10,6 @@ never logged.
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -27,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from haven.accounts.models import User
 from haven.core.http import authenticated_user
+from haven.core.text import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters, single_spaced
 from haven.people import selectors, services
 from haven.people.details import (
     DETAIL_NAMES,
@@ -48,38 +48,25 @@ EARLIEST_BIRTH_YEAR = 1900
 
 # --- Input types ---------------------------------------------------------------------
 
-# Invisible format characters a name may need: joiners (emoji sequences,
-# Persian and Indic scripts), the direction marks of right-to-left text, and
-# the tag characters of subdivision flag emoji. Any other format character
-# (bidi overrides, zero-width spaces, soft hyphens...) hides text or makes one
-# name look like another, so it is refused like a control character.
-_ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c")
-_TAGS = range(0xE0020, 0xE0080)
-_WHITESPACE = frozenset("\t\n\r")
-
-
-def _refused(char: str) -> bool:
-    category = unicodedata.category(char)
-    if category == "Cc":
-        return char not in _WHITESPACE
-    if category == "Cf":
-        return char not in _ALLOWED_FORMAT and ord(char) not in _TAGS
-    return category == "Cs"  # a lone surrogate is not text
-
 
 def _clean_text(value: str) -> str:
     """Any script, combining marks and emoji; no control characters. Runs of
     whitespace become one space, as the web forms store them."""
-    if any(_refused(char) for char in value):
-        raise PydanticCustomError(
-            "control_characters", "Remove the invisible control characters from this text."
-        )
-    return " ".join(value.split())
+    if has_hidden_characters(value):
+        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
+    return single_spaced(value)
+
+
+def _clean_note(value: str) -> str:
+    """Like a name, but the lines of a note are kept."""
+    if has_hidden_characters(value):
+        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
+    return value.strip()
 
 
 Text = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_text)]
 Phone = Annotated[str, Field(max_length=PHONE_MAX, strict=True), AfterValidator(_clean_text)]
-Note = Annotated[str, Field(max_length=NOTE_MAX, strict=True), AfterValidator(str.strip)]
+Note = Annotated[str, Field(max_length=NOTE_MAX, strict=True), AfterValidator(_clean_note)]
 Safety = Literal["", "safe", "unsafe"]
 Languages = Annotated[
     list[Annotated[str, Field(max_length=3, strict=True)]],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.accounts.models import Role, User
 from haven.core.languages import LANGUAGES
 from haven.core.models import Agency, Team
+from haven.core.text import has_hidden_characters, single_spaced
 from haven.people.details import (
     DETAIL_NAMES,
     MAX_ALIASES,
@@ -38,10 +38,10 @@ from haven.people.models import (
 
 
 def clean_text(value: str) -> str:
-    """Names in any script, with marks and emoji, but no control characters."""
-    if any(unicodedata.category(c) in {"Cc", "Cf"} and c not in "\t\n\u200d\u200c" for c in value):
+    """Names in any script, with marks and emoji, but no hidden characters."""
+    if has_hidden_characters(value):
         raise forms.ValidationError(_("Remove the invisible control characters from this text."))
-    return " ".join(value.split())
+    return single_spaced(value)
 
 
 class TextField(forms.CharField):
@@ -225,7 +225,12 @@ class PersonForm(forms.Form):
         return tuple(names)
 
     def clean_contact_notes(self) -> str:
-        return str(self.cleaned_data["contact_notes"]).strip()
+        notes = str(self.cleaned_data["contact_notes"])
+        if has_hidden_characters(notes):
+            raise forms.ValidationError(
+                _("Remove the invisible control characters from this text.")
+            )
+        return notes.strip()
 
     def details(self, base: PersonDetails | None = None) -> PersonDetails:
         """The covered values over ``base`` (the current record, or blank)."""

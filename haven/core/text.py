@@ -1,0 +1,37 @@
+"""What staff may type into a field that holds a name or a short note."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Invisible format characters a name may need: joiners (emoji sequences,
+# Persian and Indic scripts), the direction marks of right-to-left text, and
+# the tag characters of subdivision flag emoji. Any other format character
+# (bidi overrides, zero-width spaces, soft hyphens...) hides text or makes one
+# name look like another, so it is refused like a control character.
+_ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c")
+_TAGS = range(0xE0020, 0xE0080)
+_WHITESPACE = frozenset("\t\n\r")
+
+
+def _refused(char: str) -> bool:
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return char not in _WHITESPACE
+    if category == "Cf":
+        return char not in _ALLOWED_FORMAT and ord(char) not in _TAGS
+    return category == "Cs"  # a lone surrogate is not text
+
+
+def has_hidden_characters(value: str) -> bool:
+    """Any script, combining marks and emoji are fine; control characters and
+    invisible formatting that can disguise text are not."""
+    return any(_refused(char) for char in value)
+
+
+def single_spaced(value: str) -> str:
+    """Runs of whitespace become one space, ends trimmed."""
+    return " ".join(value.split())
+
+
+HIDDEN_CHARACTERS_MESSAGE = "Remove the invisible control characters from this text."
