@@ -246,6 +246,12 @@ class PersonForm(forms.Form):
             self.add_error(None, error.messages)
 
 
+class PersonEditForm(PersonForm):
+    """The whole record, with the version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
 class IdentityForm(PersonForm):
     """The last intake step: the team, and as little identity as the person
     is willing to give (all optional unless the agency says otherwise)."""

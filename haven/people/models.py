@@ -124,6 +124,8 @@ class Person(models.Model):
         choices=TraffickingType.choices,
         default=TraffickingType.UNKNOWN,
     )
+    # Counts changes, so an edit made from a stale page is caught, not applied.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -137,12 +137,26 @@ def person_create(*, actor: User, details: PersonDetails) -> Person:
     return person
 
 
+class StaleRecord(ValidationError):
+    """The record changed after the page being submitted was opened."""
+
+
 def person_update(
-    *, actor: User, case: Case, details: PersonDetails, covering: Iterable[str]
+    *,
+    actor: User,
+    case: Case,
+    details: PersonDetails,
+    covering: Iterable[str],
+    version: int | None = None,
 ) -> list[str]:
     """Change the covered fields of the person of ``case`` (a case the actor
     may open, from ``selectors.case_get``). Returns the names that changed;
-    the audit event lists those names, never the values."""
+    the audit event lists those names, never the values.
+
+    With ``version`` (the one the form was rendered from), a record changed
+    meanwhile by someone else is refused with ``StaleRecord`` rather than
+    silently overwritten.
+    """
     covering = tuple(covering)
     if not can_change_case(actor) or case.agency_id != actor.agency_id:
         raise Http404
@@ -151,10 +165,18 @@ def person_update(
     check(details, covering=covering, rules=field_rules(actor.agency_id))
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=case.person_id)
+        if version is not None and person.version != version:
+            raise StaleRecord(
+                _(
+                    "Someone changed this record after you opened the page. "
+                    "It now shows the current values: make your change again."
+                )
+            )
         changed = changed_fields(person_details(person), details, covering)
         if not changed:
             return []
         _write_details(person, details, changed)
+        person.version += 1
         person.save()
         if "aliases" in changed:
             _write_aliases(person, details.aliases)

@@ -32,6 +32,7 @@ from haven.people.forms import (
     DestroyForm,
     FieldSettingsForm,
     IdentityForm,
+    PersonEditForm,
     PersonForm,
     SearchForm,
     identity_step,
@@ -122,16 +123,30 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     rules = field_rules(user.agency_id)
     names = [n for n in DETAIL_NAMES if sees_restricted_fields(user) or n not in RESTRICTED]
     current = services.person_details(case.person)
-    form = PersonForm(
+    initial = {**initial_of(current), "version": case.person.version}
+    form = PersonEditForm(
         request.POST if request.method == "POST" else None,
         rules=rules,
         names=names,
-        initial=initial_of(current),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.person_update(
-                actor=user, case=case, details=form.details(current), covering=form.covering
+                actor=user,
+                case=case,
+                details=form.details(current),
+                covering=form.covering,
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleRecord as error:
+            messages.error(request, " ".join(error.messages))
+            form = PersonEditForm(rules=rules, names=names, initial=initial)
+            return render(
+                request,
+                "people/person_edit.html",
+                {"form": form, "case": case, "person": case.person},
+                status=409,
             )
         except ValidationError as error:
             form.refuse(error)

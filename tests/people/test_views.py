@@ -269,3 +269,44 @@ def test_others_cannot_close_a_case(client_for, all_personas, advocate, team, pe
     assert response.status_code == 404
     case.refresh_from_db()
     assert case.status == Case.Status.OPEN
+
+
+def test_an_edit_from_a_stale_page_is_refused_and_shows_the_current_record(
+    client_for, advocate, supervisor, team
+):
+    case = record_intake(actor=advocate, team=team, legal_name="Synthetic Stale", dialect="one")
+    url = reverse("people:person_edit", args=[case.pk])
+    first, second = client_for(advocate), client_for(supervisor)
+    stale_version = first.get(url).context["form"].initial["version"]
+    fresh = second.get(url).context["form"].initial
+    saved = second.post(url, {**_posted(fresh), "dialect": "two"})
+    assert saved.status_code == 302
+    refused = first.post(
+        url, {**_posted(fresh), "version": stale_version, "legal_name": "Synthetic Other"}
+    )
+    assert refused.status_code == 409
+    assert "Someone changed this record" in refused.content.decode()
+    person = Person.objects.get(pk=case.person_id)
+    assert (person.legal_name, person.dialect) == ("Synthetic Stale", "two")
+    # The page now carries the current values and version: a second try goes through.
+    current = refused.context["form"].initial
+    assert current["dialect"] == "two"
+    retried = first.post(url, {**_posted(current), "legal_name": "Synthetic Other"})
+    assert retried.status_code == 302
+    person.refresh_from_db()
+    assert (person.legal_name, person.dialect) == ("Synthetic Other", "two")
+
+
+def _posted(initial):
+    """A form's initial values as a browser would post them back."""
+    posted = {}
+    for name, value in initial.items():
+        if value is None or value is False:
+            continue
+        if value is True:
+            posted[name] = "on"
+        elif isinstance(value, list | tuple):
+            posted[name] = list(value)
+        else:
+            posted[name] = str(value)
+    return posted
