@@ -165,6 +165,9 @@ def person_update(
     check(details, covering=covering, rules=field_rules(actor.agency_id))
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=case.person_id)
+        changed = changed_fields(person_details(person), details, covering)
+        if not changed:
+            return []  # also a form submitted twice: the first one already saved it
         if version is not None and person.version != version:
             raise StaleRecord(
                 _(
@@ -172,9 +175,6 @@ def person_update(
                     "It now shows the current values: make your change again."
                 )
             )
-        changed = changed_fields(person_details(person), details, covering)
-        if not changed:
-            return []
         _write_details(person, details, changed)
         person.version += 1
         person.save()

@@ -310,3 +310,14 @@ def _posted(initial):
         else:
             posted[name] = str(value)
     return posted
+
+
+def test_an_edit_submitted_twice_saves_once(client_for, advocate, team):
+    case = record_intake(actor=advocate, team=team, legal_name="Synthetic Twice")
+    url = reverse("people:person_edit", args=[case.pk])
+    client = client_for(advocate)
+    posted = {**_posted(client.get(url).context["form"].initial), "dialect": "norteño"}
+    assert client.post(url, posted).status_code == 302
+    assert client.post(url, posted).status_code == 302  # a double click
+    assert AuditEvent.objects.filter(action=Action.PERSON_CHANGED).count() == 1
+    assert Person.objects.get(pk=case.person_id).version == 2
