@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -277,6 +278,20 @@ def _json_value(value: object) -> object:
     return value
 
 
+def _refusal(error: ValidationError, param: str) -> NinjaValidationError:
+    """A service's refusal, located like a schema error of the same body
+    parameter, so a client reads every 422 the same way."""
+    if hasattr(error, "error_dict"):
+        problems = [
+            {"type": "refused", "loc": ["body", param, field], "msg": str(message)}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    else:
+        problems = [{"type": "refused", "loc": ["body", param], "msg": str(m)} for m in error]
+    return NinjaValidationError(problems)
+
+
 CaseId = PathEx[str, P(description="The case's id, a UUID.")]
 
 
@@ -301,13 +316,15 @@ def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
 )
 def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> CaseDetailOut:
     user, case = _visible_case(request, case_id)
-    covering = changes.covering()
-    services.person_update(
-        actor=user,
-        case=case,
-        details=changes.details(services.person_details(case.person)),
-        covering=covering,
-    )
+    try:
+        services.person_update(
+            actor=user,
+            case=case,
+            details=changes.details(services.person_details(case.person)),
+            covering=changes.covering(),
+        )
+    except ValidationError as error:
+        raise _refusal(error, "changes") from None
     # The same read the request began with (already audited), with the new values.
     case.person = Person.objects.select_related("data_key").get(pk=case.person_id)
     return _case_detail_out(user, case)
@@ -356,9 +373,10 @@ def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
                 }
             ]
         )
-    if intake.immigration_status and not sees_restricted_fields(user):
-        raise HttpError(403, "Your role does not record immigration status.")
-    case = services.intake_record(
-        actor=user, team=team, danger=intake.danger, details=intake.details()
-    )
+    try:
+        case = services.intake_record(
+            actor=user, team=team, danger=intake.danger, details=intake.details()
+        )
+    except ValidationError as error:
+        raise _refusal(error, "intake") from None
     return Status(201, IntakeOut(case_id=case.pk, person_id=case.person_id))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.core.languages import CODES as LANGUAGE_CODES
+from haven.core.text import has_hidden_characters
 from haven.people.models import (
     ContactSafety,
     EnglishAbility,
@@ -40,8 +41,8 @@ MAX_LANGUAGES = 12
 class PersonDetails:
     """Every value a person's record can hold; blank means not recorded."""
 
-    legal_name: str = ""
     preferred_name: str = ""
+    legal_name: str = ""
     self_term: str = ""
     aliases: tuple[str, ...] = ()
     date_of_birth: date | None = None
@@ -103,7 +104,9 @@ def is_blank(name: str, value: object) -> bool:
     if name == "trafficking_type":
         return value == TraffickingType.UNKNOWN
     if name == "interpreter_needed":
-        return False  # a box left unticked is an answer
+        # Unticked records nothing for an agency that does not keep the box;
+        # it cannot be required anyway (see field_settings.CANNOT_REQUIRE).
+        return not value
     return value in ("", None, ())
 
 
@@ -133,16 +136,25 @@ def check(details: PersonDetails, *, covering: Collection[str], rules: FieldRule
     for name in ("other_languages", "reads", "writes"):
         chosen = getattr(details, name)
         if name in covering and (
-            len(chosen) > MAX_LANGUAGES or any(c not in LANGUAGE_CODES for c in chosen)
+            len(chosen) > MAX_LANGUAGES
+            or any(c not in LANGUAGE_CODES or c == "und" for c in chosen)
         ):
             refuse(name, _("Choose languages from the list."))
     _check_age(details, covering, refuse)
-    if "aliases" in covering and len(details.aliases) > MAX_ALIASES:
-        refuse("aliases", _("Enter at most 20 other names."))
-    for name in SEALED & set(covering):
+    if "aliases" in covering:
+        if len(details.aliases) > MAX_ALIASES:
+            refuse("aliases", _("Enter at most 20 other names."))
+        if any(len(alias) > TEXT_MAX for alias in details.aliases):
+            refuse("aliases", _("Each name can have at most 200 characters."))
+        if any(has_hidden_characters(alias) for alias in details.aliases):
+            refuse("aliases", _("Remove the invisible control characters from this text."))
+    for name in sorted(SEALED & set(covering)):
+        text = getattr(details, name)
         limit = NOTE_MAX if name == "contact_notes" else TEXT_MAX
-        if len(getattr(details, name)) > limit:
+        if len(text) > limit:
             refuse(name, _("This text is too long."))
+        elif has_hidden_characters(text):
+            refuse(name, _("Remove the invisible control characters from this text."))
     if errors:
         raise ValidationError(errors)
 

@@ -70,10 +70,9 @@ def visible_names(rules: FieldRules, *, full: bool, restricted: bool) -> list[st
 
 
 def person_facts(person: Person, rules: FieldRules, *, full: bool, restricted: bool) -> list[Fact]:
-    """What the case page lists under the person's name (shown apart), with
-    "" for a value not recorded."""
+    """What the case page lists under the person's name, with "" for a
+    value not recorded."""
     return [
         Fact(name, rules.label(name), _shown(person, name))
         for name in visible_names(rules, full=full, restricted=restricted)
-        if name not in ("legal_name", "preferred_name")
     ]

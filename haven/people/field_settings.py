@@ -26,8 +26,8 @@ from haven.people.models import FieldSetting
 
 #: The label of every field, as staff see it unless their agency renames it.
 LABELS: dict[str, str | Promise] = {
-    "legal_name": gettext_lazy("Legal name"),
     "preferred_name": gettext_lazy("Name they want to be called"),
+    "legal_name": gettext_lazy("Legal name"),
     "self_term": gettext_lazy("Words they use for themself"),
     "aliases": gettext_lazy("Other names"),
     "date_of_birth": gettext_lazy("Date of birth"),
@@ -81,6 +81,13 @@ class FieldRules:
 
     def shown(self, names: tuple[str, ...] | list[str]) -> list[str]:
         return [n for n in names if not self.is_hidden(n)]
+
+    def hidden_names(self) -> dict[str, bool]:
+        """For the person_name template: which of the two names not to show."""
+        return {
+            "legal": self.is_hidden("legal_name"),
+            "preferred": self.is_hidden("preferred_name"),
+        }
 
 
 def field_rules(agency_id: int) -> FieldRules:

@@ -137,7 +137,8 @@ class LanguagesField(forms.TypedMultipleChoiceField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("choices", [c for c in LANGUAGES if c[0] != "und"])
         kwargs.setdefault("coerce", str)
-        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 6}))
+        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 8}))
+        kwargs.setdefault("help_text", _("Hold Ctrl (Cmd on a Mac) to choose more than one."))
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> tuple[str, ...]:
@@ -338,6 +339,7 @@ class CaseStaffForm(forms.Form):
 
 class DestroyForm(forms.Form):
     confirm = forms.BooleanField(
+        error_messages={"required": _("Tick the box to confirm that the person asked for this.")},
         label=_(
             "The person asked for their record to be destroyed, "
             "and I understand it cannot be brought back."
@@ -364,6 +366,7 @@ class FieldSettingsForm(forms.Form):
                 max_length=LABEL_MAX,
                 required=False,
                 initial=rules.labels.get(name, ""),
+                widget=forms.TextInput(attrs={"placeholder": LABELS[name]}),
             )
 
     def clean(self) -> dict[str, Any]:

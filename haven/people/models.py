@@ -162,7 +162,8 @@ class Person(models.Model):
             years = day.year - self.estimated_on.year
             if (day.month, day.day) < (self.estimated_on.month, self.estimated_on.day):
                 years -= 1
-            return max(self.estimated_age + years, 0)
+            age = self.estimated_age + years
+            return age if age >= 0 else None  # before the estimated birth, as with a date
         return None
 
     def is_minor_on(self, day: date) -> bool | None:

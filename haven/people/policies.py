@@ -6,6 +6,8 @@ does not exist (see docs/adr/0002-tenancy.md).
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
@@ -71,6 +73,14 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
     if not roles & _MAY_SEARCH:
         scope = nothing
     return Q(agency_id=user.agency_id) & scope
+
+
+def can_open_case(user: User | AnonymousUser, case_id: uuid.UUID) -> bool:
+    """Whether ``user`` may open the case: the check services repeat, so a
+    change never rests on the caller having looked the case up first."""
+    from haven.people.models import Case
+
+    return Case.objects.filter(visible_cases_q(user), pk=case_id).exists()
 
 
 def sees_full_record(user: User | AnonymousUser) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from haven.people.details import (
     PersonDetails,
     changed_fields,
     check,
+    is_blank,
 )
 from haven.people.field_settings import field_rules
 from haven.people.models import (
@@ -40,6 +42,7 @@ from haven.people.policies import (
     can_break_glass,
     can_change_case,
     can_manage_case,
+    can_open_case,
     can_record_people,
     can_work_cases,
     sees_restricted_fields,
@@ -124,6 +127,7 @@ def person_create(*, actor: User, details: PersonDetails) -> Person:
     """Record a person with their own data key; index what can be searched."""
     rules = field_rules(actor.agency_id)
     check(details, covering=DETAIL_NAMES, rules=rules)
+    _check_restricted(actor, details, DETAIL_NAMES)
     with transaction.atomic():
         data_key, _key = keys.data_key_create(actor.agency)
         person = Person(agency=actor.agency, data_key=data_key, created_by=actor)
@@ -157,12 +161,15 @@ def person_update(
     meanwhile by someone else is refused with ``StaleRecord`` rather than
     silently overwritten.
     """
+    if not can_change_case(actor) or not can_open_case(actor, case.pk):
+        raise Http404
     covering = tuple(covering)
-    if not can_change_case(actor) or case.agency_id != actor.agency_id:
-        raise Http404
-    if RESTRICTED & set(covering) and not sees_restricted_fields(actor):
-        raise Http404
+    if "date_of_birth" in covering and details.date_of_birth and "estimated_age" not in covering:
+        # A date of birth replaces an estimate: the record never holds both.
+        details = replace(details, estimated_age=None)
+        covering = (*covering, "estimated_age")
     check(details, covering=covering, rules=field_rules(actor.agency_id))
+    _check_restricted(actor, details, covering)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=case.person_id)
         changed = changed_fields(person_details(person), details, covering)
@@ -190,6 +197,15 @@ def person_update(
             detail={"fields": changed, "case": str(case.pk)},
         )
     return changed
+
+
+def _check_restricted(actor: User, details: PersonDetails, covering: Iterable[str]) -> None:
+    """Only the roles that see a restricted field may record it."""
+    if sees_restricted_fields(actor):
+        return
+    sent = [n for n in RESTRICTED if n in covering and not is_blank(n, getattr(details, n))]
+    if sent:
+        raise ValidationError({n: [_("Your role does not record this field.")] for n in sent})
 
 
 _SEARCHED = frozenset({"legal_name", "preferred_name", "aliases", "date_of_birth", "phone"})
@@ -271,7 +287,7 @@ def case_staff_set(
     supervisor making the change, so nobody locks themselves out by mistake.
     Returns whether anything changed.
     """
-    if case.agency_id != actor.agency_id or not can_manage_case(actor, case.team_id):
+    if not can_manage_case(actor, case.team_id) or not can_open_case(actor, case.pk):
         raise Http404
     chosen = {*assigned, *named}
     if any(
@@ -345,7 +361,7 @@ def break_glass_open(*, actor: User, case_id: uuid.UUID, reason: str) -> Case:
 def person_destroy_on_request(*, actor: User, case: Case) -> None:
     """The person asked for their record to be destroyed: a supervisor of
     the case's team carries it out, for every case of theirs in the agency."""
-    if case.agency_id != actor.agency_id or not can_manage_case(actor, case.team_id):
+    if not can_manage_case(actor, case.team_id) or not can_open_case(actor, case.pk):
         raise Http404
     person_destroy(actor=actor, person=case.person, basis="request")
 

@@ -78,6 +78,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases": cases,
         "searching": searching,
         "full": sees_full_record(user),
+        "hidden_names": field_rules(user.agency_id).hidden_names(),
     }
     template = "people/partials/results.html" if request.htmx else "people/case_list.html"  # type: ignore[attr-defined]
     return render(request, template, context, status=400 if form.errors else 200)
@@ -89,12 +90,8 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     person = case.person
     close_form = CloseForm() if can_change_case(user) and case.status == Case.Status.OPEN else None
     full = sees_full_record(user)
-    facts = person_facts(
-        person,
-        field_rules(user.agency_id),
-        full=full,
-        restricted=sees_restricted_fields(user),
-    )
+    rules = field_rules(user.agency_id)
+    facts = person_facts(person, rules, full=full, restricted=sees_restricted_fields(user))
     return render(
         request,
         "people/case_detail.html",
@@ -102,6 +99,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "person": person,
             "facts": facts,
+            "hidden_names": rules.hidden_names(),
             "full": full,
             "minor": person.is_minor_on(timezone.localdate()) if full else None,
             "close_form": close_form,
@@ -145,7 +143,12 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             return render(
                 request,
                 "people/person_edit.html",
-                {"form": form, "case": case, "person": case.person},
+                {
+                    "form": form,
+                    "case": case,
+                    "person": case.person,
+                    "hidden_names": rules.hidden_names(),
+                },
                 status=409,
             )
         except ValidationError as error:
@@ -159,7 +162,12 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "people/person_edit.html",
-        {"form": form, "case": case, "person": case.person},
+        {
+            "form": form,
+            "case": case,
+            "person": case.person,
+            "hidden_names": rules.hidden_names(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -227,6 +235,7 @@ def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "person": case.person,
             "other_cases": case.person.cases.exclude(pk=case.pk).count(),
+            "hidden_names": field_rules(user.agency_id).hidden_names(),
         },
         status=400 if form.errors else 200,
     )
@@ -367,6 +376,7 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
         "matches": matches,
         "danger": danger,
         "in_danger": danger == Danger.YES,
+        "hidden_names": rules.hidden_names(),
     }
     return render(
         request, "people/intake_identity.html", context, status=400 if form.errors else 200
