@@ -56,4 +56,8 @@
     document.addEventListener("htmx:afterRequest", arm);
     arm();
   }
+
+  // A form that came back with errors: start at the list of what to fix.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
 })();
