@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -40,7 +41,12 @@ from haven.people.details import (
 from haven.people.display import visible_names
 from haven.people.field_settings import field_rules
 from haven.people.models import Case, Danger, Person
-from haven.people.policies import sees_full_record, sees_restricted_fields
+from haven.people.policies import (
+    can_change_case,
+    can_record_people,
+    sees_full_record,
+    sees_restricted_fields,
+)
 
 router = Router(tags=["people"])
 
@@ -248,14 +254,16 @@ def case_list(request: HttpRequest, status: Literal["open", "closed"] = "open") 
     return [_case_out(case, full=full) for case in cases]
 
 
-def _visible_case(request: HttpRequest, case_id: str) -> tuple[User, Case]:
+def _visible_case(
+    request: HttpRequest, case_id: str, allowed: Callable[[Case], bool] | None = None
+) -> tuple[User, Case]:
     user = authenticated_user(request)
     try:
         wanted = uuid.UUID(case_id)
     except ValueError:
         # A malformed id answers exactly like a case that does not exist.
         raise Http404 from None
-    return user, selectors.case_get(user=user, case_id=wanted)
+    return user, selectors.case_get(user=user, case_id=wanted, allowed=allowed)
 
 
 def _case_detail_out(user: User, case: Case) -> CaseDetailOut:
@@ -315,7 +323,9 @@ def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
     ),
 )
 def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> CaseDetailOut:
-    user, case = _visible_case(request, case_id)
+    user, case = _visible_case(
+        request, case_id, allowed=lambda _: can_change_case(authenticated_user(request))
+    )
     try:
         services.person_update(
             actor=user,
@@ -361,6 +371,8 @@ def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
 )
 def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
     user = authenticated_user(request)
+    if not can_record_people(user):
+        raise Http404  # before anything about the body, whatever it holds
     team = selectors.recording_team(user=user, team_id=intake.team_id)
     if team is None:
         # The same answer for another agency's team and one that does not exist.

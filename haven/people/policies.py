@@ -17,6 +17,8 @@ from haven.accounts.policies import roles_of
 
 # Administrators and auditors never see identifying data (separation of duties).
 _MAY_SEARCH = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER})
+# Who may be assigned to or named on a case.
+_WORK_CASES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
 
 
 def can_search_people(user: User | AnonymousUser) -> bool:
@@ -38,7 +40,8 @@ def _teams(user: User, role: Role) -> list[int]:
 def visible_cases_q(user: User | AnonymousUser) -> Q:
     """A filter for the cases ``user`` may open, by role:
 
-    * advocates: cases assigned to them, and their teams' unrestricted cases;
+    * anyone who works cases: the unrestricted cases assigned to them;
+    * advocates: their teams' unrestricted cases;
     * supervisors: their teams' unrestricted cases;
     * shelter staff: unrestricted cases of residents of their shelter teams;
     * intake: the cases they recorded themselves (minimal intake only);
@@ -60,8 +63,10 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
     )
     roles = roles_of(user)
     open_scope = nothing
+    if roles & _WORK_CASES:
+        open_scope |= Q(pk__in=assigned)
     if Role.ADVOCATE in roles:
-        open_scope |= Q(pk__in=assigned) | Q(team_id__in=_teams(user, Role.ADVOCATE))
+        open_scope |= Q(team_id__in=_teams(user, Role.ADVOCATE))
     if Role.SUPERVISOR in roles:
         open_scope |= Q(team_id__in=_teams(user, Role.SUPERVISOR))
     if Role.SHELTER in roles:
@@ -114,4 +119,4 @@ def can_manage_case(user: User | AnonymousUser, team_id: int) -> bool:
 
 def can_work_cases(user: User | AnonymousUser) -> bool:
     """Who may be assigned to or named on a case."""
-    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
+    return bool(roles_of(user) & _WORK_CASES)

@@ -7,7 +7,7 @@ which people were shown to whom (one event for a whole list).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
@@ -50,9 +50,10 @@ def _matching_ids(
         wanted.append(
             (SearchEntry.Kind.DATE_OF_BIRTH, {crypto.blind_index(key, date_of_birth.isoformat())})
         )
-    if phone and phone_form(phone):
+    phone = phone_form(phone) if phone else ""
+    if phone:
         key = keys.index_key(agency_id, SearchEntry.Kind.PHONE)
-        wanted.append((SearchEntry.Kind.PHONE, {crypto.blind_index(key, phone_form(phone))}))
+        wanted.append((SearchEntry.Kind.PHONE, {crypto.blind_index(key, phone)}))
     score: dict[uuid.UUID, int] = {}
     for kind, digests in wanted:
         hits = SearchEntry.objects.filter(agency_id=agency_id, kind=kind, digest__in=digests)
@@ -100,9 +101,14 @@ def cases_matching(
         return []
     rank = {pid: n for n, pid in enumerate(ranked)}
     cases = sorted(
-        Case.objects.filter(
-            visible_cases_q(user), person_id__in=ranked[: LIST_SIZE * 4]
-        ).select_related("person", "person__data_key", "team")[:LIST_SIZE],
+        Case.objects.filter(visible_cases_q(user), person_id__in=ranked[: LIST_SIZE * 4])
+        .select_related("person", "person__data_key", "team")
+        # Only what a list of cases shows (see case_list).
+        .only(
+            *("status", "restricted", "opened_on", "team__name"),
+            *("person__legal_name", "person__preferred_name", "person__data_key__wrapped"),
+            *("person__data_key__agency_id", "person__data_key__agency_key_version"),
+        )[:LIST_SIZE],
         key=lambda case: rank[case.person_id],
     )
     audit_people_shown(user=user, people=[c.person for c in cases], where="search")
@@ -114,28 +120,48 @@ def visible_cases(*, user: User) -> QuerySet[Case]:
 
 
 def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
-    """The newest cases the user may open, with their people, audited."""
+    """The newest cases the user may open, with their people, audited.
+
+    Only the columns a list shows are read (the case's status, restriction,
+    date and team, the person's names and data key), here and in
+    cases_matching: the person has many more sealed values and choices, and
+    making fifty of them cost more than the query. Any other field still
+    loads when read, with a query of its own, so a list that needs more
+    should name it here.
+    """
     if not can_search_people(user):
         raise Http404
     cases = list(
         visible_cases(user=user)
         .filter(status=status)
         .select_related("person", "person__data_key", "team")
+        .only(
+            *("status", "restricted", "opened_on", "team__name"),
+            *("person__legal_name", "person__preferred_name", "person__data_key__wrapped"),
+            *("person__data_key__agency_id", "person__data_key__agency_key_version"),
+        )
         .order_by("-opened_on", "-created_at")[:LIST_SIZE]
     )
     audit_people_shown(user=user, people=[c.person for c in cases], where="case list")
     return cases
 
 
-def case_get(*, user: User, case_id: uuid.UUID) -> Case:
-    """One case the user may open, or 404 exactly like a missing one."""
+def case_get(
+    *, user: User, case_id: uuid.UUID, allowed: Callable[[Case], bool] | None = None
+) -> Case:
+    """One case the user may open, or 404 exactly like a missing one.
+
+    ``allowed`` is the action's own policy (closing, staffing...): it is
+    asked before the read is audited, so a refused action leaves no trace
+    of a person being shown, just as for a case that does not exist.
+    """
     case = (
         visible_cases(user=user)
         .filter(pk=case_id)
         .select_related("person", "person__data_key", "team", "shelter_team")
         .first()
     )
-    if case is None:
+    if case is None or (allowed is not None and not allowed(case)):
         raise Http404
     audit_record(
         action=Action.PEOPLE_VIEWED,

@@ -19,6 +19,7 @@ from haven.people import selectors, services
 from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
 from haven.people.display import person_facts
 from haven.people.field_settings import (
+    FieldRules,
     can_configure_fields,
     field_rules,
     field_settings_save,
@@ -78,7 +79,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases": cases,
         "searching": searching,
         "full": sees_full_record(user),
-        "hidden_names": field_rules(user.agency_id).hidden_names(),
+        "hidden_names": _hidden_names(user, field_rules(user.agency_id)),
     }
     template = "people/partials/results.html" if request.htmx else "people/case_list.html"  # type: ignore[attr-defined]
     return render(request, template, context, status=400 if form.errors else 200)
@@ -99,7 +100,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "person": person,
             "facts": facts,
-            "hidden_names": rules.hidden_names(),
+            "hidden_names": _hidden_names(user, rules),
             "full": full,
             "minor": person.is_minor_on(timezone.localdate()) if full else None,
             "close_form": close_form,
@@ -115,9 +116,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Everything the agency records about the person of a case."""
     user = authenticated_user(request)
-    if not can_change_case(user):
-        raise Http404
-    case = selectors.case_get(user=user, case_id=case_id)
+    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: can_change_case(user))
     rules = field_rules(user.agency_id)
     names = [n for n in DETAIL_NAMES if sees_restricted_fields(user) or n not in RESTRICTED]
     current = services.person_details(case.person)
@@ -147,7 +146,7 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                     "form": form,
                     "case": case,
                     "person": case.person,
-                    "hidden_names": rules.hidden_names(),
+                    "hidden_names": _hidden_names(user, rules),
                 },
                 status=409,
             )
@@ -166,7 +165,7 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "form": form,
             "case": case,
             "person": case.person,
-            "hidden_names": rules.hidden_names(),
+            "hidden_names": _hidden_names(user, rules),
         },
         status=400 if form.errors else 200,
     )
@@ -176,9 +175,9 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 def case_staff(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Who works the case, and whether only named staff may open it."""
     user = authenticated_user(request)
-    case = selectors.case_get(user=user, case_id=case_id)
-    if not can_manage_case(user, case.team_id):
-        raise Http404
+    case = selectors.case_get(
+        user=user, case_id=case_id, allowed=lambda c: can_manage_case(user, c.team_id)
+    )
     form = CaseStaffForm(
         request.POST if request.method == "POST" else None,
         agency=user.agency,
@@ -219,9 +218,9 @@ def case_staff(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Destroy the person's record at their request, after a confirmation."""
     user = authenticated_user(request)
-    case = selectors.case_get(user=user, case_id=case_id)
-    if not can_manage_case(user, case.team_id):
-        raise Http404
+    case = selectors.case_get(
+        user=user, case_id=case_id, allowed=lambda c: can_manage_case(user, c.team_id)
+    )
     form = DestroyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.person_destroy_on_request(actor=user, case=case)
@@ -235,7 +234,7 @@ def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "person": case.person,
             "other_cases": case.person.cases.exclude(pk=case.pk).count(),
-            "hidden_names": field_rules(user.agency_id).hidden_names(),
+            "hidden_names": _hidden_names(user, field_rules(user.agency_id)),
         },
         status=400 if form.errors else 200,
     )
@@ -244,7 +243,7 @@ def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["POST"])
 def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = selectors.case_get(user=user, case_id=case_id)
+    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: can_change_case(user))
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -259,6 +258,14 @@ def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     response = redirect("people:case_detail", case_id=case.pk)
     response.status_code = 303
     return response
+
+
+def _hidden_names(user: User, rules: FieldRules) -> dict[str, bool]:
+    """Which names the person_name template leaves out: those the agency does
+    not record, and both for a role that sees only the minimal intake."""
+    if not sees_full_record(user):
+        return {"legal": True, "preferred": True, "role": True}
+    return rules.hidden_names()
 
 
 def _intake_state(request: HttpRequest) -> dict[str, Any]:
@@ -376,7 +383,7 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
         "matches": matches,
         "danger": danger,
         "in_danger": danger == Danger.YES,
-        "hidden_names": rules.hidden_names(),
+        "hidden_names": _hidden_names(user, rules),
     }
     return render(
         request, "people/intake_identity.html", context, status=400 if form.errors else 200
