@@ -1,19 +1,31 @@
 """Benchmark: people search, case page and case list at 100,000 people.
 
 Not a test: it measures. Run with `make bench` (HAVEN_BENCH_PEOPLE overrides
-the population). It builds a separate SQLite database under var/bench once,
-through the real services (every value sealed, every search entry made),
-then times requests through Django's full middleware stack in-process, so
-the figures are server time without the network.
+the population, HAVEN_BENCH_SAMPLES the requests of each kind per round,
+HAVEN_BENCH_ROUNDS the rounds). It builds a separate SQLite database under
+var/bench once, through the real services (every value sealed, every search
+entry made), then times requests through Django's full middleware stack
+in-process, so the figures are server time without the network.
+
+The same seeded sample of names and cases every run; a warm-up of each kind
+first; then several rounds of the three kinds interleaved, each round
+reported on its own with the load average at its start, because on a shared
+machine one round's p95 says little on its own. Connections are closed after
+each request as Django's handler does, so each request pays for opening its
+own, as it does in production.
 """
 
 from __future__ import annotations
 
+import gc
+import math
 import os
 import platform
+import random
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,18 +40,24 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import close_old_connections, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils.html import escape  # noqa: E402
 from faker import Faker  # noqa: E402
 
 from haven.accounts.models import Membership, Role, User  # noqa: E402
 from haven.core.models import Agency, Team  # noqa: E402
+from haven.people.details import PersonDetails  # noqa: E402
 from haven.people.models import Case  # noqa: E402
 from haven.people.services import intake_record  # noqa: E402
 
 POPULATION = int(os.environ.get("HAVEN_BENCH_PEOPLE", "100000"))
 SAMPLES = int(os.environ.get("HAVEN_BENCH_SAMPLES", "200"))
+ROUNDS = int(os.environ.get("HAVEN_BENCH_ROUNDS", "3"))
+WARM_UP = 20  # requests of each kind before timing: templates compiled, caches filled
+SEED = 7
 LOCALES = ["en_US", "es_MX", "vi_VN", "uk_UA", "ar_SA", "zh_CN", "hi_IN", "fr_FR"]
 
 
@@ -53,7 +71,7 @@ def staff(agency: Agency, team: Team) -> User:
     return user
 
 
-def populate() -> tuple[User, list[str]]:
+def populate() -> tuple[User, Agency]:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
@@ -64,7 +82,6 @@ def populate() -> tuple[User, list[str]]:
     for faker in fakers:
         faker.seed_instance(7)
     existing = Case.objects.filter(agency=agency).count()
-    names: list[str] = []
     started = time.perf_counter()
     batch = 1000
     for start in range(existing, POPULATION, batch):
@@ -72,44 +89,88 @@ def populate() -> tuple[User, list[str]]:
             for n in range(start, min(start + batch, POPULATION)):
                 faker = fakers[n % len(fakers)]
                 name = faker.name()
-                intake_record(
-                    actor=user,
-                    team=teams[n % len(teams)],
-                    danger="no",
+                details = PersonDetails(
                     legal_name=name,
                     date_of_birth=faker.date_of_birth(minimum_age=12, maximum_age=70),
                     phone=f"608-555-{n % 10000:04d}" if n % 3 == 0 else "",
-                    aliases=[faker.first_name()] if n % 4 == 0 else [],
+                    aliases=(faker.first_name(),) if n % 4 == 0 else (),
                 )
+                intake_record(actor=user, team=teams[n % len(teams)], danger="no", details=details)
         done = min(start + batch, POPULATION)
         rate = (done - existing) / (time.perf_counter() - started)
         print(f"  {done:>7} people recorded ({rate:.0f}/s)", flush=True)
     call_command("optimize_db")
-    # Names to search for: decrypt a sample through the model, as a page would.
-    for case in Case.objects.filter(agency=agency).order_by("?")[:SAMPLES]:
-        names.append(case.person.legal_name or "")
-    return user, names
+    return user, agency
 
 
-def timed(client: Client, url: str, params: dict[str, str] | None = None) -> float:
-    began = time.perf_counter()
-    response = client.get(url, params or {})
-    elapsed = (time.perf_counter() - began) * 1000
+def samples(user: User, agency: Agency) -> tuple[list[str], list[uuid.UUID]]:
+    """The same names to search for and cases to open at every run: a seeded
+    sample of all people, and of the cases of the bench user's team."""
+    rng = random.Random(SEED)  # noqa: S311 (a sample to measure, not a secret)
+    every = list(Case.objects.filter(agency=agency).order_by("pk").values_list("pk", flat=True))
+    chosen = rng.sample(every, min(SAMPLES, len(every)))
+    # Decrypted through the model, as a page would.
+    by_pk = Case.objects.select_related("person", "person__data_key").in_bulk(chosen)
+    names = [by_pk[pk].person.legal_name or "" for pk in chosen]
+    team = list(
+        Case.objects.filter(agency=agency, team__memberships__user=user)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return names, rng.sample(team, min(SAMPLES, len(team)))
+
+
+class Series:
+    """The timings of one kind of request: wall-clock and CPU milliseconds."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.queries = 0
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest sample with ``fraction`` of them at or below it."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(len(ordered) * fraction) - 1)]
+
+
+def timed(
+    client: Client, series: Series, method: str, url: str, data: dict[str, str], expect: str
+) -> None:
+    began, cpu = time.perf_counter(), time.process_time()
+    response = client.post(url, data) if method == "post" else client.get(url)
+    series.wall.append((time.perf_counter() - began) * 1000)
+    series.cpu.append((time.process_time() - cpu) * 1000)
+    # What Django's handler does when a response is finished and the test
+    # client skips: with SQLite's CONN_MAX_AGE of 0, every request opens its
+    # own connection (and parses the schema, with a cold page cache).
+    close_old_connections()
     if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed
+        raise SystemExit(f"{method.upper()} {url} answered {response.status_code}")
+    if expect not in response.content.decode():
+        raise SystemExit(f"{method.upper()} {url} did not show what it was asked for")
 
 
-def report(label: str, samples: list[float]) -> str:
-    samples = sorted(samples)
-    p50 = statistics.median(samples)
-    p95 = samples[int(len(samples) * 0.95) - 1]
-    return f"| {label} | {len(samples)} | {p50:.1f} | {p95:.1f} |"
+def count_queries(client: Client, method: str, url: str, data: dict[str, str]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        client.post(url, data) if method == "post" else client.get(url)
+    close_old_connections()
+    return len(captured)
+
+
+def row(series: Series) -> str:
+    return (
+        f"| {series.label} | {len(series.wall)} | {percentile(series.wall, 0.5):.1f} "
+        f"| {percentile(series.wall, 0.95):.1f} | {percentile(series.cpu, 0.5):.1f} "
+        f"| {series.queries} |"
+    )
 
 
 def main() -> None:
     print(f"Building or reusing the bench database with {POPULATION} people…", flush=True)
-    user, names = populate()
+    user, agency = populate()
     client = Client()
     client.force_login(user)
     # The bench user enrols no second factor; mark the session as complete.
@@ -118,25 +179,59 @@ def main() -> None:
 
     if not Authenticator.objects.filter(user=user).exists():
         TOTP.activate(user, generate_totp_secret())
-    cases = list(
-        Case.objects.filter(team__memberships__user=user).values_list("pk", flat=True)[:SAMPLES]
-    )
-    for _ in range(5):  # warm up
-        timed(client, reverse("people:case_list"))
-    search = [timed(client, reverse("people:case_list"), {"name": n}) for n in names]
-    case_page = [timed(client, reverse("people:case_detail", args=[c])) for c in cases]
-    case_list = [timed(client, reverse("people:case_list")) for _ in range(SAMPLES)]
+    names, cases = samples(user, agency)
+    case_list = reverse("people:case_list")
+    # The requests of each kind: (method, url, data, text the answer must hold).
+    # A search must show the name it was given: a GET with the name in the
+    # address would quietly time the case list instead.
+    kinds: dict[str, list[tuple[str, str, dict[str, str], str]]] = {
+        "search": [("post", case_list, {"name": name}, escape(name)) for name in names],
+        "page": [("get", reverse("people:case_detail", args=[c]), {}, "") for c in cases],
+        "list": [("get", case_list, {}, "") for _ in range(SAMPLES)],
+    }
+    labels = {
+        "search": "exact-name search (POST, full page)",
+        "page": "case page",
+        "list": "case list (50 newest)",
+    }
+    for requests in kinds.values():
+        for request in requests[:WARM_UP]:
+            timed(client, Series("warm-up"), *request)
+    queries = {kind: count_queries(client, *requests[0][:3]) for kind, requests in kinds.items()}
+
+    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    versions = f"Python {platform.python_version()}, SQLite {connection.Database.sqlite_version}"
     print()
-    python = platform.python_version()
-    sqlite = connection.Database.sqlite_version
-    cores = os.cpu_count()
-    print(f"Machine: {platform.machine()}, {cores} cores, Python {python}, SQLite {sqlite}")
-    print(f"People: {Case.objects.count()}")
-    print("| request | samples | p50 ms | p95 ms |")
-    print("|---|---|---|---|")
-    print(report("exact-name search", search))
-    print(report("case page", case_page))
-    print(report("case list (50 newest)", case_list))
+    print(f"Machine: {machine}, {versions}")
+    print(f"People: {Case.objects.filter(agency=agency).count()}; rounds: {ROUNDS}")
+    rounds: list[dict[str, Series]] = []
+    for number in range(1, ROUNDS + 1):
+        gc.collect()
+        load = os.getloadavg()[0]
+        found = {kind: Series(labels[kind]) for kind in kinds}
+        # Interleaved, as a server sees them, so a busy moment on a shared
+        # machine falls on every kind of request alike.
+        for n in range(SAMPLES):
+            for kind, requests in kinds.items():
+                timed(client, found[kind], *requests[n % len(requests)])
+        for kind in kinds:
+            found[kind].queries = queries[kind]
+        rounds.append(found)
+        print()
+        print(f"Round {number} (load average {load:.2f} at its start):")
+        print("| request | samples | p50 ms | p95 ms | p50 CPU ms | queries |")
+        print("|---|---|---|---|---|---|")
+        for kind in kinds:
+            print(row(found[kind]))
+    if ROUNDS > 1:
+        print()
+        print("p95 across rounds (ms):")
+        for kind in kinds:
+            p95s = [percentile(r[kind].wall, 0.95) for r in rounds]
+            print(
+                f"  {labels[kind]}: min {min(p95s):.1f}, median {statistics.median(p95s):.1f}, "
+                f"max {max(p95s):.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -161,7 +161,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["ATOMIC_REQUESTS"] = False
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("HAVEN_DB_CONN_MAX_AGE", default=60))
+# Connections are kept between requests. For SQLite this matters more than
+# the connect itself: when the last connection closes, SQLite folds its
+# write-ahead log back and deletes it, and the next request pays to rebuild it.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("HAVEN_DB_CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication ------------------------------------------

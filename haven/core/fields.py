@@ -4,6 +4,7 @@ In Python the attribute holds plain text; in the database the column holds
 AES-256-GCM ciphertext under the row's data key, bound to its table, field,
 row and data key (``haven.core.keys.field_aad``). A model that uses it
 defines ``data_key_bytes()`` and has a primary key set before saving (a UUID).
+A value is opened only when read, so a page pays only for what it shows.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class _SealedAttribute:
         state = instance.__dict__
         plain_key = self.field.plain_key
         if plain_key not in state:
+            if self.field.attname not in state:
+                # Deferred by the query (``only``/``defer``): read the sealed value now,
+                # as Django does for its own deferred fields, rather than show nothing.
+                state[self.field.attname] = self.field.sealed_from_db(instance)
             sealed = state.get(self.field.attname)
             state[plain_key] = None if sealed is None else self.field.open(instance, bytes(sealed))
         return state[plain_key]
@@ -72,6 +77,17 @@ class EncryptedTextField(models.BinaryField):  # type: ignore[type-arg]
         return keys.field_aad(
             self.model._meta.db_table, self.attname, instance.pk, instance.data_key_id
         )
+
+    def sealed_from_db(self, instance: Any) -> bytes | None:
+        """The sealed bytes of a field the query that made ``instance`` deferred."""
+        sealed = (
+            type(instance)
+            ._base_manager.db_manager(instance._state.db)
+            .filter(pk=instance.pk)
+            .values_list(self.attname, flat=True)
+            .get()
+        )
+        return None if sealed is None else bytes(sealed)
 
     def open(self, instance: SealedRow, sealed: bytes) -> str:
         return crypto.unseal(instance.data_key_bytes(), sealed, aad=self.aad(instance)).decode()

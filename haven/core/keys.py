@@ -24,9 +24,11 @@ from haven.core.models import Agency, AgencyKey, DataKey
 
 # Agency keys opened during the current request; None outside a request.
 # Set and cleared by RequestIdMiddleware, so nothing outlives the request.
+# Keyed by (agency id, version); version _CURRENT stands for "the current one".
 request_keys: ContextVar[dict[tuple[int, int], AgencySecrets] | None] = ContextVar(
     "request_keys", default=None
 )
+_CURRENT = 0  # key versions start at 1
 
 
 class KeyUnavailable(Exception):
@@ -105,11 +107,13 @@ def agency_secrets(agency_id: int, version: int | None = None) -> AgencySecrets:
     """The agency's current (or a given) key version, opened.
 
     Within one request an opened version is remembered (see request_keys), so
-    a page of fifty people opens the agency key once, not fifty times.
+    a page of fifty people opens the agency key once, not fifty times, and a
+    search by name, date of birth and phone looks the current version up once.
     """
     opened = request_keys.get()
-    if version is not None and opened is not None and (agency_id, version) in opened:
-        return opened[(agency_id, version)]
+    wanted = (agency_id, _CURRENT if version is None else version)
+    if opened is not None and wanted in opened:
+        return opened[wanted]
     rows = AgencyKey.objects.filter(agency_id=agency_id)
     if version is not None:
         rows = rows.filter(version=version)
@@ -121,7 +125,17 @@ def agency_secrets(agency_id: int, version: int | None = None) -> AgencySecrets:
     secrets = _open_agency(row)
     if opened is not None:
         opened[(agency_id, row.version)] = secrets
+        if version is None:
+            opened[(agency_id, _CURRENT)] = secrets
     return secrets
+
+
+def _forget_request_keys(agency_id: int) -> None:
+    """Drop the agency's opened versions from this request's memory (after a rotation)."""
+    opened = request_keys.get()
+    if opened is not None:
+        for remembered in [k for k in opened if k[0] == agency_id]:
+            del opened[remembered]
 
 
 def index_key(agency_id: int, field: str) -> bytes:
@@ -197,6 +211,7 @@ def rotate_agency_key(agency: Agency) -> int:
             data_key.save(update_fields=["wrapped", "agency_key_version"])
             rewrapped += 1
         AgencyKey.objects.filter(agency=agency, version__lt=new.version).delete()
+    _forget_request_keys(agency.pk)
     return rewrapped
 
 
