@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "haven.accounts",
     "haven.audit",
     "haven.people",
+    "haven.protocol",
     "haven.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -18,6 +18,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
 from haven.core.models import DataKey, Team
+from haven.people import signals
 from haven.people.details import (
     DETAIL_NAMES,
     RESTRICTED,
@@ -196,6 +197,7 @@ def person_update(
             object_id=person.pk,
             detail={"fields": changed, "case": str(case.pk)},
         )
+        signals.person_changed.send(sender=Person, person=person, fields=changed, actor=actor)
     return changed
 
 
@@ -211,7 +213,14 @@ def _check_restricted(actor: User, details: PersonDetails, covering: Iterable[st
 _SEARCHED = frozenset({"legal_name", "preferred_name", "aliases", "date_of_birth", "phone"})
 
 
-def case_open(*, actor: User, person: Person, team: Team, opened_on: date | None = None) -> Case:
+def case_open(
+    *,
+    actor: User,
+    person: Person,
+    team: Team,
+    opened_on: date | None = None,
+    danger: str = "",
+) -> Case:
     """Open an episode of service for ``person``, worked by ``team``."""
     if not can_record_people(actor):
         raise Http404
@@ -224,6 +233,7 @@ def case_open(*, actor: User, person: Person, team: Team, opened_on: date | None
             team=team,
             created_by=actor,
             opened_on=opened_on or timezone.localdate(),
+            danger_at_intake=danger,
         )
         audit_record(
             action=Action.CASE_OPENED,
@@ -232,6 +242,7 @@ def case_open(*, actor: User, person: Person, team: Team, opened_on: date | None
             object_id=case.pk,
             detail={"team": team.pk},
         )
+        signals.case_opened.send(sender=Case, case=case, actor=actor)
     return case
 
 
@@ -244,9 +255,7 @@ def intake_record(*, actor: User, team: Team, danger: str, details: PersonDetail
         raise Http404
     with transaction.atomic():
         person = person_create(actor=actor, details=details)
-        case = case_open(actor=actor, person=person, team=team)
-        case.danger_at_intake = danger
-        case.save(update_fields=["danger_at_intake"])
+        case = case_open(actor=actor, person=person, team=team, danger=danger)
     return case
 
 
@@ -258,6 +267,9 @@ def case_close(*, actor: User, case: Case, reason: str) -> None:
         raise ValidationError(_("Choose why the case is closing."))
     if case.status == Case.Status.CLOSED:
         raise ValidationError(_("This case is already closed."))
+    refusals = [refusal for check in signals.close_checks if (refusal := check(case))]
+    if refusals:
+        raise ValidationError(refusals)
     with transaction.atomic():
         case.status = Case.Status.CLOSED
         case.close_reason = reason

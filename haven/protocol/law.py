@@ -1,0 +1,172 @@
+"""Law enforcement: the person's choice, contacts (only through the gate),
+and Continued Presence requests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.core.text import has_hidden_characters
+from haven.people.models import Case
+from haven.protocol.gate import check_law_enforcement
+from haven.protocol.models import (
+    ContactBasis,
+    ContinuedPresence,
+    LawEnforcementChoice,
+    LawEnforcementContact,
+    Step,
+    StepState,
+)
+from haven.protocol.policies import works_protocol
+from haven.protocol.tracker import step_advance
+
+TEXT_MAX = 200
+NOTE_MAX = 2000
+
+
+def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if len(value) > limits.get(name, TEXT_MAX):
+            errors[name] = [_("This text is too long.")]
+        elif has_hidden_characters(value):
+            errors[name] = [_("Remove the invisible control characters from this text.")]
+    return errors
+
+
+def _require(actor: User, case: Case) -> None:
+    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+        raise Http404
+
+
+def law_choice_record(
+    *, actor: User, case: Case, agrees: bool, note: str = ""
+) -> LawEnforcementChoice:
+    """The person's choice about law enforcement. A change of mind is a new
+    record: the history shows every choice and who recorded it."""
+    _require(actor, case)
+    errors = _text_errors({"note": note.strip()}, {"note": NOTE_MAX})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        choice = LawEnforcementChoice(
+            case=case, data_key_id=case.person.data_key_id, agrees=agrees, by=actor
+        )
+        choice.note = note.strip() or None
+        choice.save()
+        step_advance(case, Step.LAW_ENFORCEMENT, StepState.DONE, actor)
+        audit_record(
+            action=Action.LAW_CHOICE_RECORDED,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={"agrees": agrees},
+        )
+    return choice
+
+
+def law_contact_record(
+    *,
+    actor: User,
+    case: Case,
+    basis: str,
+    agency_name: str,
+    contacted_on: date,
+    officer: str = "",
+    purpose: str = "",
+    accompanied: bool = False,
+    outcome: str = "",
+) -> LawEnforcementContact:
+    """Log a contact with law enforcement, after the gate allows its basis."""
+    _require(actor, case)
+    if basis not in ContactBasis.values:
+        raise ValidationError({"basis": [_("Choose the basis for this contact.")]})
+    values = {
+        "agency_name": agency_name.strip(),
+        "officer": officer.strip(),
+        "purpose": purpose.strip(),
+        "outcome": outcome.strip(),
+    }
+    errors = _text_errors(values, {"purpose": NOTE_MAX, "outcome": NOTE_MAX})
+    if not values["agency_name"]:
+        errors.setdefault("agency_name", []).append(_("Name the law enforcement agency."))
+    if contacted_on > timezone.localdate():
+        errors.setdefault("contacted_on", []).append(_("This date is in the future."))
+    if errors:
+        raise ValidationError(errors)
+    check_law_enforcement(actor=actor, case=case, basis=basis)
+    with transaction.atomic():
+        contact = LawEnforcementContact(
+            case=case,
+            data_key_id=case.person.data_key_id,
+            basis=basis,
+            accompanied=accompanied,
+            contacted_on=contacted_on,
+            by=actor,
+        )
+        for name, value in values.items():
+            setattr(contact, name, value or None)
+        contact.save()
+        audit_record(
+            action=Action.LAW_CONTACT_RECORDED,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={"basis": basis},
+        )
+    return contact
+
+
+def continued_presence_record(
+    *,
+    actor: User,
+    case: Case,
+    requested_on: date,
+    requesting_agency: str,
+    status: str = ContinuedPresence.Status.REQUESTED,
+    decided_on: date | None = None,
+    expires_on: date | None = None,
+    request: ContinuedPresence | None = None,
+) -> ContinuedPresence:
+    """Record a Continued Presence request, or update the one given. It is
+    requested by law enforcement, so it goes through the same gate."""
+    _require(actor, case)
+    errors = _text_errors({"requesting_agency": requesting_agency.strip()}, {})
+    if status not in ContinuedPresence.Status.values:
+        errors["status"] = [_("Choose one of the options offered.")]
+    if requested_on > timezone.localdate():
+        errors["requested_on"] = [_("This date is in the future.")]
+    if decided_on and decided_on < requested_on:
+        errors["decided_on"] = [_("A decision comes after the request.")]
+    if status != ContinuedPresence.Status.REQUESTED and not decided_on:
+        errors["decided_on"] = [_("Give the date of the decision.")]
+    if request is not None and request.case_id != case.pk:
+        raise Http404
+    if errors:
+        raise ValidationError(errors)
+    if request is None:
+        check_law_enforcement(actor=actor, case=case, basis=ContactBasis.CONSENT)
+    with transaction.atomic():
+        row = request or ContinuedPresence(case=case, data_key_id=case.person.data_key_id, by=actor)
+        row.requested_on = requested_on
+        row.requesting_agency = requesting_agency.strip() or None
+        row.status = status
+        row.decided_on = decided_on
+        row.expires_on = expires_on
+        row.save()
+        audit_record(
+            action=Action.CONTINUED_PRESENCE_CHANGED,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={"status": status},
+        )
+    return row

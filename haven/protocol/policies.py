@@ -1,0 +1,23 @@
+"""Who may see and work the protocol of a case they can open."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from haven.accounts.models import Role, User
+from haven.accounts.policies import roles_of
+
+
+def sees_protocol(user: User | AnonymousUser) -> bool:
+    """The tracker shows what happened to the person: full-record roles only."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
+
+
+def works_protocol(user: User | AnonymousUser) -> bool:
+    """Recording the protocol's steps belongs to those who work the case."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
+
+
+def may_check_danger(user: User | AnonymousUser) -> bool:
+    """Anyone at the front line asks about danger: shelter staff too."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER, Role.INTAKE})

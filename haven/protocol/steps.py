@@ -1,0 +1,119 @@
+"""What each step of the protocol asks, when it is due, and what to do next.
+
+One table, so the tracker, the dashboard and the API say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from haven.protocol.models import Step, StepState
+
+
+@dataclass(frozen=True)
+class StepRule:
+    step: Step
+    # Days after the case opens by which the step should be done (None: no deadline).
+    due_days: int | None
+    # Filled by a later part of Haven: shown as pending until then.
+    pending: bool
+    # May staff set its state by hand? (Some move only when their record is made.)
+    manual: bool
+    next_action: dict[str, str | Promise]
+
+
+RULES: tuple[StepRule, ...] = (
+    StepRule(
+        Step.SAFETY,
+        0,
+        False,
+        False,
+        {
+            StepState.NOT_STARTED: _("Ask whether the person is in danger right now."),
+            StepState.IN_PROGRESS: _("Make a safety plan with the person, with a backup plan."),
+        },
+    ),
+    StepRule(
+        Step.INTERPRETATION,
+        0,
+        False,
+        True,
+        {
+            StepState.NOT_STARTED: _("Find out which language the person speaks best."),
+            StepState.IN_PROGRESS: _("Arrange a trained interpreter: never family or friends."),
+        },
+    ),
+    StepRule(
+        Step.NEEDS,
+        3,
+        False,
+        False,
+        {
+            StepState.NOT_STARTED: _("Ask the person what they need, and what matters most."),
+            StepState.IN_PROGRESS: _("Follow the needs through to met or declined."),
+        },
+    ),
+    StepRule(
+        Step.RIGHTS,
+        7,
+        False,
+        True,
+        {
+            StepState.NOT_STARTED: _("Explain rights and options in the person's language."),
+            StepState.IN_PROGRESS: _("Answer their questions; explain what else they need."),
+        },
+    ),
+    StepRule(Step.CONSENT, None, True, False, {}),
+    StepRule(
+        Step.LAW_ENFORCEMENT,
+        None,
+        False,
+        False,
+        {
+            StepState.NOT_STARTED: _(
+                "When the person is ready, ask whether they want law enforcement involved."
+            ),
+        },
+    ),
+    StepRule(
+        Step.CONFIDENTIALITY,
+        3,
+        False,
+        True,
+        {
+            StepState.NOT_STARTED: _(
+                "Explain what stays confidential, and the limits (a minor, a court order)."
+            ),
+        },
+    ),
+    StepRule(Step.COLLABORATION, None, True, False, {}),
+    StepRule(Step.DOCUMENTATION, None, True, False, {}),
+    StepRule(Step.STAFF_SAFETY, None, True, False, {}),
+    StepRule(
+        Step.MINORS,
+        1,
+        False,
+        False,
+        {
+            StepState.NOT_STARTED: _(
+                "Find out whether the person is under 18: a date of birth or an estimate."
+            ),
+            StepState.IN_PROGRESS: _(
+                "Make the mandated report, and tell the young person first that "
+                "law enforcement will be contacted."
+            ),
+        },
+    ),
+)
+
+RULE = {rule.step: rule for rule in RULES}
+ORDER = {rule.step: n for n, rule in enumerate(RULES)}
+OPEN_STATES = frozenset({StepState.NOT_STARTED, StepState.IN_PROGRESS})
+
+
+def next_action(step: str, state: str) -> str:
+    text = RULE[Step(step)].next_action.get(state)
+    return str(text) if text else ""
