@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("haven.accounts.urls")),
     path("", include("haven.audit.urls")),
     path("", include("haven.people.urls")),
+    path("", include("haven.protocol.urls")),
     path("accounts/", include("haven.accounts.urls_auth")),
     path("api/v1/", api.urls),
 ]

@@ -6,9 +6,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from haven.core.http import authenticated_user
 from haven.people import selectors as people_selectors
+from haven.people.field_settings import field_rules
+from haven.protocol import selectors as protocol_selectors
+from haven.protocol.policies import sees_protocol
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -16,6 +20,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "agency": user.agency,
         "break_glass": people_selectors.break_glass_to_review(user=user),
+        "next_actions": protocol_selectors.next_actions(user=user) if sees_protocol(user) else [],
+        "open_reports": protocol_selectors.open_reports(user=user) if sees_protocol(user) else [],
+        "now": timezone.now(),
+        "hidden_names": field_rules(user.agency_id).hidden_names(),
     }
     return render(request, "core/dashboard.html", context)
 

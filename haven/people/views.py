@@ -48,6 +48,8 @@ from haven.people.policies import (
     sees_full_record,
     sees_restricted_fields,
 )
+from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.selectors import tracker as protocol_tracker
 
 _INTAKE = "haven_intake"
 
@@ -108,6 +110,8 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "may_manage": can_manage_case(user, case.team_id),
             "assigned": case.assigned.all(),
             "named": case.named_staff.all() if case.restricted else [],
+            "protocol": protocol_tracker(case) if sees_protocol(user) else None,
+            "may_work": works_protocol(user),
         },
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -117,3 +118,35 @@ OPEN_STATES = frozenset({StepState.NOT_STARTED, StepState.IN_PROGRESS})
 def next_action(step: str, state: str) -> str:
     text = RULE[Step(step)].next_action.get(state)
     return str(text) if text else ""
+
+
+#: Where each step's work is done (URL names taking the case id).
+LINKS: dict[str, str] = {
+    Step.SAFETY: "protocol:safety",
+    Step.INTERPRETATION: "people:person_edit",
+    Step.NEEDS: "protocol:needs",
+    Step.RIGHTS: "protocol:rights",
+    Step.LAW_ENFORCEMENT: "protocol:law",
+    Step.MINORS: "protocol:minor_report",
+}
+
+
+def step_link(step: str, case: object) -> str:
+    name = LINKS.get(step)
+    if not name:
+        return ""
+    try:
+        return reverse(name, kwargs={"case_id": case.pk})  # type: ignore[attr-defined]
+    except NoReverseMatch:
+        return ""  # a page not built yet
+
+
+def settable_states(step: str) -> list[tuple[str, str]]:
+    """The states staff may choose by hand for ``step`` (see tracker.step_set)."""
+    rule = RULE[Step(step)]
+    if rule.pending:
+        return []
+    states = [StepState.NOT_APPLICABLE]
+    if rule.manual:
+        states = [StepState.NOT_STARTED, StepState.IN_PROGRESS, StepState.DONE, *states]
+    return [(state.value, str(state.label)) for state in states]

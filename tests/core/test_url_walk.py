@@ -97,6 +97,9 @@ ROUTES: dict[str, Route] = {
     "people:case_staff": Route(AGENCY_OBJECT, _case),
     "people:person_destroy": Route(AGENCY_OBJECT, _case),
     "people:field_settings": Route(SIGNED_IN),
+    "protocol:step_update": Route(
+        AGENCY_OBJECT, lambda o: {"case_id": o["case"].pk, "step": "rights"}, "post"
+    ),
     "api:openapi-json": Route(PUBLIC),
     "api:me": Route(API),
     "api:api-root": Route(API),

@@ -1,0 +1,81 @@
+"""Rights education: what was explained to the person, in which language and
+version, through which interpreter, and what they asked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.core.text import has_hidden_characters
+from haven.people.models import Case
+from haven.protocol.library import handouts_for
+from haven.protocol.models import RightsExplained, Step, StepState
+from haven.protocol.policies import works_protocol
+from haven.protocol.tracker import step_advance
+
+NOTE_MAX = 2000
+
+
+def rights_explained_record(
+    *,
+    actor: User,
+    case: Case,
+    topic: str,
+    language: str,
+    explained_on: date,
+    interpreter: str = "",
+    questions: str = "",
+) -> RightsExplained:
+    """Record that a handout of the library was explained to the person; the
+    version is the one the library holds today, so it can be found again."""
+    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+        raise Http404
+    handout = handouts_for(actor.agency_id).get((topic, language))
+    errors: dict[str, list[str]] = {}
+    if handout is None:
+        errors["topic"] = [_("Choose a handout of the library in a language it exists in.")]
+    if explained_on > timezone.localdate():
+        errors["explained_on"] = [_("This date is in the future.")]
+    for name, value, limit in (
+        ("interpreter", interpreter, 200),
+        ("questions", questions, NOTE_MAX),
+    ):
+        if len(value) > limit:
+            errors.setdefault(name, []).append(_("This text is too long."))
+        elif has_hidden_characters(value):
+            errors.setdefault(name, []).append(
+                _("Remove the invisible control characters from this text.")
+            )
+    if errors or handout is None:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row = RightsExplained(
+            case=case,
+            data_key_id=case.person.data_key_id,
+            topic=topic,
+            language=language,
+            version=handout.version,
+            agency_material=handout.agency_material,
+            explained_on=explained_on,
+            by=actor,
+        )
+        row.interpreter = interpreter.strip() or None
+        row.questions = questions.strip() or None
+        row.save()
+        step_advance(case, Step.RIGHTS, StepState.IN_PROGRESS, actor)
+        audit_record(
+            action=Action.RIGHTS_EXPLAINED,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={"topic": topic, "language": language, "version": handout.version},
+        )
+    return row

@@ -1,0 +1,172 @@
+"""Reads of the protocol: a case's tracker and a user's next actions, each
+in a fixed number of queries whatever the number of steps and cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import Membership, Role, User
+from haven.people.models import Case
+from haven.people.policies import visible_cases_q
+from haven.people.selectors import LIST_SIZE, audit_people_shown
+from haven.protocol.models import (
+    CaseStep,
+    DangerCheck,
+    LawEnforcementChoice,
+    MandatedReport,
+    SafetyPlan,
+    Step,
+    StepState,
+)
+from haven.protocol.steps import OPEN_STATES, ORDER, next_action, settable_states, step_link
+from haven.protocol.tracker import steps_start
+
+
+@dataclass
+class TrackedStep:
+    step: str
+    label: str
+    state: str
+    state_label: str
+    next_action: str
+    due_on: date | None
+    overdue: bool
+    reason: str
+    blockers: list[str] = field(default_factory=list)
+    # The page where the step's work is done, and the states staff may set.
+    link: str = ""
+    choices: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def settable(self) -> bool:
+        return bool(self.choices)
+
+
+@dataclass
+class Tracker:
+    steps: list[TrackedStep]
+    latest_danger: DangerCheck | None
+    latest_plan: SafetyPlan | None
+    law_refused: bool
+    report: MandatedReport | None
+
+    @property
+    def backup_needed(self) -> bool:
+        """911 was called and did not help, at the latest danger check."""
+        return bool(self.latest_danger and self.latest_danger.police_failed)
+
+
+def tracker(case: Case) -> Tracker:
+    """The protocol on ``case`` (one the caller has already opened and audited)."""
+    steps_start(case)
+    rows = sorted(
+        CaseStep.objects.filter(case=case).select_related("data_key"),
+        key=lambda row: ORDER[Step(row.step)],
+    )
+    latest_danger = (
+        DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at").first()
+    )
+    latest_plan = (
+        SafetyPlan.objects.filter(case=case).select_related("data_key").order_by("-version").first()
+    )
+    choice = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
+    law_refused = choice is not None and not choice.agrees
+    report = MandatedReport.objects.filter(case=case).first()
+    today = timezone.localdate()
+    states = {row.step: row.state for row in rows}
+    tracked = []
+    for row in rows:
+        blockers: list[str] = []
+        if (
+            row.step == Step.RIGHTS
+            and states.get(Step.INTERPRETATION) == StepState.IN_PROGRESS
+            and row.state in OPEN_STATES
+        ):
+            blockers.append(_("An interpreter is needed first."))
+        if row.step == Step.LAW_ENFORCEMENT and law_refused:
+            blockers.append(
+                _("The person said no to law enforcement: no contact unless they change it.")
+            )
+        if row.step == Step.SAFETY and latest_danger and latest_danger.police_failed:
+            blockers.append(_("911 did not help: use the backup plan now."))
+        tracked.append(
+            TrackedStep(
+                step=row.step,
+                label=str(Step(row.step).label),
+                state=row.state,
+                state_label=str(StepState(row.state).label),
+                next_action=next_action(row.step, row.state) if row.state in OPEN_STATES else "",
+                due_on=row.due_on,
+                overdue=bool(row.due_on and row.due_on < today and row.state in OPEN_STATES),
+                reason=(row.reason or "") if row.state == StepState.NOT_APPLICABLE else "",
+                blockers=blockers,
+                link=step_link(row.step, case),
+                choices=settable_states(row.step),
+            )
+        )
+    return Tracker(tracked, latest_danger, latest_plan, law_refused, report)
+
+
+@dataclass
+class NextAction:
+    case: Case
+    step: str
+    label: str
+    action: str
+    due_on: date | None
+    overdue: bool
+
+
+def _my_cases_q(user: User) -> Q:
+    """Cases assigned to the user, and their teams' cases if they supervise."""
+    supervised = Membership.objects.filter(
+        user=user, role=Role.SUPERVISOR, team__isnull=False
+    ).values("team_id")
+    assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
+    return Q(pk__in=assigned) | Q(team_id__in=supervised)
+
+
+def next_actions(*, user: User) -> list[NextAction]:
+    """The open steps of the user's open cases, soonest due first (overdue
+    ones first of all), audited as a list of the people shown."""
+    today = timezone.localdate()
+    cases = Case.objects.filter(visible_cases_q(user), _my_cases_q(user), status=Case.Status.OPEN)
+    rows = list(
+        CaseStep.objects.filter(case__in=cases.values("pk"), state__in=OPEN_STATES)
+        .select_related("case__person__data_key", "case__team")
+        .order_by(F("due_on").asc(nulls_last=True), "case__opened_on")[:LIST_SIZE]
+    )
+    audit_people_shown(
+        user=user,
+        people=list({r.case.person_id: r.case.person for r in rows}.values()),
+        where="next actions",
+    )
+    return [
+        NextAction(
+            case=row.case,
+            step=row.step,
+            label=str(Step(row.step).label),
+            action=next_action(row.step, row.state),
+            due_on=row.due_on,
+            overdue=bool(row.due_on and row.due_on < today),
+        )
+        for row in rows
+    ]
+
+
+def open_reports(*, user: User) -> list[MandatedReport]:
+    """Open mandated-report tasks of cases the user may open, oldest first.
+    Ids and ages only: no person's name, so nothing to audit."""
+    return list(
+        MandatedReport.objects.filter(
+            status=MandatedReport.Status.OPEN,
+            case__in=Case.objects.filter(visible_cases_q(user)).values("pk"),
+        )
+        .select_related("case__team")
+        .order_by("opened_at")[:LIST_SIZE]
+    )

@@ -1,0 +1,5 @@
+from haven.protocol.views import tracker
+
+app_name = "protocol"
+
+urlpatterns = [*tracker.urlpatterns]

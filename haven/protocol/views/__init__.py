@@ -1,0 +1,1 @@
+"""Pages of the protocol, one module per area; each exports ``urlpatterns``."""

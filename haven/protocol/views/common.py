@@ -1,0 +1,33 @@
+"""What every protocol page does first: the case, if the user may open it
+and the action's policy allows (asked before the read is audited)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.forms import Form
+
+from haven.accounts.models import User
+from haven.people import selectors
+from haven.people.models import Case
+from haven.protocol.policies import works_protocol
+
+
+def case_for_work(user: User, case_id: uuid.UUID) -> Case:
+    """A case the user may open and work the protocol on, or 404."""
+    return selectors.case_get(user=user, case_id=case_id, allowed=lambda _: works_protocol(user))
+
+
+def case_for(user: User, case_id: uuid.UUID, allowed: Callable[[Case], bool]) -> Case:
+    return selectors.case_get(user=user, case_id=case_id, allowed=allowed)
+
+
+def refuse(form: Form, error: ValidationError) -> None:
+    """Show a service's refusal on the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
