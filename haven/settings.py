@@ -345,6 +345,10 @@ LOGGING = {
         "django.request": {"filters": ["link_secrets"]},
         "django.server": {"filters": ["link_secrets"]},
         "axes": {"level": "WARNING"},
+        # WeasyPrint quotes document text in its warnings (a glyph no font
+        # has, say): text that may be a person's name never reaches a log.
+        "weasyprint": {"level": "CRITICAL", "propagate": False, "handlers": []},
+        "fontTools": {"level": "CRITICAL", "propagate": False, "handlers": []},
     },
 }
 
