@@ -114,12 +114,31 @@ def tracker(case: Case) -> Tracker:
 
 @dataclass
 class NextAction:
-    case: Case
     step: str
     label: str
     action: str
     due_on: date | None
     overdue: bool
+
+
+@dataclass
+class CaseActions:
+    """One case of the user's, with its open steps, most urgent first."""
+
+    case: Case
+    actions: list[NextAction]
+
+    @property
+    def first(self) -> NextAction:
+        return self.actions[0]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for action in self.actions if action.overdue)
+
+    @property
+    def more(self) -> int:
+        return len(self.actions) - 1
 
 
 def _my_cases_q(user: User) -> Q:
@@ -131,32 +150,36 @@ def _my_cases_q(user: User) -> Q:
     return Q(pk__in=assigned) | Q(team_id__in=supervised)
 
 
-def next_actions(*, user: User) -> list[NextAction]:
-    """The open steps of the user's open cases, soonest due first (overdue
-    ones first of all), audited as a list of the people shown."""
+STEPS_SHOWN = LIST_SIZE * 4
+
+
+def next_actions(*, user: User) -> list[CaseActions]:
+    """The user's open cases with the steps waiting on them (those with a due
+    date, or in progress), the case with the most urgent step first; audited
+    as a list of the people shown."""
     today = timezone.localdate()
     cases = Case.objects.filter(visible_cases_q(user), _my_cases_q(user), status=Case.Status.OPEN)
-    rows = list(
+    rows = (
         CaseStep.objects.filter(case__in=cases.values("pk"), state__in=OPEN_STATES)
+        .filter(Q(due_on__isnull=False) | Q(state=StepState.IN_PROGRESS))
         .select_related("case__person__data_key", "case__team")
-        .order_by(F("due_on").asc(nulls_last=True), "case__opened_on")[:LIST_SIZE]
+        .order_by(F("due_on").asc(nulls_last=True), "case__opened_on")[:STEPS_SHOWN]
     )
-    audit_people_shown(
-        user=user,
-        people=list({r.case.person_id: r.case.person for r in rows}.values()),
-        where="next actions",
-    )
-    return [
-        NextAction(
-            case=row.case,
-            step=row.step,
-            label=str(Step(row.step).label),
-            action=next_action(row.step, row.state),
-            due_on=row.due_on,
-            overdue=bool(row.due_on and row.due_on < today),
+    grouped: dict[object, CaseActions] = {}
+    for row in rows:
+        group = grouped.setdefault(row.case_id, CaseActions(case=row.case, actions=[]))
+        group.actions.append(
+            NextAction(
+                step=row.step,
+                label=str(Step(row.step).label),
+                action=next_action(row.step, row.state),
+                due_on=row.due_on,
+                overdue=bool(row.due_on and row.due_on < today),
+            )
         )
-        for row in rows
-    ]
+    shown = list(grouped.values())[:LIST_SIZE]
+    audit_people_shown(user=user, people=[g.case.person for g in shown], where="next actions")
+    return shown
 
 
 def open_reports(*, user: User) -> list[MandatedReport]:
