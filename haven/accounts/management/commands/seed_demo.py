@@ -30,6 +30,10 @@ from haven.core.models import Agency, Team
 from haven.people.details import PersonDetails
 from haven.people.models import Case, CloseReason, Person
 from haven.people.services import case_close, case_open, person_create
+from haven.protocol.law import law_choice_record
+from haven.protocol.models import NeedCategory
+from haven.protocol.needs import assessment_record
+from haven.protocol.safety import danger_check_record, safety_plan_save
 
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 - printed for testers on purpose
 
@@ -67,6 +71,8 @@ AREA_CODES = ["608", "414", "920", "715", "262"]
 RESTRICTED_INDEX = 0
 MINOR_INDEX = 1
 CLOSED_INDEXES = {7, 19}
+# Cases where the protocol is under way: a safety plan, needs, a choice.
+PROTOCOL_INDEXES = {4, 10, 13}
 # Where anyascii spells a name the way the person might write it in Latin
 # letters (Arabic and Devanagari would lose their vowels, so not those).
 SPELLED_IN_LATIN = {"es_MX", "vi_VN", "uk_UA", "ru_RU", "zh_CN"}
@@ -193,6 +199,8 @@ class Command(BaseCommand):
             elif i % 5 == 3:
                 case.shelter_team = north
                 case.save(update_fields=["shelter_team"])
+            if i in PROTOCOL_INDEXES:
+                _protocol_under_way(case, advocate)
             if i in CLOSED_INDEXES:
                 case_close(actor=advocate, case=case, reason=CloseReason.GOALS_MET)
         return count
@@ -222,6 +230,24 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def _protocol_under_way(case: Case, advocate: User) -> None:
+    """Some steps done, in the services' own way, so the demo's tracker and
+    dashboard show a case part-way through."""
+    danger_check_record(actor=advocate, case=case, answer="no")
+    safety_plan_save(
+        actor=advocate,
+        case=case,
+        values={
+            "safe_places": "The shelter on the east side; the library during the day.",
+            "code_word": "Sunflower",
+            "backup_plan": "Call the advocate's line, then go to the shelter.",
+        },
+    )
+    categories = NeedCategory.objects.filter(agency=None, code__in=["shelter", "medical_care"])
+    assessment_record(actor=advocate, case=case, ranked=[c.pk for c in categories])
+    law_choice_record(actor=advocate, case=case, agrees=False, note="Not now.")
 
 
 def _names(
