@@ -68,7 +68,7 @@ test-browser: $(VENV)/.dev-deps
 
 ## bench: server-time figures at 100,000 people (not a test; see docs/benchmarks.md)
 bench: $(VENV)/.dev-deps
-	$(BIN)/python bench/people.py
+	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/people.py
 
 ## messages: refresh and compile the translation catalogues
 messages: $(VENV)/.dev-deps
