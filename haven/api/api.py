@@ -11,6 +11,7 @@ from haven.accounts.api_tokens import api_token_authenticate
 from haven.accounts.models import User
 from haven.accounts.policies import roles_of
 from haven.api.people import router as people_router
+from haven.api.protocol import router as protocol_router
 from haven.core.http import authenticated_user
 
 
@@ -41,6 +42,7 @@ api = NinjaAPI(
     auth=[StaffToken(), django_auth],
 )
 api.add_router("/", people_router)
+api.add_router("/", protocol_router)
 
 
 @api.exception_handler(ValidationError)

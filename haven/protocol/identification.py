@@ -40,8 +40,9 @@ def level_for(score: int) -> dict[str, Any]:
 
 
 def screening_record(*, actor: User, case: Case, kind: str, answers: dict[str, str]) -> Screening:
-    """Score the answers (a "yes" adds the question's weight), keep them
-    sealed, and start the protocol's steps on a strong result."""
+    """Score the answers (a "yes" adds the question's weight) and keep them
+    sealed. The level's guidance tells staff what to do next; a strong
+    result is where the protocol's steps (already on every case) begin."""
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
         raise Http404
     screening = indicators()["screenings"].get(kind)

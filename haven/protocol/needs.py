@@ -6,14 +6,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from haven.accounts.models import User
+from haven.accounts.models import Role, User
+from haven.accounts.policies import roles_of
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.text import has_hidden_characters
@@ -82,7 +85,9 @@ def assessment_record(
     errors: dict[str, list[str]] = {}
     if not ranked:
         errors["ranked"] = [_("Choose at least one need.")]
-    if len(ranked) > MAX_NEEDS or len(set(ranked)) != len(ranked):
+    elif len(ranked) > MAX_NEEDS:
+        errors["ranked"] = [_("Choose at most 30 needs.")]
+    elif len(set(ranked)) != len(ranked):
         errors["ranked"] = [_("Choose each need once.")]
     allowed = {c.pk: c for c in categories_for(actor.agency_id)}
     if any(pk not in allowed for pk in ranked):
@@ -157,9 +162,6 @@ def need_status_set(*, actor: User, case: Case, need_id: uuid.UUID, status: str)
 
 def category_add(*, actor: User, label: str, term: str) -> NeedCategory:
     """An agency's own kind of need (administrators and supervisors)."""
-    from haven.accounts.models import Role
-    from haven.accounts.policies import roles_of
-
     if not roles_of(actor) & {Role.ADMIN, Role.SUPERVISOR}:
         raise Http404
     label = " ".join(label.split())
@@ -170,9 +172,21 @@ def category_add(*, actor: User, label: str, term: str) -> NeedCategory:
         errors["term"] = [_("Choose one of the options offered.")]
     if errors:
         raise ValidationError(errors)
-    from django.utils.text import slugify
-
-    code = (slugify(label) or "need")[:40]
-    if NeedCategory.objects.filter(agency_id=actor.agency_id, code=code).exists():
+    taken = NeedCategory.objects.filter(Q(agency=None) | Q(agency_id=actor.agency_id))
+    if any(category_label(c).casefold() == label.casefold() for c in taken):
         raise ValidationError({"label": [_("Your agency already has this need.")]})
-    return NeedCategory.objects.create(agency_id=actor.agency_id, code=code, label=label, term=term)
+    # A code from the label in Latin letters, made unique; labels in any script.
+    base = (slugify(anyascii(label)) or "need")[:32]
+    codes = set(taken.values_list("code", flat=True))
+    code = base
+    n = 1
+    while code in codes:
+        n += 1
+        code = f"{base}-{n}"
+    try:
+        with transaction.atomic():
+            return NeedCategory.objects.create(
+                agency_id=actor.agency_id, code=code, label=label, term=term
+            )
+    except IntegrityError:  # the same need added twice at once
+        raise ValidationError({"label": [_("Your agency already has this need.")]}) from None

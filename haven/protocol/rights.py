@@ -34,10 +34,12 @@ def rights_explained_record(
     interpreter: str = "",
     questions: str = "",
 ) -> RightsExplained:
-    """Record that a handout of the library was explained to the person; the
-    version is the one the library holds today, so it can be found again."""
+    """Record that a handout of the library was explained to the person. The
+    version recorded is the one the library holds when this is recorded (an
+    agency's own handout numbers its versions from 1 and is marked as such)."""
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
         raise Http404
+    interpreter, questions = interpreter.strip(), questions.strip()
     handout = handouts_for(actor.agency_id).get((topic, language))
     errors: dict[str, list[str]] = {}
     if handout is None:

@@ -6,6 +6,7 @@ reach it fails ``test_every_route_is_classified``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ def _case(objects: dict[str, Any]) -> dict[str, Any]:
 
 
 BOGUS_TOKEN = {"token": "A" * 43}
+HANDOUT = {"topic": "t_visa", "language": "eng"}
 
 ROUTES: dict[str, Route] = {
     "core:dashboard": Route(SIGNED_IN),
@@ -100,6 +102,61 @@ ROUTES: dict[str, Route] = {
     "protocol:step_update": Route(
         AGENCY_OBJECT, lambda o: {"case_id": o["case"].pk, "step": "rights"}, "post"
     ),
+    "protocol:safety": Route(AGENCY_OBJECT, _case),
+    "protocol:danger_check": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:safety_plan": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:safety_plan_version": Route(AGENCY_OBJECT, lambda o: {**_case(o), "version": 1}),
+    "protocol:safety_plan_pdf": Route(AGENCY_OBJECT, _case),
+    "protocol:law": Route(AGENCY_OBJECT, _case),
+    "protocol:law_choice": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:law_contact": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:continued_presence": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:continued_presence_update": Route(
+        AGENCY_OBJECT, lambda o: {**_case(o), "request_id": uuid.uuid4()}, "post"
+    ),
+    "protocol:minor_report": Route(AGENCY_OBJECT, _case),
+    "protocol:reporting_contacts": Route(SIGNED_IN),
+    "protocol:reporting_contact_edit": Route(AGENCY_OBJECT, lambda o: {"contact_id": 1}),
+    "protocol:reporting_contact_delete": Route(AGENCY_OBJECT, lambda o: {"contact_id": 1}, "post"),
+    "protocol:needs": Route(AGENCY_OBJECT, _case),
+    "protocol:needs_assess": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:need_status": Route(
+        AGENCY_OBJECT, lambda o: {**_case(o), "need_id": uuid.uuid4()}, "post"
+    ),
+    "protocol:need_categories": Route(SIGNED_IN),
+    "protocol:rights": Route(AGENCY_OBJECT, _case),
+    "protocol:rights_explained": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:handout": Route(AGENCY_OBJECT, lambda o: {**_case(o), **HANDOUT}),
+    "protocol:handout_pdf": Route(AGENCY_OBJECT, lambda o: {**_case(o), **HANDOUT}),
+    "protocol:materials": Route(SIGNED_IN),
+    "protocol:instrument": Route(AGENCY_OBJECT, _case, "post"),
+    "protocol:screening": Route(AGENCY_OBJECT, lambda o: {**_case(o), "kind": "adult"}),
+    "api:protocol_tracker": Route(AGENCY_OBJECT, _case),
+    "api:protocol_step_set": Route(API, lambda o: {**_case(o), "step": "rights"}, "put"),
+    "api:danger_check_list": Route(AGENCY_OBJECT, _case),
+    "api:danger_check_record": Route(API, _case, "post"),
+    "api:safety_plan_list": Route(AGENCY_OBJECT, _case),
+    "api:safety_plan_save": Route(API, _case, "post"),
+    "api:safety_plan_detail": Route(AGENCY_OBJECT, lambda o: {**_case(o), "version": 1}),
+    "api:need_category_list": Route(API),
+    "api:need_list": Route(AGENCY_OBJECT, _case),
+    "api:need_assessment_record": Route(API, _case, "post"),
+    "api:need_status_set": Route(API, lambda o: {**_case(o), "need_id": uuid.uuid4()}, "patch"),
+    "api:rights_library": Route(API),
+    "api:rights_explained_list": Route(AGENCY_OBJECT, _case),
+    "api:rights_explained_record": Route(API, _case, "post"),
+    "api:law_choice_list": Route(AGENCY_OBJECT, _case),
+    "api:law_choice_record": Route(API, _case, "post"),
+    "api:law_contact_list": Route(AGENCY_OBJECT, _case),
+    "api:law_contact_record": Route(API, _case, "post"),
+    "api:continued_presence_list": Route(AGENCY_OBJECT, _case),
+    "api:continued_presence_record": Route(API, _case, "post"),
+    "api:mandated_report_detail": Route(AGENCY_OBJECT, _case),
+    "api:mandated_report_record": Route(API, _case, "put"),
+    "api:screening_list": Route(AGENCY_OBJECT, _case),
+    "api:screening_record": Route(API, _case, "post"),
+    "api:instrument_result_list": Route(AGENCY_OBJECT, _case),
+    "api:instrument_result_record": Route(API, _case, "post"),
     "api:openapi-json": Route(PUBLIC),
     "api:me": Route(API),
     "api:api-root": Route(API),

@@ -1,5 +1,290 @@
-"""Pages of the protocol: law (being built)."""
+"""Pages of the protocol: law enforcement. The person's choice and its
+history, the contacts logged (each through the disclosure gate), and
+Continued Presence requests."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from haven.accounts.models import User
+from haven.core.http import authenticated_user
+from haven.people.models import Case
+from haven.protocol.gate import law_enforcement_refused
+from haven.protocol.law import (
+    NOTE_MAX,
+    TEXT_MAX,
+    continued_presence_record,
+    law_choice_record,
+    law_contact_record,
+)
+from haven.protocol.models import (
+    ContactBasis,
+    ContinuedPresence,
+    LawEnforcementChoice,
+    LawEnforcementContact,
+)
+from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.views.common import case_for, case_for_work, refuse
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LawChoiceForm(forms.Form):
+    agrees = forms.ChoiceField(
+        label=gettext_lazy("Does the person want law enforcement involved?"),
+        choices=[
+            ("yes", gettext_lazy("Yes, they agree to law enforcement being involved")),
+            ("no", gettext_lazy("No, they do not want law enforcement involved")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the person's answer.")},
+    )
+    note = forms.CharField(
+        label=gettext_lazy("In their words (optional)"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LawContactForm(forms.Form):
+    basis = forms.ChoiceField(
+        label=gettext_lazy("On what basis"),
+        choices=ContactBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the basis for this contact.")},
+    )
+    agency_name = forms.CharField(label=gettext_lazy("Law enforcement agency"), max_length=TEXT_MAX)
+    officer = forms.CharField(label=gettext_lazy("Officer"), required=False, max_length=TEXT_MAX)
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    accompanied = forms.BooleanField(
+        label=gettext_lazy("An advocate was with the person"), required=False
+    )
+    outcome = forms.CharField(
+        label=gettext_lazy("Outcome"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    contacted_on = forms.DateField(label=gettext_lazy("Date of the contact"), widget=_DATE)
+
+
+class ContinuedPresenceForm(forms.Form):
+    requested_on = forms.DateField(label=gettext_lazy("Requested on"), widget=_DATE)
+    requesting_agency = forms.CharField(
+        label=gettext_lazy("Requesting agency"), required=False, max_length=TEXT_MAX
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=ContinuedPresence.Status.choices,
+        initial=ContinuedPresence.Status.REQUESTED,
+    )
+    decided_on = forms.DateField(label=gettext_lazy("Decided on"), required=False, widget=_DATE)
+    expires_on = forms.DateField(label=gettext_lazy("Expires on"), required=False, widget=_DATE)
+
+
+def _cp_prefix(row_id: uuid.UUID) -> str:
+    return f"cp-{row_id}"
+
+
+def _redirect_to_page(case: Case) -> HttpResponse:
+    response = redirect("protocol:law", case_id=case.pk)
+    response.status_code = 303
+    return response
+
+
+def _page(
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    bound = bound or {}
+    choices = list(
+        LawEnforcementChoice.objects.filter(case=case)
+        .select_related("data_key", "by")
+        .order_by("-at")
+    )
+    contacts = list(
+        LawEnforcementContact.objects.filter(case=case)
+        .select_related("data_key", "by")
+        .order_by("-contacted_on", "-at")
+    )
+    requests = list(
+        ContinuedPresence.objects.filter(case=case)
+        .select_related("data_key")
+        .order_by("-requested_on")
+    )
+    may_work = works_protocol(user)
+    rows: list[dict[str, Any]] = []
+    for row in requests:
+        prefix = _cp_prefix(row.pk)
+        form = bound.get(prefix) if may_work else None
+        if form is None and may_work:
+            form = ContinuedPresenceForm(
+                prefix=prefix,
+                initial={
+                    "requested_on": row.requested_on,
+                    "requesting_agency": row.requesting_agency or "",
+                    "status": row.status,
+                    "decided_on": row.decided_on,
+                    "expires_on": row.expires_on,
+                },
+            )
+        rows.append({"row": row, "form": form})
+    context = {
+        "case": case,
+        "person": case.person,
+        "hidden_names": {},
+        "choice": choices[0] if choices else None,
+        "choices": choices,
+        "refused": law_enforcement_refused(case),
+        "contacts": contacts,
+        "requests": rows,
+        "may_work": may_work,
+        "choice_form": bound.get("choice") or LawChoiceForm(prefix="choice"),
+        "contact_form": bound.get("contact") or LawContactForm(prefix="contact"),
+        "cp_form": bound.get("cp") or ContinuedPresenceForm(prefix="cp"),
+    }
+    return render(request, "protocol/law/page.html", context, status=status)
+
+
+@require_GET
+def law(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = authenticated_user(request)
+    case = case_for(user, case_id, lambda _: sees_protocol(user))
+    return _page(request, user, case)
+
+
+@require_http_methods(["POST"])
+def law_choice(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = authenticated_user(request)
+    case = case_for_work(user, case_id)
+    form = LawChoiceForm(request.POST, prefix="choice")
+    if form.is_valid():
+        try:
+            law_choice_record(
+                actor=user,
+                case=case,
+                agrees=form.cleaned_data["agrees"] == "yes",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The person's choice is recorded."))
+            return _redirect_to_page(case)
+    return _page(request, user, case, bound={"choice": form}, status=400)
+
+
+@require_http_methods(["POST"])
+def law_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = authenticated_user(request)
+    case = case_for_work(user, case_id)
+    form = LawContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            law_contact_record(
+                actor=user,
+                case=case,
+                basis=data["basis"],
+                agency_name=data["agency_name"],
+                contacted_on=data["contacted_on"],
+                officer=data["officer"],
+                purpose=data["purpose"],
+                accompanied=data["accompanied"],
+                outcome=data["outcome"],
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The contact is logged."))
+            return _redirect_to_page(case)
+    return _page(request, user, case, bound={"contact": form}, status=400)
+
+
+def _save_request(
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    form: ContinuedPresenceForm,
+    key: str,
+    row: ContinuedPresence | None,
+) -> HttpResponse:
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            continued_presence_record(
+                actor=user,
+                case=case,
+                requested_on=data["requested_on"],
+                requesting_agency=data["requesting_agency"],
+                status=data["status"],
+                decided_on=data["decided_on"],
+                expires_on=data["expires_on"],
+                request=row,
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _redirect_to_page(case)
+    return _page(request, user, case, bound={key: form}, status=400)
+
+
+@require_http_methods(["POST"])
+def continued_presence(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = authenticated_user(request)
+    case = case_for_work(user, case_id)
+    form = ContinuedPresenceForm(request.POST, prefix="cp")
+    return _save_request(request, user, case, form, "cp", None)
+
+
+@require_http_methods(["POST"])
+def continued_presence_update(
+    request: HttpRequest, case_id: uuid.UUID, request_id: uuid.UUID
+) -> HttpResponse:
+    user = authenticated_user(request)
+    case = case_for_work(user, case_id)
+    row = get_object_or_404(
+        ContinuedPresence.objects.select_related("data_key"), pk=request_id, case=case
+    )
+    prefix = _cp_prefix(row.pk)
+    form = ContinuedPresenceForm(request.POST, prefix=prefix)
+    return _save_request(request, user, case, form, prefix, row)
+
+
+urlpatterns = [
+    path("cases/<uuid:case_id>/law-enforcement/", law, name="law"),
+    path("cases/<uuid:case_id>/law-enforcement/choice/", law_choice, name="law_choice"),
+    path("cases/<uuid:case_id>/law-enforcement/contact/", law_contact, name="law_contact"),
+    path(
+        "cases/<uuid:case_id>/law-enforcement/continued-presence/",
+        continued_presence,
+        name="continued_presence",
+    ),
+    path(
+        "cases/<uuid:case_id>/law-enforcement/continued-presence/<uuid:request_id>/",
+        continued_presence_update,
+        name="continued_presence_update",
+    ),
+]

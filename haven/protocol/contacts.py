@@ -1,0 +1,104 @@
+"""Where an agency makes mandated reports, county by county: the agency's own
+reference list (county child welfare agency, sheriff, police), with where
+each number came from and when it was last checked.
+
+These rows name public offices, never a person served, so they are not
+audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import Role, User
+from haven.accounts.policies import roles_of
+from haven.core.text import has_hidden_characters
+from haven.protocol.models import County, ReportingContact
+
+NAME_MAX = 200
+PHONE_MAX = 40
+SOURCE_MAX = 300
+
+
+def may_keep_reporting_contacts(user: User | AnonymousUser) -> bool:
+    """Agency administrators and supervisors keep the list."""
+    return bool(roles_of(user) & {Role.ADMIN, Role.SUPERVISOR})
+
+
+def reporting_contacts(
+    *, agency_id: int, county: County | None = None
+) -> QuerySet[ReportingContact]:
+    """The agency's contacts (for one county when given), county by county."""
+    rows = ReportingContact.objects.filter(agency_id=agency_id).select_related("county")
+    if county is not None:
+        rows = rows.filter(county=county)
+    return rows.order_by("county__name", "kind", "name")
+
+
+def reporting_contact_get(*, actor: User, contact_id: int) -> ReportingContact:
+    """One of the actor's agency's contacts, or 404 (another agency's too)."""
+    if not may_keep_reporting_contacts(actor):
+        raise Http404
+    contact = (
+        ReportingContact.objects.filter(pk=contact_id, agency_id=actor.agency_id)
+        .select_related("county")
+        .first()
+    )
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def reporting_contact_save(
+    *,
+    actor: User,
+    county: County,
+    kind: str,
+    name: str,
+    phone: str = "",
+    source: str = "",
+    verified_on: date | None = None,
+    contact: ReportingContact | None = None,
+) -> ReportingContact:
+    """Add a contact to the actor's agency's list, or change the one given."""
+    if not may_keep_reporting_contacts(actor):
+        raise Http404
+    if contact is not None and contact.agency_id != actor.agency_id:
+        raise Http404
+    values = {"name": name.strip(), "phone": phone.strip(), "source": source.strip()}
+    errors: dict[str, list[str]] = {}
+    if kind not in ReportingContact.Kind.values:
+        errors["kind"] = [_("Choose one of the options offered.")]
+    for field, limit in (("name", NAME_MAX), ("phone", PHONE_MAX), ("source", SOURCE_MAX)):
+        if len(values[field]) > limit:
+            errors[field] = [_("This text is too long.")]
+        elif has_hidden_characters(values[field]):
+            errors[field] = [_("Remove the invisible control characters from this text.")]
+    if not values["name"]:
+        errors.setdefault("name", []).append(_("Give the name of the office."))
+    if verified_on and verified_on > timezone.localdate():
+        errors["verified_on"] = [_("This date is in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    row = contact or ReportingContact(agency_id=actor.agency_id)
+    row.county = county
+    row.kind = kind
+    row.name = values["name"]
+    row.phone = values["phone"]
+    row.source = values["source"]
+    row.verified_on = verified_on
+    row.save()
+    return row
+
+
+def reporting_contact_delete(*, actor: User, contact: ReportingContact) -> None:
+    if not may_keep_reporting_contacts(actor) or contact.agency_id != actor.agency_id:
+        raise Http404
+    contact.delete()
