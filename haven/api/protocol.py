@@ -29,6 +29,7 @@ from haven.accounts.models import User
 from haven.api.people import Message, _clean_note, _clean_text, _refusal, _visible_case
 from haven.core.http import authenticated_user
 from haven.people.models import Case
+from haven.people.policies import sees_restricted_fields
 from haven.protocol import identification, law, minors, needs, rights, safety, selectors, tracker
 from haven.protocol.library import handouts_for
 from haven.protocol.models import (
@@ -893,7 +894,8 @@ def law_contact_record(
     summary="Continued Presence requests, newest first",
 )
 def continued_presence_list(request: HttpRequest, case_id: CaseId) -> list[ContinuedPresenceOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    # Immigration relief: for those who see immigration status only.
+    _user, case = _case(request, case_id, sees_restricted_fields)
     rows = ContinuedPresence.objects.filter(case=case).select_related("data_key")
     return [_presence_out(row) for row in rows.order_by("-requested_on")]
 

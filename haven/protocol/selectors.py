@@ -105,7 +105,10 @@ def tracker(case: Case) -> Tracker:
                 overdue=bool(row.due_on and row.due_on < today and row.state in OPEN_STATES),
                 reason=(row.reason or "") if row.state == StepState.NOT_APPLICABLE else "",
                 blockers=blockers,
-                link=step_link(row.step, case),
+                # No report task (an adult, or age unknown): nothing to link to.
+                link=""
+                if row.step == Step.MINORS and report is None
+                else step_link(row.step, case),
                 choices=settable_states(row.step),
             )
         )

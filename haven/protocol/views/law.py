@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.accounts.models import User
 from haven.core.http import authenticated_user
 from haven.people.models import Case
+from haven.people.policies import sees_restricted_fields
 from haven.protocol.gate import law_enforcement_refused
 from haven.protocol.law import (
     NOTE_MAX,
@@ -128,10 +129,16 @@ def _page(
         .select_related("data_key", "by")
         .order_by("-contacted_on", "-at")
     )
-    requests = list(
-        ContinuedPresence.objects.filter(case=case)
-        .select_related("data_key")
-        .order_by("-requested_on")
+    # Continued Presence is immigration relief: only those who see
+    # immigration status see it (not shelter staff).
+    requests = (
+        list(
+            ContinuedPresence.objects.filter(case=case)
+            .select_related("data_key")
+            .order_by("-requested_on")
+        )
+        if sees_restricted_fields(user)
+        else []
     )
     may_work = works_protocol(user)
     rows: list[dict[str, Any]] = []
