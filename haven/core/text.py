@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 # Invisible format characters a name may need: joiners (emoji sequences,
 # Persian and Indic scripts), the direction marks of right-to-left text, and
@@ -35,3 +36,23 @@ def single_spaced(value: str) -> str:
 
 
 HIDDEN_CHARACTERS_MESSAGE = "Remove the invisible control characters from this text."
+
+
+def text_problem(value: str, limit: int) -> str:
+    """What is wrong with a text staff typed, for the field's message, or ""."""
+    from django.utils.translation import gettext
+
+    if len(value) > limit:
+        return gettext("This text is too long.")
+    if has_hidden_characters(value):
+        return gettext("Remove the invisible control characters from this text.")
+    return ""
+
+
+def check_texts(errors: dict[str, list[str]], texts: Iterable[tuple[str, str, int]]) -> None:
+    """Add a message to ``errors`` for each (field, value, limit) that breaks
+    the rules: the one check every service runs on free text."""
+    for name, value, limit in texts:
+        problem = text_problem(value, limit)
+        if problem:
+            errors.setdefault(name, []).append(problem)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
-from haven.core.text import has_hidden_characters
+from haven.core.text import check_texts
 from haven.protocol.models import County, ReportingContact
 
 NAME_MAX = 200
@@ -76,11 +76,8 @@ def reporting_contact_save(
     errors: dict[str, list[str]] = {}
     if kind not in ReportingContact.Kind.values:
         errors["kind"] = [_("Choose one of the options offered.")]
-    for field, limit in (("name", NAME_MAX), ("phone", PHONE_MAX), ("source", SOURCE_MAX)):
-        if len(values[field]) > limit:
-            errors[field] = [_("This text is too long.")]
-        elif has_hidden_characters(values[field]):
-            errors[field] = [_("Remove the invisible control characters from this text.")]
+    limits = {"name": NAME_MAX, "phone": PHONE_MAX, "source": SOURCE_MAX}
+    check_texts(errors, [(field, values[field], limit) for field, limit in limits.items()])
     if not values["name"]:
         errors.setdefault("name", []).append(_("Give the name of the office."))
     if verified_on and verified_on > timezone.localdate():

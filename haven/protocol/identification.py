@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.text import has_hidden_characters
+from haven.core.text import text_problem
 from haven.people.models import Case
 from haven.protocol.models import InstrumentResult, Screening
 from haven.protocol.policies import works_protocol
@@ -99,10 +99,8 @@ def instrument_result_record(
         limit = 200 if name == "administrator" else 60
         if not value:
             errors[name] = [_("This field is required.")]
-        elif len(value) > limit:
-            errors[name] = [_("This text is too long.")]
-        elif has_hidden_characters(value):
-            errors[name] = [_("Remove the invisible control characters from this text.")]
+        elif problem := text_problem(value, limit):
+            errors[name] = [problem]
     if administered_on > timezone.localdate():
         errors["administered_on"] = [_("This date is in the future.")]
     if errors:

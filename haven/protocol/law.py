@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.text import has_hidden_characters
+from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.gate import check_law_enforcement
 from haven.protocol.models import (
@@ -34,11 +34,7 @@ NOTE_MAX = 2000
 
 def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for name, value in values.items():
-        if len(value) > limits.get(name, TEXT_MAX):
-            errors[name] = [_("This text is too long.")]
-        elif has_hidden_characters(value):
-            errors[name] = [_("Remove the invisible control characters from this text.")]
+    check_texts(errors, [(n, v, limits.get(n, TEXT_MAX)) for n, v in values.items()])
     return errors
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
 from haven.core.languages import CODES as LANGUAGE_CODES
-from haven.core.text import has_hidden_characters
+from haven.core.text import text_problem
 from haven.protocol.library import blocks
 from haven.protocol.models import Material
 
@@ -67,15 +67,9 @@ def material_add(*, actor: User, topic: str, language: str, title: str, body: st
         errors["language"] = [_("Choose a language from the list.")]
     if not title:
         errors["title"] = [_("This field is required.")]
-    elif len(title) > TITLE_MAX:
-        errors["title"] = [_("This text is too long.")]
-    elif has_hidden_characters(title):
-        errors["title"] = [_("Remove the invisible control characters from this text.")]
-    if len(body) > BODY_MAX:
-        errors["body"] = [_("This text is too long.")]
-    elif has_hidden_characters(body):
-        errors["body"] = [_("Remove the invisible control characters from this text.")]
-    elif problem := _body_problem(body):
+    elif problem := text_problem(title, TITLE_MAX):
+        errors["title"] = [problem]
+    if (problem := text_problem(body, BODY_MAX)) or (problem := _body_problem(body)):
         errors["body"] = [problem]
     if errors:
         raise ValidationError(errors)

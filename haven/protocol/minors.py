@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.text import has_hidden_characters
+from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.gate import check_law_enforcement
 from haven.protocol.models import (
@@ -100,17 +100,14 @@ def mandated_report_record(
         errors["minor_told_at"] = [_("This time is in the future.")]
     if outcome == MandatedReport.Outcome.SCREENED_OUT and not other_resources.strip():
         errors["other_resources"] = [_("Say what other help was arranged.")]
-    for name, value, limit in (
-        ("reported_to", reported_to, 200),
-        ("reference", reference, 100),
-        ("other_resources", other_resources, 2000),
-    ):
-        if len(value) > limit:
-            errors.setdefault(name, []).append(_("This text is too long."))
-        elif has_hidden_characters(value):
-            errors.setdefault(name, []).append(
-                _("Remove the invisible control characters from this text.")
-            )
+    check_texts(
+        errors,
+        [
+            ("reported_to", reported_to, 200),
+            ("reference", reference, 100),
+            ("other_resources", other_resources, 2000),
+        ],
+    )
     if not reported_to.strip():
         errors.setdefault("reported_to", []).append(_("Say who took the report."))
     if errors:

@@ -19,7 +19,7 @@ from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.text import has_hidden_characters
+from haven.core.text import check_texts, has_hidden_characters
 from haven.people.models import Case
 from haven.protocol.models import (
     Need,
@@ -92,10 +92,7 @@ def assessment_record(
     allowed = {c.pk: c for c in categories_for(actor.agency_id)}
     if any(pk not in allowed for pk in ranked):
         errors["ranked"] = [_("Choose needs from the list.")]
-    if len(note) > NOTE_MAX:
-        errors["note"] = [_("This text is too long.")]
-    elif has_hidden_characters(note):
-        errors["note"] = [_("Remove the invisible control characters from this text.")]
+    check_texts(errors, [("note", note, NOTE_MAX)])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.text import has_hidden_characters
+from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.library import handouts_for
 from haven.protocol.models import RightsExplained, Step, StepState
@@ -46,16 +46,7 @@ def rights_explained_record(
         errors["topic"] = [_("Choose a handout of the library in a language it exists in.")]
     if explained_on > timezone.localdate():
         errors["explained_on"] = [_("This date is in the future.")]
-    for name, value, limit in (
-        ("interpreter", interpreter, 200),
-        ("questions", questions, NOTE_MAX),
-    ):
-        if len(value) > limit:
-            errors.setdefault(name, []).append(_("This text is too long."))
-        elif has_hidden_characters(value):
-            errors.setdefault(name, []).append(
-                _("Remove the invisible control characters from this text.")
-            )
+    check_texts(errors, [("interpreter", interpreter, 200), ("questions", questions, NOTE_MAX)])
     if errors or handout is None:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.text import has_hidden_characters
+from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
     SAFETY_PLAN_FIELDS,
@@ -32,12 +32,7 @@ PLAN_FIELD_MAX = 4000
 
 
 def _check_text(errors: dict[str, list[str]], name: str, value: str, limit: int) -> None:
-    if len(value) > limit:
-        errors.setdefault(name, []).append(_("This text is too long."))
-    elif has_hidden_characters(value):
-        errors.setdefault(name, []).append(
-            _("Remove the invisible control characters from this text.")
-        )
+    check_texts(errors, [(name, value.strip(), limit)])
 
 
 def danger_check_record(
