@@ -282,7 +282,11 @@ def initial_of(details: PersonDetails) -> dict[str, Any]:
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why the case is closing"), choices=CloseReason.choices)
+    # No reason is chosen for the user: closing takes a deliberate choice.
+    reason = forms.ChoiceField(
+        label=_("Why the case is closing"),
+        choices=[("", _("Choose a reason")), *CloseReason.choices],
+    )
 
 
 class BreakGlassForm(forms.Form):

@@ -61,8 +61,10 @@ def _law_enforcement_refusal(case: Case, basis: str) -> str:
             return ""
         return _("A mandated report is only for a person under 18.")
     if basis == ContactBasis.EMERGENCY_911:
+        # The latest answer decides: a later "no" ends the emergency.
+        latest = DangerCheck.objects.filter(case=case).order_by("-at").first()
         since = timezone.now() - EMERGENCY_WINDOW
-        if DangerCheck.objects.filter(case=case, answer=Danger.YES, at__gte=since).exists():
+        if latest is not None and latest.answer == Danger.YES and latest.at >= since:
             return ""
         return _("A 911 call stands on an imminent danger recorded in the last day.")
     if basis == ContactBasis.CONSENT:

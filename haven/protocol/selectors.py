@@ -88,12 +88,13 @@ def tracker(case: Case) -> Tracker:
             and row.state in OPEN_STATES
         ):
             blockers.append(_("An interpreter is needed first."))
-        if row.step == Step.LAW_ENFORCEMENT and law_refused:
-            blockers.append(
-                _("The person said no to law enforcement: no contact unless they change it.")
-            )
-        if row.step == Step.SAFETY and latest_danger and latest_danger.police_failed:
-            blockers.append(_("911 did not help: use the backup plan now."))
+        if (
+            row.step == Step.SAFETY
+            and row.state in OPEN_STATES
+            and latest_danger
+            and latest_danger.police_failed
+        ):
+            blockers.append(_("911 did not help: make the backup plan now."))
         tracked.append(
             TrackedStep(
                 step=row.step,
@@ -145,12 +146,13 @@ class CaseActions:
 
 
 def _my_cases_q(user: User) -> Q:
-    """Cases assigned to the user, and their teams' cases if they supervise."""
+    """Cases assigned to the user or recorded by them, and their teams' cases
+    if they supervise."""
     supervised = Membership.objects.filter(
         user=user, role=Role.SUPERVISOR, team__isnull=False
     ).values("team_id")
     assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
-    return Q(pk__in=assigned) | Q(team_id__in=supervised)
+    return Q(pk__in=assigned) | Q(created_by=user) | Q(team_id__in=supervised)
 
 
 STEPS_SHOWN = LIST_SIZE * 4

@@ -14,6 +14,7 @@ Every page a test reaches is checked twice, whatever way it was reached:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -269,3 +270,14 @@ def wait_until(moment: float) -> None:
     remaining = moment - time.monotonic()
     if remaining > 0:
         time.sleep(remaining)
+
+
+@pytest.fixture(autouse=True)
+def _shipped_reference_data(transactional_db: None) -> None:
+    """The counties and need categories a data migration ships. The live
+    server's transactional tests flush every table after each test, so a
+    test that runs after another would find them gone."""
+    from django.apps import apps
+
+    migration = importlib.import_module("haven.protocol.migrations.0002_shipped_data")
+    migration.load(apps, None)

@@ -26,9 +26,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from haven.people.models import Case
-from haven.protocol.gate import _law_enforcement_refusal
 from haven.protocol.models import (
-    ContactBasis,
     LawEnforcementContact,
     MandatedReport,
     RightsExplained,
@@ -42,6 +40,11 @@ NAME = "Marisol Ejemplovich"  # synthetic
 BACKUP = "Call her cousin Ana (555-0142, synthetic); go to the 24-hour clinic on Sample St."
 HANDOUT_TOPIC = "t_visa"
 HANDOUT_TITLE = "Una visa para personas dañadas por trabajo o sexo forzado (visa T)"
+# What the disclosure gate (haven/protocol/gate.py) says while the person refuses.
+GATE_REFUSAL = (
+    "The person said no to law enforcement. Only a mandated report for a "
+    "minor can go ahead until they change their choice."
+)
 
 
 def shot(tab, name: str) -> None:
@@ -75,7 +78,9 @@ def open_step(tab, step: str) -> None:
 
 
 def messages_text(tab) -> str:
-    return tab.page.inner_text("main .messages") if tab.page.locator("main .messages").count() else ""
+    return (
+        tab.page.inner_text("main .messages") if tab.page.locator("main .messages").count() else ""
+    )
 
 
 def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advocate, team):
@@ -120,7 +125,12 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
 
     # The prompt leads straight to the backup plan's field.
     page.click("#backup a[href='#id_plan-backup_plan']")
-    assert page.evaluate("document.activeElement.id") in ("id_plan-backup_plan", "")
+    assert page.evaluate(
+        """() => {
+          const box = document.getElementById("id_plan-backup_plan").getBoundingClientRect();
+          return box.top >= 0 && box.top < window.innerHeight;
+        }"""
+    ), "the link brings the backup plan's field into view"
     page.fill("#id_plan-safe_contacts", "Ana, cousin (synthetic)")
     page.fill("#id_plan-code_word", "sunflower")
     page.fill("#id_plan-backup_plan", BACKUP)
@@ -161,7 +171,9 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
     assert tab.path == f"/cases/{case_id}/rights/"
     assert page.is_visible("text=The person's language: Spanish.")
     shot(tab, "07-rights")
-    pdf_link = page.locator(f"tr[data-topic={HANDOUT_TOPIC}] a[href$='/{HANDOUT_TOPIC}/spa/handout.pdf']")
+    pdf_link = page.locator(
+        f"tr[data-topic={HANDOUT_TOPIC}] a[href$='/{HANDOUT_TOPIC}/spa/handout.pdf']"
+    )
     assert pdf_link.count() == 1
     response = page.request.get(tab.url(pdf_link.get_attribute("href")))
     assert response.status == 200
@@ -172,7 +184,7 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
         " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages).split()
     )
     assert HANDOUT_TITLE in text, text[:500]
-    spanish_words = {"usted", "para", "puede", "ayuda", "que"}
+    spanish_words = {"usted", "para", "puede", "necesita", "que"}
     assert spanish_words <= set(re.findall(r"\w+", text.lower())), text[:500]
     assert NAME not in text, "a handout names no one"
 
@@ -219,17 +231,20 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
     shot(tab, "11-case-tracker")
 
     # --- The gate: a contact on the page is refused, nothing recorded. ------
-    gate_message = _law_enforcement_refusal(Case.objects.get(pk=case_id), ContactBasis.CONSENT)
-    assert gate_message.startswith("The person said no to law enforcement.")
     open_step(tab, "law_enforcement")
-    page.check("input[name='contact-basis'][value=consent]")
+    # After the refusal the form does not even offer "the person agreed"...
+    assert page.locator("input[name='contact-basis'][value=consent]").count() == 0
+    # ...and a tampered form that sends it anyway is refused by the gate.
+    page.locator("input[name='contact-basis']").first.evaluate(
+        "radio => { radio.value = 'consent'; radio.checked = true; }"
+    )
     page.fill("#id_contact-agency_name", "Sample County Sheriff (synthetic)")
     page.fill("#id_contact-contacted_on", timezone.localdate().isoformat())
     response = tab.click_through("form[action$='/law-enforcement/contact/'] button[type=submit]")
     assert response is not None
     assert response.status == 400
     summary = page.locator("section[aria-labelledby=contacts-heading] .error-summary")
-    assert gate_message in summary.inner_text()
+    assert GATE_REFUSAL in summary.inner_text()
     assert page.is_visible("text=No contacts logged.")
     assert not LawEnforcementContact.objects.filter(case_id=case_id).exists()
     shot(tab, "12-law-contact-refused")
@@ -243,18 +258,16 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
             "agency_name": "Sample County Sheriff (synthetic)",
             "contacted_on": timezone.localdate().isoformat(),
         },
-        headers={"X-CSRFToken": csrf, "Referer": tab.url(case_url)},
+        headers={"X-CSRFToken": csrf},
     )
     assert response.status == 422, response.text()
     problems = response.json()["detail"]
-    assert [p["msg"] for p in problems] == [gate_message], problems
+    assert [p["msg"] for p in problems] == [GATE_REFUSAL], problems
     assert problems[0]["loc"] == ["body", "contact", "basis"]
     assert not LawEnforcementContact.objects.filter(case_id=case_id).exists()
 
 
-def test_a_sixteen_year_old_needs_the_mandated_report_before_the_case_closes(
-    tab, advocate, team
-):
+def test_a_sixteen_year_old_needs_the_mandated_report_before_the_case_closes(tab, advocate, team):
     page = tab.page
     tab.sign_in(advocate.username, advocate.totp_secret)
 

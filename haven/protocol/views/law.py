@@ -59,6 +59,16 @@ class LawChoiceForm(forms.Form):
     )
 
 
+def _contact_form(case: Case) -> LawContactForm:
+    """After a refusal, "the person agreed" is not offered: it would be refused."""
+    form = LawContactForm(prefix="contact")
+    if law_enforcement_refused(case):
+        field = form.fields["basis"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [c for c in ContactBasis.choices if c[0] != ContactBasis.CONSENT]
+    return form
+
+
 class LawContactForm(forms.Form):
     basis = forms.ChoiceField(
         label=gettext_lazy("On what basis"),
@@ -168,7 +178,7 @@ def _page(
         "requests": rows,
         "may_work": may_work,
         "choice_form": bound.get("choice") or LawChoiceForm(prefix="choice"),
-        "contact_form": bound.get("contact") or LawContactForm(prefix="contact"),
+        "contact_form": bound.get("contact") or _contact_form(case),
         "cp_form": bound.get("cp") or ContinuedPresenceForm(prefix="cp"),
     }
     return render(request, "protocol/law/page.html", context, status=status)

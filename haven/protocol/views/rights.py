@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from haven.accounts.models import User
@@ -110,13 +110,18 @@ def _shelf(agency_id: int, first_language: str) -> list[dict[str, Any]]:
     def order(code: str) -> tuple[int, str]:
         return (0 if code == first_language else 1 if code == "eng" else 2, code)
 
+    # Topics are named in the staff member's own language where possible,
+    # so an advocate who does not read the person's language can still choose.
+    staff = {"en": "eng", "es": "spa"}.get((get_language() or "en")[:2], "eng")
     shelf = []
     for topic, languages in by_topic.items():
         codes = sorted(languages, key=order)
+        named = next(c for c in (staff, "eng", codes[0]) if c in languages)
         shelf.append(
             {
                 "topic": topic,
-                "title": languages[codes[0]].title,
+                "title": languages[named].title,
+                "title_lang": html_lang(named),
                 "languages": [
                     {
                         "code": code,
