@@ -168,7 +168,7 @@ def next_actions(*, user: User) -> list[CaseActions]:
         CaseStep.objects.filter(case__in=cases.values("pk"), state__in=OPEN_STATES)
         .filter(Q(due_on__isnull=False) | Q(state=StepState.IN_PROGRESS))
         .select_related("case__person__data_key", "case__team")
-        .order_by(F("due_on").asc(nulls_last=True), "case__opened_on")[:STEPS_SHOWN]
+        .order_by(F("due_on").asc(nulls_last=True), "case__opened_on", "case_id")[:STEPS_SHOWN]
     )
     grouped: dict[object, CaseActions] = {}
     for row in rows:
@@ -182,6 +182,9 @@ def next_actions(*, user: User) -> list[CaseActions]:
                 overdue=bool(row.due_on and row.due_on < today),
             )
         )
+    for group in grouped.values():
+        # Steps due the same day come in the protocol's own order.
+        group.actions.sort(key=lambda a: (a.due_on is None, a.due_on or today, ORDER[Step(a.step)]))
     shown = list(grouped.values())[:LIST_SIZE]
     audit_people_shown(user=user, people=[g.case.person for g in shown], where="next actions")
     return shown
