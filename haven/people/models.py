@@ -176,6 +176,11 @@ class Alias(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
     name = EncryptedTextField(_("alias"))
+    # The order staff gave them in (ids are random, so they cannot keep it).
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
 
     def __str__(self) -> str:
         return f"alias {self.pk}"

@@ -117,11 +117,11 @@ def _write_details(person: Person, details: PersonDetails, covering: Iterable[st
 
 def _write_aliases(person: Person, aliases: Iterable[str]) -> None:
     person.aliases.all().delete()
-    for name in dict.fromkeys(a.strip() for a in aliases):
-        if name:
-            alias = Alias(person=person)
-            alias.name = name
-            alias.save()
+    names = [name for name in dict.fromkeys(a.strip() for a in aliases) if name]
+    for position, name in enumerate(names):
+        alias = Alias(person=person, position=position)
+        alias.name = name
+        alias.save()
 
 
 def person_create(*, actor: User, details: PersonDetails) -> Person:
