@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from haven.core.http import authenticated_user
 from haven.people import selectors as people_selectors
+from haven.people.display import hidden_names
 from haven.people.field_settings import field_rules
 from haven.protocol import selectors as protocol_selectors
 from haven.protocol.policies import sees_protocol
@@ -23,7 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "next_actions": protocol_selectors.next_actions(user=user) if sees_protocol(user) else [],
         "open_reports": protocol_selectors.open_reports(user=user) if sees_protocol(user) else [],
         "now": timezone.now(),
-        "hidden_names": field_rules(user.agency_id).hidden_names(),
+        "hidden_names": hidden_names(user, field_rules(user.agency_id)),
     }
     return render(request, "core/dashboard.html", context)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
+from haven.accounts.models import User
 from haven.core.languages import language_name
 from haven.people.details import DETAIL_NAMES, RESTRICTED
 from haven.people.field_settings import FieldRules
@@ -18,6 +20,7 @@ from haven.people.models import (
     Person,
     TraffickingType,
 )
+from haven.people.policies import sees_full_record
 
 # What staff who see only the minimal intake (intake workers) are shown.
 MINIMAL = ("self_term", "language", "interpreter_needed")
@@ -76,3 +79,20 @@ def person_facts(person: Person, rules: FieldRules, *, full: bool, restricted: b
         Fact(name, rules.label(name), _shown(person, name))
         for name in visible_names(rules, full=full, restricted=restricted)
     ]
+
+
+def hidden_names(user: User | AnonymousUser, rules: FieldRules) -> dict[str, bool]:
+    """Which names the person_name template leaves out: those the agency does
+    not record, and both for a role that sees only the minimal intake."""
+    if not sees_full_record(user):
+        return {"legal": True, "preferred": True, "role": True}
+    return rules.hidden_names()
+
+
+def printed_name(person: Person, hidden: dict[str, bool]) -> str:
+    """The one name a printed document carries, under the same rules."""
+    if person.preferred_name and not hidden.get("preferred"):
+        return str(person.preferred_name)
+    if person.legal_name and not hidden.get("legal"):
+        return str(person.legal_name)
+    return ""

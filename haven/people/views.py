@@ -17,9 +17,8 @@ from haven.accounts.models import User
 from haven.core.http import authenticated_user
 from haven.people import selectors, services
 from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
-from haven.people.display import person_facts
+from haven.people.display import hidden_names, person_facts
 from haven.people.field_settings import (
-    FieldRules,
     can_configure_fields,
     field_rules,
     field_settings_save,
@@ -81,7 +80,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases": cases,
         "searching": searching,
         "full": sees_full_record(user),
-        "hidden_names": _hidden_names(user, field_rules(user.agency_id)),
+        "hidden_names": hidden_names(user, field_rules(user.agency_id)),
     }
     template = "people/partials/results.html" if request.htmx else "people/case_list.html"  # type: ignore[attr-defined]
     return render(request, template, context, status=400 if form.errors else 200)
@@ -102,7 +101,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "person": person,
             "facts": facts,
-            "hidden_names": _hidden_names(user, rules),
+            "hidden_names": hidden_names(user, rules),
             "full": full,
             "minor": person.is_minor_on(timezone.localdate()) if full else None,
             "close_form": close_form,
@@ -150,7 +149,7 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                     "form": form,
                     "case": case,
                     "person": case.person,
-                    "hidden_names": _hidden_names(user, rules),
+                    "hidden_names": hidden_names(user, rules),
                 },
                 status=409,
             )
@@ -169,7 +168,7 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "form": form,
             "case": case,
             "person": case.person,
-            "hidden_names": _hidden_names(user, rules),
+            "hidden_names": hidden_names(user, rules),
         },
         status=400 if form.errors else 200,
     )
@@ -238,7 +237,7 @@ def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "person": case.person,
             "other_cases": case.person.cases.exclude(pk=case.pk).count(),
-            "hidden_names": _hidden_names(user, field_rules(user.agency_id)),
+            "hidden_names": hidden_names(user, field_rules(user.agency_id)),
         },
         status=400 if form.errors else 200,
     )
@@ -262,14 +261,6 @@ def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     response = redirect("people:case_detail", case_id=case.pk)
     response.status_code = 303
     return response
-
-
-def _hidden_names(user: User, rules: FieldRules) -> dict[str, bool]:
-    """Which names the person_name template leaves out: those the agency does
-    not record, and both for a role that sees only the minimal intake."""
-    if not sees_full_record(user):
-        return {"legal": True, "preferred": True, "role": True}
-    return rules.hidden_names()
 
 
 def _intake_state(request: HttpRequest) -> dict[str, Any]:
@@ -387,7 +378,7 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
         "matches": matches,
         "danger": danger,
         "in_danger": danger == Danger.YES,
-        "hidden_names": _hidden_names(user, rules),
+        "hidden_names": hidden_names(user, rules),
     }
     return render(
         request, "people/intake_identity.html", context, status=400 if form.errors else 200

@@ -87,3 +87,17 @@ def test_a_handout_prints_in_its_language_and_names_nobody(
     assert " ".join(shipped()[("t_visa", other_language)].title.split()) not in text
     assert "Marisol" not in text
     assert "Thaddeus" not in text
+
+
+def test_a_name_the_agency_does_not_record_is_not_printed(client_for, advocate, agency, team):
+    from haven.people.models import FieldSetting
+
+    case = record_intake(actor=advocate, team=team, legal_name="Severina Auclair")
+    safety_plan_save(actor=advocate, case=case, values={"backup_plan": "Synthetic plan B"})
+    FieldSetting.objects.create(agency=agency, field="legal_name", mode=FieldSetting.Mode.HIDDEN)
+    client = client_for(advocate)
+    page = client.get(reverse("protocol:safety", args=[case.pk])).content.decode()
+    assert "Severina" not in page
+    text = pdf_text(client.get(reverse("protocol:safety_plan_pdf", args=[case.pk])))
+    assert "Severina" not in text
+    assert "Synthetic plan B" in text

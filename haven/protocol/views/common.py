@@ -11,6 +11,8 @@ from django.forms import Form
 
 from haven.accounts.models import User
 from haven.people import selectors
+from haven.people.display import hidden_names
+from haven.people.field_settings import field_rules
 from haven.people.models import Case
 from haven.protocol.policies import works_protocol
 
@@ -31,3 +33,8 @@ def refuse(form: Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, problems)
     else:
         form.add_error(None, error.messages)
+
+
+def names_hidden_for(user: User) -> dict[str, bool]:
+    """The names the agency's settings and the user's role leave out."""
+    return hidden_names(user, field_rules(user.agency_id))

@@ -36,7 +36,7 @@ from haven.protocol.models import (
     LawEnforcementContact,
 )
 from haven.protocol.policies import sees_protocol, works_protocol
-from haven.protocol.views.common import case_for, case_for_work, refuse
+from haven.protocol.views.common import case_for, case_for_work, names_hidden_for, refuse
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -170,7 +170,7 @@ def _page(
     context = {
         "case": case,
         "person": case.person,
-        "hidden_names": {},
+        "hidden_names": names_hidden_for(user),
         "choice": choices[0] if choices else None,
         "choices": choices,
         "refused": law_enforcement_refused(case),

@@ -31,7 +31,7 @@ from haven.protocol.contacts import (
 from haven.protocol.minors import mandated_report_record
 from haven.protocol.models import County, MandatedReport, ReportingContact
 from haven.protocol.policies import sees_protocol, works_protocol
-from haven.protocol.views.common import case_for, refuse
+from haven.protocol.views.common import case_for, names_hidden_for, refuse
 
 _MINUTE = "%Y-%m-%dT%H:%M"
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_MINUTE)
@@ -215,7 +215,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     context = {
         "case": case,
         "person": case.person,
-        "hidden_names": {},
+        "hidden_names": names_hidden_for(user),
         "report": report,
         "form": form,
         "counties": County.objects.all(),

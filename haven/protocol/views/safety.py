@@ -23,6 +23,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.http import authenticated_user
 from haven.core.pdf import pdf_response, print_language, render_pdf
+from haven.people.display import printed_name
 from haven.people.models import Case
 from haven.protocol.models import (
     SAFETY_PLAN_FIELDS,
@@ -39,7 +40,7 @@ from haven.protocol.safety import (
     latest_safety_plan,
     safety_plan_save,
 )
-from haven.protocol.views.common import case_for, refuse
+from haven.protocol.views.common import case_for, names_hidden_for, refuse
 
 # The plan's sections, in the order the page and the print show them.
 PLAN_SECTIONS: tuple[tuple[str, Any], ...] = (
@@ -155,15 +156,9 @@ def _page(
         "versions": versions,
         "may_plan": may_plan,
         "plan_form": plan_form if may_plan else None,
-        "hidden_names": _hidden_names(user),
+        "hidden_names": names_hidden_for(user),
     }
     return render(request, "protocol/safety/page.html", context, status=status)
-
-
-def _hidden_names(user: User) -> dict[str, bool]:
-    if sees_protocol(user):
-        return {}
-    return {"legal": True, "preferred": True, "role": True}
 
 
 @require_GET
@@ -241,7 +236,7 @@ def safety_plan_version(request: HttpRequest, case_id: uuid.UUID, version: int) 
             "plan": plan,
             "sections": plan_sections(plan),
             "is_latest": bool(latest and latest["version"] == plan.version),
-            "hidden_names": {},
+            "hidden_names": names_hidden_for(user),
         },
     )
 
@@ -260,7 +255,7 @@ def safety_plan_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     content = render_pdf(
         "protocol/pdf/safety_plan.html",
         {
-            "name": person.preferred_name or person.legal_name or "",
+            "name": printed_name(person, names_hidden_for(user)),
             "plan": plan,
             "sections": [(name, label, getattr(plan, name) or "") for name, label in PLAN_SECTIONS],
             "printed_on": timezone.localdate(),
