@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role, User
+from haven.core.forms import show_refusal
 from haven.core.languages import LANGUAGES
 from haven.core.models import Agency, Team
 from haven.core.text import has_hidden_characters, single_spaced
@@ -239,12 +240,7 @@ class PersonForm(forms.Form):
         return replace(base or PersonDetails(), **values)
 
     def refuse(self, error: ValidationError) -> None:
-        """Show a service's refusal on the fields it names."""
-        if hasattr(error, "error_dict"):
-            for name, problems in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, problems)
-        else:
-            self.add_error(None, error.messages)
+        show_refusal(self, error)
 
 
 class PersonEditForm(PersonForm):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from haven.accounts.models import User
+from haven.core.forms import show_refusal
 from haven.core.http import authenticated_user
 from haven.people import selectors, services
 from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
@@ -201,11 +202,7 @@ def case_staff(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 named=list(data["named_staff"]),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, problems in error.message_dict.items():
-                    form.add_error(name, problems)
-            else:
-                form.add_error(None, error.messages)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:case_detail", case_id=case.pk)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
-from django.forms import Form
-
 from haven.accounts.models import User
+from haven.core.forms import show_refusal
 from haven.people import selectors
 from haven.people.display import hidden_names
 from haven.people.field_settings import field_rules
@@ -26,13 +24,8 @@ def case_for(user: User, case_id: uuid.UUID, allowed: Callable[[Case], bool]) ->
     return selectors.case_get(user=user, case_id=case_id, allowed=allowed)
 
 
-def refuse(form: Form, error: ValidationError) -> None:
-    """Show a service's refusal on the fields it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
+# The pages of the protocol show refusals as every form does.
+refuse = show_refusal
 
 
 def names_hidden_for(user: User) -> dict[str, bool]:
