@@ -29,7 +29,6 @@ from haven.accounts.models import User
 from haven.api.people import Message, _clean_note, _clean_text, _refusal, _visible_case
 from haven.core.http import authenticated_user
 from haven.people.models import Case
-from haven.people.policies import sees_restricted_fields
 from haven.protocol import identification, law, minors, needs, rights, safety, selectors, tracker
 from haven.protocol.library import handouts_for
 from haven.protocol.models import (
@@ -48,7 +47,12 @@ from haven.protocol.models import (
     Screening,
     Step,
 )
-from haven.protocol.policies import may_check_danger, sees_protocol, works_protocol
+from haven.protocol.policies import (
+    may_check_danger,
+    sees_continued_presence,
+    sees_protocol,
+    works_protocol,
+)
 
 router = Router(tags=["protocol"])
 
@@ -894,8 +898,7 @@ def law_contact_record(
     summary="Continued Presence requests, newest first",
 )
 def continued_presence_list(request: HttpRequest, case_id: CaseId) -> list[ContinuedPresenceOut]:
-    # Immigration relief: for those who see immigration status only.
-    _user, case = _case(request, case_id, sees_restricted_fields)
+    _user, case = _case(request, case_id, sees_continued_presence)
     rows = ContinuedPresence.objects.filter(case=case).select_related("data_key")
     return [_presence_out(row) for row in rows.order_by("-requested_on")]
 

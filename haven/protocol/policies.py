@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
+from haven.people.policies import sees_restricted_fields
 
 
 def sees_protocol(user: User | AnonymousUser) -> bool:
@@ -21,3 +22,9 @@ def works_protocol(user: User | AnonymousUser) -> bool:
 def may_check_danger(user: User | AnonymousUser) -> bool:
     """Anyone at the front line asks about danger: shelter staff too."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER, Role.INTAKE})
+
+
+def sees_continued_presence(user: User | AnonymousUser) -> bool:
+    """Continued Presence is immigration relief: it is seen by those who see
+    immigration status (advocates and supervisors), not by shelter staff."""
+    return sees_restricted_fields(user)

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.accounts.models import User
 from haven.core.http import authenticated_user
 from haven.people.models import Case
-from haven.people.policies import sees_restricted_fields
 from haven.protocol.gate import law_enforcement_refused
 from haven.protocol.law import (
     NOTE_MAX,
@@ -35,7 +34,7 @@ from haven.protocol.models import (
     LawEnforcementChoice,
     LawEnforcementContact,
 )
-from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.policies import sees_continued_presence, sees_protocol, works_protocol
 from haven.protocol.views.common import case_for, case_for_work, names_hidden_for, refuse
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -139,15 +138,13 @@ def _page(
         .select_related("data_key", "by")
         .order_by("-contacted_on", "-at")
     )
-    # Continued Presence is immigration relief: only those who see
-    # immigration status see it (not shelter staff).
     requests = (
         list(
             ContinuedPresence.objects.filter(case=case)
             .select_related("data_key")
             .order_by("-requested_on")
         )
-        if sees_restricted_fields(user)
+        if sees_continued_presence(user)
         else []
     )
     may_work = works_protocol(user)
