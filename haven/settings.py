@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "haven.accounts.middleware.SessionTimeoutMiddleware",
     "haven.accounts.middleware.UserLanguageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "haven.accounts.middleware.UserSessionActivityMiddleware",
     "haven.accounts.middleware.MfaRequiredMiddleware",
     "haven.core.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -213,6 +213,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = HAVEN_PRODUCT_NAME
 MFA_TOTP_TOLERANCE = 1
 MFA_TRUST_ENABLED = False
+# Written by haven.accounts.middleware.UserSessionActivityMiddleware, not on every request.
 USERSESSIONS_TRACK_ACTIVITY = True
 
 AXES_FAILURE_LIMIT = env.int("HAVEN_LOCKOUT_FAILURES", default=5)

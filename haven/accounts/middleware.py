@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter
 from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -20,6 +24,7 @@ from haven.audit.services import audit_record
 
 STARTED = "haven_started"
 SEEN = "haven_seen"
+TRACKED = "haven_tracked"
 # Paths a signed-in user without a second factor may still reach: enrolment
 # itself, signing out, and the pages enrolment needs along the way.
 MFA_ENROLMENT_PREFIXES = (
@@ -83,6 +88,36 @@ class SessionTimeoutMiddleware:
             response["HX-Redirect"] = login_url
             return response
         return redirect(login_url)
+
+
+class UserSessionActivityMiddleware:
+    """Keeps the list of where each user is signed in (allauth's user
+    sessions) up to date: at once when the session's address or browser
+    changes, otherwise at the idle clock's pace. allauth's own middleware
+    writes on every request, a write transaction per page view that a
+    single-writer database pays for; the list only needs to be this fresh."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        session = request.session
+        if user.is_authenticated and session.session_key and request.path_info not in PASSIVE_PATHS:
+            agent = request.META.get("HTTP_USER_AGENT", "")
+            client = f"{get_adapter().get_client_ip(request)}\0{agent}"
+            # A digest: the session store need not hold the address itself.
+            seen_as = hashlib.sha256(client.encode()).hexdigest()[:32]
+            now = time.time()
+            last = session.get(TRACKED)
+            if (
+                not isinstance(last, list)
+                or last[0] != seen_as
+                or now - last[1] >= _refresh_interval().total_seconds()
+            ):
+                UserSession.objects.create_from_request(request, user=user, session=session)
+                session[TRACKED] = [seen_as, now]
+        return self.get_response(request)
 
 
 class MfaRequiredMiddleware:

@@ -7,15 +7,29 @@ from django.contrib.auth.models import AnonymousUser
 from haven.accounts.models import Role, User
 
 
-def roles_of(user: User | AnonymousUser) -> frozenset[str]:
-    """The roles a signed-in, active staff member holds, cached on the object."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cached: frozenset[str] | None = getattr(user, "_haven_roles", None)
+def _memberships(user: User) -> frozenset[tuple[str, int | None]]:
+    """(role, team id) of each membership, read once and cached on the
+    object, which lives for one request: every policy asked during it
+    answers from the same read."""
+    cached: frozenset[tuple[str, int | None]] | None = getattr(user, "_haven_memberships", None)
     if cached is None:
-        cached = frozenset(user.memberships.values_list("role", flat=True))
-        user.__dict__["_haven_roles"] = cached
+        cached = frozenset(user.memberships.values_list("role", "team_id"))
+        user.__dict__["_haven_memberships"] = cached
     return cached
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
+    """The roles a signed-in, active staff member holds."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(role for role, _team in _memberships(user))
+
+
+def teams_of(user: User | AnonymousUser, role: Role) -> frozenset[int]:
+    """The teams in which an active staff member holds ``role``."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(team for held, team in _memberships(user) if held == role and team)
 
 
 def has_role(user: User | AnonymousUser, role: Role) -> bool:

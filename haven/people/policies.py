@@ -12,8 +12,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 
-from haven.accounts.models import Membership, Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import Role, User
+from haven.accounts.policies import roles_of, teams_of
 
 # Administrators and auditors never see identifying data (separation of duties).
 _MAY_SEARCH = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER})
@@ -27,14 +27,6 @@ def can_search_people(user: User | AnonymousUser) -> bool:
 
 def can_record_people(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE})
-
-
-def _teams(user: User, role: Role) -> list[int]:
-    return list(
-        Membership.objects.filter(user=user, role=role, team__isnull=False).values_list(
-            "team_id", flat=True
-        )
-    )
 
 
 def visible_cases_q(user: User | AnonymousUser) -> Q:
@@ -66,11 +58,11 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
     if roles & _WORK_CASES:
         open_scope |= Q(pk__in=assigned)
     if Role.ADVOCATE in roles:
-        open_scope |= Q(team_id__in=_teams(user, Role.ADVOCATE))
+        open_scope |= Q(team_id__in=sorted(teams_of(user, Role.ADVOCATE)))
     if Role.SUPERVISOR in roles:
-        open_scope |= Q(team_id__in=_teams(user, Role.SUPERVISOR))
+        open_scope |= Q(team_id__in=sorted(teams_of(user, Role.SUPERVISOR)))
     if Role.SHELTER in roles:
-        open_scope |= Q(shelter_team_id__in=_teams(user, Role.SHELTER))
+        open_scope |= Q(shelter_team_id__in=sorted(teams_of(user, Role.SHELTER)))
     if Role.INTAKE in roles:
         open_scope |= Q(created_by=user)
     scope = (open_scope & Q(restricted=False)) | Q(restricted=True, pk__in=named)
@@ -112,9 +104,7 @@ def sees_restricted_fields(user: User | AnonymousUser) -> bool:
 def can_manage_case(user: User | AnonymousUser, team_id: int) -> bool:
     """Staffing, restriction and destruction of a case belong to the
     supervisors of the case's team."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    return Membership.objects.filter(user=user, role=Role.SUPERVISOR, team_id=team_id).exists()
+    return team_id in teams_of(user, Role.SUPERVISOR)
 
 
 def can_work_cases(user: User | AnonymousUser) -> bool:

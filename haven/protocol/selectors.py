@@ -51,9 +51,10 @@ class TrackedStep:
 class Tracker:
     steps: list[TrackedStep]
     latest_danger: DangerCheck | None
-    latest_plan: SafetyPlan | None
     law_refused: bool
     report: MandatedReport | None
+    # The latest safety plan's backup plan, read only when 911 did not help.
+    backup_plan: str = ""
 
     @property
     def backup_needed(self) -> bool:
@@ -63,16 +64,13 @@ class Tracker:
 
 def tracker(case: Case) -> Tracker:
     """The protocol on ``case`` (one the caller has already opened and audited)."""
-    steps_start(case)
-    rows = sorted(
-        CaseStep.objects.filter(case=case).select_related("data_key"),
-        key=lambda row: ORDER[Step(row.step)],
-    )
+    rows = list(CaseStep.objects.filter(case=case).select_related("data_key"))
+    if len(rows) < len(ORDER):  # a case opened before the tracker existed
+        steps_start(case)
+        rows = list(CaseStep.objects.filter(case=case).select_related("data_key"))
+    rows.sort(key=lambda row: ORDER[Step(row.step)])
     latest_danger = (
         DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at").first()
-    )
-    latest_plan = (
-        SafetyPlan.objects.filter(case=case).select_related("data_key").order_by("-version").first()
     )
     choice = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
     law_refused = choice is not None and not choice.agrees
@@ -113,7 +111,16 @@ def tracker(case: Case) -> Tracker:
                 choices=settable_states(row.step),
             )
         )
-    return Tracker(tracked, latest_danger, latest_plan, law_refused, report)
+    found = Tracker(tracked, latest_danger, law_refused, report)
+    if found.backup_needed:
+        plan = (
+            SafetyPlan.objects.filter(case=case)
+            .select_related("data_key")
+            .order_by("-version")
+            .first()
+        )
+        found.backup_plan = (plan.backup_plan or "") if plan else ""
+    return found
 
 
 @dataclass

@@ -162,6 +162,33 @@ def test_sessions_are_listed_and_ended_everywhere(advocate):
     assert AuditEvent.objects.filter(action=Action.SESSIONS_ENDED, actor=advocate).count() == 1
 
 
+def test_where_a_user_is_signed_in_is_kept_without_a_write_per_page(client_for, advocate):
+    client = client_for(advocate)
+    client.get(reverse("core:dashboard"))
+    tracked = UserSession.objects.get(user=advocate)
+    first_seen = tracked.last_seen_at
+    # Within the refresh interval, from the same browser: nothing written.
+    client.get(reverse("core:dashboard"))
+    tracked.refresh_from_db()
+    assert tracked.last_seen_at == first_seen
+    # Another browser on the same session is recorded at once.
+    client.get(reverse("core:dashboard"), HTTP_USER_AGENT="Another browser (synthetic)")
+    tracked.refresh_from_db()
+    assert tracked.user_agent == "Another browser (synthetic)"
+    assert tracked.last_seen_at > first_seen
+    # And once the interval has passed, the time seen moves on.
+    session = client.session
+    digest, at = session["haven_tracked"]
+    session["haven_tracked"] = [digest, at - 3600]
+    session.save()
+    before = tracked.last_seen_at
+    client.get(reverse("core:dashboard"), HTTP_USER_AGENT="Another browser (synthetic)")
+    tracked.refresh_from_db()
+    assert tracked.last_seen_at > before
+    # The session store holds a digest, not the address or the browser.
+    assert "127.0.0.1" not in str(client.session["haven_tracked"])
+
+
 def test_adding_a_second_factor_is_audited(client, agency, django_capture_on_commit_callbacks):
     user = make_staff(agency=agency, role=Role.INTAKE, mfa=False, username="enrolling")
     post_login(client, user.username, TEST_PASSWORD)

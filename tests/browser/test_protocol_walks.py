@@ -230,6 +230,15 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
     assert page.is_visible("text=The person said no to law enforcement.")
     shot(tab, "11-case-tracker")
 
+    # --- A step set by hand: what stays confidential was explained. ---------
+    tab.click_through("tr[data-step=confidentiality] a.step-change")
+    assert tab.path == f"/cases/{case_id}/protocol/confidentiality/"
+    page.check("input[name=state][value=done]")
+    shot(tab, "12-step-set-by-hand")
+    tab.click_through("main form[method=post] button[type=submit]")
+    assert tab.path == case_url
+    assert step_states(tab)["confidentiality"] == "done"
+
     # --- The gate: a contact on the page is refused, nothing recorded. ------
     open_step(tab, "law_enforcement")
     # After the refusal the form does not even offer "the person agreed"...

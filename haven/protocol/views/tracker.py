@@ -1,47 +1,66 @@
-"""The tracker's own action: setting a step by hand, with a reason when it
-does not apply."""
+"""The tracker's own page: a step set by hand, with a reason when it does
+not apply."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from haven.core.http import authenticated_user
-from haven.protocol.models import StepState
-from haven.protocol.tracker import step_set
-from haven.protocol.views.common import case_for_work
+from haven.protocol.models import CaseStep, Step, StepState
+from haven.protocol.steps import OPEN_STATES, next_action, settable_states
+from haven.protocol.tracker import REASON_MAX, step_set
+from haven.protocol.views.common import case_for_work, names_hidden_for, refuse
 
 
 class StepForm(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        choices=[
-            (StepState.IN_PROGRESS, StepState.IN_PROGRESS.label),
-            (StepState.DONE, StepState.DONE.label),
-            (StepState.NOT_APPLICABLE, StepState.NOT_APPLICABLE.label),
-            (StepState.NOT_STARTED, StepState.NOT_STARTED.label),
-        ],
-    )
+    """A step set by hand: only the states this step may take are offered."""
+
+    state = forms.ChoiceField(label=gettext_lazy("State"), widget=forms.RadioSelect)
     reason = forms.CharField(
-        label=gettext_lazy("Why it does not apply"), required=False, max_length=500
+        label=gettext_lazy("Why it does not apply"),
+        help_text=gettext_lazy("Needed only when the step does not apply."),
+        required=False,
+        max_length=REASON_MAX,
     )
 
+    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        state = self.fields["state"]
+        assert isinstance(state, forms.ChoiceField)
+        state.choices = settable_states(step)
 
-@require_http_methods(["POST"])
+
+@require_http_methods(["GET", "POST"])
 def step_update(request: HttpRequest, case_id: uuid.UUID, step: str) -> HttpResponse:
+    """One step of the tracker, set by hand: in progress, done, or not
+    applicable with a reason. Steps that move with their own records offer
+    only "not applicable"; pending ones offer nothing."""
     user = authenticated_user(request)
+    if step not in Step.values:
+        raise Http404
     case = case_for_work(user, case_id)
-    form = StepForm(request.POST)
-    if form.is_valid():
+    choices = settable_states(step)
+    if not choices:
+        raise Http404
+    row = CaseStep.objects.filter(case=case, step=step).first()
+    current = row.state if row else StepState.NOT_STARTED
+    form = StepForm(
+        request.POST if request.method == "POST" else None,
+        step=step,
+        initial={"state": current, "reason": row.reason if row else ""},
+    )
+    if request.method == "POST" and form.is_valid():
         try:
             step_set(
                 actor=user,
@@ -51,14 +70,26 @@ def step_update(request: HttpRequest, case_id: uuid.UUID, step: str) -> HttpResp
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            refuse(form, error)
         else:
             messages.success(request, _("Saved."))
-    else:
-        messages.error(request, _("Choose one of the options offered."))
-    response = redirect("people:case_detail", case_id=case.pk)
-    response.status_code = 303
-    return response
+            response = redirect("people:case_detail", case_id=case.pk)
+            response.status_code = 303
+            return response
+    return render(
+        request,
+        "protocol/step.html",
+        {
+            "case": case,
+            "person": case.person,
+            "form": form,
+            "step_label": Step(step).label,
+            "state_label": StepState(current).label,
+            "next_action": next_action(step, current) if current in OPEN_STATES else "",
+            "hidden_names": names_hidden_for(user),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 urlpatterns = [

@@ -1,0 +1,106 @@
+"""The tracker's page for setting one step by hand: only the states the
+step may take, a reason when it does not apply, and refusals that change
+nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from haven.audit.models import AuditEvent
+from haven.protocol.models import CaseStep, Step, StepState
+from tests.factories import record_intake
+
+pytestmark = pytest.mark.django_db
+
+
+def state_of(case, step: str) -> str:
+    return CaseStep.objects.get(case=case, step=step).state
+
+
+def url(case, step: str) -> str:
+    return reverse("protocol:step_update", args=[case.pk, step])
+
+
+def test_the_case_page_links_each_settable_step_to_its_page(client_for, advocate, team):
+    case = record_intake(actor=advocate, team=team)
+    body = client_for(advocate).get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    assert f'href="{url(case, Step.RIGHTS)}"' in body
+    assert f'href="{url(case, Step.SAFETY)}"' in body  # "not applicable" only
+    assert f'href="{url(case, Step.CONSENT)}"' not in body  # pending: nothing to set
+
+
+def test_the_page_offers_only_the_states_the_step_may_take(client_for, advocate, team):
+    case = record_intake(actor=advocate, team=team)
+    client = client_for(advocate)
+    rights = client.get(url(case, Step.RIGHTS))
+    assert rights.status_code == 200
+    assert [value for value, _label in rights.context["form"].fields["state"].choices] == [
+        StepState.NOT_STARTED,
+        StepState.IN_PROGRESS,
+        StepState.DONE,
+        StepState.NOT_APPLICABLE,
+    ]
+    safety = client.get(url(case, Step.SAFETY))
+    assert [v for v, _ in safety.context["form"].fields["state"].choices] == [
+        StepState.NOT_APPLICABLE
+    ]
+    assert client.get(url(case, Step.CONSENT)).status_code == 404
+    assert client.get(url(case, "no-such-step")).status_code == 404
+
+
+def test_a_step_set_by_hand_is_saved_and_shown_on_the_case(client_for, advocate, team):
+    case = record_intake(actor=advocate, team=team)
+    client = client_for(advocate)
+    response = client.post(url(case, Step.RIGHTS), {"state": StepState.DONE})
+    assert response.status_code == 303
+    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
+    assert state_of(case, Step.RIGHTS) == StepState.DONE
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-step="rights" data-state="done"' in page
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "message"),
+    [
+        # Not applicable needs its reason.
+        (Step.RIGHTS, {"state": StepState.NOT_APPLICABLE, "reason": ""}, "reason"),
+        # A step moved by its own records cannot be marked done by hand.
+        (Step.SAFETY, {"state": StepState.DONE}, "Select a valid choice"),
+        # A state that does not exist.
+        (Step.RIGHTS, {"state": "finished"}, "Select a valid choice"),
+        # A reason too long to keep.
+        (Step.RIGHTS, {"state": StepState.NOT_APPLICABLE, "reason": "x" * 501}, "at most 500"),
+    ],
+)
+def test_a_refused_change_says_why_and_changes_nothing(
+    client_for, advocate, team, step, data, message
+):
+    case = record_intake(actor=advocate, team=team)
+    before = state_of(case, step)
+    client = client_for(advocate)
+    events = AuditEvent.objects.count()
+    response = client.post(url(case, step), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()
+    assert state_of(case, step) == before
+    # Reading the case to show the form is the one event; nothing was changed.
+    assert AuditEvent.objects.count() == events + 1
+
+
+@pytest.mark.parametrize("persona", ["intake", "admin", "auditor"])
+def test_roles_that_do_not_work_the_protocol_get_nothing(client_for, all_personas, team, persona):
+    case = record_intake(actor=all_personas["advocate"], team=team)
+    client = client_for(all_personas[persona])
+    assert client.get(url(case, Step.RIGHTS)).status_code == 404
+    assert client.post(url(case, Step.RIGHTS), {"state": StepState.DONE}).status_code == 404
+    assert state_of(case, Step.RIGHTS) == StepState.NOT_STARTED
+
+
+def test_another_agency_cannot_reach_the_step(client_for, advocate, outsider, team):
+    case = record_intake(actor=advocate, team=team)
+    client = client_for(outsider)
+    assert client.get(url(case, Step.RIGHTS)).status_code == 404
+    assert client.post(url(case, Step.RIGHTS), {"state": StepState.DONE}).status_code == 404
+    assert state_of(case, Step.RIGHTS) == StepState.NOT_STARTED
