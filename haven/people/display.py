@@ -89,6 +89,20 @@ def hidden_names(user: User | AnonymousUser, rules: FieldRules) -> dict[str, boo
     return rules.hidden_names()
 
 
+def shown_name(person: Person, hidden: dict[str, bool]) -> str:
+    """The person's name as a page shows it: the name they want to be
+    called, with the legal name after it when that differs, leaving out any
+    name field the agency does not record or the viewer's role may not see
+    (``hidden``, from hidden_names)."""
+    preferred = "" if hidden.get("preferred") else str(person.preferred_name or "")
+    legal = "" if hidden.get("legal") else str(person.legal_name or "")
+    if preferred:
+        return f"{preferred} ({legal})" if legal and legal != preferred else preferred
+    if legal:
+        return legal
+    return _("Name not shown to your role") if hidden.get("role") else _("Name not given")
+
+
 def printed_name(person: Person, hidden: dict[str, bool]) -> str:
     """The one name a printed document carries, under the same rules."""
     if person.preferred_name and not hidden.get("preferred"):

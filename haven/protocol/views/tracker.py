@@ -4,7 +4,7 @@ not apply."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -36,8 +36,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        state = self.fields["state"]
-        assert isinstance(state, forms.ChoiceField)
+        state = cast(forms.ChoiceField, self.fields["state"])
         state.choices = settable_states(step)
 
 
