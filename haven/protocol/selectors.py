@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Membership, Role, User
+from haven.core.addresses import case_address
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.people.selectors import LIST_SIZE, audit_people_shown
@@ -38,9 +39,11 @@ class TrackedStep:
     overdue: bool
     reason: str
     blockers: list[str] = field(default_factory=list)
-    # The page where the step's work is done, and the states staff may set.
+    # The page where the step's work is done, and the states staff may set
+    # (on the step's own page, change_link).
     link: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)
+    change_link: str = ""
 
     @property
     def settable(self) -> bool:
@@ -93,6 +96,7 @@ def tracker(case: Case) -> Tracker:
             and latest_danger.police_failed
         ):
             blockers.append(_("911 did not help: make the backup plan now."))
+        choices = settable_states(row.step)
         tracked.append(
             TrackedStep(
                 step=row.step,
@@ -108,7 +112,10 @@ def tracker(case: Case) -> Tracker:
                 link=""
                 if row.step == Step.MINORS and report is None
                 else step_link(row.step, case),
-                choices=settable_states(row.step),
+                choices=choices,
+                change_link=case_address("protocol:step_update", case.pk, step=row.step)
+                if choices
+                else "",
             )
         )
     found = Tracker(tracked, latest_danger, law_refused, report)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.addresses import case_address
 from haven.protocol.models import Step, StepState
 
 
@@ -136,7 +137,7 @@ def step_link(step: str, case: object) -> str:
     if not name:
         return ""
     try:
-        return reverse(name, kwargs={"case_id": case.pk})  # type: ignore[attr-defined]
+        return case_address(name, case.pk)  # type: ignore[attr-defined]
     except NoReverseMatch:
         return ""  # a page not built yet
 

@@ -8,19 +8,16 @@ tenth of a millisecond a row.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.urls import get_script_prefix, reverse
 
+from haven.core.addresses import case_address
 from haven.people.display import shown_name
 from haven.people.models import Case, Person
 
 register = template.Library()
 
-# Stands in for a case id while the case page's address is worked out once.
-_PLACEHOLDER = uuid.UUID(int=0)
 _STATUS_LABELS = dict(Case.Status.choices)
 
 
@@ -31,16 +28,10 @@ def person_name(context: template.Context, person: Person) -> str:
     return shown_name(person, context.get("hidden_names") or {})
 
 
-@lru_cache(maxsize=8)
-def _case_address(script_prefix: str) -> str:
-    return reverse("people:case_detail", kwargs={"case_id": _PLACEHOLDER})
-
-
 @register.filter
 def case_url(case_id: uuid.UUID) -> str:
-    """The address of a case's page: the same as ``{% url 'people:case_detail' id %}``,
-    reversed once (per script prefix) rather than once a row."""
-    return _case_address(get_script_prefix()).replace(str(_PLACEHOLDER), str(case_id))
+    """The address of a case's page, as ``{% url 'people:case_detail' id %}``."""
+    return case_address("people:case_detail", case_id)
 
 
 @register.filter
