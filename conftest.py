@@ -17,6 +17,24 @@ from haven.accounts.models import Membership, Role
 from tests.factories import TEST_PASSWORD, AgencyFactory, TeamFactory, make_staff
 
 
+@pytest.fixture(autouse=True)
+def _nothing_leaves_without_the_gate(request):
+    """After every test that used the database: whatever left the agency
+    went through the disclosure gate (see tests/ledger.py)."""
+    uses_db = {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames) or (
+        request.node.get_closest_marker("django_db") is not None
+    )
+    if uses_db and "browser" not in request.keywords:
+        request.getfixturevalue("db")
+    else:
+        uses_db = False
+    yield
+    if uses_db:
+        from tests.ledger import records_without_the_gate
+
+        assert records_without_the_gate() == [], "a disclosure bypassed the gate"
+
+
 def totp_now(secret: str, *, offset: int = 0) -> str:
     """The current TOTP code for ``secret`` (offset in 30-second steps)."""
     counter = int(time.time()) // 30 + offset

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "haven.audit",
     "haven.people",
     "haven.protocol",
+    "haven.partners",
+    "haven.consent",
     "haven.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("haven.audit.urls")),
     path("", include("haven.people.urls")),
     path("", include("haven.protocol.urls")),
+    path("", include("haven.partners.urls")),
+    path("", include("haven.consent.urls")),
     path("accounts/", include("haven.accounts.urls_auth")),
     path("api/v1/", api.urls),
 ]

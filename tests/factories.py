@@ -80,3 +80,44 @@ def record_intake(*, actor: User, team: Team, danger: str = "no", **values: obje
         danger=danger,
         details=PersonDetails(**values),  # type: ignore[arg-type]
     )
+
+
+def give_consent(
+    *,
+    actor: User,
+    case: Case,
+    purpose: str,
+    kinds: list[str],
+    category: str = "",
+    organization: object = None,
+    **values: object,
+) -> object:
+    """A consent recorded through the service, given aloud before a witness."""
+    from haven.consent.services import ConsentValues, consent_record
+
+    return consent_record(
+        actor=actor,
+        case=case,
+        values=ConsentValues(
+            recipient_org_id=getattr(organization, "pk", None),
+            recipient_category=category,
+            purpose=purpose,
+            kinds=kinds,
+            form=str(values.pop("form", "verbal")),
+            witness=str(values.pop("witness", "Staff witness (synthetic)")),
+            language=str(values.pop("language", "eng")),
+            **values,  # type: ignore[arg-type]
+        ),
+    )
+
+
+def consent_to_law_enforcement(actor: User, case: Case, purpose: str = "law_enforcement") -> object:
+    """The person agreed that law enforcement may know who they are and why
+    they ask (Continued Presence adds their immigration status)."""
+    return give_consent(
+        actor=actor,
+        case=case,
+        category="law_enforcement",
+        purpose=purpose,
+        kinds=["identity", "immigration"],
+    )

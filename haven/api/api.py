@@ -10,6 +10,8 @@ from ninja.security import HttpBearer, django_auth
 from haven.accounts.api_tokens import api_token_authenticate
 from haven.accounts.models import User
 from haven.accounts.policies import roles_of
+from haven.api.consent import router as consent_router
+from haven.api.partners import router as partners_router
 from haven.api.people import router as people_router
 from haven.api.protocol import router as protocol_router
 from haven.core.http import authenticated_user
@@ -43,6 +45,8 @@ api = NinjaAPI(
 )
 api.add_router("/", people_router)
 api.add_router("/", protocol_router)
+api.add_router("/", partners_router)
+api.add_router("/", consent_router)
 
 
 @api.exception_handler(ValidationError)

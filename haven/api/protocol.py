@@ -121,6 +121,9 @@ DangerAnswer = Literal["yes", "no", "unsure"]
 PoliceOutcomeCode = Literal["", "helped", "did_not_come", "not_believed", "would_not_tell", "other"]
 NeedStatusCode = Literal["identified", "referred", "in_progress", "met", "declined"]
 BasisCode = Literal["consent", "mandated_minor", "emergency_911"]
+InfoKindCode = Literal[
+    "identity", "contact", "language", "needs", "immigration", "safety_plan", "notes"
+]
 PresenceStatus = Literal["requested", "granted", "denied", "expired"]
 ReportKind = Literal["county", "sheriff", "police"]
 ReportMethod = Literal["phone", "in_person", "online", "written"]
@@ -193,6 +196,12 @@ class LawContactIn(_Input):
     purpose: Note = ""
     accompanied: StrictBool = False
     outcome: Note = ""
+    shared: list[InfoKindCode] = Field(
+        default=["identity"],
+        min_length=1,
+        description="What was shared about the person: each kind must be covered by the "
+        "consent the gate finds, when the basis is consent.",
+    )
 
 
 class ContinuedPresenceIn(_Input):
@@ -886,6 +895,7 @@ def law_contact_record(
             purpose=contact.purpose,
             accompanied=contact.accompanied,
             outcome=contact.outcome,
+            shared=contact.shared,
         )
     except ValidationError as error:
         raise _refusal_at(error, "contact", "basis") from None

@@ -65,6 +65,13 @@ class Action(models.TextChoices):
     SCREENING_RECORDED = "protocol.screening", _("Screening recorded")
     INSTRUMENT_RECORDED = "protocol.instrument", _("Instrument result recorded")
     DOCUMENT_PRINTED = "document.printed", _("Document printed")
+    PARTNER_CHANGED = "partner.changed", _("Partner directory entry changed")
+    DIRECTORY_IMPORTED = "partner.imported", _("Partner directory imported")
+    DIRECTORY_EXPORTED = "partner.exported", _("Partner directory exported")
+    CONSENT_RECORDED = "consent.recorded", _("Consent recorded")
+    CONSENT_REVOKED = "consent.revoked", _("Consent revoked")
+    CONSENT_SETTINGS_CHANGED = "consent.settings_changed", _("Consent settings changed")
+    DISCLOSURE_ALLOWED = "disclosure.allowed", _("Disclosure allowed by the gate")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from haven.consent import selectors as consent_selectors
 from haven.core.http import authenticated_user
 from haven.people import selectors as people_selectors
 from haven.people.display import hidden_names
@@ -23,6 +24,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "break_glass": people_selectors.break_glass_to_review(user=user),
         "next_actions": protocol_selectors.next_actions(user=user) if sees_protocol(user) else [],
         "open_reports": protocol_selectors.open_reports(user=user) if sees_protocol(user) else [],
+        "consents_ending": (
+            consent_selectors.consents_expiring(user=user) if sees_protocol(user) else []
+        ),
         "now": timezone.now(),
         "hidden_names": hidden_names(user, field_rules(user.agency_id)),
     }

@@ -3,6 +3,7 @@ and Continued Presence requests."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.consent.gate import Recipient, disclose
+from haven.consent.models import Basis, InfoKind, Purpose
 from haven.core.text import check_texts
 from haven.people.models import Case
-from haven.protocol.gate import check_law_enforcement
 from haven.protocol.models import (
     ContactBasis,
     ContinuedPresence,
@@ -30,6 +32,14 @@ from haven.protocol.tracker import step_advance
 
 TEXT_MAX = 200
 NOTE_MAX = 2000
+# The gate's basis for each basis a law enforcement contact may stand on.
+CONTACT_BASES = {
+    ContactBasis.CONSENT: Basis.CONSENT,
+    ContactBasis.MANDATED_MINOR: Basis.MANDATED_MINOR,
+    ContactBasis.EMERGENCY_911: Basis.IMMINENT_DANGER,
+}
+# What a Continued Presence request tells law enforcement about the person.
+CONTINUED_PRESENCE_SHARES = (InfoKind.IDENTITY, InfoKind.IMMIGRATION)
 
 
 def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, list[str]]:
@@ -80,8 +90,10 @@ def law_contact_record(
     purpose: str = "",
     accompanied: bool = False,
     outcome: str = "",
+    shared: Sequence[str] = (InfoKind.IDENTITY,),
 ) -> LawEnforcementContact:
-    """Log a contact with law enforcement, after the gate allows its basis."""
+    """Log a contact with law enforcement, which the disclosure gate must
+    allow: what was shared (``shared``, kinds of information) on ``basis``."""
     _require(actor, case)
     if basis not in ContactBasis.values:
         raise ValidationError({"basis": [_("Choose the basis for this contact.")]})
@@ -96,10 +108,12 @@ def law_contact_record(
         errors.setdefault("agency_name", []).append(_("Name the law enforcement agency."))
     if contacted_on > timezone.localdate():
         errors.setdefault("contacted_on", []).append(_("This date is in the future."))
+    if not shared or set(shared) - set(InfoKind.values):
+        errors["shared"] = [_("Choose what information is shared.")]
     if errors:
         raise ValidationError(errors)
-    check_law_enforcement(actor=actor, case=case, basis=basis)
-    with transaction.atomic():
+
+    def record() -> LawEnforcementContact:
         contact = LawEnforcementContact(
             case=case,
             data_key_id=case.person.data_key_id,
@@ -118,6 +132,18 @@ def law_contact_record(
             object_id=case.pk,
             detail={"basis": basis},
         )
+        return contact
+
+    contact, _disclosure = disclose(
+        actor=actor,
+        case=case,
+        recipient=Recipient.law_enforcement(values["agency_name"]),
+        purpose=Purpose.LAW_ENFORCEMENT,
+        kinds=shared,
+        basis=CONTACT_BASES[ContactBasis(basis)],
+        channel="law_enforcement_contact",
+        record=record,
+    )
     return contact
 
 
@@ -148,9 +174,8 @@ def continued_presence_record(
         raise Http404
     if errors:
         raise ValidationError(errors)
-    if request is None:
-        check_law_enforcement(actor=actor, case=case, basis=ContactBasis.CONSENT)
-    with transaction.atomic():
+
+    def save() -> ContinuedPresence:
         row = request or ContinuedPresence(case=case, data_key_id=case.person.data_key_id, by=actor)
         row.requested_on = requested_on
         row.requesting_agency = requesting_agency.strip() or None
@@ -165,4 +190,20 @@ def continued_presence_record(
             object_id=case.pk,
             detail={"status": status},
         )
+        return row
+
+    if request is not None:
+        # An update of a request already made tells law enforcement nothing new.
+        with transaction.atomic():
+            return save()
+    row, _disclosure = disclose(
+        actor=actor,
+        case=case,
+        recipient=Recipient.law_enforcement(requesting_agency.strip()),
+        purpose=Purpose.IMMIGRATION,
+        kinds=CONTINUED_PRESENCE_SHARES,
+        basis=Basis.CONSENT,
+        channel="continued_presence",
+        record=save,
+    )
     return row

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +13,11 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.consent.gate import Recipient, disclose
+from haven.consent.models import Basis, InfoKind, Purpose, RecipientCategory
 from haven.core.text import check_texts
 from haven.people.models import Case
-from haven.protocol.gate import check_law_enforcement
 from haven.protocol.models import (
-    ContactBasis,
     County,
     MandatedReport,
     ReportingContact,
@@ -27,6 +26,9 @@ from haven.protocol.models import (
 )
 from haven.protocol.policies import works_protocol
 from haven.protocol.tracker import step_advance, step_reopen
+
+# What a mandated report tells the county or law enforcement about the young person.
+MANDATED_REPORT_SHARES = (InfoKind.IDENTITY, InfoKind.CONTACT, InfoKind.NOTES)
 
 
 def minor_check(case: Case, actor: User | None) -> MandatedReport | None:
@@ -112,8 +114,8 @@ def mandated_report_record(
         errors.setdefault("reported_to", []).append(_("Say who took the report."))
     if errors:
         raise ValidationError(errors)
-    check_law_enforcement(actor=actor, case=case, basis=ContactBasis.MANDATED_MINOR)
-    with transaction.atomic():
+
+    def record() -> MandatedReport:
         report.county = county
         report.reported_to_kind = reported_to_kind
         report.reported_to = reported_to.strip()
@@ -134,4 +136,21 @@ def mandated_report_record(
             object_id=case.pk,
             detail={"kind": reported_to_kind, "outcome": outcome, "county": county.fips},
         )
+        return report
+
+    recipient = (
+        Recipient(label=reported_to.strip(), categories=frozenset({RecipientCategory.LOCAL}))
+        if reported_to_kind == ReportingContact.Kind.COUNTY
+        else Recipient.law_enforcement(reported_to.strip())
+    )
+    disclose(
+        actor=actor,
+        case=case,
+        recipient=recipient,
+        purpose=Purpose.SAFETY,
+        kinds=MANDATED_REPORT_SHARES,
+        basis=Basis.MANDATED_MINOR,
+        channel="mandated_report",
+        record=record,
+    )
     return report

@@ -68,7 +68,17 @@ RULES: tuple[StepRule, ...] = (
             StepState.IN_PROGRESS: _("Answer their questions; explain what else they need."),
         },
     ),
-    StepRule(Step.CONSENT, None, True, False, {}),
+    StepRule(
+        Step.CONSENT,
+        None,
+        False,
+        False,
+        {
+            StepState.NOT_STARTED: _(
+                "Before anything is shared, ask for consent: with whom, what, for how long."
+            ),
+        },
+    ),
     StepRule(
         Step.LAW_ENFORCEMENT,
         None,
@@ -127,6 +137,7 @@ LINKS: dict[str, str] = {
     Step.INTERPRETATION: "people:person_edit",
     Step.NEEDS: "protocol:needs",
     Step.RIGHTS: "protocol:rights",
+    Step.CONSENT: "consent:consents",
     Step.LAW_ENFORCEMENT: "protocol:law",
     Step.MINORS: "protocol:minor_report",
 }

@@ -31,7 +31,7 @@ from haven.protocol.models import (
     SafetyPlan,
     Screening,
 )
-from tests.factories import record_intake
+from tests.factories import consent_to_law_enforcement, record_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +124,8 @@ def worked(case, advocate):
     """The case with a need and the person's consent to law enforcement."""
     needs.assessment_record(actor=advocate, case=case, ranked=[category("food").pk])
     law.law_choice_record(actor=advocate, case=case, agrees=True)
+    consent_to_law_enforcement(advocate, case)
+    consent_to_law_enforcement(advocate, case, purpose="immigration")
     return case
 
 
@@ -231,7 +233,8 @@ def test_the_tracker_shows_each_step(client_for, advocate, case):
         "done",
         "not_applicable",
     ]
-    assert steps["consent"]["state"] == "pending"
+    assert steps["consent"]["state"] == "not_started"
+    assert steps["collaboration"]["state"] == "pending"
 
 
 # --- Recording: who may ------------------------------------------------------------------
@@ -455,7 +458,7 @@ def test_an_unknown_step_is_404_and_a_step_moved_by_its_record_is_refused(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "change", "state"]
     assert "record is made" in response.json()["detail"][0]["msg"]
-    response = send(client, "put", url(case, "protocol/consent"), {"state": "not_applicable"})
+    response = send(client, "put", url(case, "protocol/collaboration"), {"state": "not_applicable"})
     assert response.status_code == 422
     assert "later version" in response.json()["detail"][0]["msg"]
     assert snapshot() == before
@@ -589,7 +592,14 @@ def test_a_refusal_blocks_contacts_on_consent(client_for, advocate, supervisor, 
     assert snapshot() == before
     assert new_actions(seq) == [Action.PEOPLE_VIEWED, Action.DISCLOSURE_REFUSED]
     gate = AuditEvent.objects.get(action=Action.DISCLOSURE_REFUSED)
-    assert gate.detail == {"recipient": "law_enforcement", "basis": "consent"}
+    assert gate.detail == {
+        "reason": "law_enforcement_refused",
+        "basis": "consent",
+        "purpose": "law_enforcement",
+        "kinds": ["identity"],
+        "categories": ["law_enforcement"],
+        "organization": "",
+    }
     assert "Synthetic" not in json.dumps(gate.detail)
     # Continued Presence goes through the same gate.
     presence = {"requested_on": today().isoformat(), "requesting_agency": "Synthetic HSI"}
@@ -602,19 +612,31 @@ def test_a_refusal_blocks_contacts_on_consent(client_for, advocate, supervisor, 
     assert tracker["law_refused"] is True
     history = client.get(url(case, "law-enforcement/choices")).json()
     assert [(c["agrees"], c["note"]) for c in history] == [(False, "Synth")]
-    # A change of mind opens the gate again.
+    # A change of mind, with the person's consent, opens the gate again.
     send(client, "post", url(case, "law-enforcement/choices"), {"agrees": True})
+    consent_to_law_enforcement(advocate, case)
     response = send(client, "post", url(case, "law-enforcement/contacts"), contact)
     assert response.status_code == 201, response.content
     listed = client.get(url(case, "law-enforcement/contacts")).json()
     assert [(c["basis"], c["officer"]) for c in listed] == [("consent", "Synthetic Officer")]
 
 
-def test_without_a_choice_a_consent_contact_is_refused(client_for, advocate, case):
+def test_without_a_consent_a_consent_contact_is_refused(client_for, advocate, case):
     contact = {"basis": "consent", "agency_name": "PD", "contacted_on": today().isoformat()}
     response = send(client_for(advocate), "post", url(case, "law-enforcement/contacts"), contact)
     assert response.status_code == 422
-    assert "choice about law enforcement first" in response.json()["detail"][0]["msg"]
+    assert "No consent is recorded" in response.json()["detail"][0]["msg"]
+    assert LawEnforcementContact.objects.count() == 0
+    # With a consent, sharing more than it allows is refused too, and says what.
+    consent_to_law_enforcement(advocate, case)
+    response = send(
+        client_for(advocate),
+        "post",
+        url(case, "law-enforcement/contacts"),
+        {**contact, "shared": ["identity", "safety_plan"]},
+    )
+    assert response.status_code == 422
+    assert "Safety plan" in response.json()["detail"][0]["msg"]
     assert LawEnforcementContact.objects.count() == 0
 
 

@@ -40,10 +40,11 @@ NAME = "Marisol Ejemplovich"  # synthetic
 BACKUP = "Call her cousin Ana (555-0142, synthetic); go to the 24-hour clinic on Sample St."
 HANDOUT_TOPIC = "t_visa"
 HANDOUT_TITLE = "Una visa para personas dañadas por trabajo o sexo forzado (visa T)"
-# What the disclosure gate (haven/protocol/gate.py) says while the person refuses.
+# What the disclosure gate (haven/consent/gate.py) says while the person refuses.
 GATE_REFUSAL = (
     "The person said no to law enforcement. Only a mandated report for a "
-    "minor can go ahead until they change their choice."
+    "minor, or a 911 call in imminent danger, can go ahead until they "
+    "change their choice."
 )
 
 
@@ -219,7 +220,7 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
         "interpretation": "done",  # Spanish, spoken without an interpreter
         "needs": "done",
         "rights": "in_progress",
-        "consent": "pending",
+        "consent": "not_started",
         "law_enforcement": "done",
         "confidentiality": "not_started",
         "collaboration": "pending",

@@ -48,6 +48,54 @@ def _case(objects: dict[str, Any]) -> dict[str, Any]:
     return {"case_id": objects["case"].pk}
 
 
+def _partner(objects: dict[str, Any]) -> dict[str, Any]:
+    """A partner of the first agency, with a service, a location and a contact."""
+    from haven.partners.models import Contact, Location, Organization, Service
+
+    agency_id = objects["member"].agency_id
+    org, _ = Organization.objects.get_or_create(
+        agency_id=agency_id, name="Walk Partner (synthetic)", defaults={"description": "x"}
+    )
+    service, _ = Service.objects.get_or_create(agency_id=agency_id, organization=org, name="S")
+    place, _ = Location.objects.get_or_create(agency_id=agency_id, organization=org, name="L")
+    contact, _ = Contact.objects.get_or_create(agency_id=agency_id, organization=org, name="C")
+    return {"org": org, "service": service, "location": place, "contact": contact}
+
+
+def _org(objects: dict[str, Any]) -> dict[str, Any]:
+    return {"organization_id": _partner(objects)["org"].pk}
+
+
+def _org_and(kind: str, key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def kwargs(objects: dict[str, Any]) -> dict[str, Any]:
+        partner = _partner(objects)
+        return {"organization_id": partner["org"].pk, key: partner[kind].pk}
+
+    return kwargs
+
+
+def _consent(objects: dict[str, Any]) -> dict[str, Any]:
+    """A consent on the first agency's case, made directly: no audit event."""
+    from datetime import date
+
+    from haven.consent.models import Consent
+
+    case = objects["case"]
+    found = Consent.objects.filter(case=case).first() or Consent.objects.create(
+        case=case,
+        data_key_id=case.person.data_key_id,
+        recipient_category="law_enforcement",
+        purpose="law_enforcement",
+        kinds=["identity"],
+        form="verbal",
+        language="eng",
+        starts_on=date.today(),
+        expires_on=date.today(),
+        recorded_by=objects["member"],
+    )
+    return {"consent_id": found.pk}
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -108,6 +156,13 @@ ROUTES: dict[str, Route] = {
     "protocol:safety_plan_version": Route(AGENCY_OBJECT, lambda o: {**_case(o), "version": 1}),
     "protocol:safety_plan_pdf": Route(AGENCY_OBJECT, _case),
     "protocol:law": Route(AGENCY_OBJECT, _case),
+    "consent:consents": Route(AGENCY_OBJECT, _case),
+    "consent:consent_withdraw": Route(
+        AGENCY_OBJECT, lambda o: {**_case(o), "consent_id": uuid.uuid4()}
+    ),
+    "consent:consent_pdf": Route(AGENCY_OBJECT, lambda o: {**_case(o), "consent_id": uuid.uuid4()}),
+    "consent:disclosures": Route(AGENCY_OBJECT, _case),
+    "consent:settings": Route(SIGNED_IN),
     "protocol:law_choice": Route(AGENCY_OBJECT, _case, "post"),
     "protocol:law_contact": Route(AGENCY_OBJECT, _case, "post"),
     "protocol:continued_presence": Route(AGENCY_OBJECT, _case, "post"),
@@ -157,6 +212,37 @@ ROUTES: dict[str, Route] = {
     "api:screening_record": Route(API, _case, "post"),
     "api:instrument_result_list": Route(AGENCY_OBJECT, _case),
     "api:instrument_result_record": Route(API, _case, "post"),
+    "api:consent_list": Route(API),
+    "api:consent_record": Route(API, method="post"),
+    "api:consent_detail": Route(AGENCY_OBJECT, _consent),
+    "api:consent_revoke": Route(API, _consent, "post"),
+    "api:disclosure_list": Route(AGENCY_OBJECT, _case),
+    "partners:directory": Route(SIGNED_IN),
+    "partners:organization_create": Route(SIGNED_IN),
+    "partners:exchange": Route(SIGNED_IN),
+    "partners:import": Route(SIGNED_IN, method="post"),
+    "partners:export": Route(SIGNED_IN, method="post"),
+    "partners:organization": Route(AGENCY_OBJECT, _org),
+    "partners:organization_edit": Route(AGENCY_OBJECT, _org),
+    "partners:service_create": Route(AGENCY_OBJECT, _org),
+    "partners:service_edit": Route(AGENCY_OBJECT, _org_and("service", "service_id")),
+    "partners:location_create": Route(AGENCY_OBJECT, _org),
+    "partners:location_edit": Route(AGENCY_OBJECT, _org_and("location", "location_id")),
+    "partners:location_remove": Route(AGENCY_OBJECT, _org_and("location", "location_id"), "post"),
+    "partners:contact_create": Route(AGENCY_OBJECT, _org),
+    "partners:contact_edit": Route(AGENCY_OBJECT, _org_and("contact", "contact_id")),
+    "partners:contact_remove": Route(AGENCY_OBJECT, _org_and("contact", "contact_id"), "post"),
+    "api:partner_list": Route(API),
+    "api:partner_detail": Route(AGENCY_OBJECT, _org),
+    "api:partner_create": Route(API, method="post"),
+    "api:partner_update": Route(API, _org, "put"),
+    "api:partner_service_create": Route(API, _org, "post"),
+    "api:partner_service_update": Route(API, _org_and("service", "service_id"), "put"),
+    "api:hsds_root": Route(API),
+    "api:hsds_services": Route(API),
+    "api:hsds_service": Route(AGENCY_OBJECT, lambda o: {"service_id": _partner(o)["service"].pk}),
+    "api:hsds_organizations": Route(API),
+    "api:hsds_organization": Route(AGENCY_OBJECT, _org),
     "api:openapi-json": Route(PUBLIC),
     "api:me": Route(API),
     "api:api-root": Route(API),

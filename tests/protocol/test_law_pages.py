@@ -12,7 +12,7 @@ from django.utils import timezone
 from haven.audit.models import Action, AuditEvent
 from haven.people.models import Case
 from haven.protocol.models import ContinuedPresence, LawEnforcementChoice, LawEnforcementContact
-from tests.factories import record_intake
+from tests.factories import consent_to_law_enforcement, record_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def contact(client, case, **changes):
         "contact-accompanied": "on",
         "contact-outcome": "Statement taken",
         "contact-contacted_on": timezone.localdate().isoformat(),
+        "contact-shared": "identity",
     }
     data.update({f"contact-{k}": v for k, v in changes.items()})
     return client.post(url("law_contact", case), data)
@@ -124,6 +125,10 @@ def test_choice_history_and_a_contact_once_the_person_agrees(client_for, case, a
         .order_by("at")
         .values_list("agrees", flat=True)
     ) == [False, True]
+    # Agreeing is not yet consent: that is recorded with what may be shared.
+    assert contact(client, case).status_code == 400
+    assert not LawEnforcementContact.objects.exists()
+    consent_to_law_enforcement(advocate, case)
     assert contact(client, case).status_code == 303
     row = LawEnforcementContact.objects.get(case=case)
     assert (row.basis, row.accompanied, row.officer) == ("consent", True, "Officer Example")
@@ -166,9 +171,9 @@ def test_continued_presence_needs_agreement_and_tracks_its_status(client_for, ca
     client = client_for(advocate)
     response = presence(client, case)
     assert response.status_code == 400
-    assert "Record the person&#x27;s choice" in response.content.decode()
+    assert "No consent is recorded for this person." in response.content.decode()
     assert ContinuedPresence.objects.count() == 0
-    choose(client, case, "yes")
+    consent_to_law_enforcement(advocate, case, purpose="immigration")
     assert presence(client, case).status_code == 303
     row = ContinuedPresence.objects.get(case=case)
     target = url("continued_presence_update", case, row.pk)
@@ -190,7 +195,7 @@ def test_continued_presence_needs_agreement_and_tracks_its_status(client_for, ca
 
 def test_a_request_of_another_case_is_404(client_for, case, advocate, team):
     client = client_for(advocate)
-    choose(client, case, "yes")
+    consent_to_law_enforcement(advocate, case, purpose="immigration")
     presence(client, case)
     row = ContinuedPresence.objects.get(case=case)
     other = record_intake(actor=advocate, team=team, preferred_name="Other Synthetic")

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haven.audit.models import Action, AuditEvent
+from haven.consent.gate import DisclosureRefused
 from haven.people.services import case_close, person_details, person_update
-from haven.protocol.gate import DisclosureRefused, check_law_enforcement
 from haven.protocol.law import law_choice_record, law_contact_record
 from haven.protocol.minors import mandated_report_record
 from haven.protocol.models import (
@@ -23,6 +23,7 @@ from haven.protocol.models import (
     ContactBasis,
     County,
     DangerCheck,
+    LawEnforcementContact,
     MandatedReport,
     Step,
     StepState,
@@ -48,7 +49,8 @@ def test_every_case_starts_with_every_step(advocate, team):
     assert found[Step.SAFETY] == StepState.IN_PROGRESS  # the first danger answer is recorded
     assert found[Step.INTERPRETATION] == StepState.DONE  # a language, no interpreter needed
     assert found[Step.MINORS] == StepState.NOT_APPLICABLE  # an adult
-    assert found[Step.CONSENT] == StepState.PENDING
+    assert found[Step.CONSENT] == StepState.NOT_STARTED
+    assert found[Step.COLLABORATION] == StepState.PENDING
     assert found[Step.NEEDS] == StepState.NOT_STARTED
     check = DangerCheck.objects.get(case=case)
     assert (check.answer, check.by) == ("yes", advocate)
@@ -76,7 +78,7 @@ def test_records_move_their_steps(advocate, team):
     ("step", "state", "reason"),
     [
         (Step.SAFETY, StepState.DONE, ""),  # done only by its records
-        (Step.CONSENT, StepState.NOT_APPLICABLE, "later"),  # pending
+        (Step.COLLABORATION, StepState.NOT_APPLICABLE, "later"),  # pending
         (Step.RIGHTS, StepState.NOT_APPLICABLE, ""),  # a reason is required
         (Step.RIGHTS, "finished", ""),
         ("nonsense", StepState.DONE, ""),
@@ -150,30 +152,34 @@ def test_an_age_learned_later_opens_the_task(advocate, team):
     assert MandatedReport.objects.filter(case=case).exists()
 
 
-def test_the_gate_holds_a_refusal_except_for_a_minor(advocate, team):
+def test_the_gate_holds_a_refusal_except_for_a_minor_or_an_emergency(advocate, team):
     adult = record_intake(actor=advocate, team=team, estimated_age=30)
     law_choice_record(actor=advocate, case=adult, agrees=False)
-    with pytest.raises(DisclosureRefused):
-        law_contact_record(
+
+    def contact(case, basis):
+        return law_contact_record(
             actor=advocate,
-            case=adult,
-            basis=ContactBasis.CONSENT,
+            case=case,
+            basis=basis,
             agency_name="Synthetic PD",
             contacted_on=timezone.localdate(),
         )
+
+    with pytest.raises(DisclosureRefused):
+        contact(adult, ContactBasis.CONSENT)
     assert AuditEvent.objects.filter(action=Action.DISCLOSURE_REFUSED).count() == 1
     with pytest.raises(DisclosureRefused):  # not a minor
-        check_law_enforcement(actor=advocate, case=adult, basis=ContactBasis.MANDATED_MINOR)
+        contact(adult, ContactBasis.MANDATED_MINOR)
     with pytest.raises(DisclosureRefused):  # no imminent danger recorded
-        check_law_enforcement(actor=advocate, case=adult, basis=ContactBasis.EMERGENCY_911)
+        contact(adult, ContactBasis.EMERGENCY_911)
+    assert not LawEnforcementContact.objects.exists()
     danger_check_record(actor=advocate, case=adult, answer="yes")
-    check_law_enforcement(actor=advocate, case=adult, basis=ContactBasis.EMERGENCY_911)
-    law_choice_record(actor=advocate, case=adult, agrees=True)  # a change of mind
-    check_law_enforcement(actor=advocate, case=adult, basis=ContactBasis.CONSENT)
+    contact(adult, ContactBasis.EMERGENCY_911)
 
     minor = record_intake(actor=advocate, team=team, estimated_age=15)
     law_choice_record(actor=advocate, case=minor, agrees=False)
-    check_law_enforcement(actor=advocate, case=minor, basis=ContactBasis.MANDATED_MINOR)
+    contact(minor, ContactBasis.MANDATED_MINOR)
+    assert LawEnforcementContact.objects.count() == 2
 
 
 @pytest.mark.parametrize(

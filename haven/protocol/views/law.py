@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.accounts.models import User
+from haven.consent.gate import law_enforcement_refused
+from haven.consent.models import InfoKind
 from haven.core.http import authenticated_user
 from haven.people.models import Case
-from haven.protocol.gate import law_enforcement_refused
 from haven.protocol.law import (
     NOTE_MAX,
     TEXT_MAX,
@@ -93,6 +94,13 @@ class LawContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     contacted_on = forms.DateField(label=gettext_lazy("Date of the contact"), widget=_DATE)
+    shared = forms.MultipleChoiceField(
+        label=gettext_lazy("What was shared about the person"),
+        choices=InfoKind.choices,
+        initial=[InfoKind.IDENTITY],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose what information is shared.")},
+    )
 
 
 class ContinuedPresenceForm(forms.Form):
@@ -227,6 +235,7 @@ def law_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 purpose=data["purpose"],
                 accompanied=data["accompanied"],
                 outcome=data["outcome"],
+                shared=data["shared"],
             )
         except ValidationError as error:
             refuse(form, error)

@@ -1,0 +1,312 @@
+"""Consent and the ledger of disclosures in the API: schemas and routing only.
+
+Every operation opens the case through ``haven.people.selectors.case_get``
+(by way of ``haven.api.protocol._case``) with the action's own policy, the
+same as the consent pages: reading needs a role that sees the protocol,
+recording and withdrawing one that may record consent. A refusal answers
+404 exactly like a case that does not exist and leaves no audit event; an
+allowed read is audited there, and that event covers everything the answer
+shows. A consent named by its id is looked up first only to find its case,
+which is then opened the same way. The rules live in
+``haven.consent.services``; a refusal answers 422, located like a schema
+error of the body parameter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.params import P, PathEx, QueryEx
+from pydantic import AfterValidator
+
+from haven.accounts.models import User
+from haven.api.people import _clean_note, _clean_text, _refusal, _visible_case
+from haven.api.protocol import (
+    NOT_FOUND,
+    CaseId,
+    InfoKindCode,
+    OptionalDay,
+    _case,
+    _Input,
+    _text,
+    _uuid_or_404,
+)
+from haven.consent import selectors, services
+from haven.consent.models import Consent, Disclosure, InfoKind
+from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues, may_record_consent
+from haven.core.http import authenticated_user
+from haven.people.models import Case
+from haven.protocol.policies import sees_protocol
+
+router = Router(tags=["consent"])
+
+# --- Input types ---------------------------------------------------------------------
+
+Line = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_text)]
+Note = Annotated[str, Field(max_length=NOTE_MAX, strict=True), AfterValidator(_clean_note)]
+
+# The codes of haven.consent.models, spelled out so OpenAPI lists them
+# (a test checks they stay the same).
+PurposeCode = Literal["services", "legal", "immigration", "benefits", "law_enforcement", "safety"]
+CategoryCode = Literal["federal", "state", "local", "law_enforcement"]
+FormCode = Literal["paper", "screen", "verbal"]
+
+
+class ConsentIn(_Input):
+    case: uuid.UUID = Field(description="The case of the person who gave consent.")
+    recipient_org: uuid.UUID | None = Field(
+        default=None, description="An organization of your agency's directory."
+    )
+    recipient_category: CategoryCode | None = Field(
+        default=None,
+        description="A category of agencies. Name an organization or a category, not both; "
+        "a refusal about the recipient is located at `recipient`.",
+    )
+    purpose: PurposeCode
+    kinds: list[InfoKindCode] = Field(
+        max_length=len(InfoKind.values), description="What may be shared: at least one kind."
+    )
+    form: FormCode = Field(
+        description="paper needs paper_kept, screen a signature, verbal a witness."
+    )
+    language: str = Field(
+        max_length=3, strict=True, description="ISO 639-3: the language it was explained in."
+    )
+    signature: Line = Field(default="", description="Signed on screen: the name written.")
+    witness: Line = Field(default="", description="Given aloud: who heard it.")
+    paper_kept: Line = Field(default="", description="Signed on paper: where the copy is kept.")
+    interpreter: Line = ""
+    purpose_note: Note = ""
+    starts_on: OptionalDay = Field(default=None, description="YYYY-MM-DD; today if null.")
+    expires_on: OptionalDay = Field(
+        default=None,
+        description="YYYY-MM-DD; a year after the start at most. Null: your agency's default.",
+    )
+
+
+class RevokeIn(_Input):
+    note: Note = Field(default="", description="What the person said, if they want it kept.")
+
+
+# --- Output types ------------------------------------------------------------------
+
+
+class RecipientOut(Schema):
+    organization_id: uuid.UUID | None = Field(description="Null when a category is named.")
+    category: str = Field(description="Empty when an organization is named.")
+    label: str = Field(description="The recipient's name as the person agreed to it.")
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    recipient: RecipientOut
+    purpose: str
+    kinds: list[str]
+    form: str
+    language: str
+    interpreter: str
+    starts_on: date
+    expires_on: date
+    in_force: bool = Field(description="In force today: started, not ended, not withdrawn.")
+    revoked_at: datetime | None
+    revoked_by: str | None
+    recorded_at: datetime
+    recorded_by: str
+    purpose_note: str
+    signature: str
+    witness: str
+    paper_kept: str
+    revoke_note: str
+
+
+class DisclosureRecipientOut(Schema):
+    organization_id: uuid.UUID | None
+    categories: list[str] = Field(description="The categories the recipient falls in.")
+    label: str
+
+
+class DisclosureOut(Schema):
+    id: uuid.UUID
+    at: datetime
+    by: str
+    recipient: DisclosureRecipientOut
+    purpose: str
+    kinds: list[str]
+    basis: str
+    consent_id: uuid.UUID | None = Field(description="Null for a legal basis.")
+    channel: str = Field(description="How it left, e.g. law_enforcement_contact.")
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+ConsentId = PathEx[str, P(description="The consent's id, a UUID.")]
+
+
+def _case_to_record(request: HttpRequest, case_id: str) -> tuple[User, Case]:
+    user = authenticated_user(request)
+    return _visible_case(request, case_id, allowed=lambda _: may_record_consent(user))
+
+
+def _consent(case: Case, consent_id: uuid.UUID) -> Consent:
+    found = selectors.consent_get(case, consent_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _case_of_consent(consent_id: str) -> tuple[str, uuid.UUID]:
+    """The id of the consent's case, to open it; a missing consent answers
+    before any case is read (and audited)."""
+    wanted = _uuid_or_404(consent_id)
+    case_id = Consent.objects.filter(pk=wanted).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Http404
+    return str(case_id), wanted
+
+
+def _consent_out(consent: Consent) -> ConsentOut:
+    return ConsentOut(
+        id=consent.pk,
+        case_id=consent.case_id,
+        recipient=RecipientOut(
+            organization_id=consent.recipient_org_id,
+            category=consent.recipient_category,
+            label=_text(consent.recipient_label),
+        ),
+        purpose=consent.purpose,
+        kinds=list(consent.kinds),
+        form=consent.form,
+        language=consent.language,
+        interpreter=_text(consent.interpreter),
+        starts_on=consent.starts_on,
+        expires_on=consent.expires_on,
+        in_force=consent.in_force_on(timezone.localdate()),
+        revoked_at=consent.revoked_at,
+        revoked_by=None if consent.revoked_by is None else str(consent.revoked_by),
+        recorded_at=consent.recorded_at,
+        recorded_by=str(consent.recorded_by),
+        purpose_note=_text(consent.purpose_note),
+        signature=_text(consent.signature),
+        witness=_text(consent.witness),
+        paper_kept=_text(consent.paper_kept),
+        revoke_note=_text(consent.revoke_note),
+    )
+
+
+def _disclosure_out(row: Disclosure) -> DisclosureOut:
+    return DisclosureOut(
+        id=row.pk,
+        at=row.at,
+        by=str(row.by),
+        recipient=DisclosureRecipientOut(
+            organization_id=row.recipient_org_id,
+            categories=[c for c in row.recipient_category.split(",") if c],
+            label=_text(row.recipient_label),
+        ),
+        purpose=row.purpose,
+        kinds=list(row.kinds),
+        basis=row.basis,
+        consent_id=row.consent_id,
+        channel=row.channel,
+    )
+
+
+# --- Consents ------------------------------------------------------------------------
+
+
+@router.get(
+    "/consents",
+    response={200: list[ConsentOut], **NOT_FOUND},
+    summary="The consents of a case, latest to expire first",
+)
+def consent_list(
+    request: HttpRequest,
+    case: QueryEx[str, P(description="The case's id, a UUID.")],
+) -> list[ConsentOut]:
+    _user, found = _case(request, case, sees_protocol)
+    return [_consent_out(c) for c in selectors.consents_of(found)]
+
+
+@router.post(
+    "/consents",
+    response={201: ConsentOut, **NOT_FOUND},
+    summary="Record a consent the person gave",
+    description=(
+        "To one organization of your agency's directory or one category of agencies, for "
+        "one purpose, for the kinds of information named, for a year at most. Advocates "
+        "and supervisors only."
+    ),
+)
+def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOut]:
+    user, case = _case_to_record(request, str(consent.case))
+    values = ConsentValues(
+        recipient_org_id=consent.recipient_org,
+        recipient_category=consent.recipient_category or "",
+        purpose=consent.purpose,
+        kinds=list(consent.kinds),
+        form=consent.form,
+        language=consent.language,
+        signature=consent.signature,
+        witness=consent.witness,
+        paper_kept=consent.paper_kept,
+        interpreter=consent.interpreter,
+        purpose_note=consent.purpose_note,
+        starts_on=consent.starts_on,
+        expires_on=consent.expires_on,
+    )
+    try:
+        row = services.consent_record(actor=user, case=case, values=values)
+    except ValidationError as error:
+        raise _refusal(error, "consent") from None
+    return Status(201, _consent_out(row))
+
+
+@router.get(
+    "/consents/{consent_id}",
+    response={200: ConsentOut, **NOT_FOUND},
+    summary="One consent",
+)
+def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
+    case_id, wanted = _case_of_consent(consent_id)
+    _user, case = _case(request, case_id, sees_protocol)
+    return _consent_out(_consent(case, wanted))
+
+
+@router.post(
+    "/consents/{consent_id}/revoke",
+    response={200: ConsentOut, **NOT_FOUND},
+    summary="The person withdraws a consent",
+    description=(
+        "From now on it covers nothing; what already left under it stays in the ledger. "
+        "A consent is withdrawn once: a second time answers 422."
+    ),
+)
+def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn) -> ConsentOut:
+    case_id, wanted = _case_of_consent(consent_id)
+    user, case = _case_to_record(request, case_id)
+    found = _consent(case, wanted)
+    try:
+        row = services.consent_revoke(actor=user, consent=found, note=revoke.note)
+    except ValidationError as error:
+        raise _refusal(error, "revoke") from None
+    return _consent_out(row)
+
+
+# --- The ledger ----------------------------------------------------------------------
+
+
+@router.get(
+    "/cases/{case_id}/disclosures",
+    response={200: list[DisclosureOut], **NOT_FOUND},
+    summary="What left the agency about the person, newest first",
+)
+def disclosure_list(request: HttpRequest, case_id: CaseId) -> list[DisclosureOut]:
+    _user, case = _case(request, case_id, sees_protocol)
+    return [_disclosure_out(row) for row in selectors.disclosures_of(case)]

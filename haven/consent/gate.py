@@ -1,0 +1,295 @@
+"""The disclosure gate: the one place that decides whether information about
+a person may leave the agency, and the one place that records it when it does.
+
+Every path that lets information leave (a law enforcement contact, a
+referral, a document printed for a third party) calls ``disclose`` inside
+its own transaction. The gate allows a disclosure only
+
+* under a consent in force that names this recipient (or a category it
+  belongs to), this purpose, and every kind of information being sent; or
+* under a legal basis: a mandated report for a person under 18, an
+  imminent danger recorded in the last day, or a court order, recorded.
+
+A refusal the person recorded about law enforcement blocks every law
+enforcement recipient, whatever older consent exists: only the legal bases
+(a minor's mandated report, a 911 call in imminent danger, a court order)
+still go. Every decision is audited: allowed ones with the
+Disclosure row they wrote, refused ones with the reason's code.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.consent.models import Basis, Consent, Disclosure, InfoKind, Purpose, RecipientCategory
+from haven.partners.models import Organization, recipient_categories
+from haven.people.models import Case
+from haven.protocol.models import Danger, DangerCheck, LawEnforcementChoice
+
+R = TypeVar("R")
+
+# How long a "yes, in danger now" answer stands as the basis for a 911 call.
+EMERGENCY_WINDOW = timedelta(hours=24)
+
+
+class DisclosureRefused(ValidationError):
+    """The gate said no; the message says why, in words for staff."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, code=code)
+        self.reason = code
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who the information goes to: one organization of the directory, or
+    someone known only by the categories they fall in (a 911 dispatcher)."""
+
+    label: str
+    organization_id: uuid.UUID | None = None
+    categories: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, organization: Organization) -> Recipient:
+        return cls(
+            label=organization.name,
+            organization_id=organization.pk,
+            categories=recipient_categories(organization),
+        )
+
+    @classmethod
+    def law_enforcement(cls, label: str) -> Recipient:
+        return cls(label=label, categories=frozenset({RecipientCategory.LAW_ENFORCEMENT}))
+
+    @property
+    def is_law_enforcement(self) -> bool:
+        return RecipientCategory.LAW_ENFORCEMENT in self.categories
+
+
+def law_enforcement_refused(case: Case) -> bool:
+    """Whether the choice in force is a refusal to involve law enforcement."""
+    latest = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
+    return latest is not None and not latest.agrees
+
+
+def disclose(
+    *,
+    actor: User,
+    case: Case,
+    recipient: Recipient,
+    purpose: str,
+    kinds: Iterable[str],
+    basis: str,
+    channel: str,
+    record: Callable[[], R],
+    court_order: str = "",
+) -> tuple[R, Disclosure]:
+    """Let information about ``case``'s person go to ``recipient``, or refuse.
+
+    The gate owns the transaction: when it allows, it calls ``record`` (which
+    makes the caller's own record of what left: the contact, the referral)
+    and writes the ledger row and the audit event with it, all or nothing.
+    When it refuses, nothing is written but the audited refusal, and
+    DisclosureRefused says why in words for staff. Call it outside any
+    transaction of your own, so that a refusal's audit event is kept.
+    """
+    wanted = sorted(set(kinds))
+    try:
+        with transaction.atomic():
+            consent = _decide(case, recipient, purpose, wanted, basis, court_order)
+            made = record()
+            row = _ledger_write(
+                actor, case, recipient, purpose, wanted, basis, consent, channel, made, court_order
+            )
+    except DisclosureRefused as refusal:
+        _audit_refusal(actor, case, recipient, purpose, wanted, basis, refusal.reason)
+        raise
+    return made, row
+
+
+def _ledger_write(
+    actor: User,
+    case: Case,
+    recipient: Recipient,
+    purpose: str,
+    kinds: list[str],
+    basis: str,
+    consent: Consent | None,
+    channel: str,
+    made: object,
+    court_order: str,
+) -> Disclosure:
+    row = Disclosure(
+        case=case,
+        data_key_id=case.person.data_key_id,
+        by=actor,
+        recipient_org_id=recipient.organization_id,
+        recipient_category=",".join(sorted(recipient.categories)),
+        purpose=purpose,
+        kinds=kinds,
+        basis=basis,
+        consent=consent,
+        channel=channel,
+        record_id=str(getattr(made, "pk", "") or ""),
+    )
+    row.recipient_label = recipient.label or None
+    row.court_order = court_order.strip() or None
+    row.save()
+    audit_record(
+        action=Action.DISCLOSURE_ALLOWED,
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        detail={
+            "disclosure": str(row.pk),
+            "basis": basis,
+            "purpose": purpose,
+            "kinds": kinds,
+            "channel": channel,
+            "consent": str(consent.pk) if consent else None,
+        },
+    )
+    return row
+
+
+def _audit_refusal(
+    actor: User,
+    case: Case,
+    recipient: Recipient,
+    purpose: str,
+    kinds: list[str],
+    basis: str,
+    reason: str,
+) -> None:
+    audit_record(
+        action=Action.DISCLOSURE_REFUSED,
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        detail={
+            "reason": reason,
+            "basis": basis,
+            "purpose": purpose,
+            "kinds": kinds,
+            "categories": sorted(recipient.categories),
+            "organization": str(recipient.organization_id or ""),
+        },
+    )
+
+
+def _decide(
+    case: Case,
+    recipient: Recipient,
+    purpose: str,
+    kinds: list[str],
+    basis: str,
+    court_order: str,
+) -> Consent | None:
+    """The consent the disclosure stands on (None for a legal basis), or a refusal."""
+    if purpose not in Purpose.values:
+        raise DisclosureRefused(_("Choose the purpose of this disclosure."), "purpose")
+    if not kinds:
+        raise DisclosureRefused(_("Choose what information is shared."), "no_kinds")
+    if set(kinds) - set(InfoKind.values):
+        raise DisclosureRefused(_("Choose what information is shared."), "kinds")
+    if basis == Basis.MANDATED_MINOR:
+        if not case.person.is_minor_on(timezone.localdate()):
+            raise DisclosureRefused(
+                _("A mandated report is only for a person under 18."), "not_minor"
+            )
+        return None
+    if basis == Basis.IMMINENT_DANGER:
+        # The latest answer decides: a later "no" ends the emergency.
+        latest = DangerCheck.objects.filter(case=case).order_by("-at").first()
+        since = timezone.now() - EMERGENCY_WINDOW
+        if latest is not None and latest.answer == Danger.YES and latest.at >= since:
+            return None
+        raise DisclosureRefused(
+            _("Imminent danger must have been recorded in the last day."), "no_danger"
+        )
+    if basis == Basis.COURT_ORDER:
+        if court_order.strip():
+            return None
+        raise DisclosureRefused(
+            _("Record the court order: its court, number and date."), "no_court_order"
+        )
+    if basis == Basis.CONSENT:
+        if recipient.is_law_enforcement and law_enforcement_refused(case):
+            raise DisclosureRefused(
+                _(
+                    "The person said no to law enforcement. Only a mandated report for a "
+                    "minor, or a 911 call in imminent danger, can go ahead until they "
+                    "change their choice."
+                ),
+                "law_enforcement_refused",
+            )
+        return _consent_covering(case, recipient, purpose, kinds)
+    raise DisclosureRefused(_("Choose the basis for this disclosure."), "basis")
+
+
+def _consent_covering(case: Case, recipient: Recipient, purpose: str, kinds: list[str]) -> Consent:
+    """The consent in force that covers everything asked, or a refusal that
+    says what is missing, as precisely as the records allow."""
+    today = timezone.localdate()
+    consents = list(Consent.objects.filter(case=case).order_by("-expires_on", "-recorded_at"))
+    if not consents:
+        raise DisclosureRefused(_("No consent is recorded for this person."), "no_consent")
+    to_recipient = [c for c in consents if _names(c, recipient)]
+    if not to_recipient:
+        raise DisclosureRefused(
+            _("No consent names this recipient. Record a consent for them first."),
+            "other_recipient",
+        )
+    for_purpose = [c for c in to_recipient if c.purpose == purpose]
+    if not for_purpose:
+        raise DisclosureRefused(
+            _("The consent for this recipient is for another purpose."), "other_purpose"
+        )
+    in_force = [c for c in for_purpose if c.in_force_on(today)]
+    if not in_force:
+        latest = for_purpose[0]
+        if latest.revoked_at is not None:
+            raise DisclosureRefused(
+                _("The person withdrew this consent on %(day)s.")
+                % {"day": date_format(timezone.localtime(latest.revoked_at).date())},
+                "revoked",
+            )
+        if latest.starts_on > today:
+            raise DisclosureRefused(
+                _("This consent starts on %(day)s.") % {"day": date_format(latest.starts_on)},
+                "not_started",
+            )
+        raise DisclosureRefused(
+            _("This consent expired on %(day)s.") % {"day": date_format(latest.expires_on)},
+            "expired",
+        )
+    for consent in in_force:
+        if set(kinds) <= set(consent.kinds):
+            return consent
+    allowed = set().union(*(set(c.kinds) for c in in_force))
+    missing = [str(InfoKind(k).label) for k in kinds if k not in allowed]
+    raise DisclosureRefused(
+        _("The consent does not cover: %(kinds)s.") % {"kinds": "; ".join(missing)}
+        if missing
+        else _("No single consent covers all of this information together."),
+        "kinds_not_covered",
+    )
+
+
+def _names(consent: Consent, recipient: Recipient) -> bool:
+    if consent.recipient_org_id is not None:
+        return consent.recipient_org_id == recipient.organization_id
+    return consent.recipient_category in recipient.categories

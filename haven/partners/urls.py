@@ -1,0 +1,3 @@
+from haven.partners.views import urlpatterns as urlpatterns
+
+app_name = "partners"
