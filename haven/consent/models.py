@@ -162,8 +162,10 @@ class Disclosure(SealedToPerson):
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     kinds = models.JSONField(default=list)
     basis = models.CharField(max_length=20, choices=Basis.choices)
+    # RESTRICT, not PROTECT: a consent with disclosures is never deleted on
+    # its own, but both go together when the person's record is destroyed.
     consent = models.ForeignKey(
-        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+        Consent, null=True, blank=True, on_delete=models.RESTRICT, related_name="disclosures"
     )
     # A court order: its reference, as recorded.
     court_order = EncryptedTextField(_("court order"))

@@ -301,3 +301,18 @@ def test_the_ledger_check_catches_a_record_made_around_the_gate(advocate, case):
     row.save()
     assert records_without_the_gate() == [f"law_enforcement_contact {row.pk}"]
     row.delete()
+
+
+def test_destroying_the_person_takes_their_consents_and_ledger_with_them(
+    advocate, supervisor, case, legal_aid
+):
+    from haven.core.models import DataKey
+    from haven.people.services import person_destroy_on_request
+
+    give_consent(advocate, case, legal_aid)
+    send(advocate, case, Recipient.of(legal_aid))
+    key = case.person.data_key_id
+    person_destroy_on_request(actor=supervisor, case=case)
+    assert not Consent.objects.exists()
+    assert not Disclosure.objects.exists()
+    assert not DataKey.objects.filter(pk=key).exists()

@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('record_id', models.CharField(blank=True, max_length=64)),
                 ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disclosures', to='people.case')),
-                ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='consent.consent')),
+                ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='disclosures', to='consent.consent')),
                 ('data_key', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.datakey')),
                 ('recipient_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partners.organization')),
             ],
