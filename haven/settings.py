@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "haven.protocol",
     "haven.partners",
     "haven.consent",
+    "haven.referrals",
     "haven.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "haven.core.middleware.RequestIdMiddleware",
+    "haven.core.middleware.NulRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from haven.consent.models import Disclosure
 from haven.protocol.models import ContinuedPresence, LawEnforcementContact, MandatedReport
+from haven.referrals.models import Referral
 
 # Each kind of record that means information left, and the gate's channel for it.
 DISCLOSING = {
     "law_enforcement_contact": LawEnforcementContact.objects.all(),
     "continued_presence": ContinuedPresence.objects.all(),
     "mandated_report": MandatedReport.objects.filter(status=MandatedReport.Status.REPORTED),
+    "referral": Referral.objects.all(),
 }
 
 

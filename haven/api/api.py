@@ -14,6 +14,7 @@ from haven.api.consent import router as consent_router
 from haven.api.partners import router as partners_router
 from haven.api.people import router as people_router
 from haven.api.protocol import router as protocol_router
+from haven.api.referrals import router as referrals_router
 from haven.core.http import authenticated_user
 
 
@@ -47,6 +48,7 @@ api.add_router("/", people_router)
 api.add_router("/", protocol_router)
 api.add_router("/", partners_router)
 api.add_router("/", consent_router)
+api.add_router("/", referrals_router)
 
 
 @api.exception_handler(ValidationError)

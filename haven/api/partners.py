@@ -48,6 +48,9 @@ Line = Annotated[str, Field(max_length=NAME_MAX, strict=True), AfterValidator(_c
 Text = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_note)]
 Web = Annotated[str, Field(max_length=URL_MAX, strict=True), AfterValidator(_clean_text)]
 Email = Annotated[str, Field(max_length=EMAIL_MAX, strict=True), AfterValidator(_clean_text)]
+# Words to search for: hidden characters (a NUL among them, which PostgreSQL
+# cannot compare) are refused with 422 like any other text.
+SearchWords = Annotated[str, Field(max_length=100), AfterValidator(_clean_text)]
 PhoneNumber = Annotated[
     str, Field(max_length=services.PHONE_MAX, strict=True), AfterValidator(_clean_text)
 ]
@@ -207,7 +210,7 @@ class PartnerPage(Schema):
 
 
 class DirectoryQuery(Schema):
-    q: str = Field(default="", max_length=100, description="Words in a name or description.")
+    q: SearchWords = Field(default="", description="Words in a name or description.")
     kind: KindCode | None = None
     need: str = Field(default="", max_length=40, description="A need category code.")
     language: str = Field(default="", max_length=3, description="An ISO 639 code.")
@@ -484,7 +487,7 @@ class HsdsPage(Schema):
 
 
 class HsdsQuery(Schema):
-    search: str = Field(default="", max_length=100, description="Words in a name or description.")
+    search: SearchWords = Field(default="", description="Words in a name or description.")
     page: int = Field(default=1, ge=1, le=1_000_000)
     per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
 

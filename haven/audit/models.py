@@ -72,6 +72,9 @@ class Action(models.TextChoices):
     CONSENT_REVOKED = "consent.revoked", _("Consent revoked")
     CONSENT_SETTINGS_CHANGED = "consent.settings_changed", _("Consent settings changed")
     DISCLOSURE_ALLOWED = "disclosure.allowed", _("Disclosure allowed by the gate")
+    REFERRAL_SENT = "referral.sent", _("Referral sent")
+    REFERRAL_CHANGED = "referral.changed", _("Referral status changed")
+    REFERRAL_VIEWED = "referral.viewed", _("Referral opened by the receiving agency")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

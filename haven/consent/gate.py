@@ -94,14 +94,14 @@ def disclose(
     kinds: Iterable[str],
     basis: str,
     channel: str,
-    record: Callable[[], R],
+    record: Callable[[Disclosure], R],
     court_order: str = "",
 ) -> tuple[R, Disclosure]:
     """Let information about ``case``'s person go to ``recipient``, or refuse.
 
-    The gate owns the transaction: when it allows, it calls ``record`` (which
-    makes the caller's own record of what left: the contact, the referral)
-    and writes the ledger row and the audit event with it, all or nothing.
+    The gate owns the transaction: when it allows, it writes the ledger row,
+    calls ``record`` with it (which makes the caller's own record of what
+    left: the contact, the referral) and the audit event, all or nothing.
     When it refuses, nothing is written but the audited refusal, and
     DisclosureRefused says why in words for staff. Call it outside any
     transaction of your own, so that a refusal's audit event is kept.
@@ -110,10 +110,13 @@ def disclose(
     try:
         with transaction.atomic():
             consent = _decide(case, recipient, purpose, wanted, basis, court_order)
-            made = record()
             row = _ledger_write(
-                actor, case, recipient, purpose, wanted, basis, consent, channel, made, court_order
+                actor, case, recipient, purpose, wanted, basis, consent, channel, court_order
             )
+            made = record(row)
+            row.record_id = str(getattr(made, "pk", "") or "")
+            row.save(update_fields=["record_id"])
+            _audit_allowed(actor, case, row)
     except DisclosureRefused as refusal:
         _audit_refusal(actor, case, recipient, purpose, wanted, basis, refusal.reason)
         raise
@@ -129,7 +132,6 @@ def _ledger_write(
     basis: str,
     consent: Consent | None,
     channel: str,
-    made: object,
     court_order: str,
 ) -> Disclosure:
     row = Disclosure(
@@ -143,11 +145,14 @@ def _ledger_write(
         basis=basis,
         consent=consent,
         channel=channel,
-        record_id=str(getattr(made, "pk", "") or ""),
     )
     row.recipient_label = recipient.label or None
     row.court_order = court_order.strip() or None
     row.save()
+    return row
+
+
+def _audit_allowed(actor: User, case: Case, row: Disclosure) -> None:
     audit_record(
         action=Action.DISCLOSURE_ALLOWED,
         actor=actor,
@@ -155,14 +160,13 @@ def _ledger_write(
         object_id=case.pk,
         detail={
             "disclosure": str(row.pk),
-            "basis": basis,
-            "purpose": purpose,
-            "kinds": kinds,
-            "channel": channel,
-            "consent": str(consent.pk) if consent else None,
+            "basis": row.basis,
+            "purpose": row.purpose,
+            "kinds": row.kinds,
+            "channel": row.channel,
+            "consent": str(row.consent_id) if row.consent_id else None,
         },
     )
-    return row
 
 
 def _audit_refusal(

@@ -157,7 +157,8 @@ class Disclosure(SealedToPerson):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    recipient_category = models.CharField(max_length=20, blank=True)
+    # Every category the recipient fell in, comma-separated ("law_enforcement,local").
+    recipient_category = models.CharField(max_length=100, blank=True)
     recipient_label = EncryptedTextField(_("recipient"))
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     kinds = models.JSONField(default=list)

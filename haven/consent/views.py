@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -67,6 +69,7 @@ def _page(
             "today": today,
             "may_record": may_record,
             "form": (form or _record_form(user, case)) if may_record else None,
+            "next": _back_to(request, case),
         },
         status=status,
     )
@@ -87,10 +90,23 @@ def consents(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             refuse(form, error)
         else:
             messages.success(request, _("The consent is recorded."))
-            response = redirect("consent:consents", case_id=case.pk)
+            response = redirect(
+                _back_to(request, case) or reverse("consent:consents", args=[case.pk])
+            )
             response.status_code = 303
             return response
     return _page(request, user, case, form=form, status=400)
+
+
+def _back_to(request: HttpRequest, case: Case) -> str:
+    """Where staff came from to record the consent (a referral waiting for
+    it), if that is a page of the same case on this site."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted.startswith(f"/cases/{case.pk}/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return ""
 
 
 def _consent_of(case: Case, consent_id: uuid.UUID) -> Consent:

@@ -10,6 +10,7 @@ from haven.audit.policies import can_view_audit
 from haven.partners.policies import can_read_directory
 from haven.people.field_settings import can_configure_fields
 from haven.people.policies import can_record_people, can_search_people
+from haven.referrals.selectors import may_receive
 
 
 def haven(request: HttpRequest) -> dict[str, Any]:
@@ -25,6 +26,7 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "intake": signed_in and can_record_people(user),  # type: ignore[arg-type]
             "fields": signed_in and can_configure_fields(user),  # type: ignore[arg-type]
             "partners": signed_in and can_read_directory(user),  # type: ignore[arg-type]
+            "inbox": signed_in and may_receive(user),  # type: ignore[arg-type]
         },
         "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
     }

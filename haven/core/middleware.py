@@ -78,3 +78,25 @@ class NeverCacheMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class NulRefusedMiddleware:
+    """A page's query string carrying a NUL character is refused with 400.
+
+    No page has a use for one, PostgreSQL cannot store or compare text
+    holding one (it would answer 500), and forms already refuse it (Django's
+    fields). The JSON API checks its own parameters with its text types and
+    answers 422, as its OpenAPI document says.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith("/api/") and any(
+            "\x00" in key or "\x00" in value for key, value in request.GET.items()
+        ):
+            from haven.core.views import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)

@@ -15,6 +15,7 @@ from haven.people.display import hidden_names
 from haven.people.field_settings import field_rules
 from haven.protocol import selectors as protocol_selectors
 from haven.protocol.policies import sees_protocol
+from haven.referrals import selectors as referral_selectors
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -27,6 +28,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "consents_ending": (
             consent_selectors.consents_expiring(user=user) if sees_protocol(user) else []
         ),
+        "referrals_waiting": (
+            referral_selectors.awaiting_reply(user=user) if sees_protocol(user) else []
+        ),
+        "inbox_open": referral_selectors.inbox_open_count(user=user),
         "now": timezone.now(),
         "hidden_names": hidden_names(user, field_rules(user.agency_id)),
     }

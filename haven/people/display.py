@@ -44,7 +44,8 @@ class Fact:
     value: str
 
 
-def _shown(person: Person, name: str) -> str:
+def shown_value(person: Person, name: str) -> str:
+    """One field of the person record as text to read ("" when not recorded)."""
     value = getattr(person, name) if name != "aliases" else None
     if name == "aliases":
         return ", ".join(alias.name or "" for alias in person.aliases.all())
@@ -76,7 +77,7 @@ def person_facts(person: Person, rules: FieldRules, *, full: bool, restricted: b
     """What the case page lists under the person's name, with "" for a
     value not recorded."""
     return [
-        Fact(name, rules.label(name), _shown(person, name))
+        Fact(name, rules.label(name), shown_value(person, name))
         for name in visible_names(rules, full=full, restricted=restricted)
     ]
 

@@ -16,7 +16,7 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
-from haven.consent.models import Basis, InfoKind, Purpose
+from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -113,7 +113,7 @@ def law_contact_record(
     if errors:
         raise ValidationError(errors)
 
-    def record() -> LawEnforcementContact:
+    def record(_disclosure: Disclosure) -> LawEnforcementContact:
         contact = LawEnforcementContact(
             case=case,
             data_key_id=case.person.data_key_id,
@@ -175,7 +175,7 @@ def continued_presence_record(
     if errors:
         raise ValidationError(errors)
 
-    def save() -> ContinuedPresence:
+    def save(_disclosure: Disclosure | None = None) -> ContinuedPresence:
         row = request or ContinuedPresence(case=case, data_key_id=case.person.data_key_id, by=actor)
         row.requested_on = requested_on
         row.requesting_agency = requesting_agency.strip() or None

@@ -14,7 +14,7 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
-from haven.consent.models import Basis, InfoKind, Purpose, RecipientCategory
+from haven.consent.models import Basis, Disclosure, InfoKind, Purpose, RecipientCategory
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -115,7 +115,7 @@ def mandated_report_record(
     if errors:
         raise ValidationError(errors)
 
-    def record() -> MandatedReport:
+    def record(_disclosure: Disclosure) -> MandatedReport:
         report.county = county
         report.reported_to_kind = reported_to_kind
         report.reported_to = reported_to.strip()

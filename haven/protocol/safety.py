@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import User
 from haven.audit.models import Action
@@ -26,6 +28,18 @@ from haven.protocol.models import (
 )
 from haven.protocol.policies import may_check_danger, works_protocol
 from haven.protocol.tracker import step_advance
+
+# The plan's sections, in the order the page and the print show them.
+PLAN_SECTIONS: tuple[tuple[str, Any], ...] = (
+    ("safe_contacts", gettext_lazy("People to call who are safe")),
+    ("safe_places", gettext_lazy("Safe places to go")),
+    ("code_word", gettext_lazy("Code word")),
+    ("emergency_bag", gettext_lazy("Emergency bag")),
+    ("transport", gettext_lazy("How to leave quickly")),
+    ("technology", gettext_lazy("Phone and online safety")),
+    ("backup_plan", gettext_lazy("If 911 does not help")),
+)
+assert tuple(name for name, _label in PLAN_SECTIONS) == SAFETY_PLAN_FIELDS  # noqa: S101
 
 NOTE_MAX = 2000
 PLAN_FIELD_MAX = 4000

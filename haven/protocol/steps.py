@@ -101,7 +101,16 @@ RULES: tuple[StepRule, ...] = (
             ),
         },
     ),
-    StepRule(Step.COLLABORATION, None, True, False, {}),
+    StepRule(
+        Step.COLLABORATION,
+        None,
+        False,
+        True,
+        {
+            StepState.NOT_STARTED: _("Refer the person's needs to partners, with their consent."),
+            StepState.IN_PROGRESS: _("Follow the referrals up until the partners answer."),
+        },
+    ),
     StepRule(Step.DOCUMENTATION, None, True, False, {}),
     StepRule(Step.STAFF_SAFETY, None, True, False, {}),
     StepRule(
@@ -138,6 +147,7 @@ LINKS: dict[str, str] = {
     Step.NEEDS: "protocol:needs",
     Step.RIGHTS: "protocol:rights",
     Step.CONSENT: "consent:consents",
+    Step.COLLABORATION: "referrals:referrals",
     Step.LAW_ENFORCEMENT: "protocol:law",
     Step.MINORS: "protocol:minor_report",
 }

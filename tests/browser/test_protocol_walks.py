@@ -223,7 +223,7 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
         "consent": "not_started",
         "law_enforcement": "done",
         "confidentiality": "not_started",
-        "collaboration": "pending",
+        "collaboration": "not_started",
         "documentation": "pending",
         "staff_safety": "pending",
         "minors": "not_applicable",

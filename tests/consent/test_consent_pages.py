@@ -240,3 +240,15 @@ def test_the_dashboard_lists_consents_ending_soon_without_names(
     assert "Legal help" in section
     assert "A referral for services" not in section  # not ending soon
     assert "Synthetic Consent Person" not in section
+
+
+def test_after_recording_staff_go_back_where_they_came_from(client_for, advocate, case, legal_aid):
+    client = client_for(advocate)
+    back = f"/cases/{case.pk}/referrals/"
+    response = client.post(url("consents", case), {**form_data(legal_aid), "next": back})
+    assert response["Location"] == back
+    # Never to another site, nor to another case.
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/cases/other/"):
+        Consent.objects.all().delete()
+        response = client.post(url("consents", case), {**form_data(legal_aid), "next": elsewhere})
+        assert response["Location"] == url("consents", case)

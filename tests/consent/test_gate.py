@@ -72,8 +72,8 @@ def give_consent(actor, case, org=None, category="", **overrides):
 def send(actor, case, recipient, purpose=Purpose.LEGAL, kinds=SERVICES_KINDS, basis=Basis.CONSENT):
     made = []
 
-    def record():
-        made.append("record")
+    def record(disclosure):
+        made.append(disclosure)
         return None
 
     _, row = disclose(
@@ -216,7 +216,7 @@ def test_a_court_order_must_be_recorded(advocate, case, legal_aid):
         kinds=[InfoKind.IDENTITY],
         basis=Basis.COURT_ORDER,
         channel="test",
-        record=lambda: None,
+        record=lambda _disclosure: None,
         court_order="Sample County Circuit Court, case 26-XX-0001 (synthetic)",
     )
     assert row.court_order.startswith("Sample County")
@@ -225,7 +225,7 @@ def test_a_court_order_must_be_recorded(advocate, case, legal_aid):
 def test_nothing_is_written_when_the_record_fails(advocate, case, legal_aid):
     give_consent(advocate, case, legal_aid)
 
-    def failing_record():
+    def failing_record(_disclosure):
         raise RuntimeError("the caller's record could not be made")
 
     with pytest.raises(RuntimeError):
@@ -316,3 +316,11 @@ def test_destroying_the_person_takes_their_consents_and_ledger_with_them(
     assert not Consent.objects.exists()
     assert not Disclosure.objects.exists()
     assert not DataKey.objects.filter(pk=key).exists()
+
+
+def test_a_recipient_in_several_categories_is_ledgered_with_all(advocate, case, sheriff):
+    """A local law enforcement agency falls in two categories; the ledger keeps both."""
+    give_consent(advocate, case, sheriff, purpose=Purpose.LAW_ENFORCEMENT)
+    row = send(advocate, case, Recipient.of(sheriff), purpose=Purpose.LAW_ENFORCEMENT)
+    row.refresh_from_db()
+    assert row.recipient_category == "law_enforcement,local"

@@ -96,6 +96,39 @@ def _consent(objects: dict[str, Any]) -> dict[str, Any]:
     return {"consent_id": found.pk}
 
 
+def _referral(objects: dict[str, Any]) -> dict[str, Any]:
+    """A referral of the first agency's case to a partner outside Haven, with
+    the ledger row the gate would have written, made directly: no audit event."""
+    from haven.consent.models import Disclosure
+    from haven.referrals.models import Referral
+
+    case = objects["case"]
+    found = Referral.objects.filter(case=case).first()
+    if found is None:
+        ledger = Disclosure.objects.create(
+            case=case,
+            data_key_id=case.person.data_key_id,
+            by=objects["member"],
+            recipient_category="local",
+            purpose="services",
+            kinds=["identity"],
+            basis="consent",
+            channel="referral",
+        )
+        found = Referral.objects.create(
+            case=case,
+            data_key_id=case.person.data_key_id,
+            purpose="services",
+            kinds=["identity"],
+            status="sent",
+            disclosure=ledger,
+            sent_by=objects["member"],
+        )
+        ledger.record_id = str(found.pk)
+        ledger.save(update_fields=["record_id"])
+    return {"referral_id": found.pk}
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -162,6 +195,17 @@ ROUTES: dict[str, Route] = {
     ),
     "consent:consent_pdf": Route(AGENCY_OBJECT, lambda o: {**_case(o), "consent_id": uuid.uuid4()}),
     "consent:disclosures": Route(AGENCY_OBJECT, _case),
+    "referrals:referrals": Route(AGENCY_OBJECT, _case),
+    "referrals:referral_new": Route(
+        AGENCY_OBJECT,
+        lambda o: {**_case(o), "need_id": uuid.uuid4(), "service_id": uuid.uuid4()},
+    ),
+    "referrals:referral": Route(AGENCY_OBJECT, lambda o: {**_case(o), "referral_id": uuid.uuid4()}),
+    "referrals:referral_pdf": Route(
+        AGENCY_OBJECT, lambda o: {**_case(o), "referral_id": uuid.uuid4()}
+    ),
+    "referrals:inbox": Route(SIGNED_IN),
+    "referrals:inbox_referral": Route(AGENCY_OBJECT, lambda o: {"referral_id": uuid.uuid4()}),
     "consent:settings": Route(SIGNED_IN),
     "protocol:law_choice": Route(AGENCY_OBJECT, _case, "post"),
     "protocol:law_contact": Route(AGENCY_OBJECT, _case, "post"),
@@ -217,6 +261,11 @@ ROUTES: dict[str, Route] = {
     "api:consent_detail": Route(AGENCY_OBJECT, _consent),
     "api:consent_revoke": Route(API, _consent, "post"),
     "api:disclosure_list": Route(AGENCY_OBJECT, _case),
+    "api:referral_list": Route(API),
+    "api:referral_send": Route(API, method="post"),
+    "api:referral_inbox": Route(API),
+    "api:referral_detail": Route(AGENCY_OBJECT, _referral),
+    "api:referral_move": Route(API, _referral, "post"),
     "partners:directory": Route(SIGNED_IN),
     "partners:organization_create": Route(SIGNED_IN),
     "partners:exchange": Route(SIGNED_IN),
@@ -368,3 +417,12 @@ def test_every_page_carries_the_content_security_policy(client, client_for, obje
                 assert directive in policy, (url, policy)
             assert "unsafe-inline" not in policy
             assert "unsafe-eval" not in policy
+
+
+def test_a_nul_in_the_query_string_is_refused(client_for, admin_user, advocate):
+    client = client_for(advocate)
+    for url in ("/", "/cases/", "/partners/"):
+        assert client.get(url, {"q": "a\x00b"}).status_code == 400, url
+    # The API refuses it in the parameters it reads, as documented.
+    for url, name in (("/api/v1/hsds/services", "search"), ("/api/v1/partners", "q")):
+        assert client.get(url, {name: "a\x00b"}).status_code == 422, url

@@ -36,23 +36,12 @@ from haven.protocol.policies import may_check_danger, sees_protocol, works_proto
 from haven.protocol.safety import (
     NOTE_MAX,
     PLAN_FIELD_MAX,
+    PLAN_SECTIONS,
     danger_check_record,
     latest_safety_plan,
     safety_plan_save,
 )
 from haven.protocol.views.common import case_for, names_hidden_for, refuse
-
-# The plan's sections, in the order the page and the print show them.
-PLAN_SECTIONS: tuple[tuple[str, Any], ...] = (
-    ("safe_contacts", gettext_lazy("People to call who are safe")),
-    ("safe_places", gettext_lazy("Safe places to go")),
-    ("code_word", gettext_lazy("Code word")),
-    ("emergency_bag", gettext_lazy("Emergency bag")),
-    ("transport", gettext_lazy("How to leave quickly")),
-    ("technology", gettext_lazy("Phone and online safety")),
-    ("backup_plan", gettext_lazy("If 911 does not help")),
-)
-assert tuple(name for name, _label in PLAN_SECTIONS) == SAFETY_PLAN_FIELDS  # noqa: S101
 
 
 class DangerCheckForm(forms.Form):

@@ -1,0 +1,314 @@
+"""Pages of referrals: a case's referrals and sending one from a need (with
+matching partners), a referral's page at the sender, and the receiving
+agency's queue."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from haven.accounts.models import User
+from haven.consent.gate import DisclosureRefused
+from haven.consent.models import InfoKind, Purpose
+from haven.core.http import authenticated_user
+from haven.core.languages import LANGUAGES
+from haven.core.pdf import pdf_response, render_pdf
+from haven.partners.models import Organization, Service
+from haven.partners.selectors import DirectoryFilter, service_search
+from haven.people.models import Case
+from haven.protocol.models import County, Need, NeedStatus
+from haven.protocol.needs import category_label
+from haven.protocol.policies import sees_protocol
+from haven.protocol.views.common import case_for, names_hidden_for, refuse
+from haven.referrals import selectors
+from haven.referrals.models import ReferralStatus
+from haven.referrals.packet import packet_read, packet_text
+from haven.referrals.services import (
+    MESSAGE_MAX,
+    OUTCOME_MAX,
+    ReferralRequest,
+    allowed_moves,
+    may_refer,
+    outside_expertise,
+    referral_move,
+    referral_send,
+)
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReferralForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("For what purpose"),
+        choices=Purpose.choices,
+        initial=Purpose.SERVICES,
+        widget=forms.RadioSelect,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("What to share"),
+        help_text=gettext_lazy("Only what the person's consent covers; the rest stays with us."),
+        choices=InfoKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose what information is shared.")},
+    )
+    message = forms.CharField(
+        label=gettext_lazy("Message to the partner (a case note: share case notes to send it)"),
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    follow_up_on = forms.DateField(label=gettext_lazy("Follow up on"), required=False, widget=_DATE)
+    outside_expertise_confirmed = forms.BooleanField(
+        label=gettext_lazy("I checked with the partner: send it even so"), required=False
+    )
+
+
+class MoveForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("What happened"), widget=forms.RadioSelect)
+    outcome = forms.CharField(
+        label=gettext_lazy("Outcome (optional)"),
+        required=False,
+        max_length=OUTCOME_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, moves: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            (value, label) for value, label in ReferralStatus.choices if value in moves
+        ]
+
+
+def _redirect(name: str, **kwargs: Any) -> HttpResponse:
+    response: HttpResponse = redirect(name, **kwargs)
+    response.status_code = 303
+    return response
+
+
+def _case_for_referring(user: User, case_id: uuid.UUID, write: bool) -> Case:
+    return case_for(user, case_id, lambda _: may_refer(user) if write else sees_protocol(user))
+
+
+@require_GET
+def referrals(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The case's referrals, and partners matching a need to send one."""
+    user = authenticated_user(request)
+    case = _case_for_referring(user, case_id, write=False)
+    needs = list(
+        Need.objects.filter(case=case)
+        .exclude(status__in=[NeedStatus.MET, NeedStatus.DECLINED])
+        .select_related("category")
+        .order_by("rank")
+    )
+    need = next((n for n in needs if str(n.pk) == request.GET.get("need")), None)
+    language = request.GET.get("language", case.person.language or "")
+    area = request.GET.get("area", "")
+    matches: list[Service] = []
+    if need is not None and may_refer(user):
+        wanted = DirectoryFilter(
+            need=need.category.code,
+            language="" if language in ("", "und") else language,
+            area=area,
+        )
+        matches = list(service_search(user=user, wanted=wanted)[:50])
+    return render(
+        request,
+        "referrals/case.html",
+        {
+            "case": case,
+            "person": case.person,
+            "hidden_names": names_hidden_for(user),
+            "rows": selectors.referrals_of(case),
+            "needs": [(n, category_label(n.category)) for n in needs],
+            "need": need,
+            "language": language,
+            "area": area,
+            "languages": LANGUAGES,
+            "counties": County.objects.order_by("name"),
+            "matches": matches,
+            "may_refer": may_refer(user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(
+    request: HttpRequest, case_id: uuid.UUID, need_id: uuid.UUID, service_id: uuid.UUID
+) -> HttpResponse:
+    """Send a need of the case to one partner's service, through the gate."""
+    user = authenticated_user(request)
+    case = _case_for_referring(user, case_id, write=True)
+    need = Need.objects.filter(case=case, pk=need_id).select_related("category").first()
+    service = (
+        Service.objects.filter(pk=service_id, agency_id=user.agency_id)
+        .select_related("organization")
+        .first()
+    )
+    if need is None or service is None:
+        raise Http404
+    organization: Organization = service.organization
+    warning = outside_expertise(organization, service, need)
+    form = ReferralForm(request.POST if request.method == "POST" else None)
+    if not warning:
+        # Nothing to confirm: the partner lists this need.
+        del form.fields["outside_expertise_confirmed"]
+    refused = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = referral_send(
+                actor=user,
+                case=case,
+                request=ReferralRequest(
+                    need_id=need.pk,
+                    organization_id=organization.pk,
+                    service_id=service.pk,
+                    purpose=data["purpose"],
+                    kinds=data["kinds"],
+                    message=data["message"],
+                    follow_up_on=data["follow_up_on"],
+                    outside_expertise_confirmed=data.get("outside_expertise_confirmed", False),
+                ),
+            )
+        except DisclosureRefused as error:
+            # Shown once, above the form, with the way to record consent.
+            refused = " ".join(error.messages)
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("The referral is sent."))
+            return _redirect("referrals:referral", case_id=case.pk, referral_id=referral.pk)
+    return render(
+        request,
+        "referrals/new.html",
+        {
+            "case": case,
+            "person": case.person,
+            "hidden_names": names_hidden_for(user),
+            "need_label": category_label(need.category),
+            "service": service,
+            "organization": organization,
+            "warning": warning,
+            "back_here": request.get_full_path(),
+            "form": form,
+            "refused": refused,
+        },
+        status=400 if form.errors or refused else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -> HttpResponse:
+    """One referral at the sending agency: what left, its history, and moving it."""
+    user = authenticated_user(request)
+    case = _case_for_referring(user, case_id, write=request.method == "POST")
+    found = selectors.referral_of_case(case, referral_id)
+    moves = allowed_moves(found, user)
+    form = MoveForm(request.POST if request.method == "POST" else None, moves=moves)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_move(
+                actor=user,
+                referral=found,
+                status=form.cleaned_data["status"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _redirect("referrals:referral", case_id=case.pk, referral_id=found.pk)
+    content = json.loads(found.content or "{}")
+    return render(
+        request,
+        "referrals/referral.html",
+        {
+            "case": case,
+            "person": case.person,
+            "hidden_names": names_hidden_for(user),
+            "referral": found,
+            "changes": found.changes.select_related("by"),
+            "text": packet_text(found, content),
+            "form": form if moves else None,
+            "withdraw_only": moves == {ReferralStatus.WITHDRAWN},
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def referral_pdf(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -> HttpResponse:
+    """The referral printed for a partner outside Haven: only what was sent."""
+    from haven.audit.models import Action
+    from haven.audit.services import audit_record
+
+    user = authenticated_user(request)
+    case = _case_for_referring(user, case_id, write=False)
+    found = selectors.referral_of_case(case, referral_id)
+    content = json.loads(found.content or "{}")
+    pdf = render_pdf(
+        "referrals/pdf/referral.html",
+        {"referral": found, "text": packet_text(found, content), "agency": user.agency.name},
+        # For the partner: in the language of the staff member printing it.
+        language=user.language,
+    )
+    audit_record(
+        action=Action.DOCUMENT_PRINTED,
+        actor=user,
+        object_type="case",
+        object_id=case.pk,
+        detail={"document": "referral", "referral": str(found.pk)},
+    )
+    return pdf_response(pdf, filename="referral.pdf")
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Referrals other agencies on this installation sent to us."""
+    user = authenticated_user(request)
+    return render(request, "referrals/inbox.html", {"rows": selectors.inbox(user=user)[:200]})
+
+
+@require_http_methods(["GET", "POST"])
+def inbox_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """One referral sent to us: exactly what the person consented to, and our answer."""
+    user = authenticated_user(request)
+    found = selectors.inbox_get(user=user, referral_id=referral_id)
+    moves = allowed_moves(found, user)
+    form = MoveForm(request.POST if request.method == "POST" else None, moves=moves)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_move(
+                actor=user,
+                referral=found,
+                status=form.cleaned_data["status"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _redirect("referrals:inbox_referral", referral_id=found.pk)
+    packet = getattr(found, "packet", None)
+    return render(
+        request,
+        "referrals/inbox_referral.html",
+        {
+            "referral": found,
+            "from_agency": found.case.agency.name,
+            "packet": packet_read(packet) if packet is not None else None,
+            "changes": found.changes.all(),
+            "form": form if moves else None,
+        },
+        status=400 if form.errors else 200,
+    )
