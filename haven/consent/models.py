@@ -32,6 +32,11 @@ class InfoKind(models.TextChoices):
     NOTES = "notes", _("Case notes")
 
 
+def kind_labels(kinds: list[str]) -> list[str]:
+    """The labels of kinds of information, in the active language."""
+    return [str(InfoKind(k).label) for k in kinds if k in InfoKind.values]
+
+
 class Purpose(models.TextChoices):
     SERVICES = "services", _("A referral for services")
     LEGAL = "legal", _("Legal help")
@@ -140,7 +145,7 @@ class Consent(SealedToPerson):
 
     @property
     def kind_labels(self) -> list[str]:
-        return [str(InfoKind(k).label) for k in self.kinds if k in InfoKind.values]
+        return kind_labels(self.kinds)
 
 
 class Disclosure(SealedToPerson):
@@ -182,4 +187,4 @@ class Disclosure(SealedToPerson):
 
     @property
     def kind_labels(self) -> list[str]:
-        return [str(InfoKind(k).label) for k in self.kinds if k in InfoKind.values]
+        return kind_labels(self.kinds)

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from haven.consent.models import Disclosure, InfoKind, Purpose
+from haven.consent.models import Disclosure, Purpose, kind_labels
 from haven.core.fields import EncryptedTextField
 from haven.core.models import Agency
 from haven.people.models import Case
@@ -81,7 +81,7 @@ class Referral(SealedToPerson):
 
     @property
     def kind_labels(self) -> list[str]:
-        return [str(InfoKind(k).label) for k in self.kinds if k in InfoKind.values]
+        return kind_labels(self.kinds)
 
     @property
     def is_open(self) -> bool:

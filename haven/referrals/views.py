@@ -31,7 +31,7 @@ from haven.protocol.needs import category_label
 from haven.protocol.policies import sees_protocol
 from haven.protocol.views.common import case_for, names_hidden_for, refuse
 from haven.referrals import selectors
-from haven.referrals.models import ReferralStatus
+from haven.referrals.models import Referral, ReferralStatus
 from haven.referrals.packet import packet_read, packet_text
 from haven.referrals.services import (
     MESSAGE_MAX,
@@ -93,6 +93,24 @@ def _redirect(name: str, **kwargs: Any) -> HttpResponse:
     response: HttpResponse = redirect(name, **kwargs)
     response.status_code = 303
     return response
+
+
+def _moved(request: HttpRequest, user: User, found: Referral, form: MoveForm) -> bool:
+    """Move the referral as posted (either side); False shows the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        referral_move(
+            actor=user,
+            referral=found,
+            status=form.cleaned_data["status"],
+            outcome=form.cleaned_data["outcome"],
+        )
+    except ValidationError as error:
+        refuse(form, error)
+        return False
+    messages.success(request, _("Saved."))
+    return True
 
 
 def _case_for_referring(user: User, case_id: uuid.UUID, write: bool) -> Case:
@@ -215,19 +233,8 @@ def referral(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -
     found = selectors.referral_of_case(case, referral_id)
     moves = allowed_moves(found, user)
     form = MoveForm(request.POST if request.method == "POST" else None, moves=moves)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral_move(
-                actor=user,
-                referral=found,
-                status=form.cleaned_data["status"],
-                outcome=form.cleaned_data["outcome"],
-            )
-        except ValidationError as error:
-            refuse(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return _redirect("referrals:referral", case_id=case.pk, referral_id=found.pk)
+    if _moved(request, user, found, form):
+        return _redirect("referrals:referral", case_id=case.pk, referral_id=found.pk)
     content = json.loads(found.content or "{}")
     return render(
         request,
@@ -286,19 +293,8 @@ def inbox_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse
     found = selectors.inbox_get(user=user, referral_id=referral_id)
     moves = allowed_moves(found, user)
     form = MoveForm(request.POST if request.method == "POST" else None, moves=moves)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral_move(
-                actor=user,
-                referral=found,
-                status=form.cleaned_data["status"],
-                outcome=form.cleaned_data["outcome"],
-            )
-        except ValidationError as error:
-            refuse(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return _redirect("referrals:inbox_referral", referral_id=found.pk)
+    if _moved(request, user, found, form):
+        return _redirect("referrals:inbox_referral", referral_id=found.pk)
     packet = getattr(found, "packet", None)
     return render(
         request,
