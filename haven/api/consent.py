@@ -39,10 +39,10 @@ from haven.api.protocol import (
 )
 from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
+from haven.consent.policies import sees_disclosures
 from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues, may_record_consent
 from haven.core.http import authenticated_user
 from haven.people.models import Case
-from haven.protocol.policies import sees_protocol
 
 router = Router(tags=["consent"])
 
@@ -230,7 +230,7 @@ def consent_list(
     request: HttpRequest,
     case: QueryEx[str, P(description="The case's id, a UUID.")],
 ) -> list[ConsentOut]:
-    _user, found = _case(request, case, sees_protocol)
+    _user, found = _case(request, case, sees_disclosures)
     return [_consent_out(c) for c in selectors.consents_of(found)]
 
 
@@ -275,7 +275,7 @@ def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOu
 )
 def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
     case_id, wanted = _case_of_consent(consent_id)
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = _case(request, case_id, sees_disclosures)
     return _consent_out(_consent(case, wanted))
 
 
@@ -308,5 +308,5 @@ def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn
     summary="What left the agency about the person, newest first",
 )
 def disclosure_list(request: HttpRequest, case_id: CaseId) -> list[DisclosureOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = _case(request, case_id, sees_disclosures)
     return [_disclosure_out(row) for row in selectors.disclosures_of(case)]

@@ -37,9 +37,9 @@ from haven.api.people import _clean_note, _refusal
 from haven.api.protocol import NOT_FOUND, InfoKindCode, OptionalDay, _case, _Input, _uuid_or_404
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import InfoKind
+from haven.consent.policies import sees_disclosures
 from haven.core.http import authenticated_user
 from haven.protocol.needs import category_label
-from haven.protocol.policies import sees_protocol
 from haven.referrals import selectors, services
 from haven.referrals.models import Referral, ReferralPacket
 from haven.referrals.packet import packet_read
@@ -264,7 +264,7 @@ def _sent_referral(
 ) -> tuple[User, Referral]:
     """At the sending agency: the referral through its case, opened (and
     audited) only if the user may open it and the action's policy allows."""
-    user, case = _case(request, str(case_id), _may_refer if write else sees_protocol)
+    user, case = _case(request, str(case_id), _may_refer if write else sees_disclosures)
     return user, selectors.referral_of_case(case, referral_id)
 
 
@@ -281,7 +281,7 @@ def referral_list(
     request: HttpRequest,
     case: QueryEx[str, P(description="The case's id, a UUID.")],
 ) -> list[ReferralOut]:
-    user, found = _case(request, case, sees_protocol)
+    user, found = _case(request, case, sees_disclosures)
     return [_referral_out(user, r) for r in selectors.referrals_of(found)]
 
 

@@ -75,6 +75,7 @@ class Action(models.TextChoices):
     REFERRAL_SENT = "referral.sent", _("Referral sent")
     REFERRAL_CHANGED = "referral.changed", _("Referral status changed")
     REFERRAL_VIEWED = "referral.viewed", _("Referral opened by the receiving agency")
+    EXPERTISE_CHANGED = "agency.expertise_changed", _("Needs the agency meets itself changed")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

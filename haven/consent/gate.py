@@ -43,6 +43,15 @@ R = TypeVar("R")
 
 # How long a "yes, in danger now" answer stands as the basis for a 911 call.
 EMERGENCY_WINDOW = timedelta(hours=24)
+# What each legal basis lets go without consent: what the emergency or the
+# report needs, never immigration status or the safety plan. A court order
+# says itself what it compels.
+BASIS_KINDS: dict[str, frozenset[str]] = {
+    Basis.IMMINENT_DANGER: frozenset({InfoKind.IDENTITY, InfoKind.CONTACT, InfoKind.LANGUAGE}),
+    Basis.MANDATED_MINOR: frozenset(
+        {InfoKind.IDENTITY, InfoKind.CONTACT, InfoKind.LANGUAGE, InfoKind.NOTES}
+    ),
+}
 
 
 class DisclosureRefused(ValidationError):
@@ -209,6 +218,13 @@ def _decide(
         raise DisclosureRefused(_("Choose what information is shared."), "no_kinds")
     if set(kinds) - set(InfoKind.values):
         raise DisclosureRefused(_("Choose what information is shared."), "kinds")
+    beyond = set(kinds) - BASIS_KINDS.get(basis, frozenset(InfoKind.values))
+    if beyond:
+        raise DisclosureRefused(
+            _("This legal basis does not cover: %(kinds)s.")
+            % {"kinds": "; ".join(str(InfoKind(k).label) for k in sorted(beyond))},
+            "beyond_basis",
+        )
     if basis == Basis.MANDATED_MINOR:
         if not case.person.is_minor_on(timezone.localdate()):
             raise DisclosureRefused(
@@ -248,7 +264,12 @@ def _consent_covering(case: Case, recipient: Recipient, purpose: str, kinds: lis
     """The consent in force that covers everything asked, or a refusal that
     says what is missing, as precisely as the records allow."""
     today = timezone.localdate()
-    consents = list(Consent.objects.filter(case=case).order_by("-expires_on", "-recorded_at"))
+    # Locked until the disclosure is written: a withdrawal waits, and then counts.
+    consents = list(
+        Consent.objects.select_for_update()
+        .filter(case=case)
+        .order_by("-expires_on", "-recorded_at")
+    )
     if not consents:
         raise DisclosureRefused(_("No consent is recorded for this person."), "no_consent")
     to_recipient = [c for c in consents if _names(c, recipient)]

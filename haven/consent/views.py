@@ -22,6 +22,7 @@ from haven.accounts.policies import roles_of
 from haven.consent import selectors
 from haven.consent.forms import ConsentRecordForm, ConsentSettingsForm, RevokeForm
 from haven.consent.models import Consent
+from haven.consent.policies import sees_disclosures
 from haven.consent.services import (
     consent_record,
     consent_revoke,
@@ -31,7 +32,6 @@ from haven.consent.services import (
 )
 from haven.core.http import authenticated_user
 from haven.people.models import Case
-from haven.protocol.policies import sees_protocol
 from haven.protocol.views.common import case_for, case_for_work, names_hidden_for, refuse
 
 
@@ -79,7 +79,7 @@ def _page(
 def consents(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
     if request.method == "GET":
-        case = case_for(user, case_id, lambda _: sees_protocol(user))
+        case = case_for(user, case_id, lambda _: sees_disclosures(user))
         return _page(request, user, case)
     case = case_for(user, case_id, lambda _: may_record_consent(user))
     form = _record_form(user, case, request.POST)
@@ -155,7 +155,7 @@ def consent_pdf(request: HttpRequest, case_id: uuid.UUID, consent_id: uuid.UUID)
     from haven.consent.documents import consent_form_response
 
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: sees_protocol(user))
+    case = case_for(user, case_id, lambda _: sees_disclosures(user))
     return consent_form_response(user, case, _consent_of(case, consent_id))
 
 
@@ -163,7 +163,7 @@ def consent_pdf(request: HttpRequest, case_id: uuid.UUID, consent_id: uuid.UUID)
 def disclosures(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """What left the agency about this person: the ledger, newest first."""
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: sees_protocol(user))
+    case = case_for(user, case_id, lambda _: sees_disclosures(user))
     return render(
         request,
         "consent/disclosures.html",

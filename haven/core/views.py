@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from haven.consent import selectors as consent_selectors
+from haven.consent.policies import sees_disclosures
 from haven.core.http import authenticated_user
 from haven.people import selectors as people_selectors
 from haven.people.display import hidden_names
@@ -26,10 +27,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "next_actions": protocol_selectors.next_actions(user=user) if sees_protocol(user) else [],
         "open_reports": protocol_selectors.open_reports(user=user) if sees_protocol(user) else [],
         "consents_ending": (
-            consent_selectors.consents_expiring(user=user) if sees_protocol(user) else []
+            consent_selectors.consents_expiring(user=user) if sees_disclosures(user) else []
         ),
         "referrals_waiting": (
-            referral_selectors.awaiting_reply(user=user) if sees_protocol(user) else []
+            referral_selectors.awaiting_reply(user=user) if sees_disclosures(user) else []
         ),
         "inbox_open": referral_selectors.inbox_open_count(user=user),
         "now": timezone.now(),

@@ -172,6 +172,11 @@ def continued_presence_record(
         errors["decided_on"] = [_("Give the date of the decision.")]
     if request is not None and request.case_id != case.pk:
         raise Http404
+    if request is not None and (request.requesting_agency or "") != requesting_agency.strip():
+        # The agency was the recipient the gate allowed: another one is a new request.
+        errors["requesting_agency"] = [
+            _("The requesting agency cannot change: record a new request instead.")
+        ]
     if errors:
         raise ValidationError(errors)
 

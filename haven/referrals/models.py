@@ -60,6 +60,8 @@ class Referral(SealedToPerson):
     content = EncryptedTextField(_("what was sent"))
     status = models.CharField(max_length=10, choices=ReferralStatus.choices)
     outcome = EncryptedTextField(_("outcome"))
+    # Why the sender withdrew it: shown to the sender only.
+    withdrawal_note = EncryptedTextField(_("why it was withdrawn"))
     follow_up_on = models.DateField(null=True, blank=True)
     # Staff were warned the request is outside what the partner lists, and sent it anyway.
     outside_expertise = models.BooleanField(default=False)
@@ -126,3 +128,15 @@ class ReferralPacket(models.Model):
             cached = keys.data_key_open(self.data_key)
             self.__dict__["_data_key_plain"] = cached
         return cached
+
+
+class AgencyExpertise(models.Model):
+    """The needs an agency meets itself. A need outside them is flagged for
+    referral on the case, and a referral received for one is flagged to the
+    receiving agency: staff should not offer help outside their expertise."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="+")
+    needs = models.ManyToManyField("protocol.NeedCategory", blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"expertise of agency {self.agency_id}"

@@ -65,7 +65,7 @@ def inbox_get(*, user: User, referral_id: uuid.UUID) -> Referral:
         raise Http404
     found = (
         Referral.objects.filter(to_agency_id=user.agency_id, pk=referral_id)
-        .select_related("packet__data_key", "case__agency")
+        .select_related("packet__data_key", "case__agency", "need")
         .first()
     )
     if found is None:

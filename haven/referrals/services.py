@@ -267,9 +267,13 @@ def referral_move(*, actor: User, referral: Referral, status: str, outcome: str 
                 {"status": [_("Someone changed this referral meanwhile. Look again.")]}
             )
         referral.status = status
-        if outcome:
+        if status == ReferralStatus.WITHDRAWN:
+            # The sender's words on withdrawing are a case note nobody consented
+            # to share: kept apart from what the receiving agency reads.
+            referral.withdrawal_note = outcome or None
+        elif outcome:
             referral.outcome = outcome
-        referral.save(update_fields=["status", "outcome", "updated_at"])
+        referral.save(update_fields=["status", "outcome", "withdrawal_note", "updated_at"])
         ReferralChange.objects.create(referral=referral, status=status, by=actor)
         if status in (ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN):
             packet_destroy(referral)

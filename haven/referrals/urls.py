@@ -22,5 +22,6 @@ urlpatterns = [
         name="referral_pdf",
     ),
     path("referrals/", views.inbox, name="inbox"),
+    path("settings/expertise/", views.expertise, name="expertise"),
     path("referrals/<uuid:referral_id>/", views.inbox_referral, name="inbox_referral"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.accounts.models import User
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import InfoKind, Purpose
+from haven.consent.policies import sees_disclosures
 from haven.core.http import authenticated_user
 from haven.core.languages import LANGUAGES
 from haven.core.pdf import pdf_response, render_pdf
@@ -28,9 +29,9 @@ from haven.partners.selectors import DirectoryFilter, service_search
 from haven.people.models import Case
 from haven.protocol.models import County, Need, NeedStatus
 from haven.protocol.needs import category_label
-from haven.protocol.policies import sees_protocol
 from haven.protocol.views.common import case_for, names_hidden_for, refuse
 from haven.referrals import selectors
+from haven.referrals.expertise import expertise_of, expertise_save, outside
 from haven.referrals.models import Referral, ReferralStatus
 from haven.referrals.packet import packet_read, packet_text
 from haven.referrals.services import (
@@ -114,7 +115,7 @@ def _moved(request: HttpRequest, user: User, found: Referral, form: MoveForm) ->
 
 
 def _case_for_referring(user: User, case_id: uuid.UUID, write: bool) -> Case:
-    return case_for(user, case_id, lambda _: may_refer(user) if write else sees_protocol(user))
+    return case_for(user, case_id, lambda _: may_refer(user) if write else sees_disclosures(user))
 
 
 @require_GET
@@ -129,6 +130,7 @@ def referrals(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         .order_by("rank")
     )
     need = next((n for n in needs if str(n.pk) == request.GET.get("need")), None)
+    beyond_us = outside(user.agency_id, [n.category_id for n in needs])
     language = request.GET.get("language", case.person.language or "")
     area = request.GET.get("area", "")
     matches: list[Service] = []
@@ -147,7 +149,8 @@ def referrals(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "person": case.person,
             "hidden_names": names_hidden_for(user),
             "rows": selectors.referrals_of(case),
-            "needs": [(n, category_label(n.category)) for n in needs],
+            "needs": [(n, category_label(n.category), n.category_id in beyond_us) for n in needs],
+            "beyond_us": [category_label(n.category) for n in needs if n.category_id in beyond_us],
             "need": need,
             "language": language,
             "area": area,
@@ -304,7 +307,57 @@ def inbox_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse
             "from_agency": found.case.agency.name,
             "packet": packet_read(packet) if packet is not None else None,
             "changes": found.changes.all(),
+            "beyond_us": bool(
+                found.need_id and outside(user.agency_id, [found.need.category_id])  # type: ignore[union-attr]
+            ),
             "form": form if moves else None,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+class ExpertiseForm(forms.Form):
+    needs = forms.MultipleChoiceField(
+        label=gettext_lazy("Needs your agency meets itself"),
+        help_text=gettext_lazy(
+            "Other needs are flagged on each case for referral to a partner, and "
+            "referrals you receive for them are flagged to you."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def expertise(request: HttpRequest) -> HttpResponse:
+    """What the agency does itself (administrators)."""
+    from haven.accounts.models import Role
+    from haven.accounts.policies import roles_of
+    from haven.protocol.needs import categories_for
+
+    user = authenticated_user(request)
+    if Role.ADMIN not in roles_of(user):
+        raise Http404
+    categories = list(categories_for(user.agency_id))
+    own = expertise_of(user.agency_id) or frozenset()
+    form = ExpertiseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"needs": [str(pk) for pk in own]},
+    )
+    cast(forms.MultipleChoiceField, form.fields["needs"]).choices = [
+        (str(c.pk), category_label(c)) for c in categories
+    ]
+    if request.method == "POST" and form.is_valid():
+        try:
+            expertise_save(actor=user, category_ids=[int(pk) for pk in form.cleaned_data["needs"]])
+        except ValidationError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _redirect("referrals:expertise")
+    return render(
+        request,
+        "referrals/expertise.html",
+        {"form": form},
         status=400 if form.errors else 200,
     )

@@ -36,7 +36,8 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 CONSENTS = f"{API}/consents"
 NOT_FOUND = {"detail": "Not Found"}
-SEES = {"advocate", "supervisor", "shelter"}
+# Who the person shares with and why is read by those who see immigration status.
+SEES = {"advocate", "supervisor"}
 WORKS = {"advocate", "supervisor"}
 PERSONAS = ["advocate", "supervisor", "shelter", "intake", "admin", "auditor", "outsider"]
 WITNESS = "Synthetic Witness"
@@ -206,7 +207,8 @@ def test_a_consent_recorded_is_listed_and_shown(client_for, advocate, shelter, c
         "category": "law_enforcement",
         "label": "Law enforcement",
     }
-    reader = client_for(shelter)
+    assert client_for(shelter).get(f"{CONSENTS}?case={case.pk}").status_code == 404
+    reader = client_for(advocate)
     seq = last_seq()
     listed = reader.get(f"{CONSENTS}?case={case.pk}")
     assert listed.status_code == 200
@@ -490,7 +492,8 @@ def test_the_ledger_lists_a_law_enforcement_contact_made_through_the_gate(
         shared=["identity"],
     )
     row = Disclosure.objects.get()
-    listed = client_for(shelter).get(f"{API}/cases/{case.pk}/disclosures")
+    assert client_for(shelter).get(f"{API}/cases/{case.pk}/disclosures").status_code == 404
+    listed = client_for(advocate).get(f"{API}/cases/{case.pk}/disclosures")
     assert listed.status_code == 200
     assert listed.json() == [
         {

@@ -190,16 +190,21 @@ def test_only_a_mandated_report_for_a_minor_passes_a_refusal(advocate, team):
     minor = record_intake(actor=advocate, team=team, estimated_age=16)
     law_choice_record(actor=advocate, case=minor, agrees=False)
     to_police = Recipient.law_enforcement("Sample Police (synthetic)")
-    row = send(advocate, minor, to_police, purpose=Purpose.SAFETY, basis=Basis.MANDATED_MINOR)
+    kinds = [InfoKind.IDENTITY]
+    row = send(
+        advocate, minor, to_police, purpose=Purpose.SAFETY, kinds=kinds, basis=Basis.MANDATED_MINOR
+    )
     assert (row.basis, row.consent) == (Basis.MANDATED_MINOR, None)
     adult = record_intake(actor=advocate, team=team, estimated_age=30)
-    reason = refused(advocate, adult, to_police, purpose=Purpose.SAFETY, basis=Basis.MANDATED_MINOR)
+    reason = refused(
+        advocate, adult, to_police, purpose=Purpose.SAFETY, kinds=kinds, basis=Basis.MANDATED_MINOR
+    )
     assert reason == "not_minor"
 
 
 def test_imminent_danger_stands_only_on_a_recent_yes(advocate, case):
     dispatcher = Recipient.law_enforcement("911 (synthetic)")
-    kwargs = {"purpose": Purpose.SAFETY, "basis": Basis.IMMINENT_DANGER}
+    kwargs = {"purpose": Purpose.SAFETY, "basis": Basis.IMMINENT_DANGER, "kinds": ["identity"]}
     assert refused(advocate, case, dispatcher, **kwargs) == "no_danger"
     danger_check_record(actor=advocate, case=case, answer="yes")
     assert send(advocate, case, dispatcher, **kwargs).basis == Basis.IMMINENT_DANGER
@@ -324,3 +329,44 @@ def test_a_recipient_in_several_categories_is_ledgered_with_all(advocate, case, 
     row = send(advocate, case, Recipient.of(sheriff), purpose=Purpose.LAW_ENFORCEMENT)
     row.refresh_from_db()
     assert row.recipient_category == "law_enforcement,local"
+
+
+def test_a_legal_basis_lets_only_what_it_needs_go(advocate, case):
+    danger_check_record(actor=advocate, case=case, answer="yes")
+    dispatcher = Recipient.law_enforcement("911 (synthetic)")
+    kwargs = {"purpose": Purpose.SAFETY, "basis": Basis.IMMINENT_DANGER}
+    reason = refused(
+        advocate, case, dispatcher, kinds=[InfoKind.IDENTITY, InfoKind.IMMIGRATION], **kwargs
+    )
+    assert reason == "beyond_basis"
+    assert send(advocate, case, dispatcher, kinds=[InfoKind.IDENTITY], **kwargs)
+
+
+def test_a_continued_presence_request_cannot_change_its_recipient(advocate, case):
+    from django.core.exceptions import ValidationError
+
+    from haven.protocol.law import continued_presence_record
+    from haven.protocol.models import ContinuedPresence
+
+    give_consent(
+        advocate,
+        case,
+        category="law_enforcement",
+        purpose=Purpose.IMMIGRATION,
+        kinds=[InfoKind.IDENTITY, InfoKind.IMMIGRATION],
+    )
+    today = timezone.localdate()
+    row = continued_presence_record(
+        actor=advocate, case=case, requested_on=today, requesting_agency="City PD (synthetic)"
+    )
+    with pytest.raises(ValidationError):
+        continued_presence_record(
+            actor=advocate,
+            case=case,
+            requested_on=today,
+            requesting_agency="Another agency (synthetic)",
+            request=row,
+        )
+    row.refresh_from_db()
+    assert row.requesting_agency == "City PD (synthetic)"
+    assert ContinuedPresence.objects.count() == 1

@@ -205,6 +205,7 @@ ROUTES: dict[str, Route] = {
         AGENCY_OBJECT, lambda o: {**_case(o), "referral_id": uuid.uuid4()}
     ),
     "referrals:inbox": Route(SIGNED_IN),
+    "referrals:expertise": Route(SIGNED_IN),
     "referrals:inbox_referral": Route(AGENCY_OBJECT, lambda o: {"referral_id": uuid.uuid4()}),
     "consent:settings": Route(SIGNED_IN),
     "protocol:law_choice": Route(AGENCY_OBJECT, _case, "post"),

@@ -301,3 +301,78 @@ def test_a_met_need_is_not_referred_again(advocate, case, partner):
     assert "need" in caught.value.message_dict
     assert need_of(case).status == NeedStatus.MET
     assert not Referral.objects.exists()
+
+
+def test_needs_outside_the_agencys_expertise_are_flagged_both_sides(
+    client, admin_user, advocate, case, partner, receiver, shelter_need
+):
+    from haven.referrals.expertise import expertise_save
+
+    client.force_login(advocate)
+    page = reverse("referrals:referrals", args=[case.pk])
+    # An agency that has not said what it does: nothing is flagged.
+    assert "outside our expertise" not in client.get(page).content.decode()
+    client.force_login(admin_user)
+    settings_page = reverse("referrals:expertise")
+    food = NeedCategory.objects.get(agency=None, code="food")
+    assert client.post(settings_page, {"needs": [str(food.pk)]}).status_code == 303
+    client.force_login(advocate)
+    assert "outside our expertise" in client.get(page).content.decode()
+    # The receiving agency meets food only: a shelter referral is flagged to it.
+    expertise_save(actor=make_admin(receiver), category_ids=[food.pk])
+    consent(advocate, case, partner)
+    referral = send(advocate, case, partner)
+    client.force_login(receiver)
+    body = client.get(reverse("referrals:inbox_referral", args=[referral.pk])).content.decode()
+    assert "outside what your agency has said it does itself" in body
+    # Only administrators set it; a need from another agency's list is refused.
+    client.force_login(advocate)
+    assert client.get(settings_page).status_code == 404
+    with pytest.raises(ValidationError):
+        expertise_save(actor=admin_user, category_ids=[10**6])
+
+
+def make_admin(user):
+    from haven.accounts.models import Membership
+
+    Membership.objects.create(user=user, role=Role.ADMIN)
+    user.__dict__.pop("_haven_memberships", None)
+    return user
+
+
+def test_the_senders_words_on_withdrawing_stay_with_the_sender(
+    client, advocate, case, partner, receiver
+):
+    consent(advocate, case, partner)
+    referral = send(advocate, case, partner)
+    referral_move(
+        actor=advocate,
+        referral=referral,
+        status=ReferralStatus.WITHDRAWN,
+        outcome="Moved to another city (synthetic)",
+    )
+    client.force_login(receiver)
+    body = client.get(reverse("referrals:inbox_referral", args=[referral.pk])).content.decode()
+    assert "Moved to another city" not in body
+    client.force_login(advocate)
+    mine = client.get(reverse("referrals:referral", args=[case.pk, referral.pk])).content.decode()
+    assert "Moved to another city (synthetic)" in mine
+
+
+def test_shelter_staff_do_not_see_referrals_or_consents(client, advocate, shelter, case, partner):
+    """Who the person shares with and why is as telling as immigration status."""
+    consent(advocate, case, partner)
+    referral = send(advocate, case, partner)
+    case.shelter_team = advocate.memberships.first().team
+    case.save()
+    client.force_login(shelter)
+    assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 200
+    for url in (
+        reverse("referrals:referrals", args=[case.pk]),
+        reverse("referrals:referral", args=[case.pk, referral.pk]),
+        reverse("consent:consents", args=[case.pk]),
+        reverse("consent:disclosures", args=[case.pk]),
+        f"/api/v1/referrals?case={case.pk}",
+        f"/api/v1/consents?case={case.pk}",
+    ):
+        assert client.get(url).status_code == 404, url
