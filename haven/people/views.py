@@ -49,6 +49,7 @@ from haven.people.policies import (
     sees_restricted_fields,
 )
 from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.selectors import Tracker
 from haven.protocol.selectors import tracker as protocol_tracker
 
 _INTAKE = "haven_intake"
@@ -110,10 +111,23 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "may_manage": can_manage_case(user, case.team_id),
             "assigned": case.assigned.all(),
             "named": case.named_staff.all() if case.restricted else [],
-            "protocol": protocol_tracker(case) if sees_protocol(user) else None,
+            "protocol": _tracker_for(user, case) if sees_protocol(user) else None,
             "may_work": works_protocol(user),
         },
     )
+
+
+def _tracker_for(user: User, case: Case) -> Tracker:
+    """The tracker, without links to pages the viewer's role cannot open."""
+    from haven.consent.policies import sees_disclosures
+    from haven.protocol.models import Step
+
+    found = protocol_tracker(case)
+    if not sees_disclosures(user):
+        for item in found.steps:
+            if item.step in (Step.CONSENT, Step.COLLABORATION):
+                item.link = ""
+    return found
 
 
 @require_http_methods(["GET", "POST"])

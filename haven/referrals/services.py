@@ -102,6 +102,11 @@ def referral_send(*, actor: User, case: Case, request: ReferralRequest) -> Refer
         raise Http404
     if need.status in (NeedStatus.MET, NeedStatus.DECLINED):
         errors["need"] = [_("This need is met or declined: reopen it first.")]
+    elif Referral.objects.filter(
+        need=need, organization_id=request.organization_id, status__in=OPEN_STATUSES
+    ).exists():
+        # A second click on "send", or a second tab: one referral is enough.
+        errors["need"] = [_("This need is already referred to this partner.")]
     organization = Organization.objects.filter(
         pk=request.organization_id, agency_id=actor.agency_id
     ).first()

@@ -294,3 +294,10 @@ def test_the_import_still_needs_the_csrf_token(admin_user):
     upload = SimpleUploadedFile("x.json", b"{}")
     response = client.post(reverse("partners:import"), {"file": upload})
     assert response.status_code == 403
+
+
+def test_the_exchange_page_shows_the_agencys_own_haven_id(client_for, admin_user):
+    from django.urls import reverse
+
+    body = client_for(admin_user).get(reverse("partners:exchange")).content.decode()
+    assert str(admin_user.agency.public_id) in body

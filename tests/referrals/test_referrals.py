@@ -376,3 +376,27 @@ def test_shelter_staff_do_not_see_referrals_or_consents(client, advocate, shelte
         f"/api/v1/consents?case={case.pk}",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_second_send_of_the_same_referral_is_refused(advocate, case, partner):
+    consent(advocate, case, partner)
+    send(advocate, case, partner)
+    with pytest.raises(ValidationError) as caught:
+        send(advocate, case, partner)
+    assert "already referred" in " ".join(caught.value.message_dict["need"])
+    assert Referral.objects.count() == 1
+    assert Disclosure.objects.filter(channel="referral").count() == 1
+
+
+def test_the_tracker_links_only_what_the_viewer_may_open(client, advocate, shelter, case):
+    case.shelter_team = advocate.memberships.first().team
+    case.save()
+    consent_link = reverse("consent:consents", args=[case.pk])
+    client.force_login(advocate)
+    assert (
+        consent_link in client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    )
+    client.force_login(shelter)
+    page = client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    assert consent_link not in page
+    assert reverse("referrals:referrals", args=[case.pk]) not in page
