@@ -180,7 +180,8 @@ def test_a_referral_goes_through_consent_to_another_agency_and_comes_back_met(
 
     # --- Consent: the refusal leads to the consent page. ----------------------
     tab.click_through("p.message--error[role=alert] a")
-    assert tab.path == f"{case_url}consents/"
+    # The consent page, which remembers the referral waiting for it.
+    assert tab.path == f"{case_url}consents/?next={new_url}"
     shot(tab, "06-consents-empty")
     page.select_option("#id_recipient", f"org:{directory['shelter'].pk}")
     page.check("input[name=purpose][value=services]")
@@ -192,8 +193,10 @@ def test_a_referral_goes_through_consent_to_another_agency_and_comes_back_met(
     page.fill("#id_interpreter", INTERPRETER)
     shot(tab, "07-consent-filled")
     tab.click_through("form[action$='/consents/'] button[type=submit]")
-    assert tab.path == f"{case_url}consents/"
+    # Recorded, staff are back on the referral that waited for the consent.
+    assert tab.path == new_url
     assert page.is_visible("text=The consent is recorded.")
+    tab.visit(f"{case_url}consents/")
     in_force = page.locator("section[aria-labelledby=in-force-heading] tbody tr")
     assert in_force.count() == 1
     row_text = in_force.inner_text()
