@@ -25,6 +25,7 @@ from haven.consent.models import (
     Purpose,
     RecipientCategory,
 )
+from haven.consent.signals import consent_revoked
 from haven.core.languages import CODES
 from haven.core.text import check_texts
 from haven.partners.models import Organization
@@ -211,6 +212,8 @@ def consent_revoke(*, actor: User, consent: Consent, note: str = "") -> Consent:
             object_id=consent.case_id,
             detail={"consent": str(consent.pk)},
         )
+        # Referrals still open under it are withdrawn with it (haven/referrals/receivers.py).
+        consent_revoked.send(sender=Consent, consent=consent, actor=actor)
     return consent
 
 

@@ -293,3 +293,20 @@ def referral_move(*, actor: User, referral: Referral, status: str, outcome: str 
             detail={"status": status},
         )
     return referral
+
+
+def withdraw_for_revoked_consent(*, actor: User, referral: Referral) -> None:
+    """Withdraw a referral because the consent it went under was withdrawn
+    (called inside the withdrawal's transaction)."""
+    referral.status = ReferralStatus.WITHDRAWN
+    referral.save(update_fields=["status", "updated_at"])
+    ReferralChange.objects.create(referral=referral, status=referral.status, by=actor)
+    packet_destroy(referral)
+    _need_follows(actor, referral)
+    audit_record(
+        action=Action.REFERRAL_CHANGED,
+        actor=actor,
+        object_type="referral",
+        object_id=referral.pk,
+        detail={"status": referral.status, "because": "consent_withdrawn"},
+    )

@@ -400,3 +400,21 @@ def test_the_tracker_links_only_what_the_viewer_may_open(client, advocate, shelt
     page = client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
     assert consent_link not in page
     assert reverse("referrals:referrals", args=[case.pk]) not in page
+
+
+def test_withdrawing_the_consent_withdraws_the_open_referrals_under_it(
+    advocate, case, partner, receiver
+):
+    from haven.consent.services import consent_revoke
+
+    given = consent(advocate, case, partner)
+    referral = send(advocate, case, partner)
+    key = ReferralPacket.objects.get(referral=referral).data_key_id
+    consent_revoke(actor=advocate, consent=given, note="")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.WITHDRAWN
+    assert not ReferralPacket.objects.exists()
+    assert not DataKey.objects.filter(pk=key).exists()
+    assert need_of(case).status == NeedStatus.IDENTIFIED
+    # The ledger keeps what left while the consent stood.
+    assert Disclosure.objects.filter(channel="referral").count() == 1
