@@ -136,7 +136,7 @@ def packet_read(packet: ReferralPacket) -> PacketView:
     )
 
 
-def packet_text(referral: Referral, content: dict[str, Any]) -> str:
+def packet_text(content: dict[str, Any]) -> str:
     """The referral as plain text, for a partner outside Haven."""
     lines = [_("Referral: %(need)s") % {"need": content.get("need", "")}, ""]
     for name, value in content.get("fields", []):

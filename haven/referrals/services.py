@@ -16,8 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
@@ -30,6 +29,7 @@ from haven.protocol.policies import works_protocol
 from haven.protocol.tracker import step_advance
 from haven.referrals.models import OPEN_STATUSES, Referral, ReferralChange, ReferralStatus
 from haven.referrals.packet import packet_content, packet_destroy, packet_seal
+from haven.referrals.selectors import may_receive
 
 MESSAGE_MAX = 2000
 OUTCOME_MAX = 2000
@@ -80,12 +80,11 @@ class ReferralRequest:
 
 def outside_expertise(organization: Organization, service: Service | None, need: Need) -> bool:
     """Whether the partner (or the service chosen) does not list the need."""
-    services = (
-        [service]
-        if service is not None
-        else list(Service.objects.filter(organization=organization))
-    )
-    return not any(s.need_categories.filter(pk=need.category_id).exists() for s in services)
+    services = Service.objects.filter(organization=organization)
+    if service is not None:
+        services = services.filter(pk=service.pk)
+    # One query, whatever the number of services.
+    return not services.filter(need_categories=need.category_id).exists()
 
 
 def may_refer(user: User) -> bool:
@@ -230,11 +229,10 @@ def _need_follows(actor: User, referral: Referral) -> None:
 
 def _role_in(referral: Referral, actor: User) -> str:
     """ "receiver", "sender", or "" for anyone else (who gets a 404)."""
-    roles = roles_of(actor)
     if (
         referral.to_agency_id is not None
         and actor.agency_id == referral.to_agency_id
-        and roles & {Role.ADVOCATE, Role.SUPERVISOR}
+        and may_receive(actor)
     ):
         return "receiver"
     if actor.agency_id == referral.case.agency_id and may_refer(actor):

@@ -248,7 +248,7 @@ def referral(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -
             "hidden_names": names_hidden_for(user),
             "referral": found,
             "changes": found.changes.select_related("by"),
-            "text": packet_text(found, content),
+            "text": packet_text(content),
             "form": form if moves else None,
             "withdraw_only": moves == {ReferralStatus.WITHDRAWN},
         },
@@ -268,7 +268,7 @@ def referral_pdf(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUI
     content = json.loads(found.content or "{}")
     pdf = render_pdf(
         "referrals/pdf/referral.html",
-        {"referral": found, "text": packet_text(found, content), "agency": user.agency.name},
+        {"referral": found, "text": packet_text(content), "agency": user.agency.name},
         # For the partner: in the language of the staff member printing it.
         language=user.language,
     )
