@@ -2,8 +2,9 @@
 a person may leave the agency, and the one place that records it when it does.
 
 Every path that lets information leave (a law enforcement contact, a
-referral, a document printed for a third party) calls ``disclose`` inside
-its own transaction. The gate allows a disclosure only
+referral, a document printed for a third party) calls ``disclose``, which
+opens the transaction and makes the caller's record inside it. The gate
+allows a disclosure only
 
 * under a consent in force that names this recipient (or a category it
   belongs to), this purpose, and every kind of information being sent; or
