@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "haven.partners",
     "haven.consent",
     "haven.referrals",
+    "haven.attachments",
     "haven.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -273,10 +274,17 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_SECURE = True
 
-# Uploads: the largest body Haven accepts in one request (attachments raise it
-# per view later). Oversized posts get a 400, never a 500.
+# Uploads: the largest body of form fields Haven accepts in one request (files
+# are counted apart, below). Oversized posts get a 400, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("HAVEN_MAX_POST_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# Attachments: the largest file kept (HAVEN_ATTACHMENT_MAX_MB, 25 by default).
+HAVEN_ATTACHMENT_MAX_BYTES = env.int("HAVEN_ATTACHMENT_MAX_MB", default=25) * 1024 * 1024
+# Every upload stays in memory, never in a temporary file in the clear, up to
+# the largest any page accepts (the partner directory takes 10 MB).
+HAVEN_UPLOAD_MAX_BYTES = max(HAVEN_ATTACHMENT_MAX_BYTES, 10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["haven.attachments.uploads.MemoryOnlyUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # --- Content Security Policy -------------------------------------------------
 # No inline script or style anywhere: every page uses files under static/.

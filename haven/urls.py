@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("haven.partners.urls")),
     path("", include("haven.consent.urls")),
     path("", include("haven.referrals.urls")),
+    path("", include("haven.attachments.urls")),
     path("accounts/", include("haven.accounts.urls_auth")),
     path("api/v1/", api.urls),
 ]

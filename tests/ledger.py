@@ -6,7 +6,7 @@ first walks it."""
 
 from __future__ import annotations
 
-from haven.consent.models import Disclosure
+from haven.consent.models import CourtOrderResponse, Disclosure
 from haven.protocol.models import ContinuedPresence, LawEnforcementContact, MandatedReport
 from haven.referrals.models import Referral
 
@@ -16,6 +16,7 @@ DISCLOSING = {
     "continued_presence": ContinuedPresence.objects.all(),
     "mandated_report": MandatedReport.objects.filter(status=MandatedReport.Status.REPORTED),
     "referral": Referral.objects.all(),
+    "court_order": CourtOrderResponse.objects.all(),
 }
 
 

@@ -76,6 +76,8 @@ class Action(models.TextChoices):
     REFERRAL_CHANGED = "referral.changed", _("Referral status changed")
     REFERRAL_VIEWED = "referral.viewed", _("Referral opened by the receiving agency")
     EXPERTISE_CHANGED = "agency.expertise_changed", _("Needs the agency meets itself changed")
+    ATTACHMENT_ADDED = "attachment.added", _("Attachment added")
+    ATTACHMENT_READ = "attachment.read", _("Attachment opened")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.attachments.forms import AttachmentField
+from haven.consent.court_orders import CourtOrderAnswer
 from haven.consent.models import ConsentForm, InfoKind, Purpose, RecipientCategory
 from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues
 from haven.core.languages import LANGUAGES
@@ -70,9 +72,13 @@ class ConsentRecordForm(forms.Form):
         label=_("Given aloud: the witness who heard it"), required=False, max_length=TEXT_MAX
     )
     paper_kept = forms.CharField(
-        label=_("Signed on paper: where the signed copy is kept"),
+        label=_("Signed on paper: where the signed copy is kept (if not scanned)"),
         required=False,
         max_length=TEXT_MAX,
+    )
+    scan = AttachmentField(
+        label=_("Signed on paper: the scan of the signed form"),
+        required=False,
     )
     language = forms.ChoiceField(
         label=_("Language the consent was explained in"),
@@ -115,6 +121,7 @@ class ConsentRecordForm(forms.Form):
             signature=data["signature"],
             witness=data["witness"],
             paper_kept=data["paper_kept"],
+            scan=data["scan"],
             language=data["language"],
             interpreter=data["interpreter"],
             starts_on=data["starts_on"],
@@ -137,3 +144,82 @@ class ConsentSettingsForm(forms.Form):
         min_value=1,
         max_value=366,
     )
+
+
+class CourtOrderForm(forms.Form):
+    """Answering a court order: the order, its copy, who receives what, and
+    how the person was told."""
+
+    reference = forms.CharField(
+        label=_("The order: court, case number and date"),
+        max_length=300,
+        error_messages={
+            "required": _("Write the court, the case number and the date of the order.")
+        },
+    )
+    signed_by_judge = forms.BooleanField(
+        label=_("This order is signed by a judge (a subpoena from a lawyer usually is not)"),
+        required=False,
+    )
+    copy = AttachmentField(label=_("A copy of the order"), required=False)
+    recipient = forms.ChoiceField(label=_("Who receives the information"), required=False)
+    recipient_name = forms.CharField(
+        label=_("Or, if they are not in the directory: their name"),
+        required=False,
+        max_length=300,
+    )
+    recipient_category = forms.ChoiceField(
+        label=_("Which they are (optional)"),
+        choices=[("", "—"), *RecipientCategory.choices],
+        required=False,
+    )
+    purpose = forms.ChoiceField(
+        label=_("For what purpose"),
+        choices=Purpose.choices,
+        initial=Purpose.COURT,
+        error_messages={"required": _("Choose the purpose.")},
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("What the order requires"),
+        help_text=_("Only what the order compels. Anything else stays with us."),
+        choices=InfoKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose what the order requires.")},
+    )
+    given = forms.CharField(
+        label=_("What was handed over"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what was handed over.")},
+    )
+    person_told = forms.CharField(
+        label=_("How and when the person was told"),
+        help_text=_("The law requires telling the person when a release is compelled."),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Say how and when the person was told, or why they could not be.")
+        },
+    )
+
+    def __init__(self, *args: Any, organizations: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["recipient"]).choices = [
+            ("", _("Not in the directory: write the name below")),
+            *[(str(o.pk), o.name) for o in organizations],
+        ]
+
+    def answer(self) -> CourtOrderAnswer:
+        data = self.cleaned_data
+        return CourtOrderAnswer(
+            reference=data["reference"],
+            copy=data["copy"],
+            signed_by_judge=data["signed_by_judge"],
+            purpose=data["purpose"],
+            kinds=data["kinds"],
+            given=data["given"],
+            person_told=data["person_told"],
+            recipient_org_id=uuid.UUID(data["recipient"]) if data["recipient"] else None,
+            recipient_name=data["recipient_name"],
+            recipient_category=data["recipient_category"],
+        )

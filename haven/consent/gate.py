@@ -9,7 +9,8 @@ allows a disclosure only
 * under a consent in force that names this recipient (or a category it
   belongs to), this purpose, and every kind of information being sent; or
 * under a legal basis: a mandated report for a person under 18, an
-  imminent danger recorded in the last day, or a court order, recorded.
+  imminent danger recorded in the last day, or a court order, recorded
+  with its reference and a copy, which the gate keeps with the ledger row.
 
 A refusal the person recorded about law enforcement blocks every law
 enforcement recipient, whatever older consent exists: only the legal bases
@@ -33,6 +34,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
+from haven.attachments.models import Use
+from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.models import Basis, Consent, Disclosure, InfoKind, Purpose, RecipientCategory
@@ -89,6 +92,14 @@ class Recipient:
         return RecipientCategory.LAW_ENFORCEMENT in self.categories
 
 
+@dataclass(frozen=True)
+class CourtOrder:
+    """The order a disclosure answers: its court, number and date, and its copy."""
+
+    reference: str
+    copy: Upload | None
+
+
 def law_enforcement_refused(case: Case) -> bool:
     """Whether the choice in force is a refusal to involve law enforcement."""
     latest = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
@@ -105,7 +116,7 @@ def disclose(
     basis: str,
     channel: str,
     record: Callable[[Disclosure], R],
-    court_order: str = "",
+    court_order: CourtOrder | None = None,
 ) -> tuple[R, Disclosure]:
     """Let information about ``case``'s person go to ``recipient``, or refuse.
 
@@ -142,7 +153,7 @@ def _ledger_write(
     basis: str,
     consent: Consent | None,
     channel: str,
-    court_order: str,
+    court_order: CourtOrder | None,
 ) -> Disclosure:
     row = Disclosure(
         case=case,
@@ -157,7 +168,11 @@ def _ledger_write(
         channel=channel,
     )
     row.recipient_label = recipient.label or None
-    row.court_order = court_order.strip() or None
+    if basis == Basis.COURT_ORDER and court_order is not None and court_order.copy is not None:
+        row.court_order = court_order.reference.strip()
+        row.court_order_copy = attachment_store(
+            actor=actor, case=case, upload=court_order.copy, use=Use.COURT_ORDER
+        )
     row.save()
     return row
 
@@ -175,6 +190,7 @@ def _audit_allowed(actor: User, case: Case, row: Disclosure) -> None:
             "kinds": row.kinds,
             "channel": row.channel,
             "consent": str(row.consent_id) if row.consent_id else None,
+            "court_order_copy": str(row.court_order_copy_id) if row.court_order_copy_id else None,
         },
     )
 
@@ -210,7 +226,7 @@ def _decide(
     purpose: str,
     kinds: list[str],
     basis: str,
-    court_order: str,
+    court_order: CourtOrder | None,
 ) -> Consent | None:
     """The consent the disclosure stands on (None for a legal basis), or a refusal."""
     if purpose not in Purpose.values:
@@ -242,11 +258,13 @@ def _decide(
             _("Imminent danger must have been recorded in the last day."), "no_danger"
         )
     if basis == Basis.COURT_ORDER:
-        if court_order.strip():
-            return None
-        raise DisclosureRefused(
-            _("Record the court order: its court, number and date."), "no_court_order"
-        )
+        if court_order is None or not court_order.reference.strip():
+            raise DisclosureRefused(
+                _("Record the court order: its court, number and date."), "no_court_order"
+            )
+        if court_order.copy is None:
+            raise DisclosureRefused(_("Attach a copy of the court order."), "no_court_order_copy")
+        return None
     if basis == Basis.CONSENT:
         if recipient.is_law_enforcement and law_enforcement_refused(case):
             raise DisclosureRefused(

@@ -44,6 +44,7 @@ class Purpose(models.TextChoices):
     BENEFITS = "benefits", _("Benefits and certification (HHS letters)")
     LAW_ENFORCEMENT = "law_enforcement", _("A report to or investigation by law enforcement")
     SAFETY = "safety", _("Safety planning with a partner")
+    COURT = "court", _("Proceedings before a court")
 
 
 class RecipientCategory(models.TextChoices):
@@ -107,6 +108,15 @@ class Consent(SealedToPerson):
     signature = EncryptedTextField(_("name as signed"))
     witness = EncryptedTextField(_("witness"))
     paper_kept = EncryptedTextField(_("where the signed paper is kept"))
+    # The scan of the signed paper. RESTRICT: kept while the consent is, and
+    # both go together when the person's record is destroyed.
+    scan = models.ForeignKey(
+        "attachments.Attachment",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+    )
     language = models.CharField(max_length=3)
     interpreter = EncryptedTextField(_("interpreter"))
     starts_on = models.DateField()
@@ -173,8 +183,15 @@ class Disclosure(SealedToPerson):
     consent = models.ForeignKey(
         Consent, null=True, blank=True, on_delete=models.RESTRICT, related_name="disclosures"
     )
-    # A court order: its reference, as recorded.
+    # A court order: its reference as recorded, and the copy of the order.
     court_order = EncryptedTextField(_("court order"))
+    court_order_copy = models.ForeignKey(
+        "attachments.Attachment",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+    )
     # How it left (a law enforcement contact, a referral...) and the record of it.
     channel = models.CharField(max_length=30)
     record_id = models.CharField(max_length=64, blank=True)
@@ -188,3 +205,20 @@ class Disclosure(SealedToPerson):
     @property
     def kind_labels(self) -> list[str]:
         return kind_labels(self.kinds)
+
+
+class CourtOrderResponse(SealedToPerson):
+    """What the agency handed over because a court ordered it, and how the
+    person was told. Its ledger row holds the order's reference and copy."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="court_orders")
+    # RESTRICT: kept while the ledger row is, and destroyed with the person.
+    disclosure = models.OneToOneField(
+        Disclosure, on_delete=models.RESTRICT, related_name="court_order_response"
+    )
+    given = EncryptedTextField(_("what was handed over"))
+    person_told = EncryptedTextField(_("how the person was told"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"court order response {self.pk}"

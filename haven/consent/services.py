@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
+from haven.attachments.models import Use
+from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.models import (
@@ -58,6 +60,8 @@ class ConsentValues:
     interpreter: str = ""
     starts_on: date | None = None
     expires_on: date | None = None
+    # Signed on paper: the scan of the signed form, when there is one.
+    scan: Upload | None = None
 
 
 def default_days(agency_id: int) -> int:
@@ -128,12 +132,17 @@ def consent_record(*, actor: User, case: Case, values: ConsentValues) -> Consent
     required = {
         ConsentForm.SCREEN: ("signature", _("Ask the person to sign with their name.")),
         ConsentForm.VERBAL: ("witness", _("Name the witness who heard the person agree.")),
-        ConsentForm.PAPER: ("paper_kept", _("Say where the signed paper is kept.")),
     }
     if values.form in required:
         name, message = required[ConsentForm(values.form)]
         if not texts[name]:
             errors.setdefault(name, []).append(message)
+    if values.form == ConsentForm.PAPER and not (texts["paper_kept"] or values.scan):
+        errors.setdefault("scan", []).append(
+            _("Attach the scan of the signed paper, or say where the paper is kept.")
+        )
+    if values.scan is not None and values.form != ConsentForm.PAPER:
+        errors.setdefault("scan", []).append(_("A scan goes with a consent signed on paper."))
     today = timezone.localdate()
     starts_on = values.starts_on or today
     expires_on = values.expires_on or starts_on + timedelta(days=default_days(actor.agency_id))
@@ -168,6 +177,10 @@ def consent_record(*, actor: User, case: Case, values: ConsentValues) -> Consent
         )
         for name, text in texts.items():
             setattr(consent, name, text or None)
+        if values.scan is not None:
+            consent.scan = attachment_store(
+                actor=actor, case=case, upload=values.scan, use=Use.CONSENT
+            )
         consent.save()
         step_advance(case, Step.CONSENT, StepState.DONE, actor)
         audit_record(
@@ -180,6 +193,7 @@ def consent_record(*, actor: User, case: Case, values: ConsentValues) -> Consent
                 "purpose": consent.purpose,
                 "kinds": kinds,
                 "form": consent.form,
+                "scan": str(consent.scan_id) if consent.scan_id else None,
                 "expires_on": expires_on.isoformat(),
             },
         )

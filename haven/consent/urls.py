@@ -5,6 +5,7 @@ from haven.consent.views import (
     consent_settings,
     consent_withdraw,
     consents,
+    court_order,
     disclosures,
 )
 
@@ -23,5 +24,6 @@ urlpatterns = [
         name="consent_pdf",
     ),
     path("cases/<uuid:case_id>/disclosures/", disclosures, name="disclosures"),
+    path("cases/<uuid:case_id>/court-order/", court_order, name="court_order"),
     path("settings/consent/", consent_settings, name="settings"),
 ]

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
 from haven.consent import selectors
-from haven.consent.forms import ConsentRecordForm, ConsentSettingsForm, RevokeForm
+from haven.consent.court_orders import court_order_answer, may_answer_court_orders
+from haven.consent.forms import ConsentRecordForm, ConsentSettingsForm, CourtOrderForm, RevokeForm
 from haven.consent.models import Consent
 from haven.consent.policies import sees_disclosures
 from haven.consent.services import (
@@ -35,10 +36,11 @@ from haven.people.models import Case
 from haven.protocol.views.common import case_for, case_for_work, names_hidden_for, refuse
 
 
-def _record_form(user: User, case: Case, data: Any = None) -> ConsentRecordForm:
+def _record_form(user: User, case: Case, data: Any = None, files: Any = None) -> ConsentRecordForm:
     today = timezone.localdate()
     return ConsentRecordForm(
         data,
+        files,
         organizations=selectors.directory_choices(user),
         initial={
             "language": case.person.language or "eng",
@@ -82,7 +84,7 @@ def consents(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         case = case_for(user, case_id, lambda _: sees_disclosures(user))
         return _page(request, user, case)
     case = case_for(user, case_id, lambda _: may_record_consent(user))
-    form = _record_form(user, case, request.POST)
+    form = _record_form(user, case, request.POST, request.FILES)
     if form.is_valid():
         try:
             consent_record(actor=user, case=case, values=form.values())
@@ -172,7 +174,42 @@ def disclosures(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "person": case.person,
             "hidden_names": names_hidden_for(user),
             "rows": selectors.disclosures_of(case),
+            "may_answer_court_orders": may_answer_court_orders(user, case),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def court_order(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Information handed over because a court ordered it: kept with the
+    order's copy in the ledger."""
+    user = authenticated_user(request)
+    case = case_for(user, case_id, lambda c: may_answer_court_orders(user, c))
+    form = CourtOrderForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        organizations=selectors.directory_choices(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            court_order_answer(actor=user, case=case, answer=form.answer())
+        except ValidationError as error:  # the gate's refusals among them
+            refuse(form, error)
+        else:
+            messages.success(request, _("Recorded in what has been shared."))
+            response = redirect("consent:disclosures", case_id=case.pk)
+            response.status_code = 303
+            return response
+    return render(
+        request,
+        "consent/court_order.html",
+        {
+            "case": case,
+            "person": case.person,
+            "hidden_names": names_hidden_for(user),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
     )
 
 

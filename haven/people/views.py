@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from haven.accounts.models import User
+from haven.attachments.policies import handles_attachments
 from haven.core.forms import show_refusal
 from haven.core.http import authenticated_user
 from haven.people import selectors, services
@@ -113,6 +114,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "named": case.named_staff.all() if case.restricted else [],
             "protocol": _tracker_for(user, case) if sees_protocol(user) else None,
             "may_work": works_protocol(user),
+            "keeps_records": handles_attachments(user),
         },
     )
 

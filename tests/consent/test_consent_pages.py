@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from haven.attachments.models import Attachment, Use
 from haven.audit.models import Action, AuditEvent
 from haven.consent.models import Consent, ConsentSettings
 from haven.partners.models import Organization, PartnerKind
 from haven.protocol.models import CaseStep, Step, StepState
+from tests import files
 from tests.factories import give_consent, record_intake
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +88,7 @@ def test_recording_a_consent_shows_it_in_force_and_moves_the_step(
         ({"expires_on": "x"}, "Enter a valid date"),
         ({"witness": ""}, "Name the witness"),
         ({"form": "screen"}, "sign with their name"),
-        ({"form": "paper"}, "where the signed paper is kept"),
+        ({"form": "paper"}, "Attach the scan of the signed paper"),
         ({"kinds": []}, "Choose what information may be shared"),
         ({"kinds": ["identity", "bank_details"]}, "Select a valid choice"),
         ({"purpose": ""}, "Choose the purpose"),
@@ -252,3 +254,41 @@ def test_after_recording_staff_go_back_where_they_came_from(client_for, advocate
         Consent.objects.all().delete()
         response = client.post(url("consents", case), {**form_data(legal_aid), "next": elsewhere})
         assert response["Location"] == url("consents", case)
+
+
+def test_a_paper_consent_keeps_its_scan_sealed_with_the_person(
+    client_for, advocate, case, legal_aid
+):
+    client = client_for(advocate)
+    scan = files.pdf("Signed consent form (synthetic)")
+    response = client.post(
+        url("consents", case),
+        form_data(legal_aid, form="paper", witness="", scan=files.uploaded(scan, "consent.pdf")),
+    )
+    assert response.status_code == 303
+    consent = Consent.objects.get(case=case)
+    assert consent.scan.use == Use.CONSENT
+    assert consent.scan.case_id == case.pk
+    page = client.get(url("consents", case)).content.decode()
+    download = reverse("attachments:download", args=[consent.scan_id])
+    assert download in page
+    assert client.get(download).content == scan
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"form": "paper", "scan": "svg"}, "Web pages, SVG images"),
+        ({"form": "verbal", "scan": "pdf"}, "A scan goes with a consent signed on paper"),
+    ],
+)
+def test_a_bad_scan_says_why_and_records_nothing(
+    client_for, advocate, case, legal_aid, changes, message
+):
+    data = files.svg_with_script() if changes["scan"] == "svg" else files.pdf()
+    changes = {**changes, "scan": files.uploaded(data, "scan.pdf")}
+    response = client_for(advocate).post(url("consents", case), form_data(legal_aid, **changes))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Consent.objects.exists()
+    assert not Attachment.objects.exists()

@@ -11,14 +11,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from haven.attachments.models import Attachment, Use
 from haven.audit.models import Action, AuditEvent
-from haven.consent.gate import DisclosureRefused, Recipient, disclose
+from haven.consent.gate import CourtOrder, DisclosureRefused, Recipient, disclose
 from haven.consent.models import Basis, Consent, ConsentForm, Disclosure, InfoKind, Purpose
 from haven.consent.services import ConsentValues, consent_record, consent_revoke
 from haven.partners.models import GovernmentLevel, Organization, PartnerKind
 from haven.protocol.law import law_choice_record
 from haven.protocol.models import LawEnforcementContact
 from haven.protocol.safety import danger_check_record
+from tests import files
 from tests.factories import record_intake
 
 pytestmark = pytest.mark.django_db
@@ -210,21 +212,34 @@ def test_imminent_danger_stands_only_on_a_recent_yes(advocate, case):
     assert send(advocate, case, dispatcher, **kwargs).basis == Basis.IMMINENT_DANGER
 
 
-def test_a_court_order_must_be_recorded(advocate, case, legal_aid):
+def test_a_court_order_must_be_recorded_with_its_reference_and_a_copy(advocate, case, legal_aid):
+    reference = "Sample County Circuit Court, case 26-XX-0001 (synthetic)"
+
+    def order(court_order):
+        return disclose(
+            actor=advocate,
+            case=case,
+            recipient=Recipient.of(legal_aid),
+            purpose=Purpose.COURT,
+            kinds=[InfoKind.IDENTITY],
+            basis=Basis.COURT_ORDER,
+            channel="test",
+            record=lambda _disclosure: None,
+            court_order=court_order,
+        )[1]
+
     kwargs = {"basis": Basis.COURT_ORDER}
     assert refused(advocate, case, Recipient.of(legal_aid), **kwargs) == "no_court_order"
-    _, row = disclose(
-        actor=advocate,
-        case=case,
-        recipient=Recipient.of(legal_aid),
-        purpose=Purpose.LEGAL,
-        kinds=[InfoKind.IDENTITY],
-        basis=Basis.COURT_ORDER,
-        channel="test",
-        record=lambda _disclosure: None,
-        court_order="Sample County Circuit Court, case 26-XX-0001 (synthetic)",
-    )
+    with pytest.raises(DisclosureRefused) as no_copy:
+        order(CourtOrder(reference=reference, copy=None))
+    assert no_copy.value.reason == "no_court_order_copy"
+    assert not Disclosure.objects.exists()
+    assert not Attachment.objects.exists()
+
+    row = order(CourtOrder(reference=reference, copy=files.accepted()))
     assert row.court_order.startswith("Sample County")
+    assert row.court_order_copy.use == Use.COURT_ORDER
+    assert row.court_order_copy.case_id == case.pk
 
 
 def test_nothing_is_written_when_the_record_fails(advocate, case, legal_aid):

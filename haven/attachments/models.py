@@ -1,0 +1,59 @@
+"""Files about a person: scans, photos, voice messages, saved e-mails.
+
+An attachment is sealed under the person's data key like every identifying
+value (docs/adr/0013-attachments.md): its name, its description, the SHA-256
+of its content and the content itself. The bytes live in a table of their
+own, so listing a case's attachments never loads them. Destroying the
+person's key leaves nothing that opens.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.fields import EncryptedTextField
+from haven.people.models import Case
+from haven.protocol.models import SealedToPerson
+
+
+class Use(models.TextChoices):
+    """What an attachment is kept for: it decides where it is shown."""
+
+    DOCUMENT = "document", _("Document")
+    CONSENT = "consent", _("Signed consent")
+    COURT_ORDER = "court_order", _("Court order")
+
+
+class Attachment(SealedToPerson):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    use = models.CharField(max_length=20, choices=Use.choices, default=Use.DOCUMENT)
+    # Judged from the bytes at upload (haven.attachments.filetypes), never the name.
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    name = EncryptedTextField(_("file name"))
+    description = EncryptedTextField(_("description"))
+    sha256 = EncryptedTextField(_("SHA-256 of the content"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-uploaded_at"], name="attachment_case_latest")]
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk}"
+
+
+class AttachmentContent(models.Model):
+    """The sealed bytes of one attachment, read only to hand them out."""
+
+    attachment = models.OneToOneField(
+        Attachment, primary_key=True, on_delete=models.CASCADE, related_name="content"
+    )
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"content of attachment {self.attachment_id}"

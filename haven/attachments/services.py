@@ -1,0 +1,164 @@
+"""Accept, store and hand out attachments: the only code that seals or
+opens their bytes.
+
+``upload_accept`` judges a file before anything is written; ``attachment_store``
+seals it inside the caller's transaction, so a record and its file are kept
+together or not at all; ``attachment_open`` is the one way back to the bytes,
+behind the policy and the audit trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import User
+from haven.attachments import filetypes
+from haven.attachments.models import Attachment, AttachmentContent, Use
+from haven.attachments.policies import handles_attachments
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.core import crypto, keys
+from haven.core.text import check_texts
+from haven.people.models import Case
+from haven.people.policies import can_open_case
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 500
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file that passed inspection and is not yet stored."""
+
+    name: str
+    data: bytes
+    type: filetypes.FileType
+
+
+def size_limit() -> str:
+    """The largest file accepted, for people: "25.0 MB"."""
+    return str(filesizeformat(settings.HAVEN_ATTACHMENT_MAX_BYTES))
+
+
+def too_large_message() -> str:
+    return _("The file is larger than %(limit)s.") % {"limit": size_limit()}
+
+
+def upload_accept(file: UploadedFile | None) -> Upload:
+    """The uploaded file judged by its size and its bytes, or a ValidationError."""
+    if file is None:
+        raise ValidationError(_("Choose a file."), code="required")
+    if (file.size or 0) > settings.HAVEN_ATTACHMENT_MAX_BYTES:
+        raise ValidationError(too_large_message(), code="too_large")
+    data = file.read()
+    kind = filetypes.identify(data)
+    return Upload(name=_file_name(file.name or "", kind), data=data, type=kind)
+
+
+def _file_name(given: str, kind: filetypes.FileType) -> str:
+    """The name as uploaded, without folders or control characters, ending in
+    the extension its content earned."""
+    base = given.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable()).strip()[:NAME_MAX] or "file"
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    return f"{stem or 'file'}.{kind.extension}"
+
+
+def _content_aad(attachment: Attachment) -> bytes:
+    return keys.field_aad(
+        AttachmentContent._meta.db_table, "sealed", attachment.pk, attachment.data_key_id
+    )
+
+
+def attachment_store(
+    *, actor: User, case: Case, upload: Upload, use: str = Use.DOCUMENT, description: str = ""
+) -> Attachment:
+    """Seal ``upload`` under the person's key and keep it with ``case``.
+
+    Runs in the caller's transaction when there is one: the record the file
+    belongs to (a consent, a disclosure) and the file commit together.
+    """
+    if not handles_attachments(actor) or case.agency_id != actor.agency_id:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    description = description.strip()
+    check_texts(errors, [("description", description, DESCRIPTION_MAX)])
+    if use not in Use.values:
+        errors["use"] = [_("Choose what the file is for.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        attachment = Attachment(
+            id=uuid.uuid4(),
+            case=case,
+            data_key_id=case.person.data_key_id,
+            use=use,
+            content_type=upload.type.content_type,
+            size=len(upload.data),
+            uploaded_by=actor,
+        )
+        attachment.name = upload.name
+        attachment.description = description or None
+        attachment.sha256 = hashlib.sha256(upload.data).hexdigest()
+        attachment.save()
+        AttachmentContent.objects.create(
+            attachment=attachment,
+            sealed=crypto.seal(
+                attachment.data_key_bytes(), upload.data, aad=_content_aad(attachment)
+            ),
+        )
+        audit_record(
+            action=Action.ATTACHMENT_ADDED,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={
+                "attachment": str(attachment.pk),
+                "use": use,
+                "type": attachment.content_type,
+                "size": attachment.size,
+            },
+        )
+    return attachment
+
+
+def attachment_open(*, actor: User, attachment_id: uuid.UUID) -> tuple[Attachment, bytes]:
+    """An attachment and its bytes, for someone allowed to see them; audited.
+
+    Any other attachment, another agency's included, is a 404 like a missing one.
+    """
+    attachment = (
+        Attachment.objects.select_related("case", "data_key")
+        .filter(pk=attachment_id, case__agency_id=actor.agency_id)
+        .first()
+    )
+    if (
+        attachment is None
+        or not handles_attachments(actor)
+        or not can_open_case(actor, attachment.case_id)
+    ):
+        raise Http404
+    sealed = AttachmentContent.objects.filter(attachment=attachment).values_list(
+        "sealed", flat=True
+    )
+    data = crypto.unseal(
+        attachment.data_key_bytes(), bytes(sealed.get()), aad=_content_aad(attachment)
+    )
+    audit_record(
+        action=Action.ATTACHMENT_READ,
+        actor=actor,
+        object_type="case",
+        object_id=attachment.case_id,
+        detail={"attachment": str(attachment.pk), "use": attachment.use},
+    )
+    return attachment, data

@@ -1,0 +1,153 @@
+"""Information handed over because a court ordered it.
+
+A court order is the one legal basis staff invoke on their own judgment, so
+the rules are strict: a supervisor of the case's team records it; it must be
+an order signed by a judge (a subpoena from a lawyer usually is not one, and
+goes to the agency's counsel instead); its reference and a copy are kept with
+the ledger row; only what it compels goes; and the person is told, as the
+confidentiality laws require when a release is compelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import User
+from haven.attachments.services import Upload
+from haven.consent.gate import CourtOrder, Recipient, disclose
+from haven.consent.models import (
+    Basis,
+    CourtOrderResponse,
+    Disclosure,
+    InfoKind,
+    Purpose,
+    RecipientCategory,
+)
+from haven.core.text import check_texts
+from haven.partners.models import Organization
+from haven.people.models import Case
+from haven.people.policies import can_manage_case
+
+REFERENCE_MAX = 300
+TEXT_MAX = 1000
+CHANNEL = "court_order"
+
+
+@dataclass(frozen=True)
+class CourtOrderAnswer:
+    """What staff record when they answer a court order."""
+
+    reference: str
+    copy: Upload | None
+    signed_by_judge: bool
+    purpose: str
+    kinds: Sequence[str]
+    given: str
+    person_told: str
+    recipient_org_id: uuid.UUID | None = None
+    recipient_name: str = ""
+    recipient_category: str = ""
+
+
+def may_answer_court_orders(user: User, case: Case) -> bool:
+    return can_manage_case(user, case.team_id)
+
+
+def court_order_answer(*, actor: User, case: Case, answer: CourtOrderAnswer) -> Disclosure:
+    """Check what staff recorded, then let the gate decide and keep it all."""
+    if not may_answer_court_orders(actor, case) or case.agency_id != actor.agency_id:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    recipient = _recipient(actor, answer, errors)
+    texts = {
+        "reference": answer.reference.strip(),
+        "given": answer.given.strip(),
+        "person_told": answer.person_told.strip(),
+    }
+    check_texts(
+        errors,
+        [
+            (name, text, REFERENCE_MAX if name == "reference" else TEXT_MAX)
+            for name, text in texts.items()
+        ],
+    )
+    required = {
+        "reference": _("Write the court, the case number and the date of the order."),
+        "given": _("Say what was handed over."),
+        "person_told": _("Say how and when the person was told, or why they could not be."),
+    }
+    for name, message in required.items():
+        if not texts[name]:
+            errors.setdefault(name, []).append(message)
+    if answer.copy is None:
+        errors.setdefault("copy", []).append(_("Attach a copy of the court order."))
+    if not answer.signed_by_judge:
+        errors["signed_by_judge"] = [
+            _(
+                "Only an order signed by a judge is a legal basis. A subpoena from a lawyer "
+                "usually is not: ask the agency's counsel before anything is shared."
+            )
+        ]
+    if answer.purpose not in Purpose.values:
+        errors["purpose"] = [_("Choose the purpose.")]
+    kinds = sorted(set(answer.kinds))
+    if not kinds or set(kinds) - set(InfoKind.values):
+        errors["kinds"] = [_("Choose what the order requires.")]
+    if errors or recipient is None:
+        raise ValidationError(errors)
+
+    def record(row: Disclosure) -> CourtOrderResponse:
+        response = CourtOrderResponse(
+            case=case, data_key_id=case.person.data_key_id, disclosure=row
+        )
+        response.given = texts["given"]
+        response.person_told = texts["person_told"]
+        response.save()
+        return response
+
+    _made, row = disclose(
+        actor=actor,
+        case=case,
+        recipient=recipient,
+        purpose=answer.purpose,
+        kinds=kinds,
+        basis=Basis.COURT_ORDER,
+        channel=CHANNEL,
+        record=record,
+        court_order=CourtOrder(reference=texts["reference"], copy=answer.copy),
+    )
+    return row
+
+
+def _recipient(
+    actor: User, answer: CourtOrderAnswer, errors: dict[str, list[str]]
+) -> Recipient | None:
+    """An organization of the actor's directory, or a name with its category."""
+    if answer.recipient_org_id:
+        organization = Organization.objects.filter(
+            pk=answer.recipient_org_id, agency_id=actor.agency_id
+        ).first()
+        if organization is None:
+            errors["recipient"] = [_("Choose an organization from your agency's directory.")]
+            return None
+        return Recipient.of(organization)
+    name = answer.recipient_name.strip()
+    check_texts(errors, [("recipient_name", name, REFERENCE_MAX)])
+    if not name:
+        errors.setdefault("recipient_name", []).append(
+            _("Say who receives the information: choose an organization or write its name.")
+        )
+        return None
+    categories: frozenset[str] = frozenset()
+    if answer.recipient_category:
+        if answer.recipient_category not in RecipientCategory.values:
+            errors["recipient_category"] = [_("Choose one of the options offered.")]
+            return None
+        categories = frozenset({answer.recipient_category})
+    return Recipient(label=name, categories=categories)
