@@ -138,7 +138,7 @@ def consent_record(*, actor: User, case: Case, values: ConsentValues) -> Consent
         if not texts[name]:
             errors.setdefault(name, []).append(message)
     if values.form == ConsentForm.PAPER and not (texts["paper_kept"] or values.scan):
-        errors.setdefault("scan", []).append(
+        errors.setdefault("paper_kept", []).append(
             _("Attach the scan of the signed paper, or say where the paper is kept.")
         )
     if values.scan is not None and values.form != ConsentForm.PAPER:

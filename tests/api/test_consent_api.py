@@ -250,7 +250,7 @@ BAD = [
     ({"witness": ""}, ["consent", "witness"], "Name the witness"),
     ({"witness": "   "}, ["consent", "witness"], "Name the witness"),
     ({"form": "screen"}, ["consent", "signature"], "sign with their name"),
-    ({"form": "paper"}, ["consent", "paper_kept"], "signed paper is kept"),
+    ({"form": "paper"}, ["consent", "paper_kept"], "where the paper is kept"),
     ({"recipient_org": FORGED}, ["consent", "recipient"], "your agency's directory"),
     ({"recipient_org": UNKNOWN}, ["consent", "recipient"], "your agency's directory"),
     ({"recipient_category": "state"}, ["consent", "recipient"], "not both"),

@@ -129,6 +129,27 @@ def _referral(objects: dict[str, Any]) -> dict[str, Any]:
     return {"referral_id": found.pk}
 
 
+def _attachment(objects: dict) -> dict:
+    """An attachment of the first agency's case, made directly: no audit event."""
+    from haven.attachments.models import Attachment, AttachmentContent
+
+    case = objects["case"]
+    found = Attachment.objects.filter(case=case).first()
+    if found is None:
+        found = Attachment(
+            id=uuid.uuid4(),
+            case=case,
+            data_key_id=case.person.data_key_id,
+            content_type="application/pdf",
+            size=1,
+            uploaded_by=objects["member"],
+        )
+        found.name = "walk.pdf"
+        found.save()
+        AttachmentContent.objects.create(attachment=found, sealed=b"\x01" + b"\x00" * 40)
+    return {"attachment_id": found.pk}
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -195,6 +216,9 @@ ROUTES: dict[str, Route] = {
     ),
     "consent:consent_pdf": Route(AGENCY_OBJECT, lambda o: {**_case(o), "consent_id": uuid.uuid4()}),
     "consent:disclosures": Route(AGENCY_OBJECT, _case),
+    "consent:court_order": Route(AGENCY_OBJECT, _case),
+    "attachments:documents": Route(AGENCY_OBJECT, _case),
+    "attachments:download": Route(AGENCY_OBJECT, _attachment),
     "referrals:referrals": Route(AGENCY_OBJECT, _case),
     "referrals:referral_new": Route(
         AGENCY_OBJECT,
