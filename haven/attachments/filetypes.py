@@ -76,6 +76,8 @@ ACCEPTED = (
     DOCX,
 )
 BY_CONTENT_TYPE = {t.content_type: t for t in ACCEPTED}
+# What a scanner or a phone camera makes of a paper.
+SCANS = frozenset({PDF, JPEG, PNG, GIF, WEBP, TIFF, HEIC})
 
 # Brands of the ISO media container ("ftyp" box) and what they hold.
 _FTYP = {

@@ -1,10 +1,12 @@
-"""Files about a person: scans, photos, voice messages, saved e-mails.
+"""Files: about a person (scans, photos, voice messages, saved e-mails) or
+about the agency itself (an interpreter's confidentiality agreement).
 
-An attachment is sealed under the person's data key like every identifying
-value (docs/adr/0013-attachments.md): its name, its description, the SHA-256
-of its content and the content itself. The bytes live in a table of their
-own, so listing a case's attachments never loads them. Destroying the
-person's key leaves nothing that opens.
+An attachment is sealed like every identifying value
+(docs/adr/0013-attachments.md): its name, its description, the SHA-256 of
+its content and the content itself. A person's files are sealed under the
+person's data key, so destroying the person leaves nothing that opens; an
+agency document has a data key of its own. The bytes live in a table of
+their own, so listing attachments never loads them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.fields import EncryptedTextField
+from haven.core.models import Agency
 from haven.people.models import Case
 from haven.protocol.models import SealedToPerson
 
@@ -24,10 +27,21 @@ class Use(models.TextChoices):
     DOCUMENT = "document", _("Document")
     CONSENT = "consent", _("Signed consent")
     COURT_ORDER = "court_order", _("Court order")
+    COMMUNICATION = "communication", _("Part of a communication")
+    # Documents of the agency, not of a person served.
+    AGREEMENT = "agreement", _("Confidentiality agreement")
+
+
+# The uses that belong to the agency rather than to a case.
+AGENCY_USES = frozenset({Use.AGREEMENT})
 
 
 class Attachment(SealedToPerson):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # None for a document of the agency itself.
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     use = models.CharField(max_length=20, choices=Use.choices, default=Use.DOCUMENT)
     # Judged from the bytes at upload (haven.attachments.filetypes), never the name.
     content_type = models.CharField(max_length=100)
@@ -42,6 +56,12 @@ class Attachment(SealedToPerson):
 
     class Meta:
         indexes = [models.Index(fields=["case", "-uploaded_at"], name="attachment_case_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(use__in=sorted(AGENCY_USES)),
+                name="attachment_of_a_case_or_the_agency",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"attachment {self.pk}"

@@ -3,15 +3,32 @@
 A person's documents (a passport scan, a court order, a signed consent) are
 as revealing as their immigration status, so the same people handle them:
 the advocates and supervisors who work cases, never intake or shelter staff.
+The agency's own documents (an interpreter's confidentiality agreement) are
+kept by its administrators and supervisors and read by those who choose
+interpreters.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from haven.accounts.models import User
+from haven.accounts.models import Role, User
+from haven.accounts.policies import roles_of
 from haven.people.policies import sees_restricted_fields
 
 
 def handles_attachments(user: User | AnonymousUser) -> bool:
     return sees_restricted_fields(user)
+
+
+# Who keeps and who reads each kind of agency document.
+_AGENCY_KEEPERS = {"agreement": frozenset({Role.ADMIN, Role.SUPERVISOR})}
+_AGENCY_READERS = {"agreement": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ADVOCATE})}
+
+
+def may_keep_agency_document(user: User | AnonymousUser, use: str) -> bool:
+    return bool(roles_of(user) & _AGENCY_KEEPERS.get(use, frozenset()))
+
+
+def may_read_agency_document(user: User | AnonymousUser, use: str) -> bool:
+    return bool(roles_of(user) & _AGENCY_READERS.get(use, frozenset()))

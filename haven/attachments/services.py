@@ -23,8 +23,12 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.attachments import filetypes
-from haven.attachments.models import Attachment, AttachmentContent, Use
-from haven.attachments.policies import handles_attachments
+from haven.attachments.models import AGENCY_USES, Attachment, AttachmentContent, Use
+from haven.attachments.policies import (
+    handles_attachments,
+    may_keep_agency_document,
+    may_read_agency_document,
+)
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
@@ -81,27 +85,41 @@ def _content_aad(attachment: Attachment) -> bytes:
 
 
 def attachment_store(
-    *, actor: User, case: Case, upload: Upload, use: str = Use.DOCUMENT, description: str = ""
+    *,
+    actor: User,
+    case: Case | None,
+    upload: Upload,
+    use: str = Use.DOCUMENT,
+    description: str = "",
 ) -> Attachment:
-    """Seal ``upload`` under the person's key and keep it with ``case``.
+    """Seal ``upload`` and keep it: with ``case``, under the person's key, or
+    (``case`` None, for an agency document) under a data key of its own.
 
     Runs in the caller's transaction when there is one: the record the file
     belongs to (a consent, a disclosure) and the file commit together.
     """
-    if not handles_attachments(actor) or case.agency_id != actor.agency_id:
+    if use not in Use.values or (case is None) != (use in AGENCY_USES):
+        raise ValidationError({"use": [_("Choose what the file is for.")]})
+    if case is None:
+        if not may_keep_agency_document(actor, use):
+            raise Http404
+    elif not handles_attachments(actor) or case.agency_id != actor.agency_id:
         raise Http404
     errors: dict[str, list[str]] = {}
     description = description.strip()
     check_texts(errors, [("description", description, DESCRIPTION_MAX)])
-    if use not in Use.values:
-        errors["use"] = [_("Choose what the file is for.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        if case is None:
+            data_key_id = keys.data_key_create(actor.agency)[0].pk
+        else:
+            data_key_id = case.person.data_key_id
         attachment = Attachment(
             id=uuid.uuid4(),
+            agency_id=actor.agency_id,
             case=case,
-            data_key_id=case.person.data_key_id,
+            data_key_id=data_key_id,
             use=use,
             content_type=upload.type.content_type,
             size=len(upload.data),
@@ -120,8 +138,8 @@ def attachment_store(
         audit_record(
             action=Action.ATTACHMENT_ADDED,
             actor=actor,
-            object_type="case",
-            object_id=case.pk,
+            object_type="case" if case is not None else "agency_document",
+            object_id=case.pk if case is not None else attachment.pk,
             detail={
                 "attachment": str(attachment.pk),
                 "use": use,
@@ -138,15 +156,11 @@ def attachment_open(*, actor: User, attachment_id: uuid.UUID) -> tuple[Attachmen
     Any other attachment, another agency's included, is a 404 like a missing one.
     """
     attachment = (
-        Attachment.objects.select_related("case", "data_key")
-        .filter(pk=attachment_id, case__agency_id=actor.agency_id)
+        Attachment.objects.select_related("data_key")
+        .filter(pk=attachment_id, agency_id=actor.agency_id)
         .first()
     )
-    if (
-        attachment is None
-        or not handles_attachments(actor)
-        or not can_open_case(actor, attachment.case_id)
-    ):
+    if attachment is None or not _may_open(actor, attachment):
         raise Http404
     sealed = AttachmentContent.objects.filter(attachment=attachment).values_list(
         "sealed", flat=True
@@ -157,8 +171,14 @@ def attachment_open(*, actor: User, attachment_id: uuid.UUID) -> tuple[Attachmen
     audit_record(
         action=Action.ATTACHMENT_READ,
         actor=actor,
-        object_type="case",
-        object_id=attachment.case_id,
+        object_type="case" if attachment.case_id else "agency_document",
+        object_id=attachment.case_id or attachment.pk,
         detail={"attachment": str(attachment.pk), "use": attachment.use},
     )
     return attachment, data
+
+
+def _may_open(actor: User, attachment: Attachment) -> bool:
+    if attachment.case_id is None:
+        return may_read_agency_document(actor, attachment.use)
+    return handles_attachments(actor) and can_open_case(actor, attachment.case_id)

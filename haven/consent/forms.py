@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haven.attachments.forms import AttachmentField
+from haven.attachments.forms import AttachmentField, FileForm
 from haven.consent.court_orders import CourtOrderAnswer
 from haven.consent.models import ConsentForm, InfoKind, Purpose, RecipientCategory
 from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues
@@ -33,7 +33,7 @@ def recipient_choices(organizations: list[Any]) -> list[tuple[Any, Any]]:
     ]
 
 
-class ConsentRecordForm(forms.Form):
+class ConsentRecordForm(FileForm):
     recipient = forms.ChoiceField(
         label=_("Who may receive the information"),
         error_messages={"required": _("Say who the information may go to.")},
@@ -77,8 +77,7 @@ class ConsentRecordForm(forms.Form):
         max_length=TEXT_MAX,
     )
     scan = AttachmentField(
-        label=_("Signed on paper: the scan of the signed form"),
-        required=False,
+        label=_("Signed on paper: the scan of the signed form"), required=False, scan=True
     )
     language = forms.ChoiceField(
         label=_("Language the consent was explained in"),
@@ -146,7 +145,7 @@ class ConsentSettingsForm(forms.Form):
     )
 
 
-class CourtOrderForm(forms.Form):
+class CourtOrderForm(FileForm):
     """Answering a court order: the order, its copy, who receives what, and
     how the person was told."""
 
@@ -161,7 +160,7 @@ class CourtOrderForm(forms.Form):
         label=_("This order is signed by a judge (a subpoena from a lawyer usually is not)"),
         required=False,
     )
-    copy = AttachmentField(label=_("A copy of the order"), required=False)
+    copy = AttachmentField(label=_("A copy of the order"), required=False, scan=True)
     recipient = forms.ChoiceField(label=_("Who receives the information"), required=False)
     recipient_name = forms.CharField(
         label=_("Or, if they are not in the directory: their name"),

@@ -190,3 +190,11 @@ def test_a_copy_of_the_sealed_bytes_does_not_open_as_another_attachment(advocate
 def test_uses_are_recorded(advocate, case):
     kept = attachment_store(actor=advocate, case=case, upload=files.accepted(), use=Use.COURT_ORDER)
     assert kept.get_use_display() == "Court order"
+
+
+def test_a_form_that_comes_back_asks_for_the_file_again(client_for, advocate, case):
+    long = "x" * 600  # over the description's limit: the form comes back
+    response = upload(client_for(advocate), case, files.pdf(), description=long)
+    assert response.status_code == 400
+    assert "Choose the file again" in response.content.decode()
+    assert not Attachment.objects.exists()

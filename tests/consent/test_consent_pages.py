@@ -292,3 +292,13 @@ def test_a_bad_scan_says_why_and_records_nothing(
     assert message in response.content.decode()
     assert not Consent.objects.exists()
     assert not Attachment.objects.exists()
+
+
+def test_a_scan_must_be_a_pdf_or_an_image(client_for, advocate, case, legal_aid):
+    response = client_for(advocate).post(
+        url("consents", case),
+        form_data(legal_aid, form="paper", witness="", scan=files.uploaded(files.wav(), "a.wav")),
+    )
+    assert response.status_code == 400
+    assert "A scan must be a PDF or an image" in response.content.decode()
+    assert not Consent.objects.exists()

@@ -138,6 +138,7 @@ def _attachment(objects: dict) -> dict:
     if found is None:
         found = Attachment(
             id=uuid.uuid4(),
+            agency_id=case.agency_id,
             case=case,
             data_key_id=case.person.data_key_id,
             content_type="application/pdf",
@@ -219,6 +220,10 @@ ROUTES: dict[str, Route] = {
     "consent:court_order": Route(AGENCY_OBJECT, _case),
     "attachments:documents": Route(AGENCY_OBJECT, _case),
     "attachments:download": Route(AGENCY_OBJECT, _attachment),
+    "interpretation:point": Route(SIGNED_IN),
+    # A PDF without person data; asked with HEAD, as the page checks read bodies as text.
+    "interpretation:point_pdf": Route(SIGNED_IN, method="head"),
+    "interpretation:point_for_case": Route(AGENCY_OBJECT, _case),
     "referrals:referrals": Route(AGENCY_OBJECT, _case),
     "referrals:referral_new": Route(
         AGENCY_OBJECT,
