@@ -1,4 +1,5 @@
-"""Benchmark: people search, case page and case list at 100,000 people.
+"""Benchmark: people search, case page and case list at 100,000 people, and
+a case whose communications log holds 2,000 entries.
 
 Not a test: it measures. Run with `make bench` (HAVEN_BENCH_PEOPLE overrides
 the population, HAVEN_BENCH_SAMPLES the requests of each kind per round,
@@ -26,6 +27,7 @@ import statistics
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +46,16 @@ from django.db import close_old_connections, connection, transaction  # noqa: E4
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.html import escape  # noqa: E402
 from faker import Faker  # noqa: E402
 
 from haven.accounts.models import Membership, Role, User  # noqa: E402
+from haven.communications.models import Communication  # noqa: E402
+from haven.communications.services import (  # noqa: E402
+    CommunicationValues,
+    communication_record,
+)
 from haven.core.models import Agency, Team  # noqa: E402
 from haven.people.details import PersonDetails  # noqa: E402
 from haven.people.models import Case  # noqa: E402
@@ -57,6 +65,7 @@ POPULATION = int(os.environ.get("HAVEN_BENCH_PEOPLE", "100000"))
 SAMPLES = int(os.environ.get("HAVEN_BENCH_SAMPLES", "200"))
 ROUNDS = int(os.environ.get("HAVEN_BENCH_ROUNDS", "3"))
 WARM_UP = 20  # requests of each kind before timing: templates compiled, caches filled
+LONG_LOG = 2000  # communications on the one case with a long record
 SEED = 7
 LOCALES = ["en_US", "es_MX", "vi_VN", "uk_UA", "ar_SA", "zh_CN", "hi_IN", "fr_FR"]
 
@@ -101,6 +110,58 @@ def populate() -> tuple[User, Agency]:
         print(f"  {done:>7} people recorded ({rate:.0f}/s)", flush=True)
     call_command("optimize_db")
     return user, agency
+
+
+def long_log_case(user: User, agency: Agency) -> tuple[Case, list[uuid.UUID]]:
+    """A case of the bench user's team with LONG_LOG communications, made
+    once through the service (each sealed, chained and anchored)."""
+    team_cases = Case.objects.filter(agency=agency, team__memberships__user=user).order_by("pk")
+    case = team_cases.first()
+    if case is None:
+        raise SystemExit("the bench user's team has no case")
+    have = Communication.objects.filter(case=case).count()
+    if have < LONG_LOG:
+        print(f"Writing {LONG_LOG - have} communications on one case…", flush=True)
+        rng = random.Random(SEED)  # noqa: S311 (filler text to measure, not a secret)
+        started = timezone.now() - timedelta(days=3 * 365)
+        for n in range(have, LONG_LOG):
+            communication_record(
+                actor=user,
+                case=case,
+                values=CommunicationValues(
+                    occurred_at=started + timedelta(hours=12 * n),
+                    channel=rng.choice(["phone", "in_person", "text", "email"]),
+                    summary=f"Check-in {n}",
+                    details=" ".join(rng.choice(WORDS) for _ in range(120)),
+                    staff_ids=[user.pk],
+                ),
+            )
+    entries = list(Communication.objects.filter(case=case).values_list("pk", flat=True))
+    return case, random.Random(SEED).sample(entries, min(SAMPLES, len(entries)))  # noqa: S311
+
+
+WORDS = [
+    "the",
+    "person",
+    "said",
+    "they",
+    "would",
+    "call",
+    "back",
+    "after",
+    "work",
+    "about",
+    "housing",
+    "and",
+    "the",
+    "lease",
+    "and",
+    "the",
+    "interpreter",
+    "repeated",
+    "the",
+    "dates",
+]
 
 
 def samples(user: User, agency: Agency) -> tuple[list[str], list[uuid.UUID]]:
@@ -179,6 +240,7 @@ def main() -> None:
     if not Authenticator.objects.filter(user=user).exists():
         TOTP.activate(user, generate_totp_secret())
     names, cases = samples(user, agency)
+    long_case, entries = long_log_case(user, agency)
     case_list = reverse("people:case_list")
     # The requests of each kind: (method, url, data, text the answer must hold).
     # A search must show the name it was given: a GET with the name in the
@@ -187,11 +249,20 @@ def main() -> None:
         "search": [("post", case_list, {"name": name}, escape(name)) for name in names],
         "page": [("get", reverse("people:case_detail", args=[c]), {}, "") for c in cases],
         "list": [("get", case_list, {}, "") for _ in range(SAMPLES)],
+        "long case": [("get", reverse("people:case_detail", args=[long_case.pk]), {}, "")],
+        "log": [("get", reverse("communications:log", args=[long_case.pk]), {}, "Check-in")],
+        "entry": [
+            ("get", reverse("communications:entry", args=[long_case.pk, e]), {}, "Check-in")
+            for e in entries
+        ],
     }
     labels = {
         "search": "exact-name search (POST, full page)",
         "page": "case page",
         "list": "case list (50 newest)",
+        "long case": "case page, 2,000 communications",
+        "log": "communications log, first page of 25",
+        "entry": "one communication of 2,000",
     }
     for requests in kinds.values():
         for request in requests[:WARM_UP]:

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("haven.consent.urls")),
     path("", include("haven.referrals.urls")),
     path("", include("haven.attachments.urls")),
+    path("", include("haven.communications.urls")),
+    path("", include("haven.exports.urls")),
+    path("", include("haven.interpretation.urls")),
     path("accounts/", include("haven.accounts.urls_auth")),
     path("api/v1/", api.urls),
 ]

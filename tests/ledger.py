@@ -7,6 +7,7 @@ first walks it."""
 from __future__ import annotations
 
 from haven.consent.models import CourtOrderResponse, Disclosure
+from haven.exports.models import RecordExport
 from haven.protocol.models import ContinuedPresence, LawEnforcementContact, MandatedReport
 from haven.referrals.models import Referral
 
@@ -17,6 +18,7 @@ DISCLOSING = {
     "mandated_report": MandatedReport.objects.filter(status=MandatedReport.Status.REPORTED),
     "referral": Referral.objects.all(),
     "court_order": CourtOrderResponse.objects.all(),
+    "record_export": RecordExport.objects.filter(audience="third_party"),
 }
 
 

@@ -10,6 +10,8 @@ from ninja.security import HttpBearer, django_auth
 from haven.accounts.api_tokens import api_token_authenticate
 from haven.accounts.models import User
 from haven.accounts.policies import roles_of
+from haven.api.attachments import router as attachments_router
+from haven.api.communications import router as communications_router
 from haven.api.consent import router as consent_router
 from haven.api.partners import router as partners_router
 from haven.api.people import router as people_router
@@ -49,6 +51,8 @@ api.add_router("/", protocol_router)
 api.add_router("/", partners_router)
 api.add_router("/", consent_router)
 api.add_router("/", referrals_router)
+api.add_router("/", attachments_router)
+api.add_router("/", communications_router)
 
 
 @api.exception_handler(ValidationError)

@@ -53,7 +53,9 @@ Note = Annotated[str, Field(max_length=NOTE_MAX, strict=True), AfterValidator(_c
 
 # The codes of haven.consent.models, spelled out so OpenAPI lists them
 # (a test checks they stay the same).
-PurposeCode = Literal["services", "legal", "immigration", "benefits", "law_enforcement", "safety"]
+PurposeCode = Literal[
+    "services", "legal", "immigration", "benefits", "law_enforcement", "safety", "court"
+]
 CategoryCode = Literal["federal", "state", "local", "law_enforcement"]
 FormCode = Literal["paper", "screen", "verbal"]
 

@@ -122,7 +122,7 @@ PoliceOutcomeCode = Literal["", "helped", "did_not_come", "not_believed", "would
 NeedStatusCode = Literal["identified", "referred", "in_progress", "met", "declined"]
 BasisCode = Literal["consent", "mandated_minor", "emergency_911"]
 InfoKindCode = Literal[
-    "identity", "contact", "language", "needs", "immigration", "safety_plan", "notes"
+    "identity", "contact", "language", "needs", "immigration", "safety_plan", "notes", "shelter"
 ]
 PresenceStatus = Literal["requested", "granted", "denied", "expired"]
 ReportKind = Literal["county", "sheriff", "police"]

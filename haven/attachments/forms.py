@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -42,6 +42,23 @@ class AttachmentField(forms.FileField):
         return upload
 
 
+class _ManyFilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(AttachmentField):
+    """Several files in one input; cleans to a list of Uploads, each judged."""
+
+    widget = _ManyFilesInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Upload]:
+        given = data if isinstance(data, list | tuple) else [data]
+        given = [d for d in given if d not in self.empty_values]
+        if not given and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [cast(Upload, super(AttachmentsField, self).clean(d, initial)) for d in given]
+
+
 class FileForm(forms.Form):
     """A form with a file field. Browsers empty a file field when the form
     comes back with a problem elsewhere: say so beside it, or staff resubmit
@@ -52,7 +69,7 @@ class FileForm(forms.Form):
         if not self.errors:
             return
         for name, field in self.fields.items():
-            if isinstance(field, AttachmentField) and name in self.files:
+            if isinstance(field, AttachmentField) and self.files.get(name):
                 reminder = _(
                     "Choose the file again: the browser does not keep it when the form comes back."
                 )

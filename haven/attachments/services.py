@@ -162,12 +162,7 @@ def attachment_open(*, actor: User, attachment_id: uuid.UUID) -> tuple[Attachmen
     )
     if attachment is None or not _may_open(actor, attachment):
         raise Http404
-    sealed = AttachmentContent.objects.filter(attachment=attachment).values_list(
-        "sealed", flat=True
-    )
-    data = crypto.unseal(
-        attachment.data_key_bytes(), bytes(sealed.get()), aad=_content_aad(attachment)
-    )
+    data = open_content(attachment)
     audit_record(
         action=Action.ATTACHMENT_READ,
         actor=actor,
@@ -176,6 +171,17 @@ def attachment_open(*, actor: User, attachment_id: uuid.UUID) -> tuple[Attachmen
         detail={"attachment": str(attachment.pk), "use": attachment.use},
     )
     return attachment, data
+
+
+def open_content(attachment: Attachment) -> bytes:
+    """The bytes of an attachment the caller has already been allowed to
+    read, and whose reading the caller audits (an export does, as a whole)."""
+    sealed = AttachmentContent.objects.filter(attachment=attachment).values_list(
+        "sealed", flat=True
+    )
+    return crypto.unseal(
+        attachment.data_key_bytes(), bytes(sealed.get()), aad=_content_aad(attachment)
+    )
 
 
 def _may_open(actor: User, attachment: Attachment) -> bool:

@@ -78,6 +78,9 @@ class Action(models.TextChoices):
     EXPERTISE_CHANGED = "agency.expertise_changed", _("Needs the agency meets itself changed")
     ATTACHMENT_ADDED = "attachment.added", _("Attachment added")
     ATTACHMENT_READ = "attachment.read", _("Attachment opened")
+    COMMUNICATION_RECORDED = "communication.recorded", _("Communication recorded")
+    INTERPRETER_CHANGED = "interpreter.changed", _("Interpreter roster changed")
+    RECORD_EXPORTED = "record.exported", _("Case record exported")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
 
 

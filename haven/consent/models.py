@@ -30,6 +30,7 @@ class InfoKind(models.TextChoices):
     IMMIGRATION = "immigration", _("Immigration status")
     SAFETY_PLAN = "safety_plan", _("Safety plan")
     NOTES = "notes", _("Case notes")
+    SHELTER = "shelter", _("Where they are staying (the shelter)")
 
 
 def kind_labels(kinds: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from haven.accounts.policies import can_manage_staff, roles_of
 from haven.audit.policies import can_view_audit
+from haven.communications.policies import may_read_roster
 from haven.partners.policies import can_read_directory
 from haven.people.field_settings import can_configure_fields
 from haven.people.policies import can_record_people, can_search_people
@@ -27,6 +28,7 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "fields": signed_in and can_configure_fields(user),  # type: ignore[arg-type]
             "partners": signed_in and can_read_directory(user),  # type: ignore[arg-type]
             "inbox": signed_in and may_receive(user),  # type: ignore[arg-type]
+            "interpreters": signed_in and may_read_roster(user),  # type: ignore[arg-type]
         },
         "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
     }

@@ -127,7 +127,7 @@ def _tracker_for(user: User, case: Case) -> Tracker:
     found = protocol_tracker(case)
     if not sees_disclosures(user):
         for item in found.steps:
-            if item.step in (Step.CONSENT, Step.COLLABORATION):
+            if item.step in (Step.CONSENT, Step.COLLABORATION, Step.DOCUMENTATION):
                 item.link = ""
     return found
 

@@ -111,7 +111,20 @@ RULES: tuple[StepRule, ...] = (
             StepState.IN_PROGRESS: _("Follow the referrals up until the partners answer."),
         },
     ),
-    StepRule(Step.DOCUMENTATION, None, True, False, {}),
+    StepRule(
+        Step.DOCUMENTATION,
+        None,
+        False,
+        True,
+        {
+            StepState.NOT_STARTED: _(
+                "Record each contact in the communications log, with who interpreted."
+            ),
+            StepState.IN_PROGRESS: _(
+                "Keep the log and the documents complete: correct with addenda, never by editing."
+            ),
+        },
+    ),
     StepRule(Step.STAFF_SAFETY, None, True, False, {}),
     StepRule(
         Step.MINORS,
@@ -148,6 +161,7 @@ LINKS: dict[str, str] = {
     Step.RIGHTS: "protocol:rights",
     Step.CONSENT: "consent:consents",
     Step.COLLABORATION: "referrals:referrals",
+    Step.DOCUMENTATION: "communications:log",
     Step.LAW_ENFORCEMENT: "protocol:law",
     Step.MINORS: "protocol:minor_report",
 }

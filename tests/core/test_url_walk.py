@@ -151,6 +151,18 @@ def _attachment(objects: dict) -> dict:
     return {"attachment_id": found.pk}
 
 
+def _interpreter(objects: dict[str, Any]) -> dict[str, Any]:
+    """An interpreter of the first agency's roster, made directly: no audit event."""
+    from haven.communications.models import Interpreter
+
+    found, _ = Interpreter.objects.get_or_create(
+        agency_id=objects["member"].agency_id,
+        name="Walk Interpreter (synthetic)",
+        defaults={"kind": "contractor", "languages": ["spa"]},
+    )
+    return {"interpreter_id": found.pk}
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -220,9 +232,17 @@ ROUTES: dict[str, Route] = {
     "consent:court_order": Route(AGENCY_OBJECT, _case),
     "attachments:documents": Route(AGENCY_OBJECT, _case),
     "attachments:download": Route(AGENCY_OBJECT, _attachment),
+    "communications:log": Route(AGENCY_OBJECT, _case),
+    "exports:export": Route(AGENCY_OBJECT, _case),
+    "communications:roster": Route(SIGNED_IN),
+    "communications:interpreter": Route(SIGNED_IN, lambda o: {"interpreter_id": uuid.uuid4()}),
+    "communications:entry_new": Route(AGENCY_OBJECT, _case),
+    "communications:entry": Route(AGENCY_OBJECT, lambda o: {**_case(o), "entry_id": uuid.uuid4()}),
+    "communications:addendum": Route(
+        AGENCY_OBJECT, lambda o: {**_case(o), "entry_id": uuid.uuid4()}, "post"
+    ),
     "interpretation:point": Route(SIGNED_IN),
-    # A PDF without person data; asked with HEAD, as the page checks read bodies as text.
-    "interpretation:point_pdf": Route(SIGNED_IN, method="head"),
+    "interpretation:point_pdf": Route(SIGNED_IN),
     "interpretation:point_for_case": Route(AGENCY_OBJECT, _case),
     "referrals:referrals": Route(AGENCY_OBJECT, _case),
     "referrals:referral_new": Route(
@@ -268,6 +288,10 @@ ROUTES: dict[str, Route] = {
     "api:safety_plan_save": Route(API, _case, "post"),
     "api:safety_plan_detail": Route(AGENCY_OBJECT, lambda o: {**_case(o), "version": 1}),
     "api:need_category_list": Route(API),
+    "api:attachment_list": Route(AGENCY_OBJECT, _case),
+    "api:attachment_add": Route(API, _case, "post"),
+    "api:attachment_download": Route(AGENCY_OBJECT, _attachment),
+    "api:court_order_record": Route(API, _case, "post"),
     "api:need_list": Route(AGENCY_OBJECT, _case),
     "api:need_assessment_record": Route(API, _case, "post"),
     "api:need_status_set": Route(API, lambda o: {**_case(o), "need_id": uuid.uuid4()}, "patch"),
@@ -291,6 +315,20 @@ ROUTES: dict[str, Route] = {
     "api:consent_detail": Route(AGENCY_OBJECT, _consent),
     "api:consent_revoke": Route(API, _consent, "post"),
     "api:disclosure_list": Route(AGENCY_OBJECT, _case),
+    "api:communication_list": Route(AGENCY_OBJECT, _case),
+    "api:communication_record": Route(API, _case, "post"),
+    "api:communication_detail": Route(
+        AGENCY_OBJECT, lambda o: {**_case(o), "entry_id": uuid.uuid4()}
+    ),
+    "api:communication_addendum": Route(
+        API, lambda o: {**_case(o), "entry_id": uuid.uuid4()}, "post"
+    ),
+    "api:interpreter_list": Route(API),
+    "api:interpreter_add": Route(API, method="post"),
+    "api:interpreter_detail": Route(AGENCY_OBJECT, _interpreter),
+    "api:interpreter_update": Route(API, _interpreter, "put"),
+    "api:record_export_list": Route(AGENCY_OBJECT, _case),
+    "api:record_export_create": Route(API, _case, "post"),
     "api:referral_list": Route(API),
     "api:referral_send": Route(API, method="post"),
     "api:referral_inbox": Route(API),
@@ -423,7 +461,7 @@ def test_other_agency_pages_show_nothing_of_the_first_agency(
     client = client_for(outsider)
     url, response = _request(client, name, ROUTES[name], objects)
     assert response.status_code in {200, 302, 404}, (url, response.status_code)
-    body = response.content.decode()
+    body = response.content.decode(errors="replace")  # a PDF among them
     assert objects["member"].username not in body
     assert agency.name not in body
 

@@ -50,7 +50,8 @@ def test_every_case_starts_with_every_step(advocate, team):
     assert found[Step.INTERPRETATION] == StepState.DONE  # a language, no interpreter needed
     assert found[Step.MINORS] == StepState.NOT_APPLICABLE  # an adult
     assert found[Step.CONSENT] == StepState.NOT_STARTED
-    assert found[Step.DOCUMENTATION] == StepState.PENDING
+    assert found[Step.DOCUMENTATION] == StepState.NOT_STARTED
+    assert found[Step.STAFF_SAFETY] == StepState.PENDING
     assert found[Step.NEEDS] == StepState.NOT_STARTED
     check = DangerCheck.objects.get(case=case)
     assert (check.answer, check.by) == ("yes", advocate)
@@ -78,7 +79,7 @@ def test_records_move_their_steps(advocate, team):
     ("step", "state", "reason"),
     [
         (Step.SAFETY, StepState.DONE, ""),  # done only by its records
-        (Step.DOCUMENTATION, StepState.NOT_APPLICABLE, "later"),  # pending
+        (Step.STAFF_SAFETY, StepState.NOT_APPLICABLE, "later"),  # pending
         (Step.RIGHTS, StepState.NOT_APPLICABLE, ""),  # a reason is required
         (Step.RIGHTS, "finished", ""),
         ("nonsense", StepState.DONE, ""),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CommunicationsConfig(AppConfig):
+    name = "haven.communications"
+    label = "communications"
+    verbose_name = "Communications"

@@ -1,0 +1,222 @@
+"""Exporting a case record: a bundle (record.json, the files, a PDF to read,
+and manifest.json with every file's SHA-256) and its root hash.
+
+For the person themself an export is always allowed. For anyone else it
+goes through the disclosure gate with the kinds of information it holds.
+Restricted fields and where the person is staying go only when asked for
+separately (for the person's own copy) or consented to (for anyone else).
+Every export is audited with its root hash, so a copy shown later can be
+checked against the agency's own record of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.consent.gate import Recipient, disclose
+from haven.consent.models import Basis, Disclosure, InfoKind, Purpose, RecipientCategory
+from haven.core.pdf import render_pdf
+from haven.core.text import check_texts
+from haven.exports.content import Bundle, Scope, bundle_content
+from haven.exports.models import Audience, RecordExport
+from haven.exports.verifier import FORMAT, GENESIS, MANIFEST, RECORD, root_of
+from haven.partners.models import Organization
+from haven.people.models import Case
+from haven.protocol.policies import works_protocol
+
+CHANNEL = "record_export"
+# A bundle is built in memory (nothing of it touches the disk in the clear).
+MAX_BUNDLE_BYTES = 300 * 1024 * 1024
+# What any record export holds: who it is about, and what was said.
+BASE_KINDS = frozenset({InfoKind.IDENTITY, InfoKind.NOTES})
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    audience: str
+    # The person's own copy: what they asked for, separately.
+    include_restricted: bool = False
+    include_shelter: bool = False
+    # Anyone else: who, why and what, as the person consented.
+    recipient_org_id: uuid.UUID | None = None
+    recipient_name: str = ""
+    recipient_category: str = ""
+    purpose: str = ""
+    kinds: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Exported:
+    export: RecordExport
+    zip_bytes: bytes
+    pdf_bytes: bytes
+
+
+def may_export(user: User) -> bool:
+    return works_protocol(user)
+
+
+def export_record(*, actor: User, case: Case, request: ExportRequest) -> Exported:
+    if not may_export(actor) or case.agency_id != actor.agency_id:
+        raise Http404
+    if request.audience == Audience.PERSON:
+        kinds = set(InfoKind.values) - {InfoKind.IMMIGRATION, InfoKind.SHELTER}
+        if request.include_restricted:
+            kinds.add(InfoKind.IMMIGRATION)
+        if request.include_shelter:
+            kinds.add(InfoKind.SHELTER)
+        scope = Scope(kinds=frozenset(kinds), own_copy=True, documents=True)
+        bundle = bundle_content(
+            actor=actor, case=case, scope=scope, audience=request.audience, recipient="", purpose=""
+        )
+        zipped, pdf, root = _pack(bundle)
+        with transaction.atomic():
+            export = _export_row(actor, case, request.audience, scope, root, bundle, None)
+        return Exported(export, zipped, pdf)
+    if request.audience != Audience.THIRD_PARTY:
+        raise ValidationError({"audience": [_("Say who the export is for.")]})
+    recipient = _recipient(actor, request)
+    kinds = set(request.kinds)
+    if not kinds >= BASE_KINDS:
+        raise ValidationError(
+            {
+                "kinds": [
+                    _(
+                        "A record export holds who the person is and the case notes: the "
+                        "consent must cover both."
+                    )
+                ]
+            }
+        )
+    scope = Scope(kinds=frozenset(kinds), own_copy=False)
+    bundle = bundle_content(
+        actor=actor,
+        case=case,
+        scope=scope,
+        audience=request.audience,
+        recipient=recipient.label,
+        purpose=request.purpose,
+    )
+    zipped, pdf, root = _pack(bundle)
+
+    def record(row: Disclosure) -> RecordExport:
+        return _export_row(actor, case, request.audience, scope, root, bundle, row)
+
+    export, _row = disclose(
+        actor=actor,
+        case=case,
+        recipient=recipient,
+        purpose=request.purpose,
+        kinds=sorted(kinds),
+        basis=Basis.CONSENT,
+        channel=CHANNEL,
+        record=record,
+    )
+    return Exported(export, zipped, pdf)
+
+
+def _recipient(actor: User, request: ExportRequest) -> Recipient:
+    if request.purpose not in Purpose.values:
+        raise ValidationError({"purpose": [_("Choose the purpose.")]})
+    if request.recipient_org_id:
+        organization = Organization.objects.filter(
+            pk=request.recipient_org_id, agency_id=actor.agency_id
+        ).first()
+        if organization is None:
+            raise ValidationError(
+                {"recipient": [_("Choose an organization from your agency's directory.")]}
+            )
+        return Recipient.of(organization)
+    errors: dict[str, list[str]] = {}
+    name = request.recipient_name.strip()
+    check_texts(errors, [("recipient_name", name, 300)])
+    if not name:
+        errors.setdefault("recipient_name", []).append(
+            _("Say who receives the export: choose an organization or write its name.")
+        )
+    if request.recipient_category and request.recipient_category not in RecipientCategory.values:
+        errors["recipient_category"] = [_("Choose one of the options offered.")]
+    if errors:
+        raise ValidationError(errors)
+    categories = (
+        frozenset({request.recipient_category}) if request.recipient_category else frozenset()
+    )
+    return Recipient(label=name, categories=categories)
+
+
+def _export_row(
+    actor: User,
+    case: Case,
+    audience: str,
+    scope: Scope,
+    root: str,
+    bundle: Bundle,
+    disclosure: Disclosure | None,
+) -> RecordExport:
+    export = RecordExport.objects.create(
+        case=case,
+        audience=audience,
+        kinds=sorted(scope.kinds),
+        disclosure=disclosure,
+        root=root,
+        communications=bundle.communications,
+        files=len(bundle.files),
+        created_by=actor,
+    )
+    audit_record(
+        action=Action.RECORD_EXPORTED,
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        detail={
+            "export": str(export.pk),
+            "audience": audience,
+            "root": root,
+            "communications": export.communications,
+            "files": export.files,
+        },
+    )
+    return export
+
+
+def _pack(bundle: Bundle) -> tuple[bytes, bytes, str]:
+    """The zip, the PDF inside it, and the root hash (of manifest.json)."""
+    if sum(len(d) for d in bundle.files.values()) > MAX_BUNDLE_BYTES:
+        raise ValidationError(
+            _("The record's files are too large to export at once (over 300 MB).")
+        )
+    record_bytes = json.dumps(bundle.record, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    pdf = render_pdf("exports/record.html", {"record": bundle.record}, language="en")
+    members = {RECORD: record_bytes, "record.pdf": pdf, **bundle.files}
+    chain = bundle.record["communications"]
+    manifest = {
+        "format": FORMAT,
+        "case": bundle.record["case"]["id"],
+        "exported_at": bundle.record["exported_at"],
+        "chain_head": chain[-1]["chain_hash"] if chain else GENESIS,
+        "files": [
+            {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for path, data in sorted(members.items())
+        ],
+    }
+    manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True).encode("ascii")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, manifest_bytes)
+        for path, data in sorted(members.items()):
+            archive.writestr(path, data)
+    return buffer.getvalue(), pdf, root_of(manifest_bytes)

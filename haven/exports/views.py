@@ -1,0 +1,62 @@
+"""The export page: choose for whom and what, and download it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from haven.consent.selectors import directory_choices
+from haven.core.http import authenticated_user
+from haven.exports.forms import ExportForm
+from haven.exports.models import RecordExport
+from haven.exports.services import export_record, may_export
+from haven.protocol.views.common import case_for, names_hidden_for, refuse
+
+
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = authenticated_user(request)
+    case = case_for(user, case_id, lambda _: may_export(user))
+    form = ExportForm(
+        request.POST if request.method == "POST" else None,
+        organizations=directory_choices(user),
+        initial={"audience": "person", "output": "bundle"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            exported = export_record(actor=user, case=case, request=form.request())
+        except ValidationError as error:  # the gate's refusals among them
+            refuse(form, error)
+        else:
+            if form.cleaned_data["output"] == "pdf":
+                return _download(exported.pdf_bytes, "application/pdf", exported.export, "pdf")
+            return _download(exported.zip_bytes, "application/zip", exported.export, "zip")
+    return render(
+        request,
+        "exports/export.html",
+        {
+            "case": case,
+            "person": case.person,
+            "hidden_names": names_hidden_for(user),
+            "form": form,
+            "earlier": RecordExport.objects.filter(case=case)
+            .select_related("created_by")
+            .order_by("-created_at")[:20],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _download(data: bytes, content_type: str, export: RecordExport, extension: str) -> HttpResponse:
+    """The file's name says what it is and which export, never who."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="case-record-{str(export.pk)[:8]}.{extension}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
