@@ -175,7 +175,7 @@ class InterpreterForm(FileForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=InterpreterKind.choices)
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=_LANGUAGES, widget=forms.SelectMultiple(attrs={"size": 8})
+        label=_("Languages"), choices=_LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
     dialects = forms.CharField(label=_("Dialects (optional)"), required=False, max_length=300)
     gender = forms.ChoiceField(label=_("Gender"), choices=InterpreterGender.choices)

@@ -246,3 +246,20 @@ def test_the_first_communication_starts_the_documentation_step(advocate, case):
     log(advocate, case)
     step = CaseStep.objects.get(case=case, step=Step.DOCUMENTATION)
     assert step.state == StepState.IN_PROGRESS
+
+
+def test_the_agreement_box_appears_only_when_the_agreement_needs_it(
+    client_for, advocate, case, interpreter
+):
+    client = client_for(advocate)
+    assert "agreement_acknowledged" not in client.get(url("entry_new", case)).content.decode()
+    interpreter.agreement_expires_on = timezone.localdate() - timedelta(days=1)
+    interpreter.save()
+    chosen = form_data(interpretation="phone", language="hmn", interpreter=str(interpreter.pk))
+    refused = client.post(url("entry_new", case), chosen)
+    assert refused.status_code == 400
+    assert 'name="agreement_acknowledged"' in refused.content.decode()
+    assert not Communication.objects.exists()
+    accepted = client.post(url("entry_new", case), {**chosen, "agreement_acknowledged": "on"})
+    assert accepted.status_code == 303
+    assert Communication.objects.get().agreement_warning.startswith("expired:")
