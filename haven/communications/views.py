@@ -122,9 +122,7 @@ def _entry_form(user: User, data: Any = None, files: Any = None) -> Communicatio
 def _ask_acknowledgement_only_when_needed(form: CommunicationForm) -> None:
     """The box about a missing or expired agreement appears once the chosen
     interpreter's agreement needs it (the service says so), not before."""
-    if "agreement_acknowledged" not in form.errors and not form.data.get(
-        "agreement_acknowledged"
-    ):
+    if "agreement_acknowledged" not in form.errors and not form.data.get("agreement_acknowledged"):
         del form.fields["agreement_acknowledged"]
 
 
