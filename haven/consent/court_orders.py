@@ -20,17 +20,15 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.attachments.services import Upload
-from haven.consent.gate import CourtOrder, Recipient, disclose
+from haven.consent.gate import CourtOrder, disclose, recipient_named
 from haven.consent.models import (
     Basis,
     CourtOrderResponse,
     Disclosure,
     InfoKind,
     Purpose,
-    RecipientCategory,
 )
 from haven.core.text import check_texts
-from haven.partners.models import Organization
 from haven.people.models import Case
 from haven.people.policies import can_manage_case
 
@@ -64,7 +62,13 @@ def court_order_answer(*, actor: User, case: Case, answer: CourtOrderAnswer) -> 
     if not may_answer_court_orders(actor, case) or case.agency_id != actor.agency_id:
         raise Http404
     errors: dict[str, list[str]] = {}
-    recipient = _recipient(actor, answer, errors)
+    recipient = recipient_named(
+        actor,
+        organization_id=answer.recipient_org_id,
+        name=answer.recipient_name,
+        category=answer.recipient_category,
+        errors=errors,
+    )
     texts = {
         "reference": answer.reference.strip(),
         "given": answer.given.strip(),
@@ -123,31 +127,3 @@ def court_order_answer(*, actor: User, case: Case, answer: CourtOrderAnswer) -> 
         court_order=CourtOrder(reference=texts["reference"], copy=answer.copy),
     )
     return row
-
-
-def _recipient(
-    actor: User, answer: CourtOrderAnswer, errors: dict[str, list[str]]
-) -> Recipient | None:
-    """An organization of the actor's directory, or a name with its category."""
-    if answer.recipient_org_id:
-        organization = Organization.objects.filter(
-            pk=answer.recipient_org_id, agency_id=actor.agency_id
-        ).first()
-        if organization is None:
-            errors["recipient"] = [_("Choose an organization from your agency's directory.")]
-            return None
-        return Recipient.of(organization)
-    name = answer.recipient_name.strip()
-    check_texts(errors, [("recipient_name", name, REFERENCE_MAX)])
-    if not name:
-        errors.setdefault("recipient_name", []).append(
-            _("Say who receives the information: choose an organization or write its name.")
-        )
-        return None
-    categories: frozenset[str] = frozenset()
-    if answer.recipient_category:
-        if answer.recipient_category not in RecipientCategory.values:
-            errors["recipient_category"] = [_("Choose one of the options offered.")]
-            return None
-        categories = frozenset({answer.recipient_category})
-    return Recipient(label=name, categories=categories)

@@ -145,7 +145,38 @@ class ConsentSettingsForm(forms.Form):
     )
 
 
-class CourtOrderForm(FileForm):
+RECIPIENT_FIELDS = ["recipient", "recipient_name", "recipient_category"]
+
+
+class NamedRecipientForm(forms.Form):
+    """Who receives a disclosure: an organization of the directory, or a
+    name with its category (see gate.recipient_named)."""
+
+    recipient = forms.ChoiceField(label=_("Who receives the information"), required=False)
+    recipient_name = forms.CharField(
+        label=_("Or, if they are not in the directory: their name"),
+        required=False,
+        max_length=300,
+    )
+    recipient_category = forms.ChoiceField(
+        label=_("Which they are (optional)"),
+        choices=[("", "—"), *RecipientCategory.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, organizations: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["recipient"]).choices = [
+            ("", _("Not in the directory: write the name below")),
+            *[(str(o.pk), o.name) for o in organizations],
+        ]
+
+    def recipient_org_id(self) -> uuid.UUID | None:
+        chosen = self.cleaned_data["recipient"]
+        return uuid.UUID(chosen) if chosen else None
+
+
+class CourtOrderForm(FileForm, NamedRecipientForm):
     """Answering a court order: the order, its copy, who receives what, and
     how the person was told."""
 
@@ -161,17 +192,6 @@ class CourtOrderForm(FileForm):
         required=False,
     )
     copy = AttachmentField(label=_("A copy of the order"), required=False, scan=True)
-    recipient = forms.ChoiceField(label=_("Who receives the information"), required=False)
-    recipient_name = forms.CharField(
-        label=_("Or, if they are not in the directory: their name"),
-        required=False,
-        max_length=300,
-    )
-    recipient_category = forms.ChoiceField(
-        label=_("Which they are (optional)"),
-        choices=[("", "—"), *RecipientCategory.choices],
-        required=False,
-    )
     purpose = forms.ChoiceField(
         label=_("For what purpose"),
         choices=Purpose.choices,
@@ -201,12 +221,7 @@ class CourtOrderForm(FileForm):
         },
     )
 
-    def __init__(self, *args: Any, organizations: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["recipient"]).choices = [
-            ("", _("Not in the directory: write the name below")),
-            *[(str(o.pk), o.name) for o in organizations],
-        ]
+    field_order = ["reference", "signed_by_judge", "copy", *RECIPIENT_FIELDS]
 
     def answer(self) -> CourtOrderAnswer:
         data = self.cleaned_data
@@ -218,7 +233,7 @@ class CourtOrderForm(FileForm):
             kinds=data["kinds"],
             given=data["given"],
             person_told=data["person_told"],
-            recipient_org_id=uuid.UUID(data["recipient"]) if data["recipient"] else None,
+            recipient_org_id=self.recipient_org_id(),
             recipient_name=data["recipient_name"],
             recipient_category=data["recipient_category"],
         )

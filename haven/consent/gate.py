@@ -39,6 +39,7 @@ from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.models import Basis, Consent, Disclosure, InfoKind, Purpose, RecipientCategory
+from haven.core.text import check_texts
 from haven.partners.models import Organization, recipient_categories
 from haven.people.models import Case
 from haven.protocol.models import Danger, DangerCheck, LawEnforcementChoice
@@ -98,6 +99,42 @@ class CourtOrder:
 
     reference: str
     copy: Upload | None
+
+
+NAME_MAX = 300
+
+
+def recipient_named(
+    actor: User,
+    *,
+    organization_id: uuid.UUID | None,
+    name: str,
+    category: str,
+    errors: dict[str, list[str]],
+) -> Recipient | None:
+    """The recipient staff named for a disclosure: an organization of their
+    agency's directory, or a name with the category it falls in. Problems go
+    into ``errors`` under the field at fault (recipient, recipient_name,
+    recipient_category); another agency's entry and a missing one look the same."""
+    if organization_id:
+        organization = Organization.objects.filter(
+            pk=organization_id, agency_id=actor.agency_id
+        ).first()
+        if organization is None:
+            errors["recipient"] = [_("Choose an organization from your agency's directory.")]
+            return None
+        return Recipient.of(organization)
+    name = name.strip()
+    check_texts(errors, [("recipient_name", name, NAME_MAX)])
+    if not name:
+        errors.setdefault("recipient_name", []).append(
+            _("Say who receives the information: choose an organization or write its name.")
+        )
+    if category and category not in RecipientCategory.values:
+        errors["recipient_category"] = [_("Choose one of the options offered.")]
+    if not name or "recipient_name" in errors or "recipient_category" in errors:
+        return None
+    return Recipient(label=name, categories=frozenset({category}) if category else frozenset())
 
 
 def law_enforcement_refused(case: Case) -> bool:

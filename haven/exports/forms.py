@@ -3,18 +3,16 @@ person's consent."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any, cast
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.consent.models import InfoKind, Purpose, RecipientCategory
+from haven.consent.forms import NamedRecipientForm
+from haven.consent.models import InfoKind, Purpose
 from haven.exports.models import Audience
 from haven.exports.services import ExportRequest
 
 
-class ExportForm(forms.Form):
+class ExportForm(NamedRecipientForm):
     audience = forms.ChoiceField(
         label=_("Who the export is for"), choices=Audience.choices, widget=forms.RadioSelect
     )
@@ -35,17 +33,6 @@ class ExportForm(forms.Form):
         label=_("For the person's own copy: they asked for where they are staying to be in it"),
         required=False,
     )
-    recipient = forms.ChoiceField(label=_("For someone else: who"), required=False)
-    recipient_name = forms.CharField(
-        label=_("Or, if they are not in the directory: their name"),
-        required=False,
-        max_length=300,
-    )
-    recipient_category = forms.ChoiceField(
-        label=_("Which they are (optional)"),
-        choices=[("", "—"), *RecipientCategory.choices],
-        required=False,
-    )
     purpose = forms.ChoiceField(
         label=_("For what purpose"), choices=[("", "—"), *Purpose.choices], required=False
     )
@@ -57,20 +44,13 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, organizations: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["recipient"]).choices = [
-            ("", "—"),
-            *[(str(o.pk), o.name) for o in organizations],
-        ]
-
     def request(self) -> ExportRequest:
         data = self.cleaned_data
         return ExportRequest(
             audience=data["audience"],
             include_restricted=data["include_restricted"],
             include_shelter=data["include_shelter"],
-            recipient_org_id=uuid.UUID(data["recipient"]) if data["recipient"] else None,
+            recipient_org_id=self.recipient_org_id(),
             recipient_name=data["recipient_name"],
             recipient_category=data["recipient_category"],
             purpose=data["purpose"],

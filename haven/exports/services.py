@@ -27,14 +27,12 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.consent.gate import Recipient, disclose
-from haven.consent.models import Basis, Disclosure, InfoKind, Purpose, RecipientCategory
+from haven.consent.gate import Recipient, disclose, recipient_named
+from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
 from haven.core.pdf import render_pdf
-from haven.core.text import check_texts
 from haven.exports.content import Bundle, Scope, bundle_content
 from haven.exports.models import Audience, RecordExport
 from haven.exports.verifier import FORMAT, GENESIS, MANIFEST, RECORD, root_of
-from haven.partners.models import Organization
 from haven.people.models import Case
 from haven.protocol.policies import works_protocol
 
@@ -130,32 +128,19 @@ def export_record(*, actor: User, case: Case, request: ExportRequest) -> Exporte
 
 
 def _recipient(actor: User, request: ExportRequest) -> Recipient:
-    if request.purpose not in Purpose.values:
-        raise ValidationError({"purpose": [_("Choose the purpose.")]})
-    if request.recipient_org_id:
-        organization = Organization.objects.filter(
-            pk=request.recipient_org_id, agency_id=actor.agency_id
-        ).first()
-        if organization is None:
-            raise ValidationError(
-                {"recipient": [_("Choose an organization from your agency's directory.")]}
-            )
-        return Recipient.of(organization)
     errors: dict[str, list[str]] = {}
-    name = request.recipient_name.strip()
-    check_texts(errors, [("recipient_name", name, 300)])
-    if not name:
-        errors.setdefault("recipient_name", []).append(
-            _("Say who receives the export: choose an organization or write its name.")
-        )
-    if request.recipient_category and request.recipient_category not in RecipientCategory.values:
-        errors["recipient_category"] = [_("Choose one of the options offered.")]
-    if errors:
-        raise ValidationError(errors)
-    categories = (
-        frozenset({request.recipient_category}) if request.recipient_category else frozenset()
+    if request.purpose not in Purpose.values:
+        errors["purpose"] = [_("Choose the purpose.")]
+    recipient = recipient_named(
+        actor,
+        organization_id=request.recipient_org_id,
+        name=request.recipient_name,
+        category=request.recipient_category,
+        errors=errors,
     )
-    return Recipient(label=name, categories=categories)
+    if errors or recipient is None:
+        raise ValidationError(errors)
+    return recipient
 
 
 def _export_row(
