@@ -1,0 +1,711 @@
+"""The communications log, the interpreter roster and record exports over
+the JSON API: schemas and routing only.
+
+Every operation on a case opens it through ``haven.people.selectors.case_get``
+(by way of ``haven.api.protocol._case``) with the action's own policy, the
+same as the pages: the log and exports are for the advocates and supervisors
+who work cases. A refusal answers 404 exactly like a case that does not exist
+and leaves no audit event; an allowed read is audited there, and that event
+covers everything the answer shows.
+
+The log is append-only: an entry is never changed or deleted, over the API
+or anywhere else. A correction is an addendum, a new entry that points to
+its entry and says why. Entries are recorded as JSON, without files: files
+are attached to an entry through its page. The roster is the agency's: those
+who record communications read it, its administrators and supervisors keep
+it; a confidentiality agreement's file is attached through the roster page.
+
+The rules live in ``haven.communications.services`` and
+``haven.exports.services``; a refusal answers 422, located like a schema
+error of the body parameter (``["body", <param>, <field>]``), or of the path
+for an addendum to an entry that is not of the case (``["path", "entry_id"]``).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params import P, PathEx, QueryEx
+from pydantic import AfterValidator, StrictBool, StrictInt
+
+from haven.accounts.models import User
+from haven.api.consent import CategoryCode, PurposeCode
+from haven.api.partners import Refusals
+from haven.api.people import Message, _clean_note, _clean_text, _visible_case
+from haven.api.protocol import (
+    NOT_FOUND,
+    CaseId,
+    InfoKindCode,
+    Moment,
+    OptionalDay,
+    _case,
+    _Input,
+    _text,
+    _uuid_or_404,
+)
+from haven.communications import selectors, services
+from haven.communications.models import Communication, Interpreter
+from haven.communications.policies import may_keep_roster, may_log_communications, may_read_roster
+from haven.communications.services import (
+    DETAILS_MAX,
+    SUMMARY_MAX,
+    TEXT_MAX,
+    CommunicationValues,
+    InterpreterValues,
+)
+from haven.consent.models import InfoKind
+from haven.core.http import authenticated_user
+from haven.exports.models import RecordExport
+from haven.exports.services import ExportRequest, export_record, may_export
+from haven.exports.views import _download
+from haven.people.models import Case
+
+router = Router(tags=["communications"])
+
+MAX_STAFF = 50
+MAX_LANGUAGES = 40
+NAME_MAX = 200
+ROSTER_TEXT_MAX = 300
+ROSTER_NOTES_MAX = 2000
+RECIPIENT_MAX = 300
+
+# --- Input types ---------------------------------------------------------------------
+
+Summary = Annotated[str, Field(max_length=SUMMARY_MAX, strict=True), AfterValidator(_clean_text)]
+Details = Annotated[str, Field(max_length=DETAILS_MAX, strict=True), AfterValidator(_clean_note)]
+Line = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_text)]
+Note = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_note)]
+Name = Annotated[str, Field(max_length=NAME_MAX, strict=True), AfterValidator(_clean_text)]
+RosterLine = Annotated[
+    str, Field(max_length=ROSTER_TEXT_MAX, strict=True), AfterValidator(_clean_text)
+]
+RosterNote = Annotated[
+    str, Field(max_length=ROSTER_NOTES_MAX, strict=True), AfterValidator(_clean_note)
+]
+Recipient = Annotated[
+    str, Field(max_length=RECIPIENT_MAX, strict=True), AfterValidator(_clean_text)
+]
+LanguageCode = Annotated[str, Field(max_length=3, strict=True)]
+StaffId = Annotated[StrictInt, Field(gt=0, le=2**63 - 1)]
+
+# The codes of haven.communications.models and haven.exports.models, spelled
+# out so OpenAPI lists them (a test checks they stay the same).
+ChannelCode = Literal["in_person", "phone", "text", "email", "video", "letter", "other"]
+InterpretationCode = Literal["none", "in_person", "phone", "video"]
+AdHocCode = Literal["family", "friend", "child", "connected", "other"]
+InterpreterKindCode = Literal["staff", "contractor", "service"]
+InterpreterGenderCode = Literal["woman", "man", "other", "not_said"]
+AudienceCode = Literal["person", "third_party"]
+OutputCode = Literal["bundle", "pdf"]
+
+
+class CommunicationIn(_Input):
+    occurred_at: Moment = Field(description="When it happened, with its UTC offset; not ahead.")
+    channel: ChannelCode
+    summary: Summary = Field(description="A short summary; required.")
+    details: Details = Field(default="", description="The person's own words where they matter.")
+    with_person: StrictBool = Field(default=True, description="The person took part.")
+    staff_ids: list[StaffId] = Field(
+        default_factory=list,
+        max_length=MAX_STAFF,
+        description="The ids of the staff of your agency who took part.",
+    )
+    partners: Line = Field(default="", description="Partners who took part.")
+    others: Line = Field(default="", description="Anyone else who took part.")
+    place: Line = Field(default="", description="Where it happened.")
+    follow_up: Line = ""
+    follow_up_on: OptionalDay = Field(default=None, description="Follow up by: YYYY-MM-DD.")
+    language: LanguageCode = Field(
+        default="", description="ISO 639-3: the language spoken; required with an interpreter."
+    )
+    interpretation: InterpretationCode = Field(
+        default="none",
+        description="How it was interpreted. Other than none: name a roster interpreter in "
+        "interpreter_id, or someone outside the roster in ad_hoc, ad_hoc_name and "
+        "ad_hoc_reason.",
+    )
+    interpreter_id: uuid.UUID | None = Field(
+        default=None, description="An active interpreter of your agency's roster."
+    )
+    ad_hoc: AdHocCode | Literal[""] = Field(
+        default="", description="Who interpreted, when not a roster interpreter."
+    )
+    ad_hoc_name: Line = ""
+    ad_hoc_reason: Note = Field(
+        default="",
+        description="Required with ad_hoc: why no trained interpreter was used.",
+    )
+    agreement_acknowledged: StrictBool = Field(
+        default=False,
+        description="true: you know the interpreter's confidentiality agreement is missing or "
+        "expired, and record the communication anyway (the entry keeps a warning). "
+        "Without it such an interpreter is refused at agreement_acknowledged.",
+    )
+
+
+class AddendumIn(_Input):
+    reason: Note = Field(description="What is added or corrected, and why; required.")
+    summary: Summary = Field(description="A short summary; required.")
+    details: Details = ""
+
+
+class InterpreterIn(_Input):
+    """Every field of a roster entry, as it should be now."""
+
+    name: Name
+    kind: InterpreterKindCode
+    languages: list[LanguageCode] = Field(
+        max_length=MAX_LANGUAGES, description="ISO 639-3 codes of the languages interpreted."
+    )
+    dialects: RosterLine = ""
+    gender: InterpreterGenderCode = "not_said"
+    contact: RosterLine = Field(default="", description="How to reach them.")
+    agreement_expires_on: OptionalDay = Field(
+        default=None,
+        description="Until when the confidentiality agreement on file holds. The agreement's "
+        "file is attached through the roster page, not the API: a date without an "
+        "agreement on file is refused.",
+    )
+    notes: RosterNote = ""
+    active: StrictBool = Field(default=True, description="Available to be chosen.")
+
+
+class ExportIn(_Input):
+    audience: AudienceCode = Field(
+        description="person: the person's own copy, always allowed. third_party: anyone "
+        "else, through the disclosure gate with the person's consent."
+    )
+    output: OutputCode = Field(
+        default="bundle",
+        description="bundle: the verifiable ZIP (the record, its files, a PDF, manifest.json "
+        "with every file's SHA-256). pdf: the PDF to read.",
+    )
+    include_restricted: StrictBool = Field(
+        default=False,
+        description="For the person's own copy: they asked for their immigration status in it.",
+    )
+    include_shelter: StrictBool = Field(
+        default=False,
+        description="For the person's own copy: they asked for where they stay to be in it.",
+    )
+    recipient_org_id: uuid.UUID | None = Field(
+        default=None, description="For someone else: an organization of your agency's directory."
+    )
+    recipient_name: Recipient = Field(
+        default="", description="For someone else not in the directory: their name."
+    )
+    recipient_category: CategoryCode | Literal[""] = Field(
+        default="", description="With recipient_name: which kind of agency it is."
+    )
+    purpose: PurposeCode | Literal[""] = Field(default="", description="For someone else.")
+    kinds: list[InfoKindCode] = Field(
+        default_factory=list,
+        max_length=len(InfoKind.values),
+        description="For someone else: what the person consented to; at least identity and notes.",
+    )
+
+
+# --- Output types ------------------------------------------------------------------
+
+
+class EntryOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    seq: int = Field(description="Its place in the case's chain, from 1.")
+    occurred_at: datetime
+    channel: str
+    with_person: bool
+    staff_ids: list[int]
+    partners: str
+    others: str
+    place: str
+    summary: str
+    details: str
+    follow_up: str
+    follow_up_on: date | None
+    language: str
+    interpretation: str
+    interpreter_id: uuid.UUID | None = Field(description="GET /interpreters/{id}.")
+    ad_hoc: str
+    ad_hoc_name: str
+    ad_hoc_reason: str
+    agreement_warning: str = Field(
+        description='"missing" or "expired:YYYY-MM-DD" when staff went on without a valid '
+        'confidentiality agreement of the interpreter; "" otherwise.'
+    )
+    attachment_ids: list[uuid.UUID] = Field(description="Its files: GET /attachments/{id}.")
+    addendum_to_id: uuid.UUID | None = Field(description="The entry this one adds to.")
+    addendum_reason: str
+    recorded_at: datetime
+    recorded_by_id: int
+    prev_hash: str = Field(description="The hash of the entry before it in the case's chain.")
+    hash: str
+
+
+class EntryDetailOut(EntryOut):
+    addenda_ids: list[uuid.UUID] = Field(description="The addenda to this entry, oldest first.")
+
+
+class LogPage(Schema):
+    page: int
+    pages: int
+    total: int = Field(description="Entries in the case's log.")
+    items: list[EntryOut] = Field(description="Newest written first.")
+
+
+class InterpreterOut(Schema):
+    id: uuid.UUID
+    name: str
+    kind: str
+    languages: list[str]
+    dialects: str
+    gender: str
+    contact: str
+    agreement_id: uuid.UUID | None = Field(
+        description="The signed confidentiality agreement on file: GET /attachments/{id}."
+    )
+    agreement_expires_on: date | None
+    agreement_problem: str = Field(
+        description='Why the agreement does not hold today, or "" when it does.'
+    )
+    notes: str
+    active: bool
+
+
+class ExportOut(Schema):
+    id: uuid.UUID
+    audience: str
+    kinds: list[str]
+    root: str = Field(description="The SHA-256 of the bundle's manifest.json.")
+    communications: int
+    files: int
+    created_at: datetime
+    created_by_id: int
+    disclosure_id: uuid.UUID | None = Field(description="The ledger row of a third party's copy.")
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+# A body that is not JSON at all (schema errors are 422).
+BAD_BODY = {400: Message}
+
+EntryId = PathEx[str, P(description="The entry's id, a UUID.")]
+InterpreterId = PathEx[str, P(description="The interpreter's id, a UUID.")]
+PageNumber = QueryEx[int, P(ge=1, le=1_000_000, description="From 1; 25 entries a page.")]
+
+
+def _log_case(request: HttpRequest, case_id: str) -> tuple[User, Case]:
+    return _case(request, case_id, may_log_communications)
+
+
+def _export_case(request: HttpRequest, case_id: str) -> tuple[User, Case]:
+    user = authenticated_user(request)
+    return _visible_case(request, case_id, allowed=lambda _: may_export(user))
+
+
+def _entry_out(entry: Communication) -> EntryOut:
+    return EntryOut(
+        id=entry.pk,
+        case_id=entry.case_id,
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        channel=entry.channel,
+        with_person=entry.with_person,
+        staff_ids=list(entry.staff_ids),
+        partners=_text(entry.partners),
+        others=_text(entry.others),
+        place=_text(entry.place),
+        summary=_text(entry.summary),
+        details=_text(entry.details),
+        follow_up=_text(entry.follow_up),
+        follow_up_on=entry.follow_up_on,
+        language=entry.language,
+        interpretation=entry.interpretation,
+        interpreter_id=entry.interpreter_id,
+        ad_hoc=entry.ad_hoc,
+        ad_hoc_name=_text(entry.ad_hoc_name),
+        ad_hoc_reason=_text(entry.ad_hoc_reason),
+        agreement_warning=entry.agreement_warning,
+        attachment_ids=[uuid.UUID(str(pk)) for pk in entry.attachment_ids],
+        addendum_to_id=entry.addendum_to_id,
+        addendum_reason=_text(entry.addendum_reason),
+        recorded_at=entry.recorded_at,
+        recorded_by_id=entry.recorded_by_id,
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+    )
+
+
+def _entry_detail(case: Case, entry_id: uuid.UUID) -> EntryDetailOut:
+    entry = selectors.entry_get(case, entry_id)
+    if entry is None:
+        raise Http404
+    return EntryDetailOut(
+        **_entry_out(entry).model_dump(),
+        addenda_ids=[a.pk for a in selectors.addenda_of(entry)],
+    )
+
+
+def _log(case: Case) -> QuerySet[Communication]:
+    # Not selectors.log_page: that page leaves the details sealed, and keeps
+    # a number past the end on the last page; a client reads every field,
+    # and stops at an empty page.
+    return Communication.objects.filter(case=case).select_related("data_key").order_by("-seq")
+
+
+def _located(
+    error: ValidationError, param: str, at: dict[str, list[str]] | None = None
+) -> NinjaValidationError:
+    """A service's refusal, located like a schema error of the body parameter
+    ``param``; ``at`` moves a field the service names to where the client
+    sent it."""
+    at = at or {}
+    if hasattr(error, "error_dict"):
+        problems = [
+            {
+                "type": "refused",
+                "loc": at.get(field, ["body", param, field]),
+                "msg": str(message),
+            }
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    else:
+        problems = [
+            {"type": "refused", "loc": ["body", param], "msg": str(m)} for m in error.messages
+        ]
+    return NinjaValidationError(problems)
+
+
+def _roster_reader(request: HttpRequest) -> User:
+    user = authenticated_user(request)
+    if not may_read_roster(user):
+        raise Http404
+    return user
+
+
+def _roster_keeper(request: HttpRequest) -> User:
+    user = authenticated_user(request)
+    if not may_keep_roster(user):
+        raise Http404
+    return user
+
+
+def _interpreter(user: User, interpreter_id: str) -> Interpreter:
+    found = selectors.interpreter_get(user, _uuid_or_404(interpreter_id))
+    if found is None:
+        raise Http404
+    return found
+
+
+def _interpreter_out(row: Interpreter) -> InterpreterOut:
+    return InterpreterOut(
+        id=row.pk,
+        name=row.name,
+        kind=row.kind,
+        languages=list(row.languages),
+        dialects=row.dialects,
+        gender=row.gender,
+        contact=row.contact,
+        agreement_id=row.agreement_id,
+        agreement_expires_on=row.agreement_expires_on,
+        agreement_problem=row.agreement_problem(timezone.localdate()),
+        notes=row.notes,
+        active=row.active,
+    )
+
+
+def _interpreter_values(body: InterpreterIn) -> InterpreterValues:
+    return InterpreterValues(
+        name=body.name,
+        kind=body.kind,
+        languages=list(body.languages),
+        dialects=body.dialects,
+        gender=body.gender,
+        contact=body.contact,
+        agreement=None,
+        agreement_expires_on=body.agreement_expires_on,
+        notes=body.notes,
+        active=body.active,
+    )
+
+
+def _interpreter_refused(error: ValidationError) -> NinjaValidationError:
+    # The service names the agreement's file, which only the page sends.
+    return _located(
+        error, "interpreter", {"agreement": ["body", "interpreter", "agreement_expires_on"]}
+    )
+
+
+def _export_out(row: RecordExport) -> ExportOut:
+    return ExportOut(
+        id=row.pk,
+        audience=row.audience,
+        kinds=list(row.kinds),
+        root=row.root,
+        communications=row.communications,
+        files=row.files,
+        created_at=row.created_at,
+        created_by_id=row.created_by_id,
+        disclosure_id=row.disclosure_id,
+    )
+
+
+# --- The log -------------------------------------------------------------------------
+
+
+@router.get(
+    "/cases/{case_id}/communications",
+    response={200: LogPage, **NOT_FOUND, 422: Refusals},
+    summary="The communications log of a case, newest first",
+    description="25 entries a page, every field of each. Advocates and supervisors only.",
+)
+def communication_list(request: HttpRequest, case_id: CaseId, page: PageNumber = 1) -> LogPage:
+    _user, case = _log_case(request, case_id)
+    entries = _log(case)
+    total = entries.count()
+    start = (page - 1) * selectors.PAGE_SIZE
+    return LogPage(
+        page=page,
+        pages=max(1, math.ceil(total / selectors.PAGE_SIZE)),
+        total=total,
+        items=[_entry_out(e) for e in entries[start : start + selectors.PAGE_SIZE]],
+    )
+
+
+@router.post(
+    "/cases/{case_id}/communications",
+    response={201: EntryDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record a communication in a case's log",
+    description=(
+        "JSON only: files cannot be attached through the API; attach them through the "
+        "entry's page. The entry is never changed or deleted afterwards: a correction is an "
+        "addendum. Advocates and supervisors only."
+    ),
+)
+def communication_record(
+    request: HttpRequest, case_id: CaseId, entry: CommunicationIn
+) -> Status[EntryDetailOut]:
+    user, case = _log_case(request, case_id)
+    values = CommunicationValues(
+        occurred_at=entry.occurred_at,
+        channel=entry.channel,
+        summary=entry.summary,
+        details=entry.details,
+        with_person=entry.with_person,
+        staff_ids=list(entry.staff_ids),
+        partners=entry.partners,
+        others=entry.others,
+        place=entry.place,
+        follow_up=entry.follow_up,
+        follow_up_on=entry.follow_up_on,
+        language=entry.language,
+        interpretation=entry.interpretation,
+        interpreter_id=entry.interpreter_id,
+        ad_hoc=entry.ad_hoc,
+        ad_hoc_name=entry.ad_hoc_name,
+        ad_hoc_reason=entry.ad_hoc_reason,
+        agreement_acknowledged=entry.agreement_acknowledged,
+    )
+    try:
+        row = services.communication_record(actor=user, case=case, values=values)
+    except ValidationError as error:
+        raise _located(
+            error, "entry", {"interpreter": ["body", "entry", "interpreter_id"]}
+        ) from None
+    return Status(201, _entry_detail(case, row.pk))
+
+
+@router.get(
+    "/cases/{case_id}/communications/{entry_id}",
+    response={200: EntryDetailOut, **NOT_FOUND},
+    summary="One entry of a case's log, with the ids of its addenda",
+)
+def communication_detail(
+    request: HttpRequest, case_id: CaseId, entry_id: EntryId
+) -> EntryDetailOut:
+    wanted = _uuid_or_404(entry_id)
+    _user, case = _log_case(request, case_id)
+    return _entry_detail(case, wanted)
+
+
+@router.post(
+    "/cases/{case_id}/communications/{entry_id}/addenda",
+    response={201: EntryDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Add to or correct an entry: an addendum",
+    description=(
+        "A new entry of the log that points to its entry and says why; the entry itself "
+        "never changes. It takes the entry's time and channel. An entry that is not of this "
+        "case is refused at `entry_id` (422) and nothing is written. JSON only, no files."
+    ),
+)
+def communication_addendum(
+    request: HttpRequest, case_id: CaseId, entry_id: EntryId, addendum: AddendumIn
+) -> Status[EntryDetailOut]:
+    wanted = _uuid_or_404(entry_id)
+    user, case = _log_case(request, case_id)
+    original = selectors.entry_get(case, wanted)
+    # The service decides about an entry not of this case (and refuses it).
+    values = CommunicationValues(
+        occurred_at=original.occurred_at if original else None,
+        channel=original.channel if original else "",
+        with_person=False,
+        staff_ids=[user.pk],
+        summary=addendum.summary,
+        details=addendum.details,
+    )
+    try:
+        row = services.addendum_record(
+            actor=user, case=case, entry_id=wanted, reason=addendum.reason, values=values
+        )
+    except ValidationError as error:
+        raise _located(
+            error,
+            "addendum",
+            {
+                "addendum_to": ["path", "entry_id"],
+                "addendum_reason": ["body", "addendum", "reason"],
+            },
+        ) from None
+    return Status(201, _entry_detail(case, row.pk))
+
+
+# --- The roster ----------------------------------------------------------------------
+
+
+@router.get(
+    "/interpreters",
+    tags=["interpreters"],
+    response={200: list[InterpreterOut], **NOT_FOUND},
+    summary="Your agency's interpreters, available ones first",
+    description="Those who record communications, administrators and supervisors.",
+)
+def interpreter_list(request: HttpRequest) -> list[InterpreterOut]:
+    user = _roster_reader(request)
+    return [_interpreter_out(row) for row in selectors.roster(user)]
+
+
+@router.post(
+    "/interpreters",
+    tags=["interpreters"],
+    response={201: InterpreterOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Add an interpreter to the roster",
+    description=(
+        "Administrators and supervisors. The signed confidentiality agreement cannot be "
+        "uploaded through the API: attach it through the roster page."
+    ),
+)
+def interpreter_add(request: HttpRequest, interpreter: InterpreterIn) -> Status[InterpreterOut]:
+    user = _roster_keeper(request)
+    try:
+        row = services.interpreter_save(actor=user, values=_interpreter_values(interpreter))
+    except ValidationError as error:
+        raise _interpreter_refused(error) from None
+    return Status(201, _interpreter_out(row))
+
+
+@router.get(
+    "/interpreters/{interpreter_id}",
+    tags=["interpreters"],
+    response={200: InterpreterOut, **NOT_FOUND},
+    summary="One interpreter of the roster",
+)
+def interpreter_detail(request: HttpRequest, interpreter_id: InterpreterId) -> InterpreterOut:
+    user = _roster_reader(request)
+    return _interpreter_out(_interpreter(user, interpreter_id))
+
+
+@router.put(
+    "/interpreters/{interpreter_id}",
+    tags=["interpreters"],
+    response={200: InterpreterOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Change an interpreter's roster entry",
+    description=(
+        "Administrators and supervisors. Send every field. The agreement on file stays; a "
+        "new one is attached through the roster page."
+    ),
+)
+def interpreter_update(
+    request: HttpRequest, interpreter_id: InterpreterId, interpreter: InterpreterIn
+) -> InterpreterOut:
+    user = _roster_keeper(request)
+    row = _interpreter(user, interpreter_id)
+    try:
+        saved = services.interpreter_save(
+            actor=user, values=_interpreter_values(interpreter), interpreter=row
+        )
+    except ValidationError as error:
+        raise _interpreter_refused(error) from None
+    return _interpreter_out(saved)
+
+
+# --- Exports -------------------------------------------------------------------------
+
+
+@router.get(
+    "/cases/{case_id}/exports",
+    tags=["exports"],
+    response={200: list[ExportOut], **NOT_FOUND},
+    summary="The earlier exports of a case record, newest first",
+    description="What left and its root hash, never the bundle. Advocates and supervisors.",
+)
+def record_export_list(request: HttpRequest, case_id: CaseId) -> list[ExportOut]:
+    _user, case = _export_case(request, case_id)
+    rows = RecordExport.objects.filter(case=case).order_by("-created_at")
+    return [_export_out(row) for row in rows]
+
+
+@router.post(
+    "/cases/{case_id}/exports",
+    tags=["exports"],
+    response={**NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Export a case record: the bundle or its PDF, as a download",
+    description=(
+        "For the person themself, always; for anyone else, through the disclosure gate with "
+        "the person's consent to the recipient, purpose and kinds named (a refusal of the "
+        "gate answers 422 at the body, and nothing is exported). The file's name says which "
+        "export it is, never whom it is about. Every export is audited with its root hash. "
+        "Advocates and supervisors only."
+    ),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The bundle (ZIP) or the PDF, as an attachment.",
+                "content": {
+                    "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def record_export_create(request: HttpRequest, case_id: CaseId, export: ExportIn) -> HttpResponse:
+    user, case = _export_case(request, case_id)
+    wanted = ExportRequest(
+        audience=export.audience,
+        include_restricted=export.include_restricted,
+        include_shelter=export.include_shelter,
+        recipient_org_id=export.recipient_org_id,
+        recipient_name=export.recipient_name,
+        recipient_category=export.recipient_category,
+        purpose=export.purpose,
+        kinds=list(export.kinds),
+    )
+    try:
+        exported = export_record(actor=user, case=case, request=wanted)
+    except ValidationError as error:  # the gate's DisclosureRefused among them
+        raise _located(
+            error, "export", {"recipient": ["body", "export", "recipient_org_id"]}
+        ) from None
+    if export.output == "pdf":
+        return _download(exported.pdf_bytes, "application/pdf", exported.export, "pdf")
+    return _download(exported.zip_bytes, "application/zip", exported.export, "zip")
