@@ -149,7 +149,7 @@ def identify(data: bytes) -> FileType:
         return OGG
     if head.startswith(b"#!AMR"):
         return AMR
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+    if head.startswith(b"ID3") or _mpeg_audio_frame(data):
         return MP3
     if head.startswith(b"PK\x03\x04"):
         return _zip(data)
@@ -172,6 +172,25 @@ def identify(data: bytes) -> FileType:
     )
 
 
+def _mpeg_audio_frame(data: bytes) -> bool:
+    """An MPEG audio frame header (a voice message saved as MP3 without tags):
+    sync bits, a known version and layer, a real bitrate and sample rate,
+    and a second frame sync where the first frame ends."""
+    if len(data) < 4 or data[0] != 0xFF or data[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = (data[1] >> 3) & 0b11, (data[1] >> 1) & 0b11
+    bitrate, rate = data[2] >> 4, (data[2] >> 2) & 0b11
+    if version == 0b01 or layer == 0 or bitrate in (0, 0b1111) or rate == 0b11:
+        return False
+    if version != 0b11 or layer != 0b01:
+        return True  # other MPEG versions and layers: the header fields suffice
+    # MPEG-1 Layer III, what phones and recorders write: follow to the next frame.
+    kbps = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)[bitrate]
+    hertz = (44100, 48000, 32000)[rate]
+    length = 144 * kbps * 1000 // hertz + ((data[2] >> 1) & 1)
+    return len(data) <= length + 1 or (data[length] == 0xFF and data[length + 1] & 0xE0 == 0xE0)
+
+
 def _interrupted() -> ValidationError:
     return _refuse(
         _("The file is incomplete: the upload may have been interrupted. Try again."),
@@ -191,12 +210,17 @@ def _riff(data: bytes) -> FileType:
     )
 
 
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_DIRECTORY_ENTRY_MIN = 46  # bytes of a central directory entry without its name
+
+
 def _zip(data: bytes) -> FileType:
     """A Word document, judged from the zip's table of contents alone."""
+    _refuse_crowded_directory(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
         raise _interrupted() from error
     names = {e.filename for e in entries}
     if not {"[Content_Types].xml", "word/document.xml"} <= names:
@@ -218,6 +242,25 @@ def _zip(data: bytes) -> FileType:
             "zip_bomb",
         )
     return DOCX
+
+
+def _refuse_crowded_directory(data: bytes) -> None:
+    """Read the zip's own count of entries before Python builds an object for
+    each: a directory of half a million entries pointing at one file would
+    cost seconds and hundreds of megabytes to list."""
+    end = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        raise _interrupted()
+    entries = int.from_bytes(data[end + 10 : end + 12], "little")
+    directory_size = int.from_bytes(data[end + 12 : end + 16], "little")
+    if entries > ZIP_MAX_ENTRIES or directory_size > ZIP_MAX_ENTRIES * (_DIRECTORY_ENTRY_MIN + 512):
+        raise _refuse(
+            _(
+                "This file would unpack to far more than its size, as harmful files do. "
+                "It was not accepted."
+            ),
+            "zip_bomb",
+        )
 
 
 def _looks_like_email(data: bytes) -> bool:

@@ -49,6 +49,9 @@ TEXT_MAX = 1000
 MAX_FILES = 5
 # Clocks differ a little between a phone and the server.
 FUTURE_SLACK = timedelta(minutes=10)
+# A follow-up is ahead, or just past when an entry is recorded late.
+FOLLOW_UP_PAST = timedelta(days=31)
+FOLLOW_UP_AHEAD = timedelta(days=2 * 366)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,13 @@ def _check(
         errors["occurred_at"] = [_("This is in the future: record it once it has happened.")]
     elif values.occurred_at.year < 2000:
         errors["occurred_at"] = [_("Check the year.")]
+    today = timezone.localdate()
+    if values.follow_up_on is not None and not (
+        today - FOLLOW_UP_PAST <= values.follow_up_on <= today + FOLLOW_UP_AHEAD
+    ):
+        errors["follow_up_on"] = [
+            _("Choose a follow-up date from the last month to two years ahead.")
+        ]
     staff = set(values.staff_ids)
     if staff and User.objects.filter(pk__in=staff, agency_id=actor.agency_id).count() != len(staff):
         errors["staff_ids"] = [_("Choose staff of your agency.")]

@@ -250,7 +250,12 @@ def roster(request: HttpRequest) -> HttpResponse:
     user = _roster_reader(request)
     keeps = may_keep_roster(user)
     today = timezone.localdate()
-    form = InterpreterForm(request.POST or None, request.FILES or None) if keeps else None
+    posted = request.method == "POST"
+    form = (
+        InterpreterForm(request.POST if posted else None, request.FILES if posted else None)
+        if keeps
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise Http404
@@ -284,9 +289,10 @@ def interpreter_edit(request: HttpRequest, interpreter_id: uuid.UUID) -> HttpRes
     interpreter = selectors.interpreter_get(user, interpreter_id)
     if interpreter is None:
         raise Http404
+    posted = request.method == "POST"
     form = InterpreterForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         initial={
             "name": interpreter.name,
             "kind": interpreter.kind,

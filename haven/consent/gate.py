@@ -181,6 +181,28 @@ def disclose(
     return made, row
 
 
+def preflight(
+    *,
+    actor: User,
+    case: Case,
+    recipient: Recipient,
+    purpose: str,
+    kinds: Iterable[str],
+    basis: str,
+) -> None:
+    """Ask the gate before preparing something costly to send (an export
+    decrypts a whole record): a refusal is audited and raised as ``disclose``
+    would; an approval writes nothing, and ``disclose`` decides again when
+    the thing is ready."""
+    wanted = sorted(set(kinds))
+    try:
+        with transaction.atomic():
+            _decide(case, recipient, purpose, wanted, basis, None)
+    except DisclosureRefused as refusal:
+        _audit_refusal(actor, case, recipient, purpose, wanted, basis, refusal.reason)
+        raise
+
+
 def _ledger_write(
     actor: User,
     case: Case,

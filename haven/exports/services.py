@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.consent.gate import Recipient, disclose, recipient_named
+from haven.consent.gate import Recipient, disclose, preflight, recipient_named
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
 from haven.core.pdf import render_pdf
 from haven.exports.content import Bundle, Scope, bundle_content
@@ -100,6 +100,15 @@ def export_record(*, actor: User, case: Case, request: ExportRequest) -> Exporte
                 ]
             }
         )
+    # Nothing of the record is opened for someone the gate would refuse.
+    preflight(
+        actor=actor,
+        case=case,
+        recipient=recipient,
+        purpose=request.purpose,
+        kinds=kinds,
+        basis=Basis.CONSENT,
+    )
     scope = Scope(kinds=frozenset(kinds), own_copy=False)
     bundle = bundle_content(
         actor=actor,

@@ -23,6 +23,7 @@ import hashlib
 import json
 import sys
 import zipfile
+import zlib
 from typing import Any
 
 FORMAT = "haven-export/1"
@@ -52,12 +53,30 @@ def root_of(manifest_bytes: bytes) -> str:
     return hashlib.sha256(manifest_bytes).hexdigest()
 
 
+# What a genuine bundle never exceeds: the manifest and the record are read
+# whole, the other members are hashed as they stream.
+MAX_JSON_BYTES = 256 * 1024 * 1024
+MAX_MEMBER_BYTES = 1024 * 1024 * 1024
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
 def verify(path: str) -> str:
     """The bundle's root hash, or BundleInvalid naming the first problem."""
     try:
         return _verify(path)
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
+    except BundleInvalid:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as error:
         raise BundleInvalid(f"the manifest or the record is malformed: {error!r}") from error
+    except MemoryError as error:
+        raise BundleInvalid("a member is too large to check") from error
 
 
 def _verify(path: str) -> str:
@@ -66,15 +85,12 @@ def _verify(path: str) -> str:
     except (OSError, zipfile.BadZipFile) as error:
         raise BundleInvalid(f"not a readable zip file: {error}") from error
     with archive:
-        names = set(archive.namelist())
+        names = _member_names(archive)
         if MANIFEST not in names:
             raise BundleInvalid("manifest.json is missing")
-        manifest_bytes = archive.read(MANIFEST)
-        try:
-            manifest = json.loads(manifest_bytes)
-        except ValueError as error:
-            raise BundleInvalid("manifest.json is not valid JSON") from error
-        if manifest.get("format") != FORMAT:
+        manifest_bytes = _read_whole(archive, MANIFEST)
+        manifest = _json(manifest_bytes, MANIFEST)
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BundleInvalid("manifest.json is not a Haven export manifest")
         listed = {item["path"]: item for item in manifest.get("files", [])}
         for name in sorted(names - {MANIFEST}):
@@ -83,17 +99,77 @@ def _verify(path: str) -> str:
         for name, item in sorted(listed.items()):
             if name not in names:
                 raise BundleInvalid(f"{name} is in the manifest but not in the bundle")
-            data = archive.read(name)
-            if len(data) != item["size"] or hashlib.sha256(data).hexdigest() != item["sha256"]:
+            size, digest = _hash_member(archive, name)
+            if size != item["size"] or digest != item["sha256"]:
                 raise BundleInvalid(f"{name} does not match its hash in the manifest")
         if RECORD not in listed:
             raise BundleInvalid("record.json is missing")
-        try:
-            record = json.loads(archive.read(RECORD))
-        except ValueError as error:
-            raise BundleInvalid("record.json is not valid JSON") from error
+        record = _json(_read_whole(archive, RECORD), RECORD)
+        if not isinstance(record, dict):
+            raise BundleInvalid("record.json is not a Haven record")
         _verify_chain(record, manifest, listed)
     return root_of(manifest_bytes)
+
+
+def _member_names(archive: zipfile.ZipFile) -> set[str]:
+    """The members' names, refusing what a genuine bundle never holds: a
+    name twice (a reader could show either copy), a name that would land
+    outside the folder it is unpacked into, encryption, unusual compression."""
+    seen: set[str] = set()
+    for info in archive.infolist():
+        name = info.filename
+        if name in seen:
+            raise BundleInvalid(f"{name} is in the bundle twice")
+        parts = name.split("/")
+        if (
+            not name
+            or name.startswith("/")
+            or "\\" in name
+            or ":" in parts[0]
+            or any(part in ("", ".", "..") for part in parts)
+        ):
+            raise BundleInvalid(f"{name!r} is not a safe name for a member of a bundle")
+        if info.flag_bits & 0x1:
+            raise BundleInvalid(f"{name} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise BundleInvalid(f"{name} is compressed in a way Haven never uses")
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise BundleInvalid(f"{name} is larger than any bundle member can be")
+        seen.add(name)
+    return seen
+
+
+def _read_whole(archive: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        with archive.open(name) as member:
+            data = member.read(MAX_JSON_BYTES + 1)
+    except _READ_ERRORS as error:
+        raise BundleInvalid(f"{name} cannot be read: {error}") from error
+    if len(data) > MAX_JSON_BYTES:
+        raise BundleInvalid(f"{name} is larger than any bundle's can be")
+    return data
+
+
+def _hash_member(archive: zipfile.ZipFile, name: str) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with archive.open(name) as member:
+            while chunk := member.read(1024 * 1024):
+                size += len(chunk)
+                if size > MAX_MEMBER_BYTES:
+                    raise BundleInvalid(f"{name} is larger than any bundle member can be")
+                digest.update(chunk)
+    except _READ_ERRORS as error:
+        raise BundleInvalid(f"{name} cannot be read: {error}") from error
+    return size, digest.hexdigest()
+
+
+def _json(data: bytes, name: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise BundleInvalid(f"{name} is not valid JSON") from error
 
 
 def _verify_chain(
