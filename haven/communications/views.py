@@ -59,6 +59,7 @@ class LogRow:
     """One line of the log, made in Python: a page of 25 rows rendered by
     the template engine cost more than everything else on the page."""
 
+    pk: uuid.UUID
     seq: int
     when: str
     channel: str
@@ -87,6 +88,7 @@ def _rows(case: Case, entries: list[Communication]) -> list[LogRow]:
             )
         rows.append(
             LogRow(
+                pk=e.pk,
                 seq=e.seq,
                 when=date_format(timezone.localtime(e.occurred_at), "Y-m-d H:i"),
                 channel=str(channels.get(e.channel, e.channel)),

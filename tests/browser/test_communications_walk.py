@@ -119,7 +119,7 @@ def test_an_interpreted_call_and_its_addendum_leave_in_a_bundle_that_verifies(
     assert them.is_visible("text=No interpreters yet.")
     them.fill("#id_name", INTERPRETER)
     them.select_option("#id_kind", "contractor")
-    them.select_option("#id_languages", ["hmn"])
+    them.check("input[name=languages][value=hmn]")
     them.fill("#id_dialects", DIALECT)
     them.select_option("#id_gender", "woman")
     them.set_input_files(

@@ -224,7 +224,7 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
         "law_enforcement": "done",
         "confidentiality": "not_started",
         "collaboration": "not_started",
-        "documentation": "pending",
+        "documentation": "not_started",
         "staff_safety": "pending",
         "minors": "not_applicable",
     }
