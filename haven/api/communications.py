@@ -553,19 +553,15 @@ def communication_addendum(
 ) -> Status[EntryDetailOut]:
     wanted = _uuid_or_404(entry_id)
     user, case = _log_case(request, case_id)
-    original = selectors.entry_get(case, wanted)
     # The service decides about an entry not of this case (and refuses it).
-    values = CommunicationValues(
-        occurred_at=original.occurred_at if original else None,
-        channel=original.channel if original else "",
-        with_person=False,
-        staff_ids=[user.pk],
-        summary=addendum.summary,
-        details=addendum.details,
-    )
     try:
         row = services.addendum_record(
-            actor=user, case=case, entry_id=wanted, reason=addendum.reason, values=values
+            actor=user,
+            case=case,
+            entry_id=wanted,
+            reason=addendum.reason,
+            summary=addendum.summary,
+            details=addendum.details,
         )
     except ValidationError as error:
         raise _located(

@@ -198,9 +198,12 @@ def addendum_record(
     case: Case,
     entry_id: uuid.UUID,
     reason: str,
-    values: CommunicationValues,
+    summary: str,
+    details: str = "",
+    files: Sequence[Upload] = (),
 ) -> Communication:
-    """Add to or correct an entry: a new entry that points to it and says why."""
+    """Add to or correct an entry: a new entry that points to it and says
+    why, written by ``actor`` at the entry's own time and on its channel."""
     _require(actor, case)
     original = Communication.objects.filter(pk=entry_id, case=case).first()
     if original is None:
@@ -208,6 +211,15 @@ def addendum_record(
         raise ValidationError(
             {"addendum_to": [_("An addendum belongs to an entry of this same case.")]}
         )
+    values = CommunicationValues(
+        occurred_at=original.occurred_at,
+        channel=original.channel,
+        with_person=False,
+        staff_ids=[actor.pk],
+        summary=summary,
+        details=details,
+        files=files,
+    )
     return _write(actor, case, values, addendum_to=original, reason=reason.strip())
 
 

@@ -27,7 +27,6 @@ from haven.communications.models import (
 )
 from haven.communications.policies import may_keep_roster, may_log_communications, may_read_roster
 from haven.communications.services import (
-    CommunicationValues,
     InterpreterValues,
     addendum_record,
     communication_record,
@@ -193,8 +192,7 @@ def addendum(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) -> H
     form = AddendumForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        original = selectors.entry_get(case, entry_id)
-        if original is None:
+        if selectors.entry_get(case, entry_id) is None:
             raise Http404
         try:
             added = addendum_record(
@@ -202,15 +200,9 @@ def addendum(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) -> H
                 case=case,
                 entry_id=entry_id,
                 reason=data["addendum_reason"],
-                values=CommunicationValues(
-                    occurred_at=original.occurred_at,
-                    channel=original.channel,
-                    with_person=False,
-                    staff_ids=[user.pk],
-                    summary=data["summary"],
-                    details=data["details"],
-                    files=data["attachments"],
-                ),
+                summary=data["summary"],
+                details=data["details"],
+                files=data["attachments"],
             )
         except ValidationError as error:
             refuse(form, error)

@@ -49,16 +49,14 @@ def logged(advocate, case):
         summary="Synthetic first meeting",
         files=[files.accepted(files.wav(), "voicemail.wav")],
     )
-    from haven.communications.services import CommunicationValues, addendum_record
+    from haven.communications.services import addendum_record
 
     addendum_record(
         actor=advocate,
         case=case,
         entry_id=first.pk,
         reason="Synthetic correction of the time",
-        values=CommunicationValues(
-            occurred_at=first.occurred_at, channel="phone", summary="Synthetic correction"
-        ),
+        summary="Synthetic correction",
     )
     return case
 

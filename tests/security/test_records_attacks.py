@@ -46,7 +46,6 @@ from haven.audit.models import Action, AuditEvent
 from haven.communications.integrity import verify_communication_chains
 from haven.communications.models import Communication, Interpreter
 from haven.communications.services import (
-    CommunicationValues,
     InterpreterValues,
     addendum_record,
     interpreter_save,
@@ -505,9 +504,7 @@ def test_an_entry_of_case_b_under_case_as_url_is_404(as_user, advocate, case, ot
             case=case,
             entry_id=entry_b.pk,
             reason="Crossing cases (synthetic)",
-            values=CommunicationValues(
-                occurred_at=entry_b.occurred_at, channel="phone", summary="Synthetic"
-            ),
+            summary="Synthetic",
         )
     assert counts() == before
     assert not Communication.objects.filter(case=case).exists()
@@ -1138,9 +1135,7 @@ def hostile_records(advocate, supervisor, agency, case):
         case=case,
         entry_id=entry.pk,
         reason=f"Because {XSS}",
-        values=CommunicationValues(
-            occurred_at=entry.occurred_at, channel="phone", summary=f"Addendum {XSS}"
-        ),
+        summary=f"Addendum {XSS}",
     )
     court_order_answer(
         actor=supervisor,
