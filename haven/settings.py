@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "haven.communications",
     "haven.exports",
     "haven.interpretation",
+    "haven.safety",
     "haven.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +121,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "haven.accounts.middleware.UserSessionActivityMiddleware",
     "haven.accounts.middleware.MfaRequiredMiddleware",
+    "haven.safety.middleware.LockdownMiddleware",
     "haven.core.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of authentication.

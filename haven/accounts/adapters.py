@@ -10,18 +10,32 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from haven.core.secretbox import seal_text, unseal_text
 
 _TOTP_PURPOSE = "mfa-secret"
+# Neutral on purpose: it names no agency and no reason.
+LOCKDOWN_SIGN_IN_MESSAGE = _("Signing in is not possible right now. Try again later.")
 
 
 class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join by an administrator's invitation only.
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """During an agency's lockdown its staff are refused before their
+        password is even checked, so the refusal says nothing about it; only
+        the lockdown administrators go on. Every refusal is audited."""
+        from haven.safety.lockdown import sign_in_refused
+
+        if sign_in_refused(str(credentials.get("username") or "")):
+            raise forms.ValidationError(str(LOCKDOWN_SIGN_IN_MESSAGE))
+        super().pre_authenticate(request, **credentials)
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Do not ask for the password again right after it was typed, when the

@@ -18,6 +18,7 @@ from haven.api.people import router as people_router
 from haven.api.protocol import router as protocol_router
 from haven.api.referrals import router as referrals_router
 from haven.core.http import authenticated_user
+from haven.safety.lockdown import locked_out
 
 
 class StaffToken(HttpBearer):
@@ -29,6 +30,9 @@ class StaffToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_authenticate(token)
+        if user is not None and locked_out(user):
+            # Lockdown revokes the agency's tokens; this covers one issued since.
+            return None
         if user is not None:
             # Views read the caller from request.user, whichever way they came.
             request.user = user

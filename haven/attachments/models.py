@@ -30,10 +30,15 @@ class Use(models.TextChoices):
     COMMUNICATION = "communication", _("Part of a communication")
     # Documents of the agency, not of a person served.
     AGREEMENT = "agreement", _("Confidentiality agreement")
+    EVIDENCE = "evidence", _("Evidence of a threat")
+    PHOTO = "photo", _("Photo of a person of concern")
 
 
 # The uses that belong to the agency rather than to a case.
-AGENCY_USES = frozenset({Use.AGREEMENT})
+AGENCY_USES = frozenset({Use.AGREEMENT, Use.EVIDENCE, Use.PHOTO})
+# Agency documents whose readers are decided record by record (the threat or
+# the person of concern they belong to), not by role alone.
+SAFETY_USES = frozenset({Use.EVIDENCE, Use.PHOTO})
 
 
 class Attachment(SealedToPerson):

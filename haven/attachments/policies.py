@@ -22,7 +22,13 @@ def handles_attachments(user: User | AnonymousUser) -> bool:
 
 
 # Who keeps and who reads each kind of agency document.
-_AGENCY_KEEPERS = {"agreement": frozenset({Role.ADMIN, Role.SUPERVISOR})}
+_AGENCY_KEEPERS = {
+    "agreement": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # Whoever may record a threat may attach its evidence; whoever keeps the
+    # persons of concern may add their photos (haven.safety.policies).
+    "evidence": frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER, Role.ADMIN}),
+    "photo": frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.ADMIN}),
+}
 _AGENCY_READERS = {"agreement": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ADVOCATE})}
 
 

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.attachments import filetypes
-from haven.attachments.models import AGENCY_USES, Attachment, AttachmentContent, Use
+from haven.attachments.models import (
+    AGENCY_USES,
+    SAFETY_USES,
+    Attachment,
+    AttachmentContent,
+    Use,
+)
 from haven.attachments.policies import (
     handles_attachments,
     may_keep_agency_document,
@@ -185,6 +191,12 @@ def open_content(attachment: Attachment) -> bytes:
 
 
 def _may_open(actor: User, attachment: Attachment) -> bool:
+    if attachment.use in SAFETY_USES:
+        # Evidence of a threat, a photo of a person of concern: readable by
+        # whoever may see the record it belongs to.
+        from haven.safety.policies import may_open_safety_file
+
+        return may_open_safety_file(actor, attachment)
     if attachment.case_id is None:
         return may_read_agency_document(actor, attachment.use)
     return handles_attachments(actor) and can_open_case(actor, attachment.case_id)

@@ -29,3 +29,48 @@ def phone_form(phone: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits
+
+
+# Letters written differently that sound alike in names, applied in order to
+# a Latin spelling: "Victor" and "Viktor", "Petrenco" and "Petrenko",
+# "Mohammed" and "Muhammad" meet.
+_SOUND_RULES: tuple[tuple[str, str], ...] = (
+    (r"ph", "f"),
+    (r"ck", "k"),
+    (r"c(?=[eiy])", "s"),
+    (r"[cq]", "k"),
+    (r"x", "ks"),
+    (r"dh|th", "t"),
+    (r"gh", "g"),
+    (r"[zs]h", "s"),
+    (r"z", "s"),
+    (r"w", "v"),
+    (r"y", "i"),
+    (r"dt", "t"),
+)
+
+
+def sound_key(word: str) -> str:
+    """A rough key of how a name word sounds: its Latin spelling with look-alike
+    letters merged, doubled letters made single, and vowels after the first
+    letter dropped. Two spellings of one name usually share it; it is never shown,
+    only blind-indexed (docs/adr/0016-staff-safety.md)."""
+    latin = re.sub(r"[^a-z]", "", anyascii(strip_marks(fold(word))).lower())
+    if not latin:
+        return ""
+    for pattern, replacement in _SOUND_RULES:
+        latin = re.sub(pattern, replacement, latin)
+    latin = re.sub(r"(.)\1+", r"\1", latin)
+    return latin[0] + re.sub(r"[aeiouh]", "", latin[1:])
+
+
+def name_sounds(name: str) -> list[str]:
+    """The sound keys of a name's words, in order, each word once."""
+    words = re.split(r"[\s\-'’.,]+", fold(name))
+    keys = [sound_key(word) for word in words]
+    return list(dict.fromkeys(k for k in keys if k))
+
+
+def plate_form(plate: str) -> str:
+    """A licence plate as letters and digits only: "ABC-123" and "abc 123" meet."""
+    return re.sub(r"[^0-9A-Z]", "", anyascii(fold(plate)).upper())

@@ -1,0 +1,46 @@
+"""Keeps a locked-down agency's staff out, request by request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.safety.lockdown import locked_out
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """The neutral answer during a lockdown: it says nothing of why, or of
+    the agency, so a screen seen over a shoulder gives nothing away."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Service unavailable."}, status=503)
+    response = render(request, "safety/unavailable.html", status=503)
+    response["Retry-After"] = "3600"
+    return response
+
+
+class LockdownMiddleware:
+    """A signed-in member of a locked-down agency, other than its lockdown
+    administrators, is signed out at their next request and shown the
+    neutral page. Checked on every request, so it holds at once."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if isinstance(user, User) and user.is_authenticated and locked_out(user):
+            audit_record(
+                action=Action.LOCKDOWN_SESSION_ENDED,
+                actor=user,
+                object_type="user",
+                object_id=user.pk,
+            )
+            logout(request)
+            return unavailable(request)
+        return self.get_response(request)

@@ -1,0 +1,111 @@
+"""Who may see and do what in staff safety: the one place these rules live.
+
+Like every other record, anything outside a user's reach answers 404
+(docs/adr/0016-staff-safety.md has the table).
+
+* Threats: anyone on staff except an auditor may record one. Administrators
+  and supervisors see them all; everyone else sees those aimed at them and
+  those they recorded.
+* Persons of concern: the staff who work cases and the administrators see
+  them; advocates, supervisors and administrators keep them. The front desk
+  never does: its screening runs without showing them.
+* The visitor log: the front desk, supervisors and administrators.
+* Visitor alerts: the designated staff, or, when the agency designated none,
+  its supervisors and administrators.
+* A safety checklist: its owner, and the agency's administrators.
+* Lockdown: the administrators the agency designated for it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from haven.accounts.models import Role, User
+from haven.accounts.policies import roles_of
+
+_RECORDS_THREATS = frozenset(
+    {Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER, Role.ADMIN}
+)
+_SEES_ALL_THREATS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+_SEES_CONCERNS = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER, Role.ADMIN})
+_KEEPS_CONCERNS = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.ADMIN})
+_KEEPS_VISITOR_LOG = frozenset({Role.INTAKE, Role.SUPERVISOR, Role.ADMIN})
+# Who may be designated to receive visitor alerts: they are shown the
+# persons of concern matched, so only those who may see them.
+_MAY_RECEIVE_ALERTS = _SEES_CONCERNS
+# When nobody is designated, alerts still reach someone.
+_ALERTS_BY_DEFAULT = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def _active(user: User | AnonymousUser) -> bool:
+    return isinstance(user, User) and user.is_authenticated and user.is_active
+
+
+def may_record_threats(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _RECORDS_THREATS)
+
+
+def sees_all_threats(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _SEES_ALL_THREATS)
+
+
+def sees_threat_log(user: User | AnonymousUser) -> bool:
+    """Whether the user has a threat log page at all (their own threats at least)."""
+    return may_record_threats(user)
+
+
+def sees_concerns(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _SEES_CONCERNS)
+
+
+def keeps_concerns(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _KEEPS_CONCERNS)
+
+
+def keeps_visitor_log(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _KEEPS_VISITOR_LOG)
+
+
+def may_receive_alerts(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _MAY_RECEIVE_ALERTS)
+
+
+def receives_alerts_by_default(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _ALERTS_BY_DEFAULT)
+
+
+def has_checklist(user: User | AnonymousUser) -> bool:
+    """Everyone on staff keeps their own checklist."""
+    return _active(user)
+
+
+def sees_staff_checklists(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & {Role.ADMIN})
+
+
+def manages_safety(user: User | AnonymousUser) -> bool:
+    """Designations and the agency's safety policy belong to its administrators."""
+    return bool(roles_of(user) & {Role.ADMIN})
+
+
+def may_be_lockdown_admin(user: User | AnonymousUser) -> bool:
+    return _active(user) and bool(roles_of(user) & {Role.ADMIN})
+
+
+def may_open_safety_file(user: User | AnonymousUser, attachment: object) -> bool:
+    """Evidence opens for whoever may see its threat; a photo for whoever may
+    see persons of concern of the agency it belongs to."""
+    from haven.safety.models import PersonOfConcern, Threat
+    from haven.safety.selectors import threats_visible_q
+
+    attachment_id = getattr(attachment, "pk", None)
+    if getattr(attachment, "use", "") == "evidence":
+        return Threat.objects.filter(threats_visible_q(user), evidence=attachment_id).exists()
+    if getattr(attachment, "use", "") == "photo" and isinstance(user, User):
+        return (
+            sees_concerns(user)
+            and PersonOfConcern.objects.filter(
+                agency_id=user.agency_id, photos=attachment_id
+            ).exists()
+        )
+    return False

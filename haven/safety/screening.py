@@ -1,0 +1,111 @@
+"""Screening a visitor against the agency's persons of concern, by blind index.
+
+Nothing is decrypted to screen: the names and plates of persons of concern
+are kept as keyed digests (``ConcernIndex``), and a visitor's name and plate
+are digested the same way and looked up. Three ways to match:
+
+* exactly: one of the normal forms of a name (case, accents, script) or a
+  plate, as people search does;
+* in any order: the set of a name's sound keys ("Petrenko Viktor");
+* closely: two words of one name sounding alike ("Victor Petrenco" for
+  "Viktor Petrenko").
+
+A single word sounding alike is not enough on its own: a first name shared
+by thousands would alert the staff all day (docs/adr/0016-staff-safety.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from haven.core import crypto, keys
+from haven.people.normalize import name_forms, name_sounds, plate_form
+from haven.safety.models import ConcernIndex, PersonOfConcern
+
+Kind = ConcernIndex.Kind
+# A close match needs this many sound-alike words of the same name.
+CLOSE_WORDS = 2
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Who matched, and whether any match was exact."""
+
+    concern_ids: frozenset[uuid.UUID]
+    exact: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.concern_ids)
+
+
+def _digest(agency_id: int, kind: str, value: str) -> str:
+    # One key per kind of value (haven.core.keys.index_key), as for people.
+    return crypto.blind_index(keys.index_key(agency_id, f"concern-{kind}"), value)
+
+
+def _sounds_value(sounds: Iterable[str]) -> str:
+    return " ".join(sorted(set(sounds)))
+
+
+def lines(text: str) -> list[str]:
+    """The non-empty lines of a list typed one per line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def concern_index_refresh(concern: PersonOfConcern) -> None:
+    """Rebuild the digests of ``concern``'s names and plates from its values."""
+    agency_id = concern.agency_id
+    rows: set[tuple[str, int, str]] = set()
+    names = [concern.name or "", *lines(concern.aliases or "")]
+    for slot, name in enumerate(names):
+        for form in name_forms(name):
+            rows.add((Kind.NAME, slot, _digest(agency_id, Kind.NAME, form)))
+        sounds = name_sounds(name)
+        if sounds:
+            rows.add((Kind.SOUNDS, slot, _digest(agency_id, Kind.SOUNDS, _sounds_value(sounds))))
+        for sound in sounds:
+            rows.add((Kind.SOUND, slot, _digest(agency_id, Kind.SOUND, sound)))
+    for plate in lines(concern.plates or ""):
+        form = plate_form(plate)
+        if form:
+            rows.add((Kind.PLATE, 0, _digest(agency_id, Kind.PLATE, form)))
+    ConcernIndex.objects.filter(concern=concern).delete()
+    ConcernIndex.objects.bulk_create(
+        ConcernIndex(agency_id=agency_id, concern=concern, kind=kind, slot=slot, digest=digest)
+        for kind, slot, digest in sorted(rows)
+    )
+
+
+def _hits(agency_id: int, kind: str, digests: set[str]) -> list[tuple[uuid.UUID, int, str]]:
+    if not digests:
+        return []
+    return list(
+        ConcernIndex.objects.filter(agency_id=agency_id, kind=kind, digest__in=digests).values_list(
+            "concern_id", "slot", "digest"
+        )
+    )
+
+
+def screen(agency_id: int, *, name: str, plate: str = "") -> Screening:
+    """The persons of concern of the agency that ``name`` or ``plate`` match."""
+    exact: set[uuid.UUID] = set()
+    close: set[uuid.UUID] = set()
+    names = {_digest(agency_id, Kind.NAME, form) for form in name_forms(name)}
+    exact |= {concern for concern, _slot, _d in _hits(agency_id, Kind.NAME, names)}
+    form = plate_form(plate) if plate else ""
+    if form:
+        plates = {_digest(agency_id, Kind.PLATE, form)}
+        exact |= {concern for concern, _slot, _d in _hits(agency_id, Kind.PLATE, plates)}
+    sounds = name_sounds(name)
+    if sounds:
+        together = {_digest(agency_id, Kind.SOUNDS, _sounds_value(sounds))}
+        close |= {concern for concern, _slot, _d in _hits(agency_id, Kind.SOUNDS, together)}
+        words: dict[tuple[uuid.UUID, int], set[str]] = defaultdict(set)
+        each = {_digest(agency_id, Kind.SOUND, sound) for sound in sounds}
+        for concern, slot, digest in _hits(agency_id, Kind.SOUND, each):
+            words[(concern, slot)].add(digest)
+        close |= {concern for (concern, _slot), found in words.items() if len(found) >= CLOSE_WORDS}
+    return Screening(concern_ids=frozenset(exact | close), exact=bool(exact))

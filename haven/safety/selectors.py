@@ -1,0 +1,271 @@
+"""Reads for staff safety, scoped by policy and audited.
+
+Anything outside the reader's reach is a 404, like a record that does not
+exist. A list records the ids it showed, in one event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.people.models import Case
+from haven.people.policies import visible_cases_q
+from haven.safety.models import (
+    Designation,
+    PersonOfConcern,
+    SafetyChecklist,
+    Threat,
+    Visit,
+    VisitorAlert,
+)
+from haven.safety.policies import (
+    keeps_visitor_log,
+    may_receive_alerts,
+    may_record_threats,
+    receives_alerts_by_default,
+    sees_all_threats,
+    sees_concerns,
+    sees_staff_checklists,
+)
+
+PAGE_SIZE = 25
+# How long an acknowledged alert stays on the recipients' list.
+ALERT_MEMORY = timedelta(hours=12)
+
+
+def _shown(user: User, action: Action, object_type: str, ids: Sequence[object]) -> None:
+    if ids:
+        audit_record(
+            action=action,
+            actor=user,
+            object_type=object_type,
+            detail={"ids": [str(i) for i in ids]},
+        )
+
+
+def _page(queryset: QuerySet, number: object) -> Page:  # type: ignore[type-arg]
+    return Paginator(queryset, PAGE_SIZE).get_page(number)
+
+
+# --- Threats -------------------------------------------------------------------------------------
+
+
+def threats_visible_q(user: User | AnonymousUser) -> Q:
+    """Administrators and supervisors: every threat of the agency. Anyone else
+    who may record threats: those aimed at them and those they recorded."""
+    if not isinstance(user, User) or not may_record_threats(user):
+        return Q(pk__in=[])
+    mine = Q(recorded_by=user) | Q(
+        pk__in=Threat.targeted_staff.through.objects.filter(user=user).values("threat_id")
+    )
+    scope = Q() if sees_all_threats(user) else mine
+    return Q(agency_id=user.agency_id) & scope
+
+
+def threat_page(*, user: User, page: object = 1) -> Page:  # type: ignore[type-arg]
+    if not may_record_threats(user):
+        raise Http404
+    shown = _page(
+        Threat.objects.filter(threats_visible_q(user))
+        .select_related("data_key", "recorded_by")
+        .prefetch_related("targeted_staff")
+        .order_by("-occurred_at", "pk"),
+        page,
+    )
+    _shown(user, Action.THREATS_VIEWED, "threat", [t.pk for t in shown])
+    return shown
+
+
+def threat_get(*, user: User, threat_id: uuid.UUID) -> Threat:
+    threat = (
+        Threat.objects.filter(threats_visible_q(user), pk=threat_id)
+        .select_related("data_key", "recorded_by")
+        .first()
+    )
+    if threat is None:
+        raise Http404
+    _shown(user, Action.THREATS_VIEWED, "threat", [threat.pk])
+    return threat
+
+
+def linked_cases(*, user: User, cases: QuerySet[Case]) -> list[Case]:
+    """The linked cases the reader may open; the others are not mentioned."""
+    return list(cases.filter(visible_cases_q(user)).select_related("team"))
+
+
+def linked_concerns(*, user: User, threat: Threat) -> list[PersonOfConcern]:
+    if not sees_concerns(user):
+        return []
+    return list(threat.concerns.select_related("data_key"))
+
+
+# --- Persons of concern ------------------------------------------------------------------------------
+
+
+def concern_page(*, user: User, page: object = 1) -> Page:  # type: ignore[type-arg]
+    if not sees_concerns(user):
+        raise Http404
+    shown = _page(
+        PersonOfConcern.objects.filter(agency_id=user.agency_id)
+        .select_related("data_key")
+        .order_by("-created_at", "pk"),
+        page,
+    )
+    _shown(user, Action.CONCERNS_VIEWED, "person_of_concern", [c.pk for c in shown])
+    return shown
+
+
+def concern_choices(*, user: User) -> list[PersonOfConcern]:
+    """Every person of concern, to link a threat to; audited as shown."""
+    if not sees_concerns(user):
+        return []
+    concerns = list(
+        PersonOfConcern.objects.filter(agency_id=user.agency_id)
+        .select_related("data_key")
+        .order_by("-created_at")
+    )
+    _shown(user, Action.CONCERNS_VIEWED, "person_of_concern", [c.pk for c in concerns])
+    return concerns
+
+
+def concern_get(*, user: User, concern_id: uuid.UUID) -> PersonOfConcern:
+    if not sees_concerns(user):
+        raise Http404
+    concern = (
+        PersonOfConcern.objects.filter(pk=concern_id, agency_id=user.agency_id)
+        .select_related("data_key")
+        .first()
+    )
+    if concern is None:
+        raise Http404
+    _shown(user, Action.CONCERNS_VIEWED, "person_of_concern", [concern.pk])
+    return concern
+
+
+def concern_threats(*, user: User, concern: PersonOfConcern) -> list[Threat]:
+    """The threats linked to a person of concern that the reader may see."""
+    return list(
+        concern.threats.filter(threats_visible_q(user))
+        .select_related("data_key")
+        .order_by("-occurred_at")
+    )
+
+
+# --- Visitor log and alerts ---------------------------------------------------------------------------
+
+
+def visit_page(*, user: User, page: object = 1) -> Page:  # type: ignore[type-arg]
+    if not keeps_visitor_log(user):
+        raise Http404
+    shown = _page(
+        Visit.objects.filter(agency_id=user.agency_id)
+        .select_related("data_key", "screened_by")
+        .order_by("-checked_in_at", "pk"),
+        page,
+    )
+    _shown(user, Action.VISITS_VIEWED, "visit", [v.pk for v in shown])
+    return shown
+
+
+def alert_recipients(agency_id: int) -> list[User]:
+    """The staff a visitor alert goes to: those designated, or, when the
+    agency designated nobody, its supervisors and administrators."""
+    designated = Designation.objects.filter(
+        agency_id=agency_id, duty=Designation.Duty.ALERTS
+    ).values("user_id")
+    staff = list(User.objects.filter(agency_id=agency_id, is_active=True, pk__in=designated))
+    chosen = [u for u in staff if may_receive_alerts(u)]
+    if chosen:
+        return chosen
+    everyone = User.objects.filter(agency_id=agency_id, is_active=True).prefetch_related(
+        "memberships"
+    )
+    return [u for u in everyone if receives_alerts_by_default(u)]
+
+
+def receives_alerts(user: User | AnonymousUser) -> bool:
+    if not isinstance(user, User) or not may_receive_alerts(user):
+        return False
+    if Designation.objects.filter(user=user, duty=Designation.Duty.ALERTS).exists():
+        return True
+    return user in alert_recipients(user.agency_id)
+
+
+def open_alert_count(*, user: User) -> int:
+    """How many alerts wait for someone: all the live banner says, so it
+    shows nobody's name and needs no audit."""
+    if not receives_alerts(user):
+        return 0
+    return VisitorAlert.objects.filter(
+        agency_id=user.agency_id, acknowledged_at__isnull=True
+    ).count()
+
+
+def alert_list(*, user: User) -> list[VisitorAlert]:
+    """Open alerts, and those dealt with in the last hours, newest first."""
+    if not receives_alerts(user):
+        raise Http404
+    since = timezone.now() - ALERT_MEMORY
+    alerts = list(
+        VisitorAlert.objects.filter(agency_id=user.agency_id)
+        .filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=since))
+        .select_related("visit", "visit__data_key", "acknowledged_by", "visit__screened_by")
+        .prefetch_related("concerns", "concerns__data_key")
+        .order_by("-raised_at")[:50]
+    )
+    _shown(user, Action.VISITS_VIEWED, "visit", [a.visit_id for a in alerts])
+    _shown(
+        user,
+        Action.CONCERNS_VIEWED,
+        "person_of_concern",
+        sorted({str(c.pk) for a in alerts for c in a.concerns.all()}),
+    )
+    return alerts
+
+
+# --- Checklists --------------------------------------------------------------------------------
+
+
+def checklist_of(*, user: User, owner_id: int) -> tuple[User, SafetyChecklist | None]:
+    """A staff member's checklist: one's own, or anyone's for an administrator."""
+    if owner_id != user.pk and not sees_staff_checklists(user):
+        raise Http404
+    owner = User.objects.filter(pk=owner_id, agency_id=user.agency_id).first()
+    if owner is None:
+        raise Http404
+    checklist = SafetyChecklist.objects.filter(user=owner).select_related("data_key").first()
+    if checklist is not None and owner.pk != user.pk:
+        audit_record(
+            action=Action.CHECKLIST_VIEWED,
+            actor=user,
+            object_type="safety_checklist",
+            object_id=checklist.pk,
+            detail={"owner": owner.pk},
+        )
+    return owner, checklist
+
+
+def checklist_overview(*, user: User) -> list[tuple[User, SafetyChecklist | None]]:
+    """Every active staff member with their checklist, for administrators:
+    only the answers to the items, not the notes, so no audit is needed."""
+    if not sees_staff_checklists(user):
+        raise Http404
+    staff = list(User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username"))
+    checklists = {
+        c.user_id: c
+        for c in SafetyChecklist.objects.filter(user__in=staff).defer(
+            "alternative_stay_notes", "emergency_contacts", "notes"
+        )
+    }
+    return [(member, checklists.get(member.pk)) for member in staff]

@@ -1,0 +1,618 @@
+"""Writes for staff safety, each checked by its policy, validated in full
+before anything is written, and audited in its own transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import User
+from haven.attachments.models import Attachment, Use
+from haven.attachments.services import Upload, attachment_store
+from haven.audit.models import Action
+from haven.audit.services import audit_record
+from haven.core import keys
+from haven.core.models import DataKey
+from haven.core.text import check_texts
+from haven.people.models import Case
+from haven.people.policies import visible_cases_q
+from haven.safety.models import (
+    Channel,
+    ChecklistAnswer,
+    Designation,
+    PersonOfConcern,
+    SafetyChecklist,
+    SafetyPolicy,
+    Threat,
+    Visit,
+    VisitorAlert,
+)
+from haven.safety.lockdown import running_lockdown
+from haven.safety.policies import (
+    has_checklist,
+    keeps_concerns,
+    keeps_visitor_log,
+    manages_safety,
+    may_be_lockdown_admin,
+    may_receive_alerts,
+    may_record_threats,
+    sees_concerns,
+)
+from haven.safety.screening import concern_index_refresh, lines, screen
+from haven.safety.selectors import alert_recipients, threats_visible_q
+
+NAME_MAX = 200
+SHORT_MAX = 300
+LIST_MAX = 2000
+LONG_MAX = 8000
+REPORT_NUMBER_MAX = 100
+MAX_FILES = 5
+# A clock a little ahead of the server's is not a threat from the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _new_key_id(actor: User) -> uuid.UUID:
+    """Each safety record is sealed under a data key of its own, so it can be
+    shredded alone."""
+    key_id: uuid.UUID = keys.data_key_create(actor.agency)[0].pk
+    return key_id
+
+
+def _cases_chosen(
+    actor: User, errors: dict[str, list[str]], case_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The cases to link, which must all be cases the actor may open; any
+    other id (another agency's, a made-up one) is refused alike."""
+    wanted = set(case_ids)
+    if not wanted:
+        return set()
+    found = set(
+        Case.objects.filter(visible_cases_q(actor), pk__in=wanted).values_list("pk", flat=True)
+    )
+    if found != wanted:
+        errors["cases"] = [_("Link only cases you can open.")]
+    return found
+
+
+def _keep_hidden_links(
+    actor: User, current: set[uuid.UUID], chosen: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Links to cases the actor cannot see stay as they were: nobody removes
+    what they were never shown."""
+    visible = set(
+        Case.objects.filter(visible_cases_q(actor), pk__in=current).values_list("pk", flat=True)
+    )
+    return (current - visible) | chosen
+
+
+def _store_files(actor: User, files: Sequence[Upload], use: str) -> list[Attachment]:
+    return [attachment_store(actor=actor, case=None, upload=upload, use=use) for upload in files]
+
+
+# --- Persons of concern ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConcernValues:
+    name: str
+    aliases: str = ""
+    description: str = ""
+    vehicles: str = ""
+    plates: str = ""
+    associates: str = ""
+    case_ids: Sequence[uuid.UUID] = ()
+    photos: Sequence[Upload] = ()
+
+
+def concern_save(
+    *,
+    actor: User,
+    values: ConcernValues,
+    concern_id: uuid.UUID | None = None,
+    version: int | None = None,
+) -> PersonOfConcern:
+    """Record a person of concern, or change one (``version`` is the one the
+    form was built from, so an edit from a stale page is refused)."""
+    if not keeps_concerns(actor):
+        raise Http404
+    concern: PersonOfConcern | None = None
+    if concern_id is not None:
+        concern = PersonOfConcern.objects.filter(pk=concern_id, agency_id=actor.agency_id).first()
+        if concern is None:
+            raise Http404
+    texts = {
+        "name": values.name.strip(),
+        "aliases": "\n".join(lines(values.aliases)),
+        "description": values.description.strip(),
+        "vehicles": values.vehicles.strip(),
+        "plates": "\n".join(lines(values.plates)),
+        "associates": values.associates.strip(),
+    }
+    errors: dict[str, list[str]] = {}
+    limits = {"name": NAME_MAX, "description": LONG_MAX}
+    check_texts(errors, [(k, v, limits.get(k, LIST_MAX)) for k, v in texts.items()])
+    if not texts["name"]:
+        errors.setdefault("name", []).append(
+            _("Write the name they are known by, even a nickname.")
+        )
+    if len(values.photos) > MAX_FILES:
+        errors["photos"] = [_("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}]
+    cases = _cases_chosen(actor, errors, values.case_ids)
+    if concern is not None and version is not None and concern.version != version:
+        errors.setdefault("__all__", []).append(
+            _("Someone changed this record while you were editing it. Reload it and try again.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        new = concern is None
+        if concern is None:
+            concern = PersonOfConcern(
+                id=uuid.uuid4(),
+                agency_id=actor.agency_id,
+                data_key_id=_new_key_id(actor),
+                created_by=actor,
+            )
+            links = cases
+        else:
+            PersonOfConcern.objects.filter(pk=concern.pk).update(version=concern.version + 1)
+            concern.version += 1
+            links = _keep_hidden_links(
+                actor, set(concern.cases.values_list("pk", flat=True)), cases
+            )
+        for name, text in texts.items():
+            setattr(concern, name, text or None)
+        concern.save()
+        concern.cases.set(links)
+        concern.photos.add(*_store_files(actor, values.photos, Use.PHOTO))
+        concern_index_refresh(concern)
+        audit_record(
+            action=Action.CONCERN_CHANGED,
+            actor=actor,
+            object_type="person_of_concern",
+            object_id=concern.pk,
+            detail={"new": new, "cases": len(links), "photos": len(values.photos)},
+        )
+    return concern
+
+
+def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
+    """Remove a person of concern recorded in error: their record, photos and
+    digests go, and their data keys with them, so nothing of them opens again.
+    Threats that named them stay, without the link."""
+    if not keeps_concerns(actor):
+        raise Http404
+    concern = PersonOfConcern.objects.filter(pk=concern_id, agency_id=actor.agency_id).first()
+    if concern is None:
+        raise Http404
+    with transaction.atomic():
+        photos = list(concern.photos.all())
+        key_ids = [concern.data_key_id, *(photo.data_key_id for photo in photos)]
+        concern.delete()
+        for photo in photos:
+            photo.delete()
+        DataKey.objects.filter(pk__in=key_ids).delete()
+        audit_record(
+            action=Action.CONCERN_REMOVED,
+            actor=actor,
+            object_type="person_of_concern",
+            object_id=concern_id,
+            detail={"photos": len(photos)},
+        )
+
+
+# --- Threats -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreatValues:
+    occurred_at: datetime | None
+    channel: str
+    what_happened: str
+    against_agency: bool = False
+    targeted_staff_ids: Sequence[int] = ()
+    reported_to_police: bool = False
+    reported_on: date | None = None
+    report_number: str = ""
+    concern_ids: Sequence[uuid.UUID] = ()
+    case_ids: Sequence[uuid.UUID] = ()
+    evidence: Sequence[Upload] = field(default_factory=tuple)
+
+
+def _check_report(
+    errors: dict[str, list[str]],
+    *,
+    reported: bool,
+    reported_on: date | None,
+    number: str,
+    since: date | None,
+) -> None:
+    check_texts(errors, [("report_number", number, REPORT_NUMBER_MAX)])
+    if not reported and (reported_on or number):
+        errors["reported_to_police"] = [
+            _("Tick “reported to law enforcement” to record the report's date or number.")
+        ]
+    if reported_on is not None:
+        if reported_on > timezone.localdate():
+            errors["reported_on"] = [_("The report date cannot be in the future.")]
+        elif since is not None and reported_on < since:
+            errors["reported_on"] = [_("The report cannot come before the threat itself.")]
+
+
+def threat_record(*, actor: User, values: ThreatValues) -> Threat:
+    if not may_record_threats(actor):
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    what = values.what_happened.strip()
+    number = values.report_number.strip()
+    check_texts(errors, [("what_happened", what, LONG_MAX)])
+    if not what:
+        errors.setdefault("what_happened", []).append(_("Say what happened."))
+    if values.channel not in Channel.values:
+        errors["channel"] = [_("Choose how the threat came.")]
+    occurred = values.occurred_at
+    if occurred is None:
+        errors["occurred_at"] = [_("Say when it happened.")]
+    elif occurred > timezone.now() + CLOCK_SKEW:
+        errors["occurred_at"] = [_("A threat cannot be recorded before it happens.")]
+    _check_report(
+        errors,
+        reported=values.reported_to_police,
+        reported_on=values.reported_on,
+        number=number,
+        since=timezone.localtime(occurred).date() if occurred else None,
+    )
+    staff_ids = set(values.targeted_staff_ids)
+    staff = list(User.objects.filter(agency_id=actor.agency_id, pk__in=staff_ids))
+    if len(staff) != len(staff_ids):
+        errors["targeted_staff"] = [_("Choose staff members of your agency.")]
+    if not values.against_agency and not staff_ids:
+        errors.setdefault("targeted_staff", []).append(
+            _("Say whom it was aimed at: the agency, one or more staff members, or both.")
+        )
+    concern_ids = set(values.concern_ids)
+    if concern_ids:
+        found = PersonOfConcern.objects.filter(agency_id=actor.agency_id, pk__in=concern_ids)
+        if not sees_concerns(actor) or found.count() != len(concern_ids):
+            errors["concerns"] = [_("Choose persons of concern from your agency's list.")]
+    cases = _cases_chosen(actor, errors, values.case_ids)
+    if len(values.evidence) > MAX_FILES:
+        errors["evidence"] = [_("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}]
+    if errors:
+        raise ValidationError(errors)
+    assert occurred is not None  # noqa: S101 (checked above)
+    with transaction.atomic():
+        threat = Threat(
+            id=uuid.uuid4(),
+            agency_id=actor.agency_id,
+            data_key_id=_new_key_id(actor),
+            occurred_at=occurred,
+            channel=values.channel,
+            against_agency=values.against_agency,
+            reported_to_police=values.reported_to_police,
+            reported_on=values.reported_on,
+            recorded_by=actor,
+        )
+        threat.what_happened = what
+        threat.report_number = number or None
+        threat.save()
+        threat.targeted_staff.set(staff)
+        threat.concerns.set(concern_ids)
+        threat.cases.set(cases)
+        threat.evidence.add(*_store_files(actor, values.evidence, Use.EVIDENCE))
+        audit_record(
+            action=Action.THREAT_RECORDED,
+            actor=actor,
+            object_type="threat",
+            object_id=threat.pk,
+            detail={
+                "channel": values.channel,
+                "staff": sorted(u.pk for u in staff),
+                "evidence": len(values.evidence),
+            },
+        )
+    return threat
+
+
+@dataclass(frozen=True)
+class ThreatFollowUp:
+    """What is learnt after a threat is recorded: the police report, more evidence."""
+
+    reported_to_police: bool
+    reported_on: date | None = None
+    report_number: str = ""
+    evidence: Sequence[Upload] = field(default_factory=tuple)
+
+
+def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowUp) -> Threat:
+    """Record the report to law enforcement or add evidence. What happened
+    is not rewritten: the first account stays as it was given."""
+    threat = Threat.objects.filter(threats_visible_q(actor), pk=threat_id).first()
+    if threat is None:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    number = values.report_number.strip()
+    _check_report(
+        errors,
+        reported=values.reported_to_police,
+        reported_on=values.reported_on,
+        number=number,
+        since=timezone.localtime(threat.occurred_at).date(),
+    )
+    if threat.reported_to_police and not values.reported_to_police:
+        errors["reported_to_police"] = [_("A report once made stays recorded.")]
+    if len(values.evidence) > MAX_FILES:
+        errors["evidence"] = [_("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        threat.reported_to_police = values.reported_to_police
+        threat.reported_on = values.reported_on
+        threat.report_number = number or None
+        threat.save(update_fields=["reported_to_police", "reported_on", "report_number"])
+        threat.evidence.add(*_store_files(actor, values.evidence, Use.EVIDENCE))
+        audit_record(
+            action=Action.THREAT_UPDATED,
+            actor=actor,
+            object_type="threat",
+            object_id=threat.pk,
+            detail={"reported": values.reported_to_police, "evidence": len(values.evidence)},
+        )
+    return threat
+
+
+# --- The visitor log -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitValues:
+    name_given: str
+    asking_for: str = ""
+    purpose: str = ""
+    plate: str = ""
+    id_seen: bool = False
+
+
+def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
+    """Record a visitor and screen them against the persons of concern. A
+    match raises an alert for the designated staff; the visit itself only
+    says it was flagged."""
+    if not keeps_visitor_log(actor):
+        raise Http404
+    texts = {
+        "name_given": " ".join(values.name_given.split()),
+        "asking_for": values.asking_for.strip(),
+        "purpose": values.purpose.strip(),
+        "plate": values.plate.strip(),
+    }
+    errors: dict[str, list[str]] = {}
+    check_texts(
+        errors, [(k, v, NAME_MAX if k != "purpose" else SHORT_MAX) for k, v in texts.items()]
+    )
+    if not texts["name_given"]:
+        errors.setdefault("name_given", []).append(
+            _("Write the name the visitor gave. If they would not give one, write that.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        visit = Visit(
+            id=uuid.uuid4(),
+            agency_id=actor.agency_id,
+            data_key_id=_new_key_id(actor),
+            id_seen=values.id_seen,
+            screened_by=actor,
+            checked_in_at=now,
+        )
+        for name, text in texts.items():
+            setattr(visit, name, text or None)
+        found = screen(actor.agency_id, name=texts["name_given"], plate=texts["plate"])
+        visit.flagged = bool(found)
+        visit.save()
+        audit_record(
+            action=Action.VISITOR_CHECKED_IN,
+            actor=actor,
+            object_type="visit",
+            object_id=visit.pk,
+            detail={"flagged": visit.flagged},
+        )
+        if found:
+            alert = VisitorAlert.objects.create(
+                agency_id=actor.agency_id, visit=visit, exact=found.exact, raised_at=now
+            )
+            alert.concerns.set(found.concern_ids)
+            audit_record(
+                action=Action.VISITOR_ALERT_RAISED,
+                actor=actor,
+                object_type="visitor_alert",
+                object_id=alert.pk,
+                detail={
+                    "visit": str(visit.pk),
+                    "exact": found.exact,
+                    "matches": len(found.concern_ids),
+                    "recipients": sorted(u.pk for u in alert_recipients(actor.agency_id)),
+                },
+            )
+    return visit
+
+
+def visit_check_out(*, actor: User, visit_id: uuid.UUID) -> Visit:
+    if not keeps_visitor_log(actor):
+        raise Http404
+    visit = Visit.objects.filter(pk=visit_id, agency_id=actor.agency_id).first()
+    if visit is None:
+        raise Http404
+    with transaction.atomic():
+        done = Visit.objects.filter(pk=visit.pk, checked_out_at__isnull=True).update(
+            checked_out_at=timezone.now()
+        )
+        if not done:
+            raise ValidationError(_("This visitor has already been checked out."))
+        audit_record(
+            action=Action.VISITOR_CHECKED_OUT, actor=actor, object_type="visit", object_id=visit.pk
+        )
+    visit.refresh_from_db(fields=["checked_out_at"])
+    return visit
+
+
+def alert_acknowledge(*, actor: User, alert_id: uuid.UUID) -> None:
+    """A designated staff member says they are dealing with the alert."""
+    if actor not in alert_recipients(actor.agency_id):
+        raise Http404
+    alert = VisitorAlert.objects.filter(pk=alert_id, agency_id=actor.agency_id).first()
+    if alert is None:
+        raise Http404
+    with transaction.atomic():
+        done = VisitorAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now(), acknowledged_by=actor
+        )
+        if not done:
+            raise ValidationError(_("Someone is already dealing with this alert."))
+        audit_record(
+            action=Action.VISITOR_ALERT_ACKNOWLEDGED,
+            actor=actor,
+            object_type="visitor_alert",
+            object_id=alert.pk,
+        )
+
+
+# --- Each staff member's checklist ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistValues:
+    unlisted_phone: str = ""
+    address_confidentiality: str = ""
+    varied_routes: str = ""
+    alternative_stay: str = ""
+    alternative_stay_notes: str = ""
+    emergency_contacts: str = ""
+    notes: str = ""
+
+
+CHECKLIST_ITEMS = ("unlisted_phone", "address_confidentiality", "varied_routes", "alternative_stay")
+CHECKLIST_TEXTS = ("alternative_stay_notes", "emergency_contacts", "notes")
+
+
+def checklist_save(
+    *, actor: User, values: ChecklistValues, version: int | None = None
+) -> SafetyChecklist:
+    """Save the actor's own checklist: nobody fills in someone else's."""
+    if not has_checklist(actor):
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    for item in CHECKLIST_ITEMS:
+        if getattr(values, item) not in ["", *ChecklistAnswer.values]:
+            errors[item] = [_("Choose one of the options offered.")]
+    texts = {name: getattr(values, name).strip() for name in CHECKLIST_TEXTS}
+    check_texts(errors, [(name, text, LIST_MAX) for name, text in texts.items()])
+    checklist = SafetyChecklist.objects.filter(user=actor).first()
+    if checklist is not None and version is not None and checklist.version != version:
+        errors.setdefault("__all__", []).append(
+            _("Your checklist was changed in another window. Reload it and try again.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if checklist is None:
+            checklist = SafetyChecklist(
+                id=uuid.uuid4(),
+                agency_id=actor.agency_id,
+                user=actor,
+                data_key_id=_new_key_id(actor),
+            )
+        else:
+            checklist.version += 1
+        for item in CHECKLIST_ITEMS:
+            setattr(checklist, item, getattr(values, item))
+        for name, text in texts.items():
+            setattr(checklist, name, text or None)
+        checklist.save()
+        audit_record(
+            action=Action.CHECKLIST_SAVED,
+            actor=actor,
+            object_type="safety_checklist",
+            object_id=checklist.pk,
+        )
+    return checklist
+
+
+# --- Designations and policy --------------------------------------------------------------------
+
+
+def safety_settings_save(
+    *,
+    actor: User,
+    alert_user_ids: Sequence[int],
+    lockdown_user_ids: Sequence[int],
+    two_to_end_lockdown: bool,
+) -> None:
+    """Who receives visitor alerts, who are the lockdown administrators, and
+    whether ending a lockdown early takes two of them."""
+    if not manages_safety(actor):
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    staff = {
+        u.pk: u
+        for u in User.objects.filter(
+            agency_id=actor.agency_id,
+            is_active=True,
+            pk__in=set(alert_user_ids) | set(lockdown_user_ids),
+        )
+    }
+    alerted = [staff.get(pk) for pk in set(alert_user_ids)]
+    if any(u is None or not may_receive_alerts(u) for u in alerted):
+        errors["alerts"] = [
+            _("Choose active staff who may see persons of concern to receive alerts.")
+        ]
+    lockdown = [staff.get(pk) for pk in set(lockdown_user_ids)]
+    if any(u is None or not may_be_lockdown_admin(u) for u in lockdown):
+        errors["lockdown"] = [_("Only active agency administrators can run a lockdown.")]
+    if two_to_end_lockdown and len(set(lockdown_user_ids)) < 2:
+        errors["two_to_end_lockdown"] = [
+            _("Designate at least two lockdown administrators for this policy.")
+        ]
+    if running_lockdown(actor.agency_id) is not None and not lockdown_user_ids:
+        errors["lockdown"] = [_("During a lockdown, keep at least one lockdown administrator.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for duty, ids in (
+            (Designation.Duty.ALERTS, set(alert_user_ids)),
+            (Designation.Duty.LOCKDOWN, set(lockdown_user_ids)),
+        ):
+            Designation.objects.filter(agency_id=actor.agency_id, duty=duty).exclude(
+                user_id__in=ids
+            ).delete()
+            existing = set(
+                Designation.objects.filter(agency_id=actor.agency_id, duty=duty).values_list(
+                    "user_id", flat=True
+                )
+            )
+            Designation.objects.bulk_create(
+                Designation(agency_id=actor.agency_id, user_id=pk, duty=duty)
+                for pk in sorted(ids - existing)
+            )
+        SafetyPolicy.objects.update_or_create(
+            agency_id=actor.agency_id, defaults={"two_to_end_lockdown": two_to_end_lockdown}
+        )
+        audit_record(
+            action=Action.SAFETY_SETTINGS_CHANGED,
+            actor=actor,
+            object_type="agency",
+            object_id=actor.agency_id,
+            detail={
+                "alerts": sorted(set(alert_user_ids)),
+                "lockdown": sorted(set(lockdown_user_ids)),
+                "two_to_end_lockdown": two_to_end_lockdown,
+            },
+        )
