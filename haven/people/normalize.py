@@ -66,7 +66,7 @@ def sound_key(word: str) -> str:
 
 def name_sounds(name: str) -> list[str]:
     """The sound keys of a name's words, in order, each word once."""
-    words = re.split(r"[\s\-'’.,]+", fold(name))
+    words = re.split(r"[\s\-'\u2019.,]+", fold(name))
     keys = [sound_key(word) for word in words]
     return list(dict.fromkeys(k for k in keys if k))
 

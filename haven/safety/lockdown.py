@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-
 from importlib import import_module
 
 from allauth.usersessions.models import UserSession

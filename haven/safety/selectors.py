@@ -54,11 +54,11 @@ def _shown(user: User, action: Action, object_type: str, ids: Sequence[object]) 
         )
 
 
-def _page(queryset: QuerySet, number: object) -> Page:  # type: ignore[type-arg]
+def _page(queryset: QuerySet, number: str | int | None) -> Page:  # type: ignore[type-arg]
     return Paginator(queryset, PAGE_SIZE).get_page(number)
 
 
-# --- Threats -------------------------------------------------------------------------------------
+# --- Threats ---
 
 
 def threats_visible_q(user: User | AnonymousUser) -> Q:
@@ -73,7 +73,7 @@ def threats_visible_q(user: User | AnonymousUser) -> Q:
     return Q(agency_id=user.agency_id) & scope
 
 
-def threat_page(*, user: User, page: object = 1) -> Page:  # type: ignore[type-arg]
+def threat_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
     if not may_record_threats(user):
         raise Http404
     shown = _page(
@@ -110,10 +110,10 @@ def linked_concerns(*, user: User, threat: Threat) -> list[PersonOfConcern]:
     return list(threat.concerns.select_related("data_key"))
 
 
-# --- Persons of concern ------------------------------------------------------------------------------
+# --- Persons of concern ---
 
 
-def concern_page(*, user: User, page: object = 1) -> Page:  # type: ignore[type-arg]
+def concern_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
     if not sees_concerns(user):
         raise Http404
     shown = _page(
@@ -162,10 +162,10 @@ def concern_threats(*, user: User, concern: PersonOfConcern) -> list[Threat]:
     )
 
 
-# --- Visitor log and alerts ---------------------------------------------------------------------------
+# --- Visitor log and alerts ---
 
 
-def visit_page(*, user: User, page: object = 1) -> Page:  # type: ignore[type-arg]
+def visit_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
     if not keeps_visitor_log(user):
         raise Http404
     shown = _page(
@@ -234,7 +234,7 @@ def alert_list(*, user: User) -> list[VisitorAlert]:
     return alerts
 
 
-# --- Checklists --------------------------------------------------------------------------------
+# --- Checklists ---
 
 
 def checklist_of(*, user: User, owner_id: int) -> tuple[User, SafetyChecklist | None]:

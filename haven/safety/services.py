@@ -24,6 +24,7 @@ from haven.core.models import DataKey
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
+from haven.safety.lockdown import running_lockdown
 from haven.safety.models import (
     Channel,
     ChecklistAnswer,
@@ -35,7 +36,6 @@ from haven.safety.models import (
     Visit,
     VisitorAlert,
 )
-from haven.safety.lockdown import running_lockdown
 from haven.safety.policies import (
     has_checklist,
     keeps_concerns,
@@ -97,7 +97,7 @@ def _store_files(actor: User, files: Sequence[Upload], use: str) -> list[Attachm
     return [attachment_store(actor=actor, case=None, upload=upload, use=use) for upload in files]
 
 
-# --- Persons of concern ---------------------------------------------------------------
+# --- Persons of concern ---
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def concern_save(
         for name, text in texts.items():
             setattr(concern, name, text or None)
         concern.save()
-        concern.cases.set(links)
+        concern.cases.set(Case.objects.filter(pk__in=links))
         concern.photos.add(*_store_files(actor, values.photos, Use.PHOTO))
         concern_index_refresh(concern)
         audit_record(
@@ -209,7 +209,7 @@ def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
         )
 
 
-# --- Threats -----------------------------------------------------------------------------
+# --- Threats ---
 
 
 @dataclass(frozen=True)
@@ -305,8 +305,8 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
         threat.report_number = number or None
         threat.save()
         threat.targeted_staff.set(staff)
-        threat.concerns.set(concern_ids)
-        threat.cases.set(cases)
+        threat.concerns.set(PersonOfConcern.objects.filter(pk__in=concern_ids))
+        threat.cases.set(Case.objects.filter(pk__in=cases))
         threat.evidence.add(*_store_files(actor, values.evidence, Use.EVIDENCE))
         audit_record(
             action=Action.THREAT_RECORDED,
@@ -369,7 +369,7 @@ def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowU
     return threat
 
 
-# --- The visitor log -----------------------------------------------------------------------
+# --- The visitor log ---
 
 
 @dataclass(frozen=True)
@@ -429,7 +429,7 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
             alert = VisitorAlert.objects.create(
                 agency_id=actor.agency_id, visit=visit, exact=found.exact, raised_at=now
             )
-            alert.concerns.set(found.concern_ids)
+            alert.concerns.set(PersonOfConcern.objects.filter(pk__in=found.concern_ids))
             audit_record(
                 action=Action.VISITOR_ALERT_RAISED,
                 actor=actor,
@@ -546,7 +546,7 @@ def checklist_save(
     return checklist
 
 
-# --- Designations and policy --------------------------------------------------------------------
+# --- Designations and policy ---
 
 
 def safety_settings_save(

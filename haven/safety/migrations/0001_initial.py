@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('attachments', '0003_remove_attachment_attachment_of_a_case_or_the_agency_and_more'),
+        ('attachments', '0003_safety_files'),
         ('core', '0002_agency_and_data_keys'),
         ('people', '0007_alias_position'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
