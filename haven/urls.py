@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("haven.communications.urls")),
     path("", include("haven.exports.urls")),
     path("", include("haven.interpretation.urls")),
+    path("", include("haven.safety.urls")),
     path("accounts/", include("haven.accounts.urls_auth")),
     path("api/v1/", api.urls),
 ]

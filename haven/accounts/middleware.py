@@ -35,7 +35,8 @@ MFA_ENROLMENT_PREFIXES = (
     "/static/",
 )
 # The page the browser calls when the tab has been idle: it must not count as activity.
-PASSIVE_PATHS = ("/accounts/session-check/",)
+# The visitor-alert banner asks every few seconds for the same reason.
+PASSIVE_PATHS = ("/accounts/session-check/", "/safety/alerts/live/")
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -17,6 +17,7 @@ from haven.api.partners import router as partners_router
 from haven.api.people import router as people_router
 from haven.api.protocol import router as protocol_router
 from haven.api.referrals import router as referrals_router
+from haven.api.safety import router as safety_router
 from haven.core.http import authenticated_user
 from haven.safety.lockdown import locked_out
 
@@ -57,6 +58,7 @@ api.add_router("/", consent_router)
 api.add_router("/", referrals_router)
 api.add_router("/", attachments_router)
 api.add_router("/", communications_router)
+api.add_router("/", safety_router)
 
 
 @api.exception_handler(ValidationError)

@@ -12,6 +12,8 @@ from haven.partners.policies import can_read_directory
 from haven.people.field_settings import can_configure_fields
 from haven.people.policies import can_record_people, can_search_people
 from haven.referrals.selectors import may_receive
+from haven.safety.policies import has_checklist
+from haven.safety.selectors import receives_alerts
 
 
 def haven(request: HttpRequest) -> dict[str, Any]:
@@ -29,6 +31,8 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "partners": signed_in and can_read_directory(user),  # type: ignore[arg-type]
             "inbox": signed_in and may_receive(user),  # type: ignore[arg-type]
             "interpreters": signed_in and may_read_roster(user),  # type: ignore[arg-type]
+            "safety": signed_in and has_checklist(user),  # type: ignore[arg-type]
+            "alerts": signed_in and receives_alerts(user),  # type: ignore[arg-type]
         },
         "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
     }

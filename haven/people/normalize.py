@@ -37,6 +37,7 @@ def phone_form(phone: str) -> str:
 _SOUND_RULES: tuple[tuple[str, str], ...] = (
     (r"ph", "f"),
     (r"ck", "k"),
+    (r"qu|kw", "k"),
     (r"c(?=[eiy])", "s"),
     (r"[cq]", "k"),
     (r"x", "ks"),

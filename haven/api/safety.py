@@ -1,0 +1,890 @@
+"""Staff safety over the JSON API: schemas and routing only.
+
+Threats against the agency and its staff, the persons of concern behind
+them, the visitor log and its screening, visitor alerts, and each staff
+member's own safety checklist. Who may see and do what is decided by
+``haven.safety.policies``, through the selectors and services of
+``haven.safety``: anything outside the caller's reach answers 404 exactly
+like a record that does not exist, and nothing is written. A read is
+audited by its selector, a write by its service.
+
+A check-in at the front desk answers only whether the visitor was flagged,
+never whom they matched nor anything of a case: the match goes to the staff
+who receive visitor alerts. Linked cases are shown only to those who may
+open them, linked persons of concern only to those who may see them.
+
+Bodies are JSON, without files: evidence of a threat and photos of a person
+of concern are attached through their pages, and read through
+``GET /attachments/{id}``, which asks the policy again. There is no way to
+start or end a lockdown over the API: that stays in the pages, behind a
+fresh second factor.
+
+A service's refusal answers 422, located like a schema error of the body
+parameter (``["body", <param>, <field>]``), or of the path for an operation
+without a body (``["path", <id>]``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params import P, PathEx, QueryEx
+from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt
+from pydantic_core import PydanticCustomError
+
+from haven.accounts.models import User
+from haven.api.communications import BAD_BODY, StaffId, _located
+from haven.api.partners import Refusals
+from haven.api.people import _clean_note, _clean_text
+from haven.api.protocol import NOT_FOUND, OptionalDay, _Input, _moment, _text, _uuid_or_404
+from haven.attachments.models import Attachment
+from haven.core.http import authenticated_user
+from haven.safety import selectors, services
+from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit, VisitorAlert
+from haven.safety.screening import lines
+
+router = Router(tags=["safety"])
+
+MAX_STAFF = 50
+MAX_LINKS = 50
+MAX_LINES = 50
+LARGEST_ID = 2**63 - 1
+# What the front desk is told of a flagged visitor: the same words whoever
+# matched, so the answer gives nothing away.
+FLAGGED_INSTRUCTION = "Follow your agency's visitor procedure."
+
+# --- Input types ---------------------------------------------------------------------
+
+
+def _threat_moment(value: object) -> object:
+    """A time with its offset (``haven.api.protocol``), that also exists in
+    UTC and in the agency's time zone: the service reads the day it fell on."""
+    moment = _moment(value)
+    if isinstance(moment, datetime):
+        try:
+            moment.astimezone(UTC)
+            timezone.localtime(moment)
+        except OverflowError:
+            raise PydanticCustomError("datetime_range", "Check the year.") from None
+    return moment
+
+
+ThreatMoment = Annotated[
+    datetime,
+    BeforeValidator(_threat_moment),
+    Field(description="ISO 8601 with a UTC offset, e.g. 2025-01-31T14:05-06:00; not ahead."),
+]
+Name = Annotated[str, Field(max_length=services.NAME_MAX, strict=True), AfterValidator(_clean_text)]
+Purpose = Annotated[
+    str, Field(max_length=services.SHORT_MAX, strict=True), AfterValidator(_clean_text)
+]
+ListText = Annotated[
+    str, Field(max_length=services.LIST_MAX, strict=True), AfterValidator(_clean_note)
+]
+Account = Annotated[
+    str, Field(max_length=services.LONG_MAX, strict=True), AfterValidator(_clean_note)
+]
+ReportNumber = Annotated[
+    str,
+    Field(max_length=services.REPORT_NUMBER_MAX, strict=True),
+    AfterValidator(_clean_text),
+]
+Version = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
+
+# The codes of haven.safety.models, spelled out so OpenAPI lists them (a test
+# checks they stay the same).
+ChannelCode = Literal[
+    "voicemail", "phone", "email", "text", "social", "letter", "in_person", "vehicle"
+]
+ChecklistAnswerCode = Literal["done", "not_yet", "not_needed"]
+
+
+class ThreatIn(_Input):
+    occurred_at: ThreatMoment
+    channel: ChannelCode = Field(description="How it came.")
+    what_happened: Account = Field(description="What happened, as it was received; required.")
+    against_agency: StrictBool = Field(default=False, description="Aimed at the agency as a whole.")
+    targeted_staff_ids: list[StaffId] = Field(
+        default_factory=list,
+        max_length=MAX_STAFF,
+        description="The ids of the staff of your agency it was aimed at. Name the agency, "
+        "staff, or both.",
+    )
+    reported_to_police: StrictBool = Field(
+        default=False, description="Reported to law enforcement."
+    )
+    reported_on: OptionalDay = Field(
+        default=None,
+        description="YYYY-MM-DD: when it was reported; not before the threat, not ahead.",
+    )
+    report_number: ReportNumber = Field(default="", description="The police report's number.")
+    concern_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_LINKS,
+        description="Persons of concern of your agency behind it; only for those who may see them.",
+    )
+    case_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_LINKS,
+        description="The cases it bears on: only cases you can open.",
+    )
+
+
+class FollowUpIn(_Input):
+    """The report to law enforcement, as it stands now. What happened is
+    never rewritten: the first account stays as it was given."""
+
+    reported_to_police: StrictBool = Field(
+        description="Reported to law enforcement; once recorded, a report stays recorded."
+    )
+    reported_on: OptionalDay = Field(
+        default=None,
+        description="YYYY-MM-DD: when it was reported; not before the threat, not ahead.",
+    )
+    report_number: ReportNumber = Field(default="", description="The police report's number.")
+
+
+class ConcernIn(_Input):
+    """Every field of a person of concern, as it should be now."""
+
+    name: Name = Field(description="The name they are known by, even a nickname; required.")
+    aliases: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_LINES,
+        description="Other names and spellings; each is screened like the name.",
+    )
+    description: Account = ""
+    vehicles: ListText = ""
+    plates: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_LINES,
+        description="Licence plates; each is screened at check-in.",
+    )
+    associates: ListText = Field(default="", description="Known associates.")
+    case_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_LINKS,
+        description="The cases they bear on: only cases you can open. On a change, links to "
+        "cases you cannot open stay as they are.",
+    )
+
+
+class ConcernChangeIn(ConcernIn):
+    version: Version = Field(
+        description="The version you read; a change made from an older one is refused."
+    )
+
+
+class VisitIn(_Input):
+    name_given: Name = Field(
+        description="The name the visitor gave; if they would not give one, say so."
+    )
+    asking_for: Name = Field(default="", description="Whom they ask for.")
+    purpose: Purpose = ""
+    plate: Name = Field(default="", description="Their vehicle's plate, if seen.")
+    id_seen: StrictBool = Field(default=False, description="An identity document was seen.")
+
+
+class ChecklistIn(_Input):
+    """Every item of your own checklist, as it should be now; "" for unanswered."""
+
+    unlisted_phone: ChecklistAnswerCode | Literal[""] = ""
+    address_confidentiality: ChecklistAnswerCode | Literal[""] = ""
+    varied_routes: ChecklistAnswerCode | Literal[""] = ""
+    alternative_stay: ChecklistAnswerCode | Literal[""] = ""
+    alternative_stay_notes: ListText = ""
+    emergency_contacts: ListText = ""
+    notes: ListText = ""
+    version: Version = Field(
+        description="The version you read, 0 before the first save; a save made from an "
+        "older one is refused."
+    )
+
+
+# --- Output types ------------------------------------------------------------------
+
+
+class FileOut(Schema):
+    id: uuid.UUID = Field(description="GET /attachments/{id}.")
+    content_type: str = Field(description="Judged from the bytes at upload, never the name.")
+    size: int = Field(description="In bytes.")
+
+
+class ThreatOut(Schema):
+    id: uuid.UUID
+    occurred_at: datetime
+    channel: str
+    against_agency: bool
+    targeted_staff_ids: list[int]
+    what_happened: str
+    reported_to_police: bool
+    reported_on: date | None
+    report_number: str
+    recorded_at: datetime
+    recorded_by_id: int
+
+
+class ThreatDetailOut(ThreatOut):
+    case_ids: list[uuid.UUID] = Field(
+        description="The linked cases you can open; any other is not mentioned."
+    )
+    concern_ids: list[uuid.UUID] = Field(
+        description="The persons of concern behind it, for those who may see them "
+        "(GET /persons-of-concern/{id}); [] for anyone else."
+    )
+    evidence: list[FileOut] = Field(description="Attached through the threat's page.")
+
+
+class ThreatPage(Schema):
+    page: int = Field(description="The page served: a page past the end serves the last one.")
+    pages: int
+    total: int = Field(description="The threats you may see.")
+    items: list[ThreatOut] = Field(description="Latest first.")
+
+
+class ThreatRef(Schema):
+    id: uuid.UUID = Field(description="GET /threats/{id}.")
+    occurred_at: datetime
+    channel: str
+
+
+class ConcernOut(Schema):
+    id: uuid.UUID
+    name: str
+    aliases: list[str]
+    description: str
+    vehicles: str
+    plates: list[str]
+    associates: str
+    version: int = Field(description="Send it back with a change.")
+    created_at: datetime
+    created_by_id: int
+    updated_at: datetime
+
+
+class ConcernDetailOut(ConcernOut):
+    case_ids: list[uuid.UUID] = Field(
+        description="The linked cases you can open; any other is not mentioned."
+    )
+    photos: list[FileOut] = Field(description="Attached through the record's page.")
+    threats: list[ThreatRef] = Field(description="The linked threats you may see, latest first.")
+
+
+class ConcernPage(Schema):
+    page: int = Field(description="The page served: a page past the end serves the last one.")
+    pages: int
+    total: int
+    items: list[ConcernOut] = Field(description="Latest recorded first.")
+
+
+class VisitOut(Schema):
+    id: uuid.UUID
+    name_given: str
+    asking_for: str
+    purpose: str
+    plate: str
+    id_seen: bool
+    screened_by_id: int
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+    flagged: bool = Field(description="Screening raised an alert; never why.")
+
+
+class VisitPage(Schema):
+    page: int = Field(description="The page served: a page past the end serves the last one.")
+    pages: int
+    total: int
+    items: list[VisitOut] = Field(description="Latest first.")
+
+
+class CheckInOut(Schema):
+    id: uuid.UUID
+    checked_in_at: datetime
+    flagged: bool = Field(
+        description="Screening raised an alert for the staff on duty for safety; whom the "
+        "visitor matched is never said here."
+    )
+    instruction: str | None = Field(description="What to do now when flagged; null otherwise.")
+
+
+class CheckOutOut(Schema):
+    id: uuid.UUID
+    checked_in_at: datetime
+    checked_out_at: datetime
+
+
+class ConcernRef(Schema):
+    id: uuid.UUID = Field(description="GET /persons-of-concern/{id}.")
+    name: str
+
+
+class AlertOut(Schema):
+    id: uuid.UUID
+    visit_id: uuid.UUID
+    name_given: str = Field(description="The name the visitor gave.")
+    checked_in_at: datetime
+    raised_at: datetime
+    exact: bool = Field(description="A name or plate matched exactly; false for a close spelling.")
+    concerns: list[ConcernRef] = Field(description="The persons of concern matched.")
+    acknowledged: bool
+    acknowledged_at: datetime | None
+    acknowledged_by_id: int | None
+
+
+class ChecklistOut(Schema):
+    user_id: int
+    unlisted_phone: str
+    address_confidentiality: str
+    varied_routes: str
+    alternative_stay: str
+    alternative_stay_notes: str
+    emergency_contacts: str
+    notes: str
+    version: int = Field(description="0 before the first save; send it back with a change.")
+    updated_at: datetime | None
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+ThreatId = PathEx[str, P(description="The threat's id, a UUID.")]
+ConcernId = PathEx[str, P(description="The person of concern's id, a UUID.")]
+VisitId = PathEx[str, P(description="The visit's id, a UUID.")]
+AlertId = PathEx[str, P(description="The alert's id, a UUID.")]
+UserId = PathEx[str, P(description="The staff member's id, a number.")]
+PageNumber = QueryEx[
+    int,
+    P(
+        ge=1,
+        le=1_000_000,
+        description="From 1; 25 a page. A page past the end serves the last one.",
+    ),
+]
+NO_CONTENT: dict[int, Any] = {204: None}
+
+
+def _staff_id_or_404(value: str) -> int:
+    # A malformed id answers exactly like a staff member who does not exist.
+    if not (value.isascii() and value.isdigit() and len(value) < 19):
+        raise Http404
+    return int(value)
+
+
+def _path_refusal(error: ValidationError, name: str) -> NinjaValidationError:
+    """A refusal of an operation without a body, put on its id."""
+    return NinjaValidationError(
+        [{"type": "refused", "loc": ["path", name], "msg": str(m)} for m in error.messages]
+    )
+
+
+def _files(attachments: Iterable[Attachment]) -> list[FileOut]:
+    return [FileOut(id=a.pk, content_type=a.content_type, size=a.size) for a in attachments]
+
+
+def _threat_out(threat: Threat) -> ThreatOut:
+    return ThreatOut(
+        id=threat.pk,
+        occurred_at=threat.occurred_at,
+        channel=threat.channel,
+        against_agency=threat.against_agency,
+        targeted_staff_ids=sorted(u.pk for u in threat.targeted_staff.all()),
+        what_happened=_text(threat.what_happened),
+        reported_to_police=threat.reported_to_police,
+        reported_on=threat.reported_on,
+        report_number=_text(threat.report_number),
+        recorded_at=threat.recorded_at,
+        recorded_by_id=threat.recorded_by_id,
+    )
+
+
+def _threat_detail(user: User, threat: Threat) -> ThreatDetailOut:
+    return ThreatDetailOut(
+        **_threat_out(threat).model_dump(),
+        case_ids=sorted(c.pk for c in selectors.linked_cases(user=user, cases=threat.cases.all())),
+        concern_ids=sorted(c.pk for c in selectors.linked_concerns(user=user, threat=threat)),
+        evidence=_files(threat.evidence.order_by("uploaded_at", "pk")),
+    )
+
+
+def _concern_out(concern: PersonOfConcern) -> ConcernOut:
+    return ConcernOut(
+        id=concern.pk,
+        name=_text(concern.name),
+        aliases=lines(_text(concern.aliases)),
+        description=_text(concern.description),
+        vehicles=_text(concern.vehicles),
+        plates=lines(_text(concern.plates)),
+        associates=_text(concern.associates),
+        version=concern.version,
+        created_at=concern.created_at,
+        created_by_id=concern.created_by_id,
+        updated_at=concern.updated_at,
+    )
+
+
+def _concern_detail(user: User, concern: PersonOfConcern) -> ConcernDetailOut:
+    cases = selectors.linked_cases(user=user, cases=concern.cases.all())
+    return ConcernDetailOut(
+        **_concern_out(concern).model_dump(),
+        case_ids=sorted(c.pk for c in cases),
+        photos=_files(concern.photos.order_by("uploaded_at", "pk")),
+        threats=[
+            ThreatRef(id=t.pk, occurred_at=t.occurred_at, channel=t.channel)
+            for t in selectors.concern_threats(user=user, concern=concern)
+        ],
+    )
+
+
+def _concern_values(body: ConcernIn) -> services.ConcernValues:
+    # The service takes the lists one a line, as the form sends them.
+    return services.ConcernValues(
+        name=body.name,
+        aliases="\n".join(body.aliases),
+        description=body.description,
+        vehicles=body.vehicles,
+        plates="\n".join(body.plates),
+        associates=body.associates,
+        case_ids=list(body.case_ids),
+    )
+
+
+def _concern_refused(error: ValidationError) -> NinjaValidationError:
+    return _located(
+        error,
+        "concern",
+        {
+            "cases": ["body", "concern", "case_ids"],
+            # The one refusal of the record as a whole: it changed meanwhile.
+            "__all__": ["body", "concern", "version"],
+        },
+    )
+
+
+def _visit_out(visit: Visit) -> VisitOut:
+    return VisitOut(
+        id=visit.pk,
+        name_given=_text(visit.name_given),
+        asking_for=_text(visit.asking_for),
+        purpose=_text(visit.purpose),
+        plate=_text(visit.plate),
+        id_seen=visit.id_seen,
+        screened_by_id=visit.screened_by_id,
+        checked_in_at=visit.checked_in_at,
+        checked_out_at=visit.checked_out_at,
+        flagged=visit.flagged,
+    )
+
+
+def _alert_out(alert: VisitorAlert) -> AlertOut:
+    return AlertOut(
+        id=alert.pk,
+        visit_id=alert.visit_id,
+        name_given=_text(alert.visit.name_given),
+        checked_in_at=alert.visit.checked_in_at,
+        raised_at=alert.raised_at,
+        exact=alert.exact,
+        concerns=[
+            ConcernRef(id=c.pk, name=_text(c.name))
+            for c in sorted(alert.concerns.all(), key=lambda c: str(c.pk))
+        ],
+        acknowledged=alert.acknowledged_at is not None,
+        acknowledged_at=alert.acknowledged_at,
+        acknowledged_by_id=alert.acknowledged_by_id,
+    )
+
+
+def _checklist_out(owner: User, checklist: SafetyChecklist | None) -> ChecklistOut:
+    if checklist is None:
+        return ChecklistOut(
+            user_id=owner.pk,
+            unlisted_phone="",
+            address_confidentiality="",
+            varied_routes="",
+            alternative_stay="",
+            alternative_stay_notes="",
+            emergency_contacts="",
+            notes="",
+            version=0,
+            updated_at=None,
+        )
+    return ChecklistOut(
+        user_id=owner.pk,
+        unlisted_phone=checklist.unlisted_phone,
+        address_confidentiality=checklist.address_confidentiality,
+        varied_routes=checklist.varied_routes,
+        alternative_stay=checklist.alternative_stay,
+        alternative_stay_notes=_text(checklist.alternative_stay_notes),
+        emergency_contacts=_text(checklist.emergency_contacts),
+        notes=_text(checklist.notes),
+        version=checklist.version,
+        updated_at=checklist.updated_at,
+    )
+
+
+def _paged(shown: Page) -> dict[str, int]:  # type: ignore[type-arg]
+    return {
+        "page": shown.number,
+        "pages": shown.paginator.num_pages,
+        "total": shown.paginator.count,
+    }
+
+
+# --- Threats -------------------------------------------------------------------------
+
+
+@router.get(
+    "/threats",
+    response={200: ThreatPage, **NOT_FOUND, 422: Refusals},
+    summary="Threats against the agency and its staff, latest first",
+    description=(
+        "25 a page. Administrators and supervisors see every threat of the agency; the other "
+        "staff who record threats see those aimed at them and those they recorded."
+    ),
+)
+def threat_list(request: HttpRequest, page: PageNumber = 1) -> ThreatPage:
+    user = authenticated_user(request)
+    shown = selectors.threat_page(user=user, page=page)
+    return ThreatPage(**_paged(shown), items=[_threat_out(t) for t in shown])
+
+
+@router.post(
+    "/threats",
+    response={201: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record a threat",
+    description=(
+        "JSON only: evidence cannot be attached through the API; attach it through the "
+        "threat's page. Anyone on staff except auditors."
+    ),
+)
+def threat_record(request: HttpRequest, threat: ThreatIn) -> Status[ThreatDetailOut]:
+    user = authenticated_user(request)
+    values = services.ThreatValues(
+        occurred_at=threat.occurred_at,
+        channel=threat.channel,
+        what_happened=threat.what_happened,
+        against_agency=threat.against_agency,
+        targeted_staff_ids=list(threat.targeted_staff_ids),
+        reported_to_police=threat.reported_to_police,
+        reported_on=threat.reported_on,
+        report_number=threat.report_number,
+        concern_ids=list(threat.concern_ids),
+        case_ids=list(threat.case_ids),
+    )
+    try:
+        row = services.threat_record(actor=user, values=values)
+    except ValidationError as error:
+        raise _located(
+            error,
+            "threat",
+            {
+                "targeted_staff": ["body", "threat", "targeted_staff_ids"],
+                "concerns": ["body", "threat", "concern_ids"],
+                "cases": ["body", "threat", "case_ids"],
+            },
+        ) from None
+    return Status(201, _threat_detail(user, row))
+
+
+@router.get(
+    "/threats/{threat_id}",
+    response={200: ThreatDetailOut, **NOT_FOUND},
+    summary="One threat, with what it is linked to that you may see",
+)
+def threat_detail(request: HttpRequest, threat_id: ThreatId) -> ThreatDetailOut:
+    user = authenticated_user(request)
+    threat = selectors.threat_get(user=user, threat_id=_uuid_or_404(threat_id))
+    return _threat_detail(user, threat)
+
+
+@router.post(
+    "/threats/{threat_id}/follow-up",
+    response={200: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record the report of a threat to law enforcement",
+    description=(
+        "What happened is never rewritten, and a report once recorded stays recorded. JSON "
+        "only: more evidence is attached through the threat's page. Whoever may see the threat."
+    ),
+)
+def threat_follow_up(
+    request: HttpRequest, threat_id: ThreatId, follow_up: FollowUpIn
+) -> ThreatDetailOut:
+    user = authenticated_user(request)
+    wanted = _uuid_or_404(threat_id)
+    values = services.ThreatFollowUp(
+        reported_to_police=follow_up.reported_to_police,
+        reported_on=follow_up.reported_on,
+        report_number=follow_up.report_number,
+    )
+    try:
+        services.threat_follow_up(actor=user, threat_id=wanted, values=values)
+    except ValidationError as error:
+        raise _located(error, "follow_up") from None
+    # Read again as any read is: the answer shows an account someone else may have given.
+    return _threat_detail(user, selectors.threat_get(user=user, threat_id=wanted))
+
+
+# --- Persons of concern --------------------------------------------------------------
+
+
+@router.get(
+    "/persons-of-concern",
+    tags=["persons of concern"],
+    response={200: ConcernPage, **NOT_FOUND, 422: Refusals},
+    summary="Your agency's persons of concern, latest recorded first",
+    description="25 a page. Advocates, supervisors, shelter staff and administrators.",
+)
+def concern_list(request: HttpRequest, page: PageNumber = 1) -> ConcernPage:
+    user = authenticated_user(request)
+    shown = selectors.concern_page(user=user, page=page)
+    return ConcernPage(**_paged(shown), items=[_concern_out(c) for c in shown])
+
+
+@router.post(
+    "/persons-of-concern",
+    tags=["persons of concern"],
+    response={201: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record a person of concern",
+    description=(
+        "Their name, aliases and plates are screened at every check-in from now on. JSON "
+        "only: photos are attached through the record's page. Advocates, supervisors and "
+        "administrators."
+    ),
+)
+def concern_add(request: HttpRequest, concern: ConcernIn) -> Status[ConcernDetailOut]:
+    user = authenticated_user(request)
+    try:
+        row = services.concern_save(actor=user, values=_concern_values(concern))
+    except ValidationError as error:
+        raise _concern_refused(error) from None
+    return Status(201, _concern_detail(user, row))
+
+
+@router.get(
+    "/persons-of-concern/{concern_id}",
+    tags=["persons of concern"],
+    response={200: ConcernDetailOut, **NOT_FOUND},
+    summary="One person of concern, with what they are linked to that you may see",
+)
+def concern_detail(request: HttpRequest, concern_id: ConcernId) -> ConcernDetailOut:
+    user = authenticated_user(request)
+    concern = selectors.concern_get(user=user, concern_id=_uuid_or_404(concern_id))
+    return _concern_detail(user, concern)
+
+
+@router.put(
+    "/persons-of-concern/{concern_id}",
+    tags=["persons of concern"],
+    response={200: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Change a person of concern",
+    description=(
+        "Send every field, and the version you read: a change made from an older version is "
+        "refused at `version` and nothing is written. Photos stay. Advocates, supervisors and "
+        "administrators."
+    ),
+)
+def concern_update(
+    request: HttpRequest, concern_id: ConcernId, concern: ConcernChangeIn
+) -> ConcernDetailOut:
+    user = authenticated_user(request)
+    wanted = _uuid_or_404(concern_id)
+    try:
+        row = services.concern_save(
+            actor=user,
+            values=_concern_values(concern),
+            concern_id=wanted,
+            version=concern.version,
+        )
+    except ValidationError as error:
+        raise _concern_refused(error) from None
+    return _concern_detail(user, row)
+
+
+@router.delete(
+    "/persons-of-concern/{concern_id}",
+    tags=["persons of concern"],
+    response={**NO_CONTENT, **NOT_FOUND},
+    summary="Remove a person of concern recorded in error",
+    description=(
+        "Their record, photos and screening digests go, with their keys: nothing of them opens "
+        "again. Threats that named them stay, without the link. Advocates, supervisors and "
+        "administrators."
+    ),
+)
+def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
+    user = authenticated_user(request)
+    services.concern_remove(actor=user, concern_id=_uuid_or_404(concern_id))
+    return Status(204, None)
+
+
+# --- The visitor log -----------------------------------------------------------------
+
+
+@router.get(
+    "/visits",
+    tags=["visitors"],
+    response={200: VisitPage, **NOT_FOUND, 422: Refusals},
+    summary="The visitor log, latest first",
+    description=(
+        "25 a page. Whether a visitor was flagged, never why. Front desk (intake) staff, "
+        "supervisors and administrators."
+    ),
+)
+def visit_list(request: HttpRequest, page: PageNumber = 1) -> VisitPage:
+    user = authenticated_user(request)
+    shown = selectors.visit_page(user=user, page=page)
+    return VisitPage(**_paged(shown), items=[_visit_out(v) for v in shown])
+
+
+@router.post(
+    "/visits",
+    tags=["visitors"],
+    response={201: CheckInOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Check a visitor in, screened against the persons of concern",
+    description=(
+        "The answer says only whether the visitor was flagged, and then what to do: whom they "
+        "matched goes to the staff who receive visitor alerts, never to the desk. Front desk "
+        "(intake) staff, supervisors and administrators."
+    ),
+)
+def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
+    user = authenticated_user(request)
+    values = services.VisitValues(
+        name_given=visit.name_given,
+        asking_for=visit.asking_for,
+        purpose=visit.purpose,
+        plate=visit.plate,
+        id_seen=visit.id_seen,
+    )
+    try:
+        row = services.visit_check_in(actor=user, values=values)
+    except ValidationError as error:
+        raise _located(error, "visit") from None
+    return Status(
+        201,
+        CheckInOut(
+            id=row.pk,
+            checked_in_at=row.checked_in_at,
+            flagged=row.flagged,
+            instruction=FLAGGED_INSTRUCTION if row.flagged else None,
+        ),
+    )
+
+
+@router.post(
+    "/visits/{visit_id}/check-out",
+    tags=["visitors"],
+    response={200: CheckOutOut, **NOT_FOUND, 422: Refusals},
+    summary="Check a visitor out",
+    description="A visitor checked out already is refused at `visit_id`.",
+)
+def visit_check_out(request: HttpRequest, visit_id: VisitId) -> CheckOutOut:
+    user = authenticated_user(request)
+    wanted = _uuid_or_404(visit_id)
+    try:
+        row = services.visit_check_out(actor=user, visit_id=wanted)
+    except ValidationError as error:
+        raise _path_refusal(error, "visit_id") from None
+    assert row.checked_out_at is not None  # noqa: S101 (just set by the service)
+    return CheckOutOut(
+        id=row.pk, checked_in_at=row.checked_in_at, checked_out_at=row.checked_out_at
+    )
+
+
+# --- Visitor alerts ------------------------------------------------------------------
+
+
+@router.get(
+    "/visitor-alerts",
+    tags=["visitors"],
+    response={200: list[AlertOut], **NOT_FOUND},
+    summary="Visitor alerts: open ones, and those dealt with in the last hours",
+    description=(
+        "Newest first, at most 50. For the staff the agency designated to receive them or, "
+        "when it designated none, its supervisors and administrators."
+    ),
+)
+def alert_list(request: HttpRequest) -> list[AlertOut]:
+    user = authenticated_user(request)
+    return [_alert_out(alert) for alert in selectors.alert_list(user=user)]
+
+
+@router.post(
+    "/visitor-alerts/{alert_id}/acknowledge",
+    tags=["visitors"],
+    response={**NO_CONTENT, **NOT_FOUND, 422: Refusals},
+    summary="Say you are dealing with a visitor alert",
+    description="An alert someone is dealing with already is refused at `alert_id`.",
+)
+def alert_acknowledge(request: HttpRequest, alert_id: AlertId) -> Status[None]:
+    user = authenticated_user(request)
+    wanted = _uuid_or_404(alert_id)
+    try:
+        services.alert_acknowledge(actor=user, alert_id=wanted)
+    except ValidationError as error:
+        raise _path_refusal(error, "alert_id") from None
+    return Status(204, None)
+
+
+# --- Safety checklists ---------------------------------------------------------------
+
+
+@router.get(
+    "/safety-checklist",
+    tags=["safety checklists"],
+    response={200: ChecklistOut, **NOT_FOUND},
+    summary="Your own safety checklist",
+    description="Seen only by you and your agency's administrators.",
+)
+def checklist_detail(request: HttpRequest) -> ChecklistOut:
+    user = authenticated_user(request)
+    owner, checklist = selectors.checklist_of(user=user, owner_id=user.pk)
+    return _checklist_out(owner, checklist)
+
+
+@router.put(
+    "/safety-checklist",
+    tags=["safety checklists"],
+    response={200: ChecklistOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Save your own safety checklist",
+    description=(
+        "Send every item, and the version you read (0 before the first save): a save made "
+        "from an older version is refused at `version` and nothing is written."
+    ),
+)
+def checklist_save(request: HttpRequest, checklist: ChecklistIn) -> ChecklistOut:
+    user = authenticated_user(request)
+    values = services.ChecklistValues(
+        unlisted_phone=checklist.unlisted_phone,
+        address_confidentiality=checklist.address_confidentiality,
+        varied_routes=checklist.varied_routes,
+        alternative_stay=checklist.alternative_stay,
+        alternative_stay_notes=checklist.alternative_stay_notes,
+        emergency_contacts=checklist.emergency_contacts,
+        notes=checklist.notes,
+    )
+    try:
+        row = services.checklist_save(actor=user, values=values, version=checklist.version)
+    except ValidationError as error:
+        raise _located(error, "checklist", {"__all__": ["body", "checklist", "version"]}) from None
+    return _checklist_out(user, row)
+
+
+@router.get(
+    "/staff/{user_id}/safety-checklist",
+    tags=["safety checklists"],
+    response={200: ChecklistOut, **NOT_FOUND},
+    summary="A staff member's safety checklist",
+    description="Your agency's administrators; anyone else, their own only.",
+)
+def staff_checklist_detail(request: HttpRequest, user_id: UserId) -> ChecklistOut:
+    user = authenticated_user(request)
+    owner, checklist = selectors.checklist_of(user=user, owner_id=_staff_id_or_404(user_id))
+    return _checklist_out(owner, checklist)

@@ -1,0 +1,527 @@
+"""Pages of staff safety: the threat log, persons of concern, the visitor log
+and its alerts, each staff member's checklist, the agency's designations and
+the emergency lockdown."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.accounts.models import User
+from haven.core.forms import show_refusal
+from haven.core.http import authenticated_user
+from haven.people.display import hidden_names, shown_name
+from haven.people.field_settings import field_rules
+from haven.people.models import Case
+from haven.people.selectors import audit_people_shown, visible_cases
+from haven.safety import lockdown as lockdowns
+from haven.safety import policies, selectors, services
+from haven.safety.forms import (
+    ChecklistForm,
+    ConcernForm,
+    FollowUpForm,
+    LockdownStartForm,
+    SecondFactorForm,
+    SettingsForm,
+    ThreatForm,
+    VisitForm,
+)
+from haven.safety.models import Designation, SafetyPolicy
+from haven.safety.screening import lines
+
+# What the front desk is told when screening matched: nothing more.
+PROCEDURE = gettext_lazy(
+    "Follow your agency's visitor procedure now. The staff on duty for safety have been told."
+)
+
+
+def _see_other(to: str, *args: Any) -> HttpResponse:
+    response: HttpResponse = redirect(to, *args)
+    response.status_code = 303
+    return response
+
+
+def _allowed(request: HttpRequest, rule: Callable[[User], bool]) -> User:
+    user = authenticated_user(request)
+    if not rule(user):
+        raise Http404
+    return user
+
+
+def _case_choices(
+    user: User, wanted: uuid.UUID | None, extra: list[Case] | None = None
+) -> list[Case]:
+    """Cases a form may link to: the user's own caseload, the case they came
+    from, and those already linked that they may open. Their names are shown,
+    so the read is audited."""
+    scope = visible_cases(user=user).select_related("person", "person__data_key")
+    mine = list(scope.filter(assigned=user)[:50])
+    chosen = {c.pk: c for c in [*mine, *(extra or [])]}
+    if wanted is not None:
+        came_from = scope.filter(pk=wanted).first()
+        if came_from is not None:
+            chosen[came_from.pk] = came_from
+    cases = list(chosen.values())
+    audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
+    return cases
+
+
+def _case_label(user: User) -> Callable[[Case], str]:
+    hidden = hidden_names(user, field_rules(user.agency_id))
+    return lambda case: shown_name(case.person, hidden) or _("(no name recorded)")
+
+
+def _came_from(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.GET.get("case", ""))
+    except ValueError:
+        return None
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.has_checklist)
+    return render(
+        request,
+        "safety/home.html",
+        {
+            "threats": policies.sees_threat_log(user),
+            "concerns": policies.sees_concerns(user),
+            "visitors": policies.keeps_visitor_log(user),
+            "alerts": selectors.receives_alerts(user),
+            "checklists": policies.sees_staff_checklists(user),
+            "settings": policies.manages_safety(user),
+            "lockdown": lockdowns.is_lockdown_admin(user),
+        },
+    )
+
+
+# --- Threats ---
+
+
+@require_GET
+def threats(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.sees_threat_log)
+    page = selectors.threat_page(user=user, page=request.GET.get("page"))
+    return render(
+        request,
+        "safety/threats.html",
+        {"page": page, "sees_all": policies.sees_all_threats(user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def threat_new(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.may_record_threats)
+    posted = request.method == "POST"
+    staff = list(User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username"))
+    form = ThreatForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        staff=staff,
+        concerns=selectors.concern_choices(user=user),
+        cases=_case_choices(user, _came_from(request)),
+        case_label=_case_label(user),
+        initial={"cases": [str(_came_from(request))] if _came_from(request) else []},
+    )
+    if posted and form.is_valid():
+        try:
+            threat = services.threat_record(actor=user, values=form.values())
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("The threat is recorded."))
+            return _see_other("safety:threat", threat.pk)
+    return render(
+        request, "safety/threat_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
+    user = _allowed(request, policies.sees_threat_log)
+    found = selectors.threat_get(user=user, threat_id=threat_id)
+    posted = request.method == "POST"
+    form = FollowUpForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={
+            "reported_to_police": found.reported_to_police,
+            "reported_on": found.reported_on,
+            "report_number": found.report_number,
+        },
+    )
+    if posted and form.is_valid():
+        try:
+            services.threat_follow_up(actor=user, threat_id=found.pk, values=form.values())
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _see_other("safety:threat", found.pk)
+    cases = selectors.linked_cases(user=user, cases=found.cases.all())
+    audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
+    return render(
+        request,
+        "safety/threat.html",
+        {
+            "threat": found,
+            "form": form,
+            "targets": list(found.targeted_staff.all()),
+            "concerns": selectors.linked_concerns(user=user, threat=found),
+            "cases": [(c, _case_label(user)(c)) for c in cases],
+            "evidence": list(found.evidence.select_related("data_key")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Persons of concern ---
+
+
+@require_GET
+def concerns(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.sees_concerns)
+    page = selectors.concern_page(user=user, page=request.GET.get("page"))
+    return render(
+        request,
+        "safety/concerns.html",
+        {"page": page, "keeps": policies.keeps_concerns(user)},
+    )
+
+
+def _concern_form(
+    request: HttpRequest, user: User, *, initial: dict[str, Any], linked: list[Case]
+) -> ConcernForm:
+    posted = request.method == "POST"
+    return ConcernForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        cases=_case_choices(user, _came_from(request), linked),
+        case_label=_case_label(user),
+        initial=initial,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def concern_new(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.keeps_concerns)
+    came_from = _came_from(request)
+    form = _concern_form(
+        request, user, initial={"cases": [str(came_from)] if came_from else []}, linked=[]
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.concern_save(actor=user, values=form.values())
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(
+                request, _("Recorded. The front desk's screening now checks for them.")
+            )
+            return _see_other("safety:concern", concern.pk)
+    return render(
+        request,
+        "safety/concern_edit.html",
+        {"form": form, "concern": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def concern(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
+    user = _allowed(request, policies.sees_concerns)
+    found = selectors.concern_get(user=user, concern_id=concern_id)
+    cases = selectors.linked_cases(user=user, cases=found.cases.all())
+    audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
+    return render(
+        request,
+        "safety/concern.html",
+        {
+            "concern": found,
+            "aliases": lines(found.aliases or ""),
+            "plates": lines(found.plates or ""),
+            "cases": [(c, _case_label(user)(c)) for c in cases],
+            "threats": selectors.concern_threats(user=user, concern=found),
+            "photos": list(found.photos.select_related("data_key")),
+            "keeps": policies.keeps_concerns(user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def concern_edit(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
+    user = _allowed(request, policies.keeps_concerns)
+    found = selectors.concern_get(user=user, concern_id=concern_id)
+    linked = selectors.linked_cases(user=user, cases=found.cases.all())
+    form = _concern_form(
+        request,
+        user,
+        initial={
+            "name": found.name,
+            "aliases": found.aliases,
+            "description": found.description,
+            "vehicles": found.vehicles,
+            "plates": found.plates,
+            "associates": found.associates,
+            "cases": [str(c.pk) for c in linked],
+            "version": found.version,
+        },
+        linked=linked,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_save(
+                actor=user,
+                values=form.values(),
+                concern_id=found.pk,
+                version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _see_other("safety:concern", found.pk)
+    return render(
+        request,
+        "safety/concern_edit.html",
+        {"form": form, "concern": found},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def concern_remove(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
+    user = _allowed(request, policies.keeps_concerns)
+    services.concern_remove(actor=user, concern_id=concern_id)
+    messages.success(request, _("Removed. Nothing of this record can be opened again."))
+    return _see_other("safety:concerns")
+
+
+# --- The visitor log ---
+
+
+@require_http_methods(["GET", "POST"])
+def visitors(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.keeps_visitor_log)
+    form = VisitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_check_in(actor=user, values=form.values())
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            if visit.flagged:
+                # Only this: the desk is never told who matched, or why.
+                messages.warning(request, PROCEDURE)
+            else:
+                messages.success(request, _("Checked in."))
+            return _see_other("safety:visitors")
+    page = selectors.visit_page(user=user, page=request.GET.get("page"))
+    return render(
+        request,
+        "safety/visitors.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def visit_out(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
+    user = _allowed(request, policies.keeps_visitor_log)
+    try:
+        services.visit_check_out(actor=user, visit_id=visit_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Checked out."))
+    return _see_other("safety:visitors")
+
+
+# --- Alerts ---
+
+
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, selectors.receives_alerts)
+    return render(request, "safety/alerts.html", {"alerts": selectors.alert_list(user=user)})
+
+
+@require_GET
+def alerts_live(request: HttpRequest) -> HttpResponse:
+    """The banner every page of an alert recipient asks for every few
+    seconds: a count and a link, no name, so it needs no audit. Asking does
+    not count as activity (see PASSIVE_PATHS)."""
+    user = authenticated_user(request)
+    count = selectors.open_alert_count(user=user)
+    try:
+        shown = int(request.GET.get("shown", "-1"))
+    except ValueError:
+        shown = -1
+    if shown == count:
+        return HttpResponse(status=204)
+    return render(request, "safety/partials/alert_banner.html", {"count": count})
+
+
+@require_POST
+def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+    user = _allowed(request, selectors.receives_alerts)
+    try:
+        services.alert_acknowledge(actor=user, alert_id=alert_id)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Noted: you are dealing with it."))
+    return _see_other("safety:alerts")
+
+
+# --- Checklists ---
+
+
+@require_http_methods(["GET", "POST"])
+def checklist(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.has_checklist)
+    _owner, mine = selectors.checklist_of(user=user, owner_id=user.pk)
+    initial: dict[str, Any] = {}
+    if mine is not None:
+        initial = {name: getattr(mine, name) for name in ChecklistForm.base_fields}
+    form = ChecklistForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checklist_save(
+                actor=user, values=form.values(), version=form.cleaned_data.get("version")
+            )
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Saved. Only you and the agency's administrators see it."))
+            return _see_other("safety:checklist")
+    return render(
+        request,
+        "safety/checklist.html",
+        {"form": form, "checklist": mine},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def checklists(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.sees_staff_checklists)
+    return render(
+        request, "safety/checklists.html", {"rows": selectors.checklist_overview(user=user)}
+    )
+
+
+@require_GET
+def staff_checklist(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = _allowed(request, policies.sees_staff_checklists)
+    owner, found = selectors.checklist_of(user=user, owner_id=user_id)
+    return render(request, "safety/staff_checklist.html", {"owner": owner, "checklist": found})
+
+
+# --- Designations ---
+
+
+@require_http_methods(["GET", "POST"])
+def safety_settings(request: HttpRequest) -> HttpResponse:
+    user = _allowed(request, policies.manages_safety)
+    staff = list(
+        User.objects.filter(agency_id=user.agency_id, is_active=True)
+        .prefetch_related("memberships")
+        .order_by("username")
+    )
+    designated = Designation.objects.filter(agency_id=user.agency_id)
+    form = SettingsForm(
+        request.POST if request.method == "POST" else None,
+        alert_staff=[u for u in staff if policies.may_receive_alerts(u)],
+        admins=[u for u in staff if policies.may_be_lockdown_admin(u)],
+        initial={
+            "alerts": [d.user_id for d in designated if d.duty == Designation.Duty.ALERTS],
+            "lockdown": [d.user_id for d in designated if d.duty == Designation.Duty.LOCKDOWN],
+            "two_to_end_lockdown": SafetyPolicy.objects.filter(
+                agency_id=user.agency_id, two_to_end_lockdown=True
+            ).exists(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safety_settings_save(
+                actor=user,
+                alert_user_ids=[int(pk) for pk in form.cleaned_data["alerts"]],
+                lockdown_user_ids=[int(pk) for pk in form.cleaned_data["lockdown"]],
+                two_to_end_lockdown=form.cleaned_data["two_to_end_lockdown"],
+            )
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _see_other("safety:settings")
+    return render(
+        request, "safety/settings.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+# --- Lockdown ---
+
+
+@require_http_methods(["GET", "POST"])
+def lockdown(request: HttpRequest) -> HttpResponse:
+    """Start a lockdown, or see the one running and end it. Both take a
+    fresh code from the administrator's authenticator."""
+    user = _allowed(request, lockdowns.is_lockdown_admin)
+    running = lockdowns.lockdown_current(actor=user)
+    posted = request.method == "POST"
+    start_form = LockdownStartForm(request.POST if posted and running is None else None)
+    end_form = SecondFactorForm(request.POST if posted and running is not None else None)
+    if posted and running is None and start_form.is_valid():
+        try:
+            lockdowns.lockdown_start(
+                actor=user,
+                reason=start_form.cleaned_data["reason"],
+                days=start_form.days(),
+                second_factor=start_form.cleaned_data["second_factor"],
+                keep_session=request.session.session_key,
+            )
+        except ValidationError as error:
+            show_refusal(start_form, error)
+        else:
+            messages.warning(request, _("The lockdown has started. Everyone else is signed out."))
+            return _see_other("safety:lockdown")
+    if posted and running is not None and end_form.is_valid():
+        try:
+            ended = lockdowns.lockdown_end(
+                actor=user,
+                lockdown_id=running.pk,
+                second_factor=end_form.cleaned_data["second_factor"],
+            )
+        except ValidationError as error:
+            show_refusal(end_form, error)
+        else:
+            messages.success(
+                request,
+                _("The lockdown has ended. Staff can sign in again.")
+                if ended
+                else _("Recorded. A second lockdown administrator must now confirm the end."),
+            )
+            return _see_other("safety:lockdown")
+    failed = start_form.errors or end_form.errors
+    return render(
+        request,
+        "safety/lockdown.html",
+        {
+            "running": running,
+            "start_form": start_form,
+            "end_form": end_form,
+            "two_to_end": lockdowns.two_to_end(user.agency_id),
+        },
+        status=400 if failed else 200,
+    )
