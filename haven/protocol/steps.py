@@ -125,7 +125,21 @@ RULES: tuple[StepRule, ...] = (
             ),
         },
     ),
-    StepRule(Step.STAFF_SAFETY, None, True, False, {}),
+    StepRule(
+        Step.STAFF_SAFETY,
+        None,
+        False,
+        True,
+        {
+            StepState.NOT_STARTED: _(
+                "Ask whether anyone connected to the case has threatened staff or may come "
+                "to the office; record them as persons of concern."
+            ),
+            StepState.IN_PROGRESS: _(
+                "Keep the threats and persons of concern linked to this case up to date."
+            ),
+        },
+    ),
     StepRule(
         Step.MINORS,
         1,
@@ -162,6 +176,7 @@ LINKS: dict[str, str] = {
     Step.CONSENT: "consent:consents",
     Step.COLLABORATION: "referrals:referrals",
     Step.DOCUMENTATION: "communications:log",
+    Step.STAFF_SAFETY: "safety:case",
     Step.LAW_ENFORCEMENT: "protocol:law",
     Step.MINORS: "protocol:minor_report",
 }

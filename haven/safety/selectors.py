@@ -110,6 +110,30 @@ def linked_concerns(*, user: User, threat: Threat) -> list[PersonOfConcern]:
     return list(threat.concerns.select_related("data_key"))
 
 
+def case_threats(*, user: User, case: Case) -> list[Threat]:
+    """The threats linked to a case that the reader may see; audited."""
+    threats = list(
+        Threat.objects.filter(threats_visible_q(user), cases=case)
+        .select_related("data_key")
+        .order_by("-occurred_at")
+    )
+    _shown(user, Action.THREATS_VIEWED, "threat", [t.pk for t in threats])
+    return threats
+
+
+def case_concerns(*, user: User, case: Case) -> list[PersonOfConcern]:
+    """The persons of concern linked to a case, for those who may see them; audited."""
+    if not sees_concerns(user):
+        return []
+    concerns = list(
+        PersonOfConcern.objects.filter(agency_id=user.agency_id, cases=case)
+        .select_related("data_key")
+        .order_by("-created_at")
+    )
+    _shown(user, Action.CONCERNS_VIEWED, "person_of_concern", [c.pk for c in concerns])
+    return concerns
+
+
 # --- Persons of concern ---
 
 

@@ -24,6 +24,8 @@ from haven.core.models import DataKey
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
+from haven.protocol.models import Step, StepState
+from haven.protocol.tracker import step_advance
 from haven.safety.lockdown import running_lockdown
 from haven.safety.models import (
     Channel,
@@ -91,6 +93,13 @@ def _keep_hidden_links(
         Case.objects.filter(visible_cases_q(actor), pk__in=current).values_list("pk", flat=True)
     )
     return (current - visible) | chosen
+
+
+def _cases_touched(actor: User, case_ids: set[uuid.UUID]) -> None:
+    """A threat or person of concern linked to a case moves its staff-safety
+    step forward."""
+    for case in Case.objects.filter(pk__in=case_ids):
+        step_advance(case, Step.STAFF_SAFETY, StepState.IN_PROGRESS, actor)
 
 
 def _store_files(actor: User, files: Sequence[Upload], use: str) -> list[Attachment]:
@@ -172,6 +181,7 @@ def concern_save(
             setattr(concern, name, text or None)
         concern.save()
         concern.cases.set(Case.objects.filter(pk__in=links))
+        _cases_touched(actor, cases)
         concern.photos.add(*_store_files(actor, values.photos, Use.PHOTO))
         concern_index_refresh(concern)
         audit_record(
@@ -307,6 +317,7 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
         threat.targeted_staff.set(staff)
         threat.concerns.set(PersonOfConcern.objects.filter(pk__in=concern_ids))
         threat.cases.set(Case.objects.filter(pk__in=cases))
+        _cases_touched(actor, cases)
         threat.evidence.add(*_store_files(actor, values.evidence, Use.EVIDENCE))
         audit_record(
             action=Action.THREAT_RECORDED,

@@ -6,6 +6,7 @@ app_name = "safety"
 
 urlpatterns = [
     path("safety/", views.home, name="home"),
+    path("cases/<uuid:case_id>/safety/", views.case_safety, name="case"),
     path("safety/threats/", views.threats, name="threats"),
     path("safety/threats/new/", views.threat_new, name="threat_new"),
     path("safety/threats/<uuid:threat_id>/", views.threat, name="threat"),

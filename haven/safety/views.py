@@ -23,6 +23,7 @@ from haven.people.display import hidden_names, shown_name
 from haven.people.field_settings import field_rules
 from haven.people.models import Case
 from haven.people.selectors import audit_people_shown, visible_cases
+from haven.protocol.views.common import case_for, names_hidden_for
 from haven.safety import lockdown as lockdowns
 from haven.safety import policies, selectors, services
 from haven.safety.forms import (
@@ -182,6 +183,26 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
             "evidence": list(found.evidence.select_related("data_key")),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def case_safety(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The staff-safety step of a case: the threats and persons of concern
+    linked to it, and where to record more."""
+    user = authenticated_user(request)
+    case = case_for(user, case_id, lambda _: policies.may_record_threats(user))
+    return render(
+        request,
+        "safety/case.html",
+        {
+            "case": case,
+            "person": case.person,
+            "hidden_names": names_hidden_for(user),
+            "threats": selectors.case_threats(user=user, case=case),
+            "concerns": selectors.case_concerns(user=user, case=case),
+            "keeps_concerns": policies.keeps_concerns(user),
+        },
     )
 
 

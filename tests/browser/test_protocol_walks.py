@@ -225,7 +225,7 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
         "confidentiality": "not_started",
         "collaboration": "not_started",
         "documentation": "not_started",
-        "staff_safety": "pending",
+        "staff_safety": "not_started",
         "minors": "not_applicable",
     }
     assert page.is_visible("text=The person said no to law enforcement.")

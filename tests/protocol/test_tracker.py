@@ -51,7 +51,7 @@ def test_every_case_starts_with_every_step(advocate, team):
     assert found[Step.MINORS] == StepState.NOT_APPLICABLE  # an adult
     assert found[Step.CONSENT] == StepState.NOT_STARTED
     assert found[Step.DOCUMENTATION] == StepState.NOT_STARTED
-    assert found[Step.STAFF_SAFETY] == StepState.PENDING
+    assert found[Step.STAFF_SAFETY] == StepState.NOT_STARTED
     assert found[Step.NEEDS] == StepState.NOT_STARTED
     check = DangerCheck.objects.get(case=case)
     assert (check.answer, check.by) == ("yes", advocate)
@@ -79,7 +79,6 @@ def test_records_move_their_steps(advocate, team):
     ("step", "state", "reason"),
     [
         (Step.SAFETY, StepState.DONE, ""),  # done only by its records
-        (Step.STAFF_SAFETY, StepState.NOT_APPLICABLE, "later"),  # pending
         (Step.RIGHTS, StepState.NOT_APPLICABLE, ""),  # a reason is required
         (Step.RIGHTS, "finished", ""),
         ("nonsense", StepState.DONE, ""),
@@ -255,7 +254,7 @@ def test_the_case_page_shows_the_tracker(client_for, advocate, team):
     body = page.content.decode()
     assert 'data-step="safety"' in body
     assert 'data-step="minors"' in body
-    assert "Coming in a later version" in body
+    assert "Coming in a later version" not in body  # every step is live now
 
 
 def test_the_case_page_with_its_tracker_runs_a_fixed_number_of_queries(client_for, advocate, team):
