@@ -17,6 +17,7 @@ from haven.people.field_settings import field_rules
 from haven.protocol import selectors as protocol_selectors
 from haven.protocol.policies import sees_protocol
 from haven.referrals import selectors as referral_selectors
+from haven.safety import lockdown
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -33,6 +34,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             referral_selectors.awaiting_reply(user=user) if sees_disclosures(user) else []
         ),
         "inbox_open": referral_selectors.inbox_open_count(user=user),
+        "lockdown": (
+            lockdown.running_lockdown(user.agency_id) if lockdown.is_lockdown_admin(user) else None
+        ),
         "now": timezone.now(),
         "hidden_names": hidden_names(user, field_rules(user.agency_id)),
     }

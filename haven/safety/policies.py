@@ -34,7 +34,7 @@ _KEEPS_VISITOR_LOG = frozenset({Role.INTAKE, Role.SUPERVISOR, Role.ADMIN})
 # persons of concern matched, so only those who may see them.
 _MAY_RECEIVE_ALERTS = _SEES_CONCERNS
 # When nobody is designated, alerts still reach someone.
-_ALERTS_BY_DEFAULT = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ALERTS_BY_DEFAULT = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def _active(user: User | AnonymousUser) -> bool:
@@ -68,10 +68,6 @@ def keeps_visitor_log(user: User | AnonymousUser) -> bool:
 
 def may_receive_alerts(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _MAY_RECEIVE_ALERTS)
-
-
-def receives_alerts_by_default(user: User | AnonymousUser) -> bool:
-    return bool(roles_of(user) & _ALERTS_BY_DEFAULT)
 
 
 def has_checklist(user: User | AnonymousUser) -> bool:

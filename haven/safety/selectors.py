@@ -30,10 +30,10 @@ from haven.safety.models import (
     VisitorAlert,
 )
 from haven.safety.policies import (
+    ALERTS_BY_DEFAULT,
     keeps_visitor_log,
     may_receive_alerts,
     may_record_threats,
-    receives_alerts_by_default,
     sees_all_threats,
     sees_concerns,
     sees_staff_checklists,
@@ -203,26 +203,25 @@ def visit_page(*, user: User, page: str | int | None = 1) -> Page:  # type: igno
 
 
 def alert_recipients(agency_id: int) -> list[User]:
-    """The staff a visitor alert goes to: those designated, or, when the
-    agency designated nobody, its supervisors and administrators."""
-    designated = Designation.objects.filter(
-        agency_id=agency_id, duty=Designation.Duty.ALERTS
-    ).values("user_id")
-    staff = list(User.objects.filter(agency_id=agency_id, is_active=True, pk__in=designated))
-    chosen = [u for u in staff if may_receive_alerts(u)]
+    """The staff a visitor alert goes to: those designated who may see
+    persons of concern, or, when there are none, every supervisor and
+    administrator of the agency (an alert must always reach someone)."""
+    designated = User.objects.filter(
+        agency_id=agency_id, is_active=True, designations__duty=Designation.Duty.ALERTS
+    )
+    chosen = [u for u in designated if may_receive_alerts(u)]
     if chosen:
         return chosen
-    everyone = User.objects.filter(agency_id=agency_id, is_active=True).prefetch_related(
-        "memberships"
+    return list(
+        User.objects.filter(
+            agency_id=agency_id, is_active=True, memberships__role__in=sorted(ALERTS_BY_DEFAULT)
+        ).distinct()
     )
-    return [u for u in everyone if receives_alerts_by_default(u)]
 
 
 def receives_alerts(user: User | AnonymousUser) -> bool:
     if not isinstance(user, User) or not may_receive_alerts(user):
         return False
-    if Designation.objects.filter(user=user, duty=Designation.Duty.ALERTS).exists():
-        return True
     return user in alert_recipients(user.agency_id)
 
 
