@@ -118,10 +118,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "haven.accounts.middleware.SessionTimeoutMiddleware",
     "haven.accounts.middleware.UserLanguageMiddleware",
+    # Before anything else a signed-in user can reach (MFA enrolment included).
+    "haven.safety.middleware.LockdownMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "haven.accounts.middleware.UserSessionActivityMiddleware",
     "haven.accounts.middleware.MfaRequiredMiddleware",
-    "haven.safety.middleware.LockdownMiddleware",
     "haven.core.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of authentication.

@@ -37,6 +37,16 @@ class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             raise forms.ValidationError(str(LOCKDOWN_SIGN_IN_MESSAGE))
         super().pre_authenticate(request, **credentials)
 
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        """A lockdown that started while this person was typing their second
+        factor still keeps them out: signed out again at once, audited."""
+        from haven.safety.lockdown import refuse_signed_in
+        from haven.safety.middleware import unavailable
+
+        if refuse_signed_in(request, user):
+            return unavailable(request)
+        return super().post_login(request, user, **kwargs)
+
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Do not ask for the password again right after it was typed, when the
         account is enrolling its first second factor (the only thing such a

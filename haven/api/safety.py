@@ -105,7 +105,7 @@ Version = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
 ChannelCode = Literal[
     "voicemail", "phone", "email", "text", "social", "letter", "in_person", "vehicle"
 ]
-ChecklistAnswerCode = Literal["done", "not_yet", "not_needed"]
+ChecklistAnswerCode = Literal["", "done", "not_yet", "not_needed"]
 
 
 class ThreatIn(_Input):
@@ -197,10 +197,10 @@ class VisitIn(_Input):
 class ChecklistIn(_Input):
     """Every item of your own checklist, as it should be now; "" for unanswered."""
 
-    unlisted_phone: ChecklistAnswerCode | Literal[""] = ""
-    address_confidentiality: ChecklistAnswerCode | Literal[""] = ""
-    varied_routes: ChecklistAnswerCode | Literal[""] = ""
-    alternative_stay: ChecklistAnswerCode | Literal[""] = ""
+    unlisted_phone: ChecklistAnswerCode = ""
+    address_confidentiality: ChecklistAnswerCode = ""
+    varied_routes: ChecklistAnswerCode = ""
+    alternative_stay: ChecklistAnswerCode = ""
     alternative_stay_notes: ListText = ""
     emergency_contacts: ListText = ""
     notes: ListText = ""
@@ -392,7 +392,7 @@ def _files(attachments: Iterable[Attachment]) -> list[FileOut]:
 def _threat_out(threat: Threat) -> ThreatOut:
     return ThreatOut(
         id=threat.pk,
-        occurred_at=threat.occurred_at,
+        occurred_at=threat.occurred_at.astimezone(UTC),
         channel=threat.channel,
         against_agency=threat.against_agency,
         targeted_staff_ids=sorted(u.pk for u in threat.targeted_staff.all()),

@@ -20,11 +20,12 @@ from importlib import import_module
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -281,4 +282,16 @@ def sign_in_refused(username: str) -> bool:
         object_type="user",
         object_id=user.pk,
     )
+    return True
+
+
+def refuse_signed_in(request: HttpRequest, user: object) -> bool:
+    """Sign out a signed-in member of a locked-down agency who is not one of
+    its lockdown administrators; True when they were (audited)."""
+    if not (isinstance(user, User) and user.is_authenticated and locked_out(user)):
+        return False
+    audit_record(
+        action=Action.LOCKDOWN_SESSION_ENDED, actor=user, object_type="user", object_id=user.pk
+    )
+    logout(request)
     return True

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from haven.accounts.models import User
-from haven.audit.models import Action
-from haven.audit.services import audit_record
-from haven.safety.lockdown import locked_out
+from haven.safety.lockdown import refuse_signed_in
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:
@@ -33,14 +29,6 @@ class LockdownMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if isinstance(user, User) and user.is_authenticated and locked_out(user):
-            audit_record(
-                action=Action.LOCKDOWN_SESSION_ENDED,
-                actor=user,
-                object_type="user",
-                object_id=user.pk,
-            )
-            logout(request)
+        if refuse_signed_in(request, request.user):
             return unavailable(request)
         return self.get_response(request)
