@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -132,7 +133,10 @@ def threat_new(request: HttpRequest) -> HttpResponse:
         concerns=selectors.concern_choices(user=user),
         cases=_case_choices(user, _came_from(request)),
         case_label=_case_label(user),
-        initial={"cases": [str(_came_from(request))] if _came_from(request) else []},
+        initial={
+            "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+            "cases": [str(_came_from(request))] if _came_from(request) else [],
+        },
     )
     if posted and form.is_valid():
         try:
