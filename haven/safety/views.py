@@ -504,10 +504,15 @@ def lockdown(request: HttpRequest) -> HttpResponse:
     fresh code from the administrator's authenticator."""
     user = _allowed(request, lockdowns.is_lockdown_admin)
     running = lockdowns.lockdown_current(actor=user)
-    posted = request.method == "POST"
-    start_form = LockdownStartForm(request.POST if posted and running is None else None)
-    end_form = SecondFactorForm(request.POST if posted and running is not None else None)
-    if posted and running is None and start_form.is_valid():
+    # Which button was pressed, not which form the page now shows: another
+    # administrator may have started or ended the lockdown in between.
+    action = request.POST.get("action") if request.method == "POST" else None
+    start_form = LockdownStartForm(request.POST if action == "start" else None)
+    end_form = SecondFactorForm(request.POST if action == "end" else None)
+    if action == "end" and running is None:
+        messages.info(request, _("This lockdown is no longer running."))
+        return _see_other("safety:lockdown")
+    if action == "start" and start_form.is_valid():
         try:
             lockdowns.lockdown_start(
                 actor=user,
@@ -521,7 +526,7 @@ def lockdown(request: HttpRequest) -> HttpResponse:
         else:
             messages.warning(request, _("The lockdown has started. Everyone else is signed out."))
             return _see_other("safety:lockdown")
-    if posted and running is not None and end_form.is_valid():
+    if action == "end" and running is not None and end_form.is_valid():
         try:
             ended = lockdowns.lockdown_end(
                 actor=user,
@@ -538,6 +543,8 @@ def lockdown(request: HttpRequest) -> HttpResponse:
                 else _("Recorded. A second lockdown administrator must now confirm the end."),
             )
             return _see_other("safety:lockdown")
+    if request.method == "POST" and action not in {"start", "end"}:
+        return HttpResponse(status=400)
     failed = start_form.errors or end_form.errors
     return render(
         request,
