@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from haven.accounts.models import User
 from haven.attachments.models import Attachment, Use
@@ -57,8 +58,13 @@ LIST_MAX = 2000
 LONG_MAX = 8000
 REPORT_NUMBER_MAX = 100
 MAX_FILES = 5
+STALE_MESSAGE = _lazy(
+    "Someone changed this record while you were editing it. Reload it and try again."
+)
 # A clock a little ahead of the server's is not a threat from the future.
 CLOCK_SKEW = timedelta(minutes=5)
+# Nothing Haven records happened before this year: an earlier one is a typo.
+EARLIEST_YEAR = 2000
 
 
 def _new_key_id(actor: User) -> uuid.UUID:
@@ -156,9 +162,7 @@ def concern_save(
         errors["photos"] = [_("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}]
     cases = _cases_chosen(actor, errors, values.case_ids)
     if concern is not None and version is not None and concern.version != version:
-        errors.setdefault("__all__", []).append(
-            _("Someone changed this record while you were editing it. Reload it and try again.")
-        )
+        errors.setdefault("__all__", []).append(str(STALE_MESSAGE))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -172,7 +176,12 @@ def concern_save(
             )
             links = cases
         else:
-            PersonOfConcern.objects.filter(pk=concern.pk).update(version=concern.version + 1)
+            # Conditional, so two edits from the same page cannot both win.
+            bumped = PersonOfConcern.objects.filter(pk=concern.pk, version=concern.version).update(
+                version=concern.version + 1
+            )
+            if not bumped:
+                raise ValidationError(str(STALE_MESSAGE))
             concern.version += 1
             links = _keep_hidden_links(
                 actor, set(concern.cases.values_list("pk", flat=True)), cases
@@ -269,16 +278,21 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
     if values.channel not in Channel.values:
         errors["channel"] = [_("Choose how the threat came.")]
     occurred = values.occurred_at
+    since: date | None = None
     if occurred is None:
         errors["occurred_at"] = [_("Say when it happened.")]
     elif occurred > timezone.now() + CLOCK_SKEW:
         errors["occurred_at"] = [_("A threat cannot be recorded before it happens.")]
+    elif occurred.year < EARLIEST_YEAR:
+        errors["occurred_at"] = [_("Check the year.")]
+    else:
+        since = timezone.localtime(occurred).date()
     _check_report(
         errors,
         reported=values.reported_to_police,
         reported_on=values.reported_on,
         number=number,
-        since=timezone.localtime(occurred).date() if occurred else None,
+        since=since,
     )
     staff_ids = set(values.targeted_staff_ids)
     staff = list(User.objects.filter(agency_id=actor.agency_id, pk__in=staff_ids))
@@ -533,27 +547,50 @@ def checklist_save(
         )
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        if checklist is None:
-            checklist = SafetyChecklist(
-                id=uuid.uuid4(),
-                agency_id=actor.agency_id,
-                user=actor,
-                data_key_id=_new_key_id(actor),
-            )
-        else:
-            checklist.version += 1
-        for item in CHECKLIST_ITEMS:
-            setattr(checklist, item, getattr(values, item))
-        for name, text in texts.items():
-            setattr(checklist, name, text or None)
-        checklist.save()
-        audit_record(
-            action=Action.CHECKLIST_SAVED,
-            actor=actor,
-            object_type="safety_checklist",
-            object_id=checklist.pk,
+    try:
+        with transaction.atomic():
+            checklist = _checklist_write(actor, checklist, values, texts)
+    except IntegrityError as error:
+        # Saved twice at once for the first time: one of the two wins.
+        raise ValidationError(
+            _("Your checklist was changed in another window. Reload it and try again.")
+        ) from error
+    return checklist
+
+
+def _checklist_write(
+    actor: User,
+    checklist: SafetyChecklist | None,
+    values: ChecklistValues,
+    texts: dict[str, str],
+) -> SafetyChecklist:
+    if checklist is None:
+        checklist = SafetyChecklist(
+            id=uuid.uuid4(),
+            agency_id=actor.agency_id,
+            user=actor,
+            data_key_id=_new_key_id(actor),
         )
+    else:
+        bumped = SafetyChecklist.objects.filter(pk=checklist.pk, version=checklist.version).update(
+            version=checklist.version + 1
+        )
+        if not bumped:
+            raise ValidationError(
+                _("Your checklist was changed in another window. Reload it and try again.")
+            )
+        checklist.version += 1
+    for item in CHECKLIST_ITEMS:
+        setattr(checklist, item, getattr(values, item))
+    for name, text in texts.items():
+        setattr(checklist, name, text or None)
+    checklist.save()
+    audit_record(
+        action=Action.CHECKLIST_SAVED,
+        actor=actor,
+        object_type="safety_checklist",
+        object_id=checklist.pk,
+    )
     return checklist
 
 

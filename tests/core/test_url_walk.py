@@ -163,6 +163,46 @@ def _interpreter(objects: dict[str, Any]) -> dict[str, Any]:
     return {"interpreter_id": found.pk}
 
 
+def _safety(objects: dict[str, Any]) -> dict[str, Any]:
+    """A threat, a person of concern, a visit and its alert of the first
+    agency, made directly: no audit event."""
+    from django.utils import timezone
+
+    from haven.safety.models import PersonOfConcern, Threat, Visit, VisitorAlert
+
+    member = objects["member"]
+    agency_id = member.agency_id
+    key_id = objects["case"].person.data_key_id
+    now = timezone.now()
+    threat = Threat.objects.filter(agency_id=agency_id).first() or Threat.objects.create(
+        agency_id=agency_id,
+        data_key_id=key_id,
+        occurred_at=now,
+        channel="phone",
+        against_agency=True,
+        recorded_by=member,
+    )
+    concern = PersonOfConcern.objects.filter(
+        agency_id=agency_id
+    ).first() or PersonOfConcern.objects.create(
+        agency_id=agency_id, data_key_id=key_id, created_by=member
+    )
+    visit = Visit.objects.filter(agency_id=agency_id).first() or Visit.objects.create(
+        agency_id=agency_id, data_key_id=key_id, screened_by=member, checked_in_at=now
+    )
+    alert = VisitorAlert.objects.filter(visit=visit).first() or VisitorAlert.objects.create(
+        agency_id=agency_id, visit=visit, raised_at=now
+    )
+    return {"threat": threat, "concern": concern, "visit": visit, "alert": alert}
+
+
+def _safety_id(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def kwargs(objects: dict[str, Any]) -> dict[str, Any]:
+        return {f"{kind}_id": _safety(objects)[kind].pk}
+
+    return kwargs
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -335,6 +375,7 @@ ROUTES: dict[str, Route] = {
     "api:referral_detail": Route(AGENCY_OBJECT, _referral),
     "api:referral_move": Route(API, _referral, "post"),
     "safety:home": Route(SIGNED_IN),
+    "safety:case": Route(AGENCY_OBJECT, _case),
     "safety:threats": Route(SIGNED_IN),
     "safety:threat_new": Route(SIGNED_IN),
     "safety:threat": Route(SIGNED_IN, lambda o: {"threat_id": uuid.uuid4()}),
@@ -387,6 +428,23 @@ ROUTES: dict[str, Route] = {
     "api:person_update": Route(AGENCY_OBJECT, _case, "patch"),
     "api:people_search": Route(API, method="post"),
     "api:people_create": Route(API, method="post"),
+    "api:threat_list": Route(API),
+    "api:threat_record": Route(API, method="post"),
+    "api:threat_detail": Route(AGENCY_OBJECT, _safety_id("threat")),
+    "api:threat_follow_up": Route(API, _safety_id("threat"), "post"),
+    "api:concern_list": Route(API),
+    "api:concern_add": Route(API, method="post"),
+    "api:concern_detail": Route(AGENCY_OBJECT, _safety_id("concern")),
+    "api:concern_update": Route(API, _safety_id("concern"), "put"),
+    "api:concern_remove": Route(AGENCY_OBJECT, _safety_id("concern"), "delete"),
+    "api:visit_list": Route(API),
+    "api:visit_check_in": Route(API, method="post"),
+    "api:visit_check_out": Route(AGENCY_OBJECT, _safety_id("visit"), "post"),
+    "api:alert_list": Route(API),
+    "api:alert_acknowledge": Route(AGENCY_OBJECT, _safety_id("alert"), "post"),
+    "api:checklist_detail": Route(API),
+    "api:checklist_save": Route(API, method="put"),
+    "api:staff_checklist_detail": Route(AGENCY_OBJECT, lambda o: {"user_id": o["member"].pk}),
 }
 
 
