@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import ApiToken, User
 from haven.audit.models import Action
@@ -43,6 +44,7 @@ REASON_MAX = 1000
 # Wrong second-factor codes a lockdown administrator may type, per window.
 CODE_ATTEMPTS = 10
 CODE_WINDOW = timedelta(minutes=15)
+WRONG_CODE = gettext_lazy("That code is not right. Try a new one.")
 
 
 def _running_q(now: datetime) -> Q:
@@ -175,7 +177,7 @@ def lockdown_start(
     if errors:
         raise ValidationError(errors)
     if not second_factor_valid(actor, second_factor):
-        raise ValidationError({"second_factor": [_("That code is not right. Try a new one.")]})
+        raise ValidationError({"second_factor": [str(WRONG_CODE)]})
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -231,7 +233,7 @@ def lockdown_end(*, actor: User, lockdown_id: uuid.UUID, second_factor: str) -> 
     if lockdown is None or lockdown.pk != lockdown_id:
         raise ValidationError(_("This lockdown is no longer running."))
     if not second_factor_valid(actor, second_factor):
-        raise ValidationError({"second_factor": [_("That code is not right. Try a new one.")]})
+        raise ValidationError({"second_factor": [str(WRONG_CODE)]})
     now = timezone.now()
     with transaction.atomic():
         row = Lockdown.objects.select_for_update().get(pk=lockdown.pk)

@@ -58,6 +58,7 @@ LIST_MAX = 2000
 LONG_MAX = 8000
 REPORT_NUMBER_MAX = 100
 MAX_FILES = 5
+CHECKLIST_STALE = _lazy("Your checklist was changed in another window. Reload it and try again.")
 STALE_MESSAGE = _lazy(
     "Someone changed this record while you were editing it. Reload it and try again."
 )
@@ -542,9 +543,7 @@ def checklist_save(
     check_texts(errors, [(name, text, LIST_MAX) for name, text in texts.items()])
     checklist = SafetyChecklist.objects.filter(user=actor).first()
     if checklist is not None and version is not None and checklist.version != version:
-        errors.setdefault("__all__", []).append(
-            _("Your checklist was changed in another window. Reload it and try again.")
-        )
+        errors.setdefault("__all__", []).append(str(CHECKLIST_STALE))
     if errors:
         raise ValidationError(errors)
     try:
@@ -552,9 +551,7 @@ def checklist_save(
             checklist = _checklist_write(actor, checklist, values, texts)
     except IntegrityError as error:
         # Saved twice at once for the first time: one of the two wins.
-        raise ValidationError(
-            _("Your checklist was changed in another window. Reload it and try again.")
-        ) from error
+        raise ValidationError(str(CHECKLIST_STALE)) from error
     return checklist
 
 
@@ -576,9 +573,7 @@ def _checklist_write(
             version=checklist.version + 1
         )
         if not bumped:
-            raise ValidationError(
-                _("Your checklist was changed in another window. Reload it and try again.")
-            )
+            raise ValidationError(str(CHECKLIST_STALE))
         checklist.version += 1
     for item in CHECKLIST_ITEMS:
         setattr(checklist, item, getattr(values, item))
