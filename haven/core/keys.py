@@ -12,12 +12,13 @@ Rotation rewraps keys; it never re-encrypts the data rows themselves.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from haven.core import crypto
 from haven.core.models import Agency, AgencyKey, DataKey
@@ -228,3 +229,21 @@ def rotate_master_key() -> int:
             row.save(update_fields=["wrapped", "master_id"])
             rewrapped += 1
     return rewrapped
+
+
+# --- Shredding ----------------------------------------------------------------------
+
+
+def data_keys_destroy(key_ids: Sequence[object]) -> None:
+    """Delete data keys, so nothing sealed under them opens again, inside the
+    caller's transaction; once it commits, wipe the freed pages from disk."""
+    DataKey.objects.filter(pk__in=key_ids).delete()
+    transaction.on_commit(flush_freed_pages)
+
+
+def flush_freed_pages() -> None:
+    """SQLite keeps freed pages in its write-ahead log until a checkpoint;
+    with secure_delete on, the checkpoint writes them back zeroed."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

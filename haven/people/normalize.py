@@ -72,6 +72,16 @@ def name_sounds(name: str) -> list[str]:
     return list(dict.fromkeys(k for k in keys if k))
 
 
+# Cyrillic and Greek capitals that look like Latin ones: a plate read off a car
+# and typed on another keyboard layout is still the same plate.
+_PLATE_LOOKALIKES = str.maketrans(
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425\u0406\u0408\u0405\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7",
+    "ABEKMHOPCTYXIJSABEZHIKMNOPTYX",
+)
+
+
 def plate_form(plate: str) -> str:
-    """A licence plate as letters and digits only: "ABC-123" and "abc 123" meet."""
-    return re.sub(r"[^0-9A-Z]", "", anyascii(fold(plate)).upper())
+    """A licence plate as letters and digits only: "ABC-123", "abc 123" and a
+    plate typed with Cyrillic letters that look the same meet."""
+    upper = fold(plate).upper().translate(_PLATE_LOOKALIKES)
+    return re.sub(r"[^0-9A-Z]", "", anyascii(upper).upper())

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -400,15 +400,7 @@ def person_destroy(*, actor: User | None, person: Person, basis: str) -> None:
             detail={"basis": basis},
         )
     # A checkpoint cannot run inside a transaction: it runs once this one commits.
-    transaction.on_commit(_flush_freed_pages)
-
-
-def _flush_freed_pages() -> None:
-    """SQLite keeps freed pages in its write-ahead log until a checkpoint;
-    with secure_delete on, the checkpoint writes them back zeroed."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    transaction.on_commit(keys.flush_freed_pages)
 
 
 def people_due_for_retention(*, agency_id: int, years: int) -> list[Person]:

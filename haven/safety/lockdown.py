@@ -97,6 +97,13 @@ def second_factor_valid(user: User, code: str) -> bool:
 
     attempts_key = f"haven.lockdown.codes:{user.pk}"
     if cache.get(attempts_key, 0) >= CODE_ATTEMPTS:
+        audit_record(
+            action=Action.MFA_FAILED,
+            actor=user,
+            object_type="user",
+            object_id=user.pk,
+            detail={"capped": True},
+        )
         return False
     code = "".join((code or "").split())
     if code and len(code) <= 64:

@@ -4,8 +4,8 @@ Like every other record, anything outside a user's reach answers 404
 (docs/adr/0016-staff-safety.md has the table).
 
 * Threats: anyone on staff except an auditor may record one. Administrators
-  and supervisors see them all; everyone else sees those aimed at them and
-  those they recorded.
+  and supervisors see them all; everyone else (an auditor too) sees those
+  aimed at them and those they recorded.
 * Persons of concern: the staff who work cases and the administrators see
   them; advocates, supervisors and administrators keep them. The front desk
   never does: its screening runs without showing them.
@@ -50,8 +50,9 @@ def sees_all_threats(user: User | AnonymousUser) -> bool:
 
 
 def sees_threat_log(user: User | AnonymousUser) -> bool:
-    """Whether the user has a threat log page at all (their own threats at least)."""
-    return may_record_threats(user)
+    """Whether the user has a threat log at all: everyone on staff sees the
+    threats aimed at them, the auditor included."""
+    return _active(user)
 
 
 def sees_concerns(user: User | AnonymousUser) -> bool:

@@ -16,6 +16,7 @@ by thousands would alert the staff all day (docs/adr/0016-staff-safety.md).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -51,8 +52,16 @@ def _sounds_value(sounds: Iterable[str]) -> str:
 
 
 def lines(text: str) -> list[str]:
-    """The non-empty lines of a list typed one per line."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    """The non-empty lines of a list typed one per line. Only real line
+    breaks count: other separators are control characters, refused elsewhere."""
+    return [line.strip() for line in re.split(r"\r\n|\r|\n", text or "") if line.strip()]
+
+
+def _name_keys(name: str) -> set[str]:
+    """A name's normal forms, each also without its spaces: "李伟" is written
+    "LiWei" in Latin letters and "Li Wei" by whoever types it."""
+    forms = name_forms(name)
+    return forms | {form.replace(" ", "") for form in forms}
 
 
 def concern_index_refresh(concern: PersonOfConcern) -> None:
@@ -61,7 +70,7 @@ def concern_index_refresh(concern: PersonOfConcern) -> None:
     rows: set[tuple[str, int, str]] = set()
     names = [concern.name or "", *lines(concern.aliases or "")]
     for slot, name in enumerate(names):
-        for form in name_forms(name):
+        for form in _name_keys(name):
             rows.add((Kind.NAME, slot, _digest(agency_id, Kind.NAME, form)))
         sounds = name_sounds(name)
         if sounds:
@@ -93,7 +102,7 @@ def screen(agency_id: int, *, name: str, plate: str = "") -> Screening:
     """The persons of concern of the agency that ``name`` or ``plate`` match."""
     exact: set[uuid.UUID] = set()
     close: set[uuid.UUID] = set()
-    names = {_digest(agency_id, Kind.NAME, form) for form in name_forms(name)}
+    names = {_digest(agency_id, Kind.NAME, form) for form in _name_keys(name)}
     exact |= {concern for concern, _slot, _d in _hits(agency_id, Kind.NAME, names)}
     form = plate_form(plate) if plate else ""
     if form:

@@ -33,10 +33,10 @@ from haven.safety.policies import (
     ALERTS_BY_DEFAULT,
     keeps_visitor_log,
     may_receive_alerts,
-    may_record_threats,
     sees_all_threats,
     sees_concerns,
     sees_staff_checklists,
+    sees_threat_log,
 )
 
 PAGE_SIZE = 25
@@ -64,7 +64,7 @@ def _page(queryset: QuerySet, number: str | int | None) -> Page:  # type: ignore
 def threats_visible_q(user: User | AnonymousUser) -> Q:
     """Administrators and supervisors: every threat of the agency. Anyone else
     who may record threats: those aimed at them and those they recorded."""
-    if not isinstance(user, User) or not may_record_threats(user):
+    if not isinstance(user, User) or not sees_threat_log(user):
         return Q(pk__in=[])
     mine = Q(recorded_by=user) | Q(
         pk__in=Threat.targeted_staff.through.objects.filter(user=user).values("threat_id")
@@ -74,7 +74,7 @@ def threats_visible_q(user: User | AnonymousUser) -> Q:
 
 
 def threat_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
-    if not may_record_threats(user):
+    if not sees_threat_log(user):
         raise Http404
     shown = _page(
         Threat.objects.filter(threats_visible_q(user))
@@ -105,9 +105,12 @@ def linked_cases(*, user: User, cases: QuerySet[Case]) -> list[Case]:
 
 
 def linked_concerns(*, user: User, threat: Threat) -> list[PersonOfConcern]:
+    """The persons of concern a threat names, for those who may see them; audited."""
     if not sees_concerns(user):
         return []
-    return list(threat.concerns.select_related("data_key"))
+    concerns = list(threat.concerns.select_related("data_key"))
+    _shown(user, Action.CONCERNS_VIEWED, "person_of_concern", [c.pk for c in concerns])
+    return concerns
 
 
 def case_threats(*, user: User, case: Case) -> list[Threat]:

@@ -21,7 +21,6 @@ from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys
-from haven.core.models import DataKey
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
@@ -144,6 +143,11 @@ def concern_save(
         concern = PersonOfConcern.objects.filter(pk=concern_id, agency_id=actor.agency_id).first()
         if concern is None:
             raise Http404
+    errors: dict[str, list[str]] = {}
+    # Checked as typed: a control character must be refused, not read as a line break.
+    check_texts(
+        errors, [("aliases", values.aliases, LIST_MAX), ("plates", values.plates, LIST_MAX)]
+    )
     texts = {
         "name": values.name.strip(),
         "aliases": "\n".join(lines(values.aliases)),
@@ -152,9 +156,11 @@ def concern_save(
         "plates": "\n".join(lines(values.plates)),
         "associates": values.associates.strip(),
     }
-    errors: dict[str, list[str]] = {}
     limits = {"name": NAME_MAX, "description": LONG_MAX}
-    check_texts(errors, [(k, v, limits.get(k, LIST_MAX)) for k, v in texts.items()])
+    check_texts(
+        errors,
+        [(k, v, limits.get(k, LIST_MAX)) for k, v in texts.items() if k not in errors],
+    )
     if not texts["name"]:
         errors.setdefault("name", []).append(
             _("Write the name they are known by, even a nickname.")
@@ -219,7 +225,7 @@ def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
         concern.delete()
         for photo in photos:
             photo.delete()
-        DataKey.objects.filter(pk__in=key_ids).delete()
+        keys.data_keys_destroy(key_ids)
         audit_record(
             action=Action.CONCERN_REMOVED,
             actor=actor,
@@ -362,7 +368,7 @@ def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowU
     """Record the report to law enforcement or add evidence. What happened
     is not rewritten: the first account stays as it was given."""
     threat = Threat.objects.filter(threats_visible_q(actor), pk=threat_id).first()
-    if threat is None:
+    if threat is None or not may_record_threats(actor):
         raise Http404
     errors: dict[str, list[str]] = {}
     number = values.report_number.strip()

@@ -117,7 +117,11 @@ def threats(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "safety/threats.html",
-        {"page": page, "sees_all": policies.sees_all_threats(user)},
+        {
+            "page": page,
+            "sees_all": policies.sees_all_threats(user),
+            "records": policies.may_record_threats(user),
+        },
     )
 
 
@@ -156,6 +160,8 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
     user = _allowed(request, policies.sees_threat_log)
     found = selectors.threat_get(user=user, threat_id=threat_id)
     posted = request.method == "POST"
+    if posted and not policies.may_record_threats(user):
+        raise Http404
     form = FollowUpForm(
         request.POST if posted else None,
         request.FILES if posted else None,
@@ -185,6 +191,7 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
             "concerns": selectors.linked_concerns(user=user, threat=found),
             "cases": [(c, _case_label(user)(c)) for c in cases],
             "evidence": list(found.evidence.select_related("data_key")),
+            "records": policies.may_record_threats(user),
         },
         status=400 if form.errors else 200,
     )

@@ -312,7 +312,7 @@ def test_a_threat_recorded_comes_back_with_its_links(
         ),
     )
     assert response.status_code == 201, response.content
-    assert new_actions(seq) == [Action.THREAT_RECORDED]
+    assert new_actions(seq) == [Action.THREAT_RECORDED, Action.CONCERNS_VIEWED]
     row = Threat.objects.get()
     created = response.json()
     assert created == {
@@ -337,7 +337,7 @@ def test_a_threat_recorded_comes_back_with_its_links(
 
     seq = last_seq()
     assert api.get(threat_url(row.pk)).json() == created
-    assert new_actions(seq) == [Action.THREATS_VIEWED]
+    assert new_actions(seq) == [Action.THREATS_VIEWED, Action.CONCERNS_VIEWED]
     # The advocate it was aimed at sees it and the case; an administrator
     # sees it, but opens no case.
     assert Api(advocate).get(threat_url(row.pk)).json() == created
@@ -986,7 +986,8 @@ THREAT_STATUS = {
     "intake": (200, 404, 201, 404),
     "shelter": (200, 404, 201, 404),
     "admin_user": (200, 200, 201, 200),
-    "auditor": (404, 404, 404, 404),
+    # Sees the threats aimed at them (none here), records none.
+    "auditor": (200, 404, 404, 404),
     # Records in their own agency only; never sees this one's.
     "outsider": (200, 404, 201, 404),
 }
