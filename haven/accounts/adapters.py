@@ -10,16 +10,12 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
-from django import forms
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from haven.core.secretbox import seal_text, unseal_text
 
 _TOTP_PURPOSE = "mfa-secret"
-# Neutral on purpose: it names no agency and no reason.
-LOCKDOWN_SIGN_IN_MESSAGE = _("Signing in is not possible right now. Try again later.")
 
 
 class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -29,13 +25,20 @@ class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """During an agency's lockdown its staff are refused before their
-        password is even checked, so the refusal says nothing about it; only
-        the lockdown administrators go on. Every refusal is audited."""
+        password is even checked, with the words of a wrong password, so the
+        page says nothing of the lockdown or of the password; only the
+        lockdown administrators go on. Every refusal is audited."""
+        from django.contrib.auth.hashers import make_password
+
         from haven.safety.lockdown import sign_in_refused
 
-        if sign_in_refused(str(credentials.get("username") or "")):
-            raise forms.ValidationError(str(LOCKDOWN_SIGN_IN_MESSAGE))
         super().pre_authenticate(request, **credentials)
+        if sign_in_refused(str(credentials.get("username") or "")):
+            # The same answer, after about the same time, as a wrong
+            # password: the page must not tell a stranger that this name
+            # exists and that its agency is locked down.
+            make_password(str(credentials.get("password") or ""))
+            raise self.validation_error("username_password_mismatch")
 
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         """A lockdown that started while this person was typing their second

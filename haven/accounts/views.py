@@ -40,8 +40,14 @@ def _sign_in_new_password(request: HttpRequest, user: User) -> None:
     Typing the new password counts as a fresh authentication, so the next
     step (enrolling a second factor) does not ask for it again at once.
     """
+    from haven.safety.lockdown import locked_out, sign_in_refused
+
     if request.user.is_authenticated:
         logout(request)
+    if locked_out(user):
+        # The password is set; signing in waits for the lockdown to end.
+        sign_in_refused(user.username)
+        return
     login(request, user, backend=_BACKEND)
     record_authentication(request, user, method="password", reauthenticated=True)
 

@@ -60,7 +60,14 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
+        response = super().process_view(request, view_func, view_args, view_kwargs)
+        if response is not None and getattr(request, "htmx", False):
+            # htmx would follow a redirect and swap the sign-in page into a
+            # corner of the old one; make the whole page go instead.
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response
 
 
 class NeverCacheMiddleware:

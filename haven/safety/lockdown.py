@@ -198,6 +198,7 @@ def lockdown_start(
                 started_at=now,
                 started_by=actor,
                 ends_at=now + timedelta(days=days) if days is not None else None,
+                two_to_end=two_to_end(actor.agency_id),
             )
             lockdown.reason = reason
             lockdown.save()
@@ -246,7 +247,7 @@ def lockdown_end(*, actor: User, lockdown_id: uuid.UUID, second_factor: str) -> 
         row = Lockdown.objects.select_for_update().get(pk=lockdown.pk)
         if row.ended_at is not None:
             raise ValidationError(_("This lockdown is no longer running."))
-        if two_to_end(actor.agency_id):
+        if row.two_to_end:
             if row.end_requested_by_id is None:
                 row.end_requested_by = actor
                 row.end_requested_at = now

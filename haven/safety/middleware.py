@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from haven.safety.lockdown import refuse_signed_in
 
@@ -15,6 +16,12 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     the agency, so a screen seen over a shoulder gives nothing away."""
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": "Service unavailable."}, status=503)
+    if getattr(request, "htmx", False):
+        # A page polling in the background (the alert banner) leaves the
+        # screen at once, rather than ignoring an answer it cannot swap in.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("account_login")
+        return response
     response = render(request, "safety/unavailable.html", status=503)
     response["Retry-After"] = "3600"
     return response

@@ -277,6 +277,9 @@ class Lockdown(SealedToPerson):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     end_requested_at = models.DateTimeField(null=True, blank=True)
+    # The agency's policy when it started: changing the policy during the
+    # lockdown must not let one administrator end it alone.
+    two_to_end = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["agency", "ended_at"], name="lockdown_running")]

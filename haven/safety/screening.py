@@ -43,8 +43,13 @@ class Screening:
 
 
 def _digest(agency_id: int, kind: str, value: str) -> str:
-    # One key per kind of value (haven.core.keys.index_key), as for people.
-    return crypto.blind_index(keys.index_key(agency_id, f"concern-{kind}"), value)
+    # One key per kind of value (haven.core.keys.index_key), as for people;
+    # derived once per agency and kind, not once per value.
+    return crypto.blind_index(_index_key(agency_id, kind), value)
+
+
+def _index_key(agency_id: int, kind: str) -> bytes:
+    return keys.index_key(agency_id, f"concern-{kind}")
 
 
 def _sounds_value(sounds: Iterable[str]) -> str:
@@ -67,6 +72,11 @@ def _name_keys(name: str) -> set[str]:
 def concern_index_refresh(concern: PersonOfConcern) -> None:
     """Rebuild the digests of ``concern``'s names and plates from its values."""
     agency_id = concern.agency_id
+    key_of = {kind: _index_key(agency_id, kind) for kind in Kind.values}
+
+    def _digest(_agency_id: int, kind: str, value: str) -> str:
+        return crypto.blind_index(key_of[kind], value)
+
     rows: set[tuple[str, int, str]] = set()
     names = [concern.name or "", *lines(concern.aliases or "")]
     for slot, name in enumerate(names):

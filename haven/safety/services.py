@@ -57,6 +57,8 @@ LIST_MAX = 2000
 LONG_MAX = 8000
 REPORT_NUMBER_MAX = 100
 MAX_FILES = 5
+# Aliases or plates of one person: each is screened at every check-in.
+MAX_LINES = 50
 CHECKLIST_STALE = _lazy("Your checklist was changed in another window. Reload it and try again.")
 STALE_MESSAGE = _lazy(
     "Someone changed this record while you were editing it. Reload it and try again."
@@ -165,6 +167,11 @@ def concern_save(
         errors.setdefault("name", []).append(
             _("Write the name they are known by, even a nickname.")
         )
+    for name in ("aliases", "plates"):
+        if len(texts[name].splitlines()) > MAX_LINES:
+            errors.setdefault(name, []).append(
+                _("Give at most %(count)d, one per line.") % {"count": MAX_LINES}
+            )
     if len(values.photos) > MAX_FILES:
         errors["photos"] = [_("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}]
     cases = _cases_chosen(actor, errors, values.case_ids)

@@ -41,9 +41,8 @@ from haven.safety.models import Designation, SafetyPolicy
 from haven.safety.screening import lines
 
 # What the front desk is told when screening matched: nothing more.
-PROCEDURE = gettext_lazy(
-    "Follow your agency's visitor procedure now. The staff on duty for safety have been told."
-)
+# Plain on purpose: a visitor reading the screen must not learn an alarm went off.
+PROCEDURE = gettext_lazy("Follow your agency's visitor procedure.")
 
 
 def _see_other(to: str, *args: Any) -> HttpResponse:
@@ -354,7 +353,7 @@ def visitors(request: HttpRequest) -> HttpResponse:
         else:
             if visit.flagged:
                 # Only this: the desk is never told who matched, or why.
-                messages.warning(request, PROCEDURE)
+                messages.info(request, PROCEDURE)
             else:
                 messages.success(request, _("Checked in."))
             return _see_other("safety:visitors")

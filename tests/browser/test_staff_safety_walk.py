@@ -66,15 +66,14 @@ ASKING_FOR = "The office manager (synthetic)"
 PURPOSE = "Says he has a parcel to deliver (synthetic)"
 
 # What haven/safety/views.py tells the desk when screening matched: nothing more.
-PROCEDURE = (
-    "Follow your agency's visitor procedure now. The staff on duty for safety have been told."
-)
+PROCEDURE = "Follow your agency's visitor procedure."
 BANNER = "A visitor at the front desk needs your attention."
 LIVE = "/safety/alerts/live/"
 
 LOCKDOWN_REASON = "A threat against the office was phoned in this morning (synthetic)."
-# haven/accounts/adapters.py, LOCKDOWN_SIGN_IN_MESSAGE.
-SIGN_IN_REFUSED = "Signing in is not possible right now. Try again later."
+# During a lockdown the sign-in page answers as for a wrong password
+# (haven/accounts/adapters.py, pre_authenticate).
+SIGN_IN_REFUSED = "The username and/or password you specified are not correct."
 
 
 def shot(tab, name: str) -> None:
@@ -250,7 +249,8 @@ def test_a_visitor_matching_a_person_of_concern_alerts_the_supervisor_and_tells_
     messages = them.locator("main .messages .message")
     assert messages.count() == 1
     assert messages.inner_text().strip() == PROCEDURE
-    assert "message--warning" in (messages.get_attribute("class") or "")
+    # Styled like any other note: nothing on screen says an alarm went off.
+    assert "message--info" in (messages.get_attribute("class") or "")
     rows = them.locator("main table tbody tr")
     assert rows.count() == 1
     row = rows.first.inner_text()
