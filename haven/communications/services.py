@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
 from django.core.exceptions import ValidationError
@@ -254,7 +254,8 @@ def _write(
             case=case,
             data_key_id=case.person.data_key_id,
             seq=(last["seq"] + 1) if last else 1,
-            occurred_at=values.occurred_at,
+            # In UTC: PostgreSQL refuses offsets beyond 15:59 that Python allows.
+            occurred_at=values.occurred_at.astimezone(UTC),
             channel=values.channel,
             with_person=values.with_person,
             staff_ids=sorted(set(values.staff_ids)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -332,7 +332,8 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
             id=uuid.uuid4(),
             agency_id=actor.agency_id,
             data_key_id=_new_key_id(actor),
-            occurred_at=occurred,
+            # In UTC: PostgreSQL refuses offsets beyond 15:59 that Python allows.
+            occurred_at=occurred.astimezone(UTC),
             channel=values.channel,
             against_agency=values.against_agency,
             reported_to_police=values.reported_to_police,

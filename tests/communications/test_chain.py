@@ -126,3 +126,19 @@ def test_an_inserted_entry_with_a_correct_hash_is_named(advocate, case, entries,
 def test_a_destroyed_persons_log_is_not_looked_for(advocate, case, entries):
     person_destroy(actor=None, person=case.person, basis="request")
     assert verify_communication_chains() == (0, [])
+
+
+def test_a_time_with_an_offset_postgres_refuses_is_kept_in_utc(advocate, case):
+    """Python allows UTC offsets up to 23:59, PostgreSQL only to 15:59: an
+    entry given a far offset is stored as the same moment in UTC, and its
+    chain still verifies."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    far = timezone(-timedelta(hours=19, minutes=9))
+    moment = datetime(2020, 11, 1, 19, 0, 9, tzinfo=far)
+    entry = log(advocate, case, occurred_at=moment)
+    stored = Communication.objects.get(pk=entry.pk).occurred_at
+    assert stored == moment
+    assert stored.utcoffset() == timedelta(0)
+    assert stored.astimezone(UTC) == moment.astimezone(UTC)
+    assert verify_communication_chains() == (1, [])
