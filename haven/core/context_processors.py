@@ -32,7 +32,11 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "inbox": signed_in and may_receive(user),  # type: ignore[arg-type]
             "interpreters": signed_in and may_read_roster(user),  # type: ignore[arg-type]
             "safety": signed_in and has_checklist(user),  # type: ignore[arg-type]
-            "alerts": signed_in and receives_alerts(user),  # type: ignore[arg-type]
+            # Not on the account pages (second-factor enrolment, re-authentication):
+            # they come before or beside the work, and must not race a poll.
+            "alerts": signed_in
+            and not request.path.startswith("/accounts/")
+            and receives_alerts(user),  # type: ignore[arg-type]
         },
         "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
     }

@@ -53,7 +53,13 @@
         window.location.assign(checkUrl);
       }, (idleSeconds + 2) * 1000);
     };
-    document.addEventListener("htmx:afterRequest", arm);
+    // The visitor-alert banner asks on its own every few seconds: that is not
+    // someone using the tab, so it must not keep the cover away.
+    document.addEventListener("htmx:afterRequest", function (event) {
+      var source = event.detail && event.detail.elt;
+      if (source && source.id === "visitor-alerts") { return; }
+      arm();
+    });
     arm();
   }
 
