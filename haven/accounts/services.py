@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -347,9 +348,15 @@ def staff_set_language(*, user: User, language: str) -> None:
 
 def sessions_end(*, user: User) -> int:
     """End every session of ``user``; return how many."""
+    return user_sessions_end(UserSession.objects.filter(user=user))
+
+
+def user_sessions_end(sessions: QuerySet[UserSession]) -> int:
+    """End the given sessions, in the session store and in the list of where
+    staff are signed in; return how many."""
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
-    for session in UserSession.objects.filter(user=user):
+    for session in sessions:
         store_class().delete(session.session_key)
         session.delete()
         ended += 1

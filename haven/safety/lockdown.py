@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from importlib import import_module
 
 from allauth.usersessions.models import UserSession
-from django.conf import settings
 from django.contrib.auth import logout
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -31,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import ApiToken, User
+from haven.accounts.services import user_sessions_end
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys
@@ -218,14 +217,11 @@ def lockdown_start(
 
 def _end_access(agency_id: int, *, keep_session: str | None) -> tuple[int, int]:
     """End every session of the agency's staff but one, and revoke every token."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    sessions = 0
-    for row in UserSession.objects.filter(user__agency_id=agency_id).exclude(
-        session_key=keep_session or ""
-    ):
-        store.delete(row.session_key)
-        row.delete()
-        sessions += 1
+    sessions = user_sessions_end(
+        UserSession.objects.filter(user__agency_id=agency_id).exclude(
+            session_key=keep_session or ""
+        )
+    )
     tokens = ApiToken.objects.filter(user__agency_id=agency_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -280,7 +276,9 @@ def sign_in_refused(username: str) -> bool:
     """Whether a sign-in with ``username`` must be refused because of a
     lockdown, before any password is checked; the attempt is audited."""
     user = (
-        User.objects.filter(username__iexact=(username or "").strip()).select_related().first()
+        User.objects.filter(username__iexact=(username or "").strip())
+        .select_related("agency")
+        .first()
         if username and len(username) <= 150
         else None
     )
