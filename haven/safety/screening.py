@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from haven.core import crypto, keys
@@ -42,14 +42,12 @@ class Screening:
         return bool(self.concern_ids)
 
 
-def _digest(agency_id: int, kind: str, value: str) -> str:
-    # One key per kind of value (haven.core.keys.index_key), as for people;
-    # derived once per agency and kind, not once per value.
-    return crypto.blind_index(_index_key(agency_id, kind), value)
-
-
-def _index_key(agency_id: int, kind: str) -> bytes:
-    return keys.index_key(agency_id, f"concern-{kind}")
+def _digester(agency_id: int) -> Callable[[str, str], str]:
+    """Digests under the agency's key for each kind of value, as for people
+    (haven.core.keys.index_key); the keys are derived once per call site,
+    not once per value."""
+    key_of = {kind: keys.index_key(agency_id, f"concern-{kind}") for kind in Kind.values}
+    return lambda kind, value: crypto.blind_index(key_of[kind], value)
 
 
 def _sounds_value(sounds: Iterable[str]) -> str:
@@ -72,29 +70,25 @@ def _name_keys(name: str) -> set[str]:
 def concern_index_refresh(concern: PersonOfConcern) -> None:
     """Rebuild the digests of ``concern``'s names and plates from its values."""
     agency_id = concern.agency_id
-    key_of = {kind: _index_key(agency_id, kind) for kind in Kind.values}
-
-    def _digest(_agency_id: int, kind: str, value: str) -> str:
-        return crypto.blind_index(key_of[kind], value)
-
+    digest = _digester(agency_id)
     rows: set[tuple[str, int, str]] = set()
     names = [concern.name or "", *lines(concern.aliases or "")]
     for slot, name in enumerate(names):
         for form in _name_keys(name):
-            rows.add((Kind.NAME, slot, _digest(agency_id, Kind.NAME, form)))
+            rows.add((Kind.NAME, slot, digest(Kind.NAME, form)))
         sounds = name_sounds(name)
         if sounds:
-            rows.add((Kind.SOUNDS, slot, _digest(agency_id, Kind.SOUNDS, _sounds_value(sounds))))
+            rows.add((Kind.SOUNDS, slot, digest(Kind.SOUNDS, _sounds_value(sounds))))
         for sound in sounds:
-            rows.add((Kind.SOUND, slot, _digest(agency_id, Kind.SOUND, sound)))
+            rows.add((Kind.SOUND, slot, digest(Kind.SOUND, sound)))
     for plate in lines(concern.plates or ""):
         form = plate_form(plate)
         if form:
-            rows.add((Kind.PLATE, 0, _digest(agency_id, Kind.PLATE, form)))
+            rows.add((Kind.PLATE, 0, digest(Kind.PLATE, form)))
     ConcernIndex.objects.filter(concern=concern).delete()
     ConcernIndex.objects.bulk_create(
-        ConcernIndex(agency_id=agency_id, concern=concern, kind=kind, slot=slot, digest=digest)
-        for kind, slot, digest in sorted(rows)
+        ConcernIndex(agency_id=agency_id, concern=concern, kind=kind, slot=slot, digest=value)
+        for kind, slot, value in sorted(rows)
     )
 
 
@@ -110,21 +104,22 @@ def _hits(agency_id: int, kind: str, digests: set[str]) -> list[tuple[uuid.UUID,
 
 def screen(agency_id: int, *, name: str, plate: str = "") -> Screening:
     """The persons of concern of the agency that ``name`` or ``plate`` match."""
+    digest = _digester(agency_id)
     exact: set[uuid.UUID] = set()
     close: set[uuid.UUID] = set()
-    names = {_digest(agency_id, Kind.NAME, form) for form in _name_keys(name)}
+    names = {digest(Kind.NAME, form) for form in _name_keys(name)}
     exact |= {concern for concern, _slot, _d in _hits(agency_id, Kind.NAME, names)}
     form = plate_form(plate) if plate else ""
     if form:
-        plates = {_digest(agency_id, Kind.PLATE, form)}
+        plates = {digest(Kind.PLATE, form)}
         exact |= {concern for concern, _slot, _d in _hits(agency_id, Kind.PLATE, plates)}
     sounds = name_sounds(name)
     if sounds:
-        together = {_digest(agency_id, Kind.SOUNDS, _sounds_value(sounds))}
+        together = {digest(Kind.SOUNDS, _sounds_value(sounds))}
         close |= {concern for concern, _slot, _d in _hits(agency_id, Kind.SOUNDS, together)}
         words: dict[tuple[uuid.UUID, int], set[str]] = defaultdict(set)
-        each = {_digest(agency_id, Kind.SOUND, sound) for sound in sounds}
-        for concern, slot, digest in _hits(agency_id, Kind.SOUND, each):
-            words[(concern, slot)].add(digest)
+        each = {digest(Kind.SOUND, sound) for sound in sounds}
+        for concern, slot, found_digest in _hits(agency_id, Kind.SOUND, each):
+            words[(concern, slot)].add(found_digest)
         close |= {concern for (concern, _slot), found in words.items() if len(found) >= CLOSE_WORDS}
     return Screening(concern_ids=frozenset(exact | close), exact=bool(exact))
