@@ -32,7 +32,9 @@ _KEEPS_CONCERNS = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.ADMIN})
 _KEEPS_VISITOR_LOG = frozenset({Role.INTAKE, Role.SUPERVISOR, Role.ADMIN})
 # Who may be designated to receive visitor alerts: they are shown the
 # persons of concern matched, so only those who may see them.
-_MAY_RECEIVE_ALERTS = _SEES_CONCERNS
+ALERT_ROLES = _SEES_CONCERNS
+# Who may be a lockdown administrator.
+LOCKDOWN_ROLES = frozenset({Role.ADMIN})
 # When nobody is designated, alerts still reach someone.
 ALERTS_BY_DEFAULT = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -68,7 +70,7 @@ def keeps_visitor_log(user: User | AnonymousUser) -> bool:
 
 
 def may_receive_alerts(user: User | AnonymousUser) -> bool:
-    return bool(roles_of(user) & _MAY_RECEIVE_ALERTS)
+    return bool(roles_of(user) & ALERT_ROLES)
 
 
 def has_checklist(user: User | AnonymousUser) -> bool:
@@ -86,7 +88,7 @@ def manages_safety(user: User | AnonymousUser) -> bool:
 
 
 def may_be_lockdown_admin(user: User | AnonymousUser) -> bool:
-    return _active(user) and bool(roles_of(user) & {Role.ADMIN})
+    return _active(user) and bool(roles_of(user) & LOCKDOWN_ROLES)
 
 
 def may_open_safety_file(user: User | AnonymousUser, attachment: object) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -21,17 +22,22 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
+from haven.people.selectors import audit_people_shown
 from haven.safety.models import (
     Designation,
     PersonOfConcern,
     SafetyChecklist,
+    SafetyPolicy,
     Threat,
     Visit,
     VisitorAlert,
 )
 from haven.safety.policies import (
+    ALERT_ROLES,
     ALERTS_BY_DEFAULT,
+    LOCKDOWN_ROLES,
     keeps_visitor_log,
+    manages_safety,
     may_receive_alerts,
     sees_all_threats,
     sees_concerns,
@@ -40,6 +46,8 @@ from haven.safety.policies import (
 )
 
 PAGE_SIZE = 25
+# How many of a user's own cases a form offers to link.
+LINKABLE = 50
 # How long an acknowledged alert stays on the recipients' list.
 ALERT_MEMORY = timedelta(hours=12)
 
@@ -258,6 +266,63 @@ def alert_list(*, user: User) -> list[VisitorAlert]:
         sorted({str(c.pk) for a in alerts for c in a.concerns.all()}),
     )
     return alerts
+
+
+# --- Designations ---
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    """Who may be chosen for each duty, and who is chosen now."""
+
+    alert_staff: list[User]
+    admins: list[User]
+    alerts: list[int]
+    lockdown: list[int]
+    two_to_end_lockdown: bool
+
+
+def safety_settings(*, user: User) -> SafetySettings:
+    """The agency's designations, for its administrators: staff names only."""
+    if not manages_safety(user):
+        raise Http404
+    active = User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username")
+
+    def holding(roles: frozenset[str]) -> list[User]:
+        return list(active.filter(memberships__role__in=sorted(roles)).distinct())
+
+    designated = list(
+        Designation.objects.filter(agency_id=user.agency_id).values_list("user_id", "duty")
+    )
+    return SafetySettings(
+        alert_staff=holding(ALERT_ROLES),
+        admins=holding(LOCKDOWN_ROLES),
+        alerts=[pk for pk, duty in designated if duty == Designation.Duty.ALERTS],
+        lockdown=[pk for pk, duty in designated if duty == Designation.Duty.LOCKDOWN],
+        two_to_end_lockdown=SafetyPolicy.objects.filter(
+            agency_id=user.agency_id, two_to_end_lockdown=True
+        ).exists(),
+    )
+
+
+# --- Linking cases ---
+
+
+def case_choices(
+    *, user: User, wanted: uuid.UUID | None = None, linked: list[Case] | None = None
+) -> list[Case]:
+    """Cases a form may link a threat or a person of concern to: the user's
+    own caseload, the case they came from, and those already linked that they
+    may open. Their names are shown, so the read is audited."""
+    scope = Case.objects.filter(visible_cases_q(user)).select_related("person", "person__data_key")
+    chosen = {c.pk: c for c in [*scope.filter(assigned=user)[:LINKABLE], *(linked or [])]}
+    if wanted is not None:
+        came_from = scope.filter(pk=wanted).first()
+        if came_from is not None:
+            chosen[came_from.pk] = came_from
+    cases = list(chosen.values())
+    audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
+    return cases
 
 
 # --- Checklists ---

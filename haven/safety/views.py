@@ -20,10 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
 from haven.core.http import authenticated_user
-from haven.people.display import hidden_names, shown_name
-from haven.people.field_settings import field_rules
+from haven.people.display import shown_name
 from haven.people.models import Case
-from haven.people.selectors import audit_people_shown, visible_cases
+from haven.people.selectors import audit_people_shown
 from haven.protocol.views.common import case_for, names_hidden_for
 from haven.safety import lockdown as lockdowns
 from haven.safety import policies, selectors, services
@@ -37,7 +36,6 @@ from haven.safety.forms import (
     ThreatForm,
     VisitForm,
 )
-from haven.safety.models import Designation, SafetyPolicy
 from haven.safety.screening import lines
 
 # What the front desk is told when screening matched: nothing more.
@@ -58,26 +56,8 @@ def _allowed(request: HttpRequest, rule: Callable[[User], bool]) -> User:
     return user
 
 
-def _case_choices(
-    user: User, wanted: uuid.UUID | None, extra: list[Case] | None = None
-) -> list[Case]:
-    """Cases a form may link to: the user's own caseload, the case they came
-    from, and those already linked that they may open. Their names are shown,
-    so the read is audited."""
-    scope = visible_cases(user=user).select_related("person", "person__data_key")
-    mine = list(scope.filter(assigned=user)[:50])
-    chosen = {c.pk: c for c in [*mine, *(extra or [])]}
-    if wanted is not None:
-        came_from = scope.filter(pk=wanted).first()
-        if came_from is not None:
-            chosen[came_from.pk] = came_from
-    cases = list(chosen.values())
-    audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
-    return cases
-
-
 def _case_label(user: User) -> Callable[[Case], str]:
-    hidden = hidden_names(user, field_rules(user.agency_id))
+    hidden = names_hidden_for(user)
     return lambda case: shown_name(case.person, hidden) or _("(no name recorded)")
 
 
@@ -128,17 +108,18 @@ def threats(request: HttpRequest) -> HttpResponse:
 def threat_new(request: HttpRequest) -> HttpResponse:
     user = _allowed(request, policies.may_record_threats)
     posted = request.method == "POST"
+    came_from = _came_from(request)
     staff = list(User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username"))
     form = ThreatForm(
         request.POST if posted else None,
         request.FILES if posted else None,
         staff=staff,
         concerns=selectors.concern_choices(user=user),
-        cases=_case_choices(user, _came_from(request)),
+        cases=selectors.case_choices(user=user, wanted=came_from),
         case_label=_case_label(user),
         initial={
             "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
-            "cases": [str(_came_from(request))] if _came_from(request) else [],
+            "cases": [str(came_from)] if came_from else [],
         },
     )
     if posted and form.is_valid():
@@ -237,7 +218,7 @@ def _concern_form(
     return ConcernForm(
         request.POST if posted else None,
         request.FILES if posted else None,
-        cases=_case_choices(user, _came_from(request), linked),
+        cases=selectors.case_choices(user=user, wanted=_came_from(request), linked=linked),
         case_label=_case_label(user),
         initial=initial,
     )
@@ -465,22 +446,15 @@ def staff_checklist(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def safety_settings(request: HttpRequest) -> HttpResponse:
     user = _allowed(request, policies.manages_safety)
-    staff = list(
-        User.objects.filter(agency_id=user.agency_id, is_active=True)
-        .prefetch_related("memberships")
-        .order_by("username")
-    )
-    designated = Designation.objects.filter(agency_id=user.agency_id)
+    current = selectors.safety_settings(user=user)
     form = SettingsForm(
         request.POST if request.method == "POST" else None,
-        alert_staff=[u for u in staff if policies.may_receive_alerts(u)],
-        admins=[u for u in staff if policies.may_be_lockdown_admin(u)],
+        alert_staff=current.alert_staff,
+        admins=current.admins,
         initial={
-            "alerts": [d.user_id for d in designated if d.duty == Designation.Duty.ALERTS],
-            "lockdown": [d.user_id for d in designated if d.duty == Designation.Duty.LOCKDOWN],
-            "two_to_end_lockdown": SafetyPolicy.objects.filter(
-                agency_id=user.agency_id, two_to_end_lockdown=True
-            ).exists(),
+            "alerts": current.alerts,
+            "lockdown": current.lockdown,
+            "two_to_end_lockdown": current.two_to_end_lockdown,
         },
     )
     if request.method == "POST" and form.is_valid():
