@@ -32,10 +32,12 @@ class Use(models.TextChoices):
     AGREEMENT = "agreement", _("Confidentiality agreement")
     EVIDENCE = "evidence", _("Evidence of a threat")
     PHOTO = "photo", _("Photo of a person of concern")
+    CERTIFICATE = "certificate", _("Training certificate")
+    POLICY = "policy", _("Policy document")
 
 
 # The uses that belong to the agency rather than to a case.
-AGENCY_USES = frozenset({Use.AGREEMENT, Use.EVIDENCE, Use.PHOTO})
+AGENCY_USES = frozenset({Use.AGREEMENT, Use.EVIDENCE, Use.PHOTO, Use.CERTIFICATE, Use.POLICY})
 # Agency documents whose readers are decided record by record (the threat or
 # the person of concern they belong to), not by role alone.
 SAFETY_USES = frozenset({Use.EVIDENCE, Use.PHOTO})

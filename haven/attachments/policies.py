@@ -28,8 +28,16 @@ _AGENCY_KEEPERS = {
     # persons of concern may add their photos (haven.safety.policies).
     "evidence": frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER, Role.ADMIN}),
     "photo": frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.ADMIN}),
+    # Training certificates and the agency's policies are kept by its administrators.
+    "certificate": frozenset({Role.ADMIN}),
+    "policy": frozenset({Role.ADMIN}),
 }
-_AGENCY_READERS = {"agreement": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ADVOCATE})}
+_AGENCY_READERS = {
+    "agreement": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ADVOCATE}),
+    "certificate": frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # Every staff member acknowledges the policies, so every one may read them.
+    "policy": frozenset(Role),
+}
 
 
 def may_keep_agency_document(user: User | AnonymousUser, use: str) -> bool:
