@@ -16,6 +16,10 @@ urlpatterns = [
     path("", include("haven.exports.urls")),
     path("", include("haven.interpretation.urls")),
     path("", include("haven.safety.urls")),
+    path("", include("haven.training.urls")),
+    path("", include("haven.preparedness.urls")),
+    path("", include("haven.reports.urls")),
+    path("", include("haven.jobs.urls")),
     path("accounts/", include("haven.accounts.urls_auth")),
     path("api/v1/", api.urls),
 ]

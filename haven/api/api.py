@@ -13,11 +13,15 @@ from haven.accounts.policies import roles_of
 from haven.api.attachments import router as attachments_router
 from haven.api.communications import router as communications_router
 from haven.api.consent import router as consent_router
+from haven.api.jobs import router as jobs_router
 from haven.api.partners import router as partners_router
 from haven.api.people import router as people_router
+from haven.api.preparedness import router as preparedness_router
 from haven.api.protocol import router as protocol_router
 from haven.api.referrals import router as referrals_router
+from haven.api.reports import router as reports_router
 from haven.api.safety import router as safety_router
+from haven.api.training import router as training_router
 from haven.core.http import authenticated_user
 from haven.safety.lockdown import locked_out
 
@@ -59,6 +63,10 @@ api.add_router("/", referrals_router)
 api.add_router("/", attachments_router)
 api.add_router("/", communications_router)
 api.add_router("/", safety_router)
+api.add_router("/", training_router)
+api.add_router("/", preparedness_router)
+api.add_router("/", reports_router)
+api.add_router("/", jobs_router)
 
 
 @api.exception_handler(ValidationError)

@@ -34,10 +34,13 @@ class Use(models.TextChoices):
     PHOTO = "photo", _("Photo of a person of concern")
     CERTIFICATE = "certificate", _("Training certificate")
     POLICY = "policy", _("Policy document")
+    PARTNER_AGREEMENT = "partner_agreement", _("Agreement with a partner")
 
 
 # The uses that belong to the agency rather than to a case.
-AGENCY_USES = frozenset({Use.AGREEMENT, Use.EVIDENCE, Use.PHOTO, Use.CERTIFICATE, Use.POLICY})
+AGENCY_USES = frozenset(
+    {Use.AGREEMENT, Use.EVIDENCE, Use.PHOTO, Use.CERTIFICATE, Use.POLICY, Use.PARTNER_AGREEMENT}
+)
 # Agency documents whose readers are decided record by record (the threat or
 # the person of concern they belong to), not by role alone.
 SAFETY_USES = frozenset({Use.EVIDENCE, Use.PHOTO})

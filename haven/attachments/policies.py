@@ -31,12 +31,14 @@ _AGENCY_KEEPERS = {
     # Training certificates and the agency's policies are kept by its administrators.
     "certificate": frozenset({Role.ADMIN}),
     "policy": frozenset({Role.ADMIN}),
+    "partner_agreement": frozenset({Role.ADMIN}),
 }
 _AGENCY_READERS = {
     "agreement": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ADVOCATE}),
     "certificate": frozenset({Role.ADMIN, Role.SUPERVISOR}),
     # Every staff member acknowledges the policies, so every one may read them.
     "policy": frozenset(Role),
+    "partner_agreement": frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR}),
 }
 
 

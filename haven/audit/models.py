@@ -101,6 +101,11 @@ class Action(models.TextChoices):
     LOCKDOWN_ENDED = "lockdown.ended", _("Emergency lockdown ended")
     LOCKDOWN_SIGN_IN_REFUSED = "lockdown.sign_in_refused", _("Sign-in refused during lockdown")
     LOCKDOWN_SESSION_ENDED = "lockdown.session_ended", _("Session ended by lockdown")
+    # --- training ---
+    # --- policies and partner meetings ---
+    # --- reports ---
+    REPORT_SETTINGS_CHANGED = "reports.settings_changed", _("Report settings changed")
+    # --- background jobs ---
 
 
 class AuditEvent(models.Model):
