@@ -102,10 +102,24 @@ class Action(models.TextChoices):
     LOCKDOWN_SIGN_IN_REFUSED = "lockdown.sign_in_refused", _("Sign-in refused during lockdown")
     LOCKDOWN_SESSION_ENDED = "lockdown.session_ended", _("Session ended by lockdown")
     # --- training ---
+    TRAINING_RECORDED = "training.recorded", _("Training recorded")
+    TRAINING_CERTIFICATE_ADDED = "training.certificate_added", _("Training certificate added")
+    TRAINING_EVENT_RECORDED = "training.event_recorded", _("In-service training recorded")
+    TRAINING_TOPIC_ADDED = "training.topic_added", _("Training topic added")
+    TRAINING_REFRESHER_SET = "training.refresher_set", _("Training refresher interval set")
     # --- policies and partner meetings ---
+    POLICY_CHANGED = "policy.changed", _("Policy added or changed")
+    POLICY_VERSION_ADDED = "policy.version_added", _("Policy version added")
+    POLICY_REVIEWED = "policy.reviewed", _("Policy reviewed")
+    POLICY_ACKNOWLEDGED = "policy.acknowledged", _("Policy acknowledged")
+    PARTNER_MEETING_CHANGED = "partner.meeting_changed", _("Partner meeting recorded or changed")
+    PARTNER_AGREEMENT_RECORDED = "partner.agreement_recorded", _("Partner agreement recorded")
     # --- reports ---
     REPORT_SETTINGS_CHANGED = "reports.settings_changed", _("Report settings changed")
+    REPORT_RUN = "reports.run", _("Report run")
     # --- background jobs ---
+    JOB_STARTED = "jobs.started", _("Background job started")
+    JOB_RESULT_DOWNLOADED = "jobs.result_downloaded", _("Background job result downloaded")
 
 
 class AuditEvent(models.Model):

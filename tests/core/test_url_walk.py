@@ -203,6 +203,112 @@ def _safety_id(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return kwargs
 
 
+def _preparedness(objects: dict[str, Any]) -> dict[str, Any]:
+    """A policy with a version, a partner meeting and an agreement of the
+    first agency, made directly: no audit event."""
+    from datetime import date
+
+    from haven.attachments.models import Attachment
+    from haven.preparedness.models import (
+        PartnerAgreement,
+        PartnerMeeting,
+        PolicyDocument,
+        PolicyVersion,
+    )
+
+    member = objects["member"]
+    agency_id = member.agency_id
+    key_id = objects["case"].person.data_key_id
+    org = _partner(objects)["org"]
+    file = Attachment.objects.filter(agency_id=agency_id, use="policy").first()
+    if file is None:
+        file = Attachment(
+            id=uuid.uuid4(),
+            agency_id=agency_id,
+            data_key_id=key_id,
+            use="policy",
+            content_type="application/pdf",
+            size=1,
+            uploaded_by=member,
+        )
+        file.name = "walk.pdf"
+        file.save()
+    policy = PolicyDocument.objects.filter(agency_id=agency_id).first()
+    if policy is None:
+        policy = PolicyDocument.objects.create(
+            agency_id=agency_id, kind="other", title="Walk", owner=member, created_by=member
+        )
+        policy.current_version = PolicyVersion.objects.create(
+            document=policy,
+            number=1,
+            approved_on=date(2024, 1, 1),
+            next_review_on=date(2025, 1, 1),
+            file=file,
+            created_by=member,
+        )
+        policy.save()
+    meeting = PartnerMeeting.objects.filter(
+        agency_id=agency_id
+    ).first() or PartnerMeeting.objects.create(
+        agency_id=agency_id,
+        data_key_id=key_id,
+        kind="other",
+        organization=org,
+        held_on=date(2024, 1, 1),
+        created_by=member,
+    )
+    agreement = PartnerAgreement.objects.filter(
+        agency_id=agency_id
+    ).first() or PartnerAgreement.objects.create(
+        agency_id=agency_id,
+        organization=org,
+        kind="mou",
+        signed_on=date(2024, 1, 1),
+        file=file,
+        created_by=member,
+    )
+    return {"document_id": policy.pk, "meeting_id": meeting.pk, "agreement_id": agreement.pk}
+
+
+def _prepared(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def kwargs(objects: dict[str, Any]) -> dict[str, Any]:
+        return {key: _preparedness(objects)[key]}
+
+    return kwargs
+
+
+def _training(objects: dict[str, Any]) -> dict[str, Any]:
+    """A training record and an in-service event of the first agency, made
+    directly: no audit event."""
+    from datetime import date
+
+    from haven.training.models import Event, Record, Topic
+
+    member = objects["member"]
+    laws = Topic.objects.get(agency=None, code="laws")
+    event = Event.objects.filter(agency_id=member.agency_id).first() or Event.objects.create(
+        agency_id=member.agency_id,
+        topic=laws,
+        title="Walk event",
+        held_on=date(2025, 1, 2),
+        hours=1,
+        recorded_by=member,
+    )
+    record = Record.objects.filter(agency_id=member.agency_id).first() or Record.objects.create(
+        agency_id=member.agency_id,
+        staff=member,
+        topic=laws,
+        completed_on=date(2025, 1, 2),
+        hours=1,
+        recorded_by=member,
+    )
+    return {"record_id": record.pk, "event_id": event.pk}
+
+
+def _training_id(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda objects: {key: _training(objects)[key]}
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -394,6 +500,10 @@ ROUTES: dict[str, Route] = {
     "safety:staff_checklist": Route(AGENCY_OBJECT, lambda o: {"user_id": o["member"].pk}),
     "safety:settings": Route(SIGNED_IN),
     "safety:lockdown": Route(SIGNED_IN),
+    "reports:summary": Route(SIGNED_IN),
+    "reports:funder": Route(SIGNED_IN),
+    "reports:download": Route(SIGNED_IN, lambda o: {"layout": "summary"}),
+    "reports:settings": Route(SIGNED_IN),
     "partners:directory": Route(SIGNED_IN),
     "partners:organization_create": Route(SIGNED_IN),
     "partners:exchange": Route(SIGNED_IN),
@@ -445,6 +555,50 @@ ROUTES: dict[str, Route] = {
     "api:checklist_detail": Route(API),
     "api:checklist_save": Route(API, method="put"),
     "api:staff_checklist_detail": Route(AGENCY_OBJECT, lambda o: {"user_id": o["member"].pk}),
+    "training:mine": Route(SIGNED_IN),
+    "training:overview": Route(SIGNED_IN),
+    "training:records": Route(SIGNED_IN),
+    "training:record_new": Route(SIGNED_IN),
+    "training:record": Route(AGENCY_OBJECT, _training_id("record_id")),
+    "training:events": Route(SIGNED_IN),
+    "training:event_new": Route(SIGNED_IN),
+    "training:event": Route(AGENCY_OBJECT, _training_id("event_id")),
+    "training:topics": Route(SIGNED_IN),
+    "api:training_list": Route(API),
+    "api:training_record": Route(API, method="post"),
+    "api:training_detail": Route(AGENCY_OBJECT, _training_id("record_id")),
+    "api:training_due": Route(API),
+    "api:training_topics": Route(API),
+    "api:training_event_list": Route(API),
+    "api:training_event_record": Route(API, method="post"),
+    "preparedness:policies": Route(SIGNED_IN),
+    "preparedness:policy_new": Route(SIGNED_IN),
+    "preparedness:policy": Route(AGENCY_OBJECT, _prepared("document_id")),
+    "preparedness:policy_edit": Route(AGENCY_OBJECT, _prepared("document_id")),
+    "preparedness:version_new": Route(AGENCY_OBJECT, _prepared("document_id")),
+    "preparedness:review": Route(AGENCY_OBJECT, _prepared("document_id")),
+    "preparedness:acknowledge": Route(AGENCY_OBJECT, _prepared("document_id"), "post"),
+    "preparedness:meetings": Route(SIGNED_IN),
+    "preparedness:meeting_new": Route(SIGNED_IN),
+    "preparedness:meeting": Route(AGENCY_OBJECT, _prepared("meeting_id")),
+    "preparedness:meeting_edit": Route(AGENCY_OBJECT, _prepared("meeting_id")),
+    "preparedness:agreements": Route(SIGNED_IN),
+    "preparedness:agreement_new": Route(SIGNED_IN),
+    "preparedness:agreement": Route(AGENCY_OBJECT, _prepared("agreement_id")),
+    "api:policy_list": Route(API),
+    "api:policy_create": Route(API, method="post"),
+    "api:policy_detail": Route(
+        AGENCY_OBJECT, lambda o: {"policy_id": _preparedness(o)["document_id"]}
+    ),
+    "api:policy_acknowledge": Route(
+        API, lambda o: {"policy_id": _preparedness(o)["document_id"]}, "post"
+    ),
+    "api:policy_review_record": Route(
+        API, lambda o: {"policy_id": _preparedness(o)["document_id"]}, "post"
+    ),
+    "api:partner_meeting_list": Route(API),
+    "api:partner_meeting_record": Route(API, method="post"),
+    "api:partner_agreement_list": Route(API),
 }
 
 

@@ -1,0 +1,164 @@
+"""The report pages: who may read them, what they show, bad input, the CSV
+and the threshold setting."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from haven.audit.models import Action, AuditEvent
+from haven.core.models import Team
+from haven.reports.models import ReportSettings
+from tests.reports.conftest import Q1
+
+pytestmark = pytest.mark.django_db
+
+Q1_QUERY = {"start": Q1[0].isoformat(), "end": Q1[1].isoformat()}
+PAGES = ["reports:summary", "reports:funder"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("persona", ["admin_user", "supervisor", "auditor"])
+def test_readers_see_the_report_with_its_chart(client_for, request, population, persona, page):
+    response = client_for(request.getfixturevalue(persona)).get(reverse(page), Q1_QUERY)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'role="img"' in body
+    assert "<desc" in body
+    assert "<table" in body
+    # Nothing of any person: the population's name is nowhere.
+    assert "Synthetic Report Person" not in body
+
+
+@pytest.mark.parametrize("page", [*PAGES, "reports:settings"])
+@pytest.mark.parametrize("persona", ["advocate", "intake", "shelter"])
+def test_everyone_else_gets_a_404(client_for, request, population, persona, page):
+    response = client_for(request.getfixturevalue(persona)).get(reverse(page), Q1_QUERY)
+    assert response.status_code == 404
+
+
+def test_another_agency_counts_only_its_own(client_for, population, outsider):
+    response = client_for(outsider).get(reverse("reports:summary"), Q1_QUERY)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<td class="number">&lt;5</td>' not in body
+    assert '<td class="number">20</td>' not in body
+    assert '<td class="number">0</td>' in body
+
+
+def test_the_summary_shows_the_published_figures(client_for, auditor, population):
+    body = client_for(auditor).get(reverse("reports:summary"), Q1_QUERY).content.decode()
+    # 19 people, published as 20 with the default threshold; 4 continuing, hidden.
+    assert '<td class="number">20</td>' in body
+    assert '<td class="number">&lt;5</td>' in body
+    assert "19" not in body.split("figures-heading", 1)[1].split("</h2>", 1)[1]
+
+
+def test_without_a_period_the_page_shows_the_current_quarter(client_for, auditor, population):
+    response = client_for(auditor).get(reverse("reports:summary"))
+    assert response.status_code == 200
+    assert "figures-heading" in response.content.decode()
+
+
+def test_running_a_report_is_audited_without_figures(client_for, auditor, population):
+    client_for(auditor).get(reverse("reports:summary"), Q1_QUERY)
+    event = AuditEvent.objects.filter(action=Action.REPORT_RUN).latest("pk")
+    assert event.detail == {"start": "2026-01-01", "end": "2026-03-31", "team": None}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2026-03-31", "end": "2026-01-01"}, "must end on or after"),
+        ({"start": "2026-01-01", "end": "not a date"}, "Enter a valid date"),
+        ({"start": "", "end": "2026-01-01"}, "This field is required"),
+        ({"start": "1899-01-01", "end": "2026-01-01"}, "begin in the year 2000"),
+        ({"start": "2026-01-01", "end": "2099-01-01"}, "at most a year from today"),
+        ({**Q1_QUERY, "team": "999999"}, "Choose one of the agency"),
+        ({**Q1_QUERY, "team": "abc"}, "Enter a whole number"),
+    ],
+)
+def test_bad_periods_and_teams_get_a_message(client_for, auditor, population, query, message):
+    before = AuditEvent.objects.filter(action=Action.REPORT_RUN).count()
+    response = client_for(auditor).get(reverse("reports:summary"), query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert AuditEvent.objects.filter(action=Action.REPORT_RUN).count() == before
+
+
+def test_a_team_of_another_agency_is_refused(client_for, auditor, population, outsider):
+    foreign = Team.objects.create(agency=outsider.agency, name="Elsewhere")
+    response = client_for(auditor).get(reverse("reports:summary"), {**Q1_QUERY, "team": foreign.pk})
+    assert response.status_code == 400
+    assert "Elsewhere" not in response.content.decode()
+
+
+def test_the_csv_holds_the_published_figures_only(client_for, auditor, population):
+    response = client_for(auditor).get(reverse("reports:download", args=["summary"]), Q1_QUERY)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    figures = [row[3] for row in rows[5:]]
+    assert "<5" in figures
+    assert "20" in figures
+    assert "19" not in figures
+    assert "4" not in figures
+    assert "Synthetic Report Person" not in response.content.decode()
+
+
+def test_the_funder_csv_follows_the_funder_layout(client_for, auditor, population):
+    response = client_for(auditor).get(reverse("reports:download", args=["funder"]), Q1_QUERY)
+    rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    titles = {row[0] for row in rows if row}
+    assert "Clients served (new and continuing)" in titles
+    assert "Service types provided" in titles
+
+
+def test_an_unknown_layout_is_a_404(client_for, auditor, population):
+    response = client_for(auditor).get(reverse("reports:download", args=["secret"]), Q1_QUERY)
+    assert response.status_code == 404
+
+
+def test_a_bad_period_in_the_csv_address_shows_the_form(client_for, auditor, population):
+    response = client_for(auditor).get(
+        reverse("reports:download", args=["summary"]), {"start": "2026-03-31", "end": "2026-01-01"}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_administrator_sets_the_threshold(client_for, admin_user, auditor, population):
+    client_for(admin_user).post(reverse("reports:settings"), {"threshold": "10", "version": "1"})
+    assert ReportSettings.objects.get(agency=admin_user.agency).threshold == 10
+    body = client_for(auditor).get(reverse("reports:summary"), Q1_QUERY).content.decode()
+    assert '<td class="number">&lt;10</td>' in body
+    assert AuditEvent.objects.filter(action=Action.REPORT_SETTINGS_CHANGED).exists()
+
+
+@pytest.mark.parametrize("threshold", ["0", "-3", "51", "five", ""])
+def test_a_bad_threshold_changes_nothing(client_for, admin_user, threshold):
+    response = client_for(admin_user).post(
+        reverse("reports:settings"), {"threshold": threshold, "version": "1"}
+    )
+    assert response.status_code == 400
+    assert not ReportSettings.objects.filter(agency=admin_user.agency).exists()
+
+
+def test_a_stale_settings_form_changes_nothing(client_for, admin_user):
+    client = client_for(admin_user)
+    client.post(reverse("reports:settings"), {"threshold": "7", "version": "1"})
+    response = client.post(reverse("reports:settings"), {"threshold": "9", "version": "1"})
+    assert response.status_code == 400
+    assert ReportSettings.objects.get(agency=admin_user.agency).threshold == 7
+
+
+def test_the_auditor_may_not_set_the_threshold(client_for, auditor):
+    response = client_for(auditor).post(
+        reverse("reports:settings"), {"threshold": "2", "version": "1"}
+    )
+    assert response.status_code == 404
+    assert not ReportSettings.objects.exists()
