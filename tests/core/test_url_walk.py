@@ -309,6 +309,17 @@ def _training_id(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda objects: {key: _training(objects)[key]}
 
 
+def _job(objects: dict[str, Any]) -> dict[str, Any]:
+    """A finished job of the first agency's member, made directly: no audit event."""
+    from haven.jobs.models import Job
+
+    member = objects["member"]
+    found = Job.objects.filter(created_by=member).first() or Job.objects.create(
+        agency_id=member.agency_id, created_by=member, kind="exports.record", state="done"
+    )
+    return {"job_id": found.pk}
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -380,6 +391,12 @@ ROUTES: dict[str, Route] = {
     "attachments:download": Route(AGENCY_OBJECT, _attachment),
     "communications:log": Route(AGENCY_OBJECT, _case),
     "exports:export": Route(AGENCY_OBJECT, _case),
+    "jobs:list": Route(SIGNED_IN),
+    "jobs:detail": Route(AGENCY_OBJECT, lambda o: _job(o)),
+    "jobs:progress": Route(AGENCY_OBJECT, lambda o: _job(o)),
+    "jobs:download": Route(AGENCY_OBJECT, lambda o: _job(o)),
+    "api:job_detail": Route(AGENCY_OBJECT, lambda o: _job(o)),
+    "api:job_result": Route(AGENCY_OBJECT, lambda o: _job(o)),
     "communications:roster": Route(SIGNED_IN),
     "communications:interpreter": Route(SIGNED_IN, lambda o: {"interpreter_id": uuid.uuid4()}),
     "communications:entry_new": Route(AGENCY_OBJECT, _case),
@@ -504,6 +521,10 @@ ROUTES: dict[str, Route] = {
     "reports:funder": Route(SIGNED_IN),
     "reports:download": Route(SIGNED_IN, lambda o: {"layout": "summary"}),
     "reports:settings": Route(SIGNED_IN),
+    "api:report_summary": Route(API),
+    "api:report_funder": Route(API),
+    "api:report_settings": Route(API),
+    "api:report_settings_save": Route(API, method="put"),
     "partners:directory": Route(SIGNED_IN),
     "partners:organization_create": Route(SIGNED_IN),
     "partners:exchange": Route(SIGNED_IN),

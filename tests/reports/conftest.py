@@ -98,6 +98,10 @@ def _intake(staff: Any, team: Any, day: date, gender: str, kind: str, born: str,
 
 @pytest.fixture
 def population(agency, team, other_team) -> Population:
+    return seed_population(agency, team, other_team)
+
+
+def seed_population(agency: Any, team: Any, other_team: Any) -> Population:
     staff = make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-report-staff")
     Membership.objects.create(user=staff, role=Role.ADVOCATE, team=other_team)
     Membership.objects.create(user=staff, role=Role.INTAKE)
