@@ -1,7 +1,356 @@
-"""Training over the JSON API: schemas and routing only."""
+"""Training over the JSON API: schemas and routing only.
+
+Training records, in-service events, topics, and the caller's own refresher
+states. Who may see and do what is decided by ``haven.training.policies``
+through the selectors and services of ``haven.training``: anything outside
+the caller's reach answers 404 exactly like a record that does not exist,
+and nothing is written. Bodies are JSON without files: a certificate is
+attached through the record's page and read through ``GET /attachments/{id}``.
+
+A service's refusal answers 422, located like a schema error of the body
+parameter (``["body", <param>, <field>]``).
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.params import P, PathEx, QueryEx
+from pydantic import AfterValidator, StrictInt
+
+from haven.accounts.models import User
+from haven.api.communications import BAD_BODY, StaffId, _located
+from haven.api.partners import Refusals
+from haven.api.people import _clean_text
+from haven.api.protocol import NOT_FOUND, Day, _Input, _uuid_or_404
+from haven.core.http import authenticated_user
+from haven.training import selectors, services
+from haven.training.models import PRESENTERS_MAX, PROVIDER_MAX, TITLE_MAX, Event, Record
+from haven.training.policies import has_training
 
 router = Router(tags=["training"])
+
+LARGEST_ID = 2**63 - 1
+Hours = Annotated[
+    Decimal,
+    Field(
+        gt=0,
+        le=40,
+        max_digits=4,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="More than 0, at most 40, to two decimals; e.g. 1.5.",
+    ),
+]
+TopicId = Annotated[StrictInt, Field(gt=0, le=LARGEST_ID)]
+Provider = Annotated[str, Field(max_length=PROVIDER_MAX, strict=True), AfterValidator(_clean_text)]
+Title = Annotated[str, Field(max_length=TITLE_MAX, strict=True), AfterValidator(_clean_text)]
+Presenters = Annotated[
+    str, Field(max_length=PRESENTERS_MAX, strict=True), AfterValidator(_clean_text)
+]
+
+# --- Input and output types ----------------------------------------------------------
+
+
+class RecordIn(_Input):
+    staff_id: StaffId = Field(description="A current staff member of your agency.")
+    topic_id: TopicId = Field(description="GET /trainings/topics.")
+    completed_on: Day = Field(description="YYYY-MM-DD; not ahead, not before 1990.")
+    hours: Hours
+    provider: Provider = Field(default="", description="Who gave the training.")
+    partner_id: uuid.UUID | None = Field(
+        default=None, description="A partner of your agency's directory who presented it."
+    )
+
+
+class EventIn(_Input):
+    topic_id: TopicId
+    title: Title
+    held_on: Day = Field(description="YYYY-MM-DD; not ahead, not before 1990.")
+    hours: Hours
+    staff_ids: list[StaffId] = Field(
+        default_factory=list,
+        max_length=services.MAX_ATTENDEES,
+        description="Current staff members of your agency who attended: each gets a record.",
+    )
+    partner_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=services.MAX_PARTNERS,
+        description="Partners of your agency's directory who presented.",
+    )
+    presenters: Presenters = Field(default="", description="The presenters' names, as text.")
+    outside_professionals: StrictInt = Field(
+        default=0, ge=0, le=services.MAX_OUTSIDE, description="Partners' staff who attended."
+    )
+
+
+class RecordOut(Schema):
+    id: uuid.UUID
+    staff_id: int
+    topic_id: int
+    topic: str
+    completed_on: date
+    hours: Decimal
+    provider: str
+    partner_id: uuid.UUID | None
+    event_id: uuid.UUID | None
+    certificate_id: uuid.UUID | None = Field(
+        description="GET /attachments/{id}: administrators and supervisors."
+    )
+    recorded_at: str
+
+
+class RecordPage(Schema):
+    page: int
+    pages: int
+    total: int
+    items: list[RecordOut] = Field(description="Latest completed first.")
+
+
+class DueOut(Schema):
+    topic_id: int
+    topic: str
+    months: int
+    latest: date | None = Field(description="Your latest completion.")
+    due_on: date | None
+    state: str = Field(description="never, current, due_soon (within 30 days) or overdue.")
+
+
+class EventOut(Schema):
+    id: uuid.UUID
+    topic_id: int
+    topic: str
+    title: str
+    held_on: date
+    hours: Decimal
+    partner_ids: list[uuid.UUID]
+    presenters: str
+    outside_professionals: int
+    staff_ids: list[int] = Field(description="The staff who attended.")
+
+
+class EventPage(Schema):
+    page: int
+    pages: int
+    total: int
+    items: list[EventOut] = Field(description="Latest held first.")
+
+
+class TopicOut(Schema):
+    id: int
+    label: str
+    shipped: bool = Field(description="One of Haven's topics, rather than your agency's own.")
+    refresher_months: int | None
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+RecordId = PathEx[str, P(description="The training record's id, a UUID.")]
+PageNumber = QueryEx[int, P(ge=1, le=1_000_000, description="From 1; 25 a page.")]
+
+
+def _record_out(record: Record) -> RecordOut:
+    return RecordOut(
+        id=record.pk,
+        staff_id=record.staff_id,
+        topic_id=record.topic_id,
+        topic=record.topic.label,
+        completed_on=record.completed_on,
+        hours=record.hours,
+        provider=record.provider,
+        partner_id=record.partner_id,
+        event_id=record.event_id,
+        certificate_id=record.certificate_id,
+        recorded_at=record.recorded_at.isoformat(),
+    )
+
+
+def _event_out(event: Event) -> EventOut:
+    return EventOut(
+        id=event.pk,
+        topic_id=event.topic_id,
+        topic=event.topic.label,
+        title=event.title,
+        held_on=event.held_on,
+        hours=event.hours,
+        partner_ids=sorted(p.pk for p in event.partners.all()),
+        presenters=event.presenters,
+        outside_professionals=event.outside_professionals,
+        staff_ids=sorted(r.staff_id for r in event.records.all()),
+    )
+
+
+def _reader(request: HttpRequest) -> User:
+    user = authenticated_user(request)
+    if not has_training(user):
+        raise Http404
+    return user
+
+
+# --- Routes (the fixed paths before /trainings/{id}) ---------------------------------
+
+
+@router.get(
+    "/trainings/due",
+    response={200: list[DueOut], **NOT_FOUND},
+    summary="Your own refreshers: each topic your agency wants refreshed",
+)
+def training_due(request: HttpRequest) -> list[DueOut]:
+    user = _reader(request)
+    return [
+        DueOut(
+            topic_id=r.topic_id,
+            topic=r.label,
+            months=r.months or 0,
+            latest=r.latest,
+            due_on=r.due_on,
+            state=r.state,
+        )
+        for r in selectors.my_refreshers(user=user, today=timezone.localdate())
+    ]
+
+
+@router.get(
+    "/trainings/topics",
+    response={200: list[TopicOut], **NOT_FOUND},
+    summary="The training topics of your agency, with their refresher intervals",
+)
+def training_topics(request: HttpRequest) -> list[TopicOut]:
+    user = _reader(request)
+    return [
+        TopicOut(
+            id=r.topic.pk, label=r.topic.label, shipped=r.topic.shipped, refresher_months=r.months
+        )
+        for r in selectors.topic_rows(user=user)
+    ]
+
+
+@router.get(
+    "/trainings/events",
+    response={200: EventPage, **NOT_FOUND, 422: Refusals},
+    summary="In-service events of your agency, latest first",
+    description="Administrators, supervisors and auditors.",
+)
+def training_event_list(request: HttpRequest, page: PageNumber = 1) -> EventPage:
+    user = authenticated_user(request)
+    shown = selectors.event_page(user=user, page=page)
+    items = [
+        _event_out(e)
+        for e in Event.objects.filter(pk__in=[e.pk for e in shown])
+        .select_related("topic")
+        .prefetch_related("partners", "records")
+        .order_by("-held_on", "-recorded_at", "pk")
+    ]
+    return EventPage(
+        page=shown.number, pages=shown.paginator.num_pages, total=shown.paginator.count, items=items
+    )
+
+
+@router.post(
+    "/trainings/events",
+    response={201: EventOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record an in-service event and a training record for each staff member who attended",
+    description="Administrators.",
+)
+def training_event_record(request: HttpRequest, event: EventIn) -> Status[EventOut]:
+    user = authenticated_user(request)
+    values = services.EventValues(
+        topic_id=event.topic_id,
+        title=event.title,
+        held_on=event.held_on,
+        hours=event.hours,
+        staff_ids=list(event.staff_ids),
+        partner_ids=list(event.partner_ids),
+        presenters=event.presenters,
+        outside_professionals=event.outside_professionals,
+    )
+    try:
+        row = services.event_record(actor=user, values=values)
+    except ValidationError as error:
+        raise _located(
+            error,
+            "event",
+            {
+                "topic": ["body", "event", "topic_id"],
+                "staff": ["body", "event", "staff_ids"],
+                "partners": ["body", "event", "partner_ids"],
+            },
+        ) from None
+    return Status(201, _event_out(row))
+
+
+@router.get(
+    "/trainings",
+    response={200: RecordPage, **NOT_FOUND, 422: Refusals},
+    summary="Training records you may read, latest first",
+    description=(
+        "Administrators, supervisors and auditors read the agency's records; everyone else "
+        "their own. Filter by staff member, topic and period (completed on or after `start`, "
+        "on or before `end`)."
+    ),
+)
+def training_list(
+    request: HttpRequest,
+    page: PageNumber = 1,
+    staff_id: QueryEx[int | None, P(ge=1, le=LARGEST_ID)] = None,
+    topic_id: QueryEx[int | None, P(ge=1, le=LARGEST_ID)] = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> RecordPage:
+    user = authenticated_user(request)
+    wanted = selectors.RecordFilter(staff_id=staff_id, topic_id=topic_id, start=start, end=end)
+    shown = selectors.record_page(user=user, wanted=wanted, page=page)
+    return RecordPage(
+        page=shown.number,
+        pages=shown.paginator.num_pages,
+        total=shown.paginator.count,
+        items=[_record_out(r) for r in shown],
+    )
+
+
+@router.post(
+    "/trainings",
+    response={201: RecordOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record a staff member's completed training",
+    description="Administrators. JSON only: attach the certificate through the record's page.",
+)
+def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOut]:
+    user = authenticated_user(request)
+    values = services.RecordValues(
+        staff_id=training.staff_id,
+        topic_id=training.topic_id,
+        completed_on=training.completed_on,
+        hours=training.hours,
+        provider=training.provider,
+        partner_id=training.partner_id,
+    )
+    try:
+        row = services.training_record(actor=user, values=values)
+    except ValidationError as error:
+        raise _located(
+            error,
+            "training",
+            {
+                "staff": ["body", "training", "staff_id"],
+                "topic": ["body", "training", "topic_id"],
+                "partner": ["body", "training", "partner_id"],
+            },
+        ) from None
+    return Status(201, _record_out(selectors.record_get(user=user, record_id=row.pk)))
+
+
+@router.get(
+    "/trainings/{record_id}",
+    response={200: RecordOut, **NOT_FOUND},
+    summary="One training record",
+)
+def training_detail(request: HttpRequest, record_id: RecordId) -> RecordOut:
+    user = authenticated_user(request)
+    return _record_out(selectors.record_get(user=user, record_id=_uuid_or_404(record_id)))

@@ -1,5 +1,17 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from haven.training import views
 
 app_name = "training"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("training/", views.mine, name="mine"),
+    path("training/overview/", views.overview, name="overview"),
+    path("training/records/", views.records, name="records"),
+    path("training/records/new/", views.record_new, name="record_new"),
+    path("training/records/<uuid:record_id>/", views.record, name="record"),
+    path("training/events/", views.events, name="events"),
+    path("training/events/new/", views.event_new, name="event_new"),
+    path("training/events/<uuid:event_id>/", views.event, name="event"),
+    path("training/topics/", views.topics, name="topics"),
+]
