@@ -1,7 +1,504 @@
-"""Preparedness over the JSON API: schemas and routing only."""
+"""Preparedness over the JSON API: schemas and routing only.
+
+The agency's policies (with their versions and reviews), each staff
+member's acknowledgement of the current version, its meetings with partners
+and its agreements with them. Who may see and do what is decided by
+``haven.preparedness.policies``, through the selectors and services of
+``haven.preparedness``: anything outside the caller's reach answers 404
+exactly like a record that does not exist, and nothing is written.
+
+Bodies are JSON, without files: a policy's versions and a signed agreement
+are uploaded through their pages (only PDF and Word documents), and read
+through ``GET /attachments/{id}``, which asks the policy again.
+
+A service's refusal answers 422, located like a schema error of the body
+parameter (``["body", <param>, <field>]``).
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.params import P, PathEx, QueryEx
+from pydantic import AfterValidator, StrictBool, StrictInt
+
+from haven.accounts.models import User
+from haven.api.communications import BAD_BODY, StaffId, _located
+from haven.api.partners import Refusals
+from haven.api.people import _clean_note, _clean_text
+from haven.api.protocol import NOT_FOUND, Day, OptionalDay, _Input, _text, _uuid_or_404
+from haven.attachments.models import Attachment
+from haven.core.http import authenticated_user
+from haven.preparedness import selectors, services
+from haven.preparedness.models import (
+    TITLE_MAX,
+    PartnerMeeting,
+    PolicyDocument,
+    PolicyKind,
+)
 
 router = Router(tags=["preparedness"])
+
+LARGEST_ID = 2**63 - 1
+
+Title = Annotated[str, Field(max_length=TITLE_MAX, strict=True), AfterValidator(_clean_text)]
+Changes = Annotated[
+    str, Field(max_length=services.CHANGES_MAX, strict=True), AfterValidator(_clean_note)
+]
+Attendees = Annotated[
+    str, Field(max_length=services.ATTENDEES_MAX, strict=True), AfterValidator(_clean_note)
+]
+Agreements = Annotated[
+    str, Field(max_length=services.AGREEMENTS_MAX, strict=True), AfterValidator(_clean_note)
+]
+FollowUps = Annotated[
+    str, Field(max_length=services.FOLLOW_UPS_MAX, strict=True), AfterValidator(_clean_note)
+]
+VersionNumber = Annotated[StrictInt, Field(ge=1, le=LARGEST_ID)]
+Revision = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
+
+# The codes of haven.preparedness.models, spelled out so OpenAPI lists them
+# (a test checks they stay the same).
+PolicyKindCode = Literal[
+    "eligibility",
+    "identification",
+    "encounter",
+    "mandated_reporting",
+    "confidentiality",
+    "staff_safety",
+    "interpreters",
+    "data_retention",
+    "other",
+]
+MeetingKindCode = Literal["da_victim_witness", "law_enforcement", "health_care", "other"]
+
+# --- Input types ---------------------------------------------------------------------
+
+
+class PolicyIn(_Input):
+    kind: PolicyKindCode = Field(description="What the policy is about.")
+    title: Title = Field(description="Required.")
+    owner_id: StaffId = Field(description="An active staff member of your agency.")
+
+
+class AcknowledgeIn(_Input):
+    version: VersionNumber = Field(
+        description="The number of the version you read: it must still be the current one."
+    )
+
+
+class ReviewIn(_Input):
+    """A review of the current version that found nothing to change. A
+    review that changes the policy is a new version, uploaded through its page."""
+
+    version: VersionNumber = Field(
+        description="The number of the version you reviewed: it must still be the current one."
+    )
+    reviewed_on: Day = Field(description="YYYY-MM-DD: not ahead, not before the approval.")
+    next_review_on: Day = Field(
+        description="YYYY-MM-DD: after the review, at most five years after it."
+    )
+
+
+class MeetingIn(_Input):
+    kind: MeetingKindCode = Field(description="Which partner it was.")
+    held_on: Day = Field(description="YYYY-MM-DD: not ahead, not before 1990.")
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="A partner of your agency's directory."
+    )
+    partner_name: Title = Field(
+        default="", description="The partner's name, when it is not in the directory."
+    )
+    staff_ids: list[StaffId] = Field(
+        default_factory=list,
+        max_length=services.MAX_STAFF,
+        description="The staff of your agency who attended.",
+    )
+    partner_attendees: Attendees = Field(default="", description="Who came for the partner.")
+    agreements: Agreements = Field(default="", description="Agreements reached.")
+    follow_ups: FollowUps = ""
+    follow_up_due: OptionalDay = Field(
+        default=None, description="YYYY-MM-DD: not before the meeting; needs follow-ups."
+    )
+    follow_up_done: StrictBool = False
+
+
+# --- Output types --------------------------------------------------------------------
+
+
+class FileOut(Schema):
+    id: uuid.UUID = Field(description="GET /attachments/{id}.")
+    content_type: str = Field(description="PDF or Word, judged from the bytes at upload.")
+    size: int = Field(description="In bytes.")
+
+
+class PolicyOut(Schema):
+    id: uuid.UUID
+    kind: str
+    kind_label: str
+    title: str
+    owner_id: int
+    version: int | None = Field(description="The current version's number; null before one.")
+    next_review_on: date | None
+    state: str = Field(description="current, due_soon (within 60 days), overdue or no_version.")
+    acknowledged_by_me: bool = Field(description="You acknowledged the current version.")
+    revision: int = Field(description="Counts the changes of the title, kind and owner.")
+
+
+class VersionOut(Schema):
+    number: int
+    approved_on: date
+    next_review_on: date
+    changes: str
+    file: FileOut
+    created_at: datetime
+
+
+class ReviewOut(Schema):
+    id: uuid.UUID
+    version: int
+    reviewed_on: date
+    outcome: str = Field(description="no_changes, or revised (a new version replaced it).")
+    next_review_on: date
+    reviewed_by_id: int
+
+
+class PolicyDetailOut(PolicyOut):
+    versions: list[VersionOut] = Field(description="Latest first.")
+    reviews: list[ReviewOut] = Field(description="Latest first.")
+
+
+class AcknowledgementOut(Schema):
+    policy_id: uuid.UUID
+    version: int
+    acknowledged_at: datetime
+
+
+class MeetingOut(Schema):
+    id: uuid.UUID
+    kind: str
+    organization_id: uuid.UUID | None
+    partner_name: str = Field(description="The directory's name, or the name as written.")
+    held_on: date
+    staff_ids: list[int]
+    partner_attendees: str
+    agreements: str
+    follow_ups: str
+    follow_up_due: date | None
+    follow_up_done: bool
+    revision: int
+    created_at: datetime
+    created_by_id: int
+
+
+class MeetingPage(Schema):
+    page: int = Field(description="The page served: a page past the end serves the last one.")
+    pages: int
+    total: int
+    items: list[MeetingOut] = Field(description="Latest held first.")
+
+
+class AgreementOut(Schema):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    kind: str
+    signed_on: date
+    expires_on: date | None
+    state: str = Field(description="in_force, expiring (within 60 days) or expired.")
+    superseded: bool = Field(
+        description="A later agreement of the same partner and kind replaced it."
+    )
+    file: FileOut
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+PolicyId = PathEx[str, P(description="The policy's id, a UUID.")]
+PageNumber = QueryEx[
+    int,
+    P(
+        ge=1,
+        le=1_000_000,
+        description="From 1; 25 a page. A page past the end serves the last one.",
+    ),
+]
+
+
+def _file(attachment: Attachment) -> FileOut:
+    return FileOut(id=attachment.pk, content_type=attachment.content_type, size=attachment.size)
+
+
+def _policy_out(document: PolicyDocument, mine: bool) -> PolicyOut:
+    current = document.current_version
+    return PolicyOut(
+        id=document.pk,
+        kind=document.kind,
+        kind_label=str(dict(PolicyKind.choices).get(document.kind, document.kind)),
+        title=document.title,
+        owner_id=document.owner_id,
+        version=current.number if current else None,
+        next_review_on=document.next_review_on,
+        state=selectors.review_state(
+            document.next_review_on, current is not None, timezone.localdate()
+        ),
+        acknowledged_by_me=mine,
+        revision=document.revision,
+    )
+
+
+def _policy_detail(user: User, document_id: uuid.UUID) -> PolicyDetailOut:
+    document = selectors.policy_get(user=user, document_id=document_id)
+    mine = selectors.acknowledged_by(user=user, version=document.current_version)
+    return PolicyDetailOut(
+        **_policy_out(document, mine).model_dump(),
+        versions=[
+            VersionOut(
+                number=v.number,
+                approved_on=v.approved_on,
+                next_review_on=v.next_review_on,
+                changes=v.changes,
+                file=_file(v.file),
+                created_at=v.created_at,
+            )
+            for v in selectors.policy_versions(document)
+        ],
+        reviews=[
+            ReviewOut(
+                id=r.pk,
+                version=r.version.number,
+                reviewed_on=r.reviewed_on,
+                outcome=r.outcome,
+                next_review_on=r.next_review_on,
+                reviewed_by_id=r.reviewed_by_id,
+            )
+            for r in selectors.policy_reviews(document)
+        ],
+    )
+
+
+def _meeting_out(meeting: PartnerMeeting) -> MeetingOut:
+    return MeetingOut(
+        id=meeting.pk,
+        kind=meeting.kind,
+        organization_id=meeting.organization_id,
+        partner_name=selectors.partner_label(meeting),
+        held_on=meeting.held_on,
+        staff_ids=sorted(u.pk for u in meeting.staff.all()),
+        partner_attendees=_text(meeting.partner_attendees),
+        agreements=_text(meeting.agreements),
+        follow_ups=_text(meeting.follow_ups),
+        follow_up_due=meeting.follow_up_due,
+        follow_up_done=meeting.follow_up_done,
+        revision=meeting.revision,
+        created_at=meeting.created_at,
+        created_by_id=meeting.created_by_id,
+    )
+
+
+def _refused(error: ValidationError, param: str) -> Exception:
+    return _located(
+        error,
+        param,
+        {
+            "owner": ["body", param, "owner_id"],
+            "organization": ["body", param, "organization_id"],
+            "staff": ["body", param, "staff_ids"],
+            # The one refusal of the record as a whole: a newer version came.
+            "__all__": ["body", param, "version"],
+        },
+    )
+
+
+# --- Policies ------------------------------------------------------------------------
+
+
+@router.get(
+    "/policies",
+    tags=["policies"],
+    response={200: list[PolicyOut], **NOT_FOUND},
+    summary="Your agency's policies, by kind then title",
+    description="Every staff member.",
+)
+def policy_list(request: HttpRequest) -> list[PolicyOut]:
+    user = authenticated_user(request)
+    rows = selectors.policy_rows(user=user, today=timezone.localdate())
+    return [_policy_out(row.document, row.acknowledged_by_me) for row in rows]
+
+
+@router.post(
+    "/policies",
+    tags=["policies"],
+    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Add a policy",
+    description=(
+        "Its kind, title and owner. JSON only: its versions (PDF or Word documents) are "
+        "uploaded through the policy's page. Administrators."
+    ),
+)
+def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetailOut]:
+    user = authenticated_user(request)
+    values = services.PolicyValues(kind=policy.kind, title=policy.title, owner_id=policy.owner_id)
+    try:
+        document = services.policy_save(actor=user, values=values)
+    except ValidationError as error:
+        raise _refused(error, "policy") from None
+    return Status(201, _policy_detail(user, document.pk))
+
+
+@router.get(
+    "/policies/{policy_id}",
+    tags=["policies"],
+    response={200: PolicyDetailOut, **NOT_FOUND},
+    summary="One policy, with its versions and reviews",
+    description="Every staff member.",
+)
+def policy_detail(request: HttpRequest, policy_id: PolicyId) -> PolicyDetailOut:
+    user = authenticated_user(request)
+    return _policy_detail(user, _uuid_or_404(policy_id))
+
+
+@router.post(
+    "/policies/{policy_id}/acknowledge",
+    tags=["policies"],
+    response={201: AcknowledgementOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Acknowledge the current version of a policy",
+    description=(
+        "Once per version: acknowledging it again, or a version that is no longer current, "
+        "is refused at `version`. Every staff member, for themselves."
+    ),
+)
+def policy_acknowledge(
+    request: HttpRequest, policy_id: PolicyId, acknowledgement: AcknowledgeIn
+) -> Status[AcknowledgementOut]:
+    user = authenticated_user(request)
+    wanted = _uuid_or_404(policy_id)
+    try:
+        row = services.policy_acknowledge(
+            actor=user, document_id=wanted, version_number=acknowledgement.version
+        )
+    except ValidationError as error:
+        raise _refused(error, "acknowledgement") from None
+    return Status(
+        201,
+        AcknowledgementOut(
+            policy_id=wanted, version=row.version.number, acknowledged_at=row.acknowledged_at
+        ),
+    )
+
+
+@router.post(
+    "/policies/{policy_id}/reviews",
+    tags=["policies"],
+    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record a review of the current version that found nothing to change",
+    description=(
+        "Sets the policy's next review. A review that changes the policy is a new version, "
+        "uploaded through the policy's page. Administrators."
+    ),
+)
+def policy_review_record(
+    request: HttpRequest, policy_id: PolicyId, review: ReviewIn
+) -> Status[PolicyDetailOut]:
+    user = authenticated_user(request)
+    wanted = _uuid_or_404(policy_id)
+    try:
+        services.review_record(
+            actor=user,
+            document_id=wanted,
+            version_number=review.version,
+            reviewed_on=review.reviewed_on,
+            next_review_on=review.next_review_on,
+        )
+    except ValidationError as error:
+        raise _refused(error, "review") from None
+    return Status(201, _policy_detail(user, wanted))
+
+
+# --- Partner meetings ----------------------------------------------------------------
+
+
+@router.get(
+    "/partner-meetings",
+    tags=["partner meetings"],
+    response={200: MeetingPage, **NOT_FOUND, 422: Refusals},
+    summary="Meetings with partners, latest held first",
+    description="25 a page. Administrators, supervisors, auditors and advocates.",
+)
+def partner_meeting_list(request: HttpRequest, page: PageNumber = 1) -> MeetingPage:
+    user = authenticated_user(request)
+    shown = selectors.meeting_page(user=user, page=page)
+    return MeetingPage(
+        page=shown.number,
+        pages=shown.paginator.num_pages,
+        total=shown.paginator.count,
+        items=[_meeting_out(m) for m in shown],
+    )
+
+
+@router.post(
+    "/partner-meetings",
+    tags=["partner meetings"],
+    response={201: MeetingOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    summary="Record a meeting with a partner",
+    description=(
+        "Name the partner by its directory id, or by name when it is not in the directory. "
+        "Administrators and supervisors."
+    ),
+)
+def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[MeetingOut]:
+    user = authenticated_user(request)
+    values = services.MeetingValues(
+        kind=meeting.kind,
+        held_on=meeting.held_on,
+        organization_id=meeting.organization_id,
+        partner_name=meeting.partner_name,
+        staff_ids=list(meeting.staff_ids),
+        partner_attendees=meeting.partner_attendees,
+        agreements=meeting.agreements,
+        follow_ups=meeting.follow_ups,
+        follow_up_due=meeting.follow_up_due,
+        follow_up_done=meeting.follow_up_done,
+    )
+    try:
+        row = services.meeting_save(actor=user, values=values)
+    except ValidationError as error:
+        raise _refused(error, "meeting") from None
+    return Status(201, _meeting_out(selectors.meeting_get(user=user, meeting_id=row.pk)))
+
+
+# --- Partner agreements --------------------------------------------------------------
+
+
+@router.get(
+    "/partner-agreements",
+    tags=["partner agreements"],
+    response={200: list[AgreementOut], **NOT_FOUND},
+    summary="Agreements with partners on file",
+    description=(
+        "By partner, then kind, latest signed first. JSON only: agreements are added, with "
+        "the signed document, through their page. Administrators, supervisors and auditors."
+    ),
+)
+def partner_agreement_list(request: HttpRequest) -> list[AgreementOut]:
+    user = authenticated_user(request)
+    return [
+        AgreementOut(
+            id=row.agreement.pk,
+            organization_id=row.agreement.organization_id,
+            organization_name=row.agreement.organization.name,
+            kind=row.agreement.kind,
+            signed_on=row.agreement.signed_on,
+            expires_on=row.agreement.expires_on,
+            state=row.state,
+            superseded=row.superseded,
+            file=_file(row.agreement.file),
+        )
+        for row in selectors.agreement_rows(user=user, today=timezone.localdate())
+    ]

@@ -1,0 +1,45 @@
+"""The preparedness page: what each staff member has to do (refreshers due,
+policies to acknowledge) and, for those who oversee the agency, its
+readiness (haven.preparedness.readiness)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from haven.accounts.models import Role
+from haven.accounts.policies import roles_of
+from haven.core.http import authenticated_user
+from haven.preparedness.readiness import readiness
+from haven.preparedness.selectors import awaiting_acknowledgement
+from haven.training.policies import has_training
+from haven.training.selectors import my_refreshers
+
+READINESS_READERS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
+
+
+def sees_readiness(user: object) -> bool:
+    return bool(roles_of(user) & READINESS_READERS)  # type: ignore[arg-type]
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    today = timezone.localdate()
+    refreshers = (
+        [r for r in my_refreshers(user=user, today=today) if r.state != "current"]
+        if has_training(user)
+        else []
+    )
+    return render(
+        request,
+        "preparedness/home.html",
+        {
+            "refreshers": refreshers,
+            "to_acknowledge": awaiting_acknowledgement(user=user, today=today),
+            "sections": readiness(user.agency_id, today) if sees_readiness(user) else [],
+            "today": today,
+        },
+    )
