@@ -296,6 +296,10 @@ HAVEN_UPLOAD_MAX_BYTES = max(HAVEN_ATTACHMENT_MAX_BYTES, 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["haven.attachments.uploads.MemoryOnlyUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
+# Background jobs (haven.jobs) run in a thread after the request commits;
+# under test they run inside job_start, so a test sees the finished job.
+HAVEN_JOBS_INLINE = env.bool("HAVEN_JOBS_INLINE", default=TESTING)
+
 # --- Content Security Policy -------------------------------------------------
 # No inline script or style anywhere: every page uses files under static/.
 CONTENT_SECURITY_POLICY = {

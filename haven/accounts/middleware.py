@@ -34,9 +34,23 @@ MFA_ENROLMENT_PREFIXES = (
     "/i18n/",
     "/static/",
 )
+
+
 # The page the browser calls when the tab has been idle: it must not count as activity.
 # The visitor-alert banner asks every few seconds for the same reason.
-PASSIVE_PATHS = ("/accounts/session-check/", "/safety/alerts/live/")
+# A background job's page asks for its progress every second (/jobs/<id>/progress/,
+# /reports/runs/<id>/progress/).
+class _PassivePaths:
+    exact = frozenset({"/accounts/session-check/", "/safety/alerts/live/"})
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and (
+            path in self.exact
+            or (path.startswith(("/jobs/", "/reports/runs/")) and path.endswith("/progress/"))
+        )
+
+
+PASSIVE_PATHS = _PassivePaths()
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -1,7 +1,99 @@
-"""Background jobs over the JSON API: schemas and routing only."""
+"""Background jobs over the JSON API: schemas and routing only.
+
+A job is its creator's alone (``haven.jobs.selectors.job_for``): anyone
+else, in the same agency or not, gets a 404 exactly like a job that does
+not exist. The result is a download, kept for 24 hours; a download of a
+result holding a person's data is audited.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import uuid
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, Router, Schema
+from ninja.params import P, PathEx
+
+from haven.api.protocol import NOT_FOUND, _uuid_or_404
+from haven.core.http import authenticated_user
+from haven.jobs.models import Failure, Job
+from haven.jobs.registry import kind_label, step_label
+from haven.jobs.selectors import job_for, result_available
+from haven.jobs.services import job_nudge, job_result_open
+from haven.jobs.views import result_response
 
 router = Router(tags=["jobs"])
+
+JobId = PathEx[str, P(description="The job's id, a UUID.")]
+
+
+class JobOut(Schema):
+    id: uuid.UUID
+    kind: str = Field(description="What the job does, e.g. exports.record.")
+    kind_label: str
+    state: str = Field(description="queued, running, done or failed.")
+    done: int = Field(description="Steps done so far.")
+    total: int = Field(description="Steps in all; 0 until the job knows.")
+    label: str = Field(description="The step it is at, e.g. rendering; blank when none.")
+    label_text: str = Field(description="The step in words, in the caller's language.")
+    error: str = Field(description="Why it failed, in words for staff; blank otherwise.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime | None = Field(description="When the result is dropped.")
+    download_url: str | None = Field(description="The result, once done and until it expires.")
+
+
+def _job_out(job: Job) -> JobOut:
+    available = result_available(job)
+    return JobOut(
+        id=job.pk,
+        kind=job.kind,
+        kind_label=kind_label(job.kind),
+        state=job.state,
+        done=job.done,
+        total=job.total,
+        label=job.label,
+        label_text=step_label(job.kind, job.label),
+        error=str(Failure(job.error).label) if job.error else "",
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        expires_at=job.expires_at if available else None,
+        download_url=reverse("api:job_result", kwargs={"job_id": job.pk}) if available else None,
+    )
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response={200: JobOut, **NOT_FOUND},
+    summary="One of your background jobs: its state and progress",
+)
+def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
+    job = job_for(authenticated_user(request), _uuid_or_404(job_id))
+    job_nudge(job)
+    return _job_out(job)
+
+
+@router.get(
+    "/jobs/{job_id}/result",
+    response=NOT_FOUND,
+    summary="The file a finished job made, as a download",
+    description=(
+        "Only for the job's creator, until it expires (24 hours). A download of a result "
+        "holding a person's data is audited."
+    ),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file.",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def job_result(request: HttpRequest, job_id: JobId) -> HttpResponse:
+    job, data = job_result_open(actor=authenticated_user(request), job_id=_uuid_or_404(job_id))
+    return result_response(job, data)

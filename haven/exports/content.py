@@ -5,6 +5,7 @@ only; the service decides whether it may leave."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,7 +115,9 @@ def _staff_names(ids: set[int]) -> dict[int, str]:
     return {u.pk: u.display_name or u.username for u in User.objects.filter(pk__in=ids)}
 
 
-def _communications(case: Case, files: dict[str, bytes]) -> list[dict[str, Any]]:
+def _communications(
+    case: Case, files: dict[str, bytes], step: Callable[[], None]
+) -> list[dict[str, Any]]:
     entries = list(
         Communication.objects.filter(case=case)
         .select_related("interpreter", "data_key", "addendum_to")
@@ -175,6 +178,7 @@ def _communications(case: Case, files: dict[str, bytes]) -> list[dict[str, Any]]
         entry["chain_hash"] = link(previous, entry)
         previous = entry["chain_hash"]
         out.append(entry)
+        step()
     return out
 
 
@@ -185,9 +189,22 @@ def _shelter(case: Case, scope: Scope) -> str | None:
     return case.shelter_team.name
 
 
+def _no_step() -> None:
+    pass
+
+
 def bundle_content(
-    *, actor: User, case: Case, scope: Scope, audience: str, recipient: str, purpose: str
+    *,
+    actor: User,
+    case: Case,
+    scope: Scope,
+    audience: str,
+    recipient: str,
+    purpose: str,
+    step: Callable[[], None] = _no_step,
 ) -> Bundle:
+    """The record and its files; ``step`` is called after each communication
+    and each document, so a job can tell how far it has come."""
     files: dict[str, bytes] = {}
     record: dict[str, Any] = {
         "format": FORMAT,
@@ -205,15 +222,16 @@ def bundle_content(
         },
         "person": _person(case, scope),
         "shelter": _shelter(case, scope),
-        "communications": _communications(case, files),
+        "communications": _communications(case, files, step),
         "documents": [],
     }
     if scope.documents:
         documents = Attachment.objects.filter(case=case, use=Use.DOCUMENT).select_related(
             "data_key"
         )
-        record["documents"] = [
-            {**_file_entry(d, open_content(d), files), "description": d.description or ""}
-            for d in documents.order_by("uploaded_at")
-        ]
+        for d in documents.order_by("uploaded_at"):
+            record["documents"].append(
+                {**_file_entry(d, open_content(d), files), "description": d.description or ""}
+            )
+            step()
     return Bundle(record=record, files=files)

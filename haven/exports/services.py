@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
+from haven.attachments.models import Attachment, Use
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose, preflight, recipient_named
@@ -32,6 +34,7 @@ from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
 from haven.core.pdf import render_pdf
 from haven.exports.content import Bundle, Scope, bundle_content
 from haven.exports.models import Audience, RecordExport
+from haven.exports.progress import Report, Steps, pages_reported
 from haven.exports.verifier import FORMAT, GENESIS, MANIFEST, RECORD, root_of
 from haven.people.models import Case
 from haven.protocol.policies import works_protocol
@@ -68,7 +71,64 @@ def may_export(user: User) -> bool:
     return works_protocol(user)
 
 
-def export_record(*, actor: User, case: Case, request: ExportRequest) -> Exported:
+@dataclass(frozen=True)
+class _Plan:
+    scope: Scope
+    # None for the person's own copy; anyone else goes through the gate.
+    recipient: Recipient | None = None
+
+
+def export_check(*, actor: User, case: Case, request: ExportRequest) -> None:
+    """Everything an export decides before the record is opened: who may
+    export, what the copy holds, and for anyone but the person, the gate's
+    preflight (a refusal is audited and raised). The export page calls it
+    before starting the job; ``export_record`` decides it all again when it
+    runs, and the gate once more when the bundle is ready."""
+    _plan(actor, case, request)
+
+
+def export_record(
+    *, actor: User, case: Case, request: ExportRequest, progress: Report | None = None
+) -> Exported:
+    """Build, record and audit one export. ``progress``: a job's Progress,
+    told of each communication collected, each PDF page laid out, packing
+    and recording."""
+    plan = _plan(actor, case, request)
+    steps = Steps(progress, case, plan.scope)
+    recipient = plan.recipient
+    bundle = bundle_content(
+        actor=actor,
+        case=case,
+        scope=plan.scope,
+        audience=request.audience,
+        recipient=recipient.label if recipient else "",
+        purpose=request.purpose if recipient else "",
+        step=steps.item,
+    )
+    zipped, pdf, root = _pack(bundle, steps)
+    steps.recording()
+    if recipient is None:
+        with transaction.atomic():
+            export = _export_row(actor, case, request.audience, plan.scope, root, bundle, None)
+        return Exported(export, zipped, pdf)
+
+    def record(row: Disclosure) -> RecordExport:
+        return _export_row(actor, case, request.audience, plan.scope, root, bundle, row)
+
+    export, _row = disclose(
+        actor=actor,
+        case=case,
+        recipient=recipient,
+        purpose=request.purpose,
+        kinds=sorted(plan.scope.kinds),
+        basis=Basis.CONSENT,
+        channel=CHANNEL,
+        record=record,
+    )
+    return Exported(export, zipped, pdf)
+
+
+def _plan(actor: User, case: Case, request: ExportRequest) -> _Plan:
     if not may_export(actor) or case.agency_id != actor.agency_id:
         raise Http404
     if request.audience == Audience.PERSON:
@@ -78,13 +138,8 @@ def export_record(*, actor: User, case: Case, request: ExportRequest) -> Exporte
         if request.include_shelter:
             kinds.add(InfoKind.SHELTER)
         scope = Scope(kinds=frozenset(kinds), own_copy=True, documents=True)
-        bundle = bundle_content(
-            actor=actor, case=case, scope=scope, audience=request.audience, recipient="", purpose=""
-        )
-        zipped, pdf, root = _pack(bundle)
-        with transaction.atomic():
-            export = _export_row(actor, case, request.audience, scope, root, bundle, None)
-        return Exported(export, zipped, pdf)
+        _size_check(case, scope)
+        return _Plan(scope)
     if request.audience != Audience.THIRD_PARTY:
         raise ValidationError({"audience": [_("Say who the export is for.")]})
     recipient = _recipient(actor, request)
@@ -110,30 +165,21 @@ def export_record(*, actor: User, case: Case, request: ExportRequest) -> Exporte
         basis=Basis.CONSENT,
     )
     scope = Scope(kinds=frozenset(kinds), own_copy=False)
-    bundle = bundle_content(
-        actor=actor,
-        case=case,
-        scope=scope,
-        audience=request.audience,
-        recipient=recipient.label,
-        purpose=request.purpose,
-    )
-    zipped, pdf, root = _pack(bundle)
+    _size_check(case, scope)
+    return _Plan(scope, recipient)
 
-    def record(row: Disclosure) -> RecordExport:
-        return _export_row(actor, case, request.audience, scope, root, bundle, row)
 
-    export, _row = disclose(
-        actor=actor,
-        case=case,
-        recipient=recipient,
-        purpose=request.purpose,
-        kinds=sorted(kinds),
-        basis=Basis.CONSENT,
-        channel=CHANNEL,
-        record=record,
-    )
-    return Exported(export, zipped, pdf)
+def _too_large() -> ValidationError:
+    return ValidationError(_("The record's files are too large to export at once (over 300 MB)."))
+
+
+def _size_check(case: Case, scope: Scope) -> None:
+    """Refuse before reading anything a record whose files will not fit (the
+    sizes are known without opening them); ``_pack`` checks the bytes again."""
+    uses = [Use.COMMUNICATION, Use.DOCUMENT] if scope.documents else [Use.COMMUNICATION]
+    size = Attachment.objects.filter(case=case, use__in=uses).aggregate(total=Sum("size"))
+    if (size["total"] or 0) > MAX_BUNDLE_BYTES:
+        raise _too_large()
 
 
 def _recipient(actor: User, request: ExportRequest) -> Recipient:
@@ -187,14 +233,15 @@ def _export_row(
     return export
 
 
-def _pack(bundle: Bundle) -> tuple[bytes, bytes, str]:
+def _pack(bundle: Bundle, steps: Steps) -> tuple[bytes, bytes, str]:
     """The zip, the PDF inside it, and the root hash (of manifest.json)."""
     if sum(len(d) for d in bundle.files.values()) > MAX_BUNDLE_BYTES:
-        raise ValidationError(
-            _("The record's files are too large to export at once (over 300 MB).")
-        )
+        raise _too_large()
     record_bytes = json.dumps(bundle.record, ensure_ascii=False, indent=1, sort_keys=True).encode()
-    pdf = render_pdf("exports/record.html", {"record": bundle.record}, language="en")
+    steps.rendering()
+    with pages_reported(steps.page):
+        pdf = render_pdf("exports/record.html", {"record": bundle.record}, language="en")
+    steps.packing()
     members = {RECORD: record_bytes, "record.pdf": pdf, **bundle.files}
     chain = bundle.record["communications"]
     manifest = {

@@ -1,4 +1,6 @@
-"""The export page: choose for whom and what, and download it."""
+"""The export page: choose for whom and what. The export runs as a
+background job (haven.exports.jobs); the page takes the user to the job's
+progress, where the file is downloaded when it is ready."""
 
 from __future__ import annotations
 
@@ -6,14 +8,15 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from haven.consent.selectors import directory_choices
 from haven.core.http import authenticated_user
 from haven.exports.forms import ExportForm
+from haven.exports.jobs import export_start
 from haven.exports.models import RecordExport
-from haven.exports.services import export_record, may_export
+from haven.exports.services import may_export
 from haven.protocol.views.common import case_for, names_hidden_for, refuse
 
 
@@ -28,13 +31,13 @@ def export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            exported = export_record(actor=user, case=case, request=form.request())
+            job = export_start(
+                actor=user, case=case, request=form.request(), output=form.cleaned_data["output"]
+            )
         except ValidationError as error:  # the gate's refusals among them
             refuse(form, error)
         else:
-            if form.cleaned_data["output"] == "pdf":
-                return _download(exported.pdf_bytes, "application/pdf", exported.export, "pdf")
-            return _download(exported.zip_bytes, "application/zip", exported.export, "zip")
+            return redirect("jobs:detail", job_id=job.pk)
     return render(
         request,
         "exports/export.html",
@@ -52,7 +55,8 @@ def export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 def _download(data: bytes, content_type: str, export: RecordExport, extension: str) -> HttpResponse:
-    """The file's name says what it is and which export, never who."""
+    """The file's name says what it is and which export, never who. (The
+    API's export answers with the file at once: haven.api.communications.)"""
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="case-record-{str(export.pk)[:8]}.{extension}"'

@@ -24,6 +24,7 @@ from haven.consent.models import Disclosure
 from haven.exports import verifier
 from haven.exports.models import RecordExport
 from haven.exports.services import ExportRequest, export_record
+from haven.jobs.models import Job, State
 from haven.people.details import PersonDetails
 from haven.people.services import person_update
 from tests import files
@@ -225,14 +226,32 @@ def test_a_third_party_copy_needs_identity_and_notes(advocate, case):
     assert not RecordExport.objects.exists()
 
 
-def test_the_page_downloads_the_bundle(client_for, advocate, logged):
-    response = client_for(advocate).post(
+def test_the_page_runs_the_export_as_a_job_and_its_page_offers_the_bundle(
+    client_for, advocate, logged
+):
+    client = client_for(advocate)
+    response = client.post(
         reverse("exports:export", args=[logged.pk]), {"audience": "person", "output": "bundle"}
     )
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.state == State.DONE
+    page = client.get(response["Location"]).content.decode()
+    assert "Export of a case record" in page
+    assert "Synthetic" not in page
+    download = reverse("jobs:download", args=[job.pk])
+    assert download in page
+    response = client.get(download)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert "Synthetic" not in response["Content-Disposition"]
-    assert zipfile.ZipFile(io.BytesIO(response.content)).read("manifest.json")
+    export = RecordExport.objects.get()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="case-record-{str(export.pk)[:8]}.zip"'
+    )
+    manifest = zipfile.ZipFile(io.BytesIO(response.content)).read("manifest.json")
+    assert verifier.root_of(manifest) == export.root
 
 
 @pytest.mark.parametrize("persona", ["intake", "shelter", "admin_user", "auditor", "outsider"])
@@ -242,3 +261,4 @@ def test_only_those_who_work_cases_export(request, client_for, advocate, case, p
     assert client.get(url).status_code == 404
     assert client.post(url, {"audience": "person", "output": "bundle"}).status_code == 404
     assert not RecordExport.objects.exists()
+    assert not Job.objects.exists()

@@ -53,11 +53,12 @@
         window.location.assign(checkUrl);
       }, (idleSeconds + 2) * 1000);
     };
-    // The visitor-alert banner asks on its own every few seconds: that is not
-    // someone using the tab, so it must not keep the cover away.
+    // The visitor-alert banner and a job's progress ask on their own every
+    // few seconds: that is not someone using the tab, so it must not keep
+    // the cover away.
     document.addEventListener("htmx:afterRequest", function (event) {
       var source = event.detail && event.detail.elt;
-      if (source && source.id === "visitor-alerts") { return; }
+      if (source && (source.id === "visitor-alerts" || source.hasAttribute("data-passive-poll"))) { return; }
       arm();
     });
     arm();
