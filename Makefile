@@ -69,9 +69,10 @@ test-postgres: $(VENV)/.dev-deps
 test-browser: $(VENV)/.dev-deps
 	HAVEN_ENV=test $(BIN)/pytest -m browser -q
 
-## bench: server-time figures at 100,000 people (not a test; see docs/benchmarks.md)
+## bench: server-time figures at 100,000 people, pages and reports (not a test; see docs/benchmarks.md)
 bench: $(VENV)/.dev-deps
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/people.py
+	$(BIN)/python bench/reports.py
 
 ## messages: refresh and compile the translation catalogues
 messages: $(VENV)/.dev-deps

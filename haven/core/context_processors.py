@@ -12,6 +12,7 @@ from haven.partners.policies import can_read_directory
 from haven.people.field_settings import can_configure_fields
 from haven.people.policies import can_record_people, can_search_people
 from haven.referrals.selectors import may_receive
+from haven.reports.policies import may_view_reports
 from haven.safety.policies import has_checklist
 from haven.safety.selectors import receives_alerts
 
@@ -32,6 +33,8 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "inbox": signed_in and may_receive(user),  # type: ignore[arg-type]
             "interpreters": signed_in and may_read_roster(user),  # type: ignore[arg-type]
             "safety": signed_in and has_checklist(user),  # type: ignore[arg-type]
+            "preparedness": signed_in and bool(roles_of(user)),  # type: ignore[arg-type]
+            "reports": signed_in and may_view_reports(user),  # type: ignore[arg-type]
             # Not on the account pages (second-factor enrolment, re-authentication):
             # they come before or beside the work, and must not race a poll.
             "alerts": signed_in

@@ -15,12 +15,14 @@ that team only.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,7 @@ from haven.protocol.needs import category_label
 from haven.referrals.models import ReferralStatus
 from haven.reports.models import AgeGroup, Episode, LawChoiceFact, NeedFact, ReferralFact
 from haven.reports.suppression import Figure, publish
+from haven.training.selectors import training_figures
 
 NOT_RECORDED = ""
 
@@ -125,51 +128,92 @@ def _in_scope(model: type[Model], scope: Scope) -> QuerySet[Any]:
     return queryset if scope.team_id is None else queryset.filter(team_id=scope.team_id)
 
 
-def _served(scope: Scope) -> QuerySet[Episode]:
-    """Episodes open at some time within the period."""
-    return _in_scope(Episode, scope).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gte=scope.start), opened_on__lte=scope.end
-    )
+# Each person served in the period, once: what their latest case in the period
+# says, whether they had a case in scope before the period, and their latest
+# choice about law enforcement by its end. Counted in the database, grouped
+# by those six values, so only a few hundred rows come back, whatever the
+# number of people (docs/benchmarks.md).
+_PEOPLE_SQL = """
+WITH served AS (
+    SELECT e.person_ref, e.age_group, e.gender_group, e.trafficking_type, e.language,
+           ROW_NUMBER() OVER (
+               PARTITION BY e.person_ref ORDER BY e.opened_on DESC, e.id DESC
+           ) AS latest
+    FROM {episode} e
+    WHERE e.agency_id = %(agency)s {team_e}
+      AND e.opened_on <= %(end)s AND (e.closed_on IS NULL OR e.closed_on >= %(start)s)
+),
+people AS (
+    SELECT s.age_group, s.gender_group, s.trafficking_type, s.language,
+           CASE WHEN EXISTS (
+               SELECT 1 FROM {episode} p
+               WHERE p.person_ref = s.person_ref AND p.agency_id = %(agency)s {team_p}
+                 AND p.opened_on < %(start)s
+           ) THEN 1 ELSE 0 END AS continuing,
+           (
+               SELECT CASE WHEN c.agrees THEN 'chose' ELSE 'declined' END
+               FROM {choice} c
+               WHERE c.person_ref = s.person_ref AND c.agency_id = %(agency)s {team_c}
+                 AND c.chosen_on <= %(end)s
+               ORDER BY c.chosen_on DESC, c.id DESC
+               LIMIT 1
+           ) AS law
+    FROM served s
+    WHERE s.latest = 1
+)
+SELECT age_group, gender_group, trafficking_type, language, continuing,
+       COALESCE(law, ''), COUNT(*)
+FROM people
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
+
+AGE, GENDER, TYPE, LANGUAGE, CONTINUING, LAW = range(6)
 
 
 @dataclass(frozen=True)
 class Served:
-    """Each person served in the period, by what their latest case there says."""
+    """People served in a period, grouped: (age, gender, type, language,
+    continuing 0/1, law choice) → number of people."""
 
-    latest: dict[Any, tuple[str, str, str, str]]  # person_ref → (age, gender, type, language)
-    continuing: set[Any]
+    groups: dict[tuple[Any, ...], int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.groups.values())
+
+    def by(self, index: int) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for values, n in self.groups.items():
+            counts[str(values[index])] += n
+        return counts
 
 
 def served(scope: Scope) -> Served:
-    latest: dict[Any, tuple[date, int, tuple[str, str, str, str]]] = {}
-    rows = _served(scope).values_list(
-        "person_ref",
-        "opened_on",
-        "pk",
-        "age_group",
-        "gender_group",
-        "trafficking_type",
-        "language",
-    )
-    for person_ref, opened_on, pk, *values in rows.iterator(chunk_size=5000):
-        known = latest.get(person_ref)
-        if known is None or (opened_on, pk) > known[:2]:
-            latest[person_ref] = (opened_on, pk, tuple(values))  # type: ignore[assignment]
-    earlier = _in_scope(Episode, scope).filter(
-        opened_on__lt=scope.start, person_ref__in=_served(scope).values("person_ref")
-    )
-    continuing = set(earlier.values_list("person_ref", flat=True).distinct())
-    return Served({ref: values for ref, (_o, _p, values) in latest.items()}, continuing)
+    def team(alias: str) -> str:
+        return "" if scope.team_id is None else f"AND {alias}.team_id = %(team)s"
 
-
-def _by(people: Served, index: int) -> Counter[str]:
-    return Counter(values[index] for values in people.latest.values())
+    sql = _PEOPLE_SQL.format(
+        episode=connection.ops.quote_name(Episode._meta.db_table),
+        choice=connection.ops.quote_name(LawChoiceFact._meta.db_table),
+        team_e=team("e"),
+        team_c=team("c"),
+        team_p=team("p"),
+    )
+    params = {
+        "agency": scope.agency_id,
+        "team": scope.team_id,
+        "start": scope.start,
+        "end": scope.end,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return Served({tuple(row[:6]): row[6] for row in cursor.fetchall()})
 
 
 def _languages(people: Served, threshold: int) -> tuple[list[tuple[str, str]], dict[str, int]]:
     """Languages spoken by at least ``threshold`` people get a row of their
     own; the rest are counted together, so a rare language never appears."""
-    counts = _by(people, 3)
+    counts = people.by(LANGUAGE)
     shown = sorted(
         (code for code, n in counts.items() if n >= threshold and code != "und"),
         key=lambda code: language_name(code),
@@ -182,28 +226,11 @@ def _languages(people: Served, threshold: int) -> tuple[list[tuple[str, str]], d
     return rows, merged
 
 
-def _law_choices(scope: Scope, people: Served) -> Counter[str]:
-    """Each person's latest choice about law enforcement made by the end of
-    the period, on a case in scope."""
-    choices = (
-        _in_scope(LawChoiceFact, scope)
-        .filter(chosen_on__lte=scope.end, person_ref__in=_served(scope).values("person_ref"))
-        .order_by("chosen_on", "pk")
-        .values_list("person_ref", "agrees")
-    )
-    latest = dict(choices.iterator(chunk_size=5000))
-    counts: Counter[str] = Counter()
-    for person_ref in people.latest:
-        agrees = latest.get(person_ref)
-        counts[NOT_RECORDED if agrees is None else ("chose" if agrees else "declined")] += 1
-    return counts
-
-
 def people_tables(scope: Scope) -> list[Table]:
     k = scope.threshold
     people = served(scope)
-    total = len(people.latest)
-    continuing = len(people.continuing & people.latest.keys())
+    total = people.total
+    continuing = people.by(CONTINUING)["1"]
     languages, language_counts = _languages(people, k)
     person = _("people")
     return [
@@ -222,7 +249,7 @@ def people_tables(scope: Scope) -> list[Table]:
             _("Adults and minors"),
             [_("People")],
             _choices(AgeGroup.choices),
-            [_by(people, 0)],
+            [people.by(AGE)],
             k,
             unit=person,
             note=_("Age when their latest case in the period opened."),
@@ -232,7 +259,7 @@ def people_tables(scope: Scope) -> list[Table]:
             _("Type of trafficking"),
             [_("People")],
             _choices(TraffickingType.choices),
-            [_by(people, 2)],
+            [people.by(TYPE)],
             k,
             unit=person,
         ),
@@ -241,7 +268,7 @@ def people_tables(scope: Scope) -> list[Table]:
             _("Gender"),
             [_("People")],
             _choices(GenderGroup.choices, not_recorded=True),
-            [_by(people, 1)],
+            [people.by(GENDER)],
             k,
             unit=person,
         ),
@@ -267,7 +294,7 @@ def people_tables(scope: Scope) -> list[Table]:
                 ("declined", _("Declined")),
                 (NOT_RECORDED, _("No choice recorded")),
             ],
-            [_law_choices(scope, people)],
+            [people.by(LAW)],
             k,
             unit=person,
             note=_("The person's latest choice by the end of the period."),
@@ -342,6 +369,54 @@ def referrals_table(scope: Scope) -> Table:
     )
 
 
+# --- Staff trained ---------------------------------------------------------------------------
+
+
+def _exact(count: int) -> Figure:
+    return Figure(count, 1)
+
+
+def training_tables(scope: Scope) -> list[Table]:
+    """Who of the agency's own staff was trained, and partners' staff at its
+    in-service events: exact, since they describe staff, not people served
+    (docs/adr/0017-de-identified-reports.md)."""
+    found = training_figures(scope.agency_id, scope.start, scope.end, scope.team_id)
+    exact = _("Exact: staff figures are not people served, and are not rounded.")
+    staff = _("Staff")
+    return [
+        Table(
+            key="professionals",
+            title=_("Professionals trained"),
+            columns=(_("People"),),
+            rows=(
+                Row("staff", _("Agency staff"), (_exact(found.staff_trained),)),
+                Row(
+                    "outside",
+                    _("Partners' staff at in-service training"),
+                    (_exact(found.outside_professionals),),
+                ),
+            ),
+            totals=(_exact(found.staff_trained + found.outside_professionals),),
+            unit=_("people"),
+            note=_("%(hours)s hours of training in all. %(exact)s")
+            % {"hours": f"{found.hours.normalize():f}", "exact": exact},
+        ),
+        Table(
+            key="training",
+            title=_("Staff trained, by topic"),
+            columns=(staff,),
+            rows=tuple(
+                Row(str(n), label, (_exact(count),))
+                for n, (label, count) in enumerate(found.by_topic)
+            ),
+            # Someone trained on two topics is one person.
+            totals=(_exact(found.staff_trained),),
+            unit=_("staff"),
+            note=exact,
+        ),
+    ]
+
+
 # --- The whole report ------------------------------------------------------------------------
 
 #: The steps of a report, for a job's progress.
@@ -349,13 +424,79 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], list[Table]]], ...] = (
     ("people", people_tables),
     ("needs", lambda scope: [needs_table(scope)]),
     ("referrals", lambda scope: [referrals_table(scope)]),
+    ("training", training_tables),
 )
 
 
-def report(scope: Scope, progress: Callable[[int, int], None] | None = None) -> Report:
+def report(scope: Scope, progress: Callable[[int, int, str], None] | None = None) -> Report:
+    """The whole report; ``progress(done, total, section)`` after each section."""
     tables: list[Table] = []
-    for number, (_key, build) in enumerate(SECTIONS, start=1):
+    for number, (key, build) in enumerate(SECTIONS, start=1):
         tables.extend(build(scope))
         if progress is not None:
-            progress(number, len(SECTIONS))
+            progress(number, len(SECTIONS), key)
     return Report(scope=scope, tables=tuple(tables))
+
+
+# --- Kept as JSON (a report run in the background) ---------------------------------------------
+
+
+def report_to_json(found: Report) -> bytes:
+    def figures(items: Iterable[Figure]) -> list[list[int | None]]:
+        return [[f.value, f.threshold] for f in items]
+
+    scope = found.scope
+    return json.dumps(
+        {
+            "scope": {
+                "agency_id": scope.agency_id,
+                "start": scope.start.isoformat(),
+                "end": scope.end.isoformat(),
+                "threshold": scope.threshold,
+                "team_id": scope.team_id,
+            },
+            "tables": [
+                {
+                    "key": t.key,
+                    "title": t.title,
+                    "columns": list(t.columns),
+                    "rows": [[r.key, r.label, figures(r.figures)] for r in t.rows],
+                    "totals": figures(t.totals),
+                    "unit": t.unit,
+                    "note": t.note,
+                }
+                for t in found.tables
+            ],
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def report_from_json(data: bytes) -> Report:
+    kept = json.loads(data)
+
+    def figures(items: list[list[int | None]]) -> tuple[Figure, ...]:
+        return tuple(Figure(value, int(threshold or 1)) for value, threshold in items)
+
+    scope = kept["scope"]
+    return Report(
+        scope=Scope(
+            agency_id=scope["agency_id"],
+            start=date.fromisoformat(scope["start"]),
+            end=date.fromisoformat(scope["end"]),
+            threshold=scope["threshold"],
+            team_id=scope["team_id"],
+        ),
+        tables=tuple(
+            Table(
+                key=t["key"],
+                title=t["title"],
+                columns=tuple(t["columns"]),
+                rows=tuple(Row(key, label, figures(f)) for key, label, f in t["rows"]),
+                totals=figures(t["totals"]),
+                unit=t["unit"],
+                note=t["note"],
+            )
+            for t in kept["tables"]
+        ),
+    )

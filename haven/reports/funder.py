@@ -1,7 +1,7 @@
 """The funder layout: the figures OVC's Trafficking Information Management
 System asks for each quarter, in its order and words (REFERENCE.md): clients
 served and new clients, adult or minor (or age not tracked), type of
-trafficking, gender, service types provided, professionals trained.
+trafficking, gender, service types provided, professionals trained (exact: they are staff).
 
 It is the same report, arranged: every figure is the one the summary shows,
 through the same small-number rule. Family members are not counted apart:
@@ -47,4 +47,5 @@ def funder_tables(found: Report) -> list[Table]:
             rows=tuple(replace(row, figures=row.figures[-1:]) for row in referrals.rows),
             totals=referrals.totals[-1:],
         ),
+        found.table("professionals"),
     ]

@@ -95,7 +95,7 @@ def report_run(
     actor: User,
     scope: Scope,
     layout: str = "summary",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Report:
     """Run a report for ``actor`` (audited: who, which period, which team)."""
     _require_reader(actor)

@@ -517,9 +517,14 @@ ROUTES: dict[str, Route] = {
     "safety:staff_checklist": Route(AGENCY_OBJECT, lambda o: {"user_id": o["member"].pk}),
     "safety:settings": Route(SIGNED_IN),
     "safety:lockdown": Route(SIGNED_IN),
+    "preparedness:home": Route(SIGNED_IN),
     "reports:summary": Route(SIGNED_IN),
     "reports:funder": Route(SIGNED_IN),
-    "reports:download": Route(SIGNED_IN, lambda o: {"layout": "summary"}),
+    "reports:run": Route(SIGNED_IN, lambda o: {"job_id": uuid.uuid4()}),
+    "reports:run_progress": Route(SIGNED_IN, lambda o: {"job_id": uuid.uuid4()}),
+    "reports:run_download": Route(
+        SIGNED_IN, lambda o: {"job_id": uuid.uuid4(), "layout": "summary"}
+    ),
     "reports:settings": Route(SIGNED_IN),
     "api:report_summary": Route(API),
     "api:report_funder": Route(API),

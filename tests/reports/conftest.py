@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 from unittest import mock
 
@@ -31,6 +32,8 @@ from haven.protocol.models import Need, NeedCategory, NeedStatus
 from haven.protocol.needs import assessment_record, need_status_set
 from haven.referrals.services import ReferralRequest, referral_move, referral_send
 from haven.reports.figures import Scope
+from haven.training.models import Topic
+from haven.training.services import EventValues, RecordValues, event_record, training_record
 from tests.factories import give_consent, make_staff, record_intake
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
@@ -180,6 +183,35 @@ def seed_population(agency: Any, team: Any, other_team: Any) -> Population:
                 ),
             )
         referral_move(actor=staff, referral=referral, status="accepted")
+    # Training: one in-service event in March (the staff member above and
+    # 7 professionals of partners), one training of a team-2 advocate in February.
+    admin = make_staff(agency=agency, role=Role.ADMIN, username="t-report-admin")
+    trainee = make_staff(
+        agency=agency, role=Role.ADVOCATE, team=other_team, username="t-report-trainee"
+    )
+    with on(date(2026, 3, 5)):
+        event_record(
+            actor=admin,
+            values=EventValues(
+                topic_id=Topic.objects.get(agency=None, code="dynamics").pk,
+                title="Recognising trafficking (synthetic)",
+                held_on=date(2026, 3, 5),
+                hours=Decimal("2"),
+                staff_ids=[staff.pk],
+                outside_professionals=7,
+            ),
+        )
+    with on(date(2026, 2, 1)):
+        training_record(
+            actor=admin,
+            values=RecordValues(
+                staff_id=trainee.pk,
+                topic_id=Topic.objects.get(agency=None, code="mandated_reporting").pk,
+                completed_on=date(2026, 2, 1),
+                hours=Decimal("1.5"),
+                provider="County training office (synthetic)",
+            ),
+        )
     assert Person.objects.filter(agency=agency).count() == 22
     assert timezone.now().year >= 2026
     return world
