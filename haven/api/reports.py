@@ -5,39 +5,43 @@ small-number rule: a suppressed figure has ``value`` null and ``shown``
 "<k". True counts are never sent. Reading reports takes the administrator,
 supervisor or auditor role; anyone else gets 404. A period that ends before
 it starts, or a team that is not the agency's, answers 422 with a message.
+
+A report runs in the background, as on the pages: ``POST /reports/runs``
+starts it (202), ``GET /reports/runs/{id}`` tells how far it has come and,
+once done, gives the report (for its creator only, for a day).
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
+from typing import Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
-from ninja.params import P, QueryEx
-from pydantic import StrictInt
+from ninja import Field, Router, Schema, Status
+from ninja.params import P, PathEx, QueryEx
+from pydantic import ConfigDict, StrictInt
 
 from haven.accounts.models import User
+from haven.api.communications import BAD_BODY
 from haven.api.partners import Refusals
-from haven.api.protocol import NOT_FOUND
+from haven.api.protocol import NOT_FOUND, _uuid_or_404
 from haven.core.http import authenticated_user
-from haven.reports.figures import Table
+from haven.jobs.models import Failure, Job, State
+from haven.jobs.selectors import job_for, result_available
+from haven.jobs.services import job_nudge, job_result_open
+from haven.reports.figures import Table, report_from_json
 from haven.reports.funder import funder_tables
+from haven.reports.jobs import KIND, report_start
 from haven.reports.models import MAX_THRESHOLD
 from haven.reports.policies import may_view_reports
-from haven.reports.services import (
-    SettingsChange,
-    report_run,
-    report_settings_save,
-    scope_for,
-    settings_of,
-)
+from haven.reports.services import SettingsChange, report_settings_save, scope_for, settings_of
 
 router = Router(tags=["reports"])
 
-Start = QueryEx[date, P(description="The first day of the period, YYYY-MM-DD.")]
-End = QueryEx[date, P(description="The last day of the period (inclusive), YYYY-MM-DD.")]
-TeamId = QueryEx[
-    int | None, P(ge=1, le=2**31 - 1, description="One team's cases only; all teams if absent.")
+RunId = PathEx[str, P(description="The run's id, from POST /reports/runs.")]
+Layout = QueryEx[
+    Literal["summary", "funder"], P(description="summary (default) or funder: the funder's layout.")
 ]
 
 
@@ -104,40 +108,75 @@ def _reader(request: HttpRequest) -> User:
     return user
 
 
-def _report(
-    request: HttpRequest, layout: str, start: date, end: date, team: int | None
-) -> ReportOut:
-    user = _reader(request)
-    scope = scope_for(user, start=start, end=end, team_id=team)
-    found = report_run(actor=user, scope=scope, layout=f"api.{layout}")
-    tables = funder_tables(found) if layout == "funder" else list(found.tables)
-    return ReportOut(
-        start=scope.start,
-        end=scope.end,
-        team=scope.team_id,
-        threshold=scope.threshold,
-        tables=[_table(t) for t in tables],
+class RunIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    start: date = Field(description="The first day of the period, YYYY-MM-DD.")
+    end: date = Field(description="The last day of the period (inclusive), YYYY-MM-DD.")
+    team: StrictInt | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="One team's cases only; all if null."
     )
 
 
-@router.get(
-    "/reports/summary",
-    response={200: ReportOut, **NOT_FOUND, 422: Refusals},
-    url_name="report_summary",
-    summary="What the agency did, de-identified",
+class RunOut(Schema):
+    id: uuid.UUID
+    state: str = Field(description="queued, running, done or failed.")
+    done: int = Field(description="Sections counted so far.")
+    total: int = Field(description="Sections in all; 0 until known.")
+    error: str = Field(description="Why it failed, in words for staff; blank otherwise.")
+    report: ReportOut | None = Field(description="Once done, until it expires (a day).")
+
+
+def _run_out(user: User, job: Job, layout: str) -> RunOut:
+    found = None
+    if job.state == State.DONE and result_available(job):
+        _job, data = job_result_open(actor=user, job_id=job.pk)
+        kept = report_from_json(data)
+        tables = funder_tables(kept) if layout == "funder" else list(kept.tables)
+        scope = kept.scope
+        found = ReportOut(
+            start=scope.start,
+            end=scope.end,
+            team=scope.team_id,
+            threshold=scope.threshold,
+            tables=[_table(t) for t in tables],
+        )
+    return RunOut(
+        id=job.pk,
+        state=job.state,
+        done=job.done,
+        total=job.total,
+        error=str(Failure(job.error).label) if job.error else "",
+        report=found,
+    )
+
+
+@router.post(
+    "/reports/runs",
+    response={202: RunOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    url_name="report_run_start",
+    summary="Start a report of what the agency did, de-identified",
 )
-def report_summary(request: HttpRequest, start: Start, end: End, team: TeamId = None) -> ReportOut:
-    return _report(request, "summary", start, end, team)
+def report_run_start(request: HttpRequest, body: RunIn) -> Status[RunOut]:
+    user = _reader(request)
+    scope = scope_for(user, start=body.start, end=body.end, team_id=body.team)
+    job = report_start(actor=user, scope=scope)
+    return Status(202, _run_out(user, job, "summary"))
 
 
 @router.get(
-    "/reports/funder",
-    response={200: ReportOut, **NOT_FOUND, 422: Refusals},
-    url_name="report_funder",
-    summary="The same figures in the funder's layout",
+    "/reports/runs/{run_id}",
+    response={200: RunOut, **NOT_FOUND},
+    url_name="report_run",
+    summary="How far a report has come, and the report once done",
 )
-def report_funder(request: HttpRequest, start: Start, end: End, team: TeamId = None) -> ReportOut:
-    return _report(request, "funder", start, end, team)
+def report_run_detail(request: HttpRequest, run_id: RunId, layout: Layout = "summary") -> RunOut:
+    user = _reader(request)
+    job = job_for(user, _uuid_or_404(run_id))
+    if job.kind != KIND:
+        raise Http404
+    job_nudge(job)
+    return _run_out(user, job, layout)
 
 
 @router.get(

@@ -526,8 +526,8 @@ ROUTES: dict[str, Route] = {
         SIGNED_IN, lambda o: {"job_id": uuid.uuid4(), "layout": "summary"}
     ),
     "reports:settings": Route(SIGNED_IN),
-    "api:report_summary": Route(API),
-    "api:report_funder": Route(API),
+    "api:report_run_start": Route(API, method="post"),
+    "api:report_run": Route(SIGNED_IN, lambda o: {"run_id": uuid.uuid4()}),
     "api:report_settings": Route(API),
     "api:report_settings_save": Route(API, method="put"),
     "partners:directory": Route(SIGNED_IN),
