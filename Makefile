@@ -31,9 +31,8 @@ run: $(VENV)/.run-deps $(STATIC_MANIFEST)
 	$(BIN)/python manage.py optimize_db
 	$(BIN)/python manage.py setup_link
 	@echo "Serving Haven at $(HAVEN_BASE_URL) (Ctrl+C stops it)"
-	# --timeout: exporting a long record renders its PDF in the request (about
-	# 50 s for 2,000 communications, docs/benchmarks.md); the default 30 s would
-	# kill the worker. Other requests go on in the worker's other threads.
+	# Exports and reports run in background threads of the workers (haven.jobs);
+	# --timeout leaves room for the slowest page, not for them.
 	$(BIN)/gunicorn haven.wsgi --bind $(HAVEN_BIND) --workers 2 --threads 4 --timeout 180
 
 # Static files are collected (and compressed) only when something changed.
