@@ -24,6 +24,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from haven.accounts.models import User
     from haven.core.models import DataKey
     from haven.jobs.models import Job
 
@@ -59,6 +60,9 @@ class JobOutput:
 
 
 Runner = Callable[["Job", "Progress"], JobOutput]
+# Whether ``user`` (the job's creator) may still open the finished job's
+# result: access to what it is about may have been lost since it ran.
+Opener = Callable[["Job", "User"], bool]
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class Kind:
     label: str | Promise
     # The steps a job of this kind reports, and their words for staff.
     steps: Mapping[str, str | Promise] = field(default_factory=dict)
+    # Checked again at every download; None: the creator always may.
+    may_open: Opener | None = None
 
 
 _KINDS: dict[str, Kind] = {}
@@ -79,6 +85,7 @@ def job_kind(
     *,
     label: str | Promise = DEFAULT_LABEL,
     steps: Mapping[str, str | Promise] | None = None,
+    may_open: Opener | None = None,
 ) -> Callable[[Runner], Runner]:
     if not NAME.match(name):
         raise ValueError(f"a job kind is named app.what: {name!r}")
@@ -90,7 +97,9 @@ def job_kind(
         known = _KINDS.get(name)
         if known is not None and known.run.__qualname__ != run.__qualname__:
             raise ValueError(f"two job kinds are named {name}")
-        _KINDS[name] = Kind(name=name, run=run, label=label, steps=dict(steps or {}))
+        _KINDS[name] = Kind(
+            name=name, run=run, label=label, steps=dict(steps or {}), may_open=may_open
+        )
         return run
 
     return register

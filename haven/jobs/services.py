@@ -188,10 +188,16 @@ def job_run_waiting(*, limit: int | None = None) -> int:
 
 
 def job_result_open(*, actor: User, job_id: uuid.UUID) -> tuple[Job, bytes]:
-    """The finished job's file, for its creator only; a download of a result
-    sealed to a person is audited. Expired, shredded or unfinished: 404."""
+    """The finished job's file, for its creator only, while its kind still
+    lets them open it; a download of a result sealed to a person is audited.
+    Expired, shredded, unfinished or no longer theirs to read: 404."""
     job = job_for(actor, job_id)
     if not result_available(job):
+        raise Http404
+    # The creator's access is checked again: a result is not a way to keep
+    # reading a record one has lost access to since the job ran.
+    kind = kind_of(job.kind)
+    if kind is None or (kind.may_open is not None and not kind.may_open(job, actor)):
         raise Http404
     sealed = JobResult.objects.filter(job_id=job.pk).values_list("sealed", flat=True).first()
     if sealed is None:

@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haven.attachments.models import Attachment
 from haven.core.fields import EncryptedTextField
@@ -47,7 +48,7 @@ class PolicyDocument(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=24, choices=PolicyKind.choices)
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=TITLE_MAX)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

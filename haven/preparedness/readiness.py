@@ -6,8 +6,8 @@ still open, and two counts from the casework: mandated-report tasks open and
 consents about to end. Each figure says where to go to act on it.
 
 Counts only: nothing here names a person served. The casework counts are
-agency-wide numbers; the cases behind them are on the dashboards of the
-staff who work them, not here.
+agency-wide numbers published through the reports' small-number rule; the
+cases behind them are on the dashboards of the staff who work them, not here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from haven.preparedness.selectors import (
     policy_states,
 )
 from haven.protocol.models import MandatedReport
+from haven.reports.services import threshold_of
+from haven.reports.suppression import publish
 from haven.training.selectors import topic_coverage
 
 OK = "ok"
@@ -179,6 +181,10 @@ def _casework(agency_id: int, today: date) -> Section:
         expires_on__lte=today + EXPIRING_WITHIN,
     ).count()
     dashboard = reverse("core:dashboard")
+    # Counts of people served, so through the small-number rule of the
+    # reports: a "1" watched day by day would follow one minor.
+    threshold = threshold_of(agency_id)
+    reports_shown, consents_shown = publish(reports, threshold), publish(consents, threshold)
     where = _("Listed on the dashboards of the staff who work the cases.")
     return Section(
         "casework",
@@ -186,14 +192,14 @@ def _casework(agency_id: int, today: date) -> Section:
         (
             Item(
                 _("Mandated-report tasks open"),
-                str(reports),
+                str(reports_shown),
                 ATTENTION if reports else OK,
                 dashboard,
                 where,
             ),
             Item(
                 _("Consents ending within %(days)d days") % {"days": EXPIRING_WITHIN.days},
-                str(consents),
+                str(consents_shown),
                 ATTENTION if consents else OK,
                 dashboard,
                 where,

@@ -225,7 +225,7 @@ def policy_save(
     changes = ""
     if first_version is not None and document is None:
         changes = _check_version(errors, first_version, None)
-    if document is not None and revision is not None and document.revision != revision:
+    if document is not None and (revision is None or document.revision != revision):
         errors.setdefault("__all__", []).append(str(STALE_MESSAGE))
     if errors:
         raise ValidationError(errors)
@@ -546,7 +546,7 @@ def meeting_save(
     texts = _check_meeting(actor, errors, values)
     linked = set(meeting.staff.values_list("pk", flat=True)) if meeting is not None else set()
     staff = _meeting_staff(actor, errors, set(values.staff_ids), linked)
-    if meeting is not None and revision is not None and meeting.revision != revision:
+    if meeting is not None and (revision is None or meeting.revision != revision):
         errors.setdefault("__all__", []).append(str(STALE_MESSAGE))
     if errors:
         raise ValidationError(errors)

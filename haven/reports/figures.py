@@ -36,6 +36,8 @@ from haven.reports.suppression import Figure, publish
 from haven.training.selectors import training_figures
 
 NOT_RECORDED = ""
+# The row of categories too rare to name.
+OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -219,10 +221,10 @@ def _languages(people: Served, threshold: int) -> tuple[list[tuple[str, str]], d
         key=lambda code: language_name(code),
     )
     merged = {code: counts[code] for code in shown}
-    merged["other"] = sum(n for code, n in counts.items() if code not in shown and code != "und")
+    merged[OTHER] = sum(n for code, n in counts.items() if code not in shown and code != "und")
     merged[NOT_RECORDED] = counts.get("und", 0)
     rows = [(code, language_name(code)) for code in shown]
-    rows += [("other", _("Other languages")), (NOT_RECORDED, _("Not recorded"))]
+    rows += [(OTHER, _("Other languages")), (NOT_RECORDED, _("Not recorded"))]
     return rows, merged
 
 
@@ -314,6 +316,28 @@ def _categories(agency_id: int, keys: Iterable[Any]) -> list[tuple[str, str]]:
     return [(str(c.pk), category_label(c)) for c in categories]
 
 
+def _merge_rare(
+    rows: list[tuple[str, str]],
+    columns: list[dict[str, int]],
+    threshold: int,
+    other: tuple[str, str],
+) -> tuple[list[tuple[str, str]], list[dict[str, int]]]:
+    """Rows that count fewer than ``threshold`` in every column are counted
+    together under ``other`` (always shown, so its presence says nothing):
+    an agency's own category ("Tigrinya interpreter") is named only when
+    enough people share it."""
+    shown = [
+        (key, label) for key, label in rows if any(c.get(key, 0) >= threshold for c in columns)
+    ]
+    keys = {key for key, _label in shown}
+    merged = []
+    for column in columns:
+        kept = {key: n for key, n in column.items() if key in keys}
+        kept[other[0]] = sum(n for key, n in column.items() if key not in keys)
+        merged.append(kept)
+    return [*shown, other], merged
+
+
 def _count_by(queryset: QuerySet[Any], *fields: str) -> dict[tuple[Any, ...], int]:
     rows = queryset.order_by().values(*fields).annotate(n=Count("pk"))
     return {tuple(row[f] for f in fields): row["n"] for row in rows}
@@ -325,44 +349,51 @@ def needs_table(scope: Scope) -> Table:
         facts.filter(identified_on__range=(scope.start, scope.end)), "category_id"
     )
     met = _count_by(facts.filter(met_on__range=(scope.start, scope.end)), "category_id")
-    rows = _categories(scope.agency_id, [key for (key,) in identified | met])
+    rows, columns = _merge_rare(
+        _categories(scope.agency_id, [key for (key,) in identified | met]),
+        [
+            {str(key): n for (key,), n in identified.items()},
+            {str(key): n for (key,), n in met.items()},
+        ],
+        scope.threshold,
+        (OTHER, _("Other needs")),
+    )
     return table(
         "needs",
         _("Needs identified and met"),
         [_("Identified"), _("Met")],
         rows,
-        [
-            {str(key): n for (key,), n in identified.items()},
-            {str(key): n for (key,), n in met.items()},
-        ],
+        columns,
         scope.threshold,
         unit=_("needs"),
         note=_("Identified: first named in the period. Met: marked met in the period."),
     )
 
 
-REFERRAL_OTHER = "none"
-
-
 def referrals_table(scope: Scope) -> Table:
     facts = _in_scope(ReferralFact, scope).filter(sent_on__range=(scope.start, scope.end))
     counts = _count_by(facts, "category_id", "status")
-    rows = _categories(scope.agency_id, [key for key, _status in counts])
-    if any(key is None for key, _status in counts):
-        rows.append((REFERRAL_OTHER, _("No need named")))
     statuses = list(ReferralStatus)
     columns: list[dict[str, int]] = [{} for _s in statuses]
     every: dict[str, int] = {}
     for (category, status), n in counts.items():
-        key = REFERRAL_OTHER if category is None else str(category)
+        key = OTHER if category is None else str(category)
         columns[statuses.index(ReferralStatus(status))][key] = n
         every[key] = every.get(key, 0) + n
+    # A kind is named only when enough referrals of it were sent (its "all"
+    # column is the largest): the rest, and those answering no need, together.
+    rows, merged = _merge_rare(
+        _categories(scope.agency_id, [key for key, _status in counts]),
+        [*columns, every],
+        scope.threshold,
+        (OTHER, _("Other kinds, or no need named")),
+    )
     return table(
         "referrals",
         _("Referrals by kind and where they stand"),
         [str(s.label) for s in statuses] + [_("All referrals")],
         rows,
-        [*columns, every],
+        merged,
         scope.threshold,
         unit=_("referrals"),
         note=_("Referrals sent in the period, by the need they answer and their status today."),

@@ -33,6 +33,10 @@ EARLIEST = date(2000, 1, 1)
 # A report may look this far ahead (a quarter still running ends in the future).
 LATEST_AHEAD = timedelta(days=366)
 LONGEST = timedelta(days=366 * 20)
+LOWERING = gettext_lazy(
+    "The smallest count shown can only be raised here: a lower one would publish counts"
+    " that earlier reports hid. The installation's operator can lower it."
+)
 STALE = gettext_lazy(
     "Someone changed these settings while you were editing. Review them and save again."
 )
@@ -136,6 +140,11 @@ def report_settings_save(*, actor: User, change: SettingsChange) -> ReportSettin
         )
     with transaction.atomic():
         current, _created = ReportSettings.objects.get_or_create(agency_id=actor.agency_id)
+        if change.threshold < current.threshold:
+            # Reports already published at the higher threshold, set beside ones
+            # at a lower one, would give back the counts they hid.
+            raise ValidationError({"threshold": [LOWERING]})
+        previous = current.threshold
         updated = ReportSettings.objects.filter(pk=current.pk, version=change.version).update(
             threshold=change.threshold,
             version=F("version") + 1,
@@ -149,6 +158,35 @@ def report_settings_save(*, actor: User, change: SettingsChange) -> ReportSettin
             actor=actor,
             object_type="report_settings",
             object_id=current.pk,
-            detail={"threshold": change.threshold},
+            detail={"threshold": change.threshold, "previous": previous},
+        )
+    return ReportSettings.objects.get(pk=current.pk)
+
+
+def report_threshold_lower(*, agency_id: int, threshold: int) -> ReportSettings:
+    """The operator's way to lower an agency's threshold (manage.py
+    set_report_threshold): a decision to publish smaller counts, taken
+    outside the application and audited."""
+    if not 1 <= threshold <= MAX_THRESHOLD:
+        raise ValidationError(
+            _("Choose a whole number from 1 to %(most)d.") % {"most": MAX_THRESHOLD}
+        )
+    with transaction.atomic():
+        current, _created = ReportSettings.objects.select_for_update().get_or_create(
+            agency_id=agency_id
+        )
+        previous = current.threshold
+        ReportSettings.objects.filter(pk=current.pk).update(
+            threshold=threshold,
+            version=F("version") + 1,
+            updated_by=None,
+            updated_at=timezone.now(),
+        )
+        audit_record(
+            action=Action.REPORT_SETTINGS_CHANGED,
+            agency=current.agency,
+            object_type="report_settings",
+            object_id=current.pk,
+            detail={"threshold": threshold, "previous": previous, "by": "operator"},
         )
     return ReportSettings.objects.get(pk=current.pk)

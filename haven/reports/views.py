@@ -1,7 +1,6 @@
 """Report pages: the summary, the funder layout, their CSV, and the threshold.
 
-The form asks for a period and a team (GET: dates and a team number, nothing
-about anyone). The report then runs in the background (haven.reports.jobs)
+The form asks for a period and a team. The report then runs in the background (haven.reports.jobs)
 and its page follows it: progress while it runs, the figures once done, for
 a day, to the person who asked only.
 """
@@ -89,14 +88,16 @@ def _render(
 
 
 def _ask(request: HttpRequest, layout: str) -> HttpResponse:
-    """The form; once its period and team are sound, the report starts in
-    the background and the page follows it."""
+    """The form (GET), and the report it asks for (POST): once its period and
+    team are sound, the report starts in the background and the page follows
+    it. Starting one changes something (a job, an audit event), so it takes a
+    POST with its CSRF token, never a link another site could plant."""
     user = _reader(request)
-    if not {"start", "end", "team"} & set(request.GET):
+    if request.method != "POST":
         start, end = quarter_of(timezone.localdate())
         form = ReportForm(initial={"start": start, "end": end}, agency_id=user.agency_id)
         return _render(request, user, layout, form)
-    form = ReportForm(request.GET, agency_id=user.agency_id)
+    form = ReportForm(request.POST, agency_id=user.agency_id)
     if form.is_valid():
         values = form.cleaned_data
         try:
@@ -111,12 +112,12 @@ def _ask(request: HttpRequest, layout: str) -> HttpResponse:
     return _render(request, user, layout, form)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def summary(request: HttpRequest) -> HttpResponse:
     return _ask(request, "summary")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def funder(request: HttpRequest) -> HttpResponse:
     return _ask(request, "funder")
 

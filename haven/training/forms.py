@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haven.accounts.models import User
 from haven.attachments.forms import AttachmentField, FileForm
@@ -61,7 +62,7 @@ def _choice(label: Any, message: Any, **kwargs: Any) -> forms.ChoiceField:
 
 def _hours() -> forms.DecimalField:
     return forms.DecimalField(
-        label=_("Hours"),
+        label=pgettext_lazy("duration", "Hours"),
         help_text=_("More than 0, at most 40; for example 1.5."),
         error_messages={
             "required": _("Give the hours."),

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haven.attachments.models import Attachment
 from haven.core.models import Agency
@@ -107,9 +108,9 @@ class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=TITLE_MAX)
     held_on = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2)
+    hours = models.DecimalField(pgettext_lazy("duration", "hours"), max_digits=4, decimal_places=2)
     partners = models.ManyToManyField(Organization, blank=True, related_name="+")
     presenters = models.CharField(_("presenters"), max_length=PRESENTERS_MAX, blank=True)
     # Partners' staff who attended: counted for funders, never named.
@@ -136,7 +137,7 @@ class Record(models.Model):
     )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
     completed_on = models.DateField(_("date completed"))
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2)
+    hours = models.DecimalField(pgettext_lazy("duration", "hours"), max_digits=4, decimal_places=2)
     provider = models.CharField(_("provider"), max_length=PROVIDER_MAX, blank=True)
     # A partner of the directory who gave the training; a directory entry
     # removed later leaves the record without it.

@@ -128,7 +128,10 @@ def test_meetings(world, role):
     _allowed_or_404(
         role in WRITE_MEETINGS,
         lambda: services.meeting_save(
-            actor=user, values=meeting_values(agreements="Changed"), meeting_id=meeting.pk
+            actor=user,
+            values=meeting_values(agreements="Changed"),
+            meeting_id=meeting.pk,
+            revision=meeting.revision,
         ),
     )
     if role != "outsider":

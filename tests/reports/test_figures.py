@@ -62,10 +62,11 @@ def test_the_true_counts_with_a_threshold_of_one(population):
     }
     assert values(found.table("law")) == {"chose": 5, "declined": 2, "": 12, "total": 19}
     needs = found.table("needs")
-    assert values(needs, 0) == {category("shelter"): 12, category("immigration"): 6, "total": 18}
-    assert values(needs, 1) == {category("shelter"): 5, category("immigration"): 0, "total": 5}
+    shelter, immigration = category("shelter"), category("immigration")
+    assert values(needs, 0) == {shelter: 12, immigration: 6, "other": 0, "total": 18}
+    assert values(needs, 1) == {shelter: 5, immigration: 0, "other": 0, "total": 5}
     referrals = found.table("referrals")
-    assert [row.key for row in referrals.rows] == [category("shelter")]
+    assert [row.key for row in referrals.rows] == [shelter, "other"]
     by_status = dict(zip(referrals.columns, referrals.rows[0].figures, strict=True))
     assert {label: figure.value for label, figure in by_status.items()} == {
         "Sent": 2,
@@ -85,7 +86,7 @@ def test_a_team_counts_its_own_cases_and_calls_new_who_is_new_to_it(population):
     # The person who moved on to team 2 in March is new to team 2.
     assert values(second.table("served")) == {"new": 4, "continuing": 0, "total": 4}
     assert values(second.table("trafficking"))["labor"] == 3
-    assert values(second.table("needs"), 0) == {"total": 0}
+    assert values(second.table("needs"), 0) == {"other": 0, "total": 0}
 
 
 def test_the_period_decides_who_was_served(population):
@@ -128,9 +129,12 @@ def test_with_the_default_threshold_small_counts_are_hidden_and_the_rest_rounded
     assert values(found.table("language")) == {"spa": 10, "other": 10, "": 0, "total": 20}
     assert values(found.table("law")) == {"chose": 5, "declined": None, "": 10, "total": 20}
     needs = found.table("needs")
-    assert values(needs, 0) == {category("shelter"): 10, category("immigration"): 5, "total": 20}
-    assert values(needs, 1) == {category("shelter"): 5, category("immigration"): 0, "total": 5}
+    shelter, immigration = category("shelter"), category("immigration")
+    assert values(needs, 0) == {shelter: 10, immigration: 5, "other": 0, "total": 20}
+    assert values(needs, 1) == {shelter: 5, immigration: 0, "other": 0, "total": 5}
+    # Three referrals for shelter: too few to name their kind.
     referrals = found.table("referrals")
+    assert [row.key for row in referrals.rows] == ["other"]
     assert [figure.value for figure in referrals.rows[0].figures] == [None, None, 0, 0, 0, None]
     assert [str(figure) for figure in referrals.totals][:2] == ["<5", "<5"]
 

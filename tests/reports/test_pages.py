@@ -25,7 +25,7 @@ PAGES = ["reports:summary", "reports:funder"]
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("persona", ["admin_user", "supervisor", "auditor"])
 def test_readers_see_the_report_with_its_chart(client_for, request, population, persona, page):
-    response = client_for(request.getfixturevalue(persona)).get(
+    response = client_for(request.getfixturevalue(persona)).post(
         reverse(page), Q1_QUERY, follow=True
     )
     assert response.status_code == 200
@@ -40,12 +40,12 @@ def test_readers_see_the_report_with_its_chart(client_for, request, population, 
 @pytest.mark.parametrize("page", [*PAGES, "reports:settings"])
 @pytest.mark.parametrize("persona", ["advocate", "intake", "shelter"])
 def test_everyone_else_gets_a_404(client_for, request, population, persona, page):
-    response = client_for(request.getfixturevalue(persona)).get(reverse(page), Q1_QUERY)
+    response = client_for(request.getfixturevalue(persona)).post(reverse(page), Q1_QUERY)
     assert response.status_code == 404
 
 
 def test_another_agency_counts_only_its_own(client_for, population, outsider):
-    response = client_for(outsider).get(reverse("reports:summary"), Q1_QUERY, follow=True)
+    response = client_for(outsider).post(reverse("reports:summary"), Q1_QUERY, follow=True)
     assert response.status_code == 200
     body = response.content.decode()
     assert '<td class="number">&lt;5</td>' not in body
@@ -55,12 +55,19 @@ def test_another_agency_counts_only_its_own(client_for, population, outsider):
 
 def test_the_summary_shows_the_published_figures(client_for, auditor, population):
     body = (
-        client_for(auditor).get(reverse("reports:summary"), Q1_QUERY, follow=True).content.decode()
+        client_for(auditor).post(reverse("reports:summary"), Q1_QUERY, follow=True).content.decode()
     )
     # 19 people, published as 20 with the default threshold; 4 continuing, hidden.
     assert '<td class="number">20</td>' in body
     assert '<td class="number">&lt;5</td>' in body
     assert '<td class="number">19</td>' not in body
+
+
+def test_a_link_starts_nothing(client_for, auditor, population):
+    """Another site could plant a link: asking with GET only shows the form."""
+    response = client_for(auditor).get(reverse("reports:summary"), Q1_QUERY)
+    assert response.status_code == 200
+    assert not Job.objects.exists()
 
 
 def test_without_a_period_the_form_offers_the_current_quarter(client_for, auditor, population):
@@ -74,7 +81,7 @@ def test_without_a_period_the_form_offers_the_current_quarter(client_for, audito
 
 def test_the_report_runs_in_the_background_and_its_page_follows(client_for, auditor, population):
     client = client_for(auditor)
-    response = client.get(reverse("reports:summary"), Q1_QUERY)
+    response = client.post(reverse("reports:summary"), Q1_QUERY)
     assert response.status_code == 302
     run = response["Location"]
     assert run.startswith("/reports/runs/")
@@ -88,7 +95,7 @@ def test_the_report_runs_in_the_background_and_its_page_follows(client_for, audi
 
 
 def test_a_report_is_its_askers_alone(client_for, auditor, admin_user, population):
-    run = client_for(auditor).get(reverse("reports:summary"), Q1_QUERY)["Location"]
+    run = client_for(auditor).post(reverse("reports:summary"), Q1_QUERY)["Location"]
     job_id = run.split("/")[3]
     other = client_for(admin_user)
     assert other.get(run).status_code == 404
@@ -120,7 +127,7 @@ def test_a_running_report_shows_its_progress(client_for, auditor, population):
 
 
 def test_running_a_report_is_audited_without_figures(client_for, auditor, population):
-    client_for(auditor).get(reverse("reports:summary"), Q1_QUERY, follow=True)
+    client_for(auditor).post(reverse("reports:summary"), Q1_QUERY, follow=True)
     event = AuditEvent.objects.filter(action=Action.REPORT_RUN).latest("pk")
     assert event.detail == {"start": "2026-01-01", "end": "2026-03-31", "team": None}
 
@@ -139,7 +146,7 @@ def test_running_a_report_is_audited_without_figures(client_for, auditor, popula
 )
 def test_bad_periods_and_teams_get_a_message(client_for, auditor, population, query, message):
     before = AuditEvent.objects.filter(action=Action.REPORT_RUN).count()
-    response = client_for(auditor).get(reverse("reports:summary"), query)
+    response = client_for(auditor).post(reverse("reports:summary"), query)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert AuditEvent.objects.filter(action=Action.REPORT_RUN).count() == before
@@ -147,13 +154,15 @@ def test_bad_periods_and_teams_get_a_message(client_for, auditor, population, qu
 
 def test_a_team_of_another_agency_is_refused(client_for, auditor, population, outsider):
     foreign = Team.objects.create(agency=outsider.agency, name="Elsewhere")
-    response = client_for(auditor).get(reverse("reports:summary"), {**Q1_QUERY, "team": foreign.pk})
+    response = client_for(auditor).post(
+        reverse("reports:summary"), {**Q1_QUERY, "team": foreign.pk}
+    )
     assert response.status_code == 400
     assert "Elsewhere" not in response.content.decode()
 
 
 def _csv(client, layout: str):
-    run = client.get(reverse(f"reports:{layout}"), Q1_QUERY)["Location"]
+    run = client.post(reverse(f"reports:{layout}"), Q1_QUERY)["Location"]
     return client.get(reverse("reports:run_download", args=[run.split("/")[3], layout]))
 
 
@@ -181,7 +190,7 @@ def test_the_funder_csv_follows_the_funder_layout(client_for, auditor, populatio
 
 def test_an_unknown_layout_is_a_404(client_for, auditor, population):
     client = client_for(auditor)
-    run = client.get(reverse("reports:summary"), Q1_QUERY)["Location"]
+    run = client.post(reverse("reports:summary"), Q1_QUERY)["Location"]
     response = client.get(reverse("reports:run_download", args=[run.split("/")[3], "secret"]))
     assert response.status_code == 404
 
@@ -189,7 +198,7 @@ def test_an_unknown_layout_is_a_404(client_for, auditor, population):
 def test_the_administrator_sets_the_threshold(client_for, admin_user, auditor, population):
     client_for(admin_user).post(reverse("reports:settings"), {"threshold": "10", "version": "1"})
     assert ReportSettings.objects.get(agency=admin_user.agency).threshold == 10
-    response = client_for(auditor).get(reverse("reports:summary"), Q1_QUERY, follow=True)
+    response = client_for(auditor).post(reverse("reports:summary"), Q1_QUERY, follow=True)
     assert '<td class="number">&lt;10</td>' in response.content.decode()
     assert AuditEvent.objects.filter(action=Action.REPORT_SETTINGS_CHANGED).exists()
 
@@ -217,3 +226,32 @@ def test_the_auditor_may_not_set_the_threshold(client_for, auditor):
     )
     assert response.status_code == 404
     assert not ReportSettings.objects.exists()
+
+
+def test_the_threshold_cannot_be_lowered_in_the_application(client_for, admin_user):
+    client = client_for(admin_user)
+    client.post(reverse("reports:settings"), {"threshold": "10", "version": "1"})
+    response = client.post(reverse("reports:settings"), {"threshold": "4", "version": "2"})
+    assert response.status_code == 400
+    assert "can only be raised" in response.content.decode()
+    assert ReportSettings.objects.get(agency=admin_user.agency).threshold == 10
+
+
+def test_the_operator_lowers_the_threshold_and_it_is_audited(admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "set_report_threshold",
+        "--agency",
+        str(admin_user.agency_id),
+        "--threshold",
+        "3",
+        stdout=out,
+    )
+    assert "3" in out.getvalue()
+    assert ReportSettings.objects.get(agency=admin_user.agency).threshold == 3
+    event = AuditEvent.objects.filter(action=Action.REPORT_SETTINGS_CHANGED).latest("pk")
+    assert event.detail == {"threshold": 3, "previous": 5, "by": "operator"}
