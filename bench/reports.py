@@ -223,10 +223,10 @@ def main() -> None:
 
         print(_row(label, _timed(call), _queries(call)), flush=True)
 
-    # The pages around it: asking starts the job (here it runs inside the
+    # The pages around it: asking (a POST) starts the job (here it runs inside the
     # request, HAVEN_JOBS_INLINE), and the finished report's page.
     quarter = {"start": "2026-04-01", "end": "2026-06-30"}
-    started = client.get(reverse("reports:summary"), quarter)
+    started = client.post(reverse("reports:summary"), quarter)
     run = started["Location"]
     job_id = run.split("/")[3]
     print()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from haven.accounts.models import User
 
@@ -12,4 +16,20 @@ def authenticated_user(request: HttpRequest) -> User:
     behind it can rely on a real user; the assert narrows the type."""
     user = request.user
     assert isinstance(user, User)  # noqa: S101
+    return user
+
+
+def see_other(to: str, *args: Any) -> HttpResponse:
+    """After a successful POST: 303, so a reload does not post again."""
+    response: HttpResponse = redirect(to, *args)
+    response.status_code = 303
+    return response
+
+
+def allowed_user(request: HttpRequest, rule: Callable[[User], bool]) -> User:
+    """The signed-in staff member if ``rule`` lets them in; a 404 otherwise,
+    exactly like a page that does not exist."""
+    user = authenticated_user(request)
+    if not rule(user):
+        raise Http404
     return user

@@ -6,20 +6,19 @@ built apart (haven.preparedness.readiness)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
-from haven.core.http import authenticated_user
+from haven.core.http import allowed_user, authenticated_user, see_other
 from haven.preparedness import policies, selectors, services
 from haven.preparedness.forms import (
     AcknowledgeForm,
@@ -31,19 +30,6 @@ from haven.preparedness.forms import (
     VersionForm,
 )
 from haven.preparedness.models import PartnerMeeting
-
-
-def _see_other(to: str, *args: Any) -> HttpResponse:
-    response: HttpResponse = redirect(to, *args)
-    response.status_code = 303
-    return response
-
-
-def _allowed(request: HttpRequest, rule: Callable[[User], bool]) -> User:
-    user = authenticated_user(request)
-    if not rule(user):
-        raise Http404
-    return user
 
 
 def _posted(request: HttpRequest) -> bool:
@@ -69,7 +55,7 @@ def _render(
 
 @require_GET
 def policies_list(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.reads_policies)
+    user = allowed_user(request, policies.reads_policies)
     today = timezone.localdate()
     rows = selectors.policy_rows(user=user, today=today)
     writes = policies.writes_policies(user)
@@ -91,7 +77,7 @@ def policies_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def policy_new(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.writes_policies)
+    user = allowed_user(request, policies.writes_policies)
     posted = _posted(request)
     form = NewPolicyForm(
         request.POST if posted else None,
@@ -110,7 +96,7 @@ def policy_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("The policy is recorded. Staff are asked to acknowledge it.")
             )
-            return _see_other("preparedness:policy", document.pk)
+            return see_other("preparedness:policy", document.pk)
     return _render(
         request,
         "preparedness/policy_new.html",
@@ -121,7 +107,7 @@ def policy_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def policy(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.reads_policies)
+    user = allowed_user(request, policies.reads_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     current = document.current_version
     follows_up = policies.sees_acknowledgements(user)
@@ -150,7 +136,7 @@ def policy(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.writes_policies)
+    user = allowed_user(request, policies.writes_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     form = PolicyForm(
         request.POST if _posted(request) else None,
@@ -174,7 +160,7 @@ def policy_edit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            return _see_other("preparedness:policy", document.pk)
+            return see_other("preparedness:policy", document.pk)
     return _render(
         request,
         "preparedness/policy_edit.html",
@@ -185,7 +171,7 @@ def policy_edit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def version_new(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.writes_policies)
+    user = allowed_user(request, policies.writes_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     posted = _posted(request)
     form = VersionForm(request.POST if posted else None, request.FILES if posted else None)
@@ -202,7 +188,7 @@ def version_new(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
                 _("Version %(n)d is now current. Staff are asked to acknowledge it.")
                 % {"n": version.number},
             )
-            return _see_other("preparedness:policy", document.pk)
+            return see_other("preparedness:policy", document.pk)
     return _render(
         request,
         "preparedness/version_new.html",
@@ -215,12 +201,12 @@ def version_new(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 def review(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     """Record a review that found nothing to change; a review that changes
     the policy uploads a new version instead (linked from this page)."""
-    user = _allowed(request, policies.writes_policies)
+    user = allowed_user(request, policies.writes_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     current = document.current_version
     if current is None:
         messages.info(request, _("This policy has no version yet: upload the first one."))
-        return _see_other("preparedness:version_new", document.pk)
+        return see_other("preparedness:version_new", document.pk)
     form = ReviewForm(
         request.POST if _posted(request) else None,
         initial={"version": current.number, "reviewed_on": timezone.localdate()},
@@ -239,7 +225,7 @@ def review(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("The review is recorded."))
-            return _see_other("preparedness:policy", document.pk)
+            return see_other("preparedness:policy", document.pk)
     return _render(
         request,
         "preparedness/review.html",
@@ -250,12 +236,12 @@ def review(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def acknowledge(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.acknowledges_policies)
+    user = allowed_user(request, policies.acknowledges_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Reload the policy and try again."))
-        return _see_other("preparedness:policy", document.pk)
+        return see_other("preparedness:policy", document.pk)
     try:
         services.policy_acknowledge(
             actor=user, document_id=document.pk, version_number=form.cleaned_data["version"]
@@ -264,7 +250,7 @@ def acknowledge(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Thank you: your acknowledgement is recorded."))
-    return _see_other("preparedness:policy", document.pk)
+    return see_other("preparedness:policy", document.pk)
 
 
 # --- Partner meetings --------------------------------------------------------------
@@ -272,7 +258,7 @@ def acknowledge(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def meetings(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.reads_meetings)
+    user = allowed_user(request, policies.reads_meetings)
     page = selectors.meeting_page(user=user, page=request.GET.get("page"))
     return _render(
         request,
@@ -299,7 +285,7 @@ def _meeting_form(
 
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.writes_meetings)
+    user = allowed_user(request, policies.writes_meetings)
     form = _meeting_form(request, user, None, {"staff": [user.pk]})
     if _posted(request) and form.is_valid():
         try:
@@ -308,7 +294,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("The meeting is recorded."))
-            return _see_other("preparedness:meeting", meeting.pk)
+            return see_other("preparedness:meeting", meeting.pk)
     return _render(
         request,
         "preparedness/meeting_edit.html",
@@ -319,7 +305,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.reads_meetings)
+    user = allowed_user(request, policies.reads_meetings)
     found = selectors.meeting_get(user=user, meeting_id=meeting_id)
     return _render(
         request,
@@ -336,7 +322,7 @@ def meeting(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.writes_meetings)
+    user = allowed_user(request, policies.writes_meetings)
     found = selectors.meeting_get(user=user, meeting_id=meeting_id)
     form = _meeting_form(
         request,
@@ -368,7 +354,7 @@ def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            return _see_other("preparedness:meeting", found.pk)
+            return see_other("preparedness:meeting", found.pk)
     return _render(
         request,
         "preparedness/meeting_edit.html",
@@ -382,7 +368,7 @@ def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def agreements(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.reads_agreements)
+    user = allowed_user(request, policies.reads_agreements)
     return _render(
         request,
         "preparedness/agreements.html",
@@ -395,7 +381,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def agreement_new(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.writes_agreements)
+    user = allowed_user(request, policies.writes_agreements)
     posted = _posted(request)
     form = AgreementForm(
         request.POST if posted else None,
@@ -409,7 +395,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("The agreement is on file."))
-            return _see_other("preparedness:agreement", agreement.pk)
+            return see_other("preparedness:agreement", agreement.pk)
     return _render(
         request,
         "preparedness/agreement_new.html",
@@ -420,6 +406,6 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def agreement(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.reads_agreements)
+    user = allowed_user(request, policies.reads_agreements)
     row = selectors.agreement_get(user=user, agreement_id=agreement_id, today=timezone.localdate())
     return _render(request, "preparedness/agreement.html", {"row": row})

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
-from haven.core.http import authenticated_user
+from haven.core.http import allowed_user, authenticated_user, see_other
 from haven.people.display import shown_name
 from haven.people.models import Case
 from haven.people.selectors import audit_people_shown
@@ -43,19 +43,6 @@ from haven.safety.screening import lines
 PROCEDURE = gettext_lazy("Follow your agency's visitor procedure.")
 
 
-def _see_other(to: str, *args: Any) -> HttpResponse:
-    response: HttpResponse = redirect(to, *args)
-    response.status_code = 303
-    return response
-
-
-def _allowed(request: HttpRequest, rule: Callable[[User], bool]) -> User:
-    user = authenticated_user(request)
-    if not rule(user):
-        raise Http404
-    return user
-
-
 def _case_label(user: User) -> Callable[[Case], str]:
     hidden = names_hidden_for(user)
     return lambda case: shown_name(case.person, hidden) or _("(no name recorded)")
@@ -70,7 +57,7 @@ def _came_from(request: HttpRequest) -> uuid.UUID | None:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.has_checklist)
+    user = allowed_user(request, policies.has_checklist)
     return render(
         request,
         "safety/home.html",
@@ -91,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def threats(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.sees_threat_log)
+    user = allowed_user(request, policies.sees_threat_log)
     page = selectors.threat_page(user=user, page=request.GET.get("page"))
     return render(
         request,
@@ -106,7 +93,7 @@ def threats(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def threat_new(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.may_record_threats)
+    user = allowed_user(request, policies.may_record_threats)
     posted = request.method == "POST"
     came_from = _came_from(request)
     staff = list(User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username"))
@@ -129,7 +116,7 @@ def threat_new(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("The threat is recorded."))
-            return _see_other("safety:threat", threat.pk)
+            return see_other("safety:threat", threat.pk)
     return render(
         request, "safety/threat_new.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -137,7 +124,7 @@ def threat_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.sees_threat_log)
+    user = allowed_user(request, policies.sees_threat_log)
     found = selectors.threat_get(user=user, threat_id=threat_id)
     posted = request.method == "POST"
     if posted and not policies.may_record_threats(user):
@@ -158,7 +145,7 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            return _see_other("safety:threat", found.pk)
+            return see_other("safety:threat", found.pk)
     cases = selectors.linked_cases(user=user, cases=found.cases.all())
     audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
     return render(
@@ -202,7 +189,7 @@ def case_safety(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def concerns(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.sees_concerns)
+    user = allowed_user(request, policies.sees_concerns)
     page = selectors.concern_page(user=user, page=request.GET.get("page"))
     return render(
         request,
@@ -226,7 +213,7 @@ def _concern_form(
 
 @require_http_methods(["GET", "POST"])
 def concern_new(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.keeps_concerns)
+    user = allowed_user(request, policies.keeps_concerns)
     came_from = _came_from(request)
     form = _concern_form(
         request, user, initial={"cases": [str(came_from)] if came_from else []}, linked=[]
@@ -240,7 +227,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Recorded. The front desk's screening now checks for them.")
             )
-            return _see_other("safety:concern", concern.pk)
+            return see_other("safety:concern", concern.pk)
     return render(
         request,
         "safety/concern_edit.html",
@@ -251,7 +238,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def concern(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.sees_concerns)
+    user = allowed_user(request, policies.sees_concerns)
     found = selectors.concern_get(user=user, concern_id=concern_id)
     cases = selectors.linked_cases(user=user, cases=found.cases.all())
     audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
@@ -272,7 +259,7 @@ def concern(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def concern_edit(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.keeps_concerns)
+    user = allowed_user(request, policies.keeps_concerns)
     found = selectors.concern_get(user=user, concern_id=concern_id)
     linked = selectors.linked_cases(user=user, cases=found.cases.all())
     form = _concern_form(
@@ -302,7 +289,7 @@ def concern_edit(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            return _see_other("safety:concern", found.pk)
+            return see_other("safety:concern", found.pk)
     return render(
         request,
         "safety/concern_edit.html",
@@ -313,10 +300,10 @@ def concern_edit(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def concern_remove(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.keeps_concerns)
+    user = allowed_user(request, policies.keeps_concerns)
     services.concern_remove(actor=user, concern_id=concern_id)
     messages.success(request, _("Removed. Nothing of this record can be opened again."))
-    return _see_other("safety:concerns")
+    return see_other("safety:concerns")
 
 
 # --- The visitor log ---
@@ -324,7 +311,7 @@ def concern_remove(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def visitors(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.keeps_visitor_log)
+    user = allowed_user(request, policies.keeps_visitor_log)
     form = VisitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -337,7 +324,7 @@ def visitors(request: HttpRequest) -> HttpResponse:
                 messages.info(request, PROCEDURE)
             else:
                 messages.success(request, _("Checked in."))
-            return _see_other("safety:visitors")
+            return see_other("safety:visitors")
     page = selectors.visit_page(user=user, page=request.GET.get("page"))
     return render(
         request,
@@ -349,14 +336,14 @@ def visitors(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def visit_out(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.keeps_visitor_log)
+    user = allowed_user(request, policies.keeps_visitor_log)
     try:
         services.visit_check_out(actor=user, visit_id=visit_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Checked out."))
-    return _see_other("safety:visitors")
+    return see_other("safety:visitors")
 
 
 # --- Alerts ---
@@ -364,7 +351,7 @@ def visit_out(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, selectors.receives_alerts)
+    user = allowed_user(request, selectors.receives_alerts)
     return render(request, "safety/alerts.html", {"alerts": selectors.alert_list(user=user)})
 
 
@@ -386,14 +373,14 @@ def alerts_live(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, selectors.receives_alerts)
+    user = allowed_user(request, selectors.receives_alerts)
     try:
         services.alert_acknowledge(actor=user, alert_id=alert_id)
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
     else:
         messages.success(request, _("Noted: you are dealing with it."))
-    return _see_other("safety:alerts")
+    return see_other("safety:alerts")
 
 
 # --- Checklists ---
@@ -401,7 +388,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def checklist(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.has_checklist)
+    user = allowed_user(request, policies.has_checklist)
     _owner, mine = selectors.checklist_of(user=user, owner_id=user.pk)
     initial: dict[str, Any] = {}
     if mine is not None:
@@ -416,7 +403,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved. Only you and the agency's administrators see it."))
-            return _see_other("safety:checklist")
+            return see_other("safety:checklist")
     return render(
         request,
         "safety/checklist.html",
@@ -427,7 +414,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def checklists(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.sees_staff_checklists)
+    user = allowed_user(request, policies.sees_staff_checklists)
     return render(
         request, "safety/checklists.html", {"rows": selectors.checklist_overview(user=user)}
     )
@@ -435,7 +422,7 @@ def checklists(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def staff_checklist(request: HttpRequest, user_id: int) -> HttpResponse:
-    user = _allowed(request, policies.sees_staff_checklists)
+    user = allowed_user(request, policies.sees_staff_checklists)
     owner, found = selectors.checklist_of(user=user, owner_id=user_id)
     return render(request, "safety/staff_checklist.html", {"owner": owner, "checklist": found})
 
@@ -445,7 +432,7 @@ def staff_checklist(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def safety_settings(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.manages_safety)
+    user = allowed_user(request, policies.manages_safety)
     current = selectors.safety_settings(user=user)
     form = SettingsForm(
         request.POST if request.method == "POST" else None,
@@ -469,7 +456,7 @@ def safety_settings(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            return _see_other("safety:settings")
+            return see_other("safety:settings")
     return render(
         request, "safety/settings.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -482,7 +469,7 @@ def safety_settings(request: HttpRequest) -> HttpResponse:
 def lockdown(request: HttpRequest) -> HttpResponse:
     """Start a lockdown, or see the one running and end it. Both take a
     fresh code from the administrator's authenticator."""
-    user = _allowed(request, lockdowns.is_lockdown_admin)
+    user = allowed_user(request, lockdowns.is_lockdown_admin)
     running = lockdowns.lockdown_current(actor=user)
     # Which button was pressed, not which form the page now shows: another
     # administrator may have started or ended the lockdown in between.
@@ -491,7 +478,7 @@ def lockdown(request: HttpRequest) -> HttpResponse:
     end_form = SecondFactorForm(request.POST if action == "end" else None)
     if action == "end" and running is None:
         messages.info(request, _("This lockdown is no longer running."))
-        return _see_other("safety:lockdown")
+        return see_other("safety:lockdown")
     if action == "start" and start_form.is_valid():
         try:
             lockdowns.lockdown_start(
@@ -505,7 +492,7 @@ def lockdown(request: HttpRequest) -> HttpResponse:
             show_refusal(start_form, error)
         else:
             messages.warning(request, _("The lockdown has started. Everyone else is signed out."))
-            return _see_other("safety:lockdown")
+            return see_other("safety:lockdown")
     if action == "end" and running is not None and end_form.is_valid():
         try:
             ended = lockdowns.lockdown_end(
@@ -522,7 +509,7 @@ def lockdown(request: HttpRequest) -> HttpResponse:
                 if ended
                 else _("Recorded. A second lockdown administrator must now confirm the end."),
             )
-            return _see_other("safety:lockdown")
+            return see_other("safety:lockdown")
     if request.method == "POST" and action not in {"start", "end"}:
         return HttpResponse(status=400)
     failed = start_form.errors or end_form.errors

@@ -5,20 +5,18 @@ refresher intervals."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
-from haven.core.http import authenticated_user
+from haven.core.http import allowed_user, see_other
 from haven.partners.models import Organization
 from haven.training import policies, selectors, services
 from haven.training.forms import (
@@ -31,19 +29,6 @@ from haven.training.forms import (
 )
 
 MY_RECORDS = 200
-
-
-def _see_other(to: str, *args: Any) -> HttpResponse:
-    response: HttpResponse = redirect(to, *args)
-    response.status_code = 303
-    return response
-
-
-def _allowed(request: HttpRequest, rule: Callable[[User], bool]) -> User:
-    user = authenticated_user(request)
-    if not rule(user):
-        raise Http404
-    return user
 
 
 def _partners(user: User) -> list[Organization]:
@@ -60,7 +45,7 @@ def _links(user: User) -> dict[str, bool]:
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.has_training)
+    user = allowed_user(request, policies.has_training)
     today = timezone.localdate()
     records = selectors.records_of(user=user, wanted=selectors.RecordFilter(staff_id=user.pk))
     return render(
@@ -76,7 +61,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.sees_overview)
+    user = allowed_user(request, policies.sees_overview)
     return render(
         request,
         "training/overview.html",
@@ -86,7 +71,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.reads_agency_training)
+    user = allowed_user(request, policies.reads_agency_training)
     form = RecordFilterForm(
         request.GET or None,
         staff=list(User.objects.filter(agency_id=user.agency_id).order_by("username")),
@@ -104,7 +89,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def record_new(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.keeps_training)
+    user = allowed_user(request, policies.keeps_training)
     posted = request.method == "POST"
     wanted_staff = request.GET.get("staff", "")
     form = RecordForm(
@@ -125,7 +110,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("The training is recorded."))
-            return _see_other("training:record", record.pk)
+            return see_other("training:record", record.pk)
     return render(
         request, "training/record_new.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -133,7 +118,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.has_training)
+    user = allowed_user(request, policies.has_training)
     found = selectors.record_get(user=user, record_id=record_id)
     keeps = policies.keeps_training(user)
     posted = request.method == "POST"
@@ -149,7 +134,7 @@ def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("The certificate is kept."))
-            return _see_other("training:record", found.pk)
+            return see_other("training:record", found.pk)
     return render(
         request,
         "training/record.html",
@@ -166,14 +151,14 @@ def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def events(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.reads_agency_training)
+    user = allowed_user(request, policies.reads_agency_training)
     page = selectors.event_page(user=user, page=request.GET.get("page"))
     return render(request, "training/events.html", {"page": page, **_links(user)})
 
 
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.keeps_training)
+    user = allowed_user(request, policies.keeps_training)
     posted = request.method == "POST"
     form = EventForm(
         request.POST if posted else None,
@@ -189,7 +174,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("The in-service training is recorded."))
-            return _see_other("training:event", event.pk)
+            return see_other("training:event", event.pk)
     return render(
         request, "training/event_new.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -197,7 +182,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
-    user = _allowed(request, policies.reads_agency_training)
+    user = allowed_user(request, policies.reads_agency_training)
     found = selectors.event_get(user=user, event_id=event_id)
     return render(
         request,
@@ -212,7 +197,7 @@ def event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def topics(request: HttpRequest) -> HttpResponse:
-    user = _allowed(request, policies.keeps_training)
+    user = allowed_user(request, policies.keeps_training)
     rows = selectors.topic_rows(user=user)
     posted = request.POST.get("form") if request.method == "POST" else None
     topic_form = TopicForm(request.POST if posted == "topic" else None, prefix="topic")
@@ -226,7 +211,7 @@ def topics(request: HttpRequest) -> HttpResponse:
             show_refusal(topic_form, error)
         else:
             messages.success(request, _("The topic is added."))
-            return _see_other("training:topics")
+            return see_other("training:topics")
     elif posted == "refresher" and refresher_form.is_valid():
         try:
             services.refresher_set(
@@ -238,7 +223,7 @@ def topics(request: HttpRequest) -> HttpResponse:
             show_refusal(refresher_form, error)
         else:
             messages.success(request, _("The refresher interval is saved."))
-            return _see_other("training:topics")
+            return see_other("training:topics")
     elif request.method == "POST" and posted not in {"topic", "refresher"}:
         raise Http404
     failed = topic_form.errors or refresher_form.errors
