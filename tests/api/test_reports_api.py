@@ -66,7 +66,7 @@ def test_the_funder_layout_over_the_api(client_for, supervisor, population):
     ]
 
 
-def test_a_run_is_its_creators_alone(client_for, auditor, admin_user, outsider, population):
+def test_a_run_is_its_creators_alone(client_for, auditor, admin_user, outsider):
     run_id = _start(client_for(auditor), Q1_QUERY).json()["id"]
     for other in (admin_user, outsider):
         response = client_for(other).get(f"/api/v1/reports/runs/{run_id}")
@@ -75,7 +75,7 @@ def test_a_run_is_its_creators_alone(client_for, auditor, admin_user, outsider, 
 
 
 @pytest.mark.parametrize("persona", ["advocate", "intake", "shelter"])
-def test_others_get_a_404(client_for, request, population, persona):
+def test_others_get_a_404(client_for, request, persona):
     client = client_for(request.getfixturevalue(persona))
     assert _start(client, Q1_QUERY).status_code == 404
     assert client.get("/api/v1/reports/settings").status_code == 404
@@ -94,7 +94,7 @@ def test_others_get_a_404(client_for, request, population, persona):
         {**Q1_QUERY, "extra": "field"},
     ],
 )
-def test_bad_periods_and_teams_answer_422(client_for, auditor, population, body):
+def test_bad_periods_and_teams_answer_422(client_for, auditor, body):
     response = _start(client_for(auditor), body)
     assert response.status_code == 422
     assert response.json()["detail"]

@@ -6,7 +6,6 @@ leaves every figure as it was."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from itertools import combinations
 
@@ -206,30 +205,3 @@ def test_a_case_that_moves_to_another_team_takes_its_facts_along(population):
     assert values(second.table("served"))["new"] == 5
     assert values(second.table("law"))["chose"] == 1
     assert values(second.table("needs"), 0)[category("shelter")] == 1
-
-
-def test_a_scope_is_compared_by_value(population):
-    scope = population.scope()
-    assert report(scope) == report(replace(scope))
-
-
-def test_staff_trained_are_counted_exactly(population):
-    found = report(population.scope(threshold=5))
-    professionals = found.table("professionals")
-    assert values(professionals) == {"staff": 2, "outside": 7, "total": 9}
-    assert "3.5 hours" in professionals.note
-    by_topic = {row.label: row.figures[0].value for row in found.table("training").rows}
-    assert by_topic["Dynamics of human trafficking"] == 1
-    assert by_topic["Mandated reporting"] == 1
-    assert by_topic["Staff safety"] == 0
-    assert found.table("training").totals[0].value == 2
-
-
-def test_a_team_counts_its_own_staff_trained(population):
-    first = report(population.scope(team_id=population.team1.pk)).table("professionals")
-    second = report(population.scope(team_id=population.team2.pk)).table("professionals")
-    # The staff member at the event works in both teams; the trainee in team 2.
-    assert values(first)["staff"] == 1
-    assert values(second)["staff"] == 2
-    # Partners' staff at the agency's events are the agency's, whatever the team.
-    assert values(first)["outside"] == 7
