@@ -262,9 +262,9 @@ def main() -> None:
     # address would quietly time the case list instead.
     kinds: dict[str, list[tuple[str, str, dict[str, str], str]]] = {
         "search": [("post", case_list, {"name": name}, escape(name)) for name in names],
-        "page": [("get", reverse("people:case_detail", args=[c]), {}, "") for c in cases],
+        "page": [("get", reverse("desk:case_detail", args=[c]), {}, "") for c in cases],
         "list": [("get", case_list, {}, "") for _ in range(SAMPLES)],
-        "long case": [("get", reverse("people:case_detail", args=[long_case.pk]), {}, "")],
+        "long case": [("get", reverse("desk:case_detail", args=[long_case.pk]), {}, "")],
         "log": [("get", reverse("communications:log", args=[long_case.pk]), {}, "Check-in")],
         "entry": [
             ("get", reverse("communications:entry", args=[long_case.pk, e]), {}, "Check-in")

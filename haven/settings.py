@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "haven.preparedness",
     "haven.reports",
     "haven.jobs",
+    "haven.desk",
     "haven.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -147,7 +148,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "haven.core.context_processors.haven",
+                "haven.desk.context_processors.haven",
             ],
             "string_if_invalid": "",
         },
@@ -206,7 +207,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "desk:dashboard"
 
 ACCOUNT_ADAPTER = "haven.accounts.adapters.HavenAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}

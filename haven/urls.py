@@ -3,9 +3,9 @@ from django.urls import include, path
 from haven.api.api import api
 
 urlpatterns = [
-    path("", include("haven.core.urls")),
+    path("", include("haven.desk.urls")),
     path("", include("haven.accounts.urls")),
-    path("", include("haven.audit.urls")),
+    path("", include("haven.desk.trail.urls")),
     path("", include("haven.people.urls")),
     path("", include("haven.protocol.urls")),
     path("", include("haven.partners.urls")),

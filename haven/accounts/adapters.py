@@ -11,8 +11,10 @@ from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 
+from haven.accounts import holds
 from haven.core.secretbox import seal_text, unseal_text
 
 _TOTP_PURPOSE = "mfa-secret"
@@ -28,12 +30,8 @@ class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         password is even checked, with the words of a wrong password, so the
         page says nothing of the lockdown or of the password; only the
         lockdown administrators go on. Every refusal is audited."""
-        from django.contrib.auth.hashers import make_password
-
-        from haven.safety.lockdown import sign_in_refused
-
         super().pre_authenticate(request, **credentials)
-        if sign_in_refused(str(credentials.get("username") or "")):
+        if holds.sign_in_refused(str(credentials.get("username") or "")):
             # The same answer, after about the same time, as a wrong
             # password: the page must not tell a stranger that this name
             # exists and that its agency is locked down.
@@ -43,11 +41,9 @@ class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         """A lockdown that started while this person was typing their second
         factor still keeps them out: signed out again at once, audited."""
-        from haven.safety.lockdown import refuse_signed_in
-        from haven.safety.middleware import unavailable
-
-        if refuse_signed_in(request, user):
-            return unavailable(request)
+        answer = holds.session_ended(request, user)
+        if answer is not None:
+            return answer
         return super().post_login(request, user, **kwargs)
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from haven.accounts import selectors, services
+from haven.accounts import holds, selectors, services
 from haven.accounts.forms import (
     InvitationForm,
     LanguageForm,
@@ -28,8 +28,8 @@ from haven.accounts.forms import (
     SetupForm,
     TeamForm,
 )
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import TEAM_ROLES, User
-from haven.core.http import authenticated_user
 
 _BACKEND = "haven.accounts.backends.HavenAuthenticationBackend"
 
@@ -40,13 +40,10 @@ def _sign_in_new_password(request: HttpRequest, user: User) -> None:
     Typing the new password counts as a fresh authentication, so the next
     step (enrolling a second factor) does not ask for it again at once.
     """
-    from haven.safety.lockdown import locked_out, sign_in_refused
-
     if request.user.is_authenticated:
         logout(request)
-    if locked_out(user):
-        # The password is set; signing in waits for the lockdown to end.
-        sign_in_refused(user.username)
+    if holds.sign_in_refused(user.username):
+        # The password is set; signing in waits for the hold (a lockdown) to end.
         return
     login(request, user, backend=_BACKEND)
     record_authentication(request, user, method="password", reauthenticated=True)

@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.accounts.policies import roles_of
 from haven.api.attachments import router as attachments_router
@@ -22,7 +23,6 @@ from haven.api.referrals import router as referrals_router
 from haven.api.reports import router as reports_router
 from haven.api.safety import router as safety_router
 from haven.api.training import router as training_router
-from haven.core.http import authenticated_user
 from haven.safety.lockdown import locked_out
 
 

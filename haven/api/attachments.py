@@ -34,6 +34,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params import FileEx, P, PathEx, QueryEx
 from pydantic import AfterValidator, BeforeValidator
 
+from haven.accounts.http import authenticated_user
 from haven.api.consent import CategoryCode, DisclosureOut, _disclosure_out
 from haven.api.partners import Refusals
 from haven.api.people import _clean_note, _clean_text, _visible_case
@@ -58,7 +59,6 @@ from haven.attachments.services import (
 from haven.consent import court_orders
 from haven.consent.court_orders import CourtOrderAnswer, court_order_answer, may_answer_court_orders
 from haven.consent.models import InfoKind
-from haven.core.http import authenticated_user
 from haven.people.models import Case
 
 router = Router(tags=["attachments"])

@@ -37,6 +37,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params import P, PathEx, QueryEx
 from pydantic import AfterValidator, StrictBool, StrictInt
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.consent import CategoryCode, PurposeCode
 from haven.api.partners import Refusals
@@ -63,7 +64,6 @@ from haven.communications.services import (
     InterpreterValues,
 )
 from haven.consent.models import InfoKind
-from haven.core.http import authenticated_user
 from haven.exports.models import RecordExport
 from haven.exports.services import ExportRequest, export_record, may_export
 from haven.exports.views import _download

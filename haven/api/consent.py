@@ -25,6 +25,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
 from pydantic import AfterValidator
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.people import _clean_note, _clean_text, _refusal, _visible_case
 from haven.api.protocol import (
@@ -41,7 +42,6 @@ from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
 from haven.consent.policies import sees_disclosures
 from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues, may_record_consent
-from haven.core.http import authenticated_user
 from haven.people.models import Case
 
 router = Router(tags=["consent"])

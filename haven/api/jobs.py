@@ -16,8 +16,8 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.params import P, PathEx
 
+from haven.accounts.http import authenticated_user
 from haven.api.protocol import NOT_FOUND, _uuid_or_404
-from haven.core.http import authenticated_user
 from haven.jobs.models import Failure, Job
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, result_available

@@ -22,10 +22,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.params import P, PathEx
 from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.people import Message, _clean_note, _clean_text, _refusal
 from haven.api.protocol import OptionalDay
-from haven.core.http import authenticated_user
 from haven.partners import selectors, services
 from haven.partners.hsds.export import NestedBuilder, Snapshot, organization_row, service_row
 from haven.partners.hsds.spec import HSDS_VERSION

@@ -26,8 +26,8 @@ from ninja.params import P, PathEx
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.core.http import authenticated_user
 from haven.core.text import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters, single_spaced
 from haven.people import selectors, services
 from haven.people.details import (

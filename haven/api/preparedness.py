@@ -28,13 +28,13 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
 from pydantic import AfterValidator, StrictBool, StrictInt
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.communications import BAD_BODY, StaffId, _located
 from haven.api.partners import Refusals
 from haven.api.people import _clean_note, _clean_text
 from haven.api.protocol import NOT_FOUND, Day, OptionalDay, _Input, _text, _uuid_or_404
 from haven.attachments.models import Attachment
-from haven.core.http import authenticated_user
 from haven.preparedness import selectors, services
 from haven.preparedness.models import (
     TITLE_MAX,

@@ -25,9 +25,9 @@ from ninja.params import P, PathEx
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.people import Message, _clean_note, _clean_text, _refusal, _visible_case
-from haven.core.http import authenticated_user
 from haven.people.models import Case
 from haven.protocol import identification, law, minors, needs, rights, safety, selectors, tracker
 from haven.protocol.library import handouts_for
@@ -420,8 +420,8 @@ def _text(value: str | None) -> str:
     return value or ""
 
 
-def _tracker_out(case: Case) -> TrackerOut:
-    found = selectors.tracker(case)
+def _tracker_out(case: Case, viewer: User) -> TrackerOut:
+    found = selectors.tracker(case, viewer=viewer)
     return TrackerOut(
         steps=[
             StepOut(
@@ -574,8 +574,8 @@ NOT_FOUND = {404: Message}
     summary="The protocol's steps on a case",
 )
 def protocol_tracker(request: HttpRequest, case_id: CaseId) -> TrackerOut:
-    _user, case = _case(request, case_id, sees_protocol)
-    return _tracker_out(case)
+    user, case = _case(request, case_id, sees_protocol)
+    return _tracker_out(case, user)
 
 
 @router.put(
@@ -600,7 +600,7 @@ def protocol_step_set(
         tracker.step_set(actor=user, case=case, step=step, state=change.state, reason=change.reason)
     except ValidationError as error:
         raise _refusal_at(error, "change", "state") from None
-    return _tracker_out(case)
+    return _tracker_out(case, user)
 
 
 # --- Safety --------------------------------------------------------------------------

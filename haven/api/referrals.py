@@ -31,6 +31,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
 from pydantic import AfterValidator, StrictBool
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.consent import PurposeCode
 from haven.api.people import _clean_note, _refusal
@@ -38,7 +39,6 @@ from haven.api.protocol import NOT_FOUND, InfoKindCode, OptionalDay, _case, _Inp
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import InfoKind
 from haven.consent.policies import sees_disclosures
-from haven.core.http import authenticated_user
 from haven.protocol.needs import category_label
 from haven.referrals import selectors, services
 from haven.referrals.models import Referral, ReferralPacket

@@ -22,11 +22,11 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
 from pydantic import ConfigDict, StrictInt
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.communications import BAD_BODY
 from haven.api.partners import Refusals
 from haven.api.protocol import NOT_FOUND, _uuid_or_404
-from haven.core.http import authenticated_user
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.selectors import job_for, result_available
 from haven.jobs.services import job_nudge, job_result_open

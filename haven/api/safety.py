@@ -41,13 +41,13 @@ from ninja.params import P, PathEx, QueryEx
 from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.communications import BAD_BODY, StaffId, _located
 from haven.api.partners import Refusals
 from haven.api.people import _clean_note, _clean_text
 from haven.api.protocol import NOT_FOUND, OptionalDay, _Input, _moment, _text, _uuid_or_404
 from haven.attachments.models import Attachment
-from haven.core.http import authenticated_user
 from haven.safety import selectors, services
 from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit, VisitorAlert
 from haven.safety.screening import lines

@@ -25,12 +25,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
 from pydantic import AfterValidator, StrictInt
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.communications import BAD_BODY, StaffId, _located
 from haven.api.partners import Refusals
 from haven.api.people import _clean_text
 from haven.api.protocol import NOT_FOUND, Day, _Input, _uuid_or_404
-from haven.core.http import authenticated_user
 from haven.training import selectors, services
 from haven.training.models import PRESENTERS_MAX, PROVIDER_MAX, TITLE_MAX, Event, Record
 from haven.training.policies import has_training

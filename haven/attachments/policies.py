@@ -10,10 +10,13 @@ interpreters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
+from haven.attachments.models import Attachment
 from haven.people.policies import sees_restricted_fields
 
 
@@ -48,3 +51,20 @@ def may_keep_agency_document(user: User | AnonymousUser, use: str) -> bool:
 
 def may_read_agency_document(user: User | AnonymousUser, use: str) -> bool:
     return bool(roles_of(user) & _AGENCY_READERS.get(use, frozenset()))
+
+
+# Agency documents whose readers are decided record by record (a threat's
+# evidence, a photo of a person of concern) are ruled on by the app that
+# keeps the record, which registers its rule in its AppConfig.ready(). A use
+# with no rule registered opens to no one.
+RecordRule = Callable[[User, Attachment], bool]
+_RECORD_RULES: dict[str, RecordRule] = {}
+
+
+def readers_decided_by(use: str, rule: RecordRule) -> None:
+    _RECORD_RULES[use] = rule
+
+
+def may_open_by_record(user: User, attachment: Attachment) -> bool:
+    rule = _RECORD_RULES.get(attachment.use)
+    return rule is not None and rule(user, attachment)

@@ -33,6 +33,7 @@ from haven.attachments.models import (
 from haven.attachments.policies import (
     handles_attachments,
     may_keep_agency_document,
+    may_open_by_record,
     may_read_agency_document,
 )
 from haven.audit.models import Action
@@ -194,9 +195,7 @@ def _may_open(actor: User, attachment: Attachment) -> bool:
     if attachment.use in SAFETY_USES:
         # Evidence of a threat, a photo of a person of concern: readable by
         # whoever may see the record it belongs to.
-        from haven.safety.policies import may_open_safety_file
-
-        return may_open_safety_file(actor, attachment)
+        return may_open_by_record(actor, attachment)
     if attachment.case_id is None:
         return may_read_agency_document(actor, attachment.use)
     return handles_attachments(actor) and can_open_case(actor, attachment.case_id)

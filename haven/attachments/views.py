@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.attachments import selectors
 from haven.attachments.forms import DocumentForm
@@ -19,9 +20,9 @@ from haven.attachments.models import Use
 from haven.attachments.policies import handles_attachments
 from haven.attachments.responses import attachment_response, body_too_large
 from haven.attachments.services import attachment_open, attachment_store, too_large_message
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
+from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
-from haven.protocol.views.common import case_for, names_hidden_for, refuse
 
 
 def _page(
@@ -72,7 +73,7 @@ def _documents_post(request: HttpRequest, user: User, case: Case) -> HttpRespons
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The file is kept, sealed."))
             response = redirect("attachments:documents", case_id=case.pk)

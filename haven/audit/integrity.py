@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from haven.audit.chain import ChainBreak, first_break
@@ -53,3 +53,19 @@ def verify_audit_chains() -> tuple[int, list[ChainBreak]]:
         if found is not None:
             breaks.append(found)
     return checked, breaks
+
+
+# Other hash chains anchored in the trail (a case's communications log) are
+# kept by the apps above this one. Each registers its check in its
+# AppConfig.ready(): a name for what it counts ("communications") and a
+# function returning how many it read and its first break per chain.
+IntegrityCheck = Callable[[], tuple[int, Sequence[object]]]
+_CHECKS: dict[str, IntegrityCheck] = {}
+
+
+def register_check(counted: str, check: IntegrityCheck) -> None:
+    _CHECKS[counted] = check
+
+
+def registered_checks() -> dict[str, IntegrityCheck]:
+    return dict(sorted(_CHECKS.items()))

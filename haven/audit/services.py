@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from haven.audit.chain import GENESIS, event_hash
 from haven.audit.models import Action, AuditEvent
+from haven.core.models import Agency
 from haven.core.request_context import current_request_id
-
-if TYPE_CHECKING:
-    from haven.accounts.models import User
-    from haven.core.models import Agency
 
 INSTALLATION_CHAIN = 0
 # An arbitrary constant naming Haven's audit locks among PostgreSQL advisory locks.
@@ -54,7 +52,9 @@ def _chain_tail(chain: int) -> tuple[int, str] | None:
 def audit_record(
     *,
     action: Action,
-    actor: User | None = None,
+    # The trail sits below the accounts app: any staff member (their agency
+    # id is read if the account has one).
+    actor: AbstractBaseUser | None = None,
     agency: Agency | None = None,
     object_type: str = "",
     object_id: str | int | uuid.UUID = "",

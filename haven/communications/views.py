@@ -16,6 +16,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.communications import selectors
 from haven.communications.forms import AddendumForm, CommunicationForm, InterpreterForm
@@ -33,10 +34,10 @@ from haven.communications.services import (
     interpreter_save,
 )
 from haven.core.addresses import case_address
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
 from haven.core.languages import language_name
+from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
-from haven.protocol.views.common import case_for, names_hidden_for, refuse
 
 
 def _case(user: User, case_id: uuid.UUID) -> Case:
@@ -142,7 +143,7 @@ def entry_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         try:
             entry = communication_record(actor=user, case=case, values=form.values())
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The communication is recorded."))
             return _see_other("communications:entry", case_id=case.pk, entry_id=entry.pk)
@@ -205,7 +206,7 @@ def addendum(request: HttpRequest, case_id: uuid.UUID, entry_id: uuid.UUID) -> H
                 files=data["attachments"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The addendum is recorded. The entry itself is unchanged."))
             return _see_other("communications:entry", case_id=case.pk, entry_id=added.pk)
@@ -257,7 +258,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             try:
                 interpreter_save(actor=user, values=_interpreter_values(form))
             except ValidationError as error:
-                refuse(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, _("The interpreter is on the roster."))
                 return _see_other("communications:roster")
@@ -303,7 +304,7 @@ def interpreter_edit(request: HttpRequest, interpreter_id: uuid.UUID) -> HttpRes
         try:
             interpreter_save(actor=user, values=_interpreter_values(form), interpreter=interpreter)
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             return _see_other("communications:roster")

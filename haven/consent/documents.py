@@ -10,9 +10,9 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.models import Consent, ConsentForm, InfoKind, Purpose
 from haven.core.pdf import pdf_response, print_language, render_pdf
+from haven.people.access import names_hidden_for
 from haven.people.display import printed_name
 from haven.people.models import Case
-from haven.protocol.views.common import names_hidden_for
 
 
 def consent_form_response(user: User, case: Case, consent: Consent) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
 from haven.consent import selectors
@@ -31,9 +32,10 @@ from haven.consent.services import (
     default_days,
     may_record_consent,
 )
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
+from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
-from haven.protocol.views.common import case_for, case_for_work, names_hidden_for, refuse
+from haven.protocol.views.common import case_for_work
 
 
 def _record_form(user: User, case: Case, data: Any = None, files: Any = None) -> ConsentRecordForm:
@@ -89,7 +91,7 @@ def consents(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         try:
             consent_record(actor=user, case=case, values=form.values())
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The consent is recorded."))
             response = redirect(
@@ -131,7 +133,7 @@ def consent_withdraw(
         try:
             consent_revoke(actor=user, consent=consent, note=form.cleaned_data["note"])
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The consent is withdrawn. Nothing more goes under it."))
             response = redirect("consent:consents", case_id=case.pk)
@@ -194,7 +196,7 @@ def court_order(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         try:
             court_order_answer(actor=user, case=case, answer=form.answer())
         except ValidationError as error:  # the gate's refusals among them
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Recorded in what has been shared."))
             response = redirect("consent:disclosures", case_id=case.pk)
@@ -226,7 +228,7 @@ def consent_settings(request: HttpRequest) -> HttpResponse:
         try:
             consent_settings_save(actor=user, days=form.cleaned_data["default_days"])
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             response = redirect("consent:settings")

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
-
-from haven.accounts.models import User
-
-
-def authenticated_user(request: HttpRequest) -> User:
-    """The signed-in staff member. Login is required by default, so views
-    behind it can rely on a real user; the assert narrows the type."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
-    return user
 
 
 def see_other(to: str, *args: Any) -> HttpResponse:
@@ -24,12 +13,3 @@ def see_other(to: str, *args: Any) -> HttpResponse:
     response: HttpResponse = redirect(to, *args)
     response.status_code = 303
     return response
-
-
-def allowed_user(request: HttpRequest, rule: Callable[[User], bool]) -> User:
-    """The signed-in staff member if ``rule`` lets them in; a 404 otherwise,
-    exactly like a page that does not exist."""
-    user = authenticated_user(request)
-    if not rule(user):
-        raise Http404
-    return user

@@ -1,4 +1,4 @@
-"""The dashboard and the error pages."""
+"""The error pages."""
 
 from __future__ import annotations
 
@@ -6,41 +6,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
-
-from haven.consent import selectors as consent_selectors
-from haven.consent.policies import sees_disclosures
-from haven.core.http import authenticated_user
-from haven.people import selectors as people_selectors
-from haven.people.display import hidden_names
-from haven.people.field_settings import field_rules
-from haven.protocol import selectors as protocol_selectors
-from haven.protocol.policies import sees_protocol
-from haven.referrals import selectors as referral_selectors
-from haven.safety import lockdown
-
-
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = authenticated_user(request)
-    context = {
-        "agency": user.agency,
-        "break_glass": people_selectors.break_glass_to_review(user=user),
-        "next_actions": protocol_selectors.next_actions(user=user) if sees_protocol(user) else [],
-        "open_reports": protocol_selectors.open_reports(user=user) if sees_protocol(user) else [],
-        "consents_ending": (
-            consent_selectors.consents_expiring(user=user) if sees_disclosures(user) else []
-        ),
-        "referrals_waiting": (
-            referral_selectors.awaiting_reply(user=user) if sees_disclosures(user) else []
-        ),
-        "inbox_open": referral_selectors.inbox_open_count(user=user),
-        "lockdown": (
-            lockdown.running_lockdown(user.agency_id) if lockdown.is_lockdown_admin(user) else None
-        ),
-        "now": timezone.now(),
-        "hidden_names": hidden_names(user, field_rules(user.agency_id)),
-    }
-    return render(request, "core/dashboard.html", context)
 
 
 @login_not_required

@@ -11,13 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.consent.selectors import directory_choices
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
 from haven.exports.forms import ExportForm
 from haven.exports.jobs import export_start
 from haven.exports.models import RecordExport
 from haven.exports.services import may_export
-from haven.protocol.views.common import case_for, names_hidden_for, refuse
+from haven.people.access import case_for, names_hidden_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +36,7 @@ def export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 actor=user, case=case, request=form.request(), output=form.cleaned_data["output"]
             )
         except ValidationError as error:  # the gate's refusals among them
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             return redirect("jobs:detail", job_id=job.pk)
     return render(

@@ -22,8 +22,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.core.http import authenticated_user
 from haven.core.languages import language_name
 from haven.core.pdf import pdf_response, render_pdf
 from haven.interpretation.endonyms import BY_CODE, ENDONYMS, Endonym
@@ -97,7 +97,7 @@ def point_for_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                         request,
                         _("Nothing changed: the language was already %(name)s.") % {"name": name},
                     )
-                return redirect("people:case_detail", case_id=case.pk)
+                return redirect("desk:case_detail", case_id=case.pk)
     return render(
         request,
         _TEMPLATE,

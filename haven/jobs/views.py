@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from haven.core.http import authenticated_user
+from haven.accounts.http import authenticated_user
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, job_list, result_available

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
-from haven.core.http import authenticated_user
 from haven.partners import exchange, selectors, services
 from haven.partners.forms import (
     ContactForm,

@@ -7,27 +7,26 @@ is written, so a rule holds whichever way the data came in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from haven.core.languages import CODES as LANGUAGE_CODES
 from haven.core.text import has_hidden_characters
 from haven.people.models import (
     ContactSafety,
     EnglishAbility,
+    FieldSetting,
     GenderGroup,
     ImmigrationStatus,
     TraffickingType,
 )
-
-if TYPE_CHECKING:
-    from haven.people.field_settings import FieldRules
 
 EARLIEST_BIRTH_YEAR = 1900
 OLDEST_ESTIMATE = 120
@@ -185,3 +184,69 @@ def changed_fields(
     """The names among ``covering`` whose values differ: what an audit event
     may say changed, never the values themselves."""
     return sorted(n for n in covering if getattr(before, n) != getattr(after, n))
+
+
+#: The label of every field, as staff see it unless their agency renames it.
+LABELS: dict[str, str | Promise] = {
+    "preferred_name": gettext_lazy("Name they want to be called"),
+    "legal_name": gettext_lazy("Legal name"),
+    "self_term": gettext_lazy("Words they use for themself"),
+    "aliases": gettext_lazy("Other names"),
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "estimated_age": gettext_lazy("Age, if the date of birth is not known"),
+    "gender": gettext_lazy("Gender, in their words"),
+    "gender_group": gettext_lazy("Gender, for reports"),
+    "phone": gettext_lazy("Safe phone number"),
+    "call_safety": gettext_lazy("Is it safe to call?"),
+    "text_safety": gettext_lazy("Is it safe to send a text?"),
+    "voicemail_safety": gettext_lazy("Is it safe to leave a voicemail?"),
+    "mail_safety": gettext_lazy("Is it safe to send mail?"),
+    "contact_notes": gettext_lazy("Notes on reaching them safely"),
+    "language": gettext_lazy("Language they speak best"),
+    "dialect": gettext_lazy("Dialect"),
+    "other_languages": gettext_lazy("Other languages they speak"),
+    "reads": gettext_lazy("Languages they read"),
+    "writes": gettext_lazy("Languages they write"),
+    "english_ability": gettext_lazy("How well they speak English"),
+    "interpreter_needed": gettext_lazy("Needs an interpreter"),
+    "immigration_status": gettext_lazy("Immigration status"),
+    "trafficking_type": gettext_lazy("Type of exploitation"),
+    "address_confidentiality": gettext_lazy("Enrolled in an address confidentiality program"),
+}
+assert set(LABELS) == set(DETAIL_NAMES)  # noqa: S101  (a field without a label is a bug)
+
+# A tick box cannot be "required": leaving it unticked is an answer. Nor can
+# immigration status: answering it is never a condition of service, and
+# intake staff, who do not see it, must still be able to record someone.
+CANNOT_REQUIRE = frozenset({"interpreter_needed", "immigration_status"})
+LABEL_MAX = 60
+
+
+@dataclass(frozen=True)
+class FieldRules:
+    """One agency's settings, read once per request."""
+
+    modes: Mapping[str, str]
+    labels: Mapping[str, str]
+
+    def is_hidden(self, name: str) -> bool:
+        return self.modes.get(name) == FieldSetting.Mode.HIDDEN
+
+    def is_required(self, name: str) -> bool:
+        return self.modes.get(name) == FieldSetting.Mode.REQUIRED
+
+    def mode(self, name: str) -> str:
+        return self.modes.get(name, FieldSetting.Mode.OPTIONAL)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name) or str(LABELS[name])
+
+    def shown(self, names: tuple[str, ...] | list[str]) -> list[str]:
+        return [n for n in names if not self.is_hidden(n)]
+
+    def hidden_names(self) -> dict[str, bool]:
+        """For the person_name template: which of the two names not to show."""
+        return {
+            "legal": self.is_hidden("legal_name"),
+            "preferred": self.is_hidden("preferred_name"),
+        }

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.core.languages import language_name
-from haven.people.details import DETAIL_NAMES, RESTRICTED
-from haven.people.field_settings import FieldRules
+from haven.people.details import DETAIL_NAMES, RESTRICTED, FieldRules
 from haven.people.models import (
     ContactSafety,
     EnglishAbility,

@@ -18,14 +18,17 @@ from haven.core.languages import LANGUAGES
 from haven.core.models import Agency, Team
 from haven.core.text import has_hidden_characters, single_spaced
 from haven.people.details import (
+    CANNOT_REQUIRE,
     DETAIL_NAMES,
+    LABEL_MAX,
+    LABELS,
     MAX_ALIASES,
     NOTE_MAX,
     OLDEST_ESTIMATE,
     TEXT_MAX,
+    FieldRules,
     PersonDetails,
 )
-from haven.people.field_settings import CANNOT_REQUIRE, LABEL_MAX, LABELS, FieldRules
 from haven.people.models import (
     CloseReason,
     ContactSafety,

@@ -16,6 +16,23 @@ from haven.core.languages import language_name
 from haven.core.models import Agency, DataKey
 
 
+class SealedToPerson(models.Model):
+    """A row whose sealed fields open with the key of the person it is about."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def data_key_bytes(self) -> bytes:
+        cached: bytes | None = self.__dict__.get("_data_key_plain")
+        if cached is None:
+            cached = keys.data_key_open(self.data_key)
+            self.__dict__["_data_key_plain"] = cached
+        return cached
+
+
 class TraffickingType(models.TextChoices):
     LABOR = "labor", _("Labor")
     SEX = "sex", _("Sex")

@@ -9,17 +9,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.attachments.policies import handles_attachments
 from haven.core.forms import show_refusal
-from haven.core.http import authenticated_user
 from haven.people import selectors, services
 from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
-from haven.people.display import hidden_names, person_facts
+from haven.people.display import hidden_names
 from haven.people.field_settings import (
     can_configure_fields,
     field_rules,
@@ -40,7 +38,7 @@ from haven.people.forms import (
     identity_step,
     initial_of,
 )
-from haven.people.models import Case, Danger, Person
+from haven.people.models import Danger, Person
 from haven.people.policies import (
     can_change_case,
     can_manage_case,
@@ -49,9 +47,6 @@ from haven.people.policies import (
     sees_full_record,
     sees_restricted_fields,
 )
-from haven.protocol.policies import sees_protocol, works_protocol
-from haven.protocol.selectors import Tracker
-from haven.protocol.selectors import tracker as protocol_tracker
 
 _INTAKE = "haven_intake"
 
@@ -87,49 +82,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     }
     template = "people/partials/results.html" if request.htmx else "people/case_list.html"  # type: ignore[attr-defined]
     return render(request, template, context, status=400 if form.errors else 200)
-
-
-def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = authenticated_user(request)
-    case = selectors.case_get(user=user, case_id=case_id)
-    person = case.person
-    close_form = CloseForm() if can_change_case(user) and case.status == Case.Status.OPEN else None
-    full = sees_full_record(user)
-    rules = field_rules(user.agency_id)
-    facts = person_facts(person, rules, full=full, restricted=sees_restricted_fields(user))
-    return render(
-        request,
-        "people/case_detail.html",
-        {
-            "case": case,
-            "person": person,
-            "facts": facts,
-            "hidden_names": hidden_names(user, rules),
-            "full": full,
-            "minor": person.is_minor_on(timezone.localdate()) if full else None,
-            "close_form": close_form,
-            "may_edit": can_change_case(user),
-            "may_manage": can_manage_case(user, case.team_id),
-            "assigned": case.assigned.all(),
-            "named": case.named_staff.all() if case.restricted else [],
-            "protocol": _tracker_for(user, case) if sees_protocol(user) else None,
-            "may_work": works_protocol(user),
-            "keeps_records": handles_attachments(user),
-        },
-    )
-
-
-def _tracker_for(user: User, case: Case) -> Tracker:
-    """The tracker, without links to pages the viewer's role cannot open."""
-    from haven.consent.policies import sees_disclosures
-    from haven.protocol.models import Step
-
-    found = protocol_tracker(case)
-    if not sees_disclosures(user):
-        for item in found.steps:
-            if item.step in (Step.CONSENT, Step.COLLABORATION, Step.DOCUMENTATION):
-                item.link = ""
-    return found
 
 
 @require_http_methods(["GET", "POST"])
@@ -177,7 +129,7 @@ def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 messages.success(request, _("Saved."))
             else:
                 messages.info(request, _("Nothing changed."))
-            return redirect("people:case_detail", case_id=case.pk)
+            return redirect("desk:case_detail", case_id=case.pk)
     return render(
         request,
         "people/person_edit.html",
@@ -221,7 +173,7 @@ def case_staff(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            return redirect("people:case_detail", case_id=case.pk)
+            return redirect("desk:case_detail", case_id=case.pk)
     return render(
         request,
         "people/case_staff.html",
@@ -268,10 +220,10 @@ def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The case is closed."))
-            return redirect("people:case_detail", case_id=case.pk)
+            return redirect("desk:case_detail", case_id=case.pk)
     else:
         messages.error(request, _("Choose why the case is closing."))
-    response = redirect("people:case_detail", case_id=case.pk)
+    response = redirect("desk:case_detail", case_id=case.pk)
     response.status_code = 303
     return response
 
@@ -377,7 +329,7 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
             else:
                 del request.session[_INTAKE]
                 messages.success(request, _("Recorded. The case is open."))
-                return redirect("people:case_detail", case_id=case.pk)
+                return redirect("desk:case_detail", case_id=case.pk)
         else:
             form = IdentityForm(
                 {**request.POST.dict(), "record_anyway": "on"},
@@ -448,7 +400,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 form.add_error("reason", message)
         else:
             messages.warning(request, _("Emergency access for one hour. Your supervisor is told."))
-            return redirect("people:case_detail", case_id=case.pk)
+            return redirect("desk:case_detail", case_id=case.pk)
     return render(
         request, "people/break_glass.html", {"form": form}, status=400 if form.errors else 200
     )

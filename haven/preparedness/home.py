@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import Role
 from haven.accounts.policies import roles_of
-from haven.core.http import authenticated_user
 from haven.preparedness.readiness import readiness
 from haven.preparedness.selectors import awaiting_acknowledgement
 from haven.training.policies import has_training

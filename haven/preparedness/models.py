@@ -22,7 +22,7 @@ from haven.attachments.models import Attachment
 from haven.core.fields import EncryptedTextField
 from haven.core.models import Agency
 from haven.partners.models import Organization
-from haven.protocol.models import SealedToPerson
+from haven.people.models import SealedToPerson
 
 TITLE_MAX = 200
 

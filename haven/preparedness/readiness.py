@@ -180,7 +180,7 @@ def _casework(agency_id: int, today: date) -> Section:
         expires_on__gte=today,
         expires_on__lte=today + EXPIRING_WITHIN,
     ).count()
-    dashboard = reverse("core:dashboard")
+    dashboard = reverse("desk:dashboard")
     # Counts of people served, so through the small-number rule of the
     # reports: a "1" watched day by day would follow one minor.
     threshold = threshold_of(agency_id)

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.accounts.http import allowed_user, authenticated_user
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
-from haven.core.http import allowed_user, authenticated_user, see_other
+from haven.core.http import see_other
 from haven.preparedness import policies, selectors, services
 from haven.preparedness.forms import (
     AcknowledgeForm,

@@ -1,39 +1,19 @@
 """The protocol on every case: its steps, and what each step records.
 
 Rows that hold the person's words or facts about them are sealed under the
-person's own data key (``SealedToPerson``), so destroying the person's key
+person's own data key (``people.models.SealedToPerson``), so destroying the person's key
 destroys these too.
 """
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from haven.core import keys
 from haven.core.fields import EncryptedTextField
-from haven.core.models import Agency, DataKey
-from haven.people.models import Case
-
-
-class SealedToPerson(models.Model):
-    """A row whose sealed fields open with the key of the person it is about."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        abstract = True
-
-    def data_key_bytes(self) -> bytes:
-        cached: bytes | None = self.__dict__.get("_data_key_plain")
-        if cached is None:
-            cached = keys.data_key_open(self.data_key)
-            self.__dict__["_data_key_plain"] = cached
-        return cached
+from haven.core.models import Agency
+from haven.people.models import Case, SealedToPerson
 
 
 class Step(models.TextChoices):

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
 from haven.people.policies import sees_restricted_fields
+from haven.protocol.models import Step
 
 
 def sees_protocol(user: User | AnonymousUser) -> bool:
@@ -28,3 +29,13 @@ def sees_continued_presence(user: User | AnonymousUser) -> bool:
     """Continued Presence is immigration relief: it is seen by those who see
     immigration status (advocates and supervisors), not by shelter staff."""
     return sees_restricted_fields(user)
+
+
+# Steps whose page is about consents and disclosures: it names who the
+# person agreed to share with, so it opens only to those who see disclosures.
+_DISCLOSURE_STEPS = frozenset({Step.CONSENT, Step.COLLABORATION, Step.DOCUMENTATION})
+
+
+def may_follow_step_link(user: User | AnonymousUser, step: str) -> bool:
+    """Whether the tracker links ``step`` to its page for ``user``."""
+    return step not in _DISCLOSURE_STEPS or sees_restricted_fields(user)

@@ -24,8 +24,9 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
+from haven.protocol.policies import may_follow_step_link
 from haven.protocol.steps import OPEN_STATES, ORDER, next_action, settable_states, step_link
-from haven.protocol.tracker import steps_start
+from haven.protocol.tracker import steps_unstarted
 
 
 @dataclass
@@ -65,12 +66,13 @@ class Tracker:
         return bool(self.latest_danger and self.latest_danger.police_failed)
 
 
-def tracker(case: Case) -> Tracker:
-    """The protocol on ``case`` (one the caller has already opened and audited)."""
+def tracker(case: Case, *, viewer: User) -> Tracker:
+    """The protocol on ``case`` (one the caller has already opened and
+    audited), as ``viewer`` may follow it: a step's link is left out when
+    their role cannot open the page it leads to. A pure read: a step with no
+    row yet shows as it starts (see tracker.steps_start)."""
     rows = list(CaseStep.objects.filter(case=case).select_related("data_key"))
-    if len(rows) < len(ORDER):  # a case opened before the tracker existed
-        steps_start(case)
-        rows = list(CaseStep.objects.filter(case=case).select_related("data_key"))
+    rows += steps_unstarted(case, have={row.step for row in rows})
     rows.sort(key=lambda row: ORDER[Step(row.step)])
     latest_danger = (
         DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at").first()
@@ -110,7 +112,8 @@ def tracker(case: Case) -> Tracker:
                 blockers=blockers,
                 # No report task (an adult, or age unknown): nothing to link to.
                 link=""
-                if row.step == Step.MINORS and report is None
+                if (row.step == Step.MINORS and report is None)
+                or not may_follow_step_link(viewer, row.step)
                 else step_link(row.step, case),
                 choices=choices,
                 change_link=case_address("protocol:step_update", case.pk, step=row.step)

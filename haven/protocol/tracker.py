@@ -28,15 +28,10 @@ _FORWARD = {
 }
 
 
-def steps_start(case: Case) -> list[CaseStep]:
-    """Create the case's steps that do not exist yet (all of them for a new
-    case; cases opened before the tracker get theirs on first view)."""
-    have = set(CaseStep.objects.filter(case=case).values_list("step", flat=True))
-    missing = [rule for rule in RULES if rule.step not in have]
-    if not missing:
-        return []
+def steps_unstarted(case: Case, have: set[str]) -> list[CaseStep]:
+    """The case's steps missing from ``have``, as they start: unsaved rows."""
     opened = case.opened_on
-    rows = [
+    return [
         CaseStep(
             case=case,
             data_key_id=case.person.data_key_id,
@@ -44,9 +39,16 @@ def steps_start(case: Case) -> list[CaseStep]:
             state=StepState.PENDING if rule.pending else StepState.NOT_STARTED,
             due_on=None if rule.due_days is None else opened + timedelta(days=rule.due_days),
         )
-        for rule in missing
+        for rule in RULES
+        if rule.step not in have
     ]
-    return CaseStep.objects.bulk_create(rows)
+
+
+def steps_start(case: Case) -> list[CaseStep]:
+    """Create the case's steps that do not exist yet: all of them when the
+    case opens, and those added to the protocol since, when a record moves one."""
+    have = set(CaseStep.objects.filter(case=case).values_list("step", flat=True))
+    return CaseStep.objects.bulk_create(steps_unstarted(case, have))
 
 
 def step_advance(case: Case, step: Step, state: StepState, actor: User | None) -> None:

@@ -18,8 +18,8 @@ from django.utils.translation import pgettext_lazy
 from haven.consent.models import Disclosure, Purpose, kind_labels
 from haven.core.fields import EncryptedTextField
 from haven.core.models import Agency
-from haven.people.models import Case
-from haven.protocol.models import Need, SealedToPerson
+from haven.people.models import Case, SealedToPerson
+from haven.protocol.models import Need
 
 
 class ReferralStatus(models.TextChoices):

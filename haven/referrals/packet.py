@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from haven.consent.models import InfoKind
 from haven.core import keys
 from haven.core.models import Agency
+from haven.people.details import LABELS
 from haven.people.display import shown_value
-from haven.people.field_settings import LABELS, field_rules
+from haven.people.field_settings import field_rules
 from haven.people.models import Case
 from haven.protocol.models import Need, NeedStatus
 from haven.protocol.needs import category_label

@@ -17,19 +17,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import InfoKind, Purpose
 from haven.consent.policies import sees_disclosures
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
 from haven.core.languages import LANGUAGES
 from haven.core.pdf import pdf_response, render_pdf
 from haven.partners.models import Organization, Service
 from haven.partners.selectors import DirectoryFilter, service_search
+from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
 from haven.protocol.models import County, Need, NeedStatus
 from haven.protocol.needs import category_label
-from haven.protocol.views.common import case_for, names_hidden_for, refuse
 from haven.referrals import selectors
 from haven.referrals.expertise import expertise_of, expertise_save, outside
 from haven.referrals.models import Referral, ReferralStatus
@@ -108,7 +109,7 @@ def _moved(request: HttpRequest, user: User, found: Referral, form: MoveForm) ->
             outcome=form.cleaned_data["outcome"],
         )
     except ValidationError as error:
-        refuse(form, error)
+        show_refusal(form, error)
         return False
     messages.success(request, _("Saved."))
     return True
@@ -205,7 +206,7 @@ def referral_new(
             # Shown once, above the form, with the way to record consent.
             refused = " ".join(error.messages)
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The referral is sent."))
             return _redirect("referrals:referral", case_id=case.pk, referral_id=referral.pk)
@@ -351,7 +352,7 @@ def expertise(request: HttpRequest) -> HttpResponse:
         try:
             expertise_save(actor=user, category_ids=[int(pk) for pk in form.cleaned_data["needs"]])
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             return _redirect("referrals:expertise")

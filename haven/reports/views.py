@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
-from haven.core.http import authenticated_user
 from haven.core.models import Team
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.registry import step_label

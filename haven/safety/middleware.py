@@ -39,3 +39,9 @@ class LockdownMiddleware:
         if refuse_signed_in(request, request.user):
             return unavailable(request)
         return self.get_response(request)
+
+
+def lockdown_ends_session(request: HttpRequest, user: object) -> HttpResponse | None:
+    """The lockdown's hold on a session (see accounts.holds): signed out and
+    the neutral page for anyone it keeps out, None for everyone else."""
+    return unavailable(request) if refuse_signed_in(request, user) else None

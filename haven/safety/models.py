@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.attachments.models import Attachment
 from haven.core.fields import EncryptedTextField
 from haven.core.models import Agency
-from haven.people.models import Case
-from haven.protocol.models import SealedToPerson
+from haven.people.models import Case, SealedToPerson
 
 
 class Channel(models.TextChoices):

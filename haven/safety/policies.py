@@ -19,9 +19,11 @@ Like every other record, anything outside a user's reach answers 404
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
+from haven.safety.models import PersonOfConcern, Threat
 
 _RECORDS_THREATS = frozenset(
     {Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER, Role.ADMIN}
@@ -94,9 +96,6 @@ def may_be_lockdown_admin(user: User | AnonymousUser) -> bool:
 def may_open_safety_file(user: User | AnonymousUser, attachment: object) -> bool:
     """Evidence opens for whoever may see its threat; a photo for whoever may
     see persons of concern of the agency it belongs to."""
-    from haven.safety.models import PersonOfConcern, Threat
-    from haven.safety.selectors import threats_visible_q
-
     attachment_id = getattr(attachment, "pk", None)
     if getattr(attachment, "use", "") == "evidence":
         return Threat.objects.filter(threats_visible_q(user), evidence=attachment_id).exists()
@@ -108,3 +107,15 @@ def may_open_safety_file(user: User | AnonymousUser, attachment: object) -> bool
             ).exists()
         )
     return False
+
+
+def threats_visible_q(user: User | AnonymousUser) -> Q:
+    """Administrators and supervisors: every threat of the agency. Anyone else
+    who may record threats: those aimed at them and those they recorded."""
+    if not isinstance(user, User) or not sees_threat_log(user):
+        return Q(pk__in=[])
+    mine = Q(recorded_by=user) | Q(
+        pk__in=Threat.targeted_staff.through.objects.filter(user=user).values("threat_id")
+    )
+    scope = Q() if sees_all_threats(user) else mine
+    return Q(agency_id=user.agency_id) & scope

@@ -39,10 +39,10 @@ from haven.safety.policies import (
     keeps_visitor_log,
     manages_safety,
     may_receive_alerts,
-    sees_all_threats,
     sees_concerns,
     sees_staff_checklists,
     sees_threat_log,
+    threats_visible_q,
 )
 
 PAGE_SIZE = 25
@@ -67,18 +67,6 @@ def _page(queryset: QuerySet, number: str | int | None) -> Page:  # type: ignore
 
 
 # --- Threats ---
-
-
-def threats_visible_q(user: User | AnonymousUser) -> Q:
-    """Administrators and supervisors: every threat of the agency. Anyone else
-    who may record threats: those aimed at them and those they recorded."""
-    if not isinstance(user, User) or not sees_threat_log(user):
-        return Q(pk__in=[])
-    mine = Q(recorded_by=user) | Q(
-        pk__in=Threat.targeted_staff.through.objects.filter(user=user).values("threat_id")
-    )
-    scope = Q() if sees_all_threats(user) else mine
-    return Q(agency_id=user.agency_id) & scope
 
 
 def threat_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]

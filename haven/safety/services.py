@@ -47,9 +47,10 @@ from haven.safety.policies import (
     may_receive_alerts,
     may_record_threats,
     sees_concerns,
+    threats_visible_q,
 )
 from haven.safety.screening import concern_index_refresh, lines, screen
-from haven.safety.selectors import alert_recipients, threats_visible_q
+from haven.safety.selectors import alert_recipients
 
 NAME_MAX = 200
 SHORT_MAX = 300

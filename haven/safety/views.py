@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.accounts.http import allowed_user, authenticated_user
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
-from haven.core.http import allowed_user, authenticated_user, see_other
+from haven.core.http import see_other
+from haven.people.access import case_for, names_hidden_for
 from haven.people.display import shown_name
 from haven.people.models import Case
 from haven.people.selectors import audit_people_shown
-from haven.protocol.views.common import case_for, names_hidden_for
 from haven.safety import lockdown as lockdowns
 from haven.safety import policies, selectors, services
 from haven.safety.forms import (

@@ -42,7 +42,7 @@ def test_unknown_user_name_is_audited_without_the_name(client, db):
 
 def test_password_then_totp_signs_in(client, advocate):
     sign_in_for_real(client, advocate)
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
     assert AuditEvent.objects.filter(action=Action.SIGN_IN, actor=advocate).count() == 1
 
 
@@ -53,7 +53,7 @@ def test_wrong_totp_code_is_refused(client, advocate):
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200
     assert b"Incorrect code" in response.content
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("desk:dashboard")).status_code == 302
 
 
 def test_a_totp_code_cannot_be_used_twice(advocate):
@@ -71,7 +71,7 @@ def test_account_without_second_factor_can_only_enrol(client, agency):
     user = make_staff(agency=agency, role=Role.INTAKE, mfa=False, username="no-mfa")
     response = post_login(client, user.username, TEST_PASSWORD)
     assert response.status_code == 302
-    for name in ("core:dashboard", "accounts:preferences", "audit:event_list"):
+    for name in ("desk:dashboard", "accounts:preferences", "audit:event_list"):
         assert client.get(reverse(name))["Location"] == reverse("mfa_activate_totp")
     # Enrolment follows the password at once, without asking for it again.
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
@@ -111,32 +111,32 @@ def test_lockout_page_is_the_same_for_known_and_unknown_names(advocate):
 
 def test_idle_session_is_signed_out(client_for, advocate, settings, monkeypatch):
     client = client_for(advocate)
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
     settings.HAVEN_IDLE_TIMEOUT = timedelta(seconds=60)
     session = client.session
     session["haven_seen"] -= 120
     session.save()
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("desk:dashboard"))
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login")
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("desk:dashboard")).status_code == 302
     event = AuditEvent.objects.get(action=Action.SESSION_EXPIRED)
     assert event.detail == {"reason": "idle"}
 
 
 def test_session_older_than_the_absolute_limit_is_signed_out(client_for, advocate, settings):
     client = client_for(advocate)
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("desk:dashboard"))
     session = client.session
     session["haven_started"] -= 13 * 3600
     session.save()
-    assert client.get(reverse("core:dashboard"))["Location"] == reverse("account_login")
+    assert client.get(reverse("desk:dashboard"))["Location"] == reverse("account_login")
     assert AuditEvent.objects.get(action=Action.SESSION_EXPIRED).detail == {"reason": "age"}
 
 
 def test_session_check_does_not_count_as_activity(client_for, advocate):
     client = client_for(advocate)
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("desk:dashboard"))
     seen = client.session["haven_seen"]
     session = client.session
     session["haven_seen"] = seen - 100
@@ -149,14 +149,14 @@ def test_sessions_are_listed_and_ended_everywhere(advocate):
     phone, laptop = Client(), Client()
     sign_in_for_real(phone, advocate)
     laptop.force_login(advocate)
-    laptop.get(reverse("core:dashboard"))
+    laptop.get(reverse("desk:dashboard"))
     assert UserSession.objects.filter(user=advocate).count() == 2
     listing = phone.get(reverse("usersessions_list"))
     assert listing.status_code == 200
     response = phone.post(reverse("accounts:sign_out_everywhere"))
     assert response["Location"] == reverse("account_login")
-    assert laptop.get(reverse("core:dashboard")).status_code == 302
-    assert phone.get(reverse("core:dashboard")).status_code == 302
+    assert laptop.get(reverse("desk:dashboard")).status_code == 302
+    assert phone.get(reverse("desk:dashboard")).status_code == 302
     assert UserSession.objects.filter(user=advocate).count() == 0
     assert not Session.objects.filter(session_key__in=[laptop.session.session_key]).exists()
     assert AuditEvent.objects.filter(action=Action.SESSIONS_ENDED, actor=advocate).count() == 1
@@ -164,15 +164,15 @@ def test_sessions_are_listed_and_ended_everywhere(advocate):
 
 def test_where_a_user_is_signed_in_is_kept_without_a_write_per_page(client_for, advocate):
     client = client_for(advocate)
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("desk:dashboard"))
     tracked = UserSession.objects.get(user=advocate)
     first_seen = tracked.last_seen_at
     # Within the refresh interval, from the same browser: nothing written.
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("desk:dashboard"))
     tracked.refresh_from_db()
     assert tracked.last_seen_at == first_seen
     # Another browser on the same session is recorded at once.
-    client.get(reverse("core:dashboard"), HTTP_USER_AGENT="Another browser (synthetic)")
+    client.get(reverse("desk:dashboard"), HTTP_USER_AGENT="Another browser (synthetic)")
     tracked.refresh_from_db()
     assert tracked.user_agent == "Another browser (synthetic)"
     assert tracked.last_seen_at > first_seen
@@ -182,7 +182,7 @@ def test_where_a_user_is_signed_in_is_kept_without_a_write_per_page(client_for, 
     session["haven_tracked"] = [digest, at - 3600]
     session.save()
     before = tracked.last_seen_at
-    client.get(reverse("core:dashboard"), HTTP_USER_AGENT="Another browser (synthetic)")
+    client.get(reverse("desk:dashboard"), HTTP_USER_AGENT="Another browser (synthetic)")
     tracked.refresh_from_db()
     assert tracked.last_seen_at > before
     # The session store holds a digest, not the address or the browser.
@@ -200,7 +200,7 @@ def test_adding_a_second_factor_is_audited(client, agency, django_capture_on_com
         response = client.post(reverse("mfa_activate_totp"), {"code": totp_now(secret)})
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action=Action.MFA_ADDED, actor=user).count() >= 1
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
 
 
 def test_wrong_second_factor_codes_are_capped_and_audited(client, advocate):
@@ -210,7 +210,7 @@ def test_wrong_second_factor_codes_are_capped_and_audited(client, advocate):
     response = client.post(reverse("mfa_authenticate"), {"code": totp_now(advocate.totp_secret)})
     assert response.status_code == 200
     assert b"Too many failed login attempts" in response.content
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("desk:dashboard")).status_code == 302
     assert AuditEvent.objects.filter(action=Action.MFA_FAILED, agency=advocate.agency).count() == 10
 
 

@@ -73,7 +73,7 @@ def test_setup_creates_agency_and_administrator_and_asks_for_a_second_factor(cli
     assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == [Role.ADMIN]
     assert AuditEvent.objects.filter(action=Action.SETUP_COMPLETED, actor=user).count() == 1
     # Signed in, but nothing but enrolment is open until a second factor exists.
-    assert client.get(reverse("core:dashboard"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("desk:dashboard"))["Location"] == reverse("mfa_activate_totp")
 
 
 def test_setup_link_works_once(client):

@@ -59,14 +59,14 @@ def test_last_administrator_cannot_drop_the_role(client_for, admin_user):
 def test_deactivation_ends_sessions_and_keeps_the_account(client_for, admin_user, advocate):
     victim = Client()
     victim.force_login(advocate)
-    assert victim.get(reverse("core:dashboard")).status_code == 200
+    assert victim.get(reverse("desk:dashboard")).status_code == 200
     response = client_for(admin_user).post(reverse("accounts:staff_deactivate", args=[advocate.pk]))
     assert response.status_code == 302
     advocate.refresh_from_db()
     assert not advocate.is_active
     assert User.objects.filter(pk=advocate.pk).exists()
     assert Membership.objects.filter(user=advocate).count() == 1
-    assert victim.get(reverse("core:dashboard")).status_code == 302
+    assert victim.get(reverse("desk:dashboard")).status_code == 302
     event = AuditEvent.objects.get(action=Action.STAFF_DEACTIVATED)
     assert event.detail == {"sessions_ended": 1, "api_tokens_revoked": 0}
 
@@ -131,7 +131,7 @@ def test_language_preference_is_stored_and_audited(client_for, advocate):
     assert response.status_code == 302
     advocate.refresh_from_db()
     assert advocate.language == "es"
-    page = client.get(reverse("core:dashboard"))
+    page = client.get(reverse("desk:dashboard"))
     assert page["Content-Language"] == "es"
     assert b'<html lang="es">' in page.content
     assert AuditEvent.objects.filter(action=Action.LANGUAGE_CHANGED).count() == 1

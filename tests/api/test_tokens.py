@@ -18,11 +18,11 @@ from haven.accounts.api_tokens import (
     api_token_create,
     api_token_revoke,
 )
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import ApiToken, Role, User
 from haven.accounts.tokens import token_digest
 from haven.api.api import api
 from haven.audit.models import Action, AuditEvent
-from haven.core.http import authenticated_user
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from haven.audit.models import Action
-from haven.audit.selectors import PAGE_SIZE
 from haven.audit.services import audit_record
+from haven.desk.trail.selectors import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

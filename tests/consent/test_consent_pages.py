@@ -236,7 +236,7 @@ def test_the_dashboard_lists_consents_ending_soon_without_names(
         expires_on=today + timedelta(days=60),
     )
     case.assigned.add(advocate)
-    body = client_for(advocate).get(reverse("core:dashboard")).content.decode()
+    body = client_for(advocate).get(reverse("desk:dashboard")).content.decode()
     section = body.split('id="consents-heading"')[1].split("</section>")[0]
     assert url("consents", case) in section
     assert "Legal help" in section

@@ -13,7 +13,7 @@ from haven.core.addresses import case_address
 @pytest.mark.parametrize(
     ("name", "more"),
     [
-        ("people:case_detail", {}),
+        ("desk:case_detail", {}),
         ("people:person_edit", {}),
         ("protocol:step_update", {"step": "rights"}),
         ("protocol:step_update", {"step": "minors"}),
@@ -30,10 +30,10 @@ def test_a_deployment_under_a_sub_path_gets_its_own_addresses():
     case_id = uuid.uuid4()
     set_script_prefix("/haven/")
     try:
-        assert case_address("people:case_detail", case_id) == f"/haven/cases/{case_id}/"
+        assert case_address("desk:case_detail", case_id) == f"/haven/cases/{case_id}/"
     finally:
         clear_script_prefix()
-    assert case_address("people:case_detail", case_id) == f"/cases/{case_id}/"
+    assert case_address("desk:case_detail", case_id) == f"/cases/{case_id}/"
 
 
 def test_an_unknown_page_is_refused_as_reverse_refuses_it():

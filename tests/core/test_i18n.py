@@ -24,7 +24,7 @@ def test_signed_in_pages_follow_the_profile_language(client_for, admin_user):
     admin_user.language = "es"
     admin_user.save()
     client = client_for(admin_user)
-    for name in ("core:dashboard", "accounts:staff_list", "accounts:staff_invite"):
+    for name in ("desk:dashboard", "accounts:staff_list", "accounts:staff_invite"):
         body = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert '<html lang="es">' in body, name
         assert "Skip to main content" not in body, name

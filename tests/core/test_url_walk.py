@@ -324,7 +324,7 @@ BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
 ROUTES: dict[str, Route] = {
-    "core:dashboard": Route(SIGNED_IN),
+    "desk:dashboard": Route(SIGNED_IN),
     "accounts:setup": Route(LINK, lambda o: BOGUS_TOKEN),
     "accounts:invitation_accept": Route(LINK, lambda o: BOGUS_TOKEN),
     "accounts:setup_form": Route(LINK),
@@ -361,7 +361,7 @@ ROUTES: dict[str, Route] = {
     "mfa_edit_webauthn": Route(AGENCY_OBJECT, _authenticator),
     "usersessions_list": Route(SIGNED_IN),
     "people:case_list": Route(SIGNED_IN),
-    "people:case_detail": Route(AGENCY_OBJECT, _case),
+    "desk:case_detail": Route(AGENCY_OBJECT, _case),
     "people:break_glass": Route(SIGNED_IN),
     "people:case_close": Route(AGENCY_OBJECT, lambda o: {"case_id": o["case"].pk}, "post"),
     "people:intake_start": Route(SIGNED_IN),

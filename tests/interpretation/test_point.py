@@ -210,7 +210,7 @@ def test_choosing_a_language_records_it_on_the_person(client_for, advocate, case
     client = client_for(advocate)
     response = client.post(point_url(case), {"language": "mya"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
+    assert response["Location"] == reverse("desk:case_detail", args=[case.pk])
     assert language_of(case) == "mya"
     [event] = events(Action.PERSON_CHANGED)
     assert event.actor_id == advocate.pk
@@ -286,13 +286,11 @@ def test_the_case_page_links_to_the_card_only_for_those_who_may_choose(
     link = f'href="{point_url(case)}"'
     assert (
         link
-        in client_for(advocate).get(reverse("people:case_detail", args=[case.pk])).content.decode()
+        in client_for(advocate).get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     )
     assert (
         link
-        not in client_for(intake)
-        .get(reverse("people:case_detail", args=[case.pk]))
-        .content.decode()
+        not in client_for(intake).get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     )
 
 

@@ -415,7 +415,7 @@ OPS: dict[str, Op] = {
 
 
 PAGES = {
-    "case_page": "people:case_detail",
+    "case_page": "desk:case_detail",
     "person_edit_get": "people:person_edit",
     "person_edit_post": "people:person_edit",
     "staff_get": "people:case_staff",
@@ -480,7 +480,7 @@ def check_allowed(
     op: str, role: str, response, case: Case, world: World, before: dict[str, Any], since: int
 ) -> None:
     user = world.user(role)
-    detail = reverse("people:case_detail", args=[case.pk])
+    detail = reverse("desk:case_detail", args=[case.pk])
     events = new_events(since)
     actions = [e.action for e in events]
     if op in {"case_page", "person_edit_get", "staff_get", "destroy_get", "api_case"}:
@@ -560,7 +560,7 @@ def test_case_operation(world, op, role, kind):
     if kind in OPS[op].table[role]:
         check_allowed(op, role, response, case, world, before, since)
         if op == "break_glass":
-            page = client.get(reverse("people:case_detail", args=[case.pk]))
+            page = client.get(reverse("desk:case_detail", args=[case.pk]))
             assert page.status_code == 200
         return
     assert_not_found(response, api=OPS[op].api)
@@ -710,7 +710,7 @@ def test_intake_pages(world, role, step):
         assert Person.objects.count() == people
         return
     case = Case.objects.get(created_by=user)
-    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
+    assert response["Location"] == reverse("desk:case_detail", args=[case.pk])
     assert (case.team, case.agency_id) == (own_team, user.agency_id)
     assert case.person.legal_name == "Synthetic Intake Person"
     assert case.person.immigration_status is None

@@ -142,12 +142,12 @@ def test_supervisor_sees_break_glass_on_their_dashboard(client_for, cases, advoc
     other = cases["other team"]
     break_glass_open(actor=advocate, case_id=other.pk, reason="Covering for a colleague on leave")
     # The other team's case: its supervisors are not this supervisor.
-    page = client_for(supervisor).get(reverse("core:dashboard"))
+    page = client_for(supervisor).get(reverse("desk:dashboard"))
     assert b"Covering for a colleague" not in page.content
     break_glass_open(
         actor=advocate,
         case_id=cases["restricted"].pk,
         reason="Restricted case opened in an emergency",
     )
-    page = client_for(supervisor).get(reverse("core:dashboard"))
+    page = client_for(supervisor).get(reverse("desk:dashboard"))
     assert b"Restricted case opened in an emergency" in page.content

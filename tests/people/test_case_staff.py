@@ -254,7 +254,7 @@ def test_after_restricting_unnamed_staff_get_404(
             case_get(user=user, case_id=case.pk)
         client = client_for(user)
         for url in (
-            reverse("people:case_detail", args=[case.pk]),
+            reverse("desk:case_detail", args=[case.pk]),
             reverse("people:person_edit", args=[case.pk]),
             staff_url(case),
             destroy_url(case),
@@ -309,7 +309,7 @@ def test_after_destruction_the_old_urls_and_the_api_answer_404(client_for, two_c
     assert client.post(destroy_url(case), {"confirm": "on"}).status_code == 302
     for old in (case, second):
         for url in (
-            reverse("people:case_detail", args=[old.pk]),
+            reverse("desk:case_detail", args=[old.pk]),
             reverse("people:person_edit", args=[old.pk]),
             staff_url(old),
             destroy_url(old),

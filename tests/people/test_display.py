@@ -45,7 +45,7 @@ def test_a_name_is_escaped_on_the_page():
 def test_the_case_address_is_the_one_django_reverses():
     for case_id in (uuid.uuid4(), uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)):
         page = Template("{% load people %}{{ id|case_url }}").render(Context({"id": case_id}))
-        assert page == reverse("people:case_detail", args=[case_id])
+        assert page == reverse("desk:case_detail", args=[case_id])
 
 
 def test_the_status_label_is_in_the_active_language():

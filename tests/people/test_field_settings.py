@@ -10,9 +10,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from haven.audit.models import Action, AuditEvent
-from haven.people.details import DETAIL_NAMES, PersonDetails
+from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, PersonDetails
 from haven.people.field_settings import (
-    CANNOT_REQUIRE,
     field_rules,
     field_settings_save,
 )
@@ -214,7 +213,7 @@ def test_renamed_labels_show_on_the_forms_and_the_case_page(client_for, agency, 
     assert "Variante &lt;b&gt;regional&lt;/b&gt;" in language
     identity = client.get(reverse("people:intake_identity")).content.decode()
     assert "Número seguro" in identity
-    detail = client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    detail = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     assert "Número seguro" in detail
     assert "Identidad de género" in detail
     assert "Safe phone number" not in detail
@@ -224,7 +223,7 @@ def test_renamed_name_labels_show_on_the_case_page(client_for, agency, advocate,
     set_field(agency, "legal_name", label="Nombre legal")
     set_field(agency, "preferred_name", label="Cómo le llamamos")
     case = record_intake(actor=advocate, team=team, legal_name="Synthetic Nombre")
-    detail = client_for(advocate).get(reverse("people:case_detail", args=[case.pk]))
+    detail = client_for(advocate).get(reverse("desk:case_detail", args=[case.pk]))
     assert "Nombre legal" in detail.content.decode()
     assert "Cómo le llamamos" in detail.content.decode()
 
@@ -271,7 +270,7 @@ def test_hidden_fields_vanish_from_the_edit_and_case_pages_but_are_kept(
     client = client_for(advocate)
     edit_url = reverse("people:person_edit", args=[case.pk])
     edit = client.get(edit_url).content.decode()
-    detail = client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    detail = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     for page in (edit, detail):
         assert "608-555-0144" not in page
         assert "Synthetic Gender Words" not in page
@@ -298,7 +297,7 @@ def test_hidden_fields_vanish_from_the_edit_and_case_pages_but_are_kept(
     assert details.immigration_status == "asylum"
     # Recorded again once the agency records the field again.
     set_field(agency, "phone", mode="optional")
-    detail = client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    detail = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     assert "608-555-0144" in detail
 
 
@@ -307,7 +306,7 @@ def test_a_hidden_legal_name_vanishes_from_the_case_page(client_for, agency, adv
         actor=advocate, team=team, legal_name="Synthetic Hiddenlegal", preferred_name="Pip"
     )
     set_field(agency, "legal_name", mode="hidden")
-    detail = client_for(advocate).get(reverse("people:case_detail", args=[case.pk]))
+    detail = client_for(advocate).get(reverse("desk:case_detail", args=[case.pk]))
     assert "Synthetic Hiddenlegal" not in detail.content.decode()
     assert person_details(Person.objects.get(pk=case.person_id)).legal_name == (
         "Synthetic Hiddenlegal"

@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from django.conf import settings
+from haven.desk.management.commands.seed_demo import DEMO_PEOPLE
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from haven.accounts.management.commands.seed_demo import DEMO_PEOPLE
 from haven.core.keyfiles import read_secret
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -59,7 +59,7 @@ def test_intake_records_person_and_case_with_the_danger_answer(client_for, intak
         identity(team, preferred_name="Nilufar", estimated_age="16", call_safety="unsafe"),
     )
     case = Case.objects.get()
-    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
+    assert response["Location"] == reverse("desk:case_detail", args=[case.pk])
     assert case.danger_at_intake == "yes"
     assert case.person.preferred_name == "Nilufar"
     person = case.person
@@ -188,7 +188,7 @@ def test_case_page_is_audited_and_intake_sees_the_minimum(client_for, intake, ad
         legal_name="Iker Solberg",
         date_of_birth=date(1990, 1, 2),
     )
-    page = client_for(intake).get(reverse("people:case_detail", args=[case.pk]))
+    page = client_for(intake).get(reverse("desk:case_detail", args=[case.pk]))
     assert page.status_code == 200
     assert b"1990-01-02" not in page.content
     event = AuditEvent.objects.filter(action=Action.PEOPLE_VIEWED).latest("seq")
@@ -204,7 +204,7 @@ def test_advocate_of_the_team_sees_the_full_record(client_for, intake, advocate,
         legal_name="Iker Solberg",
         date_of_birth=date(1990, 1, 2),
     )
-    page = client_for(advocate).get(reverse("people:case_detail", args=[case.pk]))
+    page = client_for(advocate).get(reverse("desk:case_detail", args=[case.pk]))
     assert b"1990-01-02" in page.content
 
 
@@ -232,15 +232,15 @@ def test_administrators_and_auditors_get_404_on_people_pages(client_for, all_per
 def test_break_glass_page(client_for, advocate, supervisor, other_team):
     case = record_intake(actor=supervisor, team=other_team, danger="no", legal_name="Synthetic")
     client = client_for(advocate)
-    assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("desk:case_detail", args=[case.pk])).status_code == 404
     short = client.post(reverse("people:break_glass"), {"case": case.pk, "reason": "now"})
     assert short.status_code == 400
     response = client.post(
         reverse("people:break_glass"),
         {"case": case.pk, "reason": "Person is at the door asking for help"},
     )
-    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
-    assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 200
+    assert response["Location"] == reverse("desk:case_detail", args=[case.pk])
+    assert client.get(reverse("desk:case_detail", args=[case.pk])).status_code == 200
 
 
 def test_advocate_closes_a_case_with_a_reason(client_for, advocate, team):

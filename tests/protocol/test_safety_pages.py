@@ -260,7 +260,7 @@ def test_no_plan_no_print(client_for, case, advocate):
 
 
 def test_the_tracker_links_to_the_safety_page(client_for, case, advocate):
-    body = client_for(advocate).get(reverse("people:case_detail", args=[case.pk])).content
+    body = client_for(advocate).get(reverse("desk:case_detail", args=[case.pk])).content
     assert page(case).encode() in body
 
 

@@ -24,7 +24,7 @@ def url(case, step: str) -> str:
 
 def test_the_case_page_links_each_settable_step_to_its_page(client_for, advocate, team):
     case = record_intake(actor=advocate, team=team)
-    body = client_for(advocate).get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    body = client_for(advocate).get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     assert f'href="{url(case, Step.RIGHTS)}"' in body
     assert f'href="{url(case, Step.SAFETY)}"' in body  # "not applicable" only
     assert f'href="{url(case, Step.STAFF_SAFETY)}"' in body  # set by hand
@@ -53,7 +53,7 @@ def test_a_step_set_by_hand_is_saved_and_shown_on_the_case(client_for, advocate,
     client = client_for(advocate)
     response = client.post(url(case, Step.RIGHTS), {"state": StepState.DONE})
     assert response.status_code == 303
-    assert response["Location"] == reverse("people:case_detail", args=[case.pk])
+    assert response["Location"] == reverse("desk:case_detail", args=[case.pk])
     assert state_of(case, Step.RIGHTS) == StepState.DONE
     page = client.get(response["Location"]).content.decode()
     assert 'data-step="rights" data-state="done"' in page

@@ -233,7 +233,7 @@ def test_the_receiving_agency_sees_the_packet_and_nothing_else(
         action=Action.REFERRAL_VIEWED, object_id=str(referral.pk)
     ).exists()
     for url in (
-        reverse("people:case_detail", args=[case.pk]),
+        reverse("desk:case_detail", args=[case.pk]),
         reverse("referrals:referrals", args=[case.pk]),
         reverse("referrals:referral", args=[case.pk, referral.pk]),
         reverse("consent:consents", args=[case.pk]),
@@ -280,16 +280,16 @@ def test_the_dashboards_list_what_waits(client, advocate, case, partner, receive
     referral = send(advocate, case, partner, follow_up_on=timezone.localdate())
     case.assigned.add(advocate)
     client.force_login(advocate)
-    mine = client.get(reverse("core:dashboard")).content.decode()
+    mine = client.get(reverse("desk:dashboard")).content.decode()
     section = mine.split('id="waiting-heading"')[1].split("</section>")[0]
     assert reverse("referrals:referral", args=[case.pk, referral.pk]) in section
     assert "Synthetic Referral Person" not in section
     Referral.objects.filter(pk=referral.pk).update(
         follow_up_on=timezone.localdate() + timedelta(days=3)
     )
-    assert 'id="waiting-heading"' not in client.get(reverse("core:dashboard")).content.decode()
+    assert 'id="waiting-heading"' not in client.get(reverse("desk:dashboard")).content.decode()
     client.force_login(receiver)
-    theirs = client.get(reverse("core:dashboard")).content.decode()
+    theirs = client.get(reverse("desk:dashboard")).content.decode()
     assert "1 referral from another agency is waiting or open." in theirs
 
 
@@ -366,7 +366,7 @@ def test_shelter_staff_do_not_see_referrals_or_consents(client, advocate, shelte
     case.shelter_team = advocate.memberships.first().team
     case.save()
     client.force_login(shelter)
-    assert client.get(reverse("people:case_detail", args=[case.pk])).status_code == 200
+    assert client.get(reverse("desk:case_detail", args=[case.pk])).status_code == 200
     for url in (
         reverse("referrals:referrals", args=[case.pk]),
         reverse("referrals:referral", args=[case.pk, referral.pk]),
@@ -393,11 +393,9 @@ def test_the_tracker_links_only_what_the_viewer_may_open(client, advocate, shelt
     case.save()
     consent_link = reverse("consent:consents", args=[case.pk])
     client.force_login(advocate)
-    assert (
-        consent_link in client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
-    )
+    assert consent_link in client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     client.force_login(shelter)
-    page = client.get(reverse("people:case_detail", args=[case.pk])).content.decode()
+    page = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
     assert consent_link not in page
     assert reverse("referrals:referrals", args=[case.pk]) not in page
 

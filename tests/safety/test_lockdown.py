@@ -76,7 +76,7 @@ def signed_in(client: Client) -> bool:
 
 
 def dashboard(client: Client):
-    return client.get(reverse("core:dashboard"))
+    return client.get(reverse("desk:dashboard"))
 
 
 def goes_to_login(response) -> bool:

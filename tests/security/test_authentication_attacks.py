@@ -139,7 +139,7 @@ def test_session_key_changes_at_each_sign_in_step(advocate):
     # allauth keeps its half-done login in the anonymous session; the key
     # changes when the person is really signed in (after the second factor).
     assert signed_in not in {anonymous_key, after_password}
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
@@ -181,7 +181,7 @@ def test_state_changing_posts_need_the_csrf_token(admin_user, advocate, name, ar
 def test_sign_in_itself_needs_the_csrf_token(advocate):
     client = Client(enforce_csrf_checks=True)
     assert _login(client, advocate.username, TEST_PASSWORD).status_code == 403
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("desk:dashboard")).status_code == 302
 
 
 def test_the_api_accepts_no_writes(client_for, advocate):
@@ -247,7 +247,7 @@ def test_deactivation_during_sign_in_stops_at_the_second_factor(admin_user, advo
     )
     services.staff_deactivate(actor=admin_user, member=advocate)
     client.post(reverse("mfa_authenticate"), {"code": totp_now(advocate.totp_secret)})
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("desk:dashboard")).status_code == 302
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -268,9 +268,9 @@ def test_deactivated_employee_keeps_no_session_and_no_link(admin_user, agency):
     web, api = Client(), Client()
     for client in (web, api):
         client.force_login(worker)
-        assert client.get(reverse("core:dashboard")).status_code == 200
+        assert client.get(reverse("desk:dashboard")).status_code == 200
     services.staff_deactivate(actor=admin_user, member=worker)
-    assert web.get(reverse("core:dashboard")).status_code == 302
+    assert web.get(reverse("desk:dashboard")).status_code == 302
     assert api.get("/api/v1/me").status_code == 401
     assert _login(Client(), worker.username, WRONG).status_code == 200
 
@@ -291,7 +291,7 @@ def test_a_password_change_ends_the_other_sessions(advocate):
     owner = sign_in_for_real(Client(), advocate)
     thief = Client()
     thief.force_login(advocate)
-    assert thief.get(reverse("core:dashboard")).status_code == 200
+    assert thief.get(reverse("desk:dashboard")).status_code == 200
     owner.post(
         reverse("account_change_password"),
         {
@@ -300,8 +300,8 @@ def test_a_password_change_ends_the_other_sessions(advocate):
             "password2": "a brand new passphrase 7",
         },
     )
-    assert owner.get(reverse("core:dashboard")).status_code == 200
-    assert thief.get(reverse("core:dashboard")).status_code == 302
+    assert owner.get(reverse("desk:dashboard")).status_code == 200
+    assert thief.get(reverse("desk:dashboard")).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -345,19 +345,19 @@ def test_an_idle_session_ends_for_htmx_api_and_public_pages_alike(client_for, ad
         lambda c: c.get(reverse("accounts:session_check"), HTTP_HX_REQUEST="true"),
     ):
         client = client_for(advocate)
-        client.get(reverse("core:dashboard"))
+        client.get(reverse("desk:dashboard"))
         _make_idle(client)
         response = call(client)
         assert response.status_code in {204, 302, 401}
         if response.status_code == 204:
             assert response["HX-Redirect"] == reverse("account_login")
-        assert client.get(reverse("core:dashboard")).status_code == 302
+        assert client.get(reverse("desk:dashboard")).status_code == 302
     assert AuditEvent.objects.filter(action=Action.SESSION_EXPIRED).count() == 4
 
 
 def test_the_idle_check_page_never_extends_a_session(client_for, advocate):
     client = client_for(advocate)
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("desk:dashboard"))
     seen = client.session["haven_seen"]
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}, {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}):
         session = client.session

@@ -182,11 +182,11 @@ def test_a_colleague_cannot_touch_another_users_security_key(real_client_for, in
 def test_ending_other_sessions_ends_only_ones_own(intake, admin_user):
     admin = Client()
     admin.force_login(admin_user)
-    assert admin.get(reverse("core:dashboard")).status_code == 200
+    assert admin.get(reverse("desk:dashboard")).status_code == 200
     worker = Client()
     worker.force_login(intake)
-    worker.get(reverse("core:dashboard"))
+    worker.get(reverse("desk:dashboard"))
     admin_sessions = list(UserSession.objects.filter(user=admin_user).values_list("pk", flat=True))
     response = worker.post(reverse("usersessions_list"), {"sessions": admin_sessions})
     assert response.status_code in {200, 302}
-    assert admin.get(reverse("core:dashboard")).status_code == 200
+    assert admin.get(reverse("desk:dashboard")).status_code == 200

@@ -256,7 +256,7 @@ def test_security_headers_on_pages_errors_and_the_api(client_for, advocate):
         "404": anonymous.get("/no/such/page/"),
         "400": anonymous.get("/", HTTP_HOST="evil.example"),
         "403 csrf": csrf.post(reverse("account_login"), {}),
-        "dashboard": signed_in.get(reverse("core:dashboard")),
+        "dashboard": signed_in.get(reverse("desk:dashboard")),
         "api": signed_in.get("/api/v1/me"),
         "api 401": anonymous.get("/api/v1/me"),
     }
@@ -294,7 +294,7 @@ def test_no_inline_script_style_or_handlers_on_any_page(agency, admin_user, advo
         (admin, "accounts:team_create", []),
         (admin, "accounts:preferences", []),
         (admin, "accounts:session_check", []),
-        (admin, "core:dashboard", []),
+        (admin, "desk:dashboard", []),
         (admin, "account_logout", []),
         (Client(), "account_login", []),
         (Client(), "account_inactive", []),

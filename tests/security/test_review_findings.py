@@ -154,7 +154,7 @@ def test_deactivated_account_with_the_right_password_looks_like_a_wrong_password
 def _pages(client, admin_user, advocate):
     yield "staff list", client.get(reverse("accounts:staff_list"))
     yield "staff member", client.get(reverse("accounts:staff_detail", args=[advocate.pk]))
-    yield "dashboard", client.get(reverse("core:dashboard"))
+    yield "dashboard", client.get(reverse("desk:dashboard"))
     yield "API me", client.get("/api/v1/me")
     yield (
         "invitation link page (a live secret)",
@@ -254,7 +254,7 @@ def test_reinvite_racing_an_acceptance_cannot_take_over_an_enrolled_account(agen
         assert response.status_code == 404
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD["password1"])
-    assert attacker.get(reverse("core:dashboard")).status_code == 302
+    assert attacker.get(reverse("desk:dashboard")).status_code == 302
 
 
 # --- 9. Failed sign-ins typed in another case escape the agency's audit trail ------------

@@ -226,7 +226,7 @@ def test_an_open_page_polling_during_a_lockdown_is_told_to_leave(
     locked_admin, supervisor, settings, record_kept
 ):
     desk = fresh_client(supervisor, settings)
-    assert desk.get(reverse("core:dashboard")).status_code == 200
+    assert desk.get(reverse("desk:dashboard")).status_code == 200
     if not record_kept:
         UserSession.objects.filter(user=supervisor).delete()
     start(locked_admin)
@@ -270,7 +270,7 @@ def test_a_session_kept_from_before_is_refused_on_every_path(
     per-request check refuses it on pages, the API, htmx polls and the
     re-authentication page alike, and signs it out."""
     client = fresh_client(advocate, settings)
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
     UserSession.objects.filter(user=advocate).delete()
     start(locked_admin)
     data = {"password": TEST_PASSWORD} if method == "post" else None
@@ -313,7 +313,7 @@ def test_an_administrator_not_designated_cannot_reach_the_lockdown(
 ):
     designate(admin_user, lockdown=(admin_user,))
     client = as_user(second_admin)
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
     before = database_state()
     assert client.get(reverse("safety:lockdown")).status_code == 404
     response = client.post(
@@ -736,7 +736,7 @@ def test_another_agencys_safety_records_are_404_everywhere(request, as_user, web
     client = as_user(user)
     token = bearer(user)
     # Signing in and a token's first use write their own rows: not part of the attack.
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
     assert web.get(f"{API}/me", **token).status_code == 200
     before = database_state()
     f = foreign
@@ -980,7 +980,7 @@ def test_no_free_text_reaches_an_audit_event_or_a_log_line(
 def test_polling_the_alert_banner_is_not_activity(supervisor, intake, advocate, settings):
     concern(advocate)
     client = fresh_client(supervisor, settings)
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
     idle = settings.HAVEN_IDLE_TIMEOUT.total_seconds()
     session = client.session
     almost = time.time() - idle + 30

@@ -30,8 +30,8 @@ def person_name(context: template.Context, person: Person) -> str:
 
 @register.filter
 def case_url(case_id: uuid.UUID) -> str:
-    """The address of a case's page, as ``{% url 'people:case_detail' id %}``."""
-    return case_address("people:case_detail", case_id)
+    """The address of a case's page, as ``{% url 'desk:case_detail' id %}``."""
+    return case_address("desk:case_detail", case_id)
 
 
 @register.filter

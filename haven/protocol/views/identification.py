@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
+from haven.people.access import case_for
 from haven.people.models import Case
 from haven.protocol import identification
 from haven.protocol.models import InstrumentResult, Screening
 from haven.protocol.policies import sees_protocol, works_protocol
-from haven.protocol.views.common import case_for, case_for_work, refuse
+from haven.protocol.views.common import case_for_work
 
 KINDS = ("adult", "youth")
 ANSWER_CHOICES = (
@@ -165,7 +167,7 @@ def screening_page(request: HttpRequest, case_id: uuid.UUID, kind: str) -> HttpR
                     actor=user, case=case, kind=kind, answers=form.answers()
                 )
             except ValidationError as error:
-                refuse(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, _("The screening is saved."))
                 url = reverse("protocol:screening", kwargs={"case_id": case.pk, "kind": kind})
@@ -194,7 +196,7 @@ def instrument(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 level=data["level"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The result is saved."))
             return _see_other(

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.consent.gate import law_enforcement_refused
 from haven.consent.models import InfoKind
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
+from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
 from haven.protocol.law import (
     NOTE_MAX,
@@ -36,7 +38,7 @@ from haven.protocol.models import (
     LawEnforcementContact,
 )
 from haven.protocol.policies import sees_continued_presence, sees_protocol, works_protocol
-from haven.protocol.views.common import case_for, case_for_work, names_hidden_for, refuse
+from haven.protocol.views.common import case_for_work
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -210,7 +212,7 @@ def law_choice(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The person's choice is recorded."))
             return _redirect_to_page(case)
@@ -238,7 +240,7 @@ def law_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 shared=data["shared"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The contact is logged."))
             return _redirect_to_page(case)
@@ -267,7 +269,7 @@ def _save_request(
                 request=row,
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             return _redirect_to_page(case)

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
+from haven.people.access import case_for, names_hidden_for
 from haven.protocol.contacts import (
     NAME_MAX,
     PHONE_MAX,
@@ -31,7 +33,6 @@ from haven.protocol.contacts import (
 from haven.protocol.minors import mandated_report_record
 from haven.protocol.models import County, MandatedReport, ReportingContact
 from haven.protocol.policies import sees_protocol, works_protocol
-from haven.protocol.views.common import case_for, names_hidden_for, refuse
 
 _MINUTE = "%Y-%m-%dT%H:%M"
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_MINUTE)
@@ -202,7 +203,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                     other_resources=data["other_resources"],
                 )
             except ValidationError as error:
-                refuse(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, _("The mandated report is recorded."))
                 response = redirect("protocol:minor_report", case_id=case.pk)
@@ -261,7 +262,7 @@ def reporting_contacts_page(request: HttpRequest) -> HttpResponse:
         try:
             reporting_contact_save(actor=user, **_contact_values(form))
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             response = redirect("protocol:reporting_contacts")
@@ -292,7 +293,7 @@ def reporting_contact_edit(request: HttpRequest, contact_id: int) -> HttpRespons
         try:
             reporting_contact_save(actor=user, contact=contact, **_contact_values(form))
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             response = redirect("protocol:reporting_contacts")

@@ -18,14 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
+from haven.people.access import case_for
 from haven.people.models import Case
 from haven.protocol import needs
 from haven.protocol.models import Need, NeedAssessment, NeedCategory, NeedChange, NeedStatus
 from haven.protocol.policies import sees_protocol, works_protocol
-from haven.protocol.views.common import case_for, case_for_work, refuse
+from haven.protocol.views.common import case_for_work
 
 RANK_PREFIX = "rank_"
 RANK_MAX = 99
@@ -206,7 +208,7 @@ def needs_assess(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The assessment is saved."))
             return _see_other(_needs_url(case))
@@ -230,7 +232,7 @@ def need_status(request: HttpRequest, case_id: uuid.UUID, need_id: uuid.UUID) ->
                 actor=user, case=case, need_id=need_id, status=form.cleaned_data["status"]
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             return _see_other(_needs_url(case))
@@ -251,7 +253,7 @@ def need_categories(request: HttpRequest) -> HttpResponse:
                 actor=user, label=form.cleaned_data["label"], term=form.cleaned_data["term"]
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("The need is added."))
             return _see_other(_categories_url())

@@ -18,19 +18,21 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
 from haven.core.languages import LANGUAGES, language_name
 from haven.core.pdf import pdf_response, print_language, render_pdf
+from haven.people.access import case_for
 from haven.people.models import Case
 from haven.protocol import library, materials_service
 from haven.protocol.library import Handout
 from haven.protocol.models import RightsExplained
 from haven.protocol.policies import sees_protocol, works_protocol
 from haven.protocol.rights import rights_explained_record
-from haven.protocol.views.common import case_for, case_for_work, refuse
+from haven.protocol.views.common import case_for_work
 
 #: ISO 639-3 codes whose BCP 47 tag is a two-letter one (for ``lang=``).
 _BCP47 = {
@@ -208,7 +210,7 @@ def rights_explained(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 questions=data["questions"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved: what was explained is on the case."))
             return _see_other(reverse("protocol:rights", kwargs={"case_id": case.pk}))
@@ -292,7 +294,7 @@ def materials(request: HttpRequest) -> HttpResponse:
                 body=data["body"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request,

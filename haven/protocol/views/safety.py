@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core.http import authenticated_user
+from haven.core.forms import show_refusal
 from haven.core.pdf import pdf_response, print_language, render_pdf
+from haven.people.access import case_for, names_hidden_for
 from haven.people.display import printed_name
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -41,7 +43,6 @@ from haven.protocol.safety import (
     latest_safety_plan,
     safety_plan_save,
 )
-from haven.protocol.views.common import case_for, names_hidden_for, refuse
 
 
 class DangerCheckForm(forms.Form):
@@ -174,7 +175,7 @@ def danger_check(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             if check.answer == Danger.YES and not check.called_911:
                 messages.error(request, _("The person is in danger now: call 911 now."))
@@ -195,7 +196,7 @@ def safety_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         try:
             plan = safety_plan_save(actor=user, case=case, values=form.values())
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request, _("Saved as version %(version)s.") % {"version": plan.version}

@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from haven.core.http import authenticated_user
+from haven.accounts.http import authenticated_user
+from haven.core.forms import show_refusal
+from haven.people.access import names_hidden_for
 from haven.protocol.models import CaseStep, Step, StepState
 from haven.protocol.steps import OPEN_STATES, next_action, settable_states
 from haven.protocol.tracker import REASON_MAX, step_set
-from haven.protocol.views.common import case_for_work, names_hidden_for, refuse
+from haven.protocol.views.common import case_for_work
 
 
 class StepForm(forms.Form):
@@ -69,10 +71,10 @@ def step_update(request: HttpRequest, case_id: uuid.UUID, step: str) -> HttpResp
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            refuse(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            response = redirect("people:case_detail", case_id=case.pk)
+            response = redirect("desk:case_detail", case_id=case.pk)
             response.status_code = 303
             return response
     return render(

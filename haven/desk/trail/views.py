@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from haven.audit import selectors
-from haven.audit.forms import AuditFilterForm
-from haven.audit.selectors import PAGE_SIZE, AuditFilter
-from haven.core.http import authenticated_user
+from haven.accounts.http import authenticated_user
+from haven.desk.trail import selectors
+from haven.desk.trail.forms import AuditFilterForm
+from haven.desk.trail.selectors import PAGE_SIZE, AuditFilter
 
 
 def event_list(request: HttpRequest) -> HttpResponse:

@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-
-from conftest import totp_now
-from haven.accounts.management.commands.seed_demo import (
+from haven.desk.management.commands.seed_demo import (
     DEMO_PASSWORD,
     DEMO_PEOPLE,
     demo_totp_secret,
 )
+
+from conftest import totp_now
 from haven.accounts.models import Membership, Role, User
 from haven.audit.models import AuditEvent
 from haven.core.models import Agency, DataKey, Team
@@ -86,7 +86,7 @@ def test_demo_user_signs_in_with_the_printed_secret():
     assert response["Location"] == reverse("mfa_authenticate")
     code = totp_now(demo_totp_secret("demo-advocate"))
     assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from haven.accounts.policies import can_manage_staff, roles_of
-from haven.audit.policies import can_view_audit
 from haven.communications.policies import may_read_roster
+from haven.desk.trail.policies import can_view_audit
 from haven.partners.policies import can_read_directory
 from haven.people.field_settings import can_configure_fields
 from haven.people.policies import can_record_people, can_search_people

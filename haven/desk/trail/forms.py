@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
-from haven.audit.selectors import AuditFilter
+from haven.desk.trail.selectors import AuditFilter
 
 
 class AuditFilterForm(forms.Form):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEvent
-from haven.audit.policies import can_view_audit
+from haven.desk.trail.policies import can_view_audit
 
 PAGE_SIZE = 50
 

@@ -1,6 +1,8 @@
+"""The audit trail page: an agency's events, read by its auditors."""
+
 from django.urls import path
 
-from haven.audit import views
+from haven.desk.trail import views
 
 app_name = "audit"
 
