@@ -10,16 +10,16 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from haven.desk.management.commands.seed_demo import (
-    DEMO_PASSWORD,
-    DEMO_PEOPLE,
-    demo_totp_secret,
-)
 
 from conftest import totp_now
 from haven.accounts.models import Membership, Role, User
 from haven.audit.models import AuditEvent
 from haven.core.models import Agency, DataKey, Team
+from haven.desk.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    DEMO_PEOPLE,
+    demo_totp_secret,
+)
 from haven.people.models import Alias, Case, Person, SearchEntry
 from haven.people.selectors import people_matching, visible_cases
 

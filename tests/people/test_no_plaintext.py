@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from django.conf import settings
-from haven.desk.management.commands.seed_demo import DEMO_PEOPLE
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from haven.core.keyfiles import read_secret
+from haven.desk.management.commands.seed_demo import DEMO_PEOPLE
 
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "PEOPLE-JSON:"
