@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "haven.protocol",
     "haven.partners",
     "haven.consent",
+    "haven.authorities",
     "haven.referrals",
     "haven.attachments",
     "haven.communications",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("haven.protocol.urls")),
     path("", include("haven.partners.urls")),
     path("", include("haven.consent.urls")),
+    path("", include("haven.authorities.urls")),
     path("", include("haven.referrals.urls")),
     path("", include("haven.attachments.urls")),
     path("", include("haven.communications.urls")),

@@ -28,8 +28,10 @@ from pydantic_core import PydanticCustomError
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.people import Message, _clean_note, _clean_text, _refusal, _visible_case
+from haven.authorities import law as authorities_law
+from haven.authorities import minors as authorities_minors
 from haven.people.models import Case
-from haven.protocol import identification, law, minors, needs, rights, safety, selectors, tracker
+from haven.protocol import identification, law, needs, rights, safety, selectors, tracker
 from haven.protocol.library import handouts_for
 from haven.protocol.models import (
     SAFETY_PLAN_FIELDS,
@@ -885,7 +887,7 @@ def law_contact_record(
 ) -> Status[LawContactOut]:
     user, case = _case(request, case_id, works_protocol)
     try:
-        row = law.law_contact_record(
+        row = authorities_law.law_contact_record(
             actor=user,
             case=case,
             basis=contact.basis,
@@ -924,7 +926,7 @@ def continued_presence_record(
 ) -> Status[ContinuedPresenceOut]:
     user, case = _case(request, case_id, works_protocol)
     try:
-        row = law.continued_presence_record(
+        row = authorities_law.continued_presence_record(
             actor=user,
             case=case,
             requested_on=presence.requested_on,
@@ -986,7 +988,7 @@ def mandated_report_record(
             ]
         )
     try:
-        row = minors.mandated_report_record(
+        row = authorities_minors.mandated_report_record(
             actor=user,
             case=case,
             county=county,

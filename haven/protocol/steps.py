@@ -177,8 +177,8 @@ LINKS: dict[str, str] = {
     Step.COLLABORATION: "referrals:referrals",
     Step.DOCUMENTATION: "communications:log",
     Step.STAFF_SAFETY: "safety:case",
-    Step.LAW_ENFORCEMENT: "protocol:law",
-    Step.MINORS: "protocol:minor_report",
+    Step.LAW_ENFORCEMENT: "authorities:law",
+    Step.MINORS: "authorities:minor_report",
 }
 
 

@@ -1,4 +1,4 @@
-from haven.protocol.views import identification, law, minors, needs, rights, safety, tracker
+from haven.protocol.views import identification, needs, rights, safety, tracker
 
 app_name = "protocol"
 
@@ -7,7 +7,5 @@ urlpatterns = [
     *safety.urlpatterns,
     *needs.urlpatterns,
     *rights.urlpatterns,
-    *law.urlpatterns,
-    *minors.urlpatterns,
     *identification.urlpatterns,
 ]

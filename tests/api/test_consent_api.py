@@ -17,6 +17,7 @@ from django.utils import timezone
 from haven.api import consent as consent_api
 from haven.api.protocol import InfoKindCode
 from haven.audit.models import Action, AuditEvent
+from haven.authorities import law
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import (
     Consent,
@@ -27,7 +28,6 @@ from haven.consent.models import (
     RecipientCategory,
 )
 from haven.partners.models import Organization
-from haven.protocol import law
 from haven.protocol.models import CaseStep, LawEnforcementContact
 from tests.factories import give_consent, record_intake
 

@@ -166,7 +166,7 @@ def test_the_printed_form_is_in_the_language_it_was_explained_in(
 
 
 def test_the_ledger_lists_what_left(client_for, advocate, case):
-    from haven.protocol.law import law_contact_record
+    from haven.authorities.law import law_contact_record
 
     give_consent(
         actor=advocate,

@@ -265,7 +265,7 @@ def test_nothing_is_written_when_the_record_fails(advocate, case, legal_aid):
 
 def test_a_law_enforcement_contact_goes_through_the_gate(advocate, case):
     ledger = Disclosure.objects.count()
-    from haven.protocol.law import law_contact_record
+    from haven.authorities.law import law_contact_record
 
     with pytest.raises(DisclosureRefused):
         law_contact_record(
@@ -360,7 +360,7 @@ def test_a_legal_basis_lets_only_what_it_needs_go(advocate, case):
 def test_a_continued_presence_request_cannot_change_its_recipient(advocate, case):
     from django.core.exceptions import ValidationError
 
-    from haven.protocol.law import continued_presence_record
+    from haven.authorities.law import continued_presence_record
     from haven.protocol.models import ContinuedPresence
 
     give_consent(

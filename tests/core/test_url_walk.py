@@ -379,7 +379,7 @@ ROUTES: dict[str, Route] = {
     "protocol:safety_plan": Route(AGENCY_OBJECT, _case, "post"),
     "protocol:safety_plan_version": Route(AGENCY_OBJECT, lambda o: {**_case(o), "version": 1}),
     "protocol:safety_plan_pdf": Route(AGENCY_OBJECT, _case),
-    "protocol:law": Route(AGENCY_OBJECT, _case),
+    "authorities:law": Route(AGENCY_OBJECT, _case),
     "consent:consents": Route(AGENCY_OBJECT, _case),
     "consent:consent_withdraw": Route(
         AGENCY_OBJECT, lambda o: {**_case(o), "consent_id": uuid.uuid4()}
@@ -420,16 +420,18 @@ ROUTES: dict[str, Route] = {
     "referrals:expertise": Route(SIGNED_IN),
     "referrals:inbox_referral": Route(AGENCY_OBJECT, lambda o: {"referral_id": uuid.uuid4()}),
     "consent:settings": Route(SIGNED_IN),
-    "protocol:law_choice": Route(AGENCY_OBJECT, _case, "post"),
-    "protocol:law_contact": Route(AGENCY_OBJECT, _case, "post"),
-    "protocol:continued_presence": Route(AGENCY_OBJECT, _case, "post"),
-    "protocol:continued_presence_update": Route(
+    "authorities:law_choice": Route(AGENCY_OBJECT, _case, "post"),
+    "authorities:law_contact": Route(AGENCY_OBJECT, _case, "post"),
+    "authorities:continued_presence": Route(AGENCY_OBJECT, _case, "post"),
+    "authorities:continued_presence_update": Route(
         AGENCY_OBJECT, lambda o: {**_case(o), "request_id": uuid.uuid4()}, "post"
     ),
-    "protocol:minor_report": Route(AGENCY_OBJECT, _case),
-    "protocol:reporting_contacts": Route(SIGNED_IN),
-    "protocol:reporting_contact_edit": Route(AGENCY_OBJECT, lambda o: {"contact_id": 1}),
-    "protocol:reporting_contact_delete": Route(AGENCY_OBJECT, lambda o: {"contact_id": 1}, "post"),
+    "authorities:minor_report": Route(AGENCY_OBJECT, _case),
+    "authorities:reporting_contacts": Route(SIGNED_IN),
+    "authorities:reporting_contact_edit": Route(AGENCY_OBJECT, lambda o: {"contact_id": 1}),
+    "authorities:reporting_contact_delete": Route(
+        AGENCY_OBJECT, lambda o: {"contact_id": 1}, "post"
+    ),
     "protocol:needs": Route(AGENCY_OBJECT, _case),
     "protocol:needs_assess": Route(AGENCY_OBJECT, _case, "post"),
     "protocol:need_status": Route(

@@ -19,18 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
+from haven.authorities.law import (
+    NOTE_MAX,
+    TEXT_MAX,
+    continued_presence_record,
+    law_contact_record,
+)
 from haven.consent.gate import law_enforcement_refused
 from haven.consent.models import InfoKind
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
-from haven.protocol.law import (
-    NOTE_MAX,
-    TEXT_MAX,
-    continued_presence_record,
-    law_choice_record,
-    law_contact_record,
-)
+from haven.protocol.law import law_choice_record
 from haven.protocol.models import (
     ContactBasis,
     ContinuedPresence,
@@ -124,7 +124,7 @@ def _cp_prefix(row_id: uuid.UUID) -> str:
 
 
 def _redirect_to_page(case: Case) -> HttpResponse:
-    response = redirect("protocol:law", case_id=case.pk)
+    response = redirect("authorities:law", case_id=case.pk)
     response.status_code = 303
     return response
 
@@ -188,7 +188,7 @@ def _page(
         "contact_form": bound.get("contact") or _contact_form(case),
         "cp_form": bound.get("cp") or ContinuedPresenceForm(prefix="cp"),
     }
-    return render(request, "protocol/law/page.html", context, status=status)
+    return render(request, "authorities/law/page.html", context, status=status)
 
 
 @require_GET

@@ -67,7 +67,7 @@ def foreign_contact(other_agency):
 
 
 def page(case, **query):
-    url = reverse("protocol:minor_report", args=[case.pk])
+    url = reverse("authorities:minor_report", args=[case.pk])
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url
@@ -263,7 +263,7 @@ def contact_form(**changes):
 def test_supervisors_and_administrators_keep_the_list(
     client_for, supervisor, admin_user, advocate, intake, shelter, auditor
 ):
-    listing = reverse("protocol:reporting_contacts")
+    listing = reverse("authorities:reporting_contacts")
     for user in (advocate, intake, shelter, auditor):
         assert client_for(user).get(listing).status_code == 404, user
         assert client_for(user).post(listing, contact_form()).status_code == 404, user
@@ -275,12 +275,12 @@ def test_supervisors_and_administrators_keep_the_list(
     row = ReportingContact.objects.get()
     assert (row.agency_id, row.county_id, row.kind) == (admin_user.agency_id, DANE, "sheriff")
     assert "Dane County Sheriff" in client.get(listing).content.decode()
-    edit = reverse("protocol:reporting_contact_edit", args=[row.pk])
+    edit = reverse("authorities:reporting_contact_edit", args=[row.pk])
     assert client.get(edit).status_code == 200
     assert client.post(edit, contact_form(phone="608-555-0000")).status_code == 303
     row.refresh_from_db()
     assert row.phone == "608-555-0000"
-    delete = reverse("protocol:reporting_contact_delete", args=[row.pk])
+    delete = reverse("authorities:reporting_contact_delete", args=[row.pk])
     assert client.post(delete).status_code == 303
     assert ReportingContact.objects.count() == 0
 
@@ -298,7 +298,7 @@ def test_supervisors_and_administrators_keep_the_list(
 def test_bad_contacts_change_nothing(client_for, supervisor, changes, message):
     client = client_for(supervisor)
     before = AuditEvent.objects.count()
-    response = client.post(reverse("protocol:reporting_contacts"), contact_form(**changes))
+    response = client.post(reverse("authorities:reporting_contacts"), contact_form(**changes))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert ReportingContact.objects.count() == 0
@@ -307,14 +307,14 @@ def test_bad_contacts_change_nothing(client_for, supervisor, changes, message):
 
 def test_another_agencys_contact_is_404(client_for, supervisor, foreign_contact, outsider, agency):
     client = client_for(supervisor)
-    edit = reverse("protocol:reporting_contact_edit", args=[foreign_contact.pk])
-    delete = reverse("protocol:reporting_contact_delete", args=[foreign_contact.pk])
+    edit = reverse("authorities:reporting_contact_edit", args=[foreign_contact.pk])
+    delete = reverse("authorities:reporting_contact_delete", args=[foreign_contact.pk])
     assert client.get(edit).status_code == 404
     assert client.post(edit, contact_form()).status_code == 404
     assert client.post(delete).status_code == 404
     foreign_contact.refresh_from_db()
     assert foreign_contact.name == "Elsewhere Sheriff Line"
     ReportingContact.objects.create(agency=agency, county_id=DANE, name="Ours Only")
-    body = client_for(outsider).get(reverse("protocol:reporting_contacts")).content.decode()
+    body = client_for(outsider).get(reverse("authorities:reporting_contacts")).content.decode()
     assert "Ours Only" not in body
     assert "Elsewhere Sheriff Line" in body

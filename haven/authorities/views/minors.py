@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
+from haven.authorities.minors import mandated_report_record
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
 from haven.protocol.contacts import (
@@ -30,7 +31,6 @@ from haven.protocol.contacts import (
     reporting_contact_save,
     reporting_contacts,
 )
-from haven.protocol.minors import mandated_report_record
 from haven.protocol.models import County, MandatedReport, ReportingContact
 from haven.protocol.policies import sees_protocol, works_protocol
 
@@ -206,7 +206,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 show_refusal(form, error)
             else:
                 messages.success(request, _("The mandated report is recorded."))
-                response = redirect("protocol:minor_report", case_id=case.pk)
+                response = redirect("authorities:minor_report", case_id=case.pk)
                 response.status_code = 303
                 return response
         chosen = form.cleaned_data.get("county") if hasattr(form, "cleaned_data") else None
@@ -228,7 +228,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "may_keep_contacts": may_keep_reporting_contacts(user),
     }
     status = 400 if form is not None and form.errors else 200
-    return render(request, "protocol/minors/report.html", context, status=status)
+    return render(request, "authorities/minors/report.html", context, status=status)
 
 
 def _has_report(case_id: uuid.UUID) -> bool:
@@ -265,12 +265,12 @@ def reporting_contacts_page(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            response = redirect("protocol:reporting_contacts")
+            response = redirect("authorities:reporting_contacts")
             response.status_code = 303
             return response
     return render(
         request,
-        "protocol/minors/contacts.html",
+        "authorities/minors/contacts.html",
         {"form": form, "contacts": list(reporting_contacts(agency_id=user.agency_id))},
         status=400 if form.errors else 200,
     )
@@ -296,12 +296,12 @@ def reporting_contact_edit(request: HttpRequest, contact_id: int) -> HttpRespons
             show_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
-            response = redirect("protocol:reporting_contacts")
+            response = redirect("authorities:reporting_contacts")
             response.status_code = 303
             return response
     return render(
         request,
-        "protocol/minors/contact_edit.html",
+        "authorities/minors/contact_edit.html",
         {"form": form, "contact": contact},
         status=400 if form.errors else 200,
     )
@@ -313,7 +313,7 @@ def reporting_contact_remove(request: HttpRequest, contact_id: int) -> HttpRespo
     contact = reporting_contact_get(actor=user, contact_id=contact_id)
     reporting_contact_delete(actor=user, contact=contact)
     messages.success(request, _("Deleted."))
-    response = redirect("protocol:reporting_contacts")
+    response = redirect("authorities:reporting_contacts")
     response.status_code = 303
     return response
 

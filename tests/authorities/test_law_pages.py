@@ -27,7 +27,7 @@ def case(advocate, team):
 
 
 def url(name, case, *args):
-    return reverse(f"protocol:{name}", args=[case.pk, *args])
+    return reverse(f"authorities:{name}", args=[case.pk, *args])
 
 
 def choose(client, case, agrees, note=""):

@@ -1,0 +1,5 @@
+from haven.authorities.views import law, minors
+
+app_name = "authorities"
+
+urlpatterns = [*law.urlpatterns, *minors.urlpatterns]
