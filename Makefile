@@ -52,6 +52,8 @@ check: test
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
+	scripts/check-rules
 
 typecheck: $(VENV)/.dev-deps
 	HAVEN_ENV=test $(BIN)/mypy haven

@@ -32,6 +32,11 @@ def teams_of(user: User | AnonymousUser, role: Role) -> frozenset[int]:
     return frozenset(team for held, team in _memberships(user) if held == role and team)
 
 
+def role_names(user: User | AnonymousUser) -> list[str]:
+    """The roles a staff member holds, to show them (never to decide)."""
+    return sorted(roles_of(user))
+
+
 def has_role(user: User | AnonymousUser, role: Role) -> bool:
     return role in roles_of(user)
 

@@ -10,7 +10,7 @@ from ninja.security import HttpBearer, django_auth
 from haven.accounts.api_tokens import api_token_authenticate
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.accounts.policies import roles_of
+from haven.accounts.policies import role_names
 from haven.api.attachments import router as attachments_router
 from haven.api.communications import router as communications_router
 from haven.api.consent import router as consent_router
@@ -101,6 +101,6 @@ def me(request: HttpRequest) -> Me:
         username=user.username,
         display_name=user.display_name,
         agency=user.agency.name,
-        roles=sorted(roles_of(user)),
+        roles=role_names(user),
         language=user.language,
     )

@@ -57,8 +57,9 @@ from haven.attachments.services import (
     upload_accept,
 )
 from haven.consent import court_orders
-from haven.consent.court_orders import CourtOrderAnswer, court_order_answer, may_answer_court_orders
+from haven.consent.court_orders import CourtOrderAnswer, court_order_answer
 from haven.consent.models import InfoKind
+from haven.consent.policies import may_answer_court_orders
 from haven.people.models import Case
 
 router = Router(tags=["attachments"])

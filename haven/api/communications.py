@@ -65,7 +65,8 @@ from haven.communications.services import (
 )
 from haven.consent.models import InfoKind
 from haven.exports.models import RecordExport
-from haven.exports.services import ExportRequest, export_record, may_export
+from haven.exports.policies import may_export
+from haven.exports.services import ExportRequest, export_record
 from haven.exports.views import _download
 from haven.people.models import Case
 

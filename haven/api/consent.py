@@ -40,8 +40,8 @@ from haven.api.protocol import (
 )
 from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
-from haven.consent.policies import sees_disclosures
-from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues, may_record_consent
+from haven.consent.policies import may_record_consent, sees_disclosures
+from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues
 from haven.people.models import Case
 
 router = Router(tags=["consent"])

@@ -43,7 +43,8 @@ from haven.protocol.needs import category_label
 from haven.referrals import selectors, services
 from haven.referrals.models import Referral, ReferralPacket
 from haven.referrals.packet import packet_read
-from haven.referrals.services import MESSAGE_MAX, OUTCOME_MAX, ReferralRequest, may_refer
+from haven.referrals.policies import may_refer
+from haven.referrals.services import MESSAGE_MAX, OUTCOME_MAX, ReferralRequest
 
 router = Router(tags=["referrals"])
 

@@ -28,9 +28,9 @@ from haven.consent.models import (
     InfoKind,
     Purpose,
 )
+from haven.consent.policies import may_answer_court_orders
 from haven.core.text import check_texts
 from haven.people.models import Case
-from haven.people.policies import can_manage_case
 
 REFERENCE_MAX = 300
 TEXT_MAX = 1000
@@ -51,10 +51,6 @@ class CourtOrderAnswer:
     recipient_org_id: uuid.UUID | None = None
     recipient_name: str = ""
     recipient_category: str = ""
-
-
-def may_answer_court_orders(user: User, case: Case) -> bool:
-    return can_manage_case(user, case.team_id)
 
 
 def court_order_answer(*, actor: User, case: Case, answer: CourtOrderAnswer) -> Disclosure:

@@ -13,8 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.attachments.models import Use
 from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
@@ -27,13 +26,13 @@ from haven.consent.models import (
     Purpose,
     RecipientCategory,
 )
+from haven.consent.policies import may_record_consent, may_set_consent_terms
 from haven.consent.signals import consent_revoked
 from haven.core.languages import CODES
 from haven.core.text import check_texts
 from haven.partners.models import Organization
 from haven.people.models import Case
 from haven.protocol.models import Step, StepState
-from haven.protocol.policies import works_protocol
 from haven.protocol.tracker import step_advance
 
 TEXT_MAX = 200
@@ -67,10 +66,6 @@ class ConsentValues:
 def default_days(agency_id: int) -> int:
     found = ConsentSettings.objects.filter(agency_id=agency_id).first()
     return found.default_days if found else DEFAULT_DAYS
-
-
-def may_record_consent(user: User) -> bool:
-    return works_protocol(user)
 
 
 def _require(actor: User, case: Case) -> None:
@@ -232,7 +227,7 @@ def consent_revoke(*, actor: User, consent: Consent, note: str = "") -> Consent:
 
 
 def consent_settings_save(*, actor: User, days: int) -> ConsentSettings:
-    if Role.ADMIN not in roles_of(actor):
+    if not may_set_consent_terms(actor):
         raise Http404
     if not 1 <= days <= LONGEST.days:
         raise ValidationError({"default_days": [_("Choose between 1 and 366 days.")]})

@@ -17,20 +17,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from haven.accounts.http import authenticated_user
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.http import allowed_user, authenticated_user
+from haven.accounts.models import User
 from haven.consent import selectors
-from haven.consent.court_orders import court_order_answer, may_answer_court_orders
+from haven.consent.court_orders import court_order_answer
 from haven.consent.forms import ConsentRecordForm, ConsentSettingsForm, CourtOrderForm, RevokeForm
 from haven.consent.models import Consent
-from haven.consent.policies import sees_disclosures
+from haven.consent.policies import (
+    may_answer_court_orders,
+    may_record_consent,
+    may_set_consent_terms,
+    sees_disclosures,
+)
 from haven.consent.services import (
     consent_record,
     consent_revoke,
     consent_settings_save,
     default_days,
-    may_record_consent,
 )
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
@@ -217,9 +220,7 @@ def court_order(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consent_settings(request: HttpRequest) -> HttpResponse:
-    user = authenticated_user(request)
-    if Role.ADMIN not in roles_of(user):
-        raise Http404
+    user = allowed_user(request, may_set_consent_terms)
     form = ConsentSettingsForm(
         request.POST if request.method == "POST" else None,
         initial={"default_days": default_days(user.agency_id)},

@@ -5,13 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from haven.accounts.policies import can_manage_staff, roles_of
+from haven.accounts.policies import can_manage_staff, role_names
 from haven.communications.policies import may_read_roster
 from haven.desk.trail.policies import can_view_audit
 from haven.partners.policies import can_read_directory
-from haven.people.field_settings import can_configure_fields
-from haven.people.policies import can_record_people, can_search_people
-from haven.referrals.selectors import may_receive
+from haven.people.policies import can_configure_fields, can_record_people, can_search_people
+from haven.preparedness.policies import opens_preparedness
+from haven.referrals.policies import may_receive
 from haven.reports.policies import may_view_reports
 from haven.safety.policies import has_checklist
 from haven.safety.selectors import receives_alerts
@@ -33,7 +33,7 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "inbox": signed_in and may_receive(user),  # type: ignore[arg-type]
             "interpreters": signed_in and may_read_roster(user),  # type: ignore[arg-type]
             "safety": signed_in and has_checklist(user),  # type: ignore[arg-type]
-            "preparedness": signed_in and bool(roles_of(user)),  # type: ignore[arg-type]
+            "preparedness": signed_in and opens_preparedness(user),  # type: ignore[arg-type]
             "reports": signed_in and may_view_reports(user),  # type: ignore[arg-type]
             # Not on the account pages (second-factor enrolment, re-authentication):
             # they come before or beside the work, and must not race a poll.
@@ -41,5 +41,5 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             and not request.path.startswith("/accounts/")
             and receives_alerts(user),  # type: ignore[arg-type]
         },
-        "my_roles": sorted(roles_of(user)) if signed_in else [],  # type: ignore[arg-type]
+        "my_roles": role_names(user) if signed_in else [],  # type: ignore[arg-type]
     }

@@ -21,7 +21,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
-from haven.exports.services import ExportRequest, export_check, export_record, may_export
+from haven.exports.policies import may_open_export
+from haven.exports.services import ExportRequest, export_check, export_record
 from haven.jobs.models import Job
 from haven.jobs.registry import JobOutput, JobRefused, Progress, job_kind
 from haven.jobs.services import job_secret, job_start
@@ -66,22 +67,7 @@ def export_start(*, actor: User, case: Case, request: ExportRequest, output: str
     )
 
 
-def may_open(job: Job, actor: User) -> bool:
-    """The export's file opens only while its creator may still export the
-    case: moved off its team, the case restricted, the role taken away, and
-    the file made earlier is no longer theirs to download."""
-    try:
-        case_id = uuid.UUID(job.about_id)
-    except ValueError:
-        return False
-    return (
-        actor.is_active
-        and may_export(actor)
-        and visible_cases(user=actor).filter(pk=case_id, agency_id=actor.agency_id).exists()
-    )
-
-
-@job_kind(KIND, label=_("Export of a case record"), steps=STEPS, may_open=may_open)
+@job_kind(KIND, label=_("Export of a case record"), steps=STEPS, may_open=may_open_export)
 def run(job: Job, progress: Progress) -> JobOutput:
     actor = job.created_by
     params = job.params

@@ -34,10 +34,10 @@ from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
 from haven.core.pdf import render_pdf
 from haven.exports.content import Bundle, Scope, bundle_content
 from haven.exports.models import Audience, RecordExport
+from haven.exports.policies import may_export
 from haven.exports.progress import Report, Steps, pages_reported
 from haven.exports.verifier import FORMAT, GENESIS, MANIFEST, RECORD, root_of
 from haven.people.models import Case
-from haven.protocol.policies import works_protocol
 
 CHANNEL = "record_export"
 # A bundle is built in memory (nothing of it touches the disk in the clear).
@@ -65,10 +65,6 @@ class Exported:
     export: RecordExport
     zip_bytes: bytes
     pdf_bytes: bytes
-
-
-def may_export(user: User) -> bool:
-    return works_protocol(user)
 
 
 @dataclass(frozen=True)

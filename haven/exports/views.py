@@ -17,7 +17,7 @@ from haven.core.forms import show_refusal
 from haven.exports.forms import ExportForm
 from haven.exports.jobs import export_start
 from haven.exports.models import RecordExport
-from haven.exports.services import may_export
+from haven.exports.policies import may_export
 from haven.people.access import case_for, names_hidden_for
 
 

@@ -15,11 +15,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
-from haven.accounts.policies import can_manage_staff
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, LABEL_MAX, LABELS, FieldRules
 from haven.people.models import FieldSetting
+from haven.people.policies import can_configure_fields
 
 
 def field_rules(agency_id: int) -> FieldRules:
@@ -31,11 +31,6 @@ def field_rules(agency_id: int) -> FieldRules:
         if setting.label:
             labels[setting.field] = setting.label
     return FieldRules(modes=modes, labels=labels)
-
-
-def can_configure_fields(user: User) -> bool:
-    """Agency administrators decide what their agency records."""
-    return can_manage_staff(user)
 
 
 def field_settings_save(*, actor: User, choices: Mapping[str, tuple[str, str]]) -> list[str]:

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of, teams_of
+from haven.accounts.policies import can_manage_staff, roles_of, teams_of
 
 # Administrators and auditors never see identifying data (separation of duties).
 _MAY_SEARCH = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER})
@@ -110,3 +110,8 @@ def can_manage_case(user: User | AnonymousUser, team_id: int) -> bool:
 def can_work_cases(user: User | AnonymousUser) -> bool:
     """Who may be assigned to or named on a case."""
     return bool(roles_of(user) & _WORK_CASES)
+
+
+def can_configure_fields(user: User | AnonymousUser) -> bool:
+    """Agency administrators decide what their agency records."""
+    return can_manage_staff(user)

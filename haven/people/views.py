@@ -19,7 +19,6 @@ from haven.people import selectors, services
 from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
 from haven.people.display import hidden_names
 from haven.people.field_settings import (
-    can_configure_fields,
     field_rules,
     field_settings_save,
 )
@@ -41,6 +40,7 @@ from haven.people.forms import (
 from haven.people.models import Danger, Person
 from haven.people.policies import (
     can_change_case,
+    can_configure_fields,
     can_manage_case,
     can_record_people,
     can_search_people,

@@ -10,18 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from haven.accounts.http import authenticated_user
-from haven.accounts.models import Role
-from haven.accounts.policies import roles_of
+from haven.preparedness.policies import sees_readiness
 from haven.preparedness.readiness import readiness
 from haven.preparedness.selectors import awaiting_acknowledgement
 from haven.training.policies import has_training
 from haven.training.selectors import my_refreshers
-
-READINESS_READERS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
-
-
-def sees_readiness(user: object) -> bool:
-    return bool(roles_of(user) & READINESS_READERS)  # type: ignore[arg-type]
 
 
 @require_GET

@@ -31,6 +31,19 @@ _READS_AGREEMENTS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
 _WRITES_AGREEMENTS = frozenset({Role.ADMIN})
 
 
+_SEES_READINESS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
+
+
+def opens_preparedness(user: User | AnonymousUser) -> bool:
+    """Every staff member has the page: their own refreshers and policies."""
+    return bool(roles_of(user) & _EVERYONE)
+
+
+def sees_readiness(user: User | AnonymousUser) -> bool:
+    """The agency's readiness: those who oversee it."""
+    return bool(roles_of(user) & _SEES_READINESS)
+
+
 def reads_policies(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _EVERYONE)
 

@@ -10,26 +10,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.core.text import check_texts
 from haven.protocol.models import County, ReportingContact
+from haven.protocol.policies import may_keep_protocol_settings
 
 NAME_MAX = 200
 PHONE_MAX = 40
 SOURCE_MAX = 300
-
-
-def may_keep_reporting_contacts(user: User | AnonymousUser) -> bool:
-    """Agency administrators and supervisors keep the list."""
-    return bool(roles_of(user) & {Role.ADMIN, Role.SUPERVISOR})
 
 
 def reporting_contacts(
@@ -44,7 +38,7 @@ def reporting_contacts(
 
 def reporting_contact_get(*, actor: User, contact_id: int) -> ReportingContact:
     """One of the actor's agency's contacts, or 404 (another agency's too)."""
-    if not may_keep_reporting_contacts(actor):
+    if not may_keep_protocol_settings(actor):
         raise Http404
     contact = (
         ReportingContact.objects.filter(pk=contact_id, agency_id=actor.agency_id)
@@ -68,7 +62,7 @@ def reporting_contact_save(
     contact: ReportingContact | None = None,
 ) -> ReportingContact:
     """Add a contact to the actor's agency's list, or change the one given."""
-    if not may_keep_reporting_contacts(actor):
+    if not may_keep_protocol_settings(actor):
         raise Http404
     if contact is not None and contact.agency_id != actor.agency_id:
         raise Http404
@@ -96,6 +90,6 @@ def reporting_contact_save(
 
 
 def reporting_contact_delete(*, actor: User, contact: ReportingContact) -> None:
-    if not may_keep_reporting_contacts(actor) or contact.agency_id != actor.agency_id:
+    if not may_keep_protocol_settings(actor) or contact.agency_id != actor.agency_id:
         raise Http404
     contact.delete()

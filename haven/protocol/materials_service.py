@@ -15,22 +15,17 @@ from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.core.languages import CODES as LANGUAGE_CODES
 from haven.core.text import text_problem
 from haven.protocol.library import blocks
 from haven.protocol.models import Material
+from haven.protocol.policies import may_keep_protocol_settings
 
 TOPIC_RE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 TOPIC_MAX = 40
 TITLE_MAX = 200
 BODY_MAX = 20000
-
-
-def may_edit_materials(user: User) -> bool:
-    """Agency administrators and supervisors keep their agency's library."""
-    return bool(roles_of(user) & {Role.ADMIN, Role.SUPERVISOR})
 
 
 def materials_of(agency_id: int) -> QuerySet[Material]:
@@ -50,7 +45,7 @@ def _body_problem(body: str) -> str:
 
 def material_add(*, actor: User, topic: str, language: str, title: str, body: str) -> Material:
     """Save a new version of the agency's handout for ``topic`` in ``language``."""
-    if not may_edit_materials(actor):
+    if not may_keep_protocol_settings(actor):
         raise Http404
     topic = topic.strip().lower()
     title = " ".join(title.split())

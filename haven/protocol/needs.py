@@ -15,8 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.text import check_texts, has_hidden_characters
@@ -30,7 +29,7 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, works_protocol
 from haven.protocol.tracker import step_advance
 
 NOTE_MAX = 2000
@@ -159,7 +158,7 @@ def need_status_set(*, actor: User, case: Case, need_id: uuid.UUID, status: str)
 
 def category_add(*, actor: User, label: str, term: str) -> NeedCategory:
     """An agency's own kind of need (administrators and supervisors)."""
-    if not roles_of(actor) & {Role.ADMIN, Role.SUPERVISOR}:
+    if not may_keep_protocol_settings(actor):
         raise Http404
     label = " ".join(label.split())
     errors: dict[str, list[str]] = {}

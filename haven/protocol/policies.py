@@ -20,6 +20,12 @@ def works_protocol(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
 
 
+def may_keep_protocol_settings(user: User | AnonymousUser) -> bool:
+    """The agency's own rights materials, need categories and mandated-report
+    contacts are kept by its administrators and supervisors."""
+    return bool(roles_of(user) & {Role.ADMIN, Role.SUPERVISOR})
+
+
 def may_check_danger(user: User | AnonymousUser) -> bool:
     """Anyone at the front line asks about danger: shelter staff too."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER, Role.INTAKE})

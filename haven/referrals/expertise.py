@@ -9,12 +9,12 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.protocol.needs import categories_for
 from haven.referrals.models import AgencyExpertise
+from haven.referrals.policies import may_set_expertise
 
 
 def expertise_of(agency_id: int) -> frozenset[int] | None:
@@ -35,7 +35,7 @@ def outside(agency_id: int, category_ids: Iterable[int]) -> set[int]:
 
 
 def expertise_save(*, actor: User, category_ids: Iterable[int]) -> AgencyExpertise:
-    if Role.ADMIN not in roles_of(actor):
+    if not may_set_expertise(actor):
         raise Http404
     wanted = set(category_ids)
     known = set(categories_for(actor.agency_id).values_list("pk", flat=True))

@@ -8,12 +8,12 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.people.models import Case
 from haven.referrals.models import OPEN_STATUSES, Referral
+from haven.referrals.policies import may_receive
 
 
 def referrals_of(case: Case) -> list[Referral]:
@@ -33,10 +33,6 @@ def referral_of_case(case: Case, referral_id: uuid.UUID) -> Referral:
     if found is None:
         raise Http404
     return found
-
-
-def may_receive(user: User) -> bool:
-    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
 
 
 def inbox(*, user: User) -> QuerySet[Referral]:

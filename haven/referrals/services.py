@@ -25,11 +25,10 @@ from haven.core.text import check_texts
 from haven.partners.models import Organization, Service
 from haven.people.models import Case
 from haven.protocol.models import Need, NeedChange, NeedStatus, Step, StepState
-from haven.protocol.policies import works_protocol
 from haven.protocol.tracker import step_advance
 from haven.referrals.models import OPEN_STATUSES, Referral, ReferralChange, ReferralStatus
 from haven.referrals.packet import packet_content, packet_destroy, packet_seal
-from haven.referrals.selectors import may_receive
+from haven.referrals.policies import may_receive, may_refer
 
 MESSAGE_MAX = 2000
 OUTCOME_MAX = 2000
@@ -85,10 +84,6 @@ def outside_expertise(organization: Organization, service: Service | None, need:
         services = services.filter(pk=service.pk)
     # One query, whatever the number of services.
     return not services.filter(need_categories=need.category_id).exists()
-
-
-def may_refer(user: User) -> bool:
-    return works_protocol(user)
 
 
 def referral_send(*, actor: User, case: Case, request: ReferralRequest) -> Referral:

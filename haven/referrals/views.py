@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from haven.accounts.http import authenticated_user
+from haven.accounts.http import allowed_user, authenticated_user
 from haven.accounts.models import User
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import InfoKind, Purpose
@@ -30,17 +30,17 @@ from haven.partners.selectors import DirectoryFilter, service_search
 from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
 from haven.protocol.models import County, Need, NeedStatus
-from haven.protocol.needs import category_label
+from haven.protocol.needs import categories_for, category_label
 from haven.referrals import selectors
 from haven.referrals.expertise import expertise_of, expertise_save, outside
 from haven.referrals.models import Referral, ReferralStatus
 from haven.referrals.packet import packet_read, packet_text
+from haven.referrals.policies import may_refer, may_set_expertise
 from haven.referrals.services import (
     MESSAGE_MAX,
     OUTCOME_MAX,
     ReferralRequest,
     allowed_moves,
-    may_refer,
     outside_expertise,
     referral_move,
     referral_send,
@@ -332,13 +332,7 @@ class ExpertiseForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def expertise(request: HttpRequest) -> HttpResponse:
     """What the agency does itself (administrators)."""
-    from haven.accounts.models import Role
-    from haven.accounts.policies import roles_of
-    from haven.protocol.needs import categories_for
-
-    user = authenticated_user(request)
-    if Role.ADMIN not in roles_of(user):
-        raise Http404
+    user = allowed_user(request, may_set_expertise)
     categories = list(categories_for(user.agency_id))
     own = expertise_of(user.agency_id) or frozenset()
     form = ExpertiseForm(

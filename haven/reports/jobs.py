@@ -21,7 +21,7 @@ from haven.jobs.models import Job
 from haven.jobs.registry import JobOutput, JobRefused, Progress, job_kind
 from haven.jobs.services import job_start
 from haven.reports.figures import Scope, report_to_json
-from haven.reports.policies import may_view_reports
+from haven.reports.policies import may_open_report
 from haven.reports.services import report_run, scope_for
 
 KIND = "reports.run"
@@ -57,12 +57,7 @@ def scope_of(job: Job, actor: User) -> Scope:
     )
 
 
-def may_open(job: Job, user: User) -> bool:
-    """A kept report opens only while its creator may still read reports."""
-    return may_view_reports(user)
-
-
-@job_kind(KIND, label=_("Report"), steps=STEPS, may_open=may_open)
+@job_kind(KIND, label=_("Report"), steps=STEPS, may_open=may_open_report)
 def run(job: Job, progress: Progress) -> JobOutput:
     actor = job.created_by
     with translation.override(actor.language):

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
+from haven.jobs.models import Job
 
 REPORT_READERS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
 
@@ -21,3 +22,8 @@ def may_view_reports(user: User | AnonymousUser) -> bool:
 
 def may_configure_reports(user: User | AnonymousUser) -> bool:
     return Role.ADMIN in roles_of(user)
+
+
+def may_open_report(job: Job, user: User) -> bool:
+    """A kept report opens only while its creator may still read reports."""
+    return may_view_reports(user)

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
+from haven.attachments.policies import may_read_agency_document
 
 _KEEPS = frozenset({Role.ADMIN})
 _READS_AGENCY = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
@@ -39,3 +40,8 @@ def reads_agency_training(user: User | AnonymousUser) -> bool:
 
 def sees_overview(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _SEES_OVERVIEW)
+
+
+def may_open_certificate(user: User | AnonymousUser) -> bool:
+    """Certificates open for those who read the agency's certificates."""
+    return may_read_agency_document(user, "certificate")

@@ -333,12 +333,6 @@ def record_get(*, user: User, record_id: uuid.UUID) -> Record:
     return record
 
 
-def may_open_certificate(user: User) -> bool:
-    from haven.attachments.policies import may_read_agency_document
-
-    return may_read_agency_document(user, "certificate")
-
-
 # --- Events ---
 
 

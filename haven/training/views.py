@@ -143,7 +143,7 @@ def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
             "record": found,
             "form": form,
             "keeps": keeps,
-            "opens_certificate": selectors.may_open_certificate(user),
+            "opens_certificate": policies.may_open_certificate(user),
             "reads_agency": policies.reads_agency_training(user),
         },
         status=400 if form.errors else 200,

@@ -25,14 +25,13 @@ from haven.protocol.contacts import (
     NAME_MAX,
     PHONE_MAX,
     SOURCE_MAX,
-    may_keep_reporting_contacts,
     reporting_contact_delete,
     reporting_contact_get,
     reporting_contact_save,
     reporting_contacts,
 )
 from haven.protocol.models import County, MandatedReport, ReportingContact
-from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, sees_protocol, works_protocol
 
 _MINUTE = "%Y-%m-%dT%H:%M"
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_MINUTE)
@@ -225,7 +224,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "contacts": list(reporting_contacts(agency_id=user.agency_id, county=county))
         if county
         else [],
-        "may_keep_contacts": may_keep_reporting_contacts(user),
+        "may_keep_contacts": may_keep_protocol_settings(user),
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "authorities/minors/report.html", context, status=status)
@@ -236,7 +235,7 @@ def _has_report(case_id: uuid.UUID) -> bool:
 
 
 def _require_keeper(user: User) -> None:
-    if not may_keep_reporting_contacts(user):
+    if not may_keep_protocol_settings(user):
         raise Http404
 
 

@@ -19,14 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from haven.accounts.http import authenticated_user
-from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.models import User
 from haven.core.forms import show_refusal
 from haven.people.access import case_for
 from haven.people.models import Case
 from haven.protocol import needs
 from haven.protocol.models import Need, NeedAssessment, NeedCategory, NeedChange, NeedStatus
-from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, sees_protocol, works_protocol
 from haven.protocol.views.common import case_for_work
 
 RANK_PREFIX = "rank_"
@@ -117,10 +116,6 @@ class CategoryForm(forms.Form):
         choices=NeedCategory.Term.choices,
         widget=forms.RadioSelect,
     )
-
-
-def _keeps_agency_settings(user: User) -> bool:
-    return bool(roles_of(user) & {Role.ADMIN, Role.SUPERVISOR})
 
 
 def _needs_page(
@@ -244,7 +239,7 @@ def need_status(request: HttpRequest, case_id: uuid.UUID, need_id: uuid.UUID) ->
 def need_categories(request: HttpRequest) -> HttpResponse:
     """The kinds of need the agency assesses: ours, and its own."""
     user = authenticated_user(request)
-    if not _keeps_agency_settings(user):
+    if not may_keep_protocol_settings(user):
         raise Http404
     form = CategoryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

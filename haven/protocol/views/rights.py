@@ -30,7 +30,7 @@ from haven.people.models import Case
 from haven.protocol import library, materials_service
 from haven.protocol.library import Handout
 from haven.protocol.models import RightsExplained
-from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, sees_protocol, works_protocol
 from haven.protocol.rights import rights_explained_record
 from haven.protocol.views.common import case_for_work
 
@@ -280,7 +280,7 @@ def handout_pdf(
 def materials(request: HttpRequest) -> HttpResponse:
     """The agency's own handouts; each save is a new version."""
     user = authenticated_user(request)
-    if not materials_service.may_edit_materials(user):
+    if not may_keep_protocol_settings(user):
         raise Http404
     form = MaterialForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
