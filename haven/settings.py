@@ -48,7 +48,7 @@ def _secret(name: str) -> str:
 
 
 SECRET_KEY = _secret("HAVEN_SECRET_KEY")
-# The master key wraps every agency key (see docs/adr/0005-keys.md). It never
+# The master key wraps every agency key (see docs/adr/0005-keys-and-secrets.md). It never
 # sits in the database or in a backup of it.
 HAVEN_MASTER_KEY = _secret("HAVEN_MASTER_KEY")
 # Only while rotating the master key: the key being retired (see rotate_keys).
@@ -369,7 +369,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("HAVEN_LOG_LEVEL", default="INFO")},
     "loggers": {
         # django.request logs the path of 4xx/5xx responses; paths in Haven
-        # hold ids only, never identifying data (see docs/adr/0004-audit.md).
+        # hold ids only, never identifying data (see docs/adr/0004-audit-trail.md).
         "django.security.DisallowedHost": {"level": "ERROR"},
         "django.request": {"filters": ["link_secrets"]},
         "django.server": {"filters": ["link_secrets"]},

@@ -65,6 +65,10 @@ def readers_decided_by(use: str, rule: RecordRule) -> None:
     _RECORD_RULES[use] = rule
 
 
+def uses_ruled_by_record() -> list[str]:
+    return sorted(_RECORD_RULES)
+
+
 def may_open_by_record(user: User, attachment: Attachment) -> bool:
     rule = _RECORD_RULES.get(attachment.use)
     return rule is not None and rule(user, attachment)

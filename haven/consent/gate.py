@@ -42,7 +42,8 @@ from haven.consent.models import Basis, Consent, Disclosure, InfoKind, Purpose, 
 from haven.core.text import check_texts
 from haven.partners.models import Organization, recipient_categories
 from haven.people.models import Case
-from haven.protocol.models import Danger, DangerCheck, LawEnforcementChoice
+from haven.protocol.models import Danger
+from haven.protocol.selectors import latest_danger_check, law_enforcement_refused
 
 R = TypeVar("R")
 
@@ -135,12 +136,6 @@ def recipient_named(
     if not name or "recipient_name" in errors or "recipient_category" in errors:
         return None
     return Recipient(label=name, categories=frozenset({category}) if category else frozenset())
-
-
-def law_enforcement_refused(case: Case) -> bool:
-    """Whether the choice in force is a refusal to involve law enforcement."""
-    latest = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
-    return latest is not None and not latest.agrees
 
 
 def disclose(
@@ -309,7 +304,7 @@ def _decide(
         return None
     if basis == Basis.IMMINENT_DANGER:
         # The latest answer decides: a later "no" ends the emergency.
-        latest = DangerCheck.objects.filter(case=case).order_by("-at").first()
+        latest = latest_danger_check(case)
         since = timezone.now() - EMERGENCY_WINDOW
         if latest is not None and latest.answer == Danger.YES and latest.at >= since:
             return None

@@ -21,6 +21,7 @@ from haven.accounts.http import allowed_user, authenticated_user
 from haven.accounts.models import User
 from haven.consent import selectors
 from haven.consent.court_orders import court_order_answer
+from haven.consent.documents import consent_form_response
 from haven.consent.forms import ConsentRecordForm, ConsentSettingsForm, CourtOrderForm, RevokeForm
 from haven.consent.models import Consent
 from haven.consent.policies import (
@@ -159,8 +160,6 @@ def consent_withdraw(
 @require_GET
 def consent_pdf(request: HttpRequest, case_id: uuid.UUID, consent_id: uuid.UUID) -> HttpResponse:
     """The consent form, printed in the language it was explained in."""
-    from haven.consent.documents import consent_form_response
-
     user = authenticated_user(request)
     case = case_for(user, case_id, lambda _: sees_disclosures(user))
     return consent_form_response(user, case, _consent_of(case, consent_id))

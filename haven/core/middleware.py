@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 
 from haven.core.keys import request_keys
 from haven.core.request_context import current_request_id
+from haven.core.views import bad_request
 
 _REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -103,7 +104,5 @@ class NulRefusedMiddleware:
         if not request.path_info.startswith("/api/") and any(
             "\x00" in key or "\x00" in value for key, value in request.GET.items()
         ):
-            from haven.core.views import bad_request
-
             return bad_request(request)
         return self.get_response(request)

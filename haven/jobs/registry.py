@@ -16,17 +16,15 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from haven.accounts.models import User
-    from haven.core.models import DataKey
-    from haven.jobs.models import Job
+from haven.accounts.models import User
+from haven.core.models import DataKey
+from haven.jobs.models import Job, State
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 STEP = re.compile(r"^[a-z][a-z_]{0,31}$")
@@ -166,8 +164,6 @@ class Progress:
             self._write(self.clock())
 
     def _write(self, now: float) -> None:
-        from haven.jobs.models import Job, State
-
         Job.objects.filter(pk=self.job.pk, state=State.RUNNING).update(
             done=self.done, total=self.total, label=self.label, heartbeat_at=timezone.now()
         )

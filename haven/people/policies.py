@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import can_manage_staff, roles_of, teams_of
+from haven.people.models import BreakGlass, Case
 
 # Administrators and auditors never see identifying data (separation of duties).
 _MAY_SEARCH = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER})
@@ -46,8 +47,6 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
         return nothing
     # Many-to-many parts are written as id subqueries rather than joins, so
     # the database never multiplies rows (and needs no DISTINCT) to answer.
-    from haven.people.models import BreakGlass, Case
-
     assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
     named = Case.named_staff.through.objects.filter(user=user).values("case_id")
     emergency = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values(
@@ -75,8 +74,6 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
 def can_open_case(user: User | AnonymousUser, case_id: uuid.UUID) -> bool:
     """Whether ``user`` may open the case: the check services repeat, so a
     change never rests on the caller having looked the case up first."""
-    from haven.people.models import Case
-
     return Case.objects.filter(visible_cases_q(user), pk=case_id).exists()
 
 

@@ -66,6 +66,20 @@ class Tracker:
         return bool(self.latest_danger and self.latest_danger.police_failed)
 
 
+def law_enforcement_refused(case: Case) -> bool:
+    """Whether the person's choice in force is a refusal to involve law
+    enforcement: the latest choice recorded decides. The disclosure gate and
+    the tracker both ask here."""
+    latest = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
+    return latest is not None and not latest.agrees
+
+
+def latest_danger_check(case: Case) -> DangerCheck | None:
+    """The latest answer to the immediate-danger question: a later "no" ends
+    an emergency, whatever was said before."""
+    return DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at").first()
+
+
 def tracker(case: Case, *, viewer: User) -> Tracker:
     """The protocol on ``case`` (one the caller has already opened and
     audited), as ``viewer`` may follow it: a step's link is left out when
@@ -74,11 +88,8 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
     rows = list(CaseStep.objects.filter(case=case).select_related("data_key"))
     rows += steps_unstarted(case, have={row.step for row in rows})
     rows.sort(key=lambda row: ORDER[Step(row.step)])
-    latest_danger = (
-        DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at").first()
-    )
-    choice = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
-    law_refused = choice is not None and not choice.agrees
+    latest_danger = latest_danger_check(case)
+    law_refused = law_enforcement_refused(case)
     report = MandatedReport.objects.filter(case=case).first()
     today = timezone.localdate()
     states = {row.step: row.state for row in rows}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from haven.consent.models import Disclosure, Purpose, kind_labels
+from haven.core import keys
 from haven.core.fields import EncryptedTextField
 from haven.core.models import Agency
 from haven.people.models import Case, SealedToPerson
@@ -121,8 +122,6 @@ class ReferralPacket(models.Model):
         return f"referral packet {self.pk}"
 
     def data_key_bytes(self) -> bytes:
-        from haven.core import keys
-
         cached: bytes | None = self.__dict__.get("_data_key_plain")
         if cached is None:
             cached = keys.data_key_open(self.data_key)

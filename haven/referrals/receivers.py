@@ -13,6 +13,7 @@ from haven.consent.models import Consent
 from haven.consent.signals import consent_revoked
 from haven.core.models import DataKey
 from haven.referrals.models import OPEN_STATUSES, Referral, ReferralPacket
+from haven.referrals.services import withdraw_for_revoked_consent
 
 
 @receiver(post_delete, sender=ReferralPacket)
@@ -26,8 +27,6 @@ def packet_key_destroy(
 def referrals_withdraw(sender: type[Consent], consent: Consent, actor: Any, **kwargs: Any) -> None:
     """The person no longer agrees: what went under the consent and is still
     with the partner is withdrawn, and a packet in another agency destroyed."""
-    from haven.referrals.services import withdraw_for_revoked_consent
-
     for referral in Referral.objects.filter(
         disclosure__consent=consent, status__in=OPEN_STATUSES
     ).select_related("case", "need"):

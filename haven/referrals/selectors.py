@@ -7,11 +7,13 @@ import uuid
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.people.models import Case
+from haven.people.policies import visible_cases_q
 from haven.referrals.models import OPEN_STATUSES, Referral
 from haven.referrals.policies import may_receive
 
@@ -79,10 +81,6 @@ def inbox_get(*, user: User, referral_id: uuid.UUID) -> Referral:
 def awaiting_reply(*, user: User) -> list[Referral]:
     """The user's agency's referrals still marked sent whose follow-up day
     has come: ids and dates only, for the dashboard."""
-    from django.utils import timezone
-
-    from haven.people.policies import visible_cases_q
-
     return list(
         Referral.objects.filter(
             case__in=Case.objects.filter(visible_cases_q(user)),

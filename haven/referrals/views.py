@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.accounts.http import allowed_user, authenticated_user
 from haven.accounts.models import User
+from haven.audit.models import Action
+from haven.audit.services import audit_record
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import InfoKind, Purpose
 from haven.consent.policies import sees_disclosures
@@ -260,9 +262,6 @@ def referral(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -
 @require_GET
 def referral_pdf(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -> HttpResponse:
     """The referral printed for a partner outside Haven: only what was sent."""
-    from haven.audit.models import Action
-    from haven.audit.services import audit_record
-
     user = authenticated_user(request)
     case = _case_for_referring(user, case_id, write=False)
     found = selectors.referral_of_case(case, referral_id)

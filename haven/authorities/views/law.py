@@ -25,7 +25,6 @@ from haven.authorities.law import (
     continued_presence_record,
     law_contact_record,
 )
-from haven.consent.gate import law_enforcement_refused
 from haven.consent.models import InfoKind
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
@@ -38,6 +37,7 @@ from haven.protocol.models import (
     LawEnforcementContact,
 )
 from haven.protocol.policies import sees_continued_presence, sees_protocol, works_protocol
+from haven.protocol.selectors import law_enforcement_refused
 from haven.protocol.views.common import case_for_work
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
