@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.accounts.http import allowed_user, authenticated_user
@@ -22,7 +21,6 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import DisclosureRefused
-from haven.consent.models import InfoKind, Purpose
 from haven.consent.policies import sees_disclosures
 from haven.core.forms import show_refusal
 from haven.core.languages import LANGUAGES
@@ -35,62 +33,17 @@ from haven.protocol.models import County, Need, NeedStatus
 from haven.protocol.needs import categories_for, category_label
 from haven.referrals import selectors
 from haven.referrals.expertise import expertise_of, expertise_save, outside
+from haven.referrals.forms import ExpertiseForm, MoveForm, ReferralForm
 from haven.referrals.models import Referral, ReferralStatus
 from haven.referrals.packet import packet_read, packet_text
 from haven.referrals.policies import may_refer, may_set_expertise
 from haven.referrals.services import (
-    MESSAGE_MAX,
-    OUTCOME_MAX,
     ReferralRequest,
     allowed_moves,
     outside_expertise,
     referral_move,
     referral_send,
 )
-
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ReferralForm(forms.Form):
-    purpose = forms.ChoiceField(
-        label=gettext_lazy("For what purpose"),
-        choices=Purpose.choices,
-        initial=Purpose.SERVICES,
-        widget=forms.RadioSelect,
-    )
-    kinds = forms.MultipleChoiceField(
-        label=gettext_lazy("What to share"),
-        help_text=gettext_lazy("Only what the person's consent covers; the rest stays with us."),
-        choices=InfoKind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("Choose what information is shared.")},
-    )
-    message = forms.CharField(
-        label=gettext_lazy("Message to the partner (a case note: share case notes to send it)"),
-        required=False,
-        max_length=MESSAGE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    follow_up_on = forms.DateField(label=gettext_lazy("Follow up on"), required=False, widget=_DATE)
-    outside_expertise_confirmed = forms.BooleanField(
-        label=gettext_lazy("I checked with the partner: send it even so"), required=False
-    )
-
-
-class MoveForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("What happened"), widget=forms.RadioSelect)
-    outcome = forms.CharField(
-        label=gettext_lazy("Outcome (optional)"),
-        required=False,
-        max_length=OUTCOME_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args: Any, moves: set[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["status"]).choices = [
-            (value, label) for value, label in ReferralStatus.choices if value in moves
-        ]
 
 
 def _redirect(name: str, **kwargs: Any) -> HttpResponse:
@@ -313,18 +266,6 @@ def inbox_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse
             "form": form if moves else None,
         },
         status=400 if form.errors else 200,
-    )
-
-
-class ExpertiseForm(forms.Form):
-    needs = forms.MultipleChoiceField(
-        label=gettext_lazy("Needs your agency meets itself"),
-        help_text=gettext_lazy(
-            "Other needs are flagged on each case for referral to a partner, and "
-            "referrals you receive for them are flagged to you."
-        ),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
     )
 
 
