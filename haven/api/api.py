@@ -22,6 +22,7 @@ from haven.api.referrals import router as referrals_router
 from haven.api.reports import router as reports_router
 from haven.api.safety import router as safety_router
 from haven.api.training import router as training_router
+from haven.core.errors import NotFound
 from haven.core.http import authenticated_user
 from haven.safety.lockdown import locked_out
 
@@ -67,6 +68,12 @@ api.add_router("/", training_router)
 api.add_router("/", preparedness_router)
 api.add_router("/", reports_router)
 api.add_router("/", jobs_router)
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    """Missing, or not the caller's to see: the same answer as ninja's own 404."""
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
 
 
 @api.exception_handler(ValidationError)

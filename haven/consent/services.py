@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from haven.consent.models import (
     RecipientCategory,
 )
 from haven.consent.signals import consent_revoked
+from haven.core.errors import NotFound
 from haven.core.languages import CODES
 from haven.core.text import check_texts
 from haven.partners.models import Organization
@@ -75,7 +75,7 @@ def may_record_consent(user: User) -> bool:
 
 def _require(actor: User, case: Case) -> None:
     if not may_record_consent(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
 
 
 def _recipient(
@@ -233,7 +233,7 @@ def consent_revoke(*, actor: User, consent: Consent, note: str = "") -> Consent:
 
 def consent_settings_save(*, actor: User, days: int) -> ConsentSettings:
     if Role.ADMIN not in roles_of(actor):
-        raise Http404
+        raise NotFound
     if not 1 <= days <= LONGEST.days:
         raise ValidationError({"default_days": [_("Choose between 1 and 366 days.")]})
     with transaction.atomic():

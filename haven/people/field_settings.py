@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +20,7 @@ from haven.accounts.models import User
 from haven.accounts.policies import can_manage_staff
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.people.details import DETAIL_NAMES
 from haven.people.models import FieldSetting
 
@@ -110,7 +110,7 @@ def field_settings_save(*, actor: User, choices: Mapping[str, tuple[str, str]]) 
     """Save ``{field: (mode, label)}`` for the actor's agency; returns the
     names whose setting changed. All or nothing."""
     if not can_configure_fields(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     for name, (mode, label) in choices.items():
         if name not in LABELS:
