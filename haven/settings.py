@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "haven.accounts.middleware.UserSessionActivityMiddleware",
     "haven.accounts.middleware.MfaRequiredMiddleware",
     "haven.core.middleware.LoginRequiredMiddleware",
+    # Turns the domain's NotFound, raised by a view's services, into the 404 page.
+    "haven.core.middleware.NotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from haven.accounts.models import Membership, User
 from haven.accounts.policies import can_manage_staff
+from haven.core.errors import NotFound
 from haven.core.models import Team
 
 
 def staff_list(*, user: User) -> QuerySet[User]:
     if not can_manage_staff(user):
-        raise Http404
+        raise NotFound
     return (
         User.objects.filter(agency_id=user.agency_id)
         .prefetch_related(
@@ -26,11 +26,11 @@ def staff_get(*, user: User, pk: int) -> User:
     """A staff member of the asker's agency, or 404 exactly like a missing one."""
     member = staff_list(user=user).filter(pk=pk).first()
     if member is None:
-        raise Http404
+        raise NotFound
     return member
 
 
 def team_list(*, user: User) -> QuerySet[Team]:
     if not can_manage_staff(user):
-        raise Http404
+        raise NotFound
     return Team.objects.filter(agency_id=user.agency_id).order_by("name")

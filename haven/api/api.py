@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError as RequestInvalid
+from ninja.errors import ValidationErrorContext
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
@@ -12,6 +16,7 @@ from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.accounts.policies import role_names
 from haven.api.attachments import router as attachments_router
+from haven.api.common import problems_of
 from haven.api.communications import router as communications_router
 from haven.api.consent import router as consent_router
 from haven.api.jobs import router as jobs_router
@@ -23,6 +28,7 @@ from haven.api.referrals import router as referrals_router
 from haven.api.reports import router as reports_router
 from haven.api.safety import router as safety_router
 from haven.api.training import router as training_router
+from haven.core.errors import NotFound
 from haven.safety.lockdown import locked_out
 
 
@@ -44,7 +50,47 @@ class StaffToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class HavenAPI(NinjaAPI):
+    """Ninja, with its errors located as the OpenAPI document describes the request."""
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> RequestInvalid:
+        return RequestInvalid(
+            [
+                {
+                    "type": error["type"],
+                    "loc": request_location(context.model, error["loc"]),
+                    "msg": error["msg"],
+                }
+                for context in error_contexts
+                for error in context.pydantic_validation_error.errors(include_url=False)
+            ]
+        )
+
+
+def request_location(model: Any, loc: tuple[str | int, ...]) -> list[str | int]:
+    """Where in the request a value is, from where it is in ninja's model of
+    one part of the request (its body, query, path, form or files).
+
+    Ninja puts a JSON body under the name of its parameter, and a schema of
+    query or form fields under its own, so its own errors said
+    ``["body", "changes", "legal_name"]``: the document knows neither name,
+    only the fields.
+    """
+    flattened = getattr(model, "__ninja_flatten_map_reverse__", {})
+    # A field of a flattened schema, or of a list in one (kinds, item 0).
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in flattened:
+            loc = (*flattened[loc[:end]], *loc[end:])
+            break
+    single = getattr(model, "__read_from_single_attr__", None)
+    if single and loc[:1] == (single,):
+        loc = loc[1:]
+    return [model.__ninja_param_source__, *loc]
+
+
+api = HavenAPI(
     title="Haven API",
     version="1",
     urls_namespace="api",
@@ -69,21 +115,31 @@ api.add_router("/", reports_router)
 api.add_router("/", jobs_router)
 
 
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    """Missing, or not the caller's to see: the same answer as ninja's own 404."""
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    """A value the schema refused, or a refusal a route located: 422."""
+    return _refused(request, exc.errors)
+
+
 @api.exception_handler(ValidationError)
 def service_refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """A rule of a service refused the input: 422, shaped like a schema error.
+    """A rule of a service refused the input: 422, located like a schema
+    error. Services word their messages for staff and never quote the input
+    back."""
+    return _refused(request, problems_of(exc))
 
-    Services word their messages for staff and never quote the input back.
-    """
-    if hasattr(exc, "error_dict"):
-        errors = [
-            {"type": "refused", "loc": ["body", field], "msg": str(message)}
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    else:
-        errors = [{"type": "refused", "loc": ["body"], "msg": str(m)} for m in exc.messages]
-    return api.create_response(request, {"detail": errors}, status=422)
+
+def _refused(request: HttpRequest, problems: list[dict[str, Any]]) -> HttpResponse:
+    # Only what the shared schema names: pydantic's context may hold the
+    # value sent, and the answer never quotes the input back.
+    detail = [{"type": p["type"], "loc": list(p["loc"]), "msg": str(p["msg"])} for p in problems]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 class Me(Schema):

@@ -27,25 +27,29 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
-from ninja.errors import ValidationError as NinjaValidationError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.params import FileEx, P, PathEx, QueryEx
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import BeforeValidator
 
 from haven.accounts.http import authenticated_user
-from haven.api.consent import CategoryCode, DisclosureOut, _disclosure_out
-from haven.api.partners import Refusals
-from haven.api.people import _clean_note, _clean_text, _visible_case
-from haven.api.protocol import (
+from haven.api.common import (
     NOT_FOUND,
+    REFUSED,
     CaseId,
+    CategoryCode,
     InfoKindCode,
-    _case,
-    _text,
-    _uuid_or_404,
+    Lines,
+    Loc,
+    OneLine,
+    PurposeCode,
+    case_for,
+    refusals_at,
+    text,
+    uuid_or_404,
 )
+from haven.api.consent import DisclosureOut, disclosure_out
 from haven.attachments import selectors
 from haven.attachments.models import Attachment, Use
 from haven.attachments.policies import handles_attachments
@@ -69,11 +73,8 @@ router = Router(tags=["attachments"])
 # The uses of a case's files (haven.attachments.models.Use without the
 # agency's own documents; a test checks they stay the same).
 UseCode = Literal["document", "consent", "court_order", "communication"]
-# The purposes of haven.consent.models, "court" among them (a test checks
-# they stay the same).
-CourtPurposeCode = Literal[
-    "services", "legal", "immigration", "benefits", "law_enforcement", "safety", "court"
-]
+# The purposes of haven.consent.models, "court" among them.
+CourtPurposeCode = PurposeCode
 
 
 def _blank_is_none(value: object) -> object:
@@ -81,18 +82,12 @@ def _blank_is_none(value: object) -> object:
     return None if value == "" else value
 
 
-Description = Annotated[
-    str, Field(max_length=DESCRIPTION_MAX, strict=True), AfterValidator(_clean_note)
-]
-Reference = Annotated[
-    str, Field(max_length=court_orders.REFERENCE_MAX, strict=True), AfterValidator(_clean_text)
-]
-Account = Annotated[
-    str, Field(max_length=court_orders.TEXT_MAX, strict=True), AfterValidator(_clean_note)
-]
+Description = Annotated[str, Lines(DESCRIPTION_MAX)]
+Reference = Annotated[str, OneLine(court_orders.REFERENCE_MAX)]
+Account = Annotated[str, Lines(court_orders.TEXT_MAX)]
 
 
-# Plain schemas, not _Input: ninja flattens a form's fields and ignores any
+# Plain schemas, not Input: ninja flattens a form's fields and ignores any
 # it does not name (a session client's csrfmiddlewaretoken among them).
 
 
@@ -164,36 +159,11 @@ def _attachment_out(attachment: Attachment, case: Case) -> AttachmentOut:
         use=attachment.use,
         content_type=attachment.content_type,
         size=attachment.size,
-        name=_text(attachment.name),
-        description=_text(attachment.description),
+        name=text(attachment.name),
+        description=text(attachment.description),
         uploaded_at=attachment.uploaded_at,
         uploaded_by_id=attachment.uploaded_by_id,
     )
-
-
-def _located(
-    error: ValidationError,
-    *,
-    files: frozenset[str] = frozenset(),
-    rename: dict[str, str] | None = None,
-) -> NinjaValidationError:
-    """A service's refusal, located like ninja's own errors of the multipart
-    field it is about: ``["file", name]`` for a file, ``["form", name]`` for
-    another field; one that names no field, at ``["form"]``."""
-    rename = rename or {}
-    if hasattr(error, "error_dict"):
-        problems = [
-            {
-                "type": "refused",
-                "loc": ["file" if field in files else "form", rename.get(field, field)],
-                "msg": str(message),
-            }
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    else:
-        problems = [{"type": "refused", "loc": ["form"], "msg": str(m)} for m in error.messages]
-    return NinjaValidationError(problems)
 
 
 def _sent_once(request: HttpRequest, *, fields: list[str], files: list[str]) -> None:
@@ -209,12 +179,15 @@ def _sent_once(request: HttpRequest, *, fields: list[str], files: list[str]) -> 
         if count > 1
     ]
     if problems:
-        raise NinjaValidationError(problems)
+        raise RequestInvalid(problems)
 
 
-def _file_refused(error: ValidationError, field: str) -> NinjaValidationError:
-    """``upload_accept`` names no field: its words go on the file's."""
-    return _located(ValidationError({field: error.messages}), files=frozenset({field}))
+# Where the court order's refusals go: its copy is a file of the multipart
+# body, and the service's recipient is the organization.
+COURT_ORDER_FIELDS: dict[str, str | Loc] = {
+    "copy": ("file", "copy"),
+    "recipient": "recipient_org_id",
+}
 
 
 # --- Documents -----------------------------------------------------------------------
@@ -222,7 +195,7 @@ def _file_refused(error: ValidationError, field: str) -> NinjaValidationError:
 
 @router.get(
     "/cases/{case_id}/attachments",
-    response={200: list[AttachmentOut], **NOT_FOUND, 422: Refusals},
+    response={200: list[AttachmentOut], **NOT_FOUND, **REFUSED},
     summary="The files kept with a case, newest first",
     description="What they are, never their bytes. Advocates and supervisors only.",
 )
@@ -231,13 +204,13 @@ def attachment_list(
     case_id: CaseId,
     use: QueryEx[UseCode | None, P(description="Only the files kept for this use.")] = None,
 ) -> list[AttachmentOut]:
-    _user, case = _case(request, case_id, handles_attachments)
+    _user, case = case_for(request, case_id, handles_attachments)
     return [_attachment_out(a, case) for a in selectors.attachments_of(case, use=use)]
 
 
 @router.post(
     "/cases/{case_id}/attachments",
-    response={201: AttachmentOut, **NOT_FOUND, 422: Refusals},
+    response={201: AttachmentOut, **NOT_FOUND, **REFUSED},
     summary="Keep a document with a case",
     description=(
         "multipart/form-data: the file in `file`, and what it is in `description`. "
@@ -253,12 +226,10 @@ def attachment_add(
     document: Form[DocumentIn],
 ) -> Status[AttachmentOut]:
     _sent_once(request, fields=["description"], files=["file"])
-    user, case = _case(request, case_id, handles_attachments)
-    try:
+    user, case = case_for(request, case_id, handles_attachments)
+    with refusals_at(whole=("file", "file")):
         upload = upload_accept(file)
-    except ValidationError as error:
-        raise _file_refused(error, "file") from None
-    try:
+    with refusals_at(whole=("form",)):
         attachment = attachment_store(
             actor=user,
             case=case,
@@ -266,8 +237,6 @@ def attachment_add(
             use=Use.DOCUMENT,
             description=document.description,
         )
-    except ValidationError as error:
-        raise _located(error) from None
     return Status(201, _attachment_out(attachment, case))
 
 
@@ -290,7 +259,7 @@ def attachment_add(
 )
 def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> HttpResponse:
     user = authenticated_user(request)
-    attachment, data = attachment_open(actor=user, attachment_id=_uuid_or_404(attachment_id))
+    attachment, data = attachment_open(actor=user, attachment_id=uuid_or_404(attachment_id))
     return attachment_response(attachment, data)
 
 
@@ -299,7 +268,7 @@ def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> Ht
 
 @router.post(
     "/cases/{case_id}/court-orders",
-    response={201: CourtOrderOut, **NOT_FOUND, 422: Refusals},
+    response={201: CourtOrderOut, **NOT_FOUND, **REFUSED},
     summary="Record information handed over because a court ordered it",
     description=(
         "multipart/form-data: the order's fields, and its copy in `copy`. Only an order "
@@ -318,13 +287,11 @@ def court_order_record(
         request, fields=[n for n in CourtOrderIn.model_fields if n != "kinds"], files=["copy"]
     )
     user = authenticated_user(request)
-    _user, case = _visible_case(
+    _user, case = case_for(
         request, case_id, allowed=lambda found: may_answer_court_orders(user, found)
     )
-    try:
+    with refusals_at(whole=("file", "copy")):
         upload = upload_accept(copy_file)
-    except ValidationError as error:
-        raise _file_refused(error, "copy") from None
     answer = CourtOrderAnswer(
         reference=order.reference,
         copy=upload,
@@ -337,15 +304,11 @@ def court_order_record(
         recipient_name=order.recipient_name,
         recipient_category=order.recipient_category,
     )
-    try:
+    with refusals_at(COURT_ORDER_FIELDS, whole=("form",)):
         row = court_order_answer(actor=user, case=case, answer=answer)
-    except ValidationError as error:  # the gate's DisclosureRefused among them
-        raise _located(
-            error, files=frozenset({"copy"}), rename={"recipient": "recipient_org_id"}
-        ) from None
     return Status(
         201,
         CourtOrderOut(
-            **_disclosure_out(row).model_dump(), court_order_copy_id=row.court_order_copy_id
+            **disclosure_out(row).model_dump(), court_order_copy_id=row.court_order_copy_id
         ),
     )

@@ -18,49 +18,49 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.params import P, PathEx, QueryEx
-from pydantic import AfterValidator
+from ninja.params import P, PathEx
 
-from haven.accounts.http import authenticated_user
-from haven.accounts.models import User
-from haven.api.people import _clean_note, _clean_text, _refusal, _visible_case
-from haven.api.protocol import (
+from haven.api.common import (
+    BAD_BODY,
     NOT_FOUND,
+    REFUSED,
     CaseId,
+    CaseQuery,
+    CategoryCode,
     InfoKindCode,
+    Input,
+    Lines,
+    OneLine,
     OptionalDay,
-    _case,
-    _Input,
-    _text,
-    _uuid_or_404,
+    PurposeCode,
+    case_for,
+    refusals_at,
+    text,
+    uuid_or_404,
 )
 from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
 from haven.consent.policies import may_record_consent, sees_disclosures
 from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues
+from haven.core.errors import NotFound
 from haven.people.models import Case
 
 router = Router(tags=["consent"])
 
 # --- Input types ---------------------------------------------------------------------
 
-Line = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_text)]
-Note = Annotated[str, Field(max_length=NOTE_MAX, strict=True), AfterValidator(_clean_note)]
+Line = Annotated[str, OneLine(TEXT_MAX)]
+Note = Annotated[str, Lines(NOTE_MAX)]
 
 # The codes of haven.consent.models, spelled out so OpenAPI lists them
-# (a test checks they stay the same).
-PurposeCode = Literal[
-    "services", "legal", "immigration", "benefits", "law_enforcement", "safety", "court"
-]
-CategoryCode = Literal["federal", "state", "local", "law_enforcement"]
+# (a test checks they stay the same; the purposes and categories are shared).
 FormCode = Literal["paper", "screen", "verbal"]
 
 
-class ConsentIn(_Input):
+class ConsentIn(Input):
     case: uuid.UUID = Field(description="The case of the person who gave consent.")
     recipient_org: uuid.UUID | None = Field(
         default=None, description="An organization of your agency's directory."
@@ -68,7 +68,7 @@ class ConsentIn(_Input):
     recipient_category: CategoryCode | None = Field(
         default=None,
         description="A category of agencies. Name an organization or a category, not both; "
-        "a refusal about the recipient is located at `recipient`.",
+        "a refusal about the recipient is located at `recipient_org`.",
     )
     purpose: PurposeCode
     kinds: list[InfoKindCode] = Field(
@@ -92,7 +92,7 @@ class ConsentIn(_Input):
     )
 
 
-class RevokeIn(_Input):
+class RevokeIn(Input):
     note: Note = Field(default="", description="What the person said, if they want it kept.")
 
 
@@ -151,25 +151,20 @@ class DisclosureOut(Schema):
 ConsentId = PathEx[str, P(description="The consent's id, a UUID.")]
 
 
-def _case_to_record(request: HttpRequest, case_id: str) -> tuple[User, Case]:
-    user = authenticated_user(request)
-    return _visible_case(request, case_id, allowed=lambda _: may_record_consent(user))
-
-
 def _consent(case: Case, consent_id: uuid.UUID) -> Consent:
     found = selectors.consent_get(case, consent_id)
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 
 def _case_of_consent(consent_id: str) -> tuple[str, uuid.UUID]:
     """The id of the consent's case, to open it; a missing consent answers
     before any case is read (and audited)."""
-    wanted = _uuid_or_404(consent_id)
+    wanted = uuid_or_404(consent_id)
     case_id = Consent.objects.filter(pk=wanted).values_list("case_id", flat=True).first()
     if case_id is None:
-        raise Http404
+        raise NotFound
     return str(case_id), wanted
 
 
@@ -180,13 +175,13 @@ def _consent_out(consent: Consent) -> ConsentOut:
         recipient=RecipientOut(
             organization_id=consent.recipient_org_id,
             category=consent.recipient_category,
-            label=_text(consent.recipient_label),
+            label=text(consent.recipient_label),
         ),
         purpose=consent.purpose,
         kinds=list(consent.kinds),
         form=consent.form,
         language=consent.language,
-        interpreter=_text(consent.interpreter),
+        interpreter=text(consent.interpreter),
         starts_on=consent.starts_on,
         expires_on=consent.expires_on,
         in_force=consent.in_force_on(timezone.localdate()),
@@ -194,15 +189,15 @@ def _consent_out(consent: Consent) -> ConsentOut:
         revoked_by=None if consent.revoked_by is None else str(consent.revoked_by),
         recorded_at=consent.recorded_at,
         recorded_by=str(consent.recorded_by),
-        purpose_note=_text(consent.purpose_note),
-        signature=_text(consent.signature),
-        witness=_text(consent.witness),
-        paper_kept=_text(consent.paper_kept),
-        revoke_note=_text(consent.revoke_note),
+        purpose_note=text(consent.purpose_note),
+        signature=text(consent.signature),
+        witness=text(consent.witness),
+        paper_kept=text(consent.paper_kept),
+        revoke_note=text(consent.revoke_note),
     )
 
 
-def _disclosure_out(row: Disclosure) -> DisclosureOut:
+def disclosure_out(row: Disclosure) -> DisclosureOut:
     return DisclosureOut(
         id=row.pk,
         at=row.at,
@@ -210,7 +205,7 @@ def _disclosure_out(row: Disclosure) -> DisclosureOut:
         recipient=DisclosureRecipientOut(
             organization_id=row.recipient_org_id,
             categories=[c for c in row.recipient_category.split(",") if c],
-            label=_text(row.recipient_label),
+            label=text(row.recipient_label),
         ),
         purpose=row.purpose,
         kinds=list(row.kinds),
@@ -225,20 +220,20 @@ def _disclosure_out(row: Disclosure) -> DisclosureOut:
 
 @router.get(
     "/consents",
-    response={200: list[ConsentOut], **NOT_FOUND},
+    response={200: list[ConsentOut], **NOT_FOUND, **REFUSED},
     summary="The consents of a case, latest to expire first",
 )
 def consent_list(
     request: HttpRequest,
-    case: QueryEx[str, P(description="The case's id, a UUID.")],
+    case: CaseQuery,
 ) -> list[ConsentOut]:
-    _user, found = _case(request, case, sees_disclosures)
+    _user, found = case_for(request, case, sees_disclosures)
     return [_consent_out(c) for c in selectors.consents_of(found)]
 
 
 @router.post(
     "/consents",
-    response={201: ConsentOut, **NOT_FOUND},
+    response={201: ConsentOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a consent the person gave",
     description=(
         "To one organization of your agency's directory or one category of agencies, for "
@@ -247,7 +242,7 @@ def consent_list(
     ),
 )
 def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOut]:
-    user, case = _case_to_record(request, str(consent.case))
+    user, case = case_for(request, consent.case, may_record_consent)
     values = ConsentValues(
         recipient_org_id=consent.recipient_org,
         recipient_category=consent.recipient_category or "",
@@ -263,10 +258,10 @@ def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOu
         starts_on=consent.starts_on,
         expires_on=consent.expires_on,
     )
-    try:
+    # The service's recipient is the organization or the category: it is
+    # located at the organization, the one a client most often sends.
+    with refusals_at({"recipient": "recipient_org"}):
         row = services.consent_record(actor=user, case=case, values=values)
-    except ValidationError as error:
-        raise _refusal(error, "consent") from None
     return Status(201, _consent_out(row))
 
 
@@ -277,13 +272,13 @@ def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOu
 )
 def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
     case_id, wanted = _case_of_consent(consent_id)
-    _user, case = _case(request, case_id, sees_disclosures)
+    _user, case = case_for(request, case_id, sees_disclosures)
     return _consent_out(_consent(case, wanted))
 
 
 @router.post(
     "/consents/{consent_id}/revoke",
-    response={200: ConsentOut, **NOT_FOUND},
+    response={200: ConsentOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="The person withdraws a consent",
     description=(
         "From now on it covers nothing; what already left under it stays in the ledger. "
@@ -292,12 +287,9 @@ def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
 )
 def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn) -> ConsentOut:
     case_id, wanted = _case_of_consent(consent_id)
-    user, case = _case_to_record(request, case_id)
+    user, case = case_for(request, case_id, may_record_consent)
     found = _consent(case, wanted)
-    try:
-        row = services.consent_revoke(actor=user, consent=found, note=revoke.note)
-    except ValidationError as error:
-        raise _refusal(error, "revoke") from None
+    row = services.consent_revoke(actor=user, consent=found, note=revoke.note)
     return _consent_out(row)
 
 
@@ -310,5 +302,5 @@ def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn
     summary="What left the agency about the person, newest first",
 )
 def disclosure_list(request: HttpRequest, case_id: CaseId) -> list[DisclosureOut]:
-    _user, case = _case(request, case_id, sees_disclosures)
-    return [_disclosure_out(row) for row in selectors.disclosures_of(case)]
+    _user, case = case_for(request, case_id, sees_disclosures)
+    return [disclosure_out(row) for row in selectors.disclosures_of(case)]

@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema
 from ninja.params import P, PathEx
 
 from haven.accounts.http import authenticated_user
-from haven.api.protocol import NOT_FOUND, _uuid_or_404
+from haven.api.common import NOT_FOUND, uuid_or_404
 from haven.jobs.models import Failure, Job
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, result_available
@@ -72,7 +72,7 @@ def _job_out(job: Job) -> JobOut:
     summary="One of your background jobs: its state and progress",
 )
 def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
-    job = job_for(authenticated_user(request), _uuid_or_404(job_id))
+    job = job_for(authenticated_user(request), uuid_or_404(job_id))
     job_nudge(job)
     return _job_out(job)
 
@@ -95,5 +95,5 @@ def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
     },
 )
 def job_result(request: HttpRequest, job_id: JobId) -> HttpResponse:
-    job, data = job_result_open(actor=authenticated_user(request), job_id=_uuid_or_404(job_id))
+    job, data = job_result_open(actor=authenticated_user(request), job_id=uuid_or_404(job_id))
     return result_response(job, data)

@@ -15,17 +15,27 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.params import P, PathEx
-from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt
+from pydantic import AfterValidator, StrictBool, StrictInt
 
-from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.people import Message, _clean_note, _clean_text, _refusal
-from haven.api.protocol import OptionalDay
+from haven.api.common import (
+    BAD_BODY,
+    NOT_FOUND,
+    REFUSED,
+    Input,
+    LanguageCode,
+    Lines,
+    OneLine,
+    OptionalDay,
+    clean_text,
+    staff_allowed,
+    uuid_or_404,
+)
+from haven.core.errors import NotFound
 from haven.partners import selectors, services
 from haven.partners.hsds.export import NestedBuilder, Snapshot, organization_row, service_row
 from haven.partners.hsds.spec import HSDS_VERSION
@@ -44,16 +54,15 @@ router = Router(tags=["partners"])
 
 MAX_PER_PAGE = 200
 
-Line = Annotated[str, Field(max_length=NAME_MAX, strict=True), AfterValidator(_clean_text)]
-Text = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_note)]
-Web = Annotated[str, Field(max_length=URL_MAX, strict=True), AfterValidator(_clean_text)]
-Email = Annotated[str, Field(max_length=EMAIL_MAX, strict=True), AfterValidator(_clean_text)]
+Line = Annotated[str, OneLine(NAME_MAX)]
+Text = Annotated[str, Lines(TEXT_MAX)]
+Web = Annotated[str, OneLine(URL_MAX)]
+Email = Annotated[str, OneLine(EMAIL_MAX)]
 # Words to search for: hidden characters (a NUL among them, which PostgreSQL
-# cannot compare) are refused with 422 like any other text.
-SearchWords = Annotated[str, Field(max_length=100), AfterValidator(_clean_text)]
-PhoneNumber = Annotated[
-    str, Field(max_length=services.PHONE_MAX, strict=True), AfterValidator(_clean_text)
-]
+# cannot compare) are refused with 422 like any other text. Not strict: a
+# query string is text whatever it looks like.
+SearchWords = Annotated[str, Field(max_length=100), AfterValidator(clean_text)]
+PhoneNumber = Annotated[str, OneLine(services.PHONE_MAX)]
 KindCode = Literal[
     "shelter",
     "legal",
@@ -72,17 +81,7 @@ StatusCode = Literal["active", "inactive", "defunct", "temporarily closed"]
 ShortCode = Annotated[str, Field(max_length=40, strict=True)]
 
 
-class Refusals(Schema):
-    """What was wrong with the request: each problem's location and message."""
-
-    detail: list[dict[str, Any]]
-
-
-class _Input(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PartnerIn(_Input):
+class PartnerIn(Input):
     """Every field of a partner: a change sends them all."""
 
     name: Line
@@ -101,7 +100,7 @@ class PartnerIn(_Input):
     )
 
 
-class ServiceIn(_Input):
+class ServiceIn(Input):
     """Every field of a service: a change sends them all."""
 
     name: Line
@@ -123,7 +122,7 @@ class ServiceIn(_Input):
     taxonomy_terms: list[uuid.UUID] = Field(
         default_factory=list, max_length=60, description="Ids of taxonomy terms."
     )
-    languages: list[Annotated[str, Field(max_length=3, strict=True)]] = Field(
+    languages: list[LanguageCode] = Field(
         default_factory=list, max_length=40, description="ISO 639-3 codes."
     )
     areas: list[ShortCode] = Field(
@@ -310,25 +309,13 @@ def _detail_out(o: Organization) -> PartnerDetailOut:
     )
 
 
-def _uuid_or_404(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise Http404 from None
-
-
 def _reader(request: HttpRequest) -> User:
-    user = authenticated_user(request)
-    if not can_read_directory(user):
-        raise Http404
-    return user
+    return staff_allowed(request, can_read_directory)
 
 
 def _organization(request: HttpRequest, organization_id: str) -> tuple[User, Organization]:
     user = _reader(request)
-    return user, selectors.organization_get(
-        user=user, organization_id=_uuid_or_404(organization_id)
-    )
+    return user, selectors.organization_get(user=user, organization_id=uuid_or_404(organization_id))
 
 
 def _partner_values(body: PartnerIn) -> dict[str, Any]:
@@ -358,7 +345,7 @@ ServiceId = PathEx[str, P(description="The service's id (its HSDS id).")]
 
 @router.get(
     "/partners",
-    response={200: PartnerPage, 404: Message, 422: Refusals},
+    response={200: PartnerPage, **NOT_FOUND, **REFUSED},
     summary="Your agency's partners",
     description="By name; filters on the kind of partner and on what its services offer.",
 )
@@ -378,7 +365,7 @@ def partner_list(request: HttpRequest, filters: Query[DirectoryQuery]) -> Partne
 
 @router.get(
     "/partners/{organization_id}",
-    response={200: PartnerDetailOut, 400: Message, 404: Message, 422: Refusals},
+    response={200: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="One partner, with its services, locations and contacts",
 )
 def partner_detail(request: HttpRequest, organization_id: PartnerId) -> PartnerDetailOut:
@@ -388,22 +375,19 @@ def partner_detail(request: HttpRequest, organization_id: PartnerId) -> PartnerD
 
 @router.post(
     "/partners",
-    response={201: PartnerDetailOut, 400: Message, 404: Message, 422: Refusals},
+    response={201: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add a partner",
     description="Supervisors and administrators.",
 )
 def partner_create(request: HttpRequest, partner: PartnerIn) -> Status[PartnerDetailOut]:
     user = _reader(request)
-    try:
-        organization = services.organization_save(actor=user, values=_partner_values(partner))
-    except ValidationError as error:
-        raise _refusal(error, "partner") from None
+    organization = services.organization_save(actor=user, values=_partner_values(partner))
     return Status(201, _detail_out(organization))
 
 
 @router.put(
     "/partners/{organization_id}",
-    response={200: PartnerDetailOut, 400: Message, 404: Message, 422: Refusals},
+    response={200: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change a partner",
     description="Supervisors and administrators. Send every field.",
 )
@@ -411,19 +395,16 @@ def partner_update(
     request: HttpRequest, organization_id: PartnerId, partner: PartnerIn
 ) -> PartnerDetailOut:
     user, organization = _organization(request, organization_id)
-    try:
-        services.organization_save(
-            actor=user, values=_partner_values(partner), organization=organization
-        )
-    except ValidationError as error:
-        raise _refusal(error, "partner") from None
+    services.organization_save(
+        actor=user, values=_partner_values(partner), organization=organization
+    )
     organization.refresh_from_db()
     return _detail_out(organization)
 
 
 @router.post(
     "/partners/{organization_id}/services",
-    response={201: ServiceOut, 400: Message, 404: Message, 422: Refusals},
+    response={201: ServiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add a service to a partner",
     description="Supervisors and administrators.",
 )
@@ -431,18 +412,15 @@ def partner_service_create(
     request: HttpRequest, organization_id: PartnerId, service: ServiceIn
 ) -> Status[ServiceOut]:
     user, organization = _organization(request, organization_id)
-    try:
-        row = services.service_save(
-            actor=user, organization=organization, values=_service_values(service)
-        )
-    except ValidationError as error:
-        raise _refusal(error, "service") from None
+    row = services.service_save(
+        actor=user, organization=organization, values=_service_values(service)
+    )
     return Status(201, _service_out(_service_again(row)))
 
 
 @router.put(
     "/partners/{organization_id}/services/{service_id}",
-    response={200: ServiceOut, 400: Message, 404: Message, 422: Refusals},
+    response={200: ServiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change a partner's service",
     description="Supervisors and administrators. Send every field.",
 )
@@ -451,14 +429,11 @@ def partner_service_update(
 ) -> ServiceOut:
     user, organization = _organization(request, organization_id)
     row = selectors.service_get(
-        user=user, organization=organization, service_id=_uuid_or_404(service_id)
+        user=user, organization=organization, service_id=uuid_or_404(service_id)
     )
-    try:
-        services.service_save(
-            actor=user, organization=organization, values=_service_values(service), service=row
-        )
-    except ValidationError as error:
-        raise _refusal(error, "service") from None
+    services.service_save(
+        actor=user, organization=organization, values=_service_values(service), service=row
+    )
     return _service_out(_service_again(row))
 
 
@@ -521,7 +496,7 @@ def _flat(row: dict[str, Any]) -> HsdsObject:
 
 @router.get(
     "/hsds/",
-    response={200: HsdsRoot},
+    response={200: HsdsRoot, **NOT_FOUND},
     summary="HSDS API: about this API",
     tags=["hsds"],
 )
@@ -536,7 +511,7 @@ def hsds_root(request: HttpRequest) -> HsdsRoot:
 
 @router.get(
     "/hsds/services",
-    response={200: HsdsPage, 404: Message, 422: Refusals},
+    response={200: HsdsPage, **NOT_FOUND, **REFUSED},
     summary="HSDS API: your agency's services",
     description="A page of services with their one-to-one fields and organization (HSDS 3.0).",
     tags=["hsds"],
@@ -564,15 +539,15 @@ def hsds_services(request: HttpRequest, filters: Query[HsdsServiceQuery]) -> Hsd
 
 @router.get(
     "/hsds/services/{service_id}",
-    response={200: HsdsObject, 404: Message, 422: Refusals},
+    response={200: HsdsObject, **NOT_FOUND, **REFUSED},
     summary="HSDS API: one service, fully nested",
     tags=["hsds"],
 )
 def hsds_service(request: HttpRequest, service_id: ServiceId) -> HsdsObject:
     user = _reader(request)
-    service = selectors.services_of(user).filter(pk=_uuid_or_404(service_id)).first()
+    service = selectors.services_of(user).filter(pk=uuid_or_404(service_id)).first()
     if service is None:
-        raise Http404
+        raise NotFound
     built = NestedBuilder(Snapshot(user.agency_id, [service.organization_id]).tables())
     row = built.by_id["service"][str(service.pk)]
     return built.service(row, with_organization=True)
@@ -580,7 +555,7 @@ def hsds_service(request: HttpRequest, service_id: ServiceId) -> HsdsObject:
 
 @router.get(
     "/hsds/organizations",
-    response={200: HsdsPage, 404: Message, 422: Refusals},
+    response={200: HsdsPage, **NOT_FOUND, **REFUSED},
     summary="HSDS API: your agency's partner organizations",
     tags=["hsds"],
 )
@@ -596,7 +571,7 @@ def hsds_organizations(request: HttpRequest, filters: Query[HsdsQuery]) -> HsdsP
 
 @router.get(
     "/hsds/organizations/{organization_id}",
-    response={200: HsdsObject, 404: Message, 422: Refusals},
+    response={200: HsdsObject, **NOT_FOUND, **REFUSED},
     summary="HSDS API: one organization, with its services",
     tags=["hsds"],
 )

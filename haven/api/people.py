@@ -9,26 +9,35 @@ never logged.
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.params import P, PathEx
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StrictInt
+from pydantic import BeforeValidator, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.core.text import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters, single_spaced
+from haven.api.common import (
+    BAD_BODY,
+    ISO_DATE,
+    LARGEST_ID,
+    NOT_FOUND,
+    REFUSED,
+    CaseId,
+    Input,
+    LanguageCode,
+    Lines,
+    OneLine,
+    case_for,
+    staff_allowed,
+)
 from haven.people import selectors, services
 from haven.people.details import (
     DETAIL_NAMES,
@@ -55,38 +64,19 @@ EARLIEST_BIRTH_YEAR = 1900
 
 # --- Input types ---------------------------------------------------------------------
 
-
-def _clean_text(value: str) -> str:
-    """Any script, combining marks and emoji; no control characters. Runs of
-    whitespace become one space, as the web forms store them."""
-    if has_hidden_characters(value):
-        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
-    return single_spaced(value)
-
-
-def _clean_note(value: str) -> str:
-    """Like a name, but the lines of a note are kept."""
-    if has_hidden_characters(value):
-        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
-    return value.strip()
-
-
-Text = Annotated[str, Field(max_length=TEXT_MAX, strict=True), AfterValidator(_clean_text)]
-Phone = Annotated[str, Field(max_length=PHONE_MAX, strict=True), AfterValidator(_clean_text)]
-Note = Annotated[str, Field(max_length=NOTE_MAX, strict=True), AfterValidator(_clean_note)]
+Text = Annotated[str, OneLine(TEXT_MAX)]
+Phone = Annotated[str, OneLine(PHONE_MAX)]
+Note = Annotated[str, Lines(NOTE_MAX)]
 Safety = Literal["", "safe", "unsafe"]
 Languages = Annotated[
-    list[Annotated[str, Field(max_length=3, strict=True)]],
-    Field(max_length=MAX_LANGUAGES, description="ISO 639-3 codes."),
+    list[LanguageCode], Field(max_length=MAX_LANGUAGES, description="ISO 639-3 codes.")
 ]
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _birth_date(value: object) -> object:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
         raise PydanticCustomError("date_format", "Enter the date as YYYY-MM-DD.")
     try:
         day = date.fromisoformat(value)
@@ -106,18 +96,13 @@ BirthDate = Annotated[
 ]
 
 
-class _Input(Schema):
-    # An unknown field is a mistake (or a probe) worth telling the client about.
-    model_config = ConfigDict(extra="forbid")
-
-
-class SearchIn(_Input):
+class SearchIn(Input):
     name: Text = ""
     date_of_birth: BirthDate = None
     phone: Phone = ""
 
 
-class PersonIn(_Input):
+class PersonIn(Input):
     """The fields of the person record. Every one is optional, and your
     agency may not record some of them (they are then refused)."""
 
@@ -168,7 +153,7 @@ class IntakeIn(PersonIn):
     """A first contact: the danger answer, the team, and as little identity
     as the person chooses to give."""
 
-    team_id: StrictInt = Field(gt=0, le=2**63 - 1, description="One of your agency's teams.")
+    team_id: StrictInt = Field(gt=0, le=LARGEST_ID, description="One of your agency's teams.")
     danger: Danger = Field(description="Is the person in immediate danger right now?")
 
     def covering(self) -> list[str]:
@@ -215,10 +200,6 @@ class IntakeOut(Schema):
     person_id: uuid.UUID
 
 
-class Message(Schema):
-    detail: str
-
-
 def _person_out(person: Person, *, full: bool) -> dict[str, Any]:
     return {
         "id": person.pk,
@@ -243,7 +224,7 @@ def _case_out(case: Case, *, full: bool) -> CaseOut:
 
 @router.get(
     "/cases",
-    response=list[CaseOut],
+    response={200: list[CaseOut], **NOT_FOUND, **REFUSED},
     summary="Your cases",
     description=f"The newest {selectors.LIST_SIZE} cases you may open, newest first.",
 )
@@ -252,18 +233,6 @@ def case_list(request: HttpRequest, status: Literal["open", "closed"] = "open") 
     cases = selectors.case_list(user=user, status=status)
     full = sees_full_record(user)
     return [_case_out(case, full=full) for case in cases]
-
-
-def _visible_case(
-    request: HttpRequest, case_id: str, allowed: Callable[[Case], bool] | None = None
-) -> tuple[User, Case]:
-    user = authenticated_user(request)
-    try:
-        wanted = uuid.UUID(case_id)
-    except ValueError:
-        # A malformed id answers exactly like a case that does not exist.
-        raise Http404 from None
-    return user, selectors.case_get(user=user, case_id=wanted, allowed=allowed)
 
 
 def _case_detail_out(user: User, case: Case) -> CaseDetailOut:
@@ -286,36 +255,19 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _refusal(error: ValidationError, param: str) -> NinjaValidationError:
-    """A service's refusal, located like a schema error of the same body
-    parameter, so a client reads every 422 the same way."""
-    if hasattr(error, "error_dict"):
-        problems = [
-            {"type": "refused", "loc": ["body", param, field], "msg": str(message)}
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    else:
-        problems = [{"type": "refused", "loc": ["body", param], "msg": str(m)} for m in error]
-    return NinjaValidationError(problems)
-
-
-CaseId = PathEx[str, P(description="The case's id, a UUID.")]
-
-
 @router.get(
     "/cases/{case_id}",
-    response={200: CaseDetailOut, 404: Message},
+    response={200: CaseDetailOut, **NOT_FOUND},
     summary="One case, with the person record you may see",
 )
 def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
-    user, case = _visible_case(request, case_id)
+    user, case = case_for(request, case_id)
     return _case_detail_out(user, case)
 
 
 @router.patch(
     "/cases/{case_id}/person",
-    response={200: CaseDetailOut, 404: Message},
+    response={200: CaseDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change the person record of a case",
     description=(
         "Send only the fields to change; the others keep their values. Advocates and "
@@ -323,18 +275,13 @@ def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
     ),
 )
 def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> CaseDetailOut:
-    user, case = _visible_case(
-        request, case_id, allowed=lambda _: can_change_case(authenticated_user(request))
+    user, case = case_for(request, case_id, can_change_case)
+    services.person_update(
+        actor=user,
+        case=case,
+        details=changes.details(services.person_details(case.person)),
+        covering=changes.covering(),
     )
-    try:
-        services.person_update(
-            actor=user,
-            case=case,
-            details=changes.details(services.person_details(case.person)),
-            covering=changes.covering(),
-        )
-    except ValidationError as error:
-        raise _refusal(error, "changes") from None
     # The same read the request began with (already audited), with the new values.
     case.person = Person.objects.select_related("data_key").get(pk=case.person_id)
     return _case_detail_out(user, case)
@@ -342,7 +289,7 @@ def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> C
 
 @router.post(
     "/people/search",
-    response={200: list[PersonMatch], 400: Message},
+    response={200: list[PersonMatch], **BAD_BODY, **REFUSED},
     summary="Find people already recorded",
     description=(
         "Exact match on a name or alias, a date of birth or a phone number, most matching "
@@ -366,29 +313,17 @@ def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
 
 @router.post(
     "/people",
-    response={201: IntakeOut, 404: Message},
+    response={201: IntakeOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a person and open their case",
 )
 def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
-    user = authenticated_user(request)
-    if not can_record_people(user):
-        raise Http404  # before anything about the body, whatever it holds
+    # Before anything about the body, whatever it holds.
+    user = staff_allowed(request, can_record_people)
     team = selectors.recording_team(user=user, team_id=intake.team_id)
     if team is None:
         # The same answer for another agency's team and one that does not exist.
-        raise NinjaValidationError(
-            [
-                {
-                    "type": "team",
-                    "loc": ["body", "intake", "team_id"],
-                    "msg": "Choose one of your agency's active teams.",
-                }
-            ]
-        )
-    try:
-        case = services.intake_record(
-            actor=user, team=team, danger=intake.danger, details=intake.details()
-        )
-    except ValidationError as error:
-        raise _refusal(error, "intake") from None
+        raise ValidationError({"team_id": "Choose one of your agency's active teams."})
+    case = services.intake_record(
+        actor=user, team=team, danger=intake.danger, details=intake.details()
+    )
     return Status(201, IntakeOut(case_id=case.pk, person_id=case.person_id))

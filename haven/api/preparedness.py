@@ -21,19 +21,32 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.params import P, PathEx, QueryEx
-from pydantic import AfterValidator, StrictBool, StrictInt
+from ninja.params import P, PathEx
+from pydantic import StrictBool, StrictInt
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.communications import BAD_BODY, StaffId, _located
-from haven.api.partners import Refusals
-from haven.api.people import _clean_note, _clean_text
-from haven.api.protocol import NOT_FOUND, Day, OptionalDay, _Input, _text, _uuid_or_404
+from haven.api.common import (
+    BAD_BODY,
+    LARGEST_ID,
+    NOT_FOUND,
+    REFUSED,
+    Day,
+    FileOut,
+    Input,
+    Lines,
+    OneLine,
+    OptionalDay,
+    PageNumber,
+    StaffId,
+    page_of,
+    refusals_at,
+    text,
+    uuid_or_404,
+)
 from haven.attachments.models import Attachment
 from haven.preparedness import selectors, services
 from haven.preparedness.models import (
@@ -45,21 +58,10 @@ from haven.preparedness.models import (
 
 router = Router(tags=["preparedness"])
 
-LARGEST_ID = 2**63 - 1
-
-Title = Annotated[str, Field(max_length=TITLE_MAX, strict=True), AfterValidator(_clean_text)]
-Changes = Annotated[
-    str, Field(max_length=services.CHANGES_MAX, strict=True), AfterValidator(_clean_note)
-]
-Attendees = Annotated[
-    str, Field(max_length=services.ATTENDEES_MAX, strict=True), AfterValidator(_clean_note)
-]
-Agreements = Annotated[
-    str, Field(max_length=services.AGREEMENTS_MAX, strict=True), AfterValidator(_clean_note)
-]
-FollowUps = Annotated[
-    str, Field(max_length=services.FOLLOW_UPS_MAX, strict=True), AfterValidator(_clean_note)
-]
+Title = Annotated[str, OneLine(TITLE_MAX)]
+Attendees = Annotated[str, Lines(services.ATTENDEES_MAX)]
+Agreements = Annotated[str, Lines(services.AGREEMENTS_MAX)]
+FollowUps = Annotated[str, Lines(services.FOLLOW_UPS_MAX)]
 VersionNumber = Annotated[StrictInt, Field(ge=1, le=LARGEST_ID)]
 Revision = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
 
@@ -81,19 +83,19 @@ MeetingKindCode = Literal["da_victim_witness", "law_enforcement", "health_care",
 # --- Input types ---------------------------------------------------------------------
 
 
-class PolicyIn(_Input):
+class PolicyIn(Input):
     kind: PolicyKindCode = Field(description="What the policy is about.")
     title: Title = Field(description="Required.")
     owner_id: StaffId = Field(description="An active staff member of your agency.")
 
 
-class AcknowledgeIn(_Input):
+class AcknowledgeIn(Input):
     version: VersionNumber = Field(
         description="The number of the version you read: it must still be the current one."
     )
 
 
-class ReviewIn(_Input):
+class ReviewIn(Input):
     """A review of the current version that found nothing to change. A
     review that changes the policy is a new version, uploaded through its page."""
 
@@ -106,7 +108,7 @@ class ReviewIn(_Input):
     )
 
 
-class MeetingIn(_Input):
+class MeetingIn(Input):
     kind: MeetingKindCode = Field(description="Which partner it was.")
     held_on: Day = Field(description="YYYY-MM-DD: not ahead, not before 1990.")
     organization_id: uuid.UUID | None = Field(
@@ -130,12 +132,6 @@ class MeetingIn(_Input):
 
 
 # --- Output types --------------------------------------------------------------------
-
-
-class FileOut(Schema):
-    id: uuid.UUID = Field(description="GET /attachments/{id}.")
-    content_type: str = Field(description="PDF or Word, judged from the bytes at upload.")
-    size: int = Field(description="In bytes.")
 
 
 class PolicyOut(Schema):
@@ -221,14 +217,6 @@ class AgreementOut(Schema):
 # --- Helpers -------------------------------------------------------------------------
 
 PolicyId = PathEx[str, P(description="The policy's id, a UUID.")]
-PageNumber = QueryEx[
-    int,
-    P(
-        ge=1,
-        le=1_000_000,
-        description="From 1; 25 a page. A page past the end serves the last one.",
-    ),
-]
 
 
 def _file(attachment: Attachment) -> FileOut:
@@ -291,9 +279,9 @@ def _meeting_out(meeting: PartnerMeeting) -> MeetingOut:
         partner_name=selectors.partner_label(meeting),
         held_on=meeting.held_on,
         staff_ids=sorted(u.pk for u in meeting.staff.all()),
-        partner_attendees=_text(meeting.partner_attendees),
-        agreements=_text(meeting.agreements),
-        follow_ups=_text(meeting.follow_ups),
+        partner_attendees=text(meeting.partner_attendees),
+        agreements=text(meeting.agreements),
+        follow_ups=text(meeting.follow_ups),
         follow_up_due=meeting.follow_up_due,
         follow_up_done=meeting.follow_up_done,
         revision=meeting.revision,
@@ -302,18 +290,14 @@ def _meeting_out(meeting: PartnerMeeting) -> MeetingOut:
     )
 
 
-def _refused(error: ValidationError, param: str) -> Exception:
-    return _located(
-        error,
-        param,
-        {
-            "owner": ["body", param, "owner_id"],
-            "organization": ["body", param, "organization_id"],
-            "staff": ["body", param, "staff_ids"],
-            # The one refusal of the record as a whole: a newer version came.
-            "__all__": ["body", param, "version"],
-        },
-    )
+# Where the services' names were sent.
+FIELDS = {
+    "owner": "owner_id",
+    "organization": "organization_id",
+    "staff": "staff_ids",
+    # The one refusal of the record as a whole: a newer version came.
+    "__all__": "version",
+}
 
 
 # --- Policies ------------------------------------------------------------------------
@@ -335,7 +319,7 @@ def policy_list(request: HttpRequest) -> list[PolicyOut]:
 @router.post(
     "/policies",
     tags=["policies"],
-    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add a policy",
     description=(
         "Its kind, title and owner. JSON only: its versions (PDF or Word documents) are "
@@ -345,10 +329,8 @@ def policy_list(request: HttpRequest) -> list[PolicyOut]:
 def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetailOut]:
     user = authenticated_user(request)
     values = services.PolicyValues(kind=policy.kind, title=policy.title, owner_id=policy.owner_id)
-    try:
+    with refusals_at(FIELDS):
         document = services.policy_save(actor=user, values=values)
-    except ValidationError as error:
-        raise _refused(error, "policy") from None
     return Status(201, _policy_detail(user, document.pk))
 
 
@@ -361,13 +343,13 @@ def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetail
 )
 def policy_detail(request: HttpRequest, policy_id: PolicyId) -> PolicyDetailOut:
     user = authenticated_user(request)
-    return _policy_detail(user, _uuid_or_404(policy_id))
+    return _policy_detail(user, uuid_or_404(policy_id))
 
 
 @router.post(
     "/policies/{policy_id}/acknowledge",
     tags=["policies"],
-    response={201: AcknowledgementOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: AcknowledgementOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Acknowledge the current version of a policy",
     description=(
         "Once per version: acknowledging it again, or a version that is no longer current, "
@@ -378,13 +360,11 @@ def policy_acknowledge(
     request: HttpRequest, policy_id: PolicyId, acknowledgement: AcknowledgeIn
 ) -> Status[AcknowledgementOut]:
     user = authenticated_user(request)
-    wanted = _uuid_or_404(policy_id)
-    try:
+    wanted = uuid_or_404(policy_id)
+    with refusals_at(FIELDS):
         row = services.policy_acknowledge(
             actor=user, document_id=wanted, version_number=acknowledgement.version
         )
-    except ValidationError as error:
-        raise _refused(error, "acknowledgement") from None
     return Status(
         201,
         AcknowledgementOut(
@@ -396,7 +376,7 @@ def policy_acknowledge(
 @router.post(
     "/policies/{policy_id}/reviews",
     tags=["policies"],
-    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a review of the current version that found nothing to change",
     description=(
         "Sets the policy's next review. A review that changes the policy is a new version, "
@@ -407,8 +387,8 @@ def policy_review_record(
     request: HttpRequest, policy_id: PolicyId, review: ReviewIn
 ) -> Status[PolicyDetailOut]:
     user = authenticated_user(request)
-    wanted = _uuid_or_404(policy_id)
-    try:
+    wanted = uuid_or_404(policy_id)
+    with refusals_at(FIELDS):
         services.review_record(
             actor=user,
             document_id=wanted,
@@ -416,8 +396,6 @@ def policy_review_record(
             reviewed_on=review.reviewed_on,
             next_review_on=review.next_review_on,
         )
-    except ValidationError as error:
-        raise _refused(error, "review") from None
     return Status(201, _policy_detail(user, wanted))
 
 
@@ -427,25 +405,20 @@ def policy_review_record(
 @router.get(
     "/partner-meetings",
     tags=["partner meetings"],
-    response={200: MeetingPage, **NOT_FOUND, 422: Refusals},
+    response={200: MeetingPage, **NOT_FOUND, **REFUSED},
     summary="Meetings with partners, latest held first",
     description="25 a page. Administrators, supervisors, auditors and advocates.",
 )
 def partner_meeting_list(request: HttpRequest, page: PageNumber = 1) -> MeetingPage:
     user = authenticated_user(request)
     shown = selectors.meeting_page(user=user, page=page)
-    return MeetingPage(
-        page=shown.number,
-        pages=shown.paginator.num_pages,
-        total=shown.paginator.count,
-        items=[_meeting_out(m) for m in shown],
-    )
+    return MeetingPage(**page_of(shown), items=[_meeting_out(m) for m in shown])
 
 
 @router.post(
     "/partner-meetings",
     tags=["partner meetings"],
-    response={201: MeetingOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: MeetingOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a meeting with a partner",
     description=(
         "Name the partner by its directory id, or by name when it is not in the directory. "
@@ -466,10 +439,8 @@ def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[M
         follow_up_due=meeting.follow_up_due,
         follow_up_done=meeting.follow_up_done,
     )
-    try:
+    with refusals_at(FIELDS):
         row = services.meeting_save(actor=user, values=values)
-    except ValidationError as error:
-        raise _refused(error, "meeting") from None
     return Status(201, _meeting_out(selectors.meeting_get(user=user, meeting_id=row.pk)))
 
 

@@ -10,26 +10,40 @@ refusal answers 422, located like a schema error of the body parameter.
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params import P, PathEx
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StrictInt
-from pydantic_core import PydanticCustomError
+from pydantic import StrictBool, StrictInt
 
-from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.people import Message, _clean_note, _clean_text, _refusal, _visible_case
+from haven.api.common import (
+    BAD_BODY,
+    LARGEST_ID,
+    NOT_FOUND,
+    REFUSED,
+    CaseId,
+    Day,
+    InfoKindCode,
+    Input,
+    Lines,
+    Moment,
+    OneLine,
+    OptionalDay,
+    OptionalMoment,
+    case_for,
+    refusals_at,
+    staff_allowed,
+    text,
+    uuid_or_404,
+)
 from haven.authorities import law as authorities_law
 from haven.authorities import minors as authorities_minors
+from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.protocol import identification, law, needs, rights, safety, selectors, tracker
 from haven.protocol.library import handouts_for
@@ -58,74 +72,20 @@ from haven.protocol.policies import (
 
 router = Router(tags=["protocol"])
 
-Policy = Callable[[User | AnonymousUser], bool]
-
 # --- Input types ---------------------------------------------------------------------
 
-Line = Annotated[str, Field(max_length=200, strict=True), AfterValidator(_clean_text)]
-ShortLine = Annotated[str, Field(max_length=60, strict=True), AfterValidator(_clean_text)]
-Reference = Annotated[str, Field(max_length=100, strict=True), AfterValidator(_clean_text)]
-Note = Annotated[str, Field(max_length=2000, strict=True), AfterValidator(_clean_note)]
-Reason = Annotated[str, Field(max_length=500, strict=True), AfterValidator(_clean_note)]
-PlanText = Annotated[str, Field(max_length=4000, strict=True), AfterValidator(_clean_note)]
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value: object) -> object:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise PydanticCustomError("date_format", "Enter the date as YYYY-MM-DD.")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("date_invalid", "This date does not exist.") from None
-
-
-def _optional_date(value: object) -> object:
-    return None if value is None else _iso_date(value)
-
-
-def _moment(value: object) -> object:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise PydanticCustomError(
-            "datetime_format", "Enter the time as YYYY-MM-DDTHH:MM with its UTC offset."
-        )
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("datetime_invalid", "This time does not exist.") from None
-    if moment.tzinfo is None:
-        raise PydanticCustomError(
-            "datetime_offset", "Give the time with its UTC offset, e.g. 2025-01-31T14:05-06:00."
-        )
-    return moment
-
-
-Day = Annotated[date, BeforeValidator(_iso_date), Field(description="YYYY-MM-DD.")]
-OptionalDay = Annotated[
-    date | None, BeforeValidator(_optional_date), Field(description="YYYY-MM-DD, or null.")
-]
-Moment = Annotated[
-    datetime,
-    BeforeValidator(_moment),
-    Field(description="ISO 8601 with a UTC offset, e.g. 2025-01-31T14:05-06:00."),
-]
-OptionalMoment = Annotated[
-    datetime | None,
-    BeforeValidator(_moment),
-    Field(description="ISO 8601 with a UTC offset, or null."),
-]
+Line = Annotated[str, OneLine(200)]
+ShortLine = Annotated[str, OneLine(60)]
+Reference = Annotated[str, OneLine(100)]
+Note = Annotated[str, Lines(2000)]
+Reason = Annotated[str, Lines(500)]
+PlanText = Annotated[str, Lines(4000)]
 
 SettableState = Literal["not_started", "in_progress", "done", "not_applicable"]
 DangerAnswer = Literal["yes", "no", "unsure"]
 PoliceOutcomeCode = Literal["", "helped", "did_not_come", "not_believed", "would_not_tell", "other"]
 NeedStatusCode = Literal["identified", "referred", "in_progress", "met", "declined"]
 BasisCode = Literal["consent", "mandated_minor", "emergency_911"]
-InfoKindCode = Literal[
-    "identity", "contact", "language", "needs", "immigration", "safety_plan", "notes", "shelter"
-]
 PresenceStatus = Literal["requested", "granted", "denied", "expired"]
 ReportKind = Literal["county", "sheriff", "police"]
 ReportMethod = Literal["phone", "in_person", "online", "written"]
@@ -134,26 +94,21 @@ ScreeningKind = Literal["adult", "youth"]
 Answer = Literal["yes", "no", "skipped"]
 
 
-class _Input(Schema):
-    # An unknown field is a mistake (or a probe) worth telling the client about.
-    model_config = ConfigDict(extra="forbid")
-
-
-class StepIn(_Input):
+class StepIn(Input):
     state: SettableState = Field(
         description="Steps completed by their own records take only not_applicable."
     )
     reason: Reason = Field(default="", description="Required for not_applicable.")
 
 
-class DangerCheckIn(_Input):
+class DangerCheckIn(Input):
     answer: DangerAnswer = Field(description="Is the person in danger right now?")
     called_911: StrictBool = False
     outcome: PoliceOutcomeCode = Field(default="", description="Only with a 911 call.")
     note: Note = ""
 
 
-class SafetyPlanIn(_Input):
+class SafetyPlanIn(Input):
     """A new version of the plan: every field, as the person wants it now."""
 
     safe_contacts: PlanText = ""
@@ -165,19 +120,19 @@ class SafetyPlanIn(_Input):
     backup_plan: PlanText = Field(default="", description="Required: if 911 does not help.")
 
 
-class AssessmentIn(_Input):
-    ranked: list[Annotated[StrictInt, Field(gt=0, le=2**63 - 1)]] = Field(
+class AssessmentIn(Input):
+    ranked: list[Annotated[StrictInt, Field(gt=0, le=LARGEST_ID)]] = Field(
         max_length=needs.MAX_NEEDS,
         description="Need category ids (see /need-categories), most important first.",
     )
     note: Note = ""
 
 
-class NeedStatusIn(_Input):
+class NeedStatusIn(Input):
     status: NeedStatusCode
 
 
-class RightsExplainedIn(_Input):
+class RightsExplainedIn(Input):
     topic: str = Field(max_length=40, strict=True, description="A topic of /rights/library.")
     language: str = Field(max_length=3, strict=True, description="ISO 639-3.")
     explained_on: Day
@@ -185,12 +140,12 @@ class RightsExplainedIn(_Input):
     questions: Note = ""
 
 
-class LawChoiceIn(_Input):
+class LawChoiceIn(Input):
     agrees: StrictBool = Field(description="Does the person want law enforcement involved?")
     note: Note = ""
 
 
-class LawContactIn(_Input):
+class LawContactIn(Input):
     basis: BasisCode = Field(description="Checked by the disclosure gate.")
     agency_name: Line
     contacted_on: Day
@@ -206,7 +161,7 @@ class LawContactIn(_Input):
     )
 
 
-class ContinuedPresenceIn(_Input):
+class ContinuedPresenceIn(Input):
     requested_on: Day
     requesting_agency: Line = ""
     status: PresenceStatus = "requested"
@@ -214,7 +169,7 @@ class ContinuedPresenceIn(_Input):
     expires_on: OptionalDay = None
 
 
-class MandatedReportIn(_Input):
+class MandatedReportIn(Input):
     county_fips: str = Field(
         pattern=r"^\d{5}$",
         strict=True,
@@ -232,14 +187,14 @@ class MandatedReportIn(_Input):
     other_resources: Note = Field(default="", description="Required when screened out.")
 
 
-class ScreeningIn(_Input):
+class ScreeningIn(Input):
     kind: ScreeningKind
     answers: dict[Annotated[str, Field(max_length=60)], Answer] = Field(
         max_length=60, description="Question code to yes, no or skipped."
     )
 
 
-class InstrumentResultIn(_Input):
+class InstrumentResultIn(Input):
     instrument: ShortLine
     administered_on: Day
     administrator: Line
@@ -394,33 +349,6 @@ class InstrumentResultOut(Schema):
 
 # --- Helpers -------------------------------------------------------------------------
 
-CaseId = PathEx[str, P(description="The case's id, a UUID.")]
-
-
-def _uuid_or_404(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        # A malformed id answers exactly like a record that does not exist.
-        raise Http404 from None
-
-
-def _case(request: HttpRequest, case_id: str, policy: Policy) -> tuple[User, Case]:
-    """The case, if the user may open it and ``policy`` allows them the
-    action (asked before the read is audited), or 404."""
-    return _visible_case(request, case_id, allowed=lambda _: policy(authenticated_user(request)))
-
-
-def _refusal_at(error: ValidationError, param: str, field: str) -> NinjaValidationError:
-    """A refusal that names no field of its own, put on the field it is about."""
-    if not hasattr(error, "error_dict"):
-        error = ValidationError({field: error.messages})
-    return _refusal(error, param)
-
-
-def _text(value: str | None) -> str:
-    return value or ""
-
 
 def _tracker_out(case: Case, viewer: User) -> TrackerOut:
     found = selectors.tracker(case, viewer=viewer)
@@ -451,7 +379,7 @@ def _danger_out(check: DangerCheck, *, sealed: bool) -> DangerCheckOut:
         answer=check.answer,
         called_911=check.called_911,
         outcome=check.outcome,
-        note=_text(check.note) if sealed else None,
+        note=text(check.note) if sealed else None,
         at=check.at,
     )
 
@@ -460,7 +388,7 @@ def _plan_out(plan: SafetyPlan) -> SafetyPlanOut:
     return SafetyPlanOut(
         version=plan.version,
         at=plan.at,
-        **{name: _text(getattr(plan, name)) for name in SAFETY_PLAN_FIELDS},
+        **{name: text(getattr(plan, name)) for name in SAFETY_PLAN_FIELDS},
     )
 
 
@@ -496,26 +424,26 @@ def _rights_out(row: RightsExplained) -> RightsExplainedOut:
         version=row.version,
         agency_material=row.agency_material,
         explained_on=row.explained_on,
-        interpreter=_text(row.interpreter),
-        questions=_text(row.questions),
+        interpreter=text(row.interpreter),
+        questions=text(row.questions),
         at=row.at,
     )
 
 
 def _choice_out(row: LawEnforcementChoice) -> LawChoiceOut:
-    return LawChoiceOut(id=row.pk, agrees=row.agrees, note=_text(row.note), at=row.at)
+    return LawChoiceOut(id=row.pk, agrees=row.agrees, note=text(row.note), at=row.at)
 
 
 def _contact_out(row: LawEnforcementContact) -> LawContactOut:
     return LawContactOut(
         id=row.pk,
         basis=row.basis,
-        agency_name=_text(row.agency_name),
+        agency_name=text(row.agency_name),
         contacted_on=row.contacted_on,
-        officer=_text(row.officer),
-        purpose=_text(row.purpose),
+        officer=text(row.officer),
+        purpose=text(row.purpose),
         accompanied=row.accompanied,
-        outcome=_text(row.outcome),
+        outcome=text(row.outcome),
         at=row.at,
     )
 
@@ -524,7 +452,7 @@ def _presence_out(row: ContinuedPresence) -> ContinuedPresenceOut:
     return ContinuedPresenceOut(
         id=row.pk,
         requested_on=row.requested_on,
-        requesting_agency=_text(row.requesting_agency),
+        requesting_agency=text(row.requesting_agency),
         status=row.status,
         decided_on=row.decided_on,
         expires_on=row.expires_on,
@@ -538,13 +466,13 @@ def _report_out(report: MandatedReport) -> MandatedReportOut:
         opened_at=report.opened_at,
         county=None if county is None else CountyOut(fips=county.fips, name=county.name),
         reported_to_kind=report.reported_to_kind,
-        reported_to=_text(report.reported_to),
+        reported_to=text(report.reported_to),
         method=report.method,
         reported_at=report.reported_at,
         minor_told_at=report.minor_told_at,
-        reference=_text(report.reference),
+        reference=text(report.reference),
         outcome=report.outcome,
-        other_resources=_text(report.other_resources),
+        other_resources=text(report.other_resources),
     )
 
 
@@ -559,13 +487,11 @@ def _instrument_out(row: InstrumentResult) -> InstrumentResultOut:
         id=row.pk,
         instrument=row.instrument,
         administered_on=row.administered_on,
-        administrator=_text(row.administrator),
+        administrator=text(row.administrator),
         level=row.level,
         at=row.at,
     )
 
-
-NOT_FOUND = {404: Message}
 
 # --- The tracker ---------------------------------------------------------------------
 
@@ -576,13 +502,13 @@ NOT_FOUND = {404: Message}
     summary="The protocol's steps on a case",
 )
 def protocol_tracker(request: HttpRequest, case_id: CaseId) -> TrackerOut:
-    user, case = _case(request, case_id, sees_protocol)
+    user, case = case_for(request, case_id, sees_protocol)
     return _tracker_out(case, user)
 
 
 @router.put(
     "/cases/{case_id}/protocol/{step}",
-    response={200: TrackerOut, **NOT_FOUND},
+    response={200: TrackerOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Set a step by hand",
     description=(
         "In progress, done or not started for the steps staff move by hand; not applicable "
@@ -596,12 +522,10 @@ def protocol_step_set(
     change: StepIn,
 ) -> TrackerOut:
     if step not in Step.values:
-        raise Http404
-    user, case = _case(request, case_id, works_protocol)
-    try:
+        raise NotFound
+    user, case = case_for(request, case_id, works_protocol)
+    with refusals_at(whole=("body", "state")):
         tracker.step_set(actor=user, case=case, step=step, state=change.state, reason=change.reason)
-    except ValidationError as error:
-        raise _refusal_at(error, "change", "state") from None
     return _tracker_out(case, user)
 
 
@@ -614,32 +538,29 @@ def protocol_step_set(
     summary="The answers to “are you in danger right now?”, newest first",
 )
 def danger_check_list(request: HttpRequest, case_id: CaseId) -> list[DangerCheckOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     rows = DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at")
     return [_danger_out(row, sealed=True) for row in rows]
 
 
 @router.post(
     "/cases/{case_id}/danger-checks",
-    response={201: DangerCheckOut, **NOT_FOUND},
+    response={201: DangerCheckOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a danger check, and the 911 call if one was made",
     description="Front-line staff: advocates, supervisors, shelter and intake staff.",
 )
 def danger_check_record(
     request: HttpRequest, case_id: CaseId, check: DangerCheckIn
 ) -> Status[DangerCheckOut]:
-    user, case = _case(request, case_id, may_check_danger)
-    try:
-        row = safety.danger_check_record(
-            actor=user,
-            case=case,
-            answer=check.answer,
-            called_911=check.called_911,
-            outcome=check.outcome,
-            note=check.note,
-        )
-    except ValidationError as error:
-        raise _refusal(error, "check") from None
+    user, case = case_for(request, case_id, may_check_danger)
+    row = safety.danger_check_record(
+        actor=user,
+        case=case,
+        answer=check.answer,
+        called_911=check.called_911,
+        outcome=check.outcome,
+        note=check.note,
+    )
     return Status(201, _danger_out(row, sealed=sees_protocol(user)))
 
 
@@ -649,25 +570,22 @@ def danger_check_record(
     summary="The versions of the safety plan, newest first",
 )
 def safety_plan_list(request: HttpRequest, case_id: CaseId) -> list[SafetyPlanVersionOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     rows = SafetyPlan.objects.filter(case=case).order_by("-version").only("version", "at")
     return [SafetyPlanVersionOut(version=row.version, at=row.at) for row in rows]
 
 
 @router.post(
     "/cases/{case_id}/safety-plans",
-    response={201: SafetyPlanOut, **NOT_FOUND},
+    response={201: SafetyPlanOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Save a new version of the safety plan",
     description="Earlier versions stay as they were. Every plan has a backup plan.",
 )
 def safety_plan_save(
     request: HttpRequest, case_id: CaseId, plan: SafetyPlanIn
 ) -> Status[SafetyPlanOut]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
-        row = safety.safety_plan_save(actor=user, case=case, values=plan.model_dump())
-    except ValidationError as error:
-        raise _refusal(error, "plan") from None
+    user, case = case_for(request, case_id, works_protocol)
+    row = safety.safety_plan_save(actor=user, case=case, values=plan.model_dump())
     return Status(201, _plan_out(row))
 
 
@@ -681,13 +599,13 @@ def safety_plan_detail(
     case_id: CaseId,
     version: PathEx[str, P(description="The version number, from 1.")],
 ) -> SafetyPlanOut:
-    wanted = _uuid_or_404(case_id)
+    wanted = uuid_or_404(case_id)
     if not (version.isascii() and version.isdigit() and len(version) < 10):
-        raise Http404
+        raise NotFound
     # A version that does not exist answers before the case is read (and audited).
     if not SafetyPlan.objects.filter(case_id=wanted, version=int(version)).exists():
-        raise Http404
-    _user, case = _case(request, case_id, sees_protocol)
+        raise NotFound
+    _user, case = case_for(request, case_id, sees_protocol)
     row = SafetyPlan.objects.select_related("data_key").get(case=case, version=int(version))
     return _plan_out(row)
 
@@ -701,9 +619,7 @@ def safety_plan_detail(
     summary="The kinds of need your agency records",
 )
 def need_category_list(request: HttpRequest) -> list[NeedCategoryOut]:
-    user = authenticated_user(request)
-    if not sees_protocol(user):
-        raise Http404
+    user = staff_allowed(request, sees_protocol)
     return [_category_out(c) for c in needs.categories_for(user.agency_id)]
 
 
@@ -713,13 +629,13 @@ def need_category_list(request: HttpRequest) -> list[NeedCategoryOut]:
     summary="The person's needs, in their own order",
 )
 def need_list(request: HttpRequest, case_id: CaseId) -> list[NeedOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     return _needs_out(case)
 
 
 @router.post(
     "/cases/{case_id}/needs",
-    response={201: list[NeedOut], **NOT_FOUND},
+    response={201: list[NeedOut], **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a needs assessment",
     description=(
         "The categories the person named, most important first. A need already on the "
@@ -729,19 +645,14 @@ def need_list(request: HttpRequest, case_id: CaseId) -> list[NeedOut]:
 def need_assessment_record(
     request: HttpRequest, case_id: CaseId, assessment: AssessmentIn
 ) -> Status[list[NeedOut]]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
-        needs.assessment_record(
-            actor=user, case=case, ranked=assessment.ranked, note=assessment.note
-        )
-    except ValidationError as error:
-        raise _refusal(error, "assessment") from None
+    user, case = case_for(request, case_id, works_protocol)
+    needs.assessment_record(actor=user, case=case, ranked=assessment.ranked, note=assessment.note)
     return Status(201, _needs_out(case))
 
 
 @router.patch(
     "/cases/{case_id}/needs/{need_id}",
-    response={200: NeedOut, **NOT_FOUND},
+    response={200: NeedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Move a need to a new status",
 )
 def need_status_set(
@@ -750,17 +661,12 @@ def need_status_set(
     need_id: PathEx[str, P(description="The need's id, a UUID.")],
     change: NeedStatusIn,
 ) -> NeedOut:
-    wanted_case, wanted_need = _uuid_or_404(case_id), _uuid_or_404(need_id)
+    wanted_case, wanted_need = uuid_or_404(case_id), uuid_or_404(need_id)
     # A need of another case answers before the case is read (and audited).
     if not Need.objects.filter(case_id=wanted_case, pk=wanted_need).exists():
-        raise Http404
-    user, case = _case(request, case_id, works_protocol)
-    try:
-        need = needs.need_status_set(
-            actor=user, case=case, need_id=wanted_need, status=change.status
-        )
-    except ValidationError as error:
-        raise _refusal(error, "change") from None
+        raise NotFound
+    user, case = case_for(request, case_id, works_protocol)
+    need = needs.need_status_set(actor=user, case=case, need_id=wanted_need, status=change.status)
     return _need_out(Need.objects.select_related("category").get(pk=need.pk))
 
 
@@ -774,9 +680,7 @@ def need_status_set(
     description="The shipped handouts, and your agency's own, which take the place of ours.",
 )
 def rights_library(request: HttpRequest) -> list[HandoutOut]:
-    user = authenticated_user(request)
-    if not sees_protocol(user):
-        raise Http404
+    user = staff_allowed(request, sees_protocol)
     library = handouts_for(user.agency_id)
     return [
         HandoutOut(
@@ -796,7 +700,7 @@ def rights_library(request: HttpRequest) -> list[HandoutOut]:
     summary="What was explained to the person, newest first",
 )
 def rights_explained_list(request: HttpRequest, case_id: CaseId) -> list[RightsExplainedOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     rows = (
         RightsExplained.objects.filter(case=case)
         .select_related("data_key")
@@ -807,15 +711,15 @@ def rights_explained_list(request: HttpRequest, case_id: CaseId) -> list[RightsE
 
 @router.post(
     "/cases/{case_id}/rights-explained",
-    response={201: RightsExplainedOut, **NOT_FOUND},
+    response={201: RightsExplainedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record that a handout was explained",
     description="The version recorded is the one the library holds today.",
 )
 def rights_explained_record(
     request: HttpRequest, case_id: CaseId, explained: RightsExplainedIn
 ) -> Status[RightsExplainedOut]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
+    user, case = case_for(request, case_id, works_protocol)
+    with refusals_at(whole=("body", "topic")):
         row = rights.rights_explained_record(
             actor=user,
             case=case,
@@ -825,8 +729,6 @@ def rights_explained_record(
             interpreter=explained.interpreter,
             questions=explained.questions,
         )
-    except ValidationError as error:
-        raise _refusal_at(error, "explained", "topic") from None
     return Status(201, _rights_out(row))
 
 
@@ -839,25 +741,22 @@ def rights_explained_record(
     summary="The person's choices about law enforcement, newest (in force) first",
 )
 def law_choice_list(request: HttpRequest, case_id: CaseId) -> list[LawChoiceOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     rows = LawEnforcementChoice.objects.filter(case=case).select_related("data_key")
     return [_choice_out(row) for row in rows.order_by("-at")]
 
 
 @router.post(
     "/cases/{case_id}/law-enforcement/choices",
-    response={201: LawChoiceOut, **NOT_FOUND},
+    response={201: LawChoiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the person's choice about law enforcement",
     description="A change of mind is a new record; the latest is the one in force.",
 )
 def law_choice_record(
     request: HttpRequest, case_id: CaseId, choice: LawChoiceIn
 ) -> Status[LawChoiceOut]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
-        row = law.law_choice_record(actor=user, case=case, agrees=choice.agrees, note=choice.note)
-    except ValidationError as error:
-        raise _refusal(error, "choice") from None
+    user, case = case_for(request, case_id, works_protocol)
+    row = law.law_choice_record(actor=user, case=case, agrees=choice.agrees, note=choice.note)
     return Status(201, _choice_out(row))
 
 
@@ -867,14 +766,14 @@ def law_choice_record(
     summary="Contacts with law enforcement, newest first",
 )
 def law_contact_list(request: HttpRequest, case_id: CaseId) -> list[LawContactOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     rows = LawEnforcementContact.objects.filter(case=case).select_related("data_key")
     return [_contact_out(row) for row in rows.order_by("-contacted_on", "-at")]
 
 
 @router.post(
     "/cases/{case_id}/law-enforcement/contacts",
-    response={201: LawContactOut, **NOT_FOUND},
+    response={201: LawContactOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Log a contact with law enforcement",
     description=(
         "The disclosure gate checks the basis first: while the person refuses law "
@@ -885,8 +784,8 @@ def law_contact_list(request: HttpRequest, case_id: CaseId) -> list[LawContactOu
 def law_contact_record(
     request: HttpRequest, case_id: CaseId, contact: LawContactIn
 ) -> Status[LawContactOut]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
+    user, case = case_for(request, case_id, works_protocol)
+    with refusals_at(whole=("body", "basis")):
         row = authorities_law.law_contact_record(
             actor=user,
             case=case,
@@ -899,8 +798,6 @@ def law_contact_record(
             outcome=contact.outcome,
             shared=contact.shared,
         )
-    except ValidationError as error:
-        raise _refusal_at(error, "contact", "basis") from None
     return Status(201, _contact_out(row))
 
 
@@ -910,33 +807,30 @@ def law_contact_record(
     summary="Continued Presence requests, newest first",
 )
 def continued_presence_list(request: HttpRequest, case_id: CaseId) -> list[ContinuedPresenceOut]:
-    _user, case = _case(request, case_id, sees_continued_presence)
+    _user, case = case_for(request, case_id, sees_continued_presence)
     rows = ContinuedPresence.objects.filter(case=case).select_related("data_key")
     return [_presence_out(row) for row in rows.order_by("-requested_on")]
 
 
 @router.post(
     "/cases/{case_id}/continued-presence",
-    response={201: ContinuedPresenceOut, **NOT_FOUND},
+    response={201: ContinuedPresenceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a Continued Presence request",
     description="Requested through law enforcement, so the disclosure gate checks it first.",
 )
 def continued_presence_record(
     request: HttpRequest, case_id: CaseId, presence: ContinuedPresenceIn
 ) -> Status[ContinuedPresenceOut]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
-        row = authorities_law.continued_presence_record(
-            actor=user,
-            case=case,
-            requested_on=presence.requested_on,
-            requesting_agency=presence.requesting_agency,
-            status=presence.status,
-            decided_on=presence.decided_on,
-            expires_on=presence.expires_on,
-        )
-    except ValidationError as error:
-        raise _refusal(error, "presence") from None
+    user, case = case_for(request, case_id, works_protocol)
+    row = authorities_law.continued_presence_record(
+        actor=user,
+        case=case,
+        requested_on=presence.requested_on,
+        requesting_agency=presence.requesting_agency,
+        status=presence.status,
+        decided_on=presence.decided_on,
+        expires_on=presence.expires_on,
+    )
     return Status(201, _presence_out(row))
 
 
@@ -945,8 +839,8 @@ def continued_presence_record(
 
 def _report_or_404(case_id: str) -> None:
     # A case without the task answers before it is read (and audited).
-    if not MandatedReport.objects.filter(case_id=_uuid_or_404(case_id)).exists():
-        raise Http404
+    if not MandatedReport.objects.filter(case_id=uuid_or_404(case_id)).exists():
+        raise NotFound
 
 
 @router.get(
@@ -956,14 +850,14 @@ def _report_or_404(case_id: str) -> None:
 )
 def mandated_report_detail(request: HttpRequest, case_id: CaseId) -> MandatedReportOut:
     _report_or_404(case_id)
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     report = MandatedReport.objects.select_related("data_key", "county").get(case=case)
     return _report_out(report)
 
 
 @router.put(
     "/cases/{case_id}/mandated-report",
-    response={200: MandatedReportOut, **NOT_FOUND},
+    response={200: MandatedReportOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the mandated report",
     description=(
         "To whom (for the county where the child or family lives), how, when, the "
@@ -975,34 +869,23 @@ def mandated_report_record(
     request: HttpRequest, case_id: CaseId, report: MandatedReportIn
 ) -> MandatedReportOut:
     _report_or_404(case_id)
-    user, case = _case(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, works_protocol)
     county = County.objects.filter(fips=report.county_fips).first()
     if county is None:
-        raise NinjaValidationError(
-            [
-                {
-                    "type": "county",
-                    "loc": ["body", "report", "county_fips"],
-                    "msg": "Choose a Wisconsin county.",
-                }
-            ]
-        )
-    try:
-        row = authorities_minors.mandated_report_record(
-            actor=user,
-            case=case,
-            county=county,
-            reported_to_kind=report.reported_to_kind,
-            reported_to=report.reported_to,
-            method=report.method,
-            reported_at=report.reported_at,
-            minor_told_at=report.minor_told_at,
-            reference=report.reference,
-            outcome=report.outcome,
-            other_resources=report.other_resources,
-        )
-    except ValidationError as error:
-        raise _refusal(error, "report") from None
+        raise ValidationError({"county_fips": "Choose a Wisconsin county."})
+    row = authorities_minors.mandated_report_record(
+        actor=user,
+        case=case,
+        county=county,
+        reported_to_kind=report.reported_to_kind,
+        reported_to=report.reported_to,
+        method=report.method,
+        reported_at=report.reported_at,
+        minor_told_at=report.minor_told_at,
+        reference=report.reference,
+        outcome=report.outcome,
+        other_resources=report.other_resources,
+    )
     return _report_out(row)
 
 
@@ -1015,27 +898,25 @@ def mandated_report_record(
     summary="Screenings of indicators, newest first (never their answers)",
 )
 def screening_list(request: HttpRequest, case_id: CaseId) -> list[ScreeningOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     rows = Screening.objects.filter(case=case).defer("answers").order_by("-at")
     return [_screening_out(row) for row in rows]
 
 
 @router.post(
     "/cases/{case_id}/screenings",
-    response={201: ScreeningOut, **NOT_FOUND},
+    response={201: ScreeningOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a screening of indicators",
     description="Answers by question code; the score and level come back, the answers do not.",
 )
 def screening_record(
     request: HttpRequest, case_id: CaseId, screening: ScreeningIn
 ) -> Status[ScreeningOut]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
+    user, case = case_for(request, case_id, works_protocol)
+    with refusals_at(whole=("body", "answers")):
         row = identification.screening_record(
             actor=user, case=case, kind=screening.kind, answers=dict(screening.answers)
         )
-    except ValidationError as error:
-        raise _refusal_at(error, "screening", "answers") from None
     return Status(201, _screening_out(row))
 
 
@@ -1045,30 +926,27 @@ def screening_record(
     summary="Results of licensed instruments, newest first",
 )
 def instrument_result_list(request: HttpRequest, case_id: CaseId) -> list[InstrumentResultOut]:
-    _user, case = _case(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, sees_protocol)
     rows = InstrumentResult.objects.filter(case=case).select_related("data_key")
     return [_instrument_out(row) for row in rows.order_by("-administered_on", "-at")]
 
 
 @router.post(
     "/cases/{case_id}/instrument-results",
-    response={201: InstrumentResultOut, **NOT_FOUND},
+    response={201: InstrumentResultOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the result of a licensed instrument",
     description="Its name, date, who administered it and the level: never its questions.",
 )
 def instrument_result_record(
     request: HttpRequest, case_id: CaseId, result: InstrumentResultIn
 ) -> Status[InstrumentResultOut]:
-    user, case = _case(request, case_id, works_protocol)
-    try:
-        row = identification.instrument_result_record(
-            actor=user,
-            case=case,
-            instrument=result.instrument,
-            administered_on=result.administered_on,
-            administrator=result.administrator,
-            level=result.level,
-        )
-    except ValidationError as error:
-        raise _refusal(error, "result") from None
+    user, case = case_for(request, case_id, works_protocol)
+    row = identification.instrument_result_record(
+        actor=user,
+        case=case,
+        instrument=result.instrument,
+        administered_on=result.administered_on,
+        administrator=result.administrator,
+        level=result.level,
+    )
     return Status(201, _instrument_out(row))

@@ -24,21 +24,29 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.params import P, PathEx, QueryEx
-from pydantic import AfterValidator, StrictBool
+from ninja.params import P, PathEx
+from pydantic import StrictBool
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.consent import PurposeCode
-from haven.api.people import _clean_note, _refusal
-from haven.api.protocol import NOT_FOUND, InfoKindCode, OptionalDay, _case, _Input, _uuid_or_404
-from haven.consent.gate import DisclosureRefused
+from haven.api.common import (
+    BAD_BODY,
+    NOT_FOUND,
+    REFUSED,
+    CaseQuery,
+    InfoKindCode,
+    Input,
+    Lines,
+    OptionalDay,
+    PurposeCode,
+    case_for,
+    uuid_or_404,
+)
 from haven.consent.models import InfoKind
 from haven.consent.policies import sees_disclosures
+from haven.core.errors import NotFound
 from haven.protocol.needs import category_label
 from haven.referrals import selectors, services
 from haven.referrals.models import Referral, ReferralPacket
@@ -53,14 +61,14 @@ INBOX_SIZE = 200
 
 # --- Input types ---------------------------------------------------------------------
 
-Message = Annotated[str, Field(max_length=MESSAGE_MAX, strict=True), AfterValidator(_clean_note)]
-Outcome = Annotated[str, Field(max_length=OUTCOME_MAX, strict=True), AfterValidator(_clean_note)]
+Message = Annotated[str, Lines(MESSAGE_MAX)]
+Outcome = Annotated[str, Lines(OUTCOME_MAX)]
 
 # The moves of haven.referrals.models.ReferralStatus ("sent" is where one starts).
 MoveCode = Literal["accepted", "declined", "completed", "withdrawn"]
 
 
-class ReferralIn(_Input):
+class ReferralIn(Input):
     case: uuid.UUID = Field(description="The case of the person referred.")
     need: uuid.UUID = Field(description="The need of the case it answers (see /needs).")
     organization: uuid.UUID = Field(description="A partner of your agency's directory.")
@@ -80,7 +88,7 @@ class ReferralIn(_Input):
     )
 
 
-class MoveIn(_Input):
+class MoveIn(Input):
     status: MoveCode = Field(
         description="The receiving agency accepts, declines and completes; the sender "
         "withdraws, and records the answer of a partner outside Haven."
@@ -239,25 +247,20 @@ def _side_of(user: User, referral_id: str) -> tuple[str, uuid.UUID, uuid.UUID]:
     """Which agency of the referral the user belongs to ("sender" or
     "receiver"), its id and its case's id. Only the agencies are read, so an
     agency that is neither answers 404 before anything is read or audited."""
-    wanted = _uuid_or_404(referral_id)
+    wanted = uuid_or_404(referral_id)
     found = (
         Referral.objects.filter(pk=wanted)
         .values_list("case_id", "case__agency_id", "to_agency_id")
         .first()
     )
     if found is None:
-        raise Http404
+        raise NotFound
     case_id, sending_agency, receiving_agency = found
     if user.agency_id == sending_agency:
         return "sender", wanted, case_id
     if receiving_agency is not None and user.agency_id == receiving_agency:
         return "receiver", wanted, case_id
-    raise Http404
-
-
-def _may_refer(user: User | AnonymousUser) -> bool:
-    """The services' own policy, in the shape ``_case`` asks it."""
-    return isinstance(user, User) and may_refer(user)
+    raise NotFound
 
 
 def _sent_referral(
@@ -265,7 +268,7 @@ def _sent_referral(
 ) -> tuple[User, Referral]:
     """At the sending agency: the referral through its case, opened (and
     audited) only if the user may open it and the action's policy allows."""
-    user, case = _case(request, str(case_id), _may_refer if write else sees_disclosures)
+    user, case = case_for(request, case_id, may_refer if write else sees_disclosures)
     return user, selectors.referral_of_case(case, referral_id)
 
 
@@ -275,20 +278,20 @@ def _sent_referral(
 
 @router.get(
     "/referrals",
-    response={200: list[ReferralOut], **NOT_FOUND},
+    response={200: list[ReferralOut], **NOT_FOUND, **REFUSED},
     summary="The referrals of a case, newest first",
 )
 def referral_list(
     request: HttpRequest,
-    case: QueryEx[str, P(description="The case's id, a UUID.")],
+    case: CaseQuery,
 ) -> list[ReferralOut]:
-    user, found = _case(request, case, sees_disclosures)
+    user, found = case_for(request, case, sees_disclosures)
     return [_referral_out(user, r) for r in selectors.referrals_of(found)]
 
 
 @router.post(
     "/referrals",
-    response={201: ReferralOut, **NOT_FOUND},
+    response={201: ReferralOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Send a need of the person to a partner",
     description=(
         "Through the disclosure gate: a consent in force must name the partner (or a "
@@ -299,7 +302,7 @@ def referral_list(
     ),
 )
 def referral_send(request: HttpRequest, referral: ReferralIn) -> Status[ReferralOut]:
-    user, case = _case(request, str(referral.case), _may_refer)
+    user, case = case_for(request, referral.case, may_refer)
     wanted = ReferralRequest(
         need_id=referral.need,
         organization_id=referral.organization,
@@ -310,13 +313,9 @@ def referral_send(request: HttpRequest, referral: ReferralIn) -> Status[Referral
         follow_up_on=referral.follow_up_on,
         outside_expertise_confirmed=referral.outside_expertise_confirmed,
     )
-    try:
-        row = services.referral_send(actor=user, case=case, request=wanted)
-    except DisclosureRefused as refusal:
-        # The gate's reason, in words for staff, about the request as a whole.
-        raise _refusal(refusal, "referral") from None
-    except ValidationError as error:
-        raise _refusal(error, "referral") from None
+    # The gate's refusal (DisclosureRefused) is a ValidationError: its reason,
+    # in words for staff, is about the request as a whole.
+    row = services.referral_send(actor=user, case=case, request=wanted)
     return Status(201, _referral_out(user, row))
 
 
@@ -366,7 +365,7 @@ def referral_detail(request: HttpRequest, referral_id: ReferralId) -> ReferralOu
 
 @router.post(
     "/referrals/{referral_id}/status",
-    response={200: ReferralOut | ReceivedOut, **NOT_FOUND},
+    response={200: ReferralOut | ReceivedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Accept, decline, complete or withdraw a referral",
     description=(
         "The receiving agency accepts, declines and completes; the sending agency "
@@ -384,12 +383,7 @@ def referral_move(
         found = selectors.inbox_get(user=user, referral_id=wanted)
     else:
         user, found = _sent_referral(request, case_id, wanted, write=True)
-    try:
-        services.referral_move(
-            actor=user, referral=found, status=change.status, outcome=change.outcome
-        )
-    except ValidationError as error:
-        raise _refusal(error, "change") from None
+    services.referral_move(actor=user, referral=found, status=change.status, outcome=change.outcome)
     if side == "receiver":
         # Only the packet is read again: a decline destroyed the one the first read holds.
         packet = ReferralPacket.objects.filter(referral=found).select_related("data_key").first()

@@ -17,16 +17,22 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
-from pydantic import ConfigDict, StrictInt
+from pydantic import StrictInt
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.communications import BAD_BODY
-from haven.api.partners import Refusals
-from haven.api.protocol import NOT_FOUND, _uuid_or_404
+from haven.api.common import (
+    BAD_BODY,
+    NOT_FOUND,
+    REFUSED,
+    Input,
+    staff_allowed,
+    uuid_or_404,
+)
+from haven.core.errors import NotFound
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.selectors import job_for, result_available
 from haven.jobs.services import job_nudge, job_result_open
@@ -102,15 +108,10 @@ def _table(table: Table) -> TableOut:
 
 
 def _reader(request: HttpRequest) -> User:
-    user = authenticated_user(request)
-    if not may_view_reports(user):
-        raise Http404
-    return user
+    return staff_allowed(request, may_view_reports)
 
 
-class RunIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class RunIn(Input):
     start: date = Field(description="The first day of the period, YYYY-MM-DD.")
     end: date = Field(description="The last day of the period (inclusive), YYYY-MM-DD.")
     team: StrictInt | None = Field(
@@ -153,7 +154,7 @@ def _run_out(user: User, job: Job, layout: str) -> RunOut:
 
 @router.post(
     "/reports/runs",
-    response={202: RunOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={202: RunOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     url_name="report_run_start",
     summary="Start a report of what the agency did, de-identified",
 )
@@ -166,15 +167,15 @@ def report_run_start(request: HttpRequest, body: RunIn) -> Status[RunOut]:
 
 @router.get(
     "/reports/runs/{run_id}",
-    response={200: RunOut, **NOT_FOUND},
+    response={200: RunOut, **NOT_FOUND, **REFUSED},
     url_name="report_run",
     summary="How far a report has come, and the report once done",
 )
 def report_run_detail(request: HttpRequest, run_id: RunId, layout: Layout = "summary") -> RunOut:
     user = _reader(request)
-    job = job_for(user, _uuid_or_404(run_id))
+    job = job_for(user, uuid_or_404(run_id))
     if job.kind != KIND:
-        raise Http404
+        raise NotFound
     job_nudge(job)
     return _run_out(user, job, layout)
 
@@ -192,7 +193,7 @@ def report_settings(request: HttpRequest) -> SettingsOut:
 
 @router.put(
     "/reports/settings",
-    response={200: SettingsOut, **NOT_FOUND, 422: Refusals},
+    response={200: SettingsOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     url_name="report_settings_save",
 )
 def report_settings_change(request: HttpRequest, body: SettingsIn) -> SettingsOut:

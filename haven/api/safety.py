@@ -29,25 +29,38 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
-from django.core.paginator import Page
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.params import P, PathEx, QueryEx
-from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt
+from ninja.params import P, PathEx
+from pydantic import BeforeValidator, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.communications import BAD_BODY, StaffId, _located
-from haven.api.partners import Refusals
-from haven.api.people import _clean_note, _clean_text
-from haven.api.protocol import NOT_FOUND, OptionalDay, _Input, _moment, _text, _uuid_or_404
+from haven.api.common import (
+    BAD_BODY,
+    LARGEST_ID,
+    NO_CONTENT,
+    NOT_FOUND,
+    REFUSED,
+    FileOut,
+    Input,
+    Lines,
+    OneLine,
+    OptionalDay,
+    PageNumber,
+    StaffId,
+    moment,
+    page_of,
+    refusals_at,
+    text,
+    uuid_or_404,
+)
 from haven.attachments.models import Attachment
+from haven.core.errors import NotFound
 from haven.safety import selectors, services
 from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit, VisitorAlert
 from haven.safety.screening import lines
@@ -57,7 +70,6 @@ router = Router(tags=["safety"])
 MAX_STAFF = 50
 MAX_LINKS = 50
 MAX_LINES = 50
-LARGEST_ID = 2**63 - 1
 # What the front desk is told of a flagged visitor: the same words whoever
 # matched, so the answer gives nothing away.
 FLAGGED_INSTRUCTION = "Follow your agency's visitor procedure."
@@ -66,16 +78,16 @@ FLAGGED_INSTRUCTION = "Follow your agency's visitor procedure."
 
 
 def _threat_moment(value: object) -> object:
-    """A time with its offset (``haven.api.protocol``), that also exists in
+    """A time with its offset (``haven.api.common.moment``), that also exists in
     UTC and in the agency's time zone: the service reads the day it fell on."""
-    moment = _moment(value)
-    if isinstance(moment, datetime):
+    found = moment(value)
+    if isinstance(found, datetime):
         try:
-            moment.astimezone(UTC)
-            timezone.localtime(moment)
+            found.astimezone(UTC)
+            timezone.localtime(found)
         except OverflowError:
             raise PydanticCustomError("datetime_range", "Check the year.") from None
-    return moment
+    return found
 
 
 ThreatMoment = Annotated[
@@ -83,21 +95,11 @@ ThreatMoment = Annotated[
     BeforeValidator(_threat_moment),
     Field(description="ISO 8601 with a UTC offset, e.g. 2025-01-31T14:05-06:00; not ahead."),
 ]
-Name = Annotated[str, Field(max_length=services.NAME_MAX, strict=True), AfterValidator(_clean_text)]
-Purpose = Annotated[
-    str, Field(max_length=services.SHORT_MAX, strict=True), AfterValidator(_clean_text)
-]
-ListText = Annotated[
-    str, Field(max_length=services.LIST_MAX, strict=True), AfterValidator(_clean_note)
-]
-Account = Annotated[
-    str, Field(max_length=services.LONG_MAX, strict=True), AfterValidator(_clean_note)
-]
-ReportNumber = Annotated[
-    str,
-    Field(max_length=services.REPORT_NUMBER_MAX, strict=True),
-    AfterValidator(_clean_text),
-]
+Name = Annotated[str, OneLine(services.NAME_MAX)]
+Purpose = Annotated[str, OneLine(services.SHORT_MAX)]
+ListText = Annotated[str, Lines(services.LIST_MAX)]
+Account = Annotated[str, Lines(services.LONG_MAX)]
+ReportNumber = Annotated[str, OneLine(services.REPORT_NUMBER_MAX)]
 Version = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
 
 # The codes of haven.safety.models, spelled out so OpenAPI lists them (a test
@@ -108,7 +110,7 @@ ChannelCode = Literal[
 ChecklistAnswerCode = Literal["", "done", "not_yet", "not_needed"]
 
 
-class ThreatIn(_Input):
+class ThreatIn(Input):
     occurred_at: ThreatMoment
     channel: ChannelCode = Field(description="How it came.")
     what_happened: Account = Field(description="What happened, as it was received; required.")
@@ -139,7 +141,7 @@ class ThreatIn(_Input):
     )
 
 
-class FollowUpIn(_Input):
+class FollowUpIn(Input):
     """The report to law enforcement, as it stands now. What happened is
     never rewritten: the first account stays as it was given."""
 
@@ -153,7 +155,7 @@ class FollowUpIn(_Input):
     report_number: ReportNumber = Field(default="", description="The police report's number.")
 
 
-class ConcernIn(_Input):
+class ConcernIn(Input):
     """Every field of a person of concern, as it should be now."""
 
     name: Name = Field(description="The name they are known by, even a nickname; required.")
@@ -184,7 +186,7 @@ class ConcernChangeIn(ConcernIn):
     )
 
 
-class VisitIn(_Input):
+class VisitIn(Input):
     name_given: Name = Field(
         description="The name the visitor gave; if they would not give one, say so."
     )
@@ -194,7 +196,7 @@ class VisitIn(_Input):
     id_seen: StrictBool = Field(default=False, description="An identity document was seen.")
 
 
-class ChecklistIn(_Input):
+class ChecklistIn(Input):
     """Every item of your own checklist, as it should be now; "" for unanswered."""
 
     unlisted_phone: ChecklistAnswerCode = ""
@@ -211,12 +213,6 @@ class ChecklistIn(_Input):
 
 
 # --- Output types ------------------------------------------------------------------
-
-
-class FileOut(Schema):
-    id: uuid.UUID = Field(description="GET /attachments/{id}.")
-    content_type: str = Field(description="Judged from the bytes at upload, never the name.")
-    size: int = Field(description="In bytes.")
 
 
 class ThreatOut(Schema):
@@ -360,29 +356,13 @@ ConcernId = PathEx[str, P(description="The person of concern's id, a UUID.")]
 VisitId = PathEx[str, P(description="The visit's id, a UUID.")]
 AlertId = PathEx[str, P(description="The alert's id, a UUID.")]
 UserId = PathEx[str, P(description="The staff member's id, a number.")]
-PageNumber = QueryEx[
-    int,
-    P(
-        ge=1,
-        le=1_000_000,
-        description="From 1; 25 a page. A page past the end serves the last one.",
-    ),
-]
-NO_CONTENT: dict[int, Any] = {204: None}
 
 
 def _staff_id_or_404(value: str) -> int:
     # A malformed id answers exactly like a staff member who does not exist.
     if not (value.isascii() and value.isdigit() and len(value) < 19):
-        raise Http404
+        raise NotFound
     return int(value)
-
-
-def _path_refusal(error: ValidationError, name: str) -> NinjaValidationError:
-    """A refusal of an operation without a body, put on its id."""
-    return NinjaValidationError(
-        [{"type": "refused", "loc": ["path", name], "msg": str(m)} for m in error.messages]
-    )
 
 
 def _files(attachments: Iterable[Attachment]) -> list[FileOut]:
@@ -396,10 +376,10 @@ def _threat_out(threat: Threat) -> ThreatOut:
         channel=threat.channel,
         against_agency=threat.against_agency,
         targeted_staff_ids=sorted(u.pk for u in threat.targeted_staff.all()),
-        what_happened=_text(threat.what_happened),
+        what_happened=text(threat.what_happened),
         reported_to_police=threat.reported_to_police,
         reported_on=threat.reported_on,
-        report_number=_text(threat.report_number),
+        report_number=text(threat.report_number),
         recorded_at=threat.recorded_at,
         recorded_by_id=threat.recorded_by_id,
     )
@@ -417,12 +397,12 @@ def _threat_detail(user: User, threat: Threat) -> ThreatDetailOut:
 def _concern_out(concern: PersonOfConcern) -> ConcernOut:
     return ConcernOut(
         id=concern.pk,
-        name=_text(concern.name),
-        aliases=lines(_text(concern.aliases)),
-        description=_text(concern.description),
-        vehicles=_text(concern.vehicles),
-        plates=lines(_text(concern.plates)),
-        associates=_text(concern.associates),
+        name=text(concern.name),
+        aliases=lines(text(concern.aliases)),
+        description=text(concern.description),
+        vehicles=text(concern.vehicles),
+        plates=lines(text(concern.plates)),
+        associates=text(concern.associates),
         version=concern.version,
         created_at=concern.created_at,
         created_by_id=concern.created_by_id,
@@ -456,25 +436,20 @@ def _concern_values(body: ConcernIn) -> services.ConcernValues:
     )
 
 
-def _concern_refused(error: ValidationError) -> NinjaValidationError:
-    return _located(
-        error,
-        "concern",
-        {
-            "cases": ["body", "concern", "case_ids"],
-            # The one refusal of the record as a whole: it changed meanwhile.
-            "__all__": ["body", "concern", "version"],
-        },
-    )
+CONCERN_FIELDS = {
+    "cases": "case_ids",
+    # The one refusal of the record as a whole: it changed meanwhile.
+    "__all__": "version",
+}
 
 
 def _visit_out(visit: Visit) -> VisitOut:
     return VisitOut(
         id=visit.pk,
-        name_given=_text(visit.name_given),
-        asking_for=_text(visit.asking_for),
-        purpose=_text(visit.purpose),
-        plate=_text(visit.plate),
+        name_given=text(visit.name_given),
+        asking_for=text(visit.asking_for),
+        purpose=text(visit.purpose),
+        plate=text(visit.plate),
         id_seen=visit.id_seen,
         screened_by_id=visit.screened_by_id,
         checked_in_at=visit.checked_in_at,
@@ -487,12 +462,12 @@ def _alert_out(alert: VisitorAlert) -> AlertOut:
     return AlertOut(
         id=alert.pk,
         visit_id=alert.visit_id,
-        name_given=_text(alert.visit.name_given),
+        name_given=text(alert.visit.name_given),
         checked_in_at=alert.visit.checked_in_at,
         raised_at=alert.raised_at,
         exact=alert.exact,
         concerns=[
-            ConcernRef(id=c.pk, name=_text(c.name))
+            ConcernRef(id=c.pk, name=text(c.name))
             for c in sorted(alert.concerns.all(), key=lambda c: str(c.pk))
         ],
         acknowledged=alert.acknowledged_at is not None,
@@ -521,20 +496,12 @@ def _checklist_out(owner: User, checklist: SafetyChecklist | None) -> ChecklistO
         address_confidentiality=checklist.address_confidentiality,
         varied_routes=checklist.varied_routes,
         alternative_stay=checklist.alternative_stay,
-        alternative_stay_notes=_text(checklist.alternative_stay_notes),
-        emergency_contacts=_text(checklist.emergency_contacts),
-        notes=_text(checklist.notes),
+        alternative_stay_notes=text(checklist.alternative_stay_notes),
+        emergency_contacts=text(checklist.emergency_contacts),
+        notes=text(checklist.notes),
         version=checklist.version,
         updated_at=checklist.updated_at,
     )
-
-
-def _paged(shown: Page) -> dict[str, int]:  # type: ignore[type-arg]
-    return {
-        "page": shown.number,
-        "pages": shown.paginator.num_pages,
-        "total": shown.paginator.count,
-    }
 
 
 # --- Threats -------------------------------------------------------------------------
@@ -542,7 +509,7 @@ def _paged(shown: Page) -> dict[str, int]:  # type: ignore[type-arg]
 
 @router.get(
     "/threats",
-    response={200: ThreatPage, **NOT_FOUND, 422: Refusals},
+    response={200: ThreatPage, **NOT_FOUND, **REFUSED},
     summary="Threats against the agency and its staff, latest first",
     description=(
         "25 a page. Administrators and supervisors see every threat of the agency; the other "
@@ -552,12 +519,12 @@ def _paged(shown: Page) -> dict[str, int]:  # type: ignore[type-arg]
 def threat_list(request: HttpRequest, page: PageNumber = 1) -> ThreatPage:
     user = authenticated_user(request)
     shown = selectors.threat_page(user=user, page=page)
-    return ThreatPage(**_paged(shown), items=[_threat_out(t) for t in shown])
+    return ThreatPage(**page_of(shown), items=[_threat_out(t) for t in shown])
 
 
 @router.post(
     "/threats",
-    response={201: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a threat",
     description=(
         "JSON only: evidence cannot be attached through the API; attach it through the "
@@ -578,18 +545,10 @@ def threat_record(request: HttpRequest, threat: ThreatIn) -> Status[ThreatDetail
         concern_ids=list(threat.concern_ids),
         case_ids=list(threat.case_ids),
     )
-    try:
+    with refusals_at(
+        {"targeted_staff": "targeted_staff_ids", "concerns": "concern_ids", "cases": "case_ids"}
+    ):
         row = services.threat_record(actor=user, values=values)
-    except ValidationError as error:
-        raise _located(
-            error,
-            "threat",
-            {
-                "targeted_staff": ["body", "threat", "targeted_staff_ids"],
-                "concerns": ["body", "threat", "concern_ids"],
-                "cases": ["body", "threat", "case_ids"],
-            },
-        ) from None
     return Status(201, _threat_detail(user, row))
 
 
@@ -600,13 +559,13 @@ def threat_record(request: HttpRequest, threat: ThreatIn) -> Status[ThreatDetail
 )
 def threat_detail(request: HttpRequest, threat_id: ThreatId) -> ThreatDetailOut:
     user = authenticated_user(request)
-    threat = selectors.threat_get(user=user, threat_id=_uuid_or_404(threat_id))
+    threat = selectors.threat_get(user=user, threat_id=uuid_or_404(threat_id))
     return _threat_detail(user, threat)
 
 
 @router.post(
     "/threats/{threat_id}/follow-up",
-    response={200: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={200: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the report of a threat to law enforcement",
     description=(
         "What happened is never rewritten, and a report once recorded stays recorded. JSON "
@@ -617,16 +576,13 @@ def threat_follow_up(
     request: HttpRequest, threat_id: ThreatId, follow_up: FollowUpIn
 ) -> ThreatDetailOut:
     user = authenticated_user(request)
-    wanted = _uuid_or_404(threat_id)
+    wanted = uuid_or_404(threat_id)
     values = services.ThreatFollowUp(
         reported_to_police=follow_up.reported_to_police,
         reported_on=follow_up.reported_on,
         report_number=follow_up.report_number,
     )
-    try:
-        services.threat_follow_up(actor=user, threat_id=wanted, values=values)
-    except ValidationError as error:
-        raise _located(error, "follow_up") from None
+    services.threat_follow_up(actor=user, threat_id=wanted, values=values)
     # Read again as any read is: the answer shows an account someone else may have given.
     return _threat_detail(user, selectors.threat_get(user=user, threat_id=wanted))
 
@@ -637,20 +593,20 @@ def threat_follow_up(
 @router.get(
     "/persons-of-concern",
     tags=["persons of concern"],
-    response={200: ConcernPage, **NOT_FOUND, 422: Refusals},
+    response={200: ConcernPage, **NOT_FOUND, **REFUSED},
     summary="Your agency's persons of concern, latest recorded first",
     description="25 a page. Advocates, supervisors, shelter staff and administrators.",
 )
 def concern_list(request: HttpRequest, page: PageNumber = 1) -> ConcernPage:
     user = authenticated_user(request)
     shown = selectors.concern_page(user=user, page=page)
-    return ConcernPage(**_paged(shown), items=[_concern_out(c) for c in shown])
+    return ConcernPage(**page_of(shown), items=[_concern_out(c) for c in shown])
 
 
 @router.post(
     "/persons-of-concern",
     tags=["persons of concern"],
-    response={201: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a person of concern",
     description=(
         "Their name, aliases and plates are screened at every check-in from now on. JSON "
@@ -660,10 +616,8 @@ def concern_list(request: HttpRequest, page: PageNumber = 1) -> ConcernPage:
 )
 def concern_add(request: HttpRequest, concern: ConcernIn) -> Status[ConcernDetailOut]:
     user = authenticated_user(request)
-    try:
+    with refusals_at(CONCERN_FIELDS):
         row = services.concern_save(actor=user, values=_concern_values(concern))
-    except ValidationError as error:
-        raise _concern_refused(error) from None
     return Status(201, _concern_detail(user, row))
 
 
@@ -675,14 +629,14 @@ def concern_add(request: HttpRequest, concern: ConcernIn) -> Status[ConcernDetai
 )
 def concern_detail(request: HttpRequest, concern_id: ConcernId) -> ConcernDetailOut:
     user = authenticated_user(request)
-    concern = selectors.concern_get(user=user, concern_id=_uuid_or_404(concern_id))
+    concern = selectors.concern_get(user=user, concern_id=uuid_or_404(concern_id))
     return _concern_detail(user, concern)
 
 
 @router.put(
     "/persons-of-concern/{concern_id}",
     tags=["persons of concern"],
-    response={200: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={200: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change a person of concern",
     description=(
         "Send every field, and the version you read: a change made from an older version is "
@@ -694,16 +648,14 @@ def concern_update(
     request: HttpRequest, concern_id: ConcernId, concern: ConcernChangeIn
 ) -> ConcernDetailOut:
     user = authenticated_user(request)
-    wanted = _uuid_or_404(concern_id)
-    try:
+    wanted = uuid_or_404(concern_id)
+    with refusals_at(CONCERN_FIELDS):
         row = services.concern_save(
             actor=user,
             values=_concern_values(concern),
             concern_id=wanted,
             version=concern.version,
         )
-    except ValidationError as error:
-        raise _concern_refused(error) from None
     return _concern_detail(user, row)
 
 
@@ -720,7 +672,7 @@ def concern_update(
 )
 def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
     user = authenticated_user(request)
-    services.concern_remove(actor=user, concern_id=_uuid_or_404(concern_id))
+    services.concern_remove(actor=user, concern_id=uuid_or_404(concern_id))
     return Status(204, None)
 
 
@@ -730,7 +682,7 @@ def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
 @router.get(
     "/visits",
     tags=["visitors"],
-    response={200: VisitPage, **NOT_FOUND, 422: Refusals},
+    response={200: VisitPage, **NOT_FOUND, **REFUSED},
     summary="The visitor log, latest first",
     description=(
         "25 a page. Whether a visitor was flagged, never why. Front desk (intake) staff, "
@@ -740,13 +692,13 @@ def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
 def visit_list(request: HttpRequest, page: PageNumber = 1) -> VisitPage:
     user = authenticated_user(request)
     shown = selectors.visit_page(user=user, page=page)
-    return VisitPage(**_paged(shown), items=[_visit_out(v) for v in shown])
+    return VisitPage(**page_of(shown), items=[_visit_out(v) for v in shown])
 
 
 @router.post(
     "/visits",
     tags=["visitors"],
-    response={201: CheckInOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: CheckInOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Check a visitor in, screened against the persons of concern",
     description=(
         "The answer says only whether the visitor was flagged, and then what to do: whom they "
@@ -763,10 +715,7 @@ def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
         plate=visit.plate,
         id_seen=visit.id_seen,
     )
-    try:
-        row = services.visit_check_in(actor=user, values=values)
-    except ValidationError as error:
-        raise _located(error, "visit") from None
+    row = services.visit_check_in(actor=user, values=values)
     return Status(
         201,
         CheckInOut(
@@ -781,17 +730,15 @@ def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
 @router.post(
     "/visits/{visit_id}/check-out",
     tags=["visitors"],
-    response={200: CheckOutOut, **NOT_FOUND, 422: Refusals},
+    response={200: CheckOutOut, **NOT_FOUND, **REFUSED},
     summary="Check a visitor out",
     description="A visitor checked out already is refused at `visit_id`.",
 )
 def visit_check_out(request: HttpRequest, visit_id: VisitId) -> CheckOutOut:
     user = authenticated_user(request)
-    wanted = _uuid_or_404(visit_id)
-    try:
+    wanted = uuid_or_404(visit_id)
+    with refusals_at(whole=("path", "visit_id")):
         row = services.visit_check_out(actor=user, visit_id=wanted)
-    except ValidationError as error:
-        raise _path_refusal(error, "visit_id") from None
     assert row.checked_out_at is not None  # noqa: S101 (just set by the service)
     return CheckOutOut(
         id=row.pk, checked_in_at=row.checked_in_at, checked_out_at=row.checked_out_at
@@ -819,17 +766,15 @@ def alert_list(request: HttpRequest) -> list[AlertOut]:
 @router.post(
     "/visitor-alerts/{alert_id}/acknowledge",
     tags=["visitors"],
-    response={**NO_CONTENT, **NOT_FOUND, 422: Refusals},
+    response={**NO_CONTENT, **NOT_FOUND, **REFUSED},
     summary="Say you are dealing with a visitor alert",
     description="An alert someone is dealing with already is refused at `alert_id`.",
 )
 def alert_acknowledge(request: HttpRequest, alert_id: AlertId) -> Status[None]:
     user = authenticated_user(request)
-    wanted = _uuid_or_404(alert_id)
-    try:
+    wanted = uuid_or_404(alert_id)
+    with refusals_at(whole=("path", "alert_id")):
         services.alert_acknowledge(actor=user, alert_id=wanted)
-    except ValidationError as error:
-        raise _path_refusal(error, "alert_id") from None
     return Status(204, None)
 
 
@@ -852,7 +797,7 @@ def checklist_detail(request: HttpRequest) -> ChecklistOut:
 @router.put(
     "/safety-checklist",
     tags=["safety checklists"],
-    response={200: ChecklistOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={200: ChecklistOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Save your own safety checklist",
     description=(
         "Send every item, and the version you read (0 before the first save): a save made "
@@ -870,10 +815,8 @@ def checklist_save(request: HttpRequest, checklist: ChecklistIn) -> ChecklistOut
         emergency_contacts=checklist.emergency_contacts,
         notes=checklist.notes,
     )
-    try:
+    with refusals_at({"__all__": "version"}):
         row = services.checklist_save(actor=user, values=values, version=checklist.version)
-    except ValidationError as error:
-        raise _located(error, "checklist", {"__all__": ["body", "checklist", "version"]}) from None
     return _checklist_out(user, row)
 
 

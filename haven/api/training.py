@@ -18,26 +18,34 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
-from pydantic import AfterValidator, StrictInt
+from pydantic import StrictInt
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.communications import BAD_BODY, StaffId, _located
-from haven.api.partners import Refusals
-from haven.api.people import _clean_text
-from haven.api.protocol import NOT_FOUND, Day, _Input, _uuid_or_404
+from haven.api.common import (
+    BAD_BODY,
+    LARGEST_ID,
+    NOT_FOUND,
+    REFUSED,
+    Day,
+    Input,
+    OneLine,
+    StaffId,
+    page_of,
+    refusals_at,
+    staff_allowed,
+    uuid_or_404,
+)
 from haven.training import selectors, services
 from haven.training.models import PRESENTERS_MAX, PROVIDER_MAX, TITLE_MAX, Event, Record
 from haven.training.policies import has_training
 
 router = Router(tags=["training"])
 
-LARGEST_ID = 2**63 - 1
 Hours = Annotated[
     Decimal,
     Field(
@@ -50,16 +58,14 @@ Hours = Annotated[
     ),
 ]
 TopicId = Annotated[StrictInt, Field(gt=0, le=LARGEST_ID)]
-Provider = Annotated[str, Field(max_length=PROVIDER_MAX, strict=True), AfterValidator(_clean_text)]
-Title = Annotated[str, Field(max_length=TITLE_MAX, strict=True), AfterValidator(_clean_text)]
-Presenters = Annotated[
-    str, Field(max_length=PRESENTERS_MAX, strict=True), AfterValidator(_clean_text)
-]
+Provider = Annotated[str, OneLine(PROVIDER_MAX)]
+Title = Annotated[str, OneLine(TITLE_MAX)]
+Presenters = Annotated[str, OneLine(PRESENTERS_MAX)]
 
 # --- Input and output types ----------------------------------------------------------
 
 
-class RecordIn(_Input):
+class RecordIn(Input):
     staff_id: StaffId = Field(description="A current staff member of your agency.")
     topic_id: TopicId = Field(description="GET /trainings/topics.")
     completed_on: Day = Field(description="YYYY-MM-DD; not ahead, not before 1990.")
@@ -70,7 +76,7 @@ class RecordIn(_Input):
     )
 
 
-class EventIn(_Input):
+class EventIn(Input):
     topic_id: TopicId
     title: Title
     held_on: Day = Field(description="YYYY-MM-DD; not ahead, not before 1990.")
@@ -188,10 +194,7 @@ def _event_out(event: Event) -> EventOut:
 
 
 def _reader(request: HttpRequest) -> User:
-    user = authenticated_user(request)
-    if not has_training(user):
-        raise Http404
-    return user
+    return staff_allowed(request, has_training)
 
 
 # --- Routes (the fixed paths before /trainings/{id}) ---------------------------------
@@ -234,7 +237,7 @@ def training_topics(request: HttpRequest) -> list[TopicOut]:
 
 @router.get(
     "/trainings/events",
-    response={200: EventPage, **NOT_FOUND, 422: Refusals},
+    response={200: EventPage, **NOT_FOUND, **REFUSED},
     summary="In-service events of your agency, latest first",
     description="Administrators, supervisors and auditors.",
 )
@@ -248,14 +251,12 @@ def training_event_list(request: HttpRequest, page: PageNumber = 1) -> EventPage
         .prefetch_related("partners", "records")
         .order_by("-held_on", "-recorded_at", "pk")
     ]
-    return EventPage(
-        page=shown.number, pages=shown.paginator.num_pages, total=shown.paginator.count, items=items
-    )
+    return EventPage(**page_of(shown), items=items)
 
 
 @router.post(
     "/trainings/events",
-    response={201: EventOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: EventOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record an in-service event and a training record for each staff member who attended",
     description="Administrators.",
 )
@@ -271,24 +272,14 @@ def training_event_record(request: HttpRequest, event: EventIn) -> Status[EventO
         presenters=event.presenters,
         outside_professionals=event.outside_professionals,
     )
-    try:
+    with refusals_at({"topic": "topic_id", "staff": "staff_ids", "partners": "partner_ids"}):
         row = services.event_record(actor=user, values=values)
-    except ValidationError as error:
-        raise _located(
-            error,
-            "event",
-            {
-                "topic": ["body", "event", "topic_id"],
-                "staff": ["body", "event", "staff_ids"],
-                "partners": ["body", "event", "partner_ids"],
-            },
-        ) from None
     return Status(201, _event_out(row))
 
 
 @router.get(
     "/trainings",
-    response={200: RecordPage, **NOT_FOUND, 422: Refusals},
+    response={200: RecordPage, **NOT_FOUND, **REFUSED},
     summary="Training records you may read, latest first",
     description=(
         "Administrators, supervisors and auditors read the agency's records; everyone else "
@@ -307,17 +298,12 @@ def training_list(
     user = authenticated_user(request)
     wanted = selectors.RecordFilter(staff_id=staff_id, topic_id=topic_id, start=start, end=end)
     shown = selectors.record_page(user=user, wanted=wanted, page=page)
-    return RecordPage(
-        page=shown.number,
-        pages=shown.paginator.num_pages,
-        total=shown.paginator.count,
-        items=[_record_out(r) for r in shown],
-    )
+    return RecordPage(**page_of(shown), items=[_record_out(r) for r in shown])
 
 
 @router.post(
     "/trainings",
-    response={201: RecordOut, **NOT_FOUND, **BAD_BODY, 422: Refusals},
+    response={201: RecordOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a staff member's completed training",
     description="Administrators. JSON only: attach the certificate through the record's page.",
 )
@@ -331,18 +317,8 @@ def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOu
         provider=training.provider,
         partner_id=training.partner_id,
     )
-    try:
+    with refusals_at({"staff": "staff_id", "topic": "topic_id", "partner": "partner_id"}):
         row = services.training_record(actor=user, values=values)
-    except ValidationError as error:
-        raise _located(
-            error,
-            "training",
-            {
-                "staff": ["body", "training", "staff_id"],
-                "topic": ["body", "training", "topic_id"],
-                "partner": ["body", "training", "partner_id"],
-            },
-        ) from None
     return Status(201, _record_out(selectors.record_get(user=user, record_id=row.pk)))
 
 
@@ -353,4 +329,4 @@ def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOu
 )
 def training_detail(request: HttpRequest, record_id: RecordId) -> RecordOut:
     user = authenticated_user(request)
-    return _record_out(selectors.record_get(user=user, record_id=_uuid_or_404(record_id)))
+    return _record_out(selectors.record_get(user=user, record_id=uuid_or_404(record_id)))

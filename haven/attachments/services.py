@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -39,6 +38,7 @@ from haven.attachments.policies import (
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import can_open_case
@@ -109,9 +109,9 @@ def attachment_store(
         raise ValidationError({"use": [_("Choose what the file is for.")]})
     if case is None:
         if not may_keep_agency_document(actor, use):
-            raise Http404
+            raise NotFound
     elif not handles_attachments(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     description = description.strip()
     check_texts(errors, [("description", description, DESCRIPTION_MAX)])
@@ -168,7 +168,7 @@ def attachment_open(*, actor: User, attachment_id: uuid.UUID) -> tuple[Attachmen
         .first()
     )
     if attachment is None or not _may_open(actor, attachment):
-        raise Http404
+        raise NotFound
     data = open_content(attachment)
     audit_record(
         action=Action.ATTACHMENT_READ,

@@ -8,7 +8,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -46,7 +46,7 @@ def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, li
 
 def _require(actor: User, case: Case) -> None:
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
 
 
 def law_contact_record(
@@ -141,7 +141,7 @@ def continued_presence_record(
     if status != ContinuedPresence.Status.REQUESTED and not decided_on:
         errors["decided_on"] = [_("Give the date of the decision.")]
     if request is not None and request.case_id != case.pk:
-        raise Http404
+        raise NotFound
     if request is not None and (request.requesting_agency or "") != requesting_agency.strip():
         # The agency was the recipient the gate allowed: another one is a new request.
         errors["requesting_agency"] = [

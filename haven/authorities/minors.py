@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose, RecipientCategory
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -49,7 +49,7 @@ def mandated_report_record(
     where the child or family lives), how, when, the reference and outcome,
     and when the young person was told law enforcement would be contacted."""
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     report = MandatedReport.objects.filter(case=case).first()
     if report is None:
         raise ValidationError(_("There is no mandated-report task on this case."))

@@ -15,7 +15,6 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +35,7 @@ from haven.communications.models import (
     InterpreterKind,
 )
 from haven.communications.policies import may_keep_roster, may_log_communications
+from haven.core.errors import NotFound
 from haven.core.fields import EncryptedTextField
 from haven.core.languages import CODES
 from haven.core.text import check_texts
@@ -82,7 +82,7 @@ class CommunicationValues:
 
 def _require(actor: User, case: Case) -> None:
     if not may_log_communications(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
 
 
 def _texts(values: CommunicationValues) -> dict[str, str]:
@@ -328,7 +328,7 @@ def interpreter_save(
     if not may_keep_roster(actor) or (
         interpreter is not None and interpreter.agency_id != actor.agency_id
     ):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     texts = {
         "name": values.name.strip(),

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
@@ -29,6 +28,7 @@ from haven.consent.models import (
     Purpose,
 )
 from haven.consent.policies import may_answer_court_orders
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 
@@ -56,7 +56,7 @@ class CourtOrderAnswer:
 def court_order_answer(*, actor: User, case: Case, answer: CourtOrderAnswer) -> Disclosure:
     """Check what staff recorded, then let the gate decide and keep it all."""
     if not may_answer_court_orders(actor, case) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     recipient = recipient_named(
         actor,

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from haven.consent.models import (
 )
 from haven.consent.policies import may_record_consent, may_set_consent_terms
 from haven.consent.signals import consent_revoked
+from haven.core.errors import NotFound
 from haven.core.languages import CODES
 from haven.core.text import check_texts
 from haven.partners.models import Organization
@@ -70,7 +70,7 @@ def default_days(agency_id: int) -> int:
 
 def _require(actor: User, case: Case) -> None:
     if not may_record_consent(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
 
 
 def _recipient(
@@ -228,7 +228,7 @@ def consent_revoke(*, actor: User, consent: Consent, note: str = "") -> Consent:
 
 def consent_settings_save(*, actor: User, days: int) -> ConsentSettings:
     if not may_set_consent_terms(actor):
-        raise Http404
+        raise NotFound
     if not 1 <= days <= LONGEST.days:
         raise ValidationError({"default_days": [_("Choose between 1 and 366 days.")]})
     with transaction.atomic():

@@ -1,4 +1,5 @@
-"""Request-wide concerns: request ids and login-by-default."""
+"""Request-wide concerns: request ids, login-by-default, and the domain's
+not-found answered as a page."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
+from haven.core.errors import NotFound
 from haven.core.keys import request_keys
 from haven.core.request_context import current_request_id
 from haven.core.views import bad_request
@@ -106,3 +109,26 @@ class NulRefusedMiddleware:
         ):
             return bad_request(request)
         return self.get_response(request)
+
+
+class NotFoundMiddleware:
+    """The domain's ``NotFound`` answers exactly like a page that does not exist.
+
+    Services, selectors and policies know nothing of HTTP; this is the one
+    place the pages turn their ``NotFound`` into Django's own 404 (the same
+    page, status and log line as ``Http404``). The JSON API answers its own
+    before the exception gets here (``haven.api.api``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            # Django's handling of Http404, so DEBUG and handler404 behave as ever.
+            response: HttpResponse = response_for_exception(request, Http404())
+            return response
+        return None

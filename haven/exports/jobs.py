@@ -17,7 +17,6 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
@@ -93,7 +92,7 @@ def run(job: Job, progress: Progress) -> JobOutput:
     )
     try:
         exported = export_record(actor=actor, case=case, request=request, progress=progress)
-    except (ValidationError, Http404) as refusal:  # the gate's refusals among them
+    except (ValidationError, NotFound) as refusal:  # the gate's refusals among them
         raise JobRefused from refusal
     content_type, extension = OUTPUTS[params["output"]]
     content = exported.pdf_bytes if extension == "pdf" else exported.zip_bytes

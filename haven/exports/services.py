@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
@@ -31,6 +30,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose, preflight, recipient_named
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
+from haven.core.errors import NotFound
 from haven.core.pdf import render_pdf
 from haven.exports.content import Bundle, Scope, bundle_content
 from haven.exports.models import Audience, RecordExport
@@ -126,7 +126,7 @@ def export_record(
 
 def _plan(actor: User, case: Case, request: ExportRequest) -> _Plan:
     if not may_export(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     if request.audience == Audience.PERSON:
         kinds = set(InfoKind.values) - {InfoKind.IMMIGRATION, InfoKind.SHELTER}
         if request.include_restricted:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import Http404
 from django.utils import timezone
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.jobs.models import Job, State
 from haven.jobs.stale import STALE_AFTER, jobs_reap
 
@@ -21,7 +21,7 @@ def job_for(user: User, job_id: uuid.UUID) -> Job:
     answering is marked failed first."""
     job = Job.objects.filter(pk=job_id, created_by_id=user.pk, agency_id=user.agency_id).first()
     if job is None:
-        raise Http404
+        raise NotFound
     if job.state == State.RUNNING and _stale(job):
         jobs_reap(agency_id=job.agency_id)
         job.refresh_from_db()

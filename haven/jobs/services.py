@@ -29,7 +29,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +36,7 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
+from haven.core.errors import NotFound
 from haven.core.models import Agency, DataKey
 from haven.jobs.models import Failure, Job, JobResult, State
 from haven.jobs.registry import JobOutput, JobRefused, Progress, kind_of
@@ -112,7 +112,7 @@ def job_start(
     if secret is not None and data_key is None:
         raise ValueError("a job's secret inputs are sealed under a data key")
     if data_key is not None and data_key.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     jobs_expire()
     inline = settings.HAVEN_JOBS_INLINE if run_now is None else run_now
     with transaction.atomic():
@@ -193,19 +193,19 @@ def job_result_open(*, actor: User, job_id: uuid.UUID) -> tuple[Job, bytes]:
     Expired, shredded, unfinished or no longer theirs to read: 404."""
     job = job_for(actor, job_id)
     if not result_available(job):
-        raise Http404
+        raise NotFound
     # The creator's access is checked again: a result is not a way to keep
     # reading a record one has lost access to since the job ran.
     kind = kind_of(job.kind)
     if kind is None or (kind.may_open is not None and not kind.may_open(job, actor)):
-        raise Http404
+        raise NotFound
     sealed = JobResult.objects.filter(job_id=job.pk).values_list("sealed", flat=True).first()
     if sealed is None:
-        raise Http404
+        raise NotFound
     try:
         data = crypto.unseal(job.data_key_bytes(), bytes(sealed), aad=_result_aad(job))
     except (crypto.DecryptionError, keys.KeyUnavailable):
-        raise Http404 from None
+        raise NotFound from None
     if not job.own_key:
         audit_record(
             action=Action.JOB_RESULT_DOWNLOADED,

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Literal
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.partners.hsds import files
 from haven.partners.hsds.export import Snapshot
 from haven.partners.hsds.load import Loader, Summary
@@ -29,7 +29,7 @@ ExportFormat = Literal["json", "tabular"]
 
 def _require(actor: User) -> None:
     if not can_exchange_directory(actor):
-        raise Http404
+        raise NotFound
 
 
 def refuse_oversized(size: int | None) -> None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.partners.languages import codes_for
 from haven.partners.models import (
     AreaKind,
@@ -38,7 +38,7 @@ STATEWIDE = "statewide"
 
 def _require_reader(user: User) -> None:
     if not can_read_directory(user):
-        raise Http404
+        raise NotFound
 
 
 def organizations_of(user: User) -> QuerySet[Organization]:
@@ -170,7 +170,7 @@ def organization_get(*, user: User, organization_id: uuid.UUID) -> Organization:
         organizations_of(user).select_related("haven_agency").filter(pk=organization_id).first()
     )
     if organization is None:
-        raise Http404
+        raise NotFound
     return organization
 
 
@@ -220,7 +220,7 @@ def organization_page(organization: Organization) -> dict[str, object]:
 def service_get(*, user: User, organization: Organization, service_id: uuid.UUID) -> Service:
     service = services_of(user).filter(organization=organization, pk=service_id).first()
     if service is None:
-        raise Http404
+        raise NotFound
     return service
 
 
@@ -230,7 +230,7 @@ def location_get(*, user: User, organization: Organization, location_id: uuid.UU
         agency_id=user.agency_id, organization=organization, pk=location_id
     ).first()
     if location is None:
-        raise Http404
+        raise NotFound
     return location
 
 
@@ -240,5 +240,5 @@ def contact_get(*, user: User, organization: Organization, contact_id: uuid.UUID
         agency_id=user.agency_id, organization=organization, pk=contact_id
     ).first()
     if contact is None:
-        raise Http404
+        raise NotFound
     return contact

@@ -14,12 +14,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.models import Agency
 from haven.partners import checks
 from haven.partners.languages import OFFERED
@@ -88,13 +88,13 @@ CONTACT_TEXT = [
 
 def _require_editor(actor: User) -> None:
     if not can_edit_directory(actor):
-        raise Http404
+        raise NotFound
 
 
 def _own(actor: User, row: Model) -> None:
     """A row handed in must be the actor's agency's (404 otherwise)."""
     if getattr(row, "agency_id", None) != actor.agency_id:
-        raise Http404
+        raise NotFound
 
 
 def _text(values: Mapping[str, Any], name: str) -> str:
@@ -289,7 +289,7 @@ def service_save(
     if service is not None:
         _own(actor, service)
         if service.organization_id != organization.pk:
-            raise Http404
+            raise NotFound
     errors: dict[str, list[str]] = {}
     texts = _check_text(errors, values, SERVICE_TEXT)
     url = _check_web(errors, values, "url")
@@ -461,7 +461,7 @@ def location_save(
     if location is not None:
         _own(actor, location)
         if location.organization_id != organization.pk:
-            raise Http404
+            raise NotFound
     errors: dict[str, list[str]] = {}
     texts = _check_text(errors, values, LOCATION_TEXT)
     location_type = _check_choice(errors, values, "location_type", LocationType.values)
@@ -544,7 +544,7 @@ def contact_save(
     if contact is not None:
         _own(actor, contact)
         if contact.organization_id != organization.pk:
-            raise Http404
+            raise NotFound
     errors: dict[str, list[str]] = {}
     texts = _check_text(errors, values, CONTACT_TEXT)
     email = _check_email(errors, values)

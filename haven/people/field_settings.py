@@ -11,12 +11,12 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, LABEL_MAX, LABELS, FieldRules
 from haven.people.models import FieldSetting
 from haven.people.policies import can_configure_fields
@@ -37,7 +37,7 @@ def field_settings_save(*, actor: User, choices: Mapping[str, tuple[str, str]]) 
     """Save ``{field: (mode, label)}`` for the actor's agency; returns the
     names whose setting changed. All or nothing."""
     if not can_configure_fields(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     for name, (mode, label) in choices.items():
         if name not in LABELS:

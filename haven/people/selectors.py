@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from haven.accounts.models import Membership, Role, User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
+from haven.core.errors import NotFound
 from haven.core.models import Team
 from haven.people.models import BreakGlass, Case, Person, SearchEntry
 from haven.people.normalize import name_forms, phone_form
@@ -72,7 +72,7 @@ def people_matching(
     The search terms are never stored; the audit event lists the ids shown.
     """
     if not can_search_people(user):
-        raise Http404
+        raise NotFound
     ranked = _matching_ids(user.agency_id, name=name, date_of_birth=date_of_birth, phone=phone)
     if not ranked:
         return []
@@ -95,7 +95,7 @@ def cases_matching(
     """The cases the user may open of the people matching a search, in one
     query, best matches first; audited like people_matching."""
     if not can_search_people(user):
-        raise Http404
+        raise NotFound
     ranked = _matching_ids(user.agency_id, name=name, date_of_birth=date_of_birth, phone=phone)
     if not ranked:
         return []
@@ -130,7 +130,7 @@ def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
     should name it here.
     """
     if not can_search_people(user):
-        raise Http404
+        raise NotFound
     cases = list(
         visible_cases(user=user)
         .filter(status=status)
@@ -162,7 +162,7 @@ def case_get(
         .first()
     )
     if case is None or (allowed is not None and not allowed(case)):
-        raise Http404
+        raise NotFound
     audit_record(
         action=Action.PEOPLE_VIEWED,
         actor=user,

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys
+from haven.core.errors import NotFound
 from haven.core.models import DataKey, Team
 from haven.people import signals
 from haven.people.details import (
@@ -163,7 +163,7 @@ def person_update(
     silently overwritten.
     """
     if not can_change_case(actor) or not can_open_case(actor, case.pk):
-        raise Http404
+        raise NotFound
     covering = tuple(covering)
     if "date_of_birth" in covering and details.date_of_birth and "estimated_age" not in covering:
         # A date of birth replaces an estimate: the record never holds both.
@@ -223,9 +223,9 @@ def case_open(
 ) -> Case:
     """Open an episode of service for ``person``, worked by ``team``."""
     if not can_record_people(actor):
-        raise Http404
+        raise NotFound
     if team.agency_id != actor.agency_id or person.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     with transaction.atomic():
         case = Case.objects.create(
             agency_id=actor.agency_id,
@@ -252,7 +252,7 @@ def intake_record(*, actor: User, team: Team, danger: str, details: PersonDetail
     if danger not in Danger.values:
         raise ValidationError(_("Answer whether the person is in immediate danger."))
     if not can_record_people(actor):
-        raise Http404
+        raise NotFound
     with transaction.atomic():
         person = person_create(actor=actor, details=details)
         case = case_open(actor=actor, person=person, team=team, danger=danger)
@@ -262,7 +262,7 @@ def intake_record(*, actor: User, team: Team, danger: str, details: PersonDetail
 def case_close(*, actor: User, case: Case, reason: str) -> None:
     """Close a case the actor works on (advocates and supervisors only)."""
     if not can_change_case(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     if reason not in CloseReason.values:
         raise ValidationError(_("Choose why the case is closing."))
     if case.status == Case.Status.CLOSED:
@@ -300,7 +300,7 @@ def case_staff_set(
     Returns whether anything changed.
     """
     if not can_manage_case(actor, case.team_id) or not can_open_case(actor, case.pk):
-        raise Http404
+        raise NotFound
     chosen = {*assigned, *named}
     if any(
         u.agency_id != actor.agency_id or not u.is_active or not can_work_cases(u) for u in chosen
@@ -347,12 +347,12 @@ def break_glass_open(*, actor: User, case_id: uuid.UUID, reason: str) -> Case:
     team's supervisors see it on their dashboard.
     """
     if not can_break_glass(actor):
-        raise Http404
+        raise NotFound
     if len(reason.strip()) < 10:
         raise ValidationError(_("Say why you need this case (at least 10 characters)."))
     case = Case.objects.filter(pk=case_id, agency_id=actor.agency_id).first()
     if case is None:
-        raise Http404
+        raise NotFound
     with transaction.atomic():
         grant = BreakGlass.objects.create(
             case=case,
@@ -374,7 +374,7 @@ def person_destroy_on_request(*, actor: User, case: Case) -> None:
     """The person asked for their record to be destroyed: a supervisor of
     the case's team carries it out, for every case of theirs in the agency."""
     if not can_manage_case(actor, case.team_id) or not can_open_case(actor, case.pk):
-        raise Http404
+        raise NotFound
     person_destroy(actor=actor, person=case.person, basis="request")
 
 

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.partners.models import Organization
 from haven.preparedness.models import (
     PartnerAgreement,
@@ -188,7 +188,7 @@ class PolicyRow:
 
 def policy_rows(*, user: User, today: date) -> list[PolicyRow]:
     if not reads_policies(user):
-        raise Http404
+        raise NotFound
     documents = list(
         PolicyDocument.objects.filter(agency_id=user.agency_id)
         .select_related("current_version", "owner")
@@ -220,14 +220,14 @@ def awaiting_acknowledgement(*, user: User, today: date) -> list[PolicyDocument]
 
 def policy_get(*, user: User, document_id: uuid.UUID) -> PolicyDocument:
     if not reads_policies(user):
-        raise Http404
+        raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version", "current_version__file", "owner")
         .filter(pk=document_id, agency_id=user.agency_id)
         .first()
     )
     if document is None:
-        raise Http404
+        raise NotFound
     return document
 
 
@@ -262,7 +262,7 @@ def acknowledgements(*, user: User, document: PolicyDocument) -> list[StaffAckno
     """Each active staff member and when they acknowledged the current
     version (None: not yet), for those who follow it up."""
     if not sees_acknowledgements(user) or document.agency_id != user.agency_id:
-        raise Http404
+        raise NotFound
     when = dict(
         PolicyAcknowledgement.objects.filter(version_id=document.current_version_id).values_list(
             "user_id", "acknowledged_at"
@@ -283,7 +283,7 @@ def owner_choices(*, user: User) -> list[User]:
 
 def _meetings(user: User) -> QuerySet[PartnerMeeting]:
     if not reads_meetings(user):
-        raise Http404
+        raise NotFound
     return PartnerMeeting.objects.filter(agency_id=user.agency_id).select_related("organization")
 
 
@@ -295,14 +295,14 @@ def meeting_page(*, user: User, page: str | int | None) -> Page:  # type: ignore
 def meeting_get(*, user: User, meeting_id: uuid.UUID) -> PartnerMeeting:
     meeting = _meetings(user).filter(pk=meeting_id).first()
     if meeting is None:
-        raise Http404
+        raise NotFound
     return meeting
 
 
 def meeting_staff_choices(*, user: User, meeting: PartnerMeeting | None = None) -> list[User]:
     """Active staff, and any the meeting named who have left since."""
     if not writes_meetings(user):
-        raise Http404
+        raise NotFound
     linked = Q(pk__in=meeting.staff.values("pk")) if meeting is not None else Q(pk__in=[])
     return list(
         User.objects.filter(Q(is_active=True) | linked, agency_id=user.agency_id).order_by(
@@ -331,7 +331,7 @@ class AgreementRow:
 
 def agreement_rows(*, user: User, today: date) -> list[AgreementRow]:
     if not reads_agreements(user):
-        raise Http404
+        raise NotFound
     agreements = list(
         PartnerAgreement.objects.filter(agency_id=user.agency_id)
         .select_related("organization", "file")
@@ -348,8 +348,8 @@ def agreement_rows(*, user: User, today: date) -> list[AgreementRow]:
 
 def agreement_get(*, user: User, agreement_id: uuid.UUID, today: date) -> AgreementRow:
     if not reads_agreements(user):
-        raise Http404
+        raise NotFound
     for row in agreement_rows(user=user, today=today):
         if row.agreement.pk == agreement_id:
             return row
-    raise Http404
+    raise NotFound

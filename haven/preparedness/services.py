@@ -12,7 +12,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -24,6 +23,7 @@ from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys
+from haven.core.errors import NotFound
 from haven.core.text import check_texts, single_spaced
 from haven.partners.models import Organization
 from haven.preparedness.models import (
@@ -214,12 +214,12 @@ def policy_save(
     its kind, title or owner (``revision`` is the one the form was built
     from, so an edit from a stale page is refused)."""
     if not writes_policies(actor):
-        raise Http404
+        raise NotFound
     document: PolicyDocument | None = None
     if document_id is not None:
         document = PolicyDocument.objects.filter(pk=document_id, agency_id=actor.agency_id).first()
         if document is None:
-            raise Http404
+            raise NotFound
     errors: dict[str, list[str]] = {}
     title = _check_policy(actor, errors, values)
     changes = ""
@@ -311,14 +311,14 @@ def version_add(*, actor: User, document_id: uuid.UUID, values: VersionValues) -
     """Add the next version of a policy, numbered by the service; it
     becomes the one staff read and acknowledge."""
     if not writes_policies(actor):
-        raise Http404
+        raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version")
         .filter(pk=document_id, agency_id=actor.agency_id)
         .first()
     )
     if document is None:
-        raise Http404
+        raise NotFound
     previous = document.current_version
     errors: dict[str, list[str]] = {}
     changes = _check_version(errors, values, previous)
@@ -345,14 +345,14 @@ def review_record(
     change: the policy's next review moves to ``next_review_on``. (A review
     that changes the policy is the upload of a new version.)"""
     if not writes_policies(actor):
-        raise Http404
+        raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version")
         .filter(pk=document_id, agency_id=actor.agency_id)
         .first()
     )
     if document is None:
-        raise Http404
+        raise NotFound
     current = document.current_version
     errors: dict[str, list[str]] = {}
     if current is None:
@@ -404,14 +404,14 @@ def policy_acknowledge(
     """The actor read the current version (``version_number``, the one their
     page showed: a version approved since is not acknowledged unseen)."""
     if not acknowledges_policies(actor):
-        raise Http404
+        raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version")
         .filter(pk=document_id, agency_id=actor.agency_id)
         .first()
     )
     if document is None:
-        raise Http404
+        raise NotFound
     current = document.current_version
     if current is None:
         raise ValidationError(_("This policy has no version to acknowledge yet."))
@@ -536,12 +536,12 @@ def meeting_save(
     """Record a meeting with a partner, or change one (``revision`` is the one
     the form was built from, so an edit from a stale page is refused)."""
     if not writes_meetings(actor):
-        raise Http404
+        raise NotFound
     meeting: PartnerMeeting | None = None
     if meeting_id is not None:
         meeting = PartnerMeeting.objects.filter(pk=meeting_id, agency_id=actor.agency_id).first()
         if meeting is None:
-            raise Http404
+            raise NotFound
     errors: dict[str, list[str]] = {}
     texts = _check_meeting(actor, errors, values)
     linked = set(meeting.staff.values_list("pk", flat=True)) if meeting is not None else set()
@@ -607,7 +607,7 @@ def agreement_record(*, actor: User, values: AgreementValues) -> PartnerAgreemen
     a new agreement: the latest signed one of an organization and kind is
     the one in force."""
     if not writes_agreements(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     if (
         values.organization_id is None

@@ -12,11 +12,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.protocol.models import County, ReportingContact
 from haven.protocol.policies import may_keep_protocol_settings
@@ -39,14 +39,14 @@ def reporting_contacts(
 def reporting_contact_get(*, actor: User, contact_id: int) -> ReportingContact:
     """One of the actor's agency's contacts, or 404 (another agency's too)."""
     if not may_keep_protocol_settings(actor):
-        raise Http404
+        raise NotFound
     contact = (
         ReportingContact.objects.filter(pk=contact_id, agency_id=actor.agency_id)
         .select_related("county")
         .first()
     )
     if contact is None:
-        raise Http404
+        raise NotFound
     return contact
 
 
@@ -63,9 +63,9 @@ def reporting_contact_save(
 ) -> ReportingContact:
     """Add a contact to the actor's agency's list, or change the one given."""
     if not may_keep_protocol_settings(actor):
-        raise Http404
+        raise NotFound
     if contact is not None and contact.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     values = {"name": name.strip(), "phone": phone.strip(), "source": source.strip()}
     errors: dict[str, list[str]] = {}
     if kind not in ReportingContact.Kind.values:
@@ -91,5 +91,5 @@ def reporting_contact_save(
 
 def reporting_contact_delete(*, actor: User, contact: ReportingContact) -> None:
     if not may_keep_protocol_settings(actor) or contact.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     contact.delete()

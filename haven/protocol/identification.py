@@ -11,13 +11,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.text import text_problem
 from haven.people.models import Case
 from haven.protocol.models import InstrumentResult, Screening
@@ -44,7 +44,7 @@ def screening_record(*, actor: User, case: Case, kind: str, answers: dict[str, s
     sealed. The level's guidance tells staff what to do next; a strong
     result is where the protocol's steps (already on every case) begin."""
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     screening = indicators()["screenings"].get(kind)
     if screening is None:
         raise ValidationError({"kind": [_("Choose the adult or the youth screening.")]})
@@ -88,7 +88,7 @@ def instrument_result_record(
     level: str,
 ) -> InstrumentResult:
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     values = {
         "instrument": " ".join(instrument.split()),
         "administrator": " ".join(administrator.split()),

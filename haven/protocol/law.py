@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -33,7 +33,7 @@ def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, li
 
 def _require(actor: User, case: Case) -> None:
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
 
 
 def law_choice_record(

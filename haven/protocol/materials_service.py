@@ -12,10 +12,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.core.languages import CODES as LANGUAGE_CODES
 from haven.core.text import text_problem
 from haven.protocol.library import blocks
@@ -46,7 +46,7 @@ def _body_problem(body: str) -> str:
 def material_add(*, actor: User, topic: str, language: str, title: str, body: str) -> Material:
     """Save a new version of the agency's handout for ``topic`` in ``language``."""
     if not may_keep_protocol_settings(actor):
-        raise Http404
+        raise NotFound
     topic = topic.strip().lower()
     title = " ".join(title.split())
     body = body.replace("\r\n", "\n").replace("\r", "\n").strip()

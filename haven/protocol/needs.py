@@ -10,7 +10,6 @@ from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.text import check_texts, has_hidden_characters
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -70,7 +70,7 @@ def categories_for(agency_id: int) -> QuerySet[NeedCategory]:
 
 def _require(actor: User, case: Case) -> None:
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
 
 
 def assessment_record(
@@ -140,7 +140,7 @@ def need_status_set(*, actor: User, case: Case, need_id: uuid.UUID, status: str)
     with transaction.atomic():
         need = Need.objects.select_for_update().filter(case=case, pk=need_id).first()
         if need is None:
-            raise Http404
+            raise NotFound
         if need.status == status:
             return need
         need.status = status
@@ -159,7 +159,7 @@ def need_status_set(*, actor: User, case: Case, need_id: uuid.UUID, status: str)
 def category_add(*, actor: User, label: str, term: str) -> NeedCategory:
     """An agency's own kind of need (administrators and supervisors)."""
     if not may_keep_protocol_settings(actor):
-        raise Http404
+        raise NotFound
     label = " ".join(label.split())
     errors: dict[str, list[str]] = {}
     if not label or len(label) > 80 or has_hidden_characters(label):

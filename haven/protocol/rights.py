@@ -7,13 +7,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.library import handouts_for
@@ -38,7 +38,7 @@ def rights_explained_record(
     version recorded is the one the library holds when this is recorded (an
     agency's own handout numbers its versions from 1 and is marked as such)."""
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     interpreter, questions = interpreter.strip(), questions.strip()
     handout = handouts_for(actor.agency_id).get((topic, language))
     errors: dict[str, list[str]] = {}

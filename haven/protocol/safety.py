@@ -8,13 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -61,7 +61,7 @@ def danger_check_record(
     """Record the answer to "are you in danger right now?" and, when 911 was
     called, what came of it."""
     if not may_check_danger(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     if answer not in Danger.values:
         errors["answer"] = [_("Answer whether the person is in danger right now.")]
@@ -102,7 +102,7 @@ def safety_plan_save(*, actor: User, case: Case, values: Mapping[str, str]) -> S
     """Save a new version of the case's safety plan. A plan needs its backup
     for when 911 does not help; the earlier versions stay as they were."""
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     unknown = set(values) - set(SAFETY_PLAN_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown field."))

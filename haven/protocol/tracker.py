@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.protocol.models import CaseStep, Step, StepState
 from haven.protocol.policies import works_protocol
@@ -76,7 +76,7 @@ def step_set(*, actor: User, case: Case, step: str, state: str, reason: str = ""
     """Staff set a step by hand: in progress, done, or not applicable with a
     reason. Steps completed by their own records cannot be set by hand."""
     if not works_protocol(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     if step not in Step.values:
         raise ValidationError(_("Unknown step."))
     rule = RULE[Step(step)]

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.protocol.needs import categories_for
 from haven.referrals.models import AgencyExpertise
 from haven.referrals.policies import may_set_expertise
@@ -36,7 +36,7 @@ def outside(agency_id: int, category_ids: Iterable[int]) -> set[int]:
 
 def expertise_save(*, actor: User, category_ids: Iterable[int]) -> AgencyExpertise:
     if not may_set_expertise(actor):
-        raise Http404
+        raise NotFound
     wanted = set(category_ids)
     known = set(categories_for(actor.agency_id).values_list("pk", flat=True))
     if wanted - known:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.referrals.models import OPEN_STATUSES, Referral
@@ -33,7 +33,7 @@ def referral_of_case(case: Case, referral_id: uuid.UUID) -> Referral:
         .first()
     )
     if found is None:
-        raise Http404
+        raise NotFound
     return found
 
 
@@ -41,7 +41,7 @@ def inbox(*, user: User) -> QuerySet[Referral]:
     """Referrals sent to the user's agency: open ones first, newest first.
     Only the referral's own columns: nothing of the sending case."""
     if not may_receive(user):
-        raise Http404
+        raise NotFound
     return (
         Referral.objects.filter(to_agency_id=user.agency_id)
         .select_related("case__agency")
@@ -60,14 +60,14 @@ def inbox_get(*, user: User, referral_id: uuid.UUID) -> Referral:
     """One referral sent to the user's agency, with its packet: opening it
     shows the consented information, so the read is audited."""
     if not may_receive(user):
-        raise Http404
+        raise NotFound
     found = (
         Referral.objects.filter(to_agency_id=user.agency_id, pk=referral_id)
         .select_related("packet__data_key", "case__agency", "need")
         .first()
     )
     if found is None:
-        raise Http404
+        raise NotFound
     audit_record(
         action=Action.REFERRAL_VIEWED,
         actor=user,

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +20,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.partners.models import Organization, Service
 from haven.people.models import Case
@@ -89,11 +89,11 @@ def outside_expertise(organization: Organization, service: Service | None, need:
 def referral_send(*, actor: User, case: Case, request: ReferralRequest) -> Referral:
     """Send a need of the case to a partner, through the disclosure gate."""
     if not may_refer(actor) or case.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     need = Need.objects.filter(case=case, pk=request.need_id).select_related("category").first()
     if need is None:
-        raise Http404
+        raise NotFound
     if need.status in (NeedStatus.MET, NeedStatus.DECLINED):
         errors["need"] = [_("This need is met or declined: reopen it first.")]
     elif Referral.objects.filter(
@@ -250,7 +250,7 @@ def allowed_moves(referral: Referral, actor: User) -> set[str]:
 def referral_move(*, actor: User, referral: Referral, status: str, outcome: str = "") -> Referral:
     """Accept, decline, complete or withdraw a referral, with what came of it."""
     if not _role_in(referral, actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     outcome = outcome.strip()
     check_texts(errors, [("outcome", outcome, OUTCOME_MAX)])

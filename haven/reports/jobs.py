@@ -11,12 +11,12 @@ after a day like every job result. Only figures are kept: no row of facts.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.jobs.models import Job
 from haven.jobs.registry import JobOutput, JobRefused, Progress, job_kind
 from haven.jobs.services import job_start
@@ -64,7 +64,7 @@ def run(job: Job, progress: Progress) -> JobOutput:
         try:
             scope = scope_of(job, actor)
             found = report_run(actor=actor, scope=scope, progress=progress)
-        except (ValidationError, Http404) as refusal:  # the role or the team gone since
+        except (ValidationError, NotFound) as refusal:  # the role or the team gone since
             raise JobRefused from refusal
     return JobOutput(
         content=report_to_json(found),

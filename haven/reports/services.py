@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.models import Team
 from haven.reports.figures import Report, Scope, report
 from haven.reports.models import MAX_THRESHOLD, ReportSettings
@@ -55,7 +55,7 @@ def settings_of(agency_id: int) -> ReportSettings:
 
 def _require_reader(actor: User) -> None:
     if not may_view_reports(actor):
-        raise Http404
+        raise NotFound
 
 
 def scope_for(
@@ -104,7 +104,7 @@ def report_run(
     """Run a report for ``actor`` (audited: who, which period, which team)."""
     _require_reader(actor)
     if scope.agency_id != actor.agency_id:
-        raise Http404
+        raise NotFound
     found = report(scope, progress=progress)
     audit_record(
         action=Action.REPORT_RUN,
@@ -129,7 +129,7 @@ class SettingsChange:
 def report_settings_save(*, actor: User, change: SettingsChange) -> ReportSettings:
     """Set the smallest count reports show. A stale form changes nothing."""
     if not may_configure_reports(actor):
-        raise Http404
+        raise NotFound
     if not 1 <= change.threshold <= MAX_THRESHOLD:
         raise ValidationError(
             {

@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +33,7 @@ from haven.accounts.services import user_sessions_end
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.safety.models import Designation, Lockdown, SafetyPolicy
 from haven.safety.policies import may_be_lockdown_admin
@@ -142,7 +143,7 @@ def _close_expired(agency_id: int) -> None:
 def lockdown_current(*, actor: User) -> Lockdown | None:
     """The running lockdown of the actor's agency, for its lockdown page."""
     if not is_lockdown_admin(actor):
-        raise Http404
+        raise NotFound
     with transaction.atomic():
         _close_expired(actor.agency_id)
     return running_lockdown(actor.agency_id)
@@ -162,7 +163,7 @@ def lockdown_start(
     administrator's own), and every API token is revoked.
     """
     if not is_lockdown_admin(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
     check_texts(errors, [("reason", reason, REASON_MAX)])
@@ -232,7 +233,7 @@ def lockdown_end(*, actor: User, lockdown_id: uuid.UUID, second_factor: str) -> 
     """End the running lockdown early. Returns True when it ended, False when
     the agency's policy needs a second administrator and this was the first."""
     if not is_lockdown_admin(actor):
-        raise Http404
+        raise NotFound
     lockdown = running_lockdown(actor.agency_id)
     if lockdown is None or lockdown.pk != lockdown_id:
         raise ValidationError(_("This lockdown is no longer running."))

@@ -14,12 +14,12 @@ from datetime import timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.people.selectors import audit_people_shown
@@ -71,7 +71,7 @@ def _page(queryset: QuerySet, number: str | int | None) -> Page:  # type: ignore
 
 def threat_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
     if not sees_threat_log(user):
-        raise Http404
+        raise NotFound
     shown = _page(
         Threat.objects.filter(threats_visible_q(user))
         .select_related("data_key", "recorded_by")
@@ -90,7 +90,7 @@ def threat_get(*, user: User, threat_id: uuid.UUID) -> Threat:
         .first()
     )
     if threat is None:
-        raise Http404
+        raise NotFound
     _shown(user, Action.THREATS_VIEWED, "threat", [threat.pk])
     return threat
 
@@ -138,7 +138,7 @@ def case_concerns(*, user: User, case: Case) -> list[PersonOfConcern]:
 
 def concern_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
     if not sees_concerns(user):
-        raise Http404
+        raise NotFound
     shown = _page(
         PersonOfConcern.objects.filter(agency_id=user.agency_id)
         .select_related("data_key")
@@ -164,14 +164,14 @@ def concern_choices(*, user: User) -> list[PersonOfConcern]:
 
 def concern_get(*, user: User, concern_id: uuid.UUID) -> PersonOfConcern:
     if not sees_concerns(user):
-        raise Http404
+        raise NotFound
     concern = (
         PersonOfConcern.objects.filter(pk=concern_id, agency_id=user.agency_id)
         .select_related("data_key")
         .first()
     )
     if concern is None:
-        raise Http404
+        raise NotFound
     _shown(user, Action.CONCERNS_VIEWED, "person_of_concern", [concern.pk])
     return concern
 
@@ -190,7 +190,7 @@ def concern_threats(*, user: User, concern: PersonOfConcern) -> list[Threat]:
 
 def visit_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
     if not keeps_visitor_log(user):
-        raise Http404
+        raise NotFound
     shown = _page(
         Visit.objects.filter(agency_id=user.agency_id)
         .select_related("data_key", "screened_by")
@@ -237,7 +237,7 @@ def open_alert_count(*, user: User) -> int:
 def alert_list(*, user: User) -> list[VisitorAlert]:
     """Open alerts, and those dealt with in the last hours, newest first."""
     if not receives_alerts(user):
-        raise Http404
+        raise NotFound
     since = timezone.now() - ALERT_MEMORY
     alerts = list(
         VisitorAlert.objects.filter(agency_id=user.agency_id)
@@ -273,7 +273,7 @@ class SafetySettings:
 def safety_settings(*, user: User) -> SafetySettings:
     """The agency's designations, for its administrators: staff names only."""
     if not manages_safety(user):
-        raise Http404
+        raise NotFound
     active = User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username")
 
     def holding(roles: frozenset[str]) -> list[User]:
@@ -319,10 +319,10 @@ def case_choices(
 def checklist_of(*, user: User, owner_id: int) -> tuple[User, SafetyChecklist | None]:
     """A staff member's checklist: one's own, or anyone's for an administrator."""
     if owner_id != user.pk and not sees_staff_checklists(user):
-        raise Http404
+        raise NotFound
     owner = User.objects.filter(pk=owner_id, agency_id=user.agency_id).first()
     if owner is None:
-        raise Http404
+        raise NotFound
     checklist = SafetyChecklist.objects.filter(user=owner).select_related("data_key").first()
     if checklist is not None and owner.pk != user.pk:
         audit_record(
@@ -339,7 +339,7 @@ def checklist_overview(*, user: User) -> list[tuple[User, SafetyChecklist | None
     """Every active staff member with their checklist, for administrators:
     only the answers to the items, not the notes, so no audit is needed."""
     if not sees_staff_checklists(user):
-        raise Http404
+        raise NotFound
     staff = list(User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username"))
     checklists = {
         c.user_id: c

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -21,6 +20,7 @@ from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys
+from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
@@ -140,12 +140,12 @@ def concern_save(
     """Record a person of concern, or change one (``version`` is the one the
     form was built from, so an edit from a stale page is refused)."""
     if not keeps_concerns(actor):
-        raise Http404
+        raise NotFound
     concern: PersonOfConcern | None = None
     if concern_id is not None:
         concern = PersonOfConcern.objects.filter(pk=concern_id, agency_id=actor.agency_id).first()
         if concern is None:
-            raise Http404
+            raise NotFound
     errors: dict[str, list[str]] = {}
     # Checked as typed: a control character must be refused, not read as a line break.
     check_texts(
@@ -223,10 +223,10 @@ def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
     digests go, and their data keys with them, so nothing of them opens again.
     Threats that named them stay, without the link."""
     if not keeps_concerns(actor):
-        raise Http404
+        raise NotFound
     concern = PersonOfConcern.objects.filter(pk=concern_id, agency_id=actor.agency_id).first()
     if concern is None:
-        raise Http404
+        raise NotFound
     with transaction.atomic():
         photos = list(concern.photos.all())
         key_ids = [concern.data_key_id, *(photo.data_key_id for photo in photos)]
@@ -283,7 +283,7 @@ def _check_report(
 
 def threat_record(*, actor: User, values: ThreatValues) -> Threat:
     if not may_record_threats(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     what = values.what_happened.strip()
     number = values.report_number.strip()
@@ -378,7 +378,7 @@ def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowU
     is not rewritten: the first account stays as it was given."""
     threat = Threat.objects.filter(threats_visible_q(actor), pk=threat_id).first()
     if threat is None or not may_record_threats(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     number = values.report_number.strip()
     _check_report(
@@ -427,7 +427,7 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
     match raises an alert for the designated staff; the visit itself only
     says it was flagged."""
     if not keeps_visitor_log(actor):
-        raise Http404
+        raise NotFound
     texts = {
         "name_given": " ".join(values.name_given.split()),
         "asking_for": values.asking_for.strip(),
@@ -488,10 +488,10 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
 
 def visit_check_out(*, actor: User, visit_id: uuid.UUID) -> Visit:
     if not keeps_visitor_log(actor):
-        raise Http404
+        raise NotFound
     visit = Visit.objects.filter(pk=visit_id, agency_id=actor.agency_id).first()
     if visit is None:
-        raise Http404
+        raise NotFound
     with transaction.atomic():
         done = Visit.objects.filter(pk=visit.pk, checked_out_at__isnull=True).update(
             checked_out_at=timezone.now()
@@ -508,10 +508,10 @@ def visit_check_out(*, actor: User, visit_id: uuid.UUID) -> Visit:
 def alert_acknowledge(*, actor: User, alert_id: uuid.UUID) -> None:
     """A designated staff member says they are dealing with the alert."""
     if actor not in alert_recipients(actor.agency_id):
-        raise Http404
+        raise NotFound
     alert = VisitorAlert.objects.filter(pk=alert_id, agency_id=actor.agency_id).first()
     if alert is None:
-        raise Http404
+        raise NotFound
     with transaction.atomic():
         done = VisitorAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=actor
@@ -549,7 +549,7 @@ def checklist_save(
 ) -> SafetyChecklist:
     """Save the actor's own checklist: nobody fills in someone else's."""
     if not has_checklist(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     for item in CHECKLIST_ITEMS:
         if getattr(values, item) not in ["", *ChecklistAnswer.values]:
@@ -617,7 +617,7 @@ def safety_settings_save(
     """Who receives visitor alerts, who are the lockdown administrators, and
     whether ending a lockdown early takes two of them."""
     if not manages_safety(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     staff = {
         u.pk: u

@@ -28,10 +28,10 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.training.models import Event, Record, Refresher, Topic
 from haven.training.policies import (
     has_training,
@@ -127,7 +127,7 @@ class TopicRow:
 def topic_rows(*, user: User) -> list[TopicRow]:
     """Every topic of the user's agency with its refresher interval."""
     if not has_training(user):
-        raise Http404
+        raise NotFound
     months = intervals_of(user.agency_id)
     return [TopicRow(t, months.get(t.pk)) for t in topics_of(user.agency_id)]
 
@@ -157,7 +157,7 @@ def _refresh(topic: Topic, months: int | None, latest: date | None, today: date)
 def my_refreshers(*, user: User, today: date) -> list[Refresh]:
     """The user's own refresher of each topic that has an interval."""
     if not has_training(user):
-        raise Http404
+        raise NotFound
     months = intervals_of(user.agency_id)
     latest = _latest(user.agency_id, [user.pk])
     return [
@@ -182,7 +182,7 @@ class Overview:
 def overview(*, user: User, today: date) -> Overview:
     """Each active staff member against each topic of the agency."""
     if not sees_overview(user):
-        raise Http404
+        raise NotFound
     rows = topic_rows(user=user)
     staff = list(active_staff(user.agency_id))
     latest = _latest(user.agency_id, [s.pk for s in staff])
@@ -318,7 +318,7 @@ def record_page(
     *, user: User, wanted: RecordFilter | None = None, page: str | int | None = 1
 ) -> Page:  # type: ignore[type-arg]
     if not has_training(user):
-        raise Http404
+        raise NotFound
     return Paginator(records_of(user=user, wanted=wanted), PAGE_SIZE).get_page(page)
 
 
@@ -329,7 +329,7 @@ def record_get(*, user: User, record_id: uuid.UUID) -> Record:
         .first()
     )
     if record is None:
-        raise Http404
+        raise NotFound
     return record
 
 
@@ -338,7 +338,7 @@ def record_get(*, user: User, record_id: uuid.UUID) -> Record:
 
 def event_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
     if not reads_agency_training(user):
-        raise Http404
+        raise NotFound
     events = (
         Event.objects.filter(agency_id=user.agency_id)
         .select_related("topic")
@@ -355,7 +355,7 @@ def event_get(*, user: User, event_id: uuid.UUID) -> Event:
         .first()
     )
     if event is None or not reads_agency_training(user):
-        raise Http404
+        raise NotFound
     return event
 
 
@@ -368,5 +368,5 @@ def event_attendees(event: Event) -> list[User]:
 
 def staff_choices(*, user: User) -> list[User]:
     if not keeps_training(user):
-        raise Http404
+        raise NotFound
     return list(active_staff(user.agency_id))

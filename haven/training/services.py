@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -26,6 +25,7 @@ from haven.attachments.models import Use
 from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 from haven.core.text import check_texts, single_spaced
 from haven.partners.models import Organization
 from haven.training.models import (
@@ -113,7 +113,7 @@ def _partners(
 def topic_add(*, actor: User, name: str) -> Topic:
     """An agency's own topic, next to Haven's."""
     if not keeps_training(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     name = single_spaced(name)
     check_texts(errors, [("name", name, LABEL_MAX)])
@@ -143,7 +143,7 @@ def topic_add(*, actor: User, name: str) -> Topic:
 def refresher_set(*, actor: User, topic_id: int | None, months: int | None) -> Refresher:
     """How often the agency wants ``topic`` taken again; None: once is enough."""
     if not keeps_training(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     topic = _topic(actor, errors, topic_id)
     if months is not None and not MIN_MONTHS <= months <= MAX_MONTHS:
@@ -196,7 +196,7 @@ def _store_certificate(actor: User, upload: Upload | None) -> uuid.UUID | None:
 def training_record(*, actor: User, values: RecordValues) -> Record:
     """One staff member's completed training, with its certificate if given."""
     if not keeps_training(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     provider = single_spaced(values.provider)
     check_texts(errors, [("provider", provider, PROVIDER_MAX)])
@@ -245,7 +245,7 @@ def certificate_add(*, actor: User, record_id: uuid.UUID, upload: Upload) -> Rec
     """The certificate of a training recorded without one, or a better copy."""
     record = record_get(user=actor, record_id=record_id)
     if not keeps_training(actor):
-        raise Http404
+        raise NotFound
     problem = certificate_problem(upload)
     if problem:
         raise ValidationError({"certificate": [problem]})
@@ -281,7 +281,7 @@ def event_record(*, actor: User, values: EventValues) -> Event:
     """An in-service event, and the training record of each staff member
     who attended, together or not at all."""
     if not keeps_training(actor):
-        raise Http404
+        raise NotFound
     errors: dict[str, list[str]] = {}
     title = single_spaced(values.title)
     presenters = single_spaced(values.presenters)

@@ -425,7 +425,7 @@ BAD_ORDERS = [
     pytest.param({"reference": "   "}, ["form", "reference"], "case number", id="no reference"),
     pytest.param({"person_told": " "}, ["form", "person_told"], "person was told", id="not told"),
     pytest.param({"kinds": None}, ["form", "kinds"], "", id="no kinds"),
-    pytest.param({"kinds": "identity,contact"}, ["form", "order", "kinds", 0], "", id="commas"),
+    pytest.param({"kinds": "identity,contact"}, ["form", "kinds", 0], "", id="commas"),
     pytest.param(
         {"recipient_name": "", "recipient_category": ""},
         ["form", "recipient_name"],

@@ -105,7 +105,7 @@ def test_immigration_status_from_intake_staff_is_refused_and_nothing_written(
     )
     assert response.status_code == 422
     assert [problem["loc"] for problem in response.json()["detail"]] == [
-        ["body", "intake", "immigration_status"]
+        ["body", "immigration_status"]
     ]
     assert counts() == before
 

@@ -374,7 +374,7 @@ def test_linked_cases_and_concerns_show_only_to_those_who_may_see_them(
     assert Api(supervisor).get(threat_url(named.pk)).json()["concern_ids"] == [str(concern.pk)]
     # Intake staff cannot name a person of concern at all.
     refused = Api(intake).post(THREATS, threat_body(concern_ids=[str(concern.pk)]))
-    assert refused_at(refused) == [["body", "threat", "concern_ids"]]
+    assert refused_at(refused) == [["body", "concern_ids"]]
 
 
 def test_evidence_is_listed_and_opens_for_those_who_see_the_threat(supervisor, intake, advocate):
@@ -445,13 +445,13 @@ def test_a_follow_up_records_the_report_and_keeps_the_account(supervisor, advoca
     assert bytes(after) == bytes(before)
     # A report once made stays recorded.
     undone = api.post(follow_up_url(threat.pk), {"reported_to_police": False})
-    assert refused_at(undone) == [["body", "follow_up", "reported_to_police"]]
+    assert refused_at(undone) == [["body", "reported_to_police"]]
     assert Threat.objects.get(pk=threat.pk).reported_to_police
     # A body may not rewrite what happened.
     rewrite = api.post(
         follow_up_url(threat.pk), {"reported_to_police": True, "what_happened": "Changed"}
     )
-    assert ["body", "follow_up", "what_happened"] in refused_at(rewrite)
+    assert ["body", "what_happened"] in refused_at(rewrite)
 
 
 def test_a_refused_follow_up_writes_nothing(supervisor):
@@ -461,15 +461,15 @@ def test_a_refused_follow_up_writes_nothing(supervisor):
     cases = [
         (
             {"reported_to_police": True, "reported_on": str(timezone.localdate() - timedelta(5))},
-            ["body", "follow_up", "reported_on"],
+            ["body", "reported_on"],
         ),
         (
             {"reported_to_police": True, "reported_on": str(timezone.localdate() + timedelta(2))},
-            ["body", "follow_up", "reported_on"],
+            ["body", "reported_on"],
         ),
         ({"reported_to_police": False, "report_number": "SYN-1"}, None),
         ({"reported_to_police": True, "report_number": "SYN\x07"}, None),
-        ({"reported_to_police": "yes"}, ["body", "follow_up", "reported_to_police"]),
+        ({"reported_to_police": "yes"}, ["body", "reported_to_police"]),
     ]
     for sent, loc in cases:
         response = api.post(follow_up_url(threat.pk), sent)
@@ -485,78 +485,74 @@ def test_a_refused_follow_up_writes_nothing(supervisor):
 LATER = (timezone.now() + timedelta(days=2)).isoformat(timespec="minutes")
 
 BAD_THREATS = [
-    pytest.param({"occurred_at": LATER}, ["body", "threat", "occurred_at"], id="future"),
-    pytest.param(
-        {"occurred_at": "2025-01-31T14:05"}, ["body", "threat", "occurred_at"], id="no offset"
-    ),
+    pytest.param({"occurred_at": LATER}, ["body", "occurred_at"], id="future"),
+    pytest.param({"occurred_at": "2025-01-31T14:05"}, ["body", "occurred_at"], id="no offset"),
     pytest.param(
         {"occurred_at": "0001-01-01T00:00+14:00"},
-        ["body", "threat", "occurred_at"],
+        ["body", "occurred_at"],
         id="before time began",
     ),
     pytest.param(
         {"occurred_at": "9999-12-31T23:00-12:00"},
-        ["body", "threat", "occurred_at"],
+        ["body", "occurred_at"],
         id="after time ends",
     ),
-    pytest.param({"occurred_at": None}, ["body", "threat", "occurred_at"], id="when unsaid"),
-    pytest.param({"channel": "pigeon"}, ["body", "threat", "channel"], id="unknown channel"),
-    pytest.param({"what_happened": "  "}, ["body", "threat", "what_happened"], id="no account"),
+    pytest.param({"occurred_at": None}, ["body", "occurred_at"], id="when unsaid"),
+    pytest.param({"channel": "pigeon"}, ["body", "channel"], id="unknown channel"),
+    pytest.param({"what_happened": "  "}, ["body", "what_happened"], id="no account"),
     pytest.param(
         {"what_happened": "Synthetic\x07 bell"},
-        ["body", "threat", "what_happened"],
+        ["body", "what_happened"],
         id="control character",
     ),
     pytest.param(
         {"what_happened": "Synthetic\u202e hidden"},
-        ["body", "threat", "what_happened"],
+        ["body", "what_happened"],
         id="bidi override",
     ),
-    pytest.param(
-        {"against_agency": False}, ["body", "threat", "targeted_staff_ids"], id="aimed at no one"
-    ),
+    pytest.param({"against_agency": False}, ["body", "targeted_staff_ids"], id="aimed at no one"),
     pytest.param(
         {"targeted_staff_ids": [2**40]},
-        ["body", "threat", "targeted_staff_ids"],
+        ["body", "targeted_staff_ids"],
         id="made-up staff id",
     ),
     pytest.param(
         {"targeted_staff_ids": [2**70]},
-        ["body", "threat", "targeted_staff_ids", 0],
+        ["body", "targeted_staff_ids", 0],
         id="staff id out of range",
     ),
     pytest.param(
         {"targeted_staff_ids": ["1"]},
-        ["body", "threat", "targeted_staff_ids", 0],
+        ["body", "targeted_staff_ids", 0],
         id="staff id as text",
     ),
     pytest.param(
         {"reported_on": str(timezone.localdate())},
-        ["body", "threat", "reported_to_police"],
+        ["body", "reported_to_police"],
         id="report date without a report",
     ),
     pytest.param(
         {"reported_to_police": True, "reported_on": "2020-01-01"},
-        ["body", "threat", "reported_on"],
+        ["body", "reported_on"],
         id="report before the threat",
     ),
     pytest.param(
         {"reported_to_police": True, "reported_on": "2020-02-30"},
-        ["body", "threat", "reported_on"],
+        ["body", "reported_on"],
         id="report date that does not exist",
     ),
     pytest.param(
         {"case_ids": ["00000000-0000-0000-0000-000000000001"]},
-        ["body", "threat", "case_ids"],
+        ["body", "case_ids"],
         id="made-up case id",
     ),
-    pytest.param({"case_ids": ["x"]}, ["body", "threat", "case_ids", 0], id="malformed case id"),
+    pytest.param({"case_ids": ["x"]}, ["body", "case_ids", 0], id="malformed case id"),
     pytest.param(
         {"concern_ids": ["00000000-0000-0000-0000-000000000001"]},
-        ["body", "threat", "concern_ids"],
+        ["body", "concern_ids"],
         id="made-up concern id",
     ),
-    pytest.param({"recorded_by": 1}, ["body", "threat", "recorded_by"], id="unknown field"),
+    pytest.param({"recorded_by": 1}, ["body", "recorded_by"], id="unknown field"),
 ]
 
 
@@ -579,11 +575,11 @@ def test_forged_ids_of_another_agency_are_refused_like_made_up_ones(
     api = Api(supervisor)
     before, seq = snapshot(), last_seq()
     for changes, loc in [
-        ({"targeted_staff_ids": [outsider.pk]}, ["body", "threat", "targeted_staff_ids"]),
-        ({"case_ids": [str(elsewhere_case.pk)]}, ["body", "threat", "case_ids"]),
+        ({"targeted_staff_ids": [outsider.pk]}, ["body", "targeted_staff_ids"]),
+        ({"case_ids": [str(elsewhere_case.pk)]}, ["body", "case_ids"]),
         # A case of the agency the supervisor cannot open is refused alike.
-        ({"case_ids": [str(south_case.pk)]}, ["body", "threat", "case_ids"]),
-        ({"concern_ids": [str(theirs.pk)]}, ["body", "threat", "concern_ids"]),
+        ({"case_ids": [str(south_case.pk)]}, ["body", "case_ids"]),
+        ({"concern_ids": [str(theirs.pk)]}, ["body", "concern_ids"]),
     ]:
         response = api.post(THREATS, threat_body(**changes))
         assert refused_at(response) == [loc], changes
@@ -677,14 +673,14 @@ def test_a_change_from_a_stale_version_is_refused_and_writes_nothing(advocate, s
     assert (changed.json()["name"], changed.json()["version"]) == ("Oswin F.", 2)
     before, seq = snapshot(), last_seq()
     stale = first.put(concern_url(concern.pk), {**concern_body(name="Stale edit"), "version": 1})
-    assert refused_at(stale) == [["body", "concern", "version"]]
+    assert refused_at(stale) == [["body", "version"]]
     assert "Reload" in stale.json()["detail"][0]["msg"]
     assert snapshot() == before
     assert new_actions(seq) == []
     row = PersonOfConcern.objects.get(pk=concern.pk)
     assert (row.name, row.version) == ("Oswin F.", 2)
     missing = first.put(concern_url(concern.pk), concern_body())
-    assert ["body", "concern", "version"] in refused_at(missing)
+    assert ["body", "version"] in refused_at(missing)
 
 
 def test_a_change_keeps_the_links_to_cases_the_editor_cannot_open(
@@ -726,20 +722,18 @@ def test_a_removed_person_of_concern_is_gone_and_no_longer_screened(advocate, in
 
 
 BAD_CONCERNS = [
-    pytest.param({"name": "   "}, ["body", "concern", "name"], id="no name"),
-    pytest.param({"name": "Oswin\x1bF"}, ["body", "concern", "name"], id="escape character"),
-    pytest.param({"aliases": ["Ozzie\u200b"]}, ["body", "concern", "aliases", 0], id="zero width"),
-    pytest.param({"aliases": "Ozzie"}, ["body", "concern", "aliases"], id="aliases as text"),
-    pytest.param(
-        {"aliases": ["A" * 200] * 11}, ["body", "concern", "aliases"], id="aliases too long"
-    ),
-    pytest.param({"plates": [PLATE, "\x00"]}, ["body", "concern", "plates", 1], id="nul plate"),
+    pytest.param({"name": "   "}, ["body", "name"], id="no name"),
+    pytest.param({"name": "Oswin\x1bF"}, ["body", "name"], id="escape character"),
+    pytest.param({"aliases": ["Ozzie\u200b"]}, ["body", "aliases", 0], id="zero width"),
+    pytest.param({"aliases": "Ozzie"}, ["body", "aliases"], id="aliases as text"),
+    pytest.param({"aliases": ["A" * 200] * 11}, ["body", "aliases"], id="aliases too long"),
+    pytest.param({"plates": [PLATE, "\x00"]}, ["body", "plates", 1], id="nul plate"),
     pytest.param(
         {"case_ids": ["00000000-0000-0000-0000-000000000001"]},
-        ["body", "concern", "case_ids"],
+        ["body", "case_ids"],
         id="made-up case",
     ),
-    pytest.param({"photos": ["x"]}, ["body", "concern", "photos"], id="no uploads"),
+    pytest.param({"photos": ["x"]}, ["body", "photos"], id="no uploads"),
 ]
 
 
@@ -764,7 +758,7 @@ def test_another_agencys_case_cannot_be_linked_to_a_person_of_concern(advocate, 
             {**concern_body(case_ids=[str(elsewhere_case.pk)]), "version": 1},
         ),
     ):
-        assert refused_at(response) == [["body", "concern", "case_ids"]]
+        assert refused_at(response) == [["body", "case_ids"]]
     assert snapshot() == before
 
 
@@ -818,17 +812,15 @@ def test_a_check_in_tells_the_desk_only_that_the_visitor_was_flagged(
 
 
 BAD_VISITS = [
-    pytest.param({"name_given": ""}, ["body", "visit", "name_given"], id="empty name"),
-    pytest.param({"name_given": " \t "}, ["body", "visit", "name_given"], id="blank name"),
-    pytest.param({}, ["body", "visit", "name_given"], id="name missing"),
-    pytest.param({"name_given": "Syn\x00"}, ["body", "visit", "name_given"], id="nul"),
-    pytest.param({"name_given": "Syn\x07"}, ["body", "visit", "name_given"], id="bell"),
-    pytest.param({"name_given": "A" * 201}, ["body", "visit", "name_given"], id="too long"),
-    pytest.param(
-        {"name_given": "Syn", "plate": "AB\u202e12"}, ["body", "visit", "plate"], id="bidi plate"
-    ),
-    pytest.param({"name_given": "Syn", "id_seen": "yes"}, ["body", "visit", "id_seen"], id="bool"),
-    pytest.param({"name_given": "Syn", "flagged": False}, ["body", "visit", "flagged"], id="extra"),
+    pytest.param({"name_given": ""}, ["body", "name_given"], id="empty name"),
+    pytest.param({"name_given": " \t "}, ["body", "name_given"], id="blank name"),
+    pytest.param({}, ["body", "name_given"], id="name missing"),
+    pytest.param({"name_given": "Syn\x00"}, ["body", "name_given"], id="nul"),
+    pytest.param({"name_given": "Syn\x07"}, ["body", "name_given"], id="bell"),
+    pytest.param({"name_given": "A" * 201}, ["body", "name_given"], id="too long"),
+    pytest.param({"name_given": "Syn", "plate": "AB\u202e12"}, ["body", "plate"], id="bidi plate"),
+    pytest.param({"name_given": "Syn", "id_seen": "yes"}, ["body", "id_seen"], id="bool"),
+    pytest.param({"name_given": "Syn", "flagged": False}, ["body", "flagged"], id="extra"),
 ]
 
 
@@ -947,19 +939,19 @@ def test_a_checklist_is_its_owners_and_the_administrators(advocate, admin_user, 
     # Stale: saved from the version read before the first save.
     before, seq = snapshot(), last_seq()
     stale = api.put(CHECKLIST, {**CHECKLIST_BODY, "notes": "Stale", "version": 0})
-    assert refused_at(stale) == [["body", "checklist", "version"]]
+    assert refused_at(stale) == [["body", "version"]]
     assert snapshot() == before
     assert new_actions(seq) == []
     assert SafetyChecklist.objects.get(user=advocate).notes == CHECKLIST_BODY["notes"]
 
 
 BAD_CHECKLISTS = [
-    pytest.param({"unlisted_phone": "maybe"}, ["body", "checklist", "unlisted_phone"], id="answer"),
-    pytest.param({"notes": "Syn\x1b"}, ["body", "checklist", "notes"], id="escape character"),
-    pytest.param({"notes": "A" * 2001}, ["body", "checklist", "notes"], id="too long"),
-    pytest.param({"version": None}, ["body", "checklist", "version"], id="no version"),
-    pytest.param({"version": -1}, ["body", "checklist", "version"], id="negative version"),
-    pytest.param({"user_id": 1}, ["body", "checklist", "user_id"], id="someone else's"),
+    pytest.param({"unlisted_phone": "maybe"}, ["body", "unlisted_phone"], id="answer"),
+    pytest.param({"notes": "Syn\x1b"}, ["body", "notes"], id="escape character"),
+    pytest.param({"notes": "A" * 2001}, ["body", "notes"], id="too long"),
+    pytest.param({"version": None}, ["body", "version"], id="no version"),
+    pytest.param({"version": -1}, ["body", "version"], id="negative version"),
+    pytest.param({"user_id": 1}, ["body", "user_id"], id="someone else's"),
 ]
 
 

@@ -273,7 +273,7 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
     assert response.status == 422, response.text()
     problems = response.json()["detail"]
     assert [p["msg"] for p in problems] == [GATE_REFUSAL], problems
-    assert problems[0]["loc"] == ["body", "contact", "basis"]
+    assert problems[0]["loc"] == ["body", "basis"]
     assert not LawEnforcementContact.objects.filter(case_id=case_id).exists()
 
 

@@ -14,12 +14,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import OperationalError
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from haven.accounts.middleware import PASSIVE_PATHS, SEEN
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.jobs.models import Failure, Job, JobResult, State
 from haven.jobs.registry import JobOutput, Progress, kind_of
@@ -220,7 +220,7 @@ def test_only_the_creator_sees_polls_and_downloads_a_job(request, client_for, ad
         reverse("jobs:detail", args=[job.pk])
         not in client.get(reverse("jobs:list")).content.decode()
     )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         job_for(other, job.pk)
     assert AuditEvent.objects.count() == before
 

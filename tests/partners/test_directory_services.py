@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.partners import services
 from haven.partners.models import (
     AreaKind,
@@ -106,17 +106,17 @@ def test_a_supervisor_adds_a_partner_and_it_is_audited(supervisor):
 @pytest.mark.parametrize("persona", ["advocate", "intake", "shelter", "auditor"])
 def test_readers_may_not_change_the_directory(all_personas, persona):
     before = directory_counts()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.organization_save(actor=all_personas[persona], values=LEGAL_AID)
     assert directory_counts() == before
 
 
 def test_another_agencys_partner_cannot_be_changed(directory, outsider):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.organization_save(
             actor=outsider, values=LEGAL_AID, organization=directory["legal"]
         )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.service_save(actor=outsider, organization=directory["legal"], values={"name": "x"})
 
 

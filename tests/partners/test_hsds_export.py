@@ -116,9 +116,9 @@ def test_export_is_audited_and_only_for_administrators(directory, admin_user, su
         "locations": 1,
         "contacts": 1,
     }
-    from django.http import Http404
+    from haven.core.errors import NotFound
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         directory_export(actor=supervisor, form="json")
 
 

@@ -11,9 +11,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.http import Http404
 
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.partners.exchange import directory_export, directory_import
 from haven.partners.hsds.reader import ImportRefused
 from haven.partners.models import Organization, Phone, Service, ServiceArea, TaxonomyTerm
@@ -141,7 +141,7 @@ def test_an_import_updates_by_id_and_adds_the_rest(directory, admin_user, agency
 
 
 def test_only_administrators_import(directory, supervisor):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         directory_import(actor=supervisor, filename="x.zip", data=zipped(example_tables()))
 
 

@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.people.selectors import case_get, case_list
 from haven.people.services import break_glass_open, case_open
@@ -68,7 +68,7 @@ def test_case_access_matrix(all_personas, cases, persona, kind):
     if kind in EXPECTED[persona]:
         assert case_get(user=user, case_id=case.pk) == case
     else:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             case_get(user=user, case_id=case.pk)
     assert (Case.objects.get(pk=case.pk).status, Case.objects.count()) == before
 
@@ -77,7 +77,7 @@ def test_case_access_matrix(all_personas, cases, persona, kind):
 def test_case_list_shows_exactly_the_visible_cases(all_personas, cases, persona):
     user = all_personas[persona]
     if not EXPECTED[persona]:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             case_list(user=user)
         return
     shown = {case.pk for case in case_list(user=user)}
@@ -90,7 +90,7 @@ def test_case_list_shows_exactly_the_visible_cases(all_personas, cases, persona)
 
 def test_outsider_sees_none_of_them(outsider, cases):
     for kind in ("own", "team", "other team", "restricted"):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             case_get(user=outsider, case_id=cases[kind].pk)
 
 
@@ -98,7 +98,7 @@ def test_restricted_case_opens_only_for_named_staff(cases, advocate, supervisor)
     restricted = cases["restricted"]
     restricted.named_staff.add(advocate)
     assert case_get(user=advocate, case_id=restricted.pk) == restricted
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_get(user=supervisor, case_id=restricted.pk)
 
 
@@ -118,7 +118,7 @@ def test_break_glass_opens_a_case_for_an_hour_with_a_reason(cases, advocate):
 
 
 def test_break_glass_cannot_cross_agencies(cases, advocate):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         break_glass_open(
             actor=advocate,
             case_id=cases["other agency"].pk,
@@ -129,7 +129,7 @@ def test_break_glass_cannot_cross_agencies(cases, advocate):
 def test_case_cannot_be_opened_on_another_agencys_team(intake, outsider):
     person = record_person(actor=intake, legal_name="Synthetic Someone")
     foreign_team = TeamFactory(agency=outsider.agency)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_open(actor=intake, person=person, team=foreign_team)
     assert Case.objects.count() == 0
 

@@ -8,11 +8,11 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 
 from haven.accounts.models import Membership, Role
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.people.models import Alias, Case, Person, SearchEntry
 from haven.people.selectors import case_get, people_matching
@@ -91,7 +91,7 @@ def test_a_supervisor_of_the_team_assigns_and_restricts(case, supervisor, advoca
 
 @pytest.mark.parametrize("persona", ["advocate", "intake", "shelter", "admin", "auditor"])
 def test_no_one_else_in_the_team_decides(all_personas, case, supervisor, persona):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_staff_set(
             actor=all_personas[persona],
             case=case,
@@ -99,7 +99,7 @@ def test_no_one_else_in_the_team_decides(all_personas, case, supervisor, persona
             restricted=True,
             named=[all_personas[persona], supervisor],
         )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         person_destroy_on_request(actor=all_personas[persona], case=case)
     assert staffing(case) == ([], False, [])
     assert Person.objects.filter(pk=case.person_id).exists()
@@ -107,7 +107,7 @@ def test_no_one_else_in_the_team_decides(all_personas, case, supervisor, persona
 
 
 def test_a_supervisor_of_another_team_does_not_decide(case, other_supervisor):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_staff_set(
             actor=other_supervisor,
             case=case,
@@ -115,7 +115,7 @@ def test_a_supervisor_of_another_team_does_not_decide(case, other_supervisor):
             restricted=False,
             named=[],
         )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         person_destroy_on_request(actor=other_supervisor, case=case)
     assert Person.objects.filter(pk=case.person_id).exists()
 
@@ -124,9 +124,9 @@ def test_another_agency_does_not_decide(case, outsider):
     Membership.objects.create(
         user=outsider, role=Role.SUPERVISOR, team=outsider.memberships.exclude(team=None)[0].team
     )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_staff_set(actor=outsider, case=case, assigned=[], restricted=False, named=[])
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         person_destroy_on_request(actor=outsider, case=case)
     assert Person.objects.filter(pk=case.person_id).exists()
 
@@ -134,9 +134,9 @@ def test_another_agency_does_not_decide(case, outsider):
 def test_an_inactive_supervisor_does_not_decide(case, supervisor):
     supervisor.is_active = False
     supervisor.save()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_staff_set(actor=supervisor, case=case, assigned=[], restricted=False, named=[])
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         person_destroy_on_request(actor=supervisor, case=case)
 
 
@@ -250,7 +250,7 @@ def test_after_restricting_unnamed_staff_get_404(
     assert case_get(user=supervisor, case_id=case.pk).pk == case.pk
     # Assigned but not named, a teammate, shelter staff: all refused like a missing case.
     for user in (teammate, shelter, other_supervisor):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             case_get(user=user, case_id=case.pk)
         client = client_for(user)
         for url in (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.people.models import Alias, Case, Person, SearchEntry
 from haven.people.selectors import case_get, people_matching
@@ -34,7 +34,7 @@ def test_destruction_removes_key_rows_and_index(case, intake):
     assert not SearchEntry.objects.filter(person_id=person.pk).exists()
     assert not DataKey.objects.filter(pk=data_key_id).exists()
     assert people_matching(user=intake, name="Octavia Brennwald") == []
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_get(user=intake, case_id=case.pk)
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, PersonDetails
 from haven.people.field_settings import (
     field_rules,
@@ -62,7 +62,7 @@ def test_only_administrators_open_or_post_the_page(client_for, all_personas, per
 
 @pytest.mark.parametrize("persona", ["advocate", "supervisor", "intake", "shelter", "auditor"])
 def test_only_administrators_may_save_through_the_service(all_personas, persona):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         field_settings_save(
             actor=all_personas[persona], choices={"gender": ("hidden", "Private label")}
         )

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -20,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.people.details import DETAIL_NAMES, SEALED, PersonDetails
 from haven.people.forms import initial_of
@@ -253,7 +253,7 @@ def test_clearing_a_name_removes_it_from_search(full_case, advocate):
 @pytest.mark.parametrize("persona", ["intake", "shelter", "admin", "auditor"])
 def test_only_staff_who_work_cases_may_update(all_personas, full_case, persona):
     before = counts()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         person_update(
             actor=all_personas[persona],
             case=full_case,
@@ -264,7 +264,7 @@ def test_only_staff_who_work_cases_may_update(all_personas, full_case, persona):
 
 
 def test_another_agency_cannot_update(outsider, full_case):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         person_update(
             actor=outsider,
             case=full_case,
@@ -280,7 +280,7 @@ def test_another_agency_cannot_update(outsider, full_case):
 @pytest.mark.parametrize("persona", ["intake", "shelter"])
 def test_restricted_field_update_refused_for_shelter_and_intake(all_personas, full_case, persona):
     before = counts()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         person_update(
             actor=all_personas[persona],
             case=full_case,
@@ -293,7 +293,7 @@ def test_restricted_field_update_refused_for_shelter_and_intake(all_personas, fu
 
 def test_shelter_cannot_record_people_at_all(shelter, team):
     before = counts()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         intake_record(
             actor=shelter,
             team=team,
@@ -305,7 +305,7 @@ def test_shelter_cannot_record_people_at_all(shelter, team):
 
 def test_intake_staff_cannot_record_immigration_status_through_the_service(intake, team):
     before = counts()
-    with pytest.raises((ValidationError, Http404)):
+    with pytest.raises((ValidationError, NotFound)):
         intake_record(
             actor=intake,
             team=team,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.http import Http404
 
 from haven.core import crypto
+from haven.core.errors import NotFound
 from haven.people.models import Alias, Person
 from haven.people.selectors import people_matching
 from haven.people.services import case_open
@@ -91,7 +91,7 @@ def test_another_agency_finds_nothing(person, outsider):
 
 @pytest.mark.parametrize("persona", ["admin", "auditor"])
 def test_administrators_and_auditors_cannot_search(person, all_personas, persona):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         people_matching(user=all_personas[persona], name="Zofia Quell-Marsh")
 
 

@@ -10,11 +10,11 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 
 from haven.attachments.models import Attachment, AttachmentContent
 from haven.audit.models import AuditEvent
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.partners.models import Organization
 from haven.preparedness import services
@@ -100,7 +100,7 @@ def database_state() -> dict[str, Any]:
 def refused_404(call: Callable[[], object]) -> None:
     """``call`` answers 404 and writes nothing at all."""
     before = database_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         call()
     assert database_state() == before
 

@@ -225,7 +225,7 @@ def test_agency_material_is_a_new_version_and_takes_the_place_of_ours(
 
 
 def test_material_add_is_for_administrators_and_supervisors(advocate):
-    from django.http import Http404
+    from haven.core.errors import NotFound
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         material_add(actor=advocate, topic="x", language="eng", title="T", body="Body.")

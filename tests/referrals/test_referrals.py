@@ -8,13 +8,13 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 
 from haven.accounts.models import Role
 from haven.audit.models import Action, AuditEvent
 from haven.consent.gate import DisclosureRefused
 from haven.consent.models import Disclosure
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.partners.models import Organization, PartnerKind, Service
 from haven.protocol.models import CaseStep, Need, NeedCategory, NeedStatus, Step, StepState
@@ -207,7 +207,7 @@ def test_a_third_agency_gets_nothing(client, advocate, case, partner):
     )
     consent(advocate, case, partner)
     referral = send(advocate, case, partner)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         referral_move(actor=stranger, referral=referral, status=ReferralStatus.DECLINED)
     client.force_login(stranger)
     seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()

@@ -14,7 +14,6 @@ from allauth.usersessions.models import UserSession
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from conftest import sign_in_for_real
 from haven.accounts.models import ApiToken, Role, User
 from haven.attachments.models import Attachment, AttachmentContent
 from haven.audit.models import AuditEvent
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.safety import services
 from tests.factories import make_staff
@@ -129,7 +129,7 @@ def database_state() -> dict[str, Any]:
 def refused_404(call: Callable[[], object]) -> None:
     """``call`` answers 404 and writes nothing at all."""
     before = database_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         call()
     assert database_state() == before
 

@@ -18,7 +18,6 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from conftest import totp_now
 from haven.accounts.api_tokens import api_token_create
 from haven.accounts.models import ApiToken, Membership, Role, User
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.safety import lockdown as lockdowns
 from haven.safety.models import Lockdown
 from tests.factories import TEST_PASSWORD
@@ -554,5 +554,5 @@ def test_a_lockdown_administrator_added_during_a_lockdown_may_sign_in(locked_adm
 
 
 def test_an_http404_is_what_a_stranger_gets_not_a_hint(advocate):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         lockdowns.lockdown_current(actor=advocate)

@@ -25,12 +25,12 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from haven.accounts.api_tokens import api_token_create
 from haven.accounts.models import Membership, Role
+from haven.core.errors import NotFound
 from haven.exports.jobs import export_start
 from haven.exports.services import ExportRequest
 from haven.jobs.models import Job, State
@@ -210,7 +210,7 @@ def test_another_agencys_ids_in_writes_are_refused_and_write_nothing(
                 staff_ids=[outsider.pk, advocate.pk],
             ),
         )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         training.certificate_add(
             actor=outsider, record_id=found["record"].pk, upload=files.accepted()
         )
@@ -241,7 +241,7 @@ def test_another_agencys_ids_in_writes_are_refused_and_write_nothing(
             actor=outsider, values=meeting_values(), meeting_id=found["meeting"].pk
         ),
     ):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             call()
     for values in (
         meeting_values(organization_id=found["org"].pk),

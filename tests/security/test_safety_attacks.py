@@ -27,7 +27,6 @@ from datetime import timedelta
 import pytest
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +38,7 @@ from haven.accounts.middleware import SEEN
 from haven.accounts.models import Role
 from haven.attachments.models import Attachment, Use
 from haven.audit.models import Action, AuditEvent
+from haven.core.errors import NotFound
 from haven.safety import lockdown as lockdowns
 from haven.safety import services
 from haven.safety.models import Lockdown, PersonOfConcern, Threat, Visit, VisitorAlert
@@ -351,7 +351,7 @@ def test_a_departed_lockdown_administrator_is_no_longer_one(admin_user, second_a
     second_admin.refresh_from_db()
     assert not lockdowns.is_lockdown_admin(second_admin)
     assert second_admin not in lockdowns.lockdown_admins(admin_user.agency_id)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         lockdowns.lockdown_start(
             actor=second_admin, reason="x", days=1, second_factor=second_factor(second_admin)
         )
@@ -776,7 +776,7 @@ def test_another_agencys_safety_records_are_404_everywhere(request, as_user, web
         assert post_json(web, f"{API}{path}", body, method, **token).status_code == 404, path
     # Nor can they be linked from this agency.
     for values in ({"concern_ids": [f["concern"].pk]}, {"targeted_staff_ids": [f["owner"].pk]}):
-        with pytest.raises((ValidationError, Http404)):
+        with pytest.raises((ValidationError, NotFound)):
             threat(user, **values)
     assert database_state() == before
 

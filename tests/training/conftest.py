@@ -11,11 +11,11 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
 
 from haven.accounts.models import User
 from haven.attachments.models import Attachment, AttachmentContent
 from haven.audit.models import AuditEvent
+from haven.core.errors import NotFound
 from haven.core.models import DataKey
 from haven.partners.models import Organization
 from haven.training import services
@@ -85,7 +85,7 @@ def database_state() -> dict[str, Any]:
 
 def refused_404(call: Callable[[], object]) -> None:
     before = database_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         call()
     assert database_state() == before
 

@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.http import Http404
 
 from haven.attachments.services import attachment_open
+from haven.core.errors import NotFound
 from haven.training import selectors, services
 from tests import files
 from tests.training.conftest import refused_404, topic, train
@@ -42,7 +42,7 @@ def test_who_reads_a_record(people, record, role):
     if role in READS_AGENCY or role == "advocate":
         assert selectors.record_get(user=user, record_id=record.pk) == record
     else:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.record_get(user=user, record_id=record.pk)
 
 
@@ -120,12 +120,12 @@ def test_who_sees_events_and_the_overview(people, admin_user, advocate, role):
     if role in READS_AGENCY:
         assert selectors.event_get(user=user, event_id=event.pk) == event
     else:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.event_get(user=user, event_id=event.pk)
     if role in OVERVIEW or role == "outsider":
         # The outsider sees their own agency's overview, nobody of the first.
         rows = selectors.overview(user=user, today=date(2025, 1, 3)).rows
         assert (advocate in [r.staff for r in rows]) == (role != "outsider")
     else:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.overview(user=user, today=date(2025, 1, 3))

@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.http import Http404
 
 from haven.accounts.models import Membership, Role
+from haven.core.errors import NotFound
 from haven.training import selectors, services
 from haven.training.selectors import DueState, TopicCoverage, TrainingFigures, add_months, due_state
 from tests.factories import make_staff
@@ -193,5 +193,5 @@ def test_the_overview_has_a_row_per_active_staff_member(world, supervisor, admin
 
 def test_the_overview_is_for_administrators_and_supervisors(world, advocate, auditor):
     for user in (advocate, auditor):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.overview(user=user, today=TODAY)

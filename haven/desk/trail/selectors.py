@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEvent
+from haven.core.errors import NotFound
 from haven.desk.trail.policies import can_view_audit
 
 PAGE_SIZE = 50
@@ -36,7 +36,7 @@ def audit_events(*, user: User, filters: AuditFilter) -> list[AuditEvent]:
     page costs what the first one does.
     """
     if not can_view_audit(user):
-        raise Http404
+        raise NotFound
     events: QuerySet[AuditEvent] = AuditEvent.objects.filter(chain=user.agency_id)
     if filters.action:
         events = events.filter(action=filters.action)
@@ -53,5 +53,5 @@ def audit_events(*, user: User, filters: AuditFilter) -> list[AuditEvent]:
 
 def audit_actors(*, user: User) -> QuerySet[User]:
     if not can_view_audit(user):
-        raise Http404
+        raise NotFound
     return User.objects.filter(agency_id=user.agency_id).order_by("username")

@@ -1,0 +1,300 @@
+"""The shared core of the JSON API: what every router uses, in one place.
+
+The input types (text that is cleaned as the forms clean it, dates, the
+codes several capabilities share), the one base of request bodies, the
+response schemas of a refusal and of a missing record, the case lookup the
+routes open a case with, and where a service's refusal is located.
+
+A router imports from here, never a private name of another router. The
+answers themselves are made in one place, the exception handlers of
+``haven.api.api``: a route raises the domain's ``NotFound`` (404) or lets a
+service's ``ValidationError`` through (422).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import annotated_types
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Page
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.errors import ValidationError as RequestInvalid
+from ninja.params import P, PathEx, QueryEx
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, StrictInt
+from pydantic_core import PydanticCustomError
+
+from haven.accounts.http import authenticated_user
+from haven.accounts.models import User
+from haven.core.errors import NotFound
+from haven.core.text import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters, single_spaced
+from haven.people import selectors as people_selectors
+from haven.people.models import Case
+
+LARGEST_ID = 2**63 - 1
+
+# --- Answers -------------------------------------------------------------------------
+
+
+class Message(Schema):
+    detail: str
+
+
+class Problem(Schema):
+    """One thing wrong with a request."""
+
+    type: str = Field(description="What kind of problem, e.g. missing or refused.")
+    loc: list[str | int] = Field(
+        description='Where: ["body", field], ["query", name], ["path", name], ["body"] for '
+        'the body as a whole; ["form", field] or ["file", field] in a multipart body.'
+    )
+    msg: str = Field(description="What to do about it, in words for staff.")
+
+
+class Refusals(Schema):
+    """What was wrong with the request: each problem's location and message."""
+
+    detail: list[Problem]
+
+
+# The answers a route may document, spread into its ``response``.
+NOT_FOUND: dict[int, Any] = {404: Message}
+# A body that is not JSON at all (schema errors are 422).
+BAD_BODY: dict[int, Any] = {400: Message}
+REFUSED: dict[int, Any] = {422: Refusals}
+NO_CONTENT: dict[int, Any] = {204: None}
+
+Loc = tuple[str | int, ...]
+
+
+def problems_of(
+    error: ValidationError, at: Mapping[str, Loc] | None = None, *, whole: Loc = ("body",)
+) -> list[dict[str, Any]]:
+    """A service's refusal as problems located in the request.
+
+    A field the service names is a field of the body unless ``at`` says
+    where the client sent it; a refusal that names no field (or names
+    ``__all__``, the record as a whole) is at ``whole``.
+    """
+    at = at or {}
+    if not hasattr(error, "error_dict"):
+        return [{"type": "refused", "loc": list(whole), "msg": str(m)} for m in error.messages]
+    where = whole[:1]
+    return [
+        {
+            "type": "refused",
+            "loc": list(at.get(field, whole if field == NON_FIELD_ERRORS else (*where, field))),
+            "msg": str(message),
+        }
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+@contextmanager
+def refusals_at(
+    at: Mapping[str, str | Loc] | None = None, *, whole: Loc = ("body",)
+) -> Iterator[None]:
+    """Locates a service's refusal where the client sent what it is about,
+    when the service's names are not the request's: ``at`` maps a name of
+    the service to a field of the same part of the request (a string) or
+    to a whole location (a tuple)."""
+    where = whole[:1]
+    located = {name: (*where, to) if isinstance(to, str) else to for name, to in (at or {}).items()}
+    try:
+        yield
+    except ValidationError as error:
+        raise RequestInvalid(problems_of(error, located, whole=whole)) from None
+
+
+# --- Input types ---------------------------------------------------------------------
+
+
+def clean_text(value: str) -> str:
+    """Any script, combining marks and emoji; no control characters. Runs of
+    whitespace become one space, as the web forms store them."""
+    if has_hidden_characters(value):
+        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
+    return single_spaced(value)
+
+
+def clean_note(value: str) -> str:
+    """Like a line, but the lines of a note are kept."""
+    if has_hidden_characters(value):
+        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class OneLine(annotated_types.GroupedMetadata):
+    """``Annotated[str, OneLine(n)]``: a JSON string of at most n characters,
+    cleaned as one line (``clean_text``)."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[Any]:
+        yield annotated_types.MaxLen(self.max_length)
+        yield Strict()
+        yield AfterValidator(clean_text)
+
+
+@dataclass(frozen=True)
+class Lines(annotated_types.GroupedMetadata):
+    """``Annotated[str, Lines(n)]``: like ``OneLine``, keeping its lines."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[Any]:
+        yield annotated_types.MaxLen(self.max_length)
+        yield Strict()
+        yield AfterValidator(clean_note)
+
+
+class Input(Schema):
+    """The base of every JSON body."""
+
+    # An unknown field is a mistake (or a probe) worth telling the client about.
+    model_config = ConfigDict(extra="forbid")
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: object) -> object:
+    # Only the one spelling: pydantic would also take a number of seconds.
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_format", "Enter the date as YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_invalid", "This date does not exist.") from None
+
+
+def _optional_date(value: object) -> object:
+    return None if value is None else iso_date(value)
+
+
+def moment(value: object) -> object:
+    """A time with its UTC offset: without one, the day it fell on is unknown."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise PydanticCustomError(
+            "datetime_format", "Enter the time as YYYY-MM-DDTHH:MM with its UTC offset."
+        )
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("datetime_invalid", "This time does not exist.") from None
+    if found.tzinfo is None:
+        raise PydanticCustomError(
+            "datetime_offset", "Give the time with its UTC offset, e.g. 2025-01-31T14:05-06:00."
+        )
+    return found
+
+
+Day = Annotated[date, BeforeValidator(iso_date), Field(description="YYYY-MM-DD.")]
+OptionalDay = Annotated[
+    date | None, BeforeValidator(_optional_date), Field(description="YYYY-MM-DD, or null.")
+]
+Moment = Annotated[
+    datetime,
+    BeforeValidator(moment),
+    Field(description="ISO 8601 with a UTC offset, e.g. 2025-01-31T14:05-06:00."),
+]
+OptionalMoment = Annotated[
+    datetime | None,
+    BeforeValidator(moment),
+    Field(description="ISO 8601 with a UTC offset, or null."),
+]
+
+StaffId = Annotated[StrictInt, Field(gt=0, le=LARGEST_ID)]
+LanguageCode = Annotated[str, Field(max_length=3, strict=True)]
+
+# The codes of haven.consent.models, spelled out so OpenAPI lists them (a
+# test checks they stay the same).
+InfoKindCode = Literal[
+    "identity", "contact", "language", "needs", "immigration", "safety_plan", "notes", "shelter"
+]
+PurposeCode = Literal[
+    "services", "legal", "immigration", "benefits", "law_enforcement", "safety", "court"
+]
+CategoryCode = Literal["federal", "state", "local", "law_enforcement"]
+
+CaseId = PathEx[str, P(description="The case's id, a UUID.")]
+CaseQuery = QueryEx[str, P(description="The case's id, a UUID.")]
+PageNumber = QueryEx[
+    int,
+    P(
+        ge=1,
+        le=1_000_000,
+        description="From 1; 25 a page. A page past the end serves the last one.",
+    ),
+]
+
+# --- Output types --------------------------------------------------------------------
+
+
+class FileOut(Schema):
+    id: uuid.UUID = Field(description="GET /attachments/{id}.")
+    content_type: str = Field(description="Judged from the bytes at upload, never the name.")
+    size: int = Field(description="In bytes.")
+
+
+def text(value: str | None) -> str:
+    """A sealed text field left empty reads back as None; the API answers ""."""
+    return value or ""
+
+
+def page_of(shown: Page) -> dict[str, int]:  # type: ignore[type-arg]
+    """Where a page of a paginated list stands, for its answer."""
+    return {
+        "page": shown.number,
+        "pages": shown.paginator.num_pages,
+        "total": shown.paginator.count,
+    }
+
+
+# --- Looking things up ---------------------------------------------------------------
+
+
+def uuid_or_404(value: str | uuid.UUID) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        # A malformed id answers exactly like a record that does not exist.
+        raise NotFound from None
+
+
+def staff_allowed(request: HttpRequest, may: Callable[[User], bool]) -> User:
+    """The caller, if ``may`` lets them in; otherwise 404, exactly like a
+    route that does not exist."""
+    user = authenticated_user(request)
+    if not may(user):
+        raise NotFound
+    return user
+
+
+def case_for(
+    request: HttpRequest,
+    case_id: str | uuid.UUID,
+    may: Callable[[User], bool] | None = None,
+    *,
+    allowed: Callable[[Case], bool] | None = None,
+) -> tuple[User, Case]:
+    """The caller and the case, if they may open it and ``may`` allows them
+    the action (or ``allowed``, the case in hand); otherwise 404, exactly
+    like a case that does not exist. Asked before the read, which
+    ``case_get`` audits, so a refusal leaves no audit event."""
+    user = authenticated_user(request)
+    rule = allowed if may is None else (lambda _case: may(user))
+    return user, people_selectors.case_get(user=user, case_id=uuid_or_404(case_id), allowed=rule)
