@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
+from haven.core.errors import NotFound
 from haven.exports.policies import may_open_export
 from haven.exports.services import ExportRequest, export_check, export_record
 from haven.jobs.models import Job
