@@ -41,5 +41,5 @@ def has_role(user: User | AnonymousUser, role: Role) -> bool:
     return role in roles_of(user)
 
 
-def can_manage_staff(user: User | AnonymousUser) -> bool:
+def may_manage_staff(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.ADMIN)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from haven.accounts.models import Membership, User
-from haven.accounts.policies import can_manage_staff
+from haven.accounts.policies import may_manage_staff
 from haven.core.errors import NotFound
 from haven.core.models import Team
 
 
 def staff_list(*, user: User) -> QuerySet[User]:
-    if not can_manage_staff(user):
+    if not may_manage_staff(user):
         raise NotFound
     return (
         User.objects.filter(agency_id=user.agency_id)
@@ -31,6 +31,6 @@ def staff_get(*, user: User, pk: int) -> User:
 
 
 def team_list(*, user: User) -> QuerySet[Team]:
-    if not can_manage_staff(user):
+    if not may_manage_staff(user):
         raise NotFound
     return Team.objects.filter(agency_id=user.agency_id).order_by("name")

@@ -52,7 +52,7 @@ from haven.api.common import (
 from haven.api.consent import DisclosureOut, disclosure_out
 from haven.attachments import selectors
 from haven.attachments.models import Attachment, Use
-from haven.attachments.policies import handles_attachments
+from haven.attachments.policies import may_handle_attachments
 from haven.attachments.responses import attachment_response
 from haven.attachments.services import (
     DESCRIPTION_MAX,
@@ -204,7 +204,7 @@ def attachment_list(
     case_id: CaseId,
     use: QueryEx[UseCode | None, P(description="Only the files kept for this use.")] = None,
 ) -> list[AttachmentOut]:
-    _user, case = case_for(request, case_id, handles_attachments)
+    _user, case = case_for(request, case_id, may_handle_attachments)
     return [_attachment_out(a, case) for a in selectors.attachments_of(case, use=use)]
 
 
@@ -226,7 +226,7 @@ def attachment_add(
     document: Form[DocumentIn],
 ) -> Status[AttachmentOut]:
     _sent_once(request, fields=["description"], files=["file"])
-    user, case = case_for(request, case_id, handles_attachments)
+    user, case = case_for(request, case_id, may_handle_attachments)
     with refusals_at(whole=("file", "file")):
         upload = upload_accept(file)
     with refusals_at(whole=("form",)):

@@ -43,7 +43,7 @@ from haven.api.common import (
 )
 from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
-from haven.consent.policies import may_record_consent, sees_disclosures
+from haven.consent.policies import may_record_consent, may_see_disclosures
 from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues
 from haven.core.errors import NotFound
 from haven.people.models import Case
@@ -227,7 +227,7 @@ def consent_list(
     request: HttpRequest,
     case: CaseQuery,
 ) -> list[ConsentOut]:
-    _user, found = case_for(request, case, sees_disclosures)
+    _user, found = case_for(request, case, may_see_disclosures)
     return [_consent_out(c) for c in selectors.consents_of(found)]
 
 
@@ -272,7 +272,7 @@ def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOu
 )
 def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
     case_id, wanted = _case_of_consent(consent_id)
-    _user, case = case_for(request, case_id, sees_disclosures)
+    _user, case = case_for(request, case_id, may_see_disclosures)
     return _consent_out(_consent(case, wanted))
 
 
@@ -302,5 +302,5 @@ def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn
     summary="What left the agency about the person, newest first",
 )
 def disclosure_list(request: HttpRequest, case_id: CaseId) -> list[DisclosureOut]:
-    _user, case = case_for(request, case_id, sees_disclosures)
+    _user, case = case_for(request, case_id, may_see_disclosures)
     return [disclosure_out(row) for row in selectors.disclosures_of(case)]

@@ -48,7 +48,7 @@ from haven.partners.models import (
     Service,
     recipient_categories,
 )
-from haven.partners.policies import can_read_directory
+from haven.partners.policies import may_read_directory
 
 router = Router(tags=["partners"])
 
@@ -310,7 +310,7 @@ def _detail_out(o: Organization) -> PartnerDetailOut:
 
 
 def _reader(request: HttpRequest) -> User:
-    return staff_allowed(request, can_read_directory)
+    return staff_allowed(request, may_read_directory)
 
 
 def _organization(request: HttpRequest, organization_id: str) -> tuple[User, Organization]:

@@ -51,10 +51,10 @@ from haven.people.display import visible_names
 from haven.people.field_settings import field_rules
 from haven.people.models import Case, Danger, Person
 from haven.people.policies import (
-    can_change_case,
-    can_record_people,
-    sees_full_record,
-    sees_restricted_fields,
+    may_change_case,
+    may_record_people,
+    may_see_full_record,
+    may_see_restricted_fields,
 )
 
 router = Router(tags=["people"])
@@ -231,14 +231,14 @@ def _case_out(case: Case, *, full: bool) -> CaseOut:
 def case_list(request: HttpRequest, status: Literal["open", "closed"] = "open") -> list[CaseOut]:
     user = authenticated_user(request)
     cases = selectors.case_list(user=user, status=status)
-    full = sees_full_record(user)
+    full = may_see_full_record(user)
     return [_case_out(case, full=full) for case in cases]
 
 
 def _case_detail_out(user: User, case: Case) -> CaseDetailOut:
-    full = sees_full_record(user)
+    full = may_see_full_record(user)
     names = visible_names(
-        field_rules(user.agency_id), full=full, restricted=sees_restricted_fields(user)
+        field_rules(user.agency_id), full=full, restricted=may_see_restricted_fields(user)
     )
     current = services.person_details(case.person)
     return CaseDetailOut(
@@ -275,7 +275,7 @@ def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
     ),
 )
 def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> CaseDetailOut:
-    user, case = case_for(request, case_id, can_change_case)
+    user, case = case_for(request, case_id, may_change_case)
     services.person_update(
         actor=user,
         case=case,
@@ -303,7 +303,7 @@ def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
     people = selectors.people_matching(
         user=user, name=terms.name, date_of_birth=terms.date_of_birth, phone=terms.phone
     )
-    full = sees_full_record(user)
+    full = may_see_full_record(user)
     case_ids = selectors.visible_case_ids_of(user=user, people=people)
     return [
         PersonMatch(**_person_out(person, full=full), cases=case_ids[person.pk])
@@ -318,7 +318,7 @@ def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
 )
 def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
     # Before anything about the body, whatever it holds.
-    user = staff_allowed(request, can_record_people)
+    user = staff_allowed(request, may_record_people)
     team = selectors.recording_team(user=user, team_id=intake.team_id)
     if team is None:
         # The same answer for another agency's team and one that does not exist.

@@ -65,9 +65,9 @@ from haven.protocol.models import (
 )
 from haven.protocol.policies import (
     may_check_danger,
-    sees_continued_presence,
-    sees_protocol,
-    works_protocol,
+    may_see_continued_presence,
+    may_see_protocol,
+    may_work_protocol,
 )
 
 router = Router(tags=["protocol"])
@@ -502,7 +502,7 @@ def _instrument_out(row: InstrumentResult) -> InstrumentResultOut:
     summary="The protocol's steps on a case",
 )
 def protocol_tracker(request: HttpRequest, case_id: CaseId) -> TrackerOut:
-    user, case = case_for(request, case_id, sees_protocol)
+    user, case = case_for(request, case_id, may_see_protocol)
     return _tracker_out(case, user)
 
 
@@ -523,7 +523,7 @@ def protocol_step_set(
 ) -> TrackerOut:
     if step not in Step.values:
         raise NotFound
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "state")):
         tracker.step_set(actor=user, case=case, step=step, state=change.state, reason=change.reason)
     return _tracker_out(case, user)
@@ -538,7 +538,7 @@ def protocol_step_set(
     summary="The answers to “are you in danger right now?”, newest first",
 )
 def danger_check_list(request: HttpRequest, case_id: CaseId) -> list[DangerCheckOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     rows = DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at")
     return [_danger_out(row, sealed=True) for row in rows]
 
@@ -561,7 +561,7 @@ def danger_check_record(
         outcome=check.outcome,
         note=check.note,
     )
-    return Status(201, _danger_out(row, sealed=sees_protocol(user)))
+    return Status(201, _danger_out(row, sealed=may_see_protocol(user)))
 
 
 @router.get(
@@ -570,7 +570,7 @@ def danger_check_record(
     summary="The versions of the safety plan, newest first",
 )
 def safety_plan_list(request: HttpRequest, case_id: CaseId) -> list[SafetyPlanVersionOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     rows = SafetyPlan.objects.filter(case=case).order_by("-version").only("version", "at")
     return [SafetyPlanVersionOut(version=row.version, at=row.at) for row in rows]
 
@@ -584,7 +584,7 @@ def safety_plan_list(request: HttpRequest, case_id: CaseId) -> list[SafetyPlanVe
 def safety_plan_save(
     request: HttpRequest, case_id: CaseId, plan: SafetyPlanIn
 ) -> Status[SafetyPlanOut]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     row = safety.safety_plan_save(actor=user, case=case, values=plan.model_dump())
     return Status(201, _plan_out(row))
 
@@ -605,7 +605,7 @@ def safety_plan_detail(
     # A version that does not exist answers before the case is read (and audited).
     if not SafetyPlan.objects.filter(case_id=wanted, version=int(version)).exists():
         raise NotFound
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     row = SafetyPlan.objects.select_related("data_key").get(case=case, version=int(version))
     return _plan_out(row)
 
@@ -619,7 +619,7 @@ def safety_plan_detail(
     summary="The kinds of need your agency records",
 )
 def need_category_list(request: HttpRequest) -> list[NeedCategoryOut]:
-    user = staff_allowed(request, sees_protocol)
+    user = staff_allowed(request, may_see_protocol)
     return [_category_out(c) for c in needs.categories_for(user.agency_id)]
 
 
@@ -629,7 +629,7 @@ def need_category_list(request: HttpRequest) -> list[NeedCategoryOut]:
     summary="The person's needs, in their own order",
 )
 def need_list(request: HttpRequest, case_id: CaseId) -> list[NeedOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     return _needs_out(case)
 
 
@@ -645,7 +645,7 @@ def need_list(request: HttpRequest, case_id: CaseId) -> list[NeedOut]:
 def need_assessment_record(
     request: HttpRequest, case_id: CaseId, assessment: AssessmentIn
 ) -> Status[list[NeedOut]]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     needs.assessment_record(actor=user, case=case, ranked=assessment.ranked, note=assessment.note)
     return Status(201, _needs_out(case))
 
@@ -665,7 +665,7 @@ def need_status_set(
     # A need of another case answers before the case is read (and audited).
     if not Need.objects.filter(case_id=wanted_case, pk=wanted_need).exists():
         raise NotFound
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     need = needs.need_status_set(actor=user, case=case, need_id=wanted_need, status=change.status)
     return _need_out(Need.objects.select_related("category").get(pk=need.pk))
 
@@ -680,7 +680,7 @@ def need_status_set(
     description="The shipped handouts, and your agency's own, which take the place of ours.",
 )
 def rights_library(request: HttpRequest) -> list[HandoutOut]:
-    user = staff_allowed(request, sees_protocol)
+    user = staff_allowed(request, may_see_protocol)
     library = handouts_for(user.agency_id)
     return [
         HandoutOut(
@@ -700,7 +700,7 @@ def rights_library(request: HttpRequest) -> list[HandoutOut]:
     summary="What was explained to the person, newest first",
 )
 def rights_explained_list(request: HttpRequest, case_id: CaseId) -> list[RightsExplainedOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     rows = (
         RightsExplained.objects.filter(case=case)
         .select_related("data_key")
@@ -718,7 +718,7 @@ def rights_explained_list(request: HttpRequest, case_id: CaseId) -> list[RightsE
 def rights_explained_record(
     request: HttpRequest, case_id: CaseId, explained: RightsExplainedIn
 ) -> Status[RightsExplainedOut]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "topic")):
         row = rights.rights_explained_record(
             actor=user,
@@ -741,7 +741,7 @@ def rights_explained_record(
     summary="The person's choices about law enforcement, newest (in force) first",
 )
 def law_choice_list(request: HttpRequest, case_id: CaseId) -> list[LawChoiceOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     rows = LawEnforcementChoice.objects.filter(case=case).select_related("data_key")
     return [_choice_out(row) for row in rows.order_by("-at")]
 
@@ -755,7 +755,7 @@ def law_choice_list(request: HttpRequest, case_id: CaseId) -> list[LawChoiceOut]
 def law_choice_record(
     request: HttpRequest, case_id: CaseId, choice: LawChoiceIn
 ) -> Status[LawChoiceOut]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     row = law.law_choice_record(actor=user, case=case, agrees=choice.agrees, note=choice.note)
     return Status(201, _choice_out(row))
 
@@ -766,7 +766,7 @@ def law_choice_record(
     summary="Contacts with law enforcement, newest first",
 )
 def law_contact_list(request: HttpRequest, case_id: CaseId) -> list[LawContactOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     rows = LawEnforcementContact.objects.filter(case=case).select_related("data_key")
     return [_contact_out(row) for row in rows.order_by("-contacted_on", "-at")]
 
@@ -784,7 +784,7 @@ def law_contact_list(request: HttpRequest, case_id: CaseId) -> list[LawContactOu
 def law_contact_record(
     request: HttpRequest, case_id: CaseId, contact: LawContactIn
 ) -> Status[LawContactOut]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "basis")):
         row = authorities_law.law_contact_record(
             actor=user,
@@ -807,7 +807,7 @@ def law_contact_record(
     summary="Continued Presence requests, newest first",
 )
 def continued_presence_list(request: HttpRequest, case_id: CaseId) -> list[ContinuedPresenceOut]:
-    _user, case = case_for(request, case_id, sees_continued_presence)
+    _user, case = case_for(request, case_id, may_see_continued_presence)
     rows = ContinuedPresence.objects.filter(case=case).select_related("data_key")
     return [_presence_out(row) for row in rows.order_by("-requested_on")]
 
@@ -821,7 +821,7 @@ def continued_presence_list(request: HttpRequest, case_id: CaseId) -> list[Conti
 def continued_presence_record(
     request: HttpRequest, case_id: CaseId, presence: ContinuedPresenceIn
 ) -> Status[ContinuedPresenceOut]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     row = authorities_law.continued_presence_record(
         actor=user,
         case=case,
@@ -850,7 +850,7 @@ def _report_or_404(case_id: str) -> None:
 )
 def mandated_report_detail(request: HttpRequest, case_id: CaseId) -> MandatedReportOut:
     _report_or_404(case_id)
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     report = MandatedReport.objects.select_related("data_key", "county").get(case=case)
     return _report_out(report)
 
@@ -869,7 +869,7 @@ def mandated_report_record(
     request: HttpRequest, case_id: CaseId, report: MandatedReportIn
 ) -> MandatedReportOut:
     _report_or_404(case_id)
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     county = County.objects.filter(fips=report.county_fips).first()
     if county is None:
         raise ValidationError({"county_fips": "Choose a Wisconsin county."})
@@ -898,7 +898,7 @@ def mandated_report_record(
     summary="Screenings of indicators, newest first (never their answers)",
 )
 def screening_list(request: HttpRequest, case_id: CaseId) -> list[ScreeningOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     rows = Screening.objects.filter(case=case).defer("answers").order_by("-at")
     return [_screening_out(row) for row in rows]
 
@@ -912,7 +912,7 @@ def screening_list(request: HttpRequest, case_id: CaseId) -> list[ScreeningOut]:
 def screening_record(
     request: HttpRequest, case_id: CaseId, screening: ScreeningIn
 ) -> Status[ScreeningOut]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "answers")):
         row = identification.screening_record(
             actor=user, case=case, kind=screening.kind, answers=dict(screening.answers)
@@ -926,7 +926,7 @@ def screening_record(
     summary="Results of licensed instruments, newest first",
 )
 def instrument_result_list(request: HttpRequest, case_id: CaseId) -> list[InstrumentResultOut]:
-    _user, case = case_for(request, case_id, sees_protocol)
+    _user, case = case_for(request, case_id, may_see_protocol)
     rows = InstrumentResult.objects.filter(case=case).select_related("data_key")
     return [_instrument_out(row) for row in rows.order_by("-administered_on", "-at")]
 
@@ -940,7 +940,7 @@ def instrument_result_list(request: HttpRequest, case_id: CaseId) -> list[Instru
 def instrument_result_record(
     request: HttpRequest, case_id: CaseId, result: InstrumentResultIn
 ) -> Status[InstrumentResultOut]:
-    user, case = case_for(request, case_id, works_protocol)
+    user, case = case_for(request, case_id, may_work_protocol)
     row = identification.instrument_result_record(
         actor=user,
         case=case,

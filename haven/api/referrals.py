@@ -45,7 +45,7 @@ from haven.api.common import (
     uuid_or_404,
 )
 from haven.consent.models import InfoKind
-from haven.consent.policies import sees_disclosures
+from haven.consent.policies import may_see_disclosures
 from haven.core.errors import NotFound
 from haven.protocol.needs import category_label
 from haven.referrals import selectors, services
@@ -268,7 +268,7 @@ def _sent_referral(
 ) -> tuple[User, Referral]:
     """At the sending agency: the referral through its case, opened (and
     audited) only if the user may open it and the action's policy allows."""
-    user, case = case_for(request, case_id, may_refer if write else sees_disclosures)
+    user, case = case_for(request, case_id, may_refer if write else may_see_disclosures)
     return user, selectors.referral_of_case(case, referral_id)
 
 
@@ -285,7 +285,7 @@ def referral_list(
     request: HttpRequest,
     case: CaseQuery,
 ) -> list[ReferralOut]:
-    user, found = case_for(request, case, sees_disclosures)
+    user, found = case_for(request, case, may_see_disclosures)
     return [_referral_out(user, r) for r in selectors.referrals_of(found)]
 
 

@@ -42,7 +42,7 @@ from haven.api.common import (
 )
 from haven.training import selectors, services
 from haven.training.models import PRESENTERS_MAX, PROVIDER_MAX, TITLE_MAX, Event, Record
-from haven.training.policies import has_training
+from haven.training.policies import may_see_own_training
 
 router = Router(tags=["training"])
 
@@ -194,7 +194,7 @@ def _event_out(event: Event) -> EventOut:
 
 
 def _reader(request: HttpRequest) -> User:
-    return staff_allowed(request, has_training)
+    return staff_allowed(request, may_see_own_training)
 
 
 # --- Routes (the fixed paths before /trainings/{id}) ---------------------------------

@@ -17,11 +17,11 @@ from django.contrib.auth.models import AnonymousUser
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
 from haven.attachments.models import Attachment
-from haven.people.policies import sees_restricted_fields
+from haven.people.policies import may_see_restricted_fields
 
 
-def handles_attachments(user: User | AnonymousUser) -> bool:
-    return sees_restricted_fields(user)
+def may_handle_attachments(user: User | AnonymousUser) -> bool:
+    return may_see_restricted_fields(user)
 
 
 # Who keeps and who reads each kind of agency document.

@@ -30,7 +30,7 @@ from haven.attachments.models import (
     Use,
 )
 from haven.attachments.policies import (
-    handles_attachments,
+    may_handle_attachments,
     may_keep_agency_document,
     may_open_by_record,
     may_read_agency_document,
@@ -41,7 +41,7 @@ from haven.core import crypto, keys
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
-from haven.people.policies import can_open_case
+from haven.people.policies import may_open_case
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 500
@@ -110,7 +110,7 @@ def attachment_store(
     if case is None:
         if not may_keep_agency_document(actor, use):
             raise NotFound
-    elif not handles_attachments(actor) or case.agency_id != actor.agency_id:
+    elif not may_handle_attachments(actor) or case.agency_id != actor.agency_id:
         raise NotFound
     errors: dict[str, list[str]] = {}
     description = description.strip()
@@ -198,4 +198,4 @@ def _may_open(actor: User, attachment: Attachment) -> bool:
         return may_open_by_record(actor, attachment)
     if attachment.case_id is None:
         return may_read_agency_document(actor, attachment.use)
-    return handles_attachments(actor) and can_open_case(actor, attachment.case_id)
+    return may_handle_attachments(actor) and may_open_case(actor, attachment.case_id)

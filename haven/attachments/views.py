@@ -17,7 +17,7 @@ from haven.accounts.models import User
 from haven.attachments import selectors
 from haven.attachments.forms import DocumentForm
 from haven.attachments.models import Use
-from haven.attachments.policies import handles_attachments
+from haven.attachments.policies import may_handle_attachments
 from haven.attachments.responses import attachment_response, body_too_large
 from haven.attachments.services import attachment_open, attachment_store, too_large_message
 from haven.core.forms import show_refusal
@@ -52,7 +52,7 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def documents(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: handles_attachments(user))
+    case = case_for(user, case_id, lambda _: may_handle_attachments(user))
     if request.method == "GET":
         return _page(request, user, case)
     if body_too_large(request):

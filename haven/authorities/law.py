@@ -24,7 +24,7 @@ from haven.protocol.models import (
     ContinuedPresence,
     LawEnforcementContact,
 )
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 
 TEXT_MAX = 200
 NOTE_MAX = 2000
@@ -45,7 +45,7 @@ def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, li
 
 
 def _require(actor: User, case: Case) -> None:
-    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
         raise NotFound
 
 

@@ -24,7 +24,7 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 from haven.protocol.tracker import step_advance
 
 # What a mandated report tells the county or law enforcement about the young person.
@@ -48,7 +48,7 @@ def mandated_report_record(
     """Record the report made for a minor: to whom (chosen from the county
     where the child or family lives), how, when, the reference and outcome,
     and when the young person was told law enforcement would be contacted."""
-    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
         raise NotFound
     report = MandatedReport.objects.filter(case=case).first()
     if report is None:

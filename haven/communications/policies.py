@@ -12,11 +12,11 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 
 
 def may_log_communications(user: User | AnonymousUser) -> bool:
-    return works_protocol(user)
+    return may_work_protocol(user)
 
 
 def may_keep_roster(user: User | AnonymousUser) -> bool:

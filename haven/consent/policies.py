@@ -13,12 +13,12 @@ from django.contrib.auth.models import AnonymousUser
 from haven.accounts.models import Role, User
 from haven.accounts.policies import has_role
 from haven.people.models import Case
-from haven.people.policies import can_manage_case, sees_restricted_fields
-from haven.protocol.policies import works_protocol
+from haven.people.policies import may_manage_case, may_see_restricted_fields
+from haven.protocol.policies import may_work_protocol
 
 
-def sees_disclosures(user: User | AnonymousUser) -> bool:
-    return sees_restricted_fields(user)
+def may_see_disclosures(user: User | AnonymousUser) -> bool:
+    return may_see_restricted_fields(user)
 
 
 def may_set_consent_terms(user: User | AnonymousUser) -> bool:
@@ -28,9 +28,9 @@ def may_set_consent_terms(user: User | AnonymousUser) -> bool:
 
 def may_record_consent(user: User | AnonymousUser) -> bool:
     """Recording consent is part of working the protocol on the case."""
-    return works_protocol(user)
+    return may_work_protocol(user)
 
 
 def may_answer_court_orders(user: User | AnonymousUser, case: Case) -> bool:
     """A court order is answered by a supervisor of the case's team."""
-    return can_manage_case(user, case.team_id)
+    return may_manage_case(user, case.team_id)

@@ -27,8 +27,8 @@ from haven.consent.models import Consent
 from haven.consent.policies import (
     may_answer_court_orders,
     may_record_consent,
+    may_see_disclosures,
     may_set_consent_terms,
-    sees_disclosures,
 )
 from haven.consent.services import (
     consent_record,
@@ -87,7 +87,7 @@ def _page(
 def consents(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
     if request.method == "GET":
-        case = case_for(user, case_id, lambda _: sees_disclosures(user))
+        case = case_for(user, case_id, lambda _: may_see_disclosures(user))
         return _page(request, user, case)
     case = case_for(user, case_id, lambda _: may_record_consent(user))
     form = _record_form(user, case, request.POST, request.FILES)
@@ -161,7 +161,7 @@ def consent_withdraw(
 def consent_pdf(request: HttpRequest, case_id: uuid.UUID, consent_id: uuid.UUID) -> HttpResponse:
     """The consent form, printed in the language it was explained in."""
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: sees_disclosures(user))
+    case = case_for(user, case_id, lambda _: may_see_disclosures(user))
     return consent_form_response(user, case, _consent_of(case, consent_id))
 
 
@@ -169,7 +169,7 @@ def consent_pdf(request: HttpRequest, case_id: uuid.UUID, consent_id: uuid.UUID)
 def disclosures(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """What left the agency about this person: the ledger, newest first."""
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: sees_disclosures(user))
+    case = case_for(user, case_id, lambda _: may_see_disclosures(user))
     return render(
         request,
         "consent/disclosures.html",

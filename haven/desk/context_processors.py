@@ -5,15 +5,15 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from haven.accounts.policies import can_manage_staff, role_names
+from haven.accounts.policies import may_manage_staff, role_names
 from haven.communications.policies import may_read_roster
-from haven.desk.trail.policies import can_view_audit
-from haven.partners.policies import can_read_directory
-from haven.people.policies import can_configure_fields, can_record_people, can_search_people
-from haven.preparedness.policies import opens_preparedness
-from haven.referrals.policies import may_receive
+from haven.desk.trail.policies import may_view_audit
+from haven.partners.policies import may_read_directory
+from haven.people.policies import may_configure_fields, may_record_people, may_search_people
+from haven.preparedness.policies import may_open_preparedness
+from haven.referrals.policies import may_receive_referrals
 from haven.reports.policies import may_view_reports
-from haven.safety.policies import has_checklist
+from haven.safety.policies import may_keep_checklist
 from haven.safety.selectors import receives_alerts
 
 
@@ -24,16 +24,16 @@ def haven(request: HttpRequest) -> dict[str, Any]:
         "product_name": settings.HAVEN_PRODUCT_NAME,
         "idle_timeout_seconds": int(settings.HAVEN_IDLE_TIMEOUT.total_seconds()),
         "nav": {
-            "staff": signed_in and can_manage_staff(user),  # type: ignore[arg-type]
-            "audit": signed_in and can_view_audit(user),  # type: ignore[arg-type]
-            "cases": signed_in and can_search_people(user),  # type: ignore[arg-type]
-            "intake": signed_in and can_record_people(user),  # type: ignore[arg-type]
-            "fields": signed_in and can_configure_fields(user),  # type: ignore[arg-type]
-            "partners": signed_in and can_read_directory(user),  # type: ignore[arg-type]
-            "inbox": signed_in and may_receive(user),  # type: ignore[arg-type]
+            "staff": signed_in and may_manage_staff(user),  # type: ignore[arg-type]
+            "audit": signed_in and may_view_audit(user),  # type: ignore[arg-type]
+            "cases": signed_in and may_search_people(user),  # type: ignore[arg-type]
+            "intake": signed_in and may_record_people(user),  # type: ignore[arg-type]
+            "fields": signed_in and may_configure_fields(user),  # type: ignore[arg-type]
+            "partners": signed_in and may_read_directory(user),  # type: ignore[arg-type]
+            "inbox": signed_in and may_receive_referrals(user),  # type: ignore[arg-type]
             "interpreters": signed_in and may_read_roster(user),  # type: ignore[arg-type]
-            "safety": signed_in and has_checklist(user),  # type: ignore[arg-type]
-            "preparedness": signed_in and opens_preparedness(user),  # type: ignore[arg-type]
+            "safety": signed_in and may_keep_checklist(user),  # type: ignore[arg-type]
+            "preparedness": signed_in and may_open_preparedness(user),  # type: ignore[arg-type]
             "reports": signed_in and may_view_reports(user),  # type: ignore[arg-type]
             # Not on the account pages (second-factor enrolment, re-authentication):
             # they come before or beside the work, and must not race a poll.

@@ -9,22 +9,22 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from haven.accounts.http import authenticated_user
-from haven.attachments.policies import handles_attachments
+from haven.attachments.policies import may_handle_attachments
 from haven.consent import selectors as consent_selectors
-from haven.consent.policies import sees_disclosures
+from haven.consent.policies import may_see_disclosures
 from haven.people import selectors as people_selectors
 from haven.people.display import hidden_names, person_facts
 from haven.people.field_settings import field_rules
 from haven.people.forms import CloseForm
 from haven.people.models import Case
 from haven.people.policies import (
-    can_change_case,
-    can_manage_case,
-    sees_full_record,
-    sees_restricted_fields,
+    may_change_case,
+    may_manage_case,
+    may_see_full_record,
+    may_see_restricted_fields,
 )
 from haven.protocol import selectors as protocol_selectors
-from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.policies import may_see_protocol, may_work_protocol
 from haven.referrals import selectors as referral_selectors
 from haven.safety import lockdown
 
@@ -34,13 +34,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "agency": user.agency,
         "break_glass": people_selectors.break_glass_to_review(user=user),
-        "next_actions": protocol_selectors.next_actions(user=user) if sees_protocol(user) else [],
-        "open_reports": protocol_selectors.open_reports(user=user) if sees_protocol(user) else [],
+        "next_actions": protocol_selectors.next_actions(user=user)
+        if may_see_protocol(user)
+        else [],
+        "open_reports": protocol_selectors.open_reports(user=user)
+        if may_see_protocol(user)
+        else [],
         "consents_ending": (
-            consent_selectors.consents_expiring(user=user) if sees_disclosures(user) else []
+            consent_selectors.consents_expiring(user=user) if may_see_disclosures(user) else []
         ),
         "referrals_waiting": (
-            referral_selectors.awaiting_reply(user=user) if sees_disclosures(user) else []
+            referral_selectors.awaiting_reply(user=user) if may_see_disclosures(user) else []
         ),
         "inbox_open": referral_selectors.inbox_open_count(user=user),
         "lockdown": (
@@ -56,10 +60,10 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
     case = people_selectors.case_get(user=user, case_id=case_id)
     person = case.person
-    close_form = CloseForm() if can_change_case(user) and case.status == Case.Status.OPEN else None
-    full = sees_full_record(user)
+    close_form = CloseForm() if may_change_case(user) and case.status == Case.Status.OPEN else None
+    full = may_see_full_record(user)
     rules = field_rules(user.agency_id)
-    facts = person_facts(person, rules, full=full, restricted=sees_restricted_fields(user))
+    facts = person_facts(person, rules, full=full, restricted=may_see_restricted_fields(user))
     return render(
         request,
         "desk/case_detail.html",
@@ -71,14 +75,14 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "full": full,
             "minor": person.is_minor_on(timezone.localdate()) if full else None,
             "close_form": close_form,
-            "may_edit": can_change_case(user),
-            "may_manage": can_manage_case(user, case.team_id),
+            "may_edit": may_change_case(user),
+            "may_manage": may_manage_case(user, case.team_id),
             "assigned": case.assigned.all(),
             "named": case.named_staff.all() if case.restricted else [],
             "protocol": (
-                protocol_selectors.tracker(case, viewer=user) if sees_protocol(user) else None
+                protocol_selectors.tracker(case, viewer=user) if may_see_protocol(user) else None
             ),
-            "may_work": works_protocol(user),
-            "keeps_records": handles_attachments(user),
+            "may_work": may_work_protocol(user),
+            "keeps_records": may_handle_attachments(user),
         },
     )

@@ -9,12 +9,12 @@ from django.contrib.auth.models import AnonymousUser
 from haven.accounts.models import User
 from haven.jobs.models import Job
 from haven.people.selectors import visible_cases
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 
 
 def may_export(user: User | AnonymousUser) -> bool:
     """An export is made by those who work the protocol on the case."""
-    return works_protocol(user)
+    return may_work_protocol(user)
 
 
 def may_open_export(job: Job, actor: User) -> bool:

@@ -29,7 +29,7 @@ from haven.core.pdf import pdf_response, render_pdf
 from haven.interpretation.endonyms import BY_CODE, ENDONYMS, Endonym
 from haven.people import selectors, services
 from haven.people.models import Case
-from haven.people.policies import can_change_case
+from haven.people.policies import may_change_case
 
 _TEMPLATE = "interpretation/point.html"
 
@@ -77,7 +77,7 @@ def point_for_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     404, as for a case that does not exist.
     """
     user = authenticated_user(request)
-    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: can_change_case(user))
+    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: may_change_case(user))
     error = ""
     if request.method == "POST":
         code = request.POST.get("language", "")

@@ -22,13 +22,13 @@ from haven.partners.hsds.export import Snapshot
 from haven.partners.hsds.load import Loader, Summary
 from haven.partners.hsds.reader import MAX_UPLOAD_BYTES, ImportRefused, read_upload
 from haven.partners.hsds.validate import check
-from haven.partners.policies import can_exchange_directory
+from haven.partners.policies import may_exchange_directory
 
 ExportFormat = Literal["json", "tabular"]
 
 
 def _require(actor: User) -> None:
-    if not can_exchange_directory(actor):
+    if not may_exchange_directory(actor):
         raise NotFound
 
 

@@ -18,14 +18,14 @@ _READERS = frozenset(
 _EDITORS = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 
-def can_read_directory(user: User | AnonymousUser) -> bool:
+def may_read_directory(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _READERS)
 
 
-def can_edit_directory(user: User | AnonymousUser) -> bool:
+def may_edit_directory(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _EDITORS)
 
 
-def can_exchange_directory(user: User | AnonymousUser) -> bool:
+def may_exchange_directory(user: User | AnonymousUser) -> bool:
     """Import a whole directory, or export it (HSDS)."""
     return Role.ADMIN in roles_of(user)

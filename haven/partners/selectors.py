@@ -29,7 +29,7 @@ from haven.partners.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from haven.partners.policies import can_read_directory
+from haven.partners.policies import may_read_directory
 from haven.protocol.models import NeedCategory
 
 PAGE_SIZE = 50
@@ -37,7 +37,7 @@ STATEWIDE = "statewide"
 
 
 def _require_reader(user: User) -> None:
-    if not can_read_directory(user):
+    if not may_read_directory(user):
         raise NotFound
 
 

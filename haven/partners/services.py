@@ -45,7 +45,7 @@ from haven.partners.models import (
     ServiceStatus,
     TaxonomyTerm,
 )
-from haven.partners.policies import can_edit_directory
+from haven.partners.policies import may_edit_directory
 from haven.partners.selectors import STATEWIDE, terms_for
 from haven.protocol.models import County, NeedCategory
 from haven.protocol.needs import categories_for
@@ -87,7 +87,7 @@ CONTACT_TEXT = [
 
 
 def _require_editor(actor: User) -> None:
-    if not can_edit_directory(actor):
+    if not may_edit_directory(actor):
         raise NotFound
 
 

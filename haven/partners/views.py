@@ -41,9 +41,9 @@ from haven.partners.hsds.reader import MAX_UPLOAD_BYTES, ImportRefused
 from haven.partners.languages import display_name
 from haven.partners.models import Organization, ServiceStatus
 from haven.partners.policies import (
-    can_edit_directory,
-    can_exchange_directory,
-    can_read_directory,
+    may_edit_directory,
+    may_exchange_directory,
+    may_read_directory,
 )
 from haven.partners.taxonomy import term_label
 from haven.protocol.needs import category_label
@@ -64,7 +64,7 @@ def _org_url(organization: Organization) -> str:
 
 def _editor(request: HttpRequest) -> User:
     user = authenticated_user(request)
-    if not can_edit_directory(user):
+    if not may_edit_directory(user):
         raise Http404
     return user
 
@@ -74,7 +74,7 @@ def _editor(request: HttpRequest) -> User:
 
 def directory(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
-    if not can_read_directory(user):
+    if not may_read_directory(user):
         raise Http404
     form = DirectoryFilterForm(request.GET or None, agency_id=user.agency_id)
     wanted = selectors.DirectoryFilter()
@@ -103,8 +103,8 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": current,
             "query": query.urlencode(),
             "filtered": wanted != selectors.DirectoryFilter(),
-            "may_edit": can_edit_directory(user),
-            "may_exchange": can_exchange_directory(user),
+            "may_edit": may_edit_directory(user),
+            "may_exchange": may_exchange_directory(user),
         },
         status=400 if form.errors else 200,
     )
@@ -138,7 +138,7 @@ def organization_detail(request: HttpRequest, organization_id: uuid.UUID) -> Htt
             "locations": parts["locations"],
             "contacts": parts["contacts"],
             "phones": parts["phones"],
-            "may_edit": can_edit_directory(user),
+            "may_edit": may_edit_directory(user),
         },
     )
 
@@ -333,7 +333,7 @@ def contact_remove(
 
 def _exchanger(request: HttpRequest) -> User:
     user = authenticated_user(request)
-    if not can_exchange_directory(user):
+    if not may_exchange_directory(user):
         raise Http404
     return user
 

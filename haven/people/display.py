@@ -19,7 +19,7 @@ from haven.people.models import (
     Person,
     TraffickingType,
 )
-from haven.people.policies import sees_full_record
+from haven.people.policies import may_see_full_record
 
 # What staff who see only the minimal intake (intake workers) are shown.
 MINIMAL = ("self_term", "language", "interpreter_needed")
@@ -84,7 +84,7 @@ def person_facts(person: Person, rules: FieldRules, *, full: bool, restricted: b
 def hidden_names(user: User | AnonymousUser, rules: FieldRules) -> dict[str, bool]:
     """Which names the person_name template leaves out: those the agency does
     not record, and both for a role that sees only the minimal intake."""
-    if not sees_full_record(user):
+    if not may_see_full_record(user):
         return {"legal": True, "preferred": True, "role": True}
     return rules.hidden_names()
 

@@ -19,7 +19,7 @@ from haven.audit.services import audit_record
 from haven.core.errors import NotFound
 from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, LABEL_MAX, LABELS, FieldRules
 from haven.people.models import FieldSetting
-from haven.people.policies import can_configure_fields
+from haven.people.policies import may_configure_fields
 
 
 def field_rules(agency_id: int) -> FieldRules:
@@ -36,7 +36,7 @@ def field_rules(agency_id: int) -> FieldRules:
 def field_settings_save(*, actor: User, choices: Mapping[str, tuple[str, str]]) -> list[str]:
     """Save ``{field: (mode, label)}`` for the actor's agency; returns the
     names whose setting changed. All or nothing."""
-    if not can_configure_fields(actor):
+    if not may_configure_fields(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     for name, (mode, label) in choices.items():

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from haven.accounts.models import Role, User
-from haven.accounts.policies import can_manage_staff, roles_of, teams_of
+from haven.accounts.policies import may_manage_staff, roles_of, teams_of
 from haven.people.models import BreakGlass, Case
 
 # Administrators and auditors never see identifying data (separation of duties).
@@ -22,11 +22,11 @@ _MAY_SEARCH = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELT
 _WORK_CASES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
 
 
-def can_search_people(user: User | AnonymousUser) -> bool:
+def may_search_people(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _MAY_SEARCH)
 
 
-def can_record_people(user: User | AnonymousUser) -> bool:
+def may_record_people(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE})
 
 
@@ -71,44 +71,44 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
     return Q(agency_id=user.agency_id) & scope
 
 
-def can_open_case(user: User | AnonymousUser, case_id: uuid.UUID) -> bool:
+def may_open_case(user: User | AnonymousUser, case_id: uuid.UUID) -> bool:
     """Whether ``user`` may open the case: the check services repeat, so a
     change never rests on the caller having looked the case up first."""
     return Case.objects.filter(visible_cases_q(user), pk=case_id).exists()
 
 
-def sees_full_record(user: User | AnonymousUser) -> bool:
+def may_see_full_record(user: User | AnonymousUser) -> bool:
     """Intake staff see only the minimal intake they recorded; everyone else
     who may open a case sees all of it."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
 
 
-def can_change_case(user: User | AnonymousUser) -> bool:
+def may_change_case(user: User | AnonymousUser) -> bool:
     """Closing and similar changes belong to the people who work the case."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
 
 
-def can_break_glass(user: User | AnonymousUser) -> bool:
+def may_break_glass(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
 
 
-def sees_restricted_fields(user: User | AnonymousUser) -> bool:
+def may_see_restricted_fields(user: User | AnonymousUser) -> bool:
     """Immigration status and the like: only the advocates and supervisors
     who work cases, never intake or shelter staff."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
 
 
-def can_manage_case(user: User | AnonymousUser, team_id: int) -> bool:
+def may_manage_case(user: User | AnonymousUser, team_id: int) -> bool:
     """Staffing, restriction and destruction of a case belong to the
     supervisors of the case's team."""
     return team_id in teams_of(user, Role.SUPERVISOR)
 
 
-def can_work_cases(user: User | AnonymousUser) -> bool:
+def may_work_cases(user: User | AnonymousUser) -> bool:
     """Who may be assigned to or named on a case."""
     return bool(roles_of(user) & _WORK_CASES)
 
 
-def can_configure_fields(user: User | AnonymousUser) -> bool:
+def may_configure_fields(user: User | AnonymousUser) -> bool:
     """Agency administrators decide what their agency records."""
-    return can_manage_staff(user)
+    return may_manage_staff(user)

@@ -21,7 +21,7 @@ from haven.core.errors import NotFound
 from haven.core.models import Team
 from haven.people.models import BreakGlass, Case, Person, SearchEntry
 from haven.people.normalize import name_forms, phone_form
-from haven.people.policies import can_search_people, visible_cases_q
+from haven.people.policies import may_search_people, visible_cases_q
 
 LIST_SIZE = 50
 
@@ -71,7 +71,7 @@ def people_matching(
     Used before recording someone new, so one person does not become two.
     The search terms are never stored; the audit event lists the ids shown.
     """
-    if not can_search_people(user):
+    if not may_search_people(user):
         raise NotFound
     ranked = _matching_ids(user.agency_id, name=name, date_of_birth=date_of_birth, phone=phone)
     if not ranked:
@@ -94,7 +94,7 @@ def cases_matching(
 ) -> list[Case]:
     """The cases the user may open of the people matching a search, in one
     query, best matches first; audited like people_matching."""
-    if not can_search_people(user):
+    if not may_search_people(user):
         raise NotFound
     ranked = _matching_ids(user.agency_id, name=name, date_of_birth=date_of_birth, phone=phone)
     if not ranked:
@@ -129,7 +129,7 @@ def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
     loads when read, with a query of its own, so a list that needs more
     should name it here.
     """
-    if not can_search_people(user):
+    if not may_search_people(user):
         raise NotFound
     cases = list(
         visible_cases(user=user)

@@ -40,13 +40,13 @@ from haven.people.models import (
 )
 from haven.people.normalize import name_forms, phone_form
 from haven.people.policies import (
-    can_break_glass,
-    can_change_case,
-    can_manage_case,
-    can_open_case,
-    can_record_people,
-    can_work_cases,
-    sees_restricted_fields,
+    may_break_glass,
+    may_change_case,
+    may_manage_case,
+    may_open_case,
+    may_record_people,
+    may_see_restricted_fields,
+    may_work_cases,
 )
 
 
@@ -162,7 +162,7 @@ def person_update(
     meanwhile by someone else is refused with ``StaleRecord`` rather than
     silently overwritten.
     """
-    if not can_change_case(actor) or not can_open_case(actor, case.pk):
+    if not may_change_case(actor) or not may_open_case(actor, case.pk):
         raise NotFound
     covering = tuple(covering)
     if "date_of_birth" in covering and details.date_of_birth and "estimated_age" not in covering:
@@ -203,7 +203,7 @@ def person_update(
 
 def _check_restricted(actor: User, details: PersonDetails, covering: Iterable[str]) -> None:
     """Only the roles that see a restricted field may record it."""
-    if sees_restricted_fields(actor):
+    if may_see_restricted_fields(actor):
         return
     sent = [n for n in RESTRICTED if n in covering and not is_blank(n, getattr(details, n))]
     if sent:
@@ -222,7 +222,7 @@ def case_open(
     danger: str = "",
 ) -> Case:
     """Open an episode of service for ``person``, worked by ``team``."""
-    if not can_record_people(actor):
+    if not may_record_people(actor):
         raise NotFound
     if team.agency_id != actor.agency_id or person.agency_id != actor.agency_id:
         raise NotFound
@@ -251,7 +251,7 @@ def intake_record(*, actor: User, team: Team, danger: str, details: PersonDetail
     and their case, with the answer to the danger question. All or nothing."""
     if danger not in Danger.values:
         raise ValidationError(_("Answer whether the person is in immediate danger."))
-    if not can_record_people(actor):
+    if not may_record_people(actor):
         raise NotFound
     with transaction.atomic():
         person = person_create(actor=actor, details=details)
@@ -261,7 +261,7 @@ def intake_record(*, actor: User, team: Team, danger: str, details: PersonDetail
 
 def case_close(*, actor: User, case: Case, reason: str) -> None:
     """Close a case the actor works on (advocates and supervisors only)."""
-    if not can_change_case(actor) or case.agency_id != actor.agency_id:
+    if not may_change_case(actor) or case.agency_id != actor.agency_id:
         raise NotFound
     if reason not in CloseReason.values:
         raise ValidationError(_("Choose why the case is closing."))
@@ -299,11 +299,11 @@ def case_staff_set(
     supervisor making the change, so nobody locks themselves out by mistake.
     Returns whether anything changed.
     """
-    if not can_manage_case(actor, case.team_id) or not can_open_case(actor, case.pk):
+    if not may_manage_case(actor, case.team_id) or not may_open_case(actor, case.pk):
         raise NotFound
     chosen = {*assigned, *named}
     if any(
-        u.agency_id != actor.agency_id or not u.is_active or not can_work_cases(u) for u in chosen
+        u.agency_id != actor.agency_id or not u.is_active or not may_work_cases(u) for u in chosen
     ):
         raise ValidationError(_("Choose colleagues of your agency who work on cases."))
     if restricted and actor not in named:
@@ -346,7 +346,7 @@ def break_glass_open(*, actor: User, case_id: uuid.UUID, reason: str) -> Case:
     record (staff words, not the person's), the event is audited, and the
     team's supervisors see it on their dashboard.
     """
-    if not can_break_glass(actor):
+    if not may_break_glass(actor):
         raise NotFound
     if len(reason.strip()) < 10:
         raise ValidationError(_("Say why you need this case (at least 10 characters)."))
@@ -373,7 +373,7 @@ def break_glass_open(*, actor: User, case_id: uuid.UUID, reason: str) -> Case:
 def person_destroy_on_request(*, actor: User, case: Case) -> None:
     """The person asked for their record to be destroyed: a supervisor of
     the case's team carries it out, for every case of theirs in the agency."""
-    if not can_manage_case(actor, case.team_id) or not can_open_case(actor, case.pk):
+    if not may_manage_case(actor, case.team_id) or not may_open_case(actor, case.pk):
         raise NotFound
     person_destroy(actor=actor, person=case.person, basis="request")
 

@@ -39,13 +39,13 @@ from haven.people.forms import (
 )
 from haven.people.models import Danger, Person
 from haven.people.policies import (
-    can_change_case,
-    can_configure_fields,
-    can_manage_case,
-    can_record_people,
-    can_search_people,
-    sees_full_record,
-    sees_restricted_fields,
+    may_change_case,
+    may_configure_fields,
+    may_manage_case,
+    may_record_people,
+    may_search_people,
+    may_see_full_record,
+    may_see_restricted_fields,
 )
 
 _INTAKE = "haven_intake"
@@ -59,7 +59,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     phone numbers must not land in browser history or any access log.
     """
     user = authenticated_user(request)
-    if not can_search_people(user):
+    if not may_search_people(user):
         raise Http404
     searching = request.method == "POST"
     form = SearchForm(request.POST if searching else None)
@@ -77,7 +77,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "cases": cases,
         "searching": searching,
-        "full": sees_full_record(user),
+        "full": may_see_full_record(user),
         "hidden_names": hidden_names(user, field_rules(user.agency_id)),
     }
     template = "people/partials/results.html" if request.htmx else "people/case_list.html"  # type: ignore[attr-defined]
@@ -88,9 +88,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Everything the agency records about the person of a case."""
     user = authenticated_user(request)
-    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: can_change_case(user))
+    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: may_change_case(user))
     rules = field_rules(user.agency_id)
-    names = [n for n in DETAIL_NAMES if sees_restricted_fields(user) or n not in RESTRICTED]
+    names = [n for n in DETAIL_NAMES if may_see_restricted_fields(user) or n not in RESTRICTED]
     current = services.person_details(case.person)
     initial = {**initial_of(current), "version": case.person.version}
     form = PersonEditForm(
@@ -148,7 +148,7 @@ def case_staff(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Who works the case, and whether only named staff may open it."""
     user = authenticated_user(request)
     case = selectors.case_get(
-        user=user, case_id=case_id, allowed=lambda c: can_manage_case(user, c.team_id)
+        user=user, case_id=case_id, allowed=lambda c: may_manage_case(user, c.team_id)
     )
     form = CaseStaffForm(
         request.POST if request.method == "POST" else None,
@@ -187,7 +187,7 @@ def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Destroy the person's record at their request, after a confirmation."""
     user = authenticated_user(request)
     case = selectors.case_get(
-        user=user, case_id=case_id, allowed=lambda c: can_manage_case(user, c.team_id)
+        user=user, case_id=case_id, allowed=lambda c: may_manage_case(user, c.team_id)
     )
     form = DestroyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -211,7 +211,7 @@ def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["POST"])
 def case_close(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: can_change_case(user))
+    case = selectors.case_get(user=user, case_id=case_id, allowed=lambda _: may_change_case(user))
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -237,7 +237,7 @@ def _intake_state(request: HttpRequest) -> dict[str, Any]:
 def intake_start(request: HttpRequest) -> HttpResponse:
     """First contact begins with the danger question, always."""
     user = authenticated_user(request)
-    if not can_record_people(user):
+    if not may_record_people(user):
         raise Http404
     form = DangerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -253,7 +253,7 @@ def intake_language(request: HttpRequest) -> HttpResponse:
     """Second, how to speak with the person: an interpreter comes before
     any question about who they are."""
     user = authenticated_user(request)
-    if not can_record_people(user):
+    if not may_record_people(user):
         raise Http404
     state = _intake_state(request)
     if state.get("danger") not in Danger.values:
@@ -294,7 +294,7 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
     """Last, as little identity as the person will give, after a search for
     someone already recorded, so one person does not become two."""
     user = authenticated_user(request)
-    if not can_record_people(user):
+    if not may_record_people(user):
         raise Http404
     state = _intake_state(request)
     danger = state.get("danger")
@@ -363,7 +363,7 @@ def _possible_duplicates(user: User, details: PersonDetails) -> list[Person]:
 def field_settings(request: HttpRequest) -> HttpResponse:
     """What the agency records about a person, and under which labels."""
     user = authenticated_user(request)
-    if not can_configure_fields(user):
+    if not may_configure_fields(user):
         raise Http404
     rules = field_rules(user.agency_id)
     form = FieldSettingsForm(request.POST if request.method == "POST" else None, rules=rules)

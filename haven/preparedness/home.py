@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from haven.accounts.http import authenticated_user
-from haven.preparedness.policies import sees_readiness
+from haven.preparedness.policies import may_see_readiness
 from haven.preparedness.readiness import readiness
 from haven.preparedness.selectors import awaiting_acknowledgement
-from haven.training.policies import has_training
+from haven.training.policies import may_see_own_training
 from haven.training.selectors import my_refreshers
 
 
@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     refreshers = (
         [r for r in my_refreshers(user=user, today=today) if r.state != "current"]
-        if has_training(user)
+        if may_see_own_training(user)
         else []
     )
     return render(
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "refreshers": refreshers,
             "to_acknowledge": awaiting_acknowledgement(user=user, today=today),
-            "sections": readiness(user.agency_id, today) if sees_readiness(user) else [],
+            "sections": readiness(user.agency_id, today) if may_see_readiness(user) else [],
             "today": today,
         },
     )

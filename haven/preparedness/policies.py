@@ -34,30 +34,30 @@ _WRITES_AGREEMENTS = frozenset({Role.ADMIN})
 _SEES_READINESS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
 
 
-def opens_preparedness(user: User | AnonymousUser) -> bool:
+def may_open_preparedness(user: User | AnonymousUser) -> bool:
     """Every staff member has the page: their own refreshers and policies."""
     return bool(roles_of(user) & _EVERYONE)
 
 
-def sees_readiness(user: User | AnonymousUser) -> bool:
+def may_see_readiness(user: User | AnonymousUser) -> bool:
     """The agency's readiness: those who oversee it."""
     return bool(roles_of(user) & _SEES_READINESS)
 
 
-def reads_policies(user: User | AnonymousUser) -> bool:
+def may_read_policies(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _EVERYONE)
 
 
-def acknowledges_policies(user: User | AnonymousUser) -> bool:
+def may_acknowledge_policies(user: User | AnonymousUser) -> bool:
     """Every staff member acknowledges each version, the auditor included."""
     return bool(roles_of(user) & _EVERYONE)
 
 
-def writes_policies(user: User | AnonymousUser) -> bool:
+def may_write_policies(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _WRITES_POLICIES)
 
 
-def sees_acknowledgements(user: User | AnonymousUser) -> bool:
+def may_see_acknowledgements(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _SEES_ACKNOWLEDGEMENTS)
 
 
@@ -67,17 +67,17 @@ def may_own_policy(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user))
 
 
-def reads_meetings(user: User | AnonymousUser) -> bool:
+def may_read_meetings(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _READS_MEETINGS)
 
 
-def writes_meetings(user: User | AnonymousUser) -> bool:
+def may_write_meetings(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _WRITES_MEETINGS)
 
 
-def reads_agreements(user: User | AnonymousUser) -> bool:
+def may_read_agreements(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _READS_AGREEMENTS)
 
 
-def writes_agreements(user: User | AnonymousUser) -> bool:
+def may_write_agreements(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _WRITES_AGREEMENTS)

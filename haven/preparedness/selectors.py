@@ -29,11 +29,11 @@ from haven.preparedness.models import (
     PolicyVersion,
 )
 from haven.preparedness.policies import (
-    reads_agreements,
-    reads_meetings,
-    reads_policies,
-    sees_acknowledgements,
-    writes_meetings,
+    may_read_agreements,
+    may_read_meetings,
+    may_read_policies,
+    may_see_acknowledgements,
+    may_write_meetings,
 )
 
 PAGE_SIZE = 25
@@ -187,7 +187,7 @@ class PolicyRow:
 
 
 def policy_rows(*, user: User, today: date) -> list[PolicyRow]:
-    if not reads_policies(user):
+    if not may_read_policies(user):
         raise NotFound
     documents = list(
         PolicyDocument.objects.filter(agency_id=user.agency_id)
@@ -219,7 +219,7 @@ def awaiting_acknowledgement(*, user: User, today: date) -> list[PolicyDocument]
 
 
 def policy_get(*, user: User, document_id: uuid.UUID) -> PolicyDocument:
-    if not reads_policies(user):
+    if not may_read_policies(user):
         raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version", "current_version__file", "owner")
@@ -261,7 +261,7 @@ class StaffAcknowledgement:
 def acknowledgements(*, user: User, document: PolicyDocument) -> list[StaffAcknowledgement]:
     """Each active staff member and when they acknowledged the current
     version (None: not yet), for those who follow it up."""
-    if not sees_acknowledgements(user) or document.agency_id != user.agency_id:
+    if not may_see_acknowledgements(user) or document.agency_id != user.agency_id:
         raise NotFound
     when = dict(
         PolicyAcknowledgement.objects.filter(version_id=document.current_version_id).values_list(
@@ -282,7 +282,7 @@ def owner_choices(*, user: User) -> list[User]:
 
 
 def _meetings(user: User) -> QuerySet[PartnerMeeting]:
-    if not reads_meetings(user):
+    if not may_read_meetings(user):
         raise NotFound
     return PartnerMeeting.objects.filter(agency_id=user.agency_id).select_related("organization")
 
@@ -301,7 +301,7 @@ def meeting_get(*, user: User, meeting_id: uuid.UUID) -> PartnerMeeting:
 
 def meeting_staff_choices(*, user: User, meeting: PartnerMeeting | None = None) -> list[User]:
     """Active staff, and any the meeting named who have left since."""
-    if not writes_meetings(user):
+    if not may_write_meetings(user):
         raise NotFound
     linked = Q(pk__in=meeting.staff.values("pk")) if meeting is not None else Q(pk__in=[])
     return list(
@@ -330,7 +330,7 @@ class AgreementRow:
 
 
 def agreement_rows(*, user: User, today: date) -> list[AgreementRow]:
-    if not reads_agreements(user):
+    if not may_read_agreements(user):
         raise NotFound
     agreements = list(
         PartnerAgreement.objects.filter(agency_id=user.agency_id)
@@ -347,7 +347,7 @@ def agreement_rows(*, user: User, today: date) -> list[AgreementRow]:
 
 
 def agreement_get(*, user: User, agreement_id: uuid.UUID, today: date) -> AgreementRow:
-    if not reads_agreements(user):
+    if not may_read_agreements(user):
         raise NotFound
     for row in agreement_rows(user=user, today=today):
         if row.agreement.pk == agreement_id:

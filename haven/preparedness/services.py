@@ -40,11 +40,11 @@ from haven.preparedness.models import (
     ReviewOutcome,
 )
 from haven.preparedness.policies import (
-    acknowledges_policies,
+    may_acknowledge_policies,
     may_own_policy,
-    writes_agreements,
-    writes_meetings,
-    writes_policies,
+    may_write_agreements,
+    may_write_meetings,
+    may_write_policies,
 )
 
 CHANGES_MAX = 4000
@@ -213,7 +213,7 @@ def policy_save(
     """Add a policy (with its first version when one is given), or change
     its kind, title or owner (``revision`` is the one the form was built
     from, so an edit from a stale page is refused)."""
-    if not writes_policies(actor):
+    if not may_write_policies(actor):
         raise NotFound
     document: PolicyDocument | None = None
     if document_id is not None:
@@ -310,7 +310,7 @@ def _version_write(
 def version_add(*, actor: User, document_id: uuid.UUID, values: VersionValues) -> PolicyVersion:
     """Add the next version of a policy, numbered by the service; it
     becomes the one staff read and acknowledge."""
-    if not writes_policies(actor):
+    if not may_write_policies(actor):
         raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version")
@@ -344,7 +344,7 @@ def review_record(
     """An administrator reviewed the current version and found nothing to
     change: the policy's next review moves to ``next_review_on``. (A review
     that changes the policy is the upload of a new version.)"""
-    if not writes_policies(actor):
+    if not may_write_policies(actor):
         raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version")
@@ -403,7 +403,7 @@ def policy_acknowledge(
 ) -> PolicyAcknowledgement:
     """The actor read the current version (``version_number``, the one their
     page showed: a version approved since is not acknowledged unseen)."""
-    if not acknowledges_policies(actor):
+    if not may_acknowledge_policies(actor):
         raise NotFound
     document = (
         PolicyDocument.objects.select_related("current_version")
@@ -535,7 +535,7 @@ def meeting_save(
 ) -> PartnerMeeting:
     """Record a meeting with a partner, or change one (``revision`` is the one
     the form was built from, so an edit from a stale page is refused)."""
-    if not writes_meetings(actor):
+    if not may_write_meetings(actor):
         raise NotFound
     meeting: PartnerMeeting | None = None
     if meeting_id is not None:
@@ -606,7 +606,7 @@ def agreement_record(*, actor: User, values: AgreementValues) -> PartnerAgreemen
     """Keep a signed agreement with a partner of the directory. A renewal is
     a new agreement: the latest signed one of an organization and kind is
     the one in force."""
-    if not writes_agreements(actor):
+    if not may_write_agreements(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     if (

@@ -44,9 +44,9 @@ def _render(
     the user may open."""
     user = authenticated_user(request)
     context["areas"] = {
-        "policies": policies.reads_policies(user),
-        "meetings": policies.reads_meetings(user),
-        "agreements": policies.reads_agreements(user),
+        "policies": policies.may_read_policies(user),
+        "meetings": policies.may_read_meetings(user),
+        "agreements": policies.may_read_agreements(user),
     }
     return render(request, template, context, status=status)
 
@@ -56,10 +56,10 @@ def _render(
 
 @require_GET
 def policies_list(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.reads_policies)
+    user = allowed_user(request, policies.may_read_policies)
     today = timezone.localdate()
     rows = selectors.policy_rows(user=user, today=today)
-    writes = policies.writes_policies(user)
+    writes = policies.may_write_policies(user)
     return _render(
         request,
         "preparedness/policies.html",
@@ -78,7 +78,7 @@ def policies_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def policy_new(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.writes_policies)
+    user = allowed_user(request, policies.may_write_policies)
     posted = _posted(request)
     form = NewPolicyForm(
         request.POST if posted else None,
@@ -108,10 +108,10 @@ def policy_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def policy(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.reads_policies)
+    user = allowed_user(request, policies.may_read_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     current = document.current_version
-    follows_up = policies.sees_acknowledgements(user)
+    follows_up = policies.may_see_acknowledgements(user)
     return _render(
         request,
         "preparedness/policy.html",
@@ -130,14 +130,14 @@ def policy(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
                 else []
             ),
             "follows_up": follows_up,
-            "writes": policies.writes_policies(user),
+            "writes": policies.may_write_policies(user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.writes_policies)
+    user = allowed_user(request, policies.may_write_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     form = PolicyForm(
         request.POST if _posted(request) else None,
@@ -172,7 +172,7 @@ def policy_edit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def version_new(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.writes_policies)
+    user = allowed_user(request, policies.may_write_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     posted = _posted(request)
     form = VersionForm(request.POST if posted else None, request.FILES if posted else None)
@@ -202,7 +202,7 @@ def version_new(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 def review(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     """Record a review that found nothing to change; a review that changes
     the policy uploads a new version instead (linked from this page)."""
-    user = allowed_user(request, policies.writes_policies)
+    user = allowed_user(request, policies.may_write_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     current = document.current_version
     if current is None:
@@ -237,7 +237,7 @@ def review(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def acknowledge(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.acknowledges_policies)
+    user = allowed_user(request, policies.may_acknowledge_policies)
     document = selectors.policy_get(user=user, document_id=document_id)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
@@ -259,7 +259,7 @@ def acknowledge(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def meetings(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.reads_meetings)
+    user = allowed_user(request, policies.may_read_meetings)
     page = selectors.meeting_page(user=user, page=request.GET.get("page"))
     return _render(
         request,
@@ -267,7 +267,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": [(m, selectors.partner_label(m)) for m in page],
-            "writes": policies.writes_meetings(user),
+            "writes": policies.may_write_meetings(user),
             "today": timezone.localdate(),
         },
     )
@@ -286,7 +286,7 @@ def _meeting_form(
 
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.writes_meetings)
+    user = allowed_user(request, policies.may_write_meetings)
     form = _meeting_form(request, user, None, {"staff": [user.pk]})
     if _posted(request) and form.is_valid():
         try:
@@ -306,7 +306,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.reads_meetings)
+    user = allowed_user(request, policies.may_read_meetings)
     found = selectors.meeting_get(user=user, meeting_id=meeting_id)
     return _render(
         request,
@@ -315,7 +315,7 @@ def meeting(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             "meeting": found,
             "partner": selectors.partner_label(found),
             "staff": list(found.staff.order_by("username")),
-            "writes": policies.writes_meetings(user),
+            "writes": policies.may_write_meetings(user),
             "today": timezone.localdate(),
         },
     )
@@ -323,7 +323,7 @@ def meeting(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.writes_meetings)
+    user = allowed_user(request, policies.may_write_meetings)
     found = selectors.meeting_get(user=user, meeting_id=meeting_id)
     form = _meeting_form(
         request,
@@ -369,20 +369,20 @@ def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def agreements(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.reads_agreements)
+    user = allowed_user(request, policies.may_read_agreements)
     return _render(
         request,
         "preparedness/agreements.html",
         {
             "rows": selectors.agreement_rows(user=user, today=timezone.localdate()),
-            "writes": policies.writes_agreements(user),
+            "writes": policies.may_write_agreements(user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def agreement_new(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.writes_agreements)
+    user = allowed_user(request, policies.may_write_agreements)
     posted = _posted(request)
     form = AgreementForm(
         request.POST if posted else None,
@@ -407,6 +407,6 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def agreement(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.reads_agreements)
+    user = allowed_user(request, policies.may_read_agreements)
     row = selectors.agreement_get(user=user, agreement_id=agreement_id, today=timezone.localdate())
     return _render(request, "preparedness/agreement.html", {"row": row})

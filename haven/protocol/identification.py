@@ -21,7 +21,7 @@ from haven.core.errors import NotFound
 from haven.core.text import text_problem
 from haven.people.models import Case
 from haven.protocol.models import InstrumentResult, Screening
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 from haven.protocol.tracker import steps_start
 
 INDICATORS = Path(__file__).resolve().parent / "data" / "indicators.json"
@@ -43,7 +43,7 @@ def screening_record(*, actor: User, case: Case, kind: str, answers: dict[str, s
     """Score the answers (a "yes" adds the question's weight) and keep them
     sealed. The level's guidance tells staff what to do next; a strong
     result is where the protocol's steps (already on every case) begin."""
-    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
         raise NotFound
     screening = indicators()["screenings"].get(kind)
     if screening is None:
@@ -87,7 +87,7 @@ def instrument_result_record(
     administrator: str,
     level: str,
 ) -> InstrumentResult:
-    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
         raise NotFound
     values = {
         "instrument": " ".join(instrument.split()),

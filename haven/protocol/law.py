@@ -18,7 +18,7 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 from haven.protocol.tracker import step_advance
 
 TEXT_MAX = 200
@@ -32,7 +32,7 @@ def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, li
 
 
 def _require(actor: User, case: Case) -> None:
-    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
         raise NotFound
 
 

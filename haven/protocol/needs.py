@@ -29,7 +29,7 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import may_keep_protocol_settings, works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, may_work_protocol
 from haven.protocol.tracker import step_advance
 
 NOTE_MAX = 2000
@@ -69,7 +69,7 @@ def categories_for(agency_id: int) -> QuerySet[NeedCategory]:
 
 
 def _require(actor: User, case: Case) -> None:
-    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
         raise NotFound
 
 

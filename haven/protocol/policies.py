@@ -6,16 +6,16 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
-from haven.people.policies import sees_restricted_fields
+from haven.people.policies import may_see_restricted_fields
 from haven.protocol.models import Step
 
 
-def sees_protocol(user: User | AnonymousUser) -> bool:
+def may_see_protocol(user: User | AnonymousUser) -> bool:
     """The tracker shows what happened to the person: full-record roles only."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
 
 
-def works_protocol(user: User | AnonymousUser) -> bool:
+def may_work_protocol(user: User | AnonymousUser) -> bool:
     """Recording the protocol's steps belongs to those who work the case."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
 
@@ -31,10 +31,10 @@ def may_check_danger(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER, Role.INTAKE})
 
 
-def sees_continued_presence(user: User | AnonymousUser) -> bool:
+def may_see_continued_presence(user: User | AnonymousUser) -> bool:
     """Continued Presence is immigration relief: it is seen by those who see
     immigration status (advocates and supervisors), not by shelter staff."""
-    return sees_restricted_fields(user)
+    return may_see_restricted_fields(user)
 
 
 # Steps whose page is about consents and disclosures: it names who the
@@ -44,4 +44,4 @@ _DISCLOSURE_STEPS = frozenset({Step.CONSENT, Step.COLLABORATION, Step.DOCUMENTAT
 
 def may_follow_step_link(user: User | AnonymousUser, step: str) -> bool:
     """Whether the tracker links ``step`` to its page for ``user``."""
-    return step not in _DISCLOSURE_STEPS or sees_restricted_fields(user)
+    return step not in _DISCLOSURE_STEPS or may_see_restricted_fields(user)

@@ -16,7 +16,7 @@ from haven.audit.services import audit_record
 from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.protocol.models import CaseStep, Step, StepState
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 from haven.protocol.steps import RULE, RULES
 
 REASON_MAX = 500
@@ -75,7 +75,7 @@ def step_reopen(case: Case, step: Step, actor: User | None) -> None:
 def step_set(*, actor: User, case: Case, step: str, state: str, reason: str = "") -> None:
     """Staff set a step by hand: in progress, done, or not applicable with a
     reason. Steps completed by their own records cannot be set by hand."""
-    if not works_protocol(actor) or case.agency_id != actor.agency_id:
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
         raise NotFound
     if step not in Step.values:
         raise ValidationError(_("Unknown step."))

@@ -10,15 +10,15 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import has_role, roles_of
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 
 
 def may_refer(user: User | AnonymousUser) -> bool:
     """Referring a need is part of working the protocol on the case."""
-    return works_protocol(user)
+    return may_work_protocol(user)
 
 
-def may_receive(user: User | AnonymousUser) -> bool:
+def may_receive_referrals(user: User | AnonymousUser) -> bool:
     """The agency's inbox of referrals sent to it on this installation."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
 

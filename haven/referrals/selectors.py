@@ -15,7 +15,7 @@ from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.referrals.models import OPEN_STATUSES, Referral
-from haven.referrals.policies import may_receive
+from haven.referrals.policies import may_receive_referrals
 
 
 def referrals_of(case: Case) -> list[Referral]:
@@ -40,7 +40,7 @@ def referral_of_case(case: Case, referral_id: uuid.UUID) -> Referral:
 def inbox(*, user: User) -> QuerySet[Referral]:
     """Referrals sent to the user's agency: open ones first, newest first.
     Only the referral's own columns: nothing of the sending case."""
-    if not may_receive(user):
+    if not may_receive_referrals(user):
         raise NotFound
     return (
         Referral.objects.filter(to_agency_id=user.agency_id)
@@ -51,7 +51,7 @@ def inbox(*, user: User) -> QuerySet[Referral]:
 
 
 def inbox_open_count(*, user: User) -> int:
-    if not may_receive(user):
+    if not may_receive_referrals(user):
         return 0
     return Referral.objects.filter(to_agency_id=user.agency_id, status__in=OPEN_STATUSES).count()
 
@@ -59,7 +59,7 @@ def inbox_open_count(*, user: User) -> int:
 def inbox_get(*, user: User, referral_id: uuid.UUID) -> Referral:
     """One referral sent to the user's agency, with its packet: opening it
     shows the consented information, so the read is audited."""
-    if not may_receive(user):
+    if not may_receive_referrals(user):
         raise NotFound
     found = (
         Referral.objects.filter(to_agency_id=user.agency_id, pk=referral_id)

@@ -28,7 +28,7 @@ from haven.protocol.models import Need, NeedChange, NeedStatus, Step, StepState
 from haven.protocol.tracker import step_advance
 from haven.referrals.models import OPEN_STATUSES, Referral, ReferralChange, ReferralStatus
 from haven.referrals.packet import packet_content, packet_destroy, packet_seal
-from haven.referrals.policies import may_receive, may_refer
+from haven.referrals.policies import may_receive_referrals, may_refer
 
 MESSAGE_MAX = 2000
 OUTCOME_MAX = 2000
@@ -227,7 +227,7 @@ def _role_in(referral: Referral, actor: User) -> str:
     if (
         referral.to_agency_id is not None
         and actor.agency_id == referral.to_agency_id
-        and may_receive(actor)
+        and may_receive_referrals(actor)
     ):
         return "receiver"
     if actor.agency_id == referral.case.agency_id and may_refer(actor):

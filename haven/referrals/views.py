@@ -21,7 +21,7 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import DisclosureRefused
-from haven.consent.policies import sees_disclosures
+from haven.consent.policies import may_see_disclosures
 from haven.core.forms import show_refusal
 from haven.core.languages import LANGUAGES
 from haven.core.pdf import pdf_response, render_pdf
@@ -71,7 +71,9 @@ def _moved(request: HttpRequest, user: User, found: Referral, form: MoveForm) ->
 
 
 def _case_for_referring(user: User, case_id: uuid.UUID, write: bool) -> Case:
-    return case_for(user, case_id, lambda _: may_refer(user) if write else sees_disclosures(user))
+    return case_for(
+        user, case_id, lambda _: may_refer(user) if write else may_see_disclosures(user)
+    )
 
 
 @require_GET

@@ -49,25 +49,25 @@ def may_record_threats(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _RECORDS_THREATS)
 
 
-def sees_all_threats(user: User | AnonymousUser) -> bool:
+def may_see_all_threats(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _SEES_ALL_THREATS)
 
 
-def sees_threat_log(user: User | AnonymousUser) -> bool:
+def may_see_threat_log(user: User | AnonymousUser) -> bool:
     """Whether the user has a threat log at all: everyone on staff sees the
     threats aimed at them, the auditor included."""
     return _active(user)
 
 
-def sees_concerns(user: User | AnonymousUser) -> bool:
+def may_see_concerns(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _SEES_CONCERNS)
 
 
-def keeps_concerns(user: User | AnonymousUser) -> bool:
+def may_keep_concerns(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _KEEPS_CONCERNS)
 
 
-def keeps_visitor_log(user: User | AnonymousUser) -> bool:
+def may_keep_visitor_log(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _KEEPS_VISITOR_LOG)
 
 
@@ -75,16 +75,16 @@ def may_receive_alerts(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & ALERT_ROLES)
 
 
-def has_checklist(user: User | AnonymousUser) -> bool:
+def may_keep_checklist(user: User | AnonymousUser) -> bool:
     """Everyone on staff keeps their own checklist."""
     return _active(user)
 
 
-def sees_staff_checklists(user: User | AnonymousUser) -> bool:
+def may_see_staff_checklists(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADMIN})
 
 
-def manages_safety(user: User | AnonymousUser) -> bool:
+def may_manage_safety(user: User | AnonymousUser) -> bool:
     """Designations and the agency's safety policy belong to its administrators."""
     return bool(roles_of(user) & {Role.ADMIN})
 
@@ -101,7 +101,7 @@ def may_open_safety_file(user: User | AnonymousUser, attachment: object) -> bool
         return Threat.objects.filter(threats_visible_q(user), evidence=attachment_id).exists()
     if getattr(attachment, "use", "") == "photo" and isinstance(user, User):
         return (
-            sees_concerns(user)
+            may_see_concerns(user)
             and PersonOfConcern.objects.filter(
                 agency_id=user.agency_id, photos=attachment_id
             ).exists()
@@ -112,10 +112,10 @@ def may_open_safety_file(user: User | AnonymousUser, attachment: object) -> bool
 def threats_visible_q(user: User | AnonymousUser) -> Q:
     """Administrators and supervisors: every threat of the agency. Anyone else
     who may record threats: those aimed at them and those they recorded."""
-    if not isinstance(user, User) or not sees_threat_log(user):
+    if not isinstance(user, User) or not may_see_threat_log(user):
         return Q(pk__in=[])
     mine = Q(recorded_by=user) | Q(
         pk__in=Threat.targeted_staff.through.objects.filter(user=user).values("threat_id")
     )
-    scope = Q() if sees_all_threats(user) else mine
+    scope = Q() if may_see_all_threats(user) else mine
     return Q(agency_id=user.agency_id) & scope

@@ -36,12 +36,12 @@ from haven.safety.policies import (
     ALERT_ROLES,
     ALERTS_BY_DEFAULT,
     LOCKDOWN_ROLES,
-    keeps_visitor_log,
-    manages_safety,
+    may_keep_visitor_log,
+    may_manage_safety,
     may_receive_alerts,
-    sees_concerns,
-    sees_staff_checklists,
-    sees_threat_log,
+    may_see_concerns,
+    may_see_staff_checklists,
+    may_see_threat_log,
     threats_visible_q,
 )
 
@@ -70,7 +70,7 @@ def _page(queryset: QuerySet, number: str | int | None) -> Page:  # type: ignore
 
 
 def threat_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
-    if not sees_threat_log(user):
+    if not may_see_threat_log(user):
         raise NotFound
     shown = _page(
         Threat.objects.filter(threats_visible_q(user))
@@ -102,7 +102,7 @@ def linked_cases(*, user: User, cases: QuerySet[Case]) -> list[Case]:
 
 def linked_concerns(*, user: User, threat: Threat) -> list[PersonOfConcern]:
     """The persons of concern a threat names, for those who may see them; audited."""
-    if not sees_concerns(user):
+    if not may_see_concerns(user):
         return []
     concerns = list(threat.concerns.select_related("data_key"))
     _shown(user, Action.CONCERNS_VIEWED, "person_of_concern", [c.pk for c in concerns])
@@ -122,7 +122,7 @@ def case_threats(*, user: User, case: Case) -> list[Threat]:
 
 def case_concerns(*, user: User, case: Case) -> list[PersonOfConcern]:
     """The persons of concern linked to a case, for those who may see them; audited."""
-    if not sees_concerns(user):
+    if not may_see_concerns(user):
         return []
     concerns = list(
         PersonOfConcern.objects.filter(agency_id=user.agency_id, cases=case)
@@ -137,7 +137,7 @@ def case_concerns(*, user: User, case: Case) -> list[PersonOfConcern]:
 
 
 def concern_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
-    if not sees_concerns(user):
+    if not may_see_concerns(user):
         raise NotFound
     shown = _page(
         PersonOfConcern.objects.filter(agency_id=user.agency_id)
@@ -151,7 +151,7 @@ def concern_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ig
 
 def concern_choices(*, user: User) -> list[PersonOfConcern]:
     """Every person of concern, to link a threat to; audited as shown."""
-    if not sees_concerns(user):
+    if not may_see_concerns(user):
         return []
     concerns = list(
         PersonOfConcern.objects.filter(agency_id=user.agency_id)
@@ -163,7 +163,7 @@ def concern_choices(*, user: User) -> list[PersonOfConcern]:
 
 
 def concern_get(*, user: User, concern_id: uuid.UUID) -> PersonOfConcern:
-    if not sees_concerns(user):
+    if not may_see_concerns(user):
         raise NotFound
     concern = (
         PersonOfConcern.objects.filter(pk=concern_id, agency_id=user.agency_id)
@@ -189,7 +189,7 @@ def concern_threats(*, user: User, concern: PersonOfConcern) -> list[Threat]:
 
 
 def visit_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
-    if not keeps_visitor_log(user):
+    if not may_keep_visitor_log(user):
         raise NotFound
     shown = _page(
         Visit.objects.filter(agency_id=user.agency_id)
@@ -272,7 +272,7 @@ class SafetySettings:
 
 def safety_settings(*, user: User) -> SafetySettings:
     """The agency's designations, for its administrators: staff names only."""
-    if not manages_safety(user):
+    if not may_manage_safety(user):
         raise NotFound
     active = User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username")
 
@@ -318,7 +318,7 @@ def case_choices(
 
 def checklist_of(*, user: User, owner_id: int) -> tuple[User, SafetyChecklist | None]:
     """A staff member's checklist: one's own, or anyone's for an administrator."""
-    if owner_id != user.pk and not sees_staff_checklists(user):
+    if owner_id != user.pk and not may_see_staff_checklists(user):
         raise NotFound
     owner = User.objects.filter(pk=owner_id, agency_id=user.agency_id).first()
     if owner is None:
@@ -338,7 +338,7 @@ def checklist_of(*, user: User, owner_id: int) -> tuple[User, SafetyChecklist | 
 def checklist_overview(*, user: User) -> list[tuple[User, SafetyChecklist | None]]:
     """Every active staff member with their checklist, for administrators:
     only the answers to the items, not the notes, so no audit is needed."""
-    if not sees_staff_checklists(user):
+    if not may_see_staff_checklists(user):
         raise NotFound
     staff = list(User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username"))
     checklists = {

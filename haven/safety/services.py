@@ -39,14 +39,14 @@ from haven.safety.models import (
     VisitorAlert,
 )
 from haven.safety.policies import (
-    has_checklist,
-    keeps_concerns,
-    keeps_visitor_log,
-    manages_safety,
     may_be_lockdown_admin,
+    may_keep_checklist,
+    may_keep_concerns,
+    may_keep_visitor_log,
+    may_manage_safety,
     may_receive_alerts,
     may_record_threats,
-    sees_concerns,
+    may_see_concerns,
     threats_visible_q,
 )
 from haven.safety.screening import concern_index_refresh, lines, screen
@@ -139,7 +139,7 @@ def concern_save(
 ) -> PersonOfConcern:
     """Record a person of concern, or change one (``version`` is the one the
     form was built from, so an edit from a stale page is refused)."""
-    if not keeps_concerns(actor):
+    if not may_keep_concerns(actor):
         raise NotFound
     concern: PersonOfConcern | None = None
     if concern_id is not None:
@@ -222,7 +222,7 @@ def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
     """Remove a person of concern recorded in error: their record, photos and
     digests go, and their data keys with them, so nothing of them opens again.
     Threats that named them stay, without the link."""
-    if not keeps_concerns(actor):
+    if not may_keep_concerns(actor):
         raise NotFound
     concern = PersonOfConcern.objects.filter(pk=concern_id, agency_id=actor.agency_id).first()
     if concern is None:
@@ -320,7 +320,7 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
     concern_ids = set(values.concern_ids)
     if concern_ids:
         found = PersonOfConcern.objects.filter(agency_id=actor.agency_id, pk__in=concern_ids)
-        if not sees_concerns(actor) or found.count() != len(concern_ids):
+        if not may_see_concerns(actor) or found.count() != len(concern_ids):
             errors["concerns"] = [_("Choose persons of concern from your agency's list.")]
     cases = _cases_chosen(actor, errors, values.case_ids)
     if len(values.evidence) > MAX_FILES:
@@ -426,7 +426,7 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
     """Record a visitor and screen them against the persons of concern. A
     match raises an alert for the designated staff; the visit itself only
     says it was flagged."""
-    if not keeps_visitor_log(actor):
+    if not may_keep_visitor_log(actor):
         raise NotFound
     texts = {
         "name_given": " ".join(values.name_given.split()),
@@ -487,7 +487,7 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
 
 
 def visit_check_out(*, actor: User, visit_id: uuid.UUID) -> Visit:
-    if not keeps_visitor_log(actor):
+    if not may_keep_visitor_log(actor):
         raise NotFound
     visit = Visit.objects.filter(pk=visit_id, agency_id=actor.agency_id).first()
     if visit is None:
@@ -548,7 +548,7 @@ def checklist_save(
     *, actor: User, values: ChecklistValues, version: int | None = None
 ) -> SafetyChecklist:
     """Save the actor's own checklist: nobody fills in someone else's."""
-    if not has_checklist(actor):
+    if not may_keep_checklist(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     for item in CHECKLIST_ITEMS:
@@ -616,7 +616,7 @@ def safety_settings_save(
 ) -> None:
     """Who receives visitor alerts, who are the lockdown administrators, and
     whether ending a lockdown early takes two of them."""
-    if not manages_safety(actor):
+    if not may_manage_safety(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     staff = {

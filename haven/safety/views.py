@@ -58,17 +58,17 @@ def _came_from(request: HttpRequest) -> uuid.UUID | None:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.has_checklist)
+    user = allowed_user(request, policies.may_keep_checklist)
     return render(
         request,
         "safety/home.html",
         {
-            "threats": policies.sees_threat_log(user),
-            "concerns": policies.sees_concerns(user),
-            "visitors": policies.keeps_visitor_log(user),
+            "threats": policies.may_see_threat_log(user),
+            "concerns": policies.may_see_concerns(user),
+            "visitors": policies.may_keep_visitor_log(user),
             "alerts": selectors.receives_alerts(user),
-            "checklists": policies.sees_staff_checklists(user),
-            "settings": policies.manages_safety(user),
+            "checklists": policies.may_see_staff_checklists(user),
+            "settings": policies.may_manage_safety(user),
             "lockdown": lockdowns.is_lockdown_admin(user),
         },
     )
@@ -79,14 +79,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def threats(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.sees_threat_log)
+    user = allowed_user(request, policies.may_see_threat_log)
     page = selectors.threat_page(user=user, page=request.GET.get("page"))
     return render(
         request,
         "safety/threats.html",
         {
             "page": page,
-            "sees_all": policies.sees_all_threats(user),
+            "sees_all": policies.may_see_all_threats(user),
             "records": policies.may_record_threats(user),
         },
     )
@@ -125,7 +125,7 @@ def threat_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.sees_threat_log)
+    user = allowed_user(request, policies.may_see_threat_log)
     found = selectors.threat_get(user=user, threat_id=threat_id)
     posted = request.method == "POST"
     if posted and not policies.may_record_threats(user):
@@ -180,7 +180,7 @@ def case_safety(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "hidden_names": names_hidden_for(user),
             "threats": selectors.case_threats(user=user, case=case),
             "concerns": selectors.case_concerns(user=user, case=case),
-            "keeps_concerns": policies.keeps_concerns(user),
+            "may_keep_concerns": policies.may_keep_concerns(user),
         },
     )
 
@@ -190,12 +190,12 @@ def case_safety(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def concerns(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.sees_concerns)
+    user = allowed_user(request, policies.may_see_concerns)
     page = selectors.concern_page(user=user, page=request.GET.get("page"))
     return render(
         request,
         "safety/concerns.html",
-        {"page": page, "keeps": policies.keeps_concerns(user)},
+        {"page": page, "keeps": policies.may_keep_concerns(user)},
     )
 
 
@@ -214,7 +214,7 @@ def _concern_form(
 
 @require_http_methods(["GET", "POST"])
 def concern_new(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_concerns)
+    user = allowed_user(request, policies.may_keep_concerns)
     came_from = _came_from(request)
     form = _concern_form(
         request, user, initial={"cases": [str(came_from)] if came_from else []}, linked=[]
@@ -239,7 +239,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def concern(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.sees_concerns)
+    user = allowed_user(request, policies.may_see_concerns)
     found = selectors.concern_get(user=user, concern_id=concern_id)
     cases = selectors.linked_cases(user=user, cases=found.cases.all())
     audit_people_shown(user=user, people=[c.person for c in cases], where="safety")
@@ -253,14 +253,14 @@ def concern(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
             "cases": [(c, _case_label(user)(c)) for c in cases],
             "threats": selectors.concern_threats(user=user, concern=found),
             "photos": list(found.photos.select_related("data_key")),
-            "keeps": policies.keeps_concerns(user),
+            "keeps": policies.may_keep_concerns(user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def concern_edit(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_concerns)
+    user = allowed_user(request, policies.may_keep_concerns)
     found = selectors.concern_get(user=user, concern_id=concern_id)
     linked = selectors.linked_cases(user=user, cases=found.cases.all())
     form = _concern_form(
@@ -301,7 +301,7 @@ def concern_edit(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def concern_remove(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_concerns)
+    user = allowed_user(request, policies.may_keep_concerns)
     services.concern_remove(actor=user, concern_id=concern_id)
     messages.success(request, _("Removed. Nothing of this record can be opened again."))
     return see_other("safety:concerns")
@@ -312,7 +312,7 @@ def concern_remove(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def visitors(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_visitor_log)
+    user = allowed_user(request, policies.may_keep_visitor_log)
     form = VisitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -337,7 +337,7 @@ def visitors(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def visit_out(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_visitor_log)
+    user = allowed_user(request, policies.may_keep_visitor_log)
     try:
         services.visit_check_out(actor=user, visit_id=visit_id)
     except ValidationError as error:
@@ -389,7 +389,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def checklist(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.has_checklist)
+    user = allowed_user(request, policies.may_keep_checklist)
     _owner, mine = selectors.checklist_of(user=user, owner_id=user.pk)
     initial: dict[str, Any] = {}
     if mine is not None:
@@ -415,7 +415,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def checklists(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.sees_staff_checklists)
+    user = allowed_user(request, policies.may_see_staff_checklists)
     return render(
         request, "safety/checklists.html", {"rows": selectors.checklist_overview(user=user)}
     )
@@ -423,7 +423,7 @@ def checklists(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def staff_checklist(request: HttpRequest, user_id: int) -> HttpResponse:
-    user = allowed_user(request, policies.sees_staff_checklists)
+    user = allowed_user(request, policies.may_see_staff_checklists)
     owner, found = selectors.checklist_of(user=user, owner_id=user_id)
     return render(request, "safety/staff_checklist.html", {"owner": owner, "checklist": found})
 
@@ -433,7 +433,7 @@ def staff_checklist(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def safety_settings(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.manages_safety)
+    user = allowed_user(request, policies.may_manage_safety)
     current = selectors.safety_settings(user=user)
     form = SettingsForm(
         request.POST if request.method == "POST" else None,

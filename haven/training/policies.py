@@ -25,20 +25,20 @@ _READS_AGENCY = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
 _SEES_OVERVIEW = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 
-def has_training(user: User | AnonymousUser) -> bool:
+def may_see_own_training(user: User | AnonymousUser) -> bool:
     """Every staff member with a role has their own training page."""
     return bool(roles_of(user))
 
 
-def keeps_training(user: User | AnonymousUser) -> bool:
+def may_keep_training(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _KEEPS)
 
 
-def reads_agency_training(user: User | AnonymousUser) -> bool:
+def may_read_agency_training(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _READS_AGENCY)
 
 
-def sees_overview(user: User | AnonymousUser) -> bool:
+def may_see_overview(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _SEES_OVERVIEW)
 
 

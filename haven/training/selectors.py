@@ -34,10 +34,10 @@ from haven.accounts.models import User
 from haven.core.errors import NotFound
 from haven.training.models import Event, Record, Refresher, Topic
 from haven.training.policies import (
-    has_training,
-    keeps_training,
-    reads_agency_training,
-    sees_overview,
+    may_keep_training,
+    may_read_agency_training,
+    may_see_overview,
+    may_see_own_training,
 )
 
 PAGE_SIZE = 25
@@ -126,7 +126,7 @@ class TopicRow:
 
 def topic_rows(*, user: User) -> list[TopicRow]:
     """Every topic of the user's agency with its refresher interval."""
-    if not has_training(user):
+    if not may_see_own_training(user):
         raise NotFound
     months = intervals_of(user.agency_id)
     return [TopicRow(t, months.get(t.pk)) for t in topics_of(user.agency_id)]
@@ -156,7 +156,7 @@ def _refresh(topic: Topic, months: int | None, latest: date | None, today: date)
 
 def my_refreshers(*, user: User, today: date) -> list[Refresh]:
     """The user's own refresher of each topic that has an interval."""
-    if not has_training(user):
+    if not may_see_own_training(user):
         raise NotFound
     months = intervals_of(user.agency_id)
     latest = _latest(user.agency_id, [user.pk])
@@ -181,7 +181,7 @@ class Overview:
 
 def overview(*, user: User, today: date) -> Overview:
     """Each active staff member against each topic of the agency."""
-    if not sees_overview(user):
+    if not may_see_overview(user):
         raise NotFound
     rows = topic_rows(user=user)
     staff = list(active_staff(user.agency_id))
@@ -283,9 +283,9 @@ def training_figures(
 
 def records_visible_q(user: User) -> Q:
     """The agency's records for those who read them all; one's own for anyone else."""
-    if not has_training(user):
+    if not may_see_own_training(user):
         return Q(pk__in=[])
-    scope = Q() if reads_agency_training(user) else Q(staff_id=user.pk)
+    scope = Q() if may_read_agency_training(user) else Q(staff_id=user.pk)
     return Q(agency_id=user.agency_id) & scope
 
 
@@ -317,7 +317,7 @@ def records_of(*, user: User, wanted: RecordFilter | None = None) -> QuerySet[Re
 def record_page(
     *, user: User, wanted: RecordFilter | None = None, page: str | int | None = 1
 ) -> Page:  # type: ignore[type-arg]
-    if not has_training(user):
+    if not may_see_own_training(user):
         raise NotFound
     return Paginator(records_of(user=user, wanted=wanted), PAGE_SIZE).get_page(page)
 
@@ -337,7 +337,7 @@ def record_get(*, user: User, record_id: uuid.UUID) -> Record:
 
 
 def event_page(*, user: User, page: str | int | None = 1) -> Page:  # type: ignore[type-arg]
-    if not reads_agency_training(user):
+    if not may_read_agency_training(user):
         raise NotFound
     events = (
         Event.objects.filter(agency_id=user.agency_id)
@@ -354,7 +354,7 @@ def event_get(*, user: User, event_id: uuid.UUID) -> Event:
         .select_related("topic", "recorded_by")
         .first()
     )
-    if event is None or not reads_agency_training(user):
+    if event is None or not may_read_agency_training(user):
         raise NotFound
     return event
 
@@ -367,6 +367,6 @@ def event_attendees(event: Event) -> list[User]:
 
 
 def staff_choices(*, user: User) -> list[User]:
-    if not keeps_training(user):
+    if not may_keep_training(user):
         raise NotFound
     return list(active_staff(user.agency_id))

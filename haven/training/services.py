@@ -38,7 +38,7 @@ from haven.training.models import (
     Refresher,
     Topic,
 )
-from haven.training.policies import keeps_training
+from haven.training.policies import may_keep_training
 from haven.training.selectors import active_staff, agency_topics_q, record_get
 
 # Nothing Haven records happened before this year: an earlier one is a typo.
@@ -112,7 +112,7 @@ def _partners(
 
 def topic_add(*, actor: User, name: str) -> Topic:
     """An agency's own topic, next to Haven's."""
-    if not keeps_training(actor):
+    if not may_keep_training(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     name = single_spaced(name)
@@ -142,7 +142,7 @@ def topic_add(*, actor: User, name: str) -> Topic:
 
 def refresher_set(*, actor: User, topic_id: int | None, months: int | None) -> Refresher:
     """How often the agency wants ``topic`` taken again; None: once is enough."""
-    if not keeps_training(actor):
+    if not may_keep_training(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     topic = _topic(actor, errors, topic_id)
@@ -195,7 +195,7 @@ def _store_certificate(actor: User, upload: Upload | None) -> uuid.UUID | None:
 
 def training_record(*, actor: User, values: RecordValues) -> Record:
     """One staff member's completed training, with its certificate if given."""
-    if not keeps_training(actor):
+    if not may_keep_training(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     provider = single_spaced(values.provider)
@@ -244,7 +244,7 @@ def training_record(*, actor: User, values: RecordValues) -> Record:
 def certificate_add(*, actor: User, record_id: uuid.UUID, upload: Upload) -> Record:
     """The certificate of a training recorded without one, or a better copy."""
     record = record_get(user=actor, record_id=record_id)
-    if not keeps_training(actor):
+    if not may_keep_training(actor):
         raise NotFound
     problem = certificate_problem(upload)
     if problem:
@@ -280,7 +280,7 @@ class EventValues:
 def event_record(*, actor: User, values: EventValues) -> Event:
     """An in-service event, and the training record of each staff member
     who attended, together or not at all."""
-    if not keeps_training(actor):
+    if not may_keep_training(actor):
         raise NotFound
     errors: dict[str, list[str]] = {}
     title = single_spaced(values.title)

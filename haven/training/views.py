@@ -38,15 +38,15 @@ def _partners(user: User) -> list[Organization]:
 
 def _links(user: User) -> dict[str, bool]:
     return {
-        "keeps": policies.keeps_training(user),
-        "reads_agency": policies.reads_agency_training(user),
-        "sees_overview": policies.sees_overview(user),
+        "keeps": policies.may_keep_training(user),
+        "reads_agency": policies.may_read_agency_training(user),
+        "may_see_overview": policies.may_see_overview(user),
     }
 
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.has_training)
+    user = allowed_user(request, policies.may_see_own_training)
     today = timezone.localdate()
     records = selectors.records_of(user=user, wanted=selectors.RecordFilter(staff_id=user.pk))
     return render(
@@ -62,7 +62,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.sees_overview)
+    user = allowed_user(request, policies.may_see_overview)
     return render(
         request,
         "training/overview.html",
@@ -72,7 +72,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.reads_agency_training)
+    user = allowed_user(request, policies.may_read_agency_training)
     form = RecordFilterForm(
         request.GET or None,
         staff=list(User.objects.filter(agency_id=user.agency_id).order_by("username")),
@@ -90,7 +90,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def record_new(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_training)
+    user = allowed_user(request, policies.may_keep_training)
     posted = request.method == "POST"
     wanted_staff = request.GET.get("staff", "")
     form = RecordForm(
@@ -119,9 +119,9 @@ def record_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.has_training)
+    user = allowed_user(request, policies.may_see_own_training)
     found = selectors.record_get(user=user, record_id=record_id)
-    keeps = policies.keeps_training(user)
+    keeps = policies.may_keep_training(user)
     posted = request.method == "POST"
     if posted and not keeps:
         raise Http404
@@ -144,7 +144,7 @@ def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
             "form": form,
             "keeps": keeps,
             "opens_certificate": policies.may_open_certificate(user),
-            "reads_agency": policies.reads_agency_training(user),
+            "reads_agency": policies.may_read_agency_training(user),
         },
         status=400 if form.errors else 200,
     )
@@ -152,14 +152,14 @@ def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def events(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.reads_agency_training)
+    user = allowed_user(request, policies.may_read_agency_training)
     page = selectors.event_page(user=user, page=request.GET.get("page"))
     return render(request, "training/events.html", {"page": page, **_links(user)})
 
 
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_training)
+    user = allowed_user(request, policies.may_keep_training)
     posted = request.method == "POST"
     form = EventForm(
         request.POST if posted else None,
@@ -183,7 +183,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
-    user = allowed_user(request, policies.reads_agency_training)
+    user = allowed_user(request, policies.may_read_agency_training)
     found = selectors.event_get(user=user, event_id=event_id)
     return render(
         request,
@@ -198,7 +198,7 @@ def event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def topics(request: HttpRequest) -> HttpResponse:
-    user = allowed_user(request, policies.keeps_training)
+    user = allowed_user(request, policies.may_keep_training)
     rows = selectors.topic_rows(user=user)
     posted = request.POST.get("form") if request.method == "POST" else None
     topic_form = TopicForm(request.POST if posted == "topic" else None, prefix="topic")

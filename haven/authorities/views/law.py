@@ -36,7 +36,7 @@ from haven.protocol.models import (
     LawEnforcementChoice,
     LawEnforcementContact,
 )
-from haven.protocol.policies import sees_continued_presence, sees_protocol, works_protocol
+from haven.protocol.policies import may_see_continued_presence, may_see_protocol, may_work_protocol
 from haven.protocol.selectors import law_enforcement_refused
 from haven.protocol.views.common import case_for_work
 
@@ -154,10 +154,10 @@ def _page(
             .select_related("data_key")
             .order_by("-requested_on")
         )
-        if sees_continued_presence(user)
+        if may_see_continued_presence(user)
         else []
     )
-    may_work = works_protocol(user)
+    may_work = may_work_protocol(user)
     rows: list[dict[str, Any]] = []
     for row in requests:
         prefix = _cp_prefix(row.pk)
@@ -194,7 +194,7 @@ def _page(
 @require_GET
 def law(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: sees_protocol(user))
+    case = case_for(user, case_id, lambda _: may_see_protocol(user))
     return _page(request, user, case)
 
 

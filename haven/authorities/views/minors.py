@@ -31,7 +31,7 @@ from haven.protocol.contacts import (
     reporting_contacts,
 )
 from haven.protocol.models import County, MandatedReport, ReportingContact
-from haven.protocol.policies import may_keep_protocol_settings, sees_protocol, works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, may_see_protocol, may_work_protocol
 
 _MINUTE = "%Y-%m-%dT%H:%M"
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_MINUTE)
@@ -157,12 +157,12 @@ def _chosen_county(value: str | None) -> County | None:
 def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
     posting = request.method == "POST"
-    policy = works_protocol if posting else sees_protocol
+    policy = may_work_protocol if posting else may_see_protocol
     case = case_for(user, case_id, lambda c: policy(user) and _has_report(c.pk))
     report = MandatedReport.objects.select_related("data_key", "county", "reported_by").get(
         case=case
     )
-    may_work = works_protocol(user)
+    may_work = may_work_protocol(user)
     initial: dict[str, Any] = {}
     if report.status == MandatedReport.Status.REPORTED:
         initial = {

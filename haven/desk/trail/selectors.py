@@ -11,7 +11,7 @@ from django.utils import timezone
 from haven.accounts.models import User
 from haven.audit.models import AuditEvent
 from haven.core.errors import NotFound
-from haven.desk.trail.policies import can_view_audit
+from haven.desk.trail.policies import may_view_audit
 
 PAGE_SIZE = 50
 
@@ -35,7 +35,7 @@ def audit_events(*, user: User, filters: AuditFilter) -> list[AuditEvent]:
     Paging is by position in the chain rather than by offset, so the hundredth
     page costs what the first one does.
     """
-    if not can_view_audit(user):
+    if not may_view_audit(user):
         raise NotFound
     events: QuerySet[AuditEvent] = AuditEvent.objects.filter(chain=user.agency_id)
     if filters.action:
@@ -52,6 +52,6 @@ def audit_events(*, user: User, filters: AuditFilter) -> list[AuditEvent]:
 
 
 def audit_actors(*, user: User) -> QuerySet[User]:
-    if not can_view_audit(user):
+    if not may_view_audit(user):
         raise NotFound
     return User.objects.filter(agency_id=user.agency_id).order_by("username")

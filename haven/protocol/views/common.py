@@ -7,9 +7,9 @@ import uuid
 from haven.accounts.models import User
 from haven.people.access import case_for
 from haven.people.models import Case
-from haven.protocol.policies import works_protocol
+from haven.protocol.policies import may_work_protocol
 
 
 def case_for_work(user: User, case_id: uuid.UUID) -> Case:
     """A case the user may open and work the protocol on, or not found."""
-    return case_for(user, case_id, lambda _: works_protocol(user))
+    return case_for(user, case_id, lambda _: may_work_protocol(user))

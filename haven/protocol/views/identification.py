@@ -24,7 +24,7 @@ from haven.people.access import case_for
 from haven.people.models import Case
 from haven.protocol import identification
 from haven.protocol.models import InstrumentResult, Screening
-from haven.protocol.policies import sees_protocol, works_protocol
+from haven.protocol.policies import may_see_protocol, may_work_protocol
 from haven.protocol.views.common import case_for_work
 
 KINDS = ("adult", "youth")
@@ -109,7 +109,7 @@ def _screening_page(
     instrument_form: InstrumentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    may_work = works_protocol(user)
+    may_work = may_work_protocol(user)
     screening = identification.indicators()["screenings"][kind]
     if may_work:
         form = form or ScreeningForm(kind=kind)
@@ -159,7 +159,7 @@ def _screening_page(
 def screening_page(request: HttpRequest, case_id: uuid.UUID, kind: str) -> HttpResponse:
     user = authenticated_user(request)
     if request.method == "POST":
-        case = case_for(user, case_id, lambda _case: works_protocol(user) and kind in KINDS)
+        case = case_for(user, case_id, lambda _case: may_work_protocol(user) and kind in KINDS)
         form = ScreeningForm(request.POST, kind=kind)
         if form.is_valid():
             try:
@@ -173,7 +173,7 @@ def screening_page(request: HttpRequest, case_id: uuid.UUID, kind: str) -> HttpR
                 url = reverse("protocol:screening", kwargs={"case_id": case.pk, "kind": kind})
                 return _see_other(f"{url}?result={row.pk}#result")
         return _screening_page(request, user, case, kind, form=form, status=400)
-    case = case_for(user, case_id, lambda _case: sees_protocol(user) and kind in KINDS)
+    case = case_for(user, case_id, lambda _case: may_see_protocol(user) and kind in KINDS)
     return _screening_page(request, user, case, kind)
 
 

@@ -25,7 +25,7 @@ from haven.people.access import case_for
 from haven.people.models import Case
 from haven.protocol import needs
 from haven.protocol.models import Need, NeedAssessment, NeedCategory, NeedChange, NeedStatus
-from haven.protocol.policies import may_keep_protocol_settings, sees_protocol, works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, may_see_protocol, may_work_protocol
 from haven.protocol.views.common import case_for_work
 
 RANK_PREFIX = "rank_"
@@ -139,7 +139,7 @@ def _needs_page(
         )
         .order_by("rank")
     )
-    may_work = works_protocol(user)
+    may_work = may_work_protocol(user)
     items = [
         {
             "need": need,
@@ -185,7 +185,7 @@ def _needs_page(
 
 def needs_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _case: sees_protocol(user))
+    case = case_for(user, case_id, lambda _case: may_see_protocol(user))
     return _needs_page(request, user, case)
 
 
@@ -218,7 +218,7 @@ def need_status(request: HttpRequest, case_id: uuid.UUID, need_id: uuid.UUID) ->
     case = case_for(
         user,
         case_id,
-        lambda c: works_protocol(user) and Need.objects.filter(case=c, pk=need_id).exists(),
+        lambda c: may_work_protocol(user) and Need.objects.filter(case=c, pk=need_id).exists(),
     )
     form = NeedStatusForm(request.POST, prefix=f"n{need_id.hex}")
     if form.is_valid():

@@ -30,7 +30,7 @@ from haven.people.models import Case
 from haven.protocol import library, materials_service
 from haven.protocol.library import Handout
 from haven.protocol.models import RightsExplained
-from haven.protocol.policies import may_keep_protocol_settings, sees_protocol, works_protocol
+from haven.protocol.policies import may_keep_protocol_settings, may_see_protocol, may_work_protocol
 from haven.protocol.rights import rights_explained_record
 from haven.protocol.views.common import case_for_work
 
@@ -150,7 +150,7 @@ def _rights_page(
 ) -> HttpResponse:
     shelf = _shelf(user.agency_id, case.person.language)
     titles = {(t["topic"], lang["code"]): lang["title"] for t in shelf for lang in t["languages"]}
-    may_work = works_protocol(user)
+    may_work = may_work_protocol(user)
     if may_work and form is None:
         person_language = case.person.language
         form = ExplainedForm(
@@ -188,7 +188,7 @@ def _rights_page(
 
 def rights_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _case: sees_protocol(user))
+    case = case_for(user, case_id, lambda _case: may_see_protocol(user))
     return _rights_page(request, user, case)
 
 
@@ -224,7 +224,7 @@ def _case_and_handout(
     not exist is refused with the policy, before the case read is audited."""
     user = authenticated_user(request)
     handout = library.handouts_for(user.agency_id).get((topic, language))
-    case = case_for(user, case_id, lambda _case: sees_protocol(user) and handout is not None)
+    case = case_for(user, case_id, lambda _case: may_see_protocol(user) and handout is not None)
     assert handout is not None  # noqa: S101 (refused above)
     return user, case, handout
 

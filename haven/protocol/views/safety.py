@@ -34,7 +34,7 @@ from haven.protocol.models import (
     PoliceOutcome,
     SafetyPlan,
 )
-from haven.protocol.policies import may_check_danger, sees_protocol, works_protocol
+from haven.protocol.policies import may_check_danger, may_see_protocol, may_work_protocol
 from haven.protocol.safety import (
     NOTE_MAX,
     PLAN_FIELD_MAX,
@@ -94,7 +94,7 @@ def plan_sections(plan: SafetyPlan) -> list[tuple[str, str, str]]:
 
 
 def _sees_page(user: User) -> bool:
-    return may_check_danger(user) or sees_protocol(user)
+    return may_check_danger(user) or may_see_protocol(user)
 
 
 def _redirect_to_page(case: Case) -> HttpResponse:
@@ -112,7 +112,7 @@ def _page(
     plan_form: SafetyPlanForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    sees_plans = sees_protocol(user)
+    sees_plans = may_see_protocol(user)
     latest_check = (
         DangerCheck.objects.filter(case=case)
         .select_related("data_key", "by")
@@ -127,7 +127,7 @@ def _page(
             .order_by("-version")
             .values("version", "at", "by__display_name", "by__username")
         )
-    may_plan = works_protocol(user)
+    may_plan = may_work_protocol(user)
     if plan_form is None and may_plan:
         initial = {name: getattr(plan, name) or "" for name in SAFETY_PLAN_FIELDS} if plan else {}
         plan_form = SafetyPlanForm(prefix="plan", initial=initial)
@@ -190,7 +190,7 @@ def danger_check(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["POST"])
 def safety_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: works_protocol(user))
+    case = case_for(user, case_id, lambda _: may_work_protocol(user))
     form = SafetyPlanForm(request.POST, prefix="plan")
     if form.is_valid():
         try:
@@ -208,7 +208,7 @@ def safety_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def safety_plan_version(request: HttpRequest, case_id: uuid.UUID, version: int) -> HttpResponse:
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: sees_protocol(user))
+    case = case_for(user, case_id, lambda _: may_see_protocol(user))
     plan = (
         SafetyPlan.objects.filter(case=case, version=version)
         .select_related("data_key", "by")
@@ -235,7 +235,7 @@ def safety_plan_version(request: HttpRequest, case_id: uuid.UUID, version: int) 
 def safety_plan_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The latest plan, printed in the person's language, for the person."""
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _: sees_protocol(user))
+    case = case_for(user, case_id, lambda _: may_see_protocol(user))
     plan = latest_safety_plan(case)
     if plan is None:
         messages.info(request, _("There is no safety plan to print yet."))
