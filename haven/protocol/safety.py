@@ -134,9 +134,3 @@ def safety_plan_save(*, actor: User, case: Case, values: Mapping[str, str]) -> S
             detail={"version": plan.version},
         )
     return plan
-
-
-def latest_safety_plan(case: Case) -> SafetyPlan | None:
-    return (
-        SafetyPlan.objects.filter(case=case).select_related("data_key").order_by("-version").first()
-    )

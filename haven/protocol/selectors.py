@@ -3,24 +3,35 @@ in a fixed number of queries whatever the number of steps and cases."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Membership, Role, User
 from haven.core.addresses import case_address
+from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.people.selectors import LIST_SIZE, audit_people_shown
 from haven.protocol.models import (
     CaseStep,
+    ContinuedPresence,
+    County,
     DangerCheck,
+    InstrumentResult,
     LawEnforcementChoice,
+    LawEnforcementContact,
     MandatedReport,
+    Need,
+    NeedAssessment,
+    NeedChange,
+    RightsExplained,
     SafetyPlan,
+    Screening,
     Step,
     StepState,
 )
@@ -229,3 +240,158 @@ def open_reports(*, user: User) -> list[MandatedReport]:
         .select_related("case__team")
         .order_by("opened_at")[:LIST_SIZE]
     )
+
+
+# --- One case's records ----------------------------------------------------------------
+# For the pages and the API, on a case the caller has opened (and so audited)
+# and whose page the caller's policy allows: each list newest first, with
+# what its page shows read in the same query.
+
+
+def case_step(case: Case, step: str) -> CaseStep | None:
+    return CaseStep.objects.filter(case=case, step=step).first()
+
+
+def screenings_of(case: Case) -> QuerySet[Screening]:
+    """Screenings without their answers: the page and the list show levels."""
+    return (
+        Screening.objects.filter(case=case)
+        .select_related("by")
+        .only("id", "case_id", "kind", "level", "score", "at", "by", "data_key_id")
+        .order_by("-at")
+    )
+
+
+def instrument_results_of(case: Case) -> QuerySet[InstrumentResult]:
+    return (
+        InstrumentResult.objects.filter(case=case)
+        .select_related("by", "data_key")
+        .order_by("-administered_on", "-at")
+    )
+
+
+def needs_of(case: Case) -> QuerySet[Need]:
+    """The case's needs in the person's order, each with its history."""
+    return (
+        Need.objects.filter(case=case)
+        .select_related("category", "data_key")
+        .prefetch_related(
+            Prefetch(
+                "changes", queryset=NeedChange.objects.select_related("by").order_by("-at", "-pk")
+            )
+        )
+        .order_by("rank")
+    )
+
+
+def has_need(case: Case, need_id: uuid.UUID) -> bool:
+    return Need.objects.filter(case=case, pk=need_id).exists()
+
+
+def need_of(case: Case, need_id: uuid.UUID) -> Need:
+    found = Need.objects.filter(case=case, pk=need_id).select_related("category").first()
+    if found is None:
+        raise NotFound
+    return found
+
+
+def assessments_of(case: Case) -> QuerySet[NeedAssessment]:
+    return NeedAssessment.objects.filter(case=case).select_related("by", "data_key").order_by("-at")
+
+
+def rights_explained_of(case: Case) -> QuerySet[RightsExplained]:
+    return (
+        RightsExplained.objects.filter(case=case)
+        .select_related("by", "data_key")
+        .order_by("-explained_on", "-at")
+    )
+
+
+def danger_checks_of(case: Case) -> QuerySet[DangerCheck]:
+    return DangerCheck.objects.filter(case=case).select_related("data_key", "by").order_by("-at")
+
+
+def safety_plan_versions(case: Case) -> QuerySet[SafetyPlan]:
+    """Every version of the case's safety plan, newest first, without its text."""
+    return (
+        SafetyPlan.objects.filter(case=case)
+        .select_related("by")
+        .only("id", "case_id", "version", "at", "by")
+        .order_by("-version")
+    )
+
+
+def safety_plan_of(case: Case, version: int) -> SafetyPlan:
+    found = (
+        SafetyPlan.objects.filter(case=case, version=version)
+        .select_related("data_key", "by")
+        .first()
+    )
+    if found is None:
+        raise NotFound
+    return found
+
+
+def latest_safety_plan(case: Case) -> SafetyPlan | None:
+    return (
+        SafetyPlan.objects.filter(case=case)
+        .select_related("data_key", "by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def law_choices_of(case: Case) -> QuerySet[LawEnforcementChoice]:
+    return (
+        LawEnforcementChoice.objects.filter(case=case)
+        .select_related("data_key", "by")
+        .order_by("-at")
+    )
+
+
+def law_contacts_of(case: Case) -> QuerySet[LawEnforcementContact]:
+    return (
+        LawEnforcementContact.objects.filter(case=case)
+        .select_related("data_key", "by")
+        .order_by("-contacted_on", "-at")
+    )
+
+
+def continued_presence_of(case: Case) -> QuerySet[ContinuedPresence]:
+    return (
+        ContinuedPresence.objects.filter(case=case)
+        .select_related("data_key")
+        .order_by("-requested_on")
+    )
+
+
+def continued_presence_request(case: Case, request_id: uuid.UUID) -> ContinuedPresence:
+    found = continued_presence_of(case).filter(pk=request_id).first()
+    if found is None:
+        raise NotFound
+    return found
+
+
+def has_mandated_report(case_id: uuid.UUID) -> bool:
+    return MandatedReport.objects.filter(case_id=case_id).exists()
+
+
+def mandated_report_of(case: Case) -> MandatedReport:
+    found = (
+        MandatedReport.objects.filter(case=case)
+        .select_related("data_key", "county", "reported_by")
+        .first()
+    )
+    if found is None:
+        raise NotFound
+    return found
+
+
+def counties() -> QuerySet[County]:
+    return County.objects.all()
+
+
+def county_of(fips: str) -> County | None:
+    if not fips or len(fips) > 5:
+        return None
+    return County.objects.filter(pk=fips).first()

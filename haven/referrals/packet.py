@@ -18,7 +18,8 @@ from haven.people.field_settings import field_rules
 from haven.people.models import Case
 from haven.protocol.models import Need, NeedStatus
 from haven.protocol.needs import category_label
-from haven.protocol.safety import PLAN_SECTIONS, latest_safety_plan
+from haven.protocol.safety import PLAN_SECTIONS
+from haven.protocol.selectors import latest_safety_plan
 from haven.referrals.models import Referral, ReferralPacket
 
 # The person record's fields each kind of information covers.

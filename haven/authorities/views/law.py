@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,12 +29,11 @@ from haven.consent.models import InfoKind
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
+from haven.protocol import selectors
 from haven.protocol.law import law_choice_record
 from haven.protocol.models import (
     ContactBasis,
     ContinuedPresence,
-    LawEnforcementChoice,
-    LawEnforcementContact,
 )
 from haven.protocol.policies import may_see_continued_presence, may_see_protocol, may_work_protocol
 from haven.protocol.selectors import law_enforcement_refused
@@ -138,24 +137,10 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     bound = bound or {}
-    choices = list(
-        LawEnforcementChoice.objects.filter(case=case)
-        .select_related("data_key", "by")
-        .order_by("-at")
-    )
-    contacts = list(
-        LawEnforcementContact.objects.filter(case=case)
-        .select_related("data_key", "by")
-        .order_by("-contacted_on", "-at")
-    )
+    choices = list(selectors.law_choices_of(case))
+    contacts = list(selectors.law_contacts_of(case))
     requests = (
-        list(
-            ContinuedPresence.objects.filter(case=case)
-            .select_related("data_key")
-            .order_by("-requested_on")
-        )
-        if may_see_continued_presence(user)
-        else []
+        list(selectors.continued_presence_of(case)) if may_see_continued_presence(user) else []
     )
     may_work = may_work_protocol(user)
     rows: list[dict[str, Any]] = []
@@ -290,9 +275,7 @@ def continued_presence_update(
 ) -> HttpResponse:
     user = authenticated_user(request)
     case = case_for_work(user, case_id)
-    row = get_object_or_404(
-        ContinuedPresence.objects.select_related("data_key"), pk=request_id, case=case
-    )
+    row = selectors.continued_presence_request(case, request_id)
     prefix = _cp_prefix(row.pk)
     form = ContinuedPresenceForm(request.POST, prefix=prefix)
     return _save_request(request, user, case, form, prefix, row)

@@ -21,6 +21,7 @@ from haven.accounts.models import User
 from haven.authorities.minors import mandated_report_record
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
+from haven.protocol import selectors
 from haven.protocol.contacts import (
     NAME_MAX,
     PHONE_MAX,
@@ -47,7 +48,7 @@ class _ContactChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 class MandatedReportForm(forms.Form):
     county = forms.ModelChoiceField(
         label=COUNTY_LABEL,
-        queryset=County.objects.all(),
+        queryset=selectors.counties(),
         empty_label=gettext_lazy("Choose a county"),
     )
     contact = _ContactChoice(
@@ -130,7 +131,7 @@ class MandatedReportForm(forms.Form):
 class ReportingContactForm(forms.Form):
     county = forms.ModelChoiceField(
         label=gettext_lazy("County"),
-        queryset=County.objects.all(),
+        queryset=selectors.counties(),
         empty_label=gettext_lazy("Choose a county"),
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ReportingContact.Kind.choices)
@@ -148,9 +149,7 @@ class ReportingContactForm(forms.Form):
 
 
 def _chosen_county(value: str | None) -> County | None:
-    if not value or len(value) > 5:
-        return None
-    return County.objects.filter(pk=value).first()
+    return selectors.county_of(value or "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,9 +158,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     posting = request.method == "POST"
     policy = may_work_protocol if posting else may_see_protocol
     case = case_for(user, case_id, lambda c: policy(user) and _has_report(c.pk))
-    report = MandatedReport.objects.select_related("data_key", "county", "reported_by").get(
-        case=case
-    )
+    report = selectors.mandated_report_of(case)
     may_work = may_work_protocol(user)
     initial: dict[str, Any] = {}
     if report.status == MandatedReport.Status.REPORTED:
@@ -218,7 +215,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "hidden_names": names_hidden_for(user),
         "report": report,
         "form": form,
-        "counties": County.objects.all(),
+        "counties": selectors.counties(),
         "county": county,
         "county_label": COUNTY_LABEL,
         "contacts": list(reporting_contacts(agency_id=user.agency_id, county=county))
@@ -231,7 +228,7 @@ def minor_report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 def _has_report(case_id: uuid.UUID) -> bool:
-    return MandatedReport.objects.filter(case_id=case_id).exists()
+    return selectors.has_mandated_report(case_id)
 
 
 def _require_keeper(user: User) -> None:

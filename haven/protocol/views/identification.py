@@ -22,8 +22,8 @@ from haven.accounts.models import User
 from haven.core.forms import show_refusal
 from haven.people.access import case_for
 from haven.people.models import Case
-from haven.protocol import identification
-from haven.protocol.models import InstrumentResult, Screening
+from haven.protocol import identification, selectors
+from haven.protocol.models import Screening
 from haven.protocol.policies import may_see_protocol, may_work_protocol
 from haven.protocol.views.common import case_for_work
 
@@ -118,10 +118,7 @@ def _screening_page(
         )
     past: list[dict[str, Any]] = [
         {"row": row, "kind_label": Screening.Kind(row.kind).label, "level": level_of(row.level)}
-        for row in Screening.objects.filter(case=case)
-        .select_related("by")
-        .only("id", "case_id", "kind", "level", "score", "at", "by", "data_key_id")
-        .order_by("-at")
+        for row in selectors.screenings_of(case)
     ]
     # The result just recorded (named in the address by its id only).
     result: dict[str, Any] | None = None
@@ -132,11 +129,7 @@ def _screening_page(
         except ValueError:
             wanted_id = None
         result = next((item for item in past if item["row"].pk == wanted_id), None)
-    instruments = (
-        InstrumentResult.objects.filter(case=case)
-        .select_related("by", "data_key")
-        .order_by("-administered_on", "-at")
-    )
+    instruments = selectors.instrument_results_of(case)
     return render(
         request,
         "protocol/identification/screening.html",

@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,8 +22,8 @@ from haven.accounts.models import User
 from haven.core.forms import show_refusal
 from haven.people.access import case_for
 from haven.people.models import Case
-from haven.protocol import needs
-from haven.protocol.models import Need, NeedAssessment, NeedCategory, NeedChange, NeedStatus
+from haven.protocol import needs, selectors
+from haven.protocol.models import NeedCategory, NeedStatus
 from haven.protocol.policies import may_keep_protocol_settings, may_see_protocol, may_work_protocol
 from haven.protocol.views.common import case_for_work
 
@@ -128,17 +127,7 @@ def _needs_page(
     status_form: NeedStatusForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    rows = list(
-        Need.objects.filter(case=case)
-        .select_related("category", "data_key")
-        .prefetch_related(
-            Prefetch(
-                "changes",
-                queryset=NeedChange.objects.select_related("by").order_by("-at", "-pk"),
-            )
-        )
-        .order_by("rank")
-    )
+    rows = list(selectors.needs_of(case))
     may_work = may_work_protocol(user)
     items = [
         {
@@ -166,9 +155,7 @@ def _needs_page(
             categories=needs.categories_for(user.agency_id),
             initial={f"{RANK_PREFIX}{pk}": rank for pk, rank in current.items()},
         )
-    assessments = (
-        NeedAssessment.objects.filter(case=case).select_related("by", "data_key").order_by("-at")
-    )[:20]
+    assessments = selectors.assessments_of(case)[:20]
     return render(
         request,
         "protocol/needs/needs.html",
@@ -218,7 +205,7 @@ def need_status(request: HttpRequest, case_id: uuid.UUID, need_id: uuid.UUID) ->
     case = case_for(
         user,
         case_id,
-        lambda c: may_work_protocol(user) and Need.objects.filter(case=c, pk=need_id).exists(),
+        lambda c: may_work_protocol(user) and selectors.has_need(c, need_id),
     )
     form = NeedStatusForm(request.POST, prefix=f"n{need_id.hex}")
     if form.is_valid():

@@ -27,9 +27,8 @@ from haven.core.languages import LANGUAGES, language_name
 from haven.core.pdf import pdf_response, print_language, render_pdf
 from haven.people.access import case_for
 from haven.people.models import Case
-from haven.protocol import library, materials_service
+from haven.protocol import library, materials_service, selectors
 from haven.protocol.library import Handout
-from haven.protocol.models import RightsExplained
 from haven.protocol.policies import may_keep_protocol_settings, may_see_protocol, may_work_protocol
 from haven.protocol.rights import rights_explained_record
 from haven.protocol.views.common import case_for_work
@@ -168,9 +167,7 @@ def _rights_page(
             "title": titles.get((row.topic, row.language), row.topic),
             "language_name": language_name(row.language),
         }
-        for row in RightsExplained.objects.filter(case=case)
-        .select_related("by", "data_key")
-        .order_by("-explained_on", "-at")
+        for row in selectors.rights_explained_of(case)
     ]
     return render(
         request,

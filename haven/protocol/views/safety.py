@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -27,10 +27,10 @@ from haven.core.pdf import pdf_response, print_language, render_pdf
 from haven.people.access import case_for, names_hidden_for
 from haven.people.display import printed_name
 from haven.people.models import Case
+from haven.protocol import selectors
 from haven.protocol.models import (
     SAFETY_PLAN_FIELDS,
     Danger,
-    DangerCheck,
     PoliceOutcome,
     SafetyPlan,
 )
@@ -40,7 +40,6 @@ from haven.protocol.safety import (
     PLAN_FIELD_MAX,
     PLAN_SECTIONS,
     danger_check_record,
-    latest_safety_plan,
     safety_plan_save,
 )
 
@@ -113,20 +112,9 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     sees_plans = may_see_protocol(user)
-    latest_check = (
-        DangerCheck.objects.filter(case=case)
-        .select_related("data_key", "by")
-        .order_by("-at")
-        .first()
-    )
-    plan = latest_safety_plan(case) if sees_plans else None
-    versions: list[Any] = []
-    if sees_plans:
-        versions = list(
-            SafetyPlan.objects.filter(case=case)
-            .order_by("-version")
-            .values("version", "at", "by__display_name", "by__username")
-        )
+    latest_check = selectors.danger_checks_of(case).first()
+    plan = selectors.latest_safety_plan(case) if sees_plans else None
+    versions: list[Any] = list(selectors.safety_plan_versions(case)) if sees_plans else []
     may_plan = may_work_protocol(user)
     if plan_form is None and may_plan:
         initial = {name: getattr(plan, name) or "" for name in SAFETY_PLAN_FIELDS} if plan else {}
@@ -209,14 +197,8 @@ def safety_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 def safety_plan_version(request: HttpRequest, case_id: uuid.UUID, version: int) -> HttpResponse:
     user = authenticated_user(request)
     case = case_for(user, case_id, lambda _: may_see_protocol(user))
-    plan = (
-        SafetyPlan.objects.filter(case=case, version=version)
-        .select_related("data_key", "by")
-        .first()
-    )
-    if plan is None:
-        raise Http404
-    latest = SafetyPlan.objects.filter(case=case).order_by("-version").values("version").first()
+    plan = selectors.safety_plan_of(case, version)
+    latest = selectors.safety_plan_versions(case).first()
     return render(
         request,
         "protocol/safety/plan_version.html",
@@ -225,7 +207,7 @@ def safety_plan_version(request: HttpRequest, case_id: uuid.UUID, version: int) 
             "person": case.person,
             "plan": plan,
             "sections": plan_sections(plan),
-            "is_latest": bool(latest and latest["version"] == plan.version),
+            "is_latest": bool(latest and latest.version == plan.version),
             "hidden_names": names_hidden_for(user),
         },
     )
@@ -236,7 +218,7 @@ def safety_plan_pdf(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The latest plan, printed in the person's language, for the person."""
     user = authenticated_user(request)
     case = case_for(user, case_id, lambda _: may_see_protocol(user))
-    plan = latest_safety_plan(case)
+    plan = selectors.latest_safety_plan(case)
     if plan is None:
         messages.info(request, _("There is no safety plan to print yet."))
         return redirect("protocol:safety", case_id=case.pk)

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods
 from haven.accounts.http import authenticated_user
 from haven.core.forms import show_refusal
 from haven.people.access import names_hidden_for
-from haven.protocol.models import CaseStep, Step, StepState
+from haven.protocol import selectors
+from haven.protocol.models import Step, StepState
 from haven.protocol.steps import OPEN_STATES, next_action, settable_states
 from haven.protocol.tracker import REASON_MAX, step_set
 from haven.protocol.views.common import case_for_work
@@ -54,7 +55,7 @@ def step_update(request: HttpRequest, case_id: uuid.UUID, step: str) -> HttpResp
     choices = settable_states(step)
     if not choices:
         raise Http404
-    row = CaseStep.objects.filter(case=case, step=step).first()
+    row = selectors.case_step(case, step)
     current = row.state if row else StepState.NOT_STARTED
     form = StepForm(
         request.POST if request.method == "POST" else None,
