@@ -54,16 +54,11 @@ from haven.attachments import selectors
 from haven.attachments.models import Attachment, Use
 from haven.attachments.policies import may_handle_attachments
 from haven.attachments.responses import attachment_response
-from haven.attachments.services import (
-    DESCRIPTION_MAX,
-    attachment_open,
-    attachment_store,
-    upload_accept,
-)
-from haven.consent import court_orders
+from haven.attachments.services import attachment_open, attachment_store, upload_accept
 from haven.consent.court_orders import CourtOrderAnswer, court_order_answer
 from haven.consent.models import InfoKind
 from haven.consent.policies import may_answer_court_orders
+from haven.core import limits
 from haven.people.models import Case
 
 router = Router(tags=["attachments"])
@@ -82,9 +77,9 @@ def _blank_is_none(value: object) -> object:
     return None if value == "" else value
 
 
-Description = Annotated[str, Lines(DESCRIPTION_MAX)]
-Reference = Annotated[str, OneLine(court_orders.REFERENCE_MAX)]
-Account = Annotated[str, Lines(court_orders.TEXT_MAX)]
+Description = Annotated[str, Lines(limits.SUMMARY)]
+Reference = Annotated[str, OneLine(limits.WIDE_LINE)]
+Account = Annotated[str, Lines(limits.SHORT_NOTE)]
 
 
 # Plain schemas, not Input: ninja flattens a form's fields and ignores any

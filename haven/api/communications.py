@@ -60,14 +60,9 @@ from haven.api.common import (
 from haven.communications import selectors, services
 from haven.communications.models import Communication, Interpreter
 from haven.communications.policies import may_keep_roster, may_log_communications, may_read_roster
-from haven.communications.services import (
-    DETAILS_MAX,
-    SUMMARY_MAX,
-    TEXT_MAX,
-    CommunicationValues,
-    InterpreterValues,
-)
+from haven.communications.services import CommunicationValues, InterpreterValues
 from haven.consent.models import InfoKind
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.exports.models import RecordExport
 from haven.exports.policies import may_export
@@ -79,21 +74,15 @@ router = Router(tags=["communications"])
 
 MAX_STAFF = 50
 MAX_LANGUAGES = 40
-NAME_MAX = 200
-ROSTER_TEXT_MAX = 300
-ROSTER_NOTES_MAX = 2000
-RECIPIENT_MAX = 300
 
-# --- Input types ---------------------------------------------------------------------
-
-Summary = Annotated[str, OneLine(SUMMARY_MAX)]
-Details = Annotated[str, Lines(DETAILS_MAX)]
-Line = Annotated[str, OneLine(TEXT_MAX)]
-Note = Annotated[str, Lines(TEXT_MAX)]
-Name = Annotated[str, OneLine(NAME_MAX)]
-RosterLine = Annotated[str, OneLine(ROSTER_TEXT_MAX)]
-RosterNote = Annotated[str, Lines(ROSTER_NOTES_MAX)]
-Recipient = Annotated[str, OneLine(RECIPIENT_MAX)]
+Summary = Annotated[str, OneLine(limits.SUMMARY)]
+Details = Annotated[str, Lines(limits.BODY)]
+Line = Annotated[str, OneLine(limits.SHORT_NOTE)]
+Note = Annotated[str, Lines(limits.SHORT_NOTE)]
+Name = Annotated[str, OneLine(limits.LINE)]
+RosterLine = Annotated[str, OneLine(limits.WIDE_LINE)]
+RosterNote = Annotated[str, Lines(limits.NOTE)]
+Recipient = Annotated[str, OneLine(limits.WIDE_LINE)]
 
 # The codes of haven.communications.models and haven.exports.models, spelled
 # out so OpenAPI lists them (a test checks they stay the same).

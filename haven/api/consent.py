@@ -44,7 +44,8 @@ from haven.api.common import (
 from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
 from haven.consent.policies import may_record_consent, may_see_disclosures
-from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues
+from haven.consent.services import ConsentValues
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.people.models import Case
 
@@ -52,8 +53,8 @@ router = Router(tags=["consent"])
 
 # --- Input types ---------------------------------------------------------------------
 
-Line = Annotated[str, OneLine(TEXT_MAX)]
-Note = Annotated[str, Lines(NOTE_MAX)]
+Line = Annotated[str, OneLine(limits.LINE)]
+Note = Annotated[str, Lines(limits.SHORT_NOTE)]
 
 # The codes of haven.consent.models, spelled out so OpenAPI lists them
 # (a test checks they stay the same; the purposes and categories are shared).

@@ -35,34 +35,27 @@ from haven.api.common import (
     staff_allowed,
     uuid_or_404,
 )
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.partners import selectors, services
 from haven.partners.hsds.export import NestedBuilder, Snapshot, organization_row, service_row
 from haven.partners.hsds.spec import HSDS_VERSION
-from haven.partners.models import (
-    EMAIL_MAX,
-    NAME_MAX,
-    TEXT_MAX,
-    URL_MAX,
-    Organization,
-    Service,
-    recipient_categories,
-)
+from haven.partners.models import Organization, Service, recipient_categories
 from haven.partners.policies import may_read_directory
 
 router = Router(tags=["partners"])
 
 MAX_PER_PAGE = 200
 
-Line = Annotated[str, OneLine(NAME_MAX)]
-Text = Annotated[str, Lines(TEXT_MAX)]
-Web = Annotated[str, OneLine(URL_MAX)]
-Email = Annotated[str, OneLine(EMAIL_MAX)]
+Line = Annotated[str, OneLine(limits.WIDE_LINE)]
+Text = Annotated[str, Lines(limits.DIRECTORY_TEXT)]
+Web = Annotated[str, OneLine(limits.URL)]
+Email = Annotated[str, OneLine(limits.EMAIL)]
 # Words to search for: hidden characters (a NUL among them, which PostgreSQL
 # cannot compare) are refused with 422 like any other text. Not strict: a
 # query string is text whatever it looks like.
 SearchWords = Annotated[str, Field(max_length=100), AfterValidator(clean_text)]
-PhoneNumber = Annotated[str, OneLine(services.PHONE_MAX)]
+PhoneNumber = Annotated[str, OneLine(limits.PARTNER_PHONE)]
 KindCode = Literal[
     "shelter",
     "legal",

@@ -38,15 +38,9 @@ from haven.api.common import (
     case_for,
     staff_allowed,
 )
+from haven.core import limits
 from haven.people import selectors, services
-from haven.people.details import (
-    DETAIL_NAMES,
-    MAX_ALIASES,
-    MAX_LANGUAGES,
-    NOTE_MAX,
-    TEXT_MAX,
-    PersonDetails,
-)
+from haven.people.details import DETAIL_NAMES, MAX_ALIASES, MAX_LANGUAGES, PersonDetails
 from haven.people.display import visible_names
 from haven.people.field_settings import field_rules
 from haven.people.models import Case, Danger, Person
@@ -59,14 +53,13 @@ from haven.people.policies import (
 
 router = Router(tags=["people"])
 
-PHONE_MAX = 40
 EARLIEST_BIRTH_YEAR = 1900
 
 # --- Input types ---------------------------------------------------------------------
 
-Text = Annotated[str, OneLine(TEXT_MAX)]
-Phone = Annotated[str, OneLine(PHONE_MAX)]
-Note = Annotated[str, Lines(NOTE_MAX)]
+Text = Annotated[str, OneLine(limits.LINE)]
+Phone = Annotated[str, OneLine(limits.PHONE)]
+Note = Annotated[str, Lines(limits.NOTE)]
 Safety = Literal["", "safe", "unsafe"]
 Languages = Annotated[
     list[LanguageCode], Field(max_length=MAX_LANGUAGES, description="ISO 639-3 codes.")

@@ -48,20 +48,16 @@ from haven.api.common import (
     uuid_or_404,
 )
 from haven.attachments.models import Attachment
+from haven.core import limits
 from haven.preparedness import selectors, services
-from haven.preparedness.models import (
-    TITLE_MAX,
-    PartnerMeeting,
-    PolicyDocument,
-    PolicyKind,
-)
+from haven.preparedness.models import PartnerMeeting, PolicyDocument, PolicyKind
 
 router = Router(tags=["preparedness"])
 
-Title = Annotated[str, OneLine(TITLE_MAX)]
-Attendees = Annotated[str, Lines(services.ATTENDEES_MAX)]
-Agreements = Annotated[str, Lines(services.AGREEMENTS_MAX)]
-FollowUps = Annotated[str, Lines(services.FOLLOW_UPS_MAX)]
+Title = Annotated[str, OneLine(limits.LINE)]
+Attendees = Annotated[str, Lines(limits.NOTE)]
+Agreements = Annotated[str, Lines(limits.LONG)]
+FollowUps = Annotated[str, Lines(limits.LONG_NOTE)]
 VersionNumber = Annotated[StrictInt, Field(ge=1, le=LARGEST_ID)]
 Revision = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
 

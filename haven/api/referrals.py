@@ -46,13 +46,14 @@ from haven.api.common import (
 )
 from haven.consent.models import InfoKind
 from haven.consent.policies import may_see_disclosures
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.protocol.needs import category_label
 from haven.referrals import selectors, services
 from haven.referrals.models import Referral, ReferralPacket
 from haven.referrals.packet import packet_read
 from haven.referrals.policies import may_refer
-from haven.referrals.services import MESSAGE_MAX, OUTCOME_MAX, ReferralRequest
+from haven.referrals.services import ReferralRequest
 
 router = Router(tags=["referrals"])
 
@@ -61,8 +62,8 @@ INBOX_SIZE = 200
 
 # --- Input types ---------------------------------------------------------------------
 
-Message = Annotated[str, Lines(MESSAGE_MAX)]
-Outcome = Annotated[str, Lines(OUTCOME_MAX)]
+Message = Annotated[str, Lines(limits.NOTE)]
+Outcome = Annotated[str, Lines(limits.NOTE)]
 
 # The moves of haven.referrals.models.ReferralStatus ("sent" is where one starts).
 MoveCode = Literal["accepted", "declined", "completed", "withdrawn"]

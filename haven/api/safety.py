@@ -60,6 +60,7 @@ from haven.api.common import (
     uuid_or_404,
 )
 from haven.attachments.models import Attachment
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.safety import selectors, services
 from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit, VisitorAlert
@@ -95,11 +96,11 @@ ThreatMoment = Annotated[
     BeforeValidator(_threat_moment),
     Field(description="ISO 8601 with a UTC offset, e.g. 2025-01-31T14:05-06:00; not ahead."),
 ]
-Name = Annotated[str, OneLine(services.NAME_MAX)]
-Purpose = Annotated[str, OneLine(services.SHORT_MAX)]
-ListText = Annotated[str, Lines(services.LIST_MAX)]
-Account = Annotated[str, Lines(services.LONG_MAX)]
-ReportNumber = Annotated[str, OneLine(services.REPORT_NUMBER_MAX)]
+Name = Annotated[str, OneLine(limits.LINE)]
+Purpose = Annotated[str, OneLine(limits.WIDE_LINE)]
+ListText = Annotated[str, Lines(limits.NOTE)]
+Account = Annotated[str, Lines(limits.LONG)]
+ReportNumber = Annotated[str, OneLine(limits.CODE)]
 Version = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
 
 # The codes of haven.safety.models, spelled out so OpenAPI lists them (a test

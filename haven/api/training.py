@@ -40,8 +40,9 @@ from haven.api.common import (
     staff_allowed,
     uuid_or_404,
 )
+from haven.core import limits
 from haven.training import selectors, services
-from haven.training.models import PRESENTERS_MAX, PROVIDER_MAX, TITLE_MAX, Event, Record
+from haven.training.models import Event, Record
 from haven.training.policies import may_see_own_training
 
 router = Router(tags=["training"])
@@ -58,9 +59,9 @@ Hours = Annotated[
     ),
 ]
 TopicId = Annotated[StrictInt, Field(gt=0, le=LARGEST_ID)]
-Provider = Annotated[str, OneLine(PROVIDER_MAX)]
-Title = Annotated[str, OneLine(TITLE_MAX)]
-Presenters = Annotated[str, OneLine(PRESENTERS_MAX)]
+Provider = Annotated[str, OneLine(limits.LINE)]
+Title = Annotated[str, OneLine(limits.LINE)]
+Presenters = Annotated[str, OneLine(limits.SUMMARY)]
 
 # --- Input and output types ----------------------------------------------------------
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haven.attachments import filetypes
-from haven.attachments.services import DESCRIPTION_MAX, Upload, size_limit, upload_accept
+from haven.attachments.services import Upload, size_limit, upload_accept
+from haven.core import limits
 
 
 class AttachmentField(forms.FileField):
@@ -83,5 +84,5 @@ class DocumentForm(FileForm):
         label=_("What it is (optional)"),
         help_text=_("For example: copy of the lease, photo of the injury, voicemail of 3 May."),
         required=False,
-        max_length=DESCRIPTION_MAX,
+        max_length=limits.SUMMARY,
     )

@@ -37,14 +37,11 @@ from haven.attachments.policies import (
 )
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core import crypto, keys
+from haven.core import crypto, keys, limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import may_open_case
-
-NAME_MAX = 200
-DESCRIPTION_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def _file_name(given: str, kind: filetypes.FileType) -> str:
     """The name as uploaded, without folders or control characters, ending in
     the extension its content earned."""
     base = given.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(c for c in base if c.isprintable()).strip()[:NAME_MAX] or "file"
+    base = "".join(c for c in base if c.isprintable()).strip()[: limits.LINE] or "file"
     stem = base.rsplit(".", 1)[0] if "." in base else base
     return f"{stem or 'file'}.{kind.extension}"
 
@@ -114,7 +111,7 @@ def attachment_store(
         raise NotFound
     errors: dict[str, list[str]] = {}
     description = description.strip()
-    check_texts(errors, [("description", description, DESCRIPTION_MAX)])
+    check_texts(errors, [("description", description, limits.SUMMARY)])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

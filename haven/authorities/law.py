@@ -16,6 +16,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
@@ -26,9 +27,6 @@ from haven.protocol.models import (
 )
 from haven.protocol.policies import may_work_protocol
 
-TEXT_MAX = 200
-NOTE_MAX = 2000
-# The gate's basis for each basis a law enforcement contact may stand on.
 CONTACT_BASES = {
     ContactBasis.CONSENT: Basis.CONSENT,
     ContactBasis.MANDATED_MINOR: Basis.MANDATED_MINOR,
@@ -38,9 +36,9 @@ CONTACT_BASES = {
 CONTINUED_PRESENCE_SHARES = (InfoKind.IDENTITY, InfoKind.IMMIGRATION)
 
 
-def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, list[str]]:
+def _text_errors(values: dict[str, str], longest: dict[str, int]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    check_texts(errors, [(n, v, limits.get(n, TEXT_MAX)) for n, v in values.items()])
+    check_texts(errors, [(n, v, longest.get(n, limits.LINE)) for n, v in values.items()])
     return errors
 
 
@@ -73,7 +71,7 @@ def law_contact_record(
         "purpose": purpose.strip(),
         "outcome": outcome.strip(),
     }
-    errors = _text_errors(values, {"purpose": NOTE_MAX, "outcome": NOTE_MAX})
+    errors = _text_errors(values, {"purpose": limits.NOTE, "outcome": limits.NOTE})
     if not values["agency_name"]:
         errors.setdefault("agency_name", []).append(_("Name the law enforcement agency."))
     if contacted_on > timezone.localdate():

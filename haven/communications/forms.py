@@ -19,12 +19,8 @@ from haven.communications.models import (
     InterpreterGender,
     InterpreterKind,
 )
-from haven.communications.services import (
-    DETAILS_MAX,
-    SUMMARY_MAX,
-    TEXT_MAX,
-    CommunicationValues,
-)
+from haven.communications.services import CommunicationValues
+from haven.core import limits
 from haven.core.languages import LANGUAGES
 
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -52,26 +48,30 @@ class CommunicationForm(FileForm):
         label=_("Staff who took part"), required=False, widget=forms.CheckboxSelectMultiple
     )
     partners = forms.CharField(
-        label=_("Partners who took part (optional)"), required=False, max_length=TEXT_MAX
+        label=_("Partners who took part (optional)"), required=False, max_length=limits.SHORT_NOTE
     )
     others = forms.CharField(
-        label=_("Anyone else who took part (optional)"), required=False, max_length=TEXT_MAX
+        label=_("Anyone else who took part (optional)"),
+        required=False,
+        max_length=limits.SHORT_NOTE,
     )
-    place = forms.CharField(label=_("Where (optional)"), required=False, max_length=TEXT_MAX)
+    place = forms.CharField(
+        label=_("Where (optional)"), required=False, max_length=limits.SHORT_NOTE
+    )
     summary = forms.CharField(
         label=_("Summary"),
-        max_length=SUMMARY_MAX,
+        max_length=limits.SUMMARY,
         error_messages={"required": _("Write a short summary.")},
     )
     details = forms.CharField(
         label=_("Details (optional)"),
         help_text=_("The person's own words where they matter. Sealed with their key."),
         required=False,
-        max_length=DETAILS_MAX,
+        max_length=limits.BODY,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     follow_up = forms.CharField(
-        label=_("Follow-up (optional)"), required=False, max_length=TEXT_MAX
+        label=_("Follow-up (optional)"), required=False, max_length=limits.SHORT_NOTE
     )
     follow_up_on = forms.DateField(label=_("Follow up by (optional)"), required=False, widget=_DATE)
     language = forms.ChoiceField(
@@ -93,7 +93,9 @@ class CommunicationForm(FileForm):
         required=False,
         choices=[("", "—"), *AdHocInterpreter.choices],
     )
-    ad_hoc_name = forms.CharField(label=_("Their name"), required=False, max_length=TEXT_MAX)
+    ad_hoc_name = forms.CharField(
+        label=_("Their name"), required=False, max_length=limits.SHORT_NOTE
+    )
     ad_hoc_reason = forms.CharField(
         label=_("Why no trained interpreter was used"),
         help_text=_(
@@ -101,7 +103,7 @@ class CommunicationForm(FileForm):
             "person at risk and weaken their case. Say why it could not wait."
         ),
         required=False,
-        max_length=TEXT_MAX,
+        max_length=limits.SHORT_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     attachments = AttachmentsField(label=_("Files (optional)"), required=False)
@@ -150,18 +152,18 @@ class AddendumForm(FileForm):
     addendum_reason = forms.CharField(
         label=_("Why this addendum"),
         help_text=_("What is added or corrected, and why. The entry itself never changes."),
-        max_length=TEXT_MAX,
+        max_length=limits.SHORT_NOTE,
         error_messages={"required": _("Say why: what is added or corrected.")},
     )
     summary = forms.CharField(
         label=_("Summary"),
-        max_length=SUMMARY_MAX,
+        max_length=limits.SUMMARY,
         error_messages={"required": _("Write a short summary.")},
     )
     details = forms.CharField(
         label=_("Details (optional)"),
         required=False,
-        max_length=DETAILS_MAX,
+        max_length=limits.BODY,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     attachments = AttachmentsField(label=_("Files (optional)"), required=False)

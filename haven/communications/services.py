@@ -35,6 +35,7 @@ from haven.communications.models import (
     InterpreterKind,
 )
 from haven.communications.policies import may_keep_roster, may_log_communications
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.fields import EncryptedTextField
 from haven.core.languages import CODES
@@ -43,9 +44,6 @@ from haven.people.models import Case
 from haven.protocol.models import Step, StepState
 from haven.protocol.tracker import step_advance
 
-SUMMARY_MAX = 500
-DETAILS_MAX = 20_000
-TEXT_MAX = 1000
 MAX_FILES = 5
 # Clocks differ a little between a phone and the server.
 FUTURE_SLACK = timedelta(minutes=10)
@@ -99,7 +97,7 @@ def _texts(values: CommunicationValues) -> dict[str, str]:
 
 
 def _limit(name: str) -> int:
-    return {"summary": SUMMARY_MAX, "details": DETAILS_MAX}.get(name, TEXT_MAX)
+    return {"summary": limits.SUMMARY, "details": limits.BODY}.get(name, limits.SHORT_NOTE)
 
 
 def _check(
@@ -236,7 +234,7 @@ def _write(
     errors: dict[str, list[str]] = {}
     interpreter, warning = _check(actor, values, texts, errors)
     if addendum_to is not None:
-        check_texts(errors, [("addendum_reason", reason, TEXT_MAX)])
+        check_texts(errors, [("addendum_reason", reason, limits.SHORT_NOTE)])
         if not reason:
             errors.setdefault("addendum_reason", []).append(
                 _("Say why: what is added or corrected.")

@@ -28,12 +28,11 @@ from haven.consent.models import (
     Purpose,
 )
 from haven.consent.policies import may_answer_court_orders
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 
-REFERENCE_MAX = 300
-TEXT_MAX = 1000
 CHANNEL = "court_order"
 
 
@@ -73,7 +72,7 @@ def court_order_answer(*, actor: User, case: Case, answer: CourtOrderAnswer) -> 
     check_texts(
         errors,
         [
-            (name, text, REFERENCE_MAX if name == "reference" else TEXT_MAX)
+            (name, text, limits.WIDE_LINE if name == "reference" else limits.SHORT_NOTE)
             for name, text in texts.items()
         ],
     )

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from haven.attachments.forms import AttachmentField, FileForm
 from haven.consent.court_orders import CourtOrderAnswer
 from haven.consent.models import ConsentForm, InfoKind, Purpose, RecipientCategory
-from haven.consent.services import NOTE_MAX, TEXT_MAX, ConsentValues
+from haven.consent.services import ConsentValues
+from haven.core import limits
 from haven.core.languages import LANGUAGES
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,7 +48,7 @@ class ConsentRecordForm(FileForm):
     purpose_note = forms.CharField(
         label=_("More about the purpose (optional)"),
         required=False,
-        max_length=NOTE_MAX,
+        max_length=limits.SHORT_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     kinds = forms.MultipleChoiceField(
@@ -66,15 +67,15 @@ class ConsentRecordForm(FileForm):
     signature = forms.CharField(
         label=_("Signed on screen: the name the person wrote"),
         required=False,
-        max_length=TEXT_MAX,
+        max_length=limits.LINE,
     )
     witness = forms.CharField(
-        label=_("Given aloud: the witness who heard it"), required=False, max_length=TEXT_MAX
+        label=_("Given aloud: the witness who heard it"), required=False, max_length=limits.LINE
     )
     paper_kept = forms.CharField(
         label=_("Signed on paper: where the signed copy is kept (if not scanned)"),
         required=False,
-        max_length=TEXT_MAX,
+        max_length=limits.LINE,
     )
     scan = AttachmentField(
         label=_("Signed on paper: the scan of the signed form"), required=False, scan=True
@@ -87,7 +88,7 @@ class ConsentRecordForm(FileForm):
         label=_("Interpreter (optional)"),
         help_text=_("A trained interpreter: never a family member or a friend."),
         required=False,
-        max_length=TEXT_MAX,
+        max_length=limits.LINE,
     )
     starts_on = forms.DateField(label=_("In force from"), widget=_DATE)
     expires_on = forms.DateField(
@@ -132,7 +133,7 @@ class RevokeForm(forms.Form):
     note = forms.CharField(
         label=_("What the person said (optional)"),
         required=False,
-        max_length=NOTE_MAX,
+        max_length=limits.SHORT_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -207,14 +208,14 @@ class CourtOrderForm(FileForm, NamedRecipientForm):
     )
     given = forms.CharField(
         label=_("What was handed over"),
-        max_length=NOTE_MAX,
+        max_length=limits.SHORT_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say what was handed over.")},
     )
     person_told = forms.CharField(
         label=_("How and when the person was told"),
         help_text=_("The law requires telling the person when a release is compelled."),
-        max_length=NOTE_MAX,
+        max_length=limits.SHORT_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
             "required": _("Say how and when the person was told, or why they could not be.")

@@ -39,6 +39,7 @@ from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.models import Basis, Consent, Disclosure, InfoKind, Purpose, RecipientCategory
+from haven.core import limits
 from haven.core.text import check_texts
 from haven.partners.models import Organization, recipient_categories
 from haven.people.models import Case
@@ -102,9 +103,6 @@ class CourtOrder:
     copy: Upload | None
 
 
-NAME_MAX = 300
-
-
 def recipient_named(
     actor: User,
     *,
@@ -126,7 +124,7 @@ def recipient_named(
             return None
         return Recipient.of(organization)
     name = name.strip()
-    check_texts(errors, [("recipient_name", name, NAME_MAX)])
+    check_texts(errors, [("recipient_name", name, limits.WIDE_LINE)])
     if not name:
         errors.setdefault("recipient_name", []).append(
             _("Say who receives the information: choose an organization or write its name.")

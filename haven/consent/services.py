@@ -27,6 +27,7 @@ from haven.consent.models import (
 )
 from haven.consent.policies import may_record_consent, may_set_consent_terms
 from haven.consent.signals import consent_revoked
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.languages import CODES
 from haven.core.text import check_texts
@@ -35,9 +36,6 @@ from haven.people.models import Case
 from haven.protocol.models import Step, StepState
 from haven.protocol.tracker import step_advance
 
-TEXT_MAX = 200
-NOTE_MAX = 1000
-# Consent is time-limited: a year at most, renewed with the person after that.
 LONGEST = timedelta(days=366)
 DEFAULT_DAYS = 90
 
@@ -120,7 +118,7 @@ def consent_record(*, actor: User, case: Case, values: ConsentValues) -> Consent
     check_texts(
         errors,
         [
-            (name, text, NOTE_MAX if name == "purpose_note" else TEXT_MAX)
+            (name, text, limits.SHORT_NOTE if name == "purpose_note" else limits.LINE)
             for name, text in texts.items()
         ],
     )
@@ -200,7 +198,7 @@ def consent_revoke(*, actor: User, consent: Consent, note: str = "") -> Consent:
     What already left under it stays in the ledger."""
     _require(actor, consent.case)
     errors: dict[str, list[str]] = {}
-    check_texts(errors, [("note", note.strip(), NOTE_MAX)])
+    check_texts(errors, [("note", note.strip(), limits.SHORT_NOTE)])
     if consent.revoked_at is not None:
         errors.setdefault("note", []).append(_("This consent was already withdrawn."))
     if errors:

@@ -9,14 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
+from haven.core import limits
 from haven.partners import services
 from haven.partners.languages import OFFERED, display_name
 from haven.partners.models import (
-    EMAIL_MAX,
-    LINE_MAX,
-    NAME_MAX,
-    TEXT_MAX,
-    URL_MAX,
     GovernmentLevel,
     LocationType,
     Organization,
@@ -71,18 +67,22 @@ class DirectoryFilterForm(forms.Form):
 
 
 class OrganizationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
-    alternate_name = forms.CharField(label=_("Other name"), max_length=NAME_MAX, required=False)
-    description = forms.CharField(label=_("What they do"), max_length=TEXT_MAX, widget=_TEXTAREA)
+    name = forms.CharField(label=_("Name"), max_length=limits.WIDE_LINE)
+    alternate_name = forms.CharField(
+        label=_("Other name"), max_length=limits.WIDE_LINE, required=False
+    )
+    description = forms.CharField(
+        label=_("What they do"), max_length=limits.DIRECTORY_TEXT, widget=_TEXTAREA
+    )
     kind = forms.ChoiceField(label=_("Kind of partner"), choices=PartnerKind.choices)
     government_level = forms.ChoiceField(
         label=_("Government body"),
         choices=GovernmentLevel.choices,
         help_text=_("Consent to share with federal, state or local bodies covers this partner."),
     )
-    website = forms.CharField(label=_("Website"), max_length=URL_MAX, required=False)
-    email = forms.CharField(label=_("Email"), max_length=EMAIL_MAX, required=False)
-    phone = forms.CharField(label=_("Main phone"), max_length=services.PHONE_MAX, required=False)
+    website = forms.CharField(label=_("Website"), max_length=limits.URL, required=False)
+    email = forms.CharField(label=_("Email"), max_length=limits.EMAIL, required=False)
+    phone = forms.CharField(label=_("Main phone"), max_length=limits.PARTNER_PHONE, required=False)
     agreement_on_file = forms.BooleanField(
         label=_("A confidentiality agreement or MOU is on file"), required=False
     )
@@ -121,10 +121,12 @@ class OrganizationForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
-    alternate_name = forms.CharField(label=_("Other name"), max_length=NAME_MAX, required=False)
+    name = forms.CharField(label=_("Name"), max_length=limits.WIDE_LINE)
+    alternate_name = forms.CharField(
+        label=_("Other name"), max_length=limits.WIDE_LINE, required=False
+    )
     description = forms.CharField(
-        label=_("Description"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA
+        label=_("Description"), max_length=limits.DIRECTORY_TEXT, required=False, widget=_TEXTAREA
     )
     status = forms.ChoiceField(label=_("Status"), choices=ServiceStatus.choices)
     need_codes = forms.MultipleChoiceField(
@@ -143,7 +145,10 @@ class ServiceForm(forms.Form):
         label=_("Areas served"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
     )
     eligibility_description = forms.CharField(
-        label=_("Who is eligible"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA
+        label=_("Who is eligible"),
+        max_length=limits.DIRECTORY_TEXT,
+        required=False,
+        widget=_TEXTAREA,
     )
     minimum_age = forms.IntegerField(
         label=_("Minimum age"), required=False, min_value=0, max_value=120
@@ -152,17 +157,22 @@ class ServiceForm(forms.Form):
         label=_("Maximum age"), required=False, min_value=0, max_value=120
     )
     application_process = forms.CharField(
-        label=_("How to apply"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA
+        label=_("How to apply"), max_length=limits.DIRECTORY_TEXT, required=False, widget=_TEXTAREA
     )
     fees_description = forms.CharField(
-        label=_("Fees"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA
+        label=_("Fees"), max_length=limits.DIRECTORY_TEXT, required=False, widget=_TEXTAREA
     )
-    hours = forms.CharField(label=_("Hours"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA)
+    hours = forms.CharField(
+        label=_("Hours"), max_length=limits.DIRECTORY_TEXT, required=False, widget=_TEXTAREA
+    )
     interpretation_services = forms.CharField(
-        label=_("Interpretation"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA
+        label=_("Interpretation"),
+        max_length=limits.DIRECTORY_TEXT,
+        required=False,
+        widget=_TEXTAREA,
     )
-    url = forms.CharField(label=_("Web page"), max_length=URL_MAX, required=False)
-    email = forms.CharField(label=_("Email"), max_length=EMAIL_MAX, required=False)
+    url = forms.CharField(label=_("Web page"), max_length=limits.URL, required=False)
+    email = forms.CharField(label=_("Email"), max_length=limits.EMAIL, required=False)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,14 +203,16 @@ _SERVICE_LISTS = ("need_codes", "term_ids", "languages", "areas")
 
 
 class LocationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX, required=False)
+    name = forms.CharField(label=_("Name"), max_length=limits.WIDE_LINE, required=False)
     location_type = forms.ChoiceField(label=_("Kind of location"), choices=LocationType.choices)
-    address_1 = forms.CharField(label=_("Street address"), max_length=LINE_MAX, required=False)
-    address_2 = forms.CharField(
-        label=_("Address, second line"), max_length=LINE_MAX, required=False
+    address_1 = forms.CharField(
+        label=_("Street address"), max_length=limits.SUMMARY, required=False
     )
-    city = forms.CharField(label=_("City"), max_length=NAME_MAX, required=False)
-    state_province = forms.CharField(label=_("State"), max_length=NAME_MAX, required=False)
+    address_2 = forms.CharField(
+        label=_("Address, second line"), max_length=limits.SUMMARY, required=False
+    )
+    city = forms.CharField(label=_("City"), max_length=limits.WIDE_LINE, required=False)
+    state_province = forms.CharField(label=_("State"), max_length=limits.WIDE_LINE, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=40, required=False)
     country = forms.CharField(label=_("Country code"), max_length=2, required=False, initial="US")
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
@@ -208,10 +220,10 @@ class LocationForm(forms.Form):
         label=_("Longitude"), required=False, min_value=-180, max_value=180
     )
     transportation = forms.CharField(
-        label=_("Getting there"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA
+        label=_("Getting there"), max_length=limits.DIRECTORY_TEXT, required=False, widget=_TEXTAREA
     )
     description = forms.CharField(
-        label=_("Description"), max_length=TEXT_MAX, required=False, widget=_TEXTAREA
+        label=_("Description"), max_length=limits.DIRECTORY_TEXT, required=False, widget=_TEXTAREA
     )
     service_ids = forms.MultipleChoiceField(
         label=_("Services offered here"), required=False, widget=forms.CheckboxSelectMultiple
@@ -225,11 +237,11 @@ class LocationForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX, required=False)
-    title = forms.CharField(label=_("Title"), max_length=NAME_MAX, required=False)
-    department = forms.CharField(label=_("Department"), max_length=NAME_MAX, required=False)
-    email = forms.CharField(label=_("Email"), max_length=EMAIL_MAX, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=services.PHONE_MAX, required=False)
+    name = forms.CharField(label=_("Name"), max_length=limits.WIDE_LINE, required=False)
+    title = forms.CharField(label=_("Title"), max_length=limits.WIDE_LINE, required=False)
+    department = forms.CharField(label=_("Department"), max_length=limits.WIDE_LINE, required=False)
+    email = forms.CharField(label=_("Email"), max_length=limits.EMAIL, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=limits.PARTNER_PHONE, required=False)
 
 
 class ImportForm(forms.Form):

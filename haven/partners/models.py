@@ -15,18 +15,12 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from haven.core import limits
 from haven.core.models import Agency
 from haven.protocol.models import County, NeedCategory
 
+
 # Lengths shared by the models, the forms, the API and the HSDS import.
-NAME_MAX = 300
-LINE_MAX = 500
-TEXT_MAX = 10000
-URL_MAX = 1000
-EMAIL_MAX = 254
-CODE_MAX = 100
-
-
 class PartnerKind(models.TextChoices):
     SHELTER = "shelter", _("Shelter or housing")
     LEGAL = "legal", _("Legal services")
@@ -90,10 +84,10 @@ class Taxonomy(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE)
-    name = models.CharField(max_length=NAME_MAX)
-    description = models.TextField(max_length=TEXT_MAX, blank=True)
-    uri = models.CharField(max_length=URL_MAX, blank=True)
-    version = models.CharField(max_length=CODE_MAX, blank=True)
+    name = models.CharField(max_length=limits.WIDE_LINE)
+    description = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
+    uri = models.CharField(max_length=limits.URL, blank=True)
+    version = models.CharField(max_length=limits.CODE, blank=True)
 
     class Meta:
         verbose_name_plural = "taxonomies"
@@ -112,14 +106,14 @@ class TaxonomyTerm(models.Model):
     taxonomy = models.ForeignKey(
         Taxonomy, null=True, blank=True, on_delete=models.SET_NULL, related_name="terms"
     )
-    code = models.CharField(max_length=CODE_MAX, blank=True)
-    name = models.CharField(max_length=NAME_MAX)
-    description = models.TextField(max_length=TEXT_MAX, blank=True)
+    code = models.CharField(max_length=limits.CODE, blank=True)
+    name = models.CharField(max_length=limits.WIDE_LINE)
+    description = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     language = models.CharField(max_length=20, blank=True)
-    term_uri = models.CharField(max_length=URL_MAX, blank=True)
+    term_uri = models.CharField(max_length=limits.URL, blank=True)
     # The need category codes a shipped term answers (empty for imported terms).
     need_codes = models.JSONField(default=list, blank=True)
 
@@ -146,11 +140,11 @@ class DirectoryRow(models.Model):
 class Organization(DirectoryRow):
     """A partner: an organization the agency refers people to or works with."""
 
-    name = models.CharField(_("name"), max_length=NAME_MAX)
-    alternate_name = models.CharField(_("other name"), max_length=NAME_MAX, blank=True)
-    description = models.TextField(_("description"), max_length=TEXT_MAX, blank=True)
-    website = models.CharField(_("website"), max_length=URL_MAX, blank=True)
-    email = models.CharField(_("email"), max_length=EMAIL_MAX, blank=True)
+    name = models.CharField(_("name"), max_length=limits.WIDE_LINE)
+    alternate_name = models.CharField(_("other name"), max_length=limits.WIDE_LINE, blank=True)
+    description = models.TextField(_("description"), max_length=limits.DIRECTORY_TEXT, blank=True)
+    website = models.CharField(_("website"), max_length=limits.URL, blank=True)
+    email = models.CharField(_("email"), max_length=limits.EMAIL, blank=True)
     kind = models.CharField(
         _("kind"), max_length=20, choices=PartnerKind.choices, default=PartnerKind.OTHER
     )
@@ -218,16 +212,18 @@ class Location(DirectoryRow):
         choices=LocationType.choices,
         default=LocationType.PHYSICAL,
     )
-    name = models.CharField(_("name"), max_length=NAME_MAX, blank=True)
-    alternate_name = models.CharField(_("other name"), max_length=NAME_MAX, blank=True)
-    description = models.TextField(_("description"), max_length=TEXT_MAX, blank=True)
-    transportation = models.TextField(_("getting there"), max_length=TEXT_MAX, blank=True)
-    url = models.CharField(_("web address"), max_length=URL_MAX, blank=True)
+    name = models.CharField(_("name"), max_length=limits.WIDE_LINE, blank=True)
+    alternate_name = models.CharField(_("other name"), max_length=limits.WIDE_LINE, blank=True)
+    description = models.TextField(_("description"), max_length=limits.DIRECTORY_TEXT, blank=True)
+    transportation = models.TextField(
+        _("getting there"), max_length=limits.DIRECTORY_TEXT, blank=True
+    )
+    url = models.CharField(_("web address"), max_length=limits.URL, blank=True)
     address_id = models.UUIDField(null=True, blank=True, editable=False)
-    address_1 = models.CharField(_("address"), max_length=LINE_MAX, blank=True)
-    address_2 = models.CharField(_("address, second line"), max_length=LINE_MAX, blank=True)
-    city = models.CharField(_("city"), max_length=NAME_MAX, blank=True)
-    state_province = models.CharField(_("state"), max_length=NAME_MAX, blank=True)
+    address_1 = models.CharField(_("address"), max_length=limits.SUMMARY, blank=True)
+    address_2 = models.CharField(_("address, second line"), max_length=limits.SUMMARY, blank=True)
+    city = models.CharField(_("city"), max_length=limits.WIDE_LINE, blank=True)
+    state_province = models.CharField(_("state"), max_length=limits.WIDE_LINE, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=40, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, default="US")
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -247,21 +243,25 @@ class Service(DirectoryRow):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="services"
     )
-    name = models.CharField(_("name"), max_length=NAME_MAX)
-    alternate_name = models.CharField(_("other name"), max_length=NAME_MAX, blank=True)
-    description = models.TextField(_("description"), max_length=TEXT_MAX, blank=True)
-    url = models.CharField(_("web address"), max_length=URL_MAX, blank=True)
-    email = models.CharField(_("email"), max_length=EMAIL_MAX, blank=True)
+    name = models.CharField(_("name"), max_length=limits.WIDE_LINE)
+    alternate_name = models.CharField(_("other name"), max_length=limits.WIDE_LINE, blank=True)
+    description = models.TextField(_("description"), max_length=limits.DIRECTORY_TEXT, blank=True)
+    url = models.CharField(_("web address"), max_length=limits.URL, blank=True)
+    email = models.CharField(_("email"), max_length=limits.EMAIL, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
     )
-    interpretation_services = models.TextField(_("interpretation"), max_length=TEXT_MAX, blank=True)
-    application_process = models.TextField(_("how to apply"), max_length=TEXT_MAX, blank=True)
-    eligibility_description = models.TextField(
-        _("who is eligible"), max_length=TEXT_MAX, blank=True
+    interpretation_services = models.TextField(
+        _("interpretation"), max_length=limits.DIRECTORY_TEXT, blank=True
     )
-    fees_description = models.TextField(_("fees"), max_length=TEXT_MAX, blank=True)
-    hours = models.TextField(_("hours"), max_length=TEXT_MAX, blank=True)
+    application_process = models.TextField(
+        _("how to apply"), max_length=limits.DIRECTORY_TEXT, blank=True
+    )
+    eligibility_description = models.TextField(
+        _("who is eligible"), max_length=limits.DIRECTORY_TEXT, blank=True
+    )
+    fees_description = models.TextField(_("fees"), max_length=limits.DIRECTORY_TEXT, blank=True)
+    hours = models.TextField(_("hours"), max_length=limits.DIRECTORY_TEXT, blank=True)
     minimum_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     taxonomy_terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="+")
@@ -280,7 +280,7 @@ class Service(DirectoryRow):
 class ServiceAtLocation(DirectoryRow):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="services_here")
-    description = models.TextField(max_length=TEXT_MAX, blank=True)
+    description = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -304,10 +304,10 @@ class Contact(DirectoryRow):
     location = models.ForeignKey(
         Location, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=NAME_MAX, blank=True)
-    title = models.CharField(_("title"), max_length=NAME_MAX, blank=True)
-    department = models.CharField(_("department"), max_length=NAME_MAX, blank=True)
-    email = models.CharField(_("email"), max_length=EMAIL_MAX, blank=True)
+    name = models.CharField(_("name"), max_length=limits.WIDE_LINE, blank=True)
+    title = models.CharField(_("title"), max_length=limits.WIDE_LINE, blank=True)
+    department = models.CharField(_("department"), max_length=limits.WIDE_LINE, blank=True)
+    email = models.CharField(_("email"), max_length=limits.EMAIL, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -332,7 +332,7 @@ class Phone(DirectoryRow):
     number = models.CharField(_("number"), max_length=60)
     extension = models.PositiveIntegerField(_("extension"), null=True, blank=True)
     type = models.CharField(_("type"), max_length=10, choices=PhoneType.choices, blank=True)
-    description = models.TextField(_("description"), max_length=TEXT_MAX, blank=True)
+    description = models.TextField(_("description"), max_length=limits.DIRECTORY_TEXT, blank=True)
 
     class Meta:
         ordering = ["number", "id"]
@@ -353,10 +353,10 @@ class Language(DirectoryRow):
     phone = models.ForeignKey(
         Phone, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
     )
-    name = models.CharField(max_length=NAME_MAX, blank=True)
+    name = models.CharField(max_length=limits.WIDE_LINE, blank=True)
     # ISO 639-1 or 639-3, as HSDS allows; Haven writes 639-3.
     code = models.CharField(max_length=20, blank=True)
-    note = models.TextField(max_length=TEXT_MAX, blank=True)
+    note = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
 
     class Meta:
         ordering = ["code", "id"]
@@ -373,11 +373,11 @@ class ServiceArea(DirectoryRow):
     county = models.ForeignKey(
         County, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    name = models.CharField(max_length=LINE_MAX, blank=True)
-    description = models.TextField(max_length=TEXT_MAX, blank=True)
-    extent = models.TextField(max_length=TEXT_MAX, blank=True)
-    extent_type = models.CharField(max_length=CODE_MAX, blank=True)
-    uri = models.CharField(max_length=URL_MAX, blank=True)
+    name = models.CharField(max_length=limits.SUMMARY, blank=True)
+    description = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
+    extent = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
+    extent_type = models.CharField(max_length=limits.CODE, blank=True)
+    uri = models.CharField(max_length=limits.URL, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -405,16 +405,16 @@ class Schedule(DirectoryRow):
     wkst = models.CharField(max_length=2, blank=True)
     freq = models.CharField(max_length=10, blank=True)
     interval = models.PositiveIntegerField(null=True, blank=True)
-    byday = models.CharField(max_length=CODE_MAX, blank=True)
-    byweekno = models.CharField(max_length=CODE_MAX, blank=True)
-    bymonthday = models.CharField(max_length=CODE_MAX, blank=True)
-    byyearday = models.CharField(max_length=CODE_MAX, blank=True)
-    description = models.TextField(max_length=TEXT_MAX, blank=True)
+    byday = models.CharField(max_length=limits.CODE, blank=True)
+    byweekno = models.CharField(max_length=limits.CODE, blank=True)
+    bymonthday = models.CharField(max_length=limits.CODE, blank=True)
+    byyearday = models.CharField(max_length=limits.CODE, blank=True)
+    description = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
     opens_at = models.TimeField(null=True, blank=True)
     closes_at = models.TimeField(null=True, blank=True)
-    schedule_link = models.CharField(max_length=URL_MAX, blank=True)
-    attending_type = models.CharField(max_length=LINE_MAX, blank=True)
-    notes = models.TextField(max_length=TEXT_MAX, blank=True)
+    schedule_link = models.CharField(max_length=limits.URL, blank=True)
+    attending_type = models.CharField(max_length=limits.SUMMARY, blank=True)
+    notes = models.TextField(max_length=limits.DIRECTORY_TEXT, blank=True)
 
     class Meta:
         ordering = ["id"]

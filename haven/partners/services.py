@@ -19,16 +19,12 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.models import Agency
 from haven.partners import checks
 from haven.partners.languages import OFFERED
 from haven.partners.models import (
-    EMAIL_MAX,
-    LINE_MAX,
-    NAME_MAX,
-    TEXT_MAX,
-    URL_MAX,
     AreaKind,
     Contact,
     GovernmentLevel,
@@ -50,39 +46,36 @@ from haven.partners.selectors import STATEWIDE, terms_for
 from haven.protocol.models import County, NeedCategory
 from haven.protocol.needs import categories_for
 
-PHONE_MAX = 60
-
-# (field, limit, required) for the free text of each kind of row.
 ORGANIZATION_TEXT = [
-    ("name", NAME_MAX, True),
-    ("alternate_name", NAME_MAX, False),
-    ("description", TEXT_MAX, True),  # HSDS requires it
+    ("name", limits.WIDE_LINE, True),
+    ("alternate_name", limits.WIDE_LINE, False),
+    ("description", limits.DIRECTORY_TEXT, True),  # HSDS requires it
 ]
 SERVICE_TEXT = [
-    ("name", NAME_MAX, True),
-    ("alternate_name", NAME_MAX, False),
-    ("description", TEXT_MAX, False),
-    ("interpretation_services", TEXT_MAX, False),
-    ("application_process", TEXT_MAX, False),
-    ("eligibility_description", TEXT_MAX, False),
-    ("fees_description", TEXT_MAX, False),
-    ("hours", TEXT_MAX, False),
+    ("name", limits.WIDE_LINE, True),
+    ("alternate_name", limits.WIDE_LINE, False),
+    ("description", limits.DIRECTORY_TEXT, False),
+    ("interpretation_services", limits.DIRECTORY_TEXT, False),
+    ("application_process", limits.DIRECTORY_TEXT, False),
+    ("eligibility_description", limits.DIRECTORY_TEXT, False),
+    ("fees_description", limits.DIRECTORY_TEXT, False),
+    ("hours", limits.DIRECTORY_TEXT, False),
 ]
 LOCATION_TEXT = [
-    ("name", NAME_MAX, False),
-    ("alternate_name", NAME_MAX, False),
-    ("description", TEXT_MAX, False),
-    ("transportation", TEXT_MAX, False),
-    ("address_1", LINE_MAX, False),
-    ("address_2", LINE_MAX, False),
-    ("city", NAME_MAX, False),
-    ("state_province", NAME_MAX, False),
+    ("name", limits.WIDE_LINE, False),
+    ("alternate_name", limits.WIDE_LINE, False),
+    ("description", limits.DIRECTORY_TEXT, False),
+    ("transportation", limits.DIRECTORY_TEXT, False),
+    ("address_1", limits.SUMMARY, False),
+    ("address_2", limits.SUMMARY, False),
+    ("city", limits.WIDE_LINE, False),
+    ("state_province", limits.WIDE_LINE, False),
     ("postal_code", 40, False),
 ]
 CONTACT_TEXT = [
-    ("name", NAME_MAX, False),
-    ("title", NAME_MAX, False),
-    ("department", NAME_MAX, False),
+    ("name", limits.WIDE_LINE, False),
+    ("title", limits.WIDE_LINE, False),
+    ("department", limits.WIDE_LINE, False),
 ]
 
 
@@ -119,7 +112,7 @@ def _check_text(
 
 def _check_email(errors: dict[str, list[str]], values: Mapping[str, Any]) -> str:
     value = _text(values, "email")
-    problem = checks.email_problem(value, EMAIL_MAX)
+    problem = checks.email_problem(value, limits.EMAIL)
     if problem:
         errors.setdefault("email", []).append(problem)
     return value
@@ -127,7 +120,7 @@ def _check_email(errors: dict[str, list[str]], values: Mapping[str, Any]) -> str
 
 def _check_web(errors: dict[str, list[str]], values: Mapping[str, Any], name: str) -> str:
     value = _text(values, name)
-    problem = checks.web_problem(value, URL_MAX)
+    problem = checks.web_problem(value, limits.URL)
     if problem:
         errors.setdefault(name, []).append(problem)
     return value
@@ -144,7 +137,7 @@ def _check_choice(
 
 def _check_phone(errors: dict[str, list[str]], values: Mapping[str, Any]) -> str:
     value = " ".join(_text(values, "phone").split())
-    problem = checks.text_problem(value, PHONE_MAX)
+    problem = checks.text_problem(value, limits.PARTNER_PHONE)
     if problem:
         errors.setdefault("phone", []).append(problem)
     return value

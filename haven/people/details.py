@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from haven.core import limits
 from haven.core.languages import CODES as LANGUAGE_CODES
 from haven.core.text import has_hidden_characters
 from haven.people.models import (
@@ -30,8 +31,6 @@ from haven.people.models import (
 
 EARLIEST_BIRTH_YEAR = 1900
 OLDEST_ESTIMATE = 120
-TEXT_MAX = 200
-NOTE_MAX = 2000
 MAX_ALIASES = 20
 MAX_LANGUAGES = 12
 
@@ -143,13 +142,13 @@ def check(details: PersonDetails, *, covering: Collection[str], rules: FieldRule
     if "aliases" in covering:
         if len(details.aliases) > MAX_ALIASES:
             refuse("aliases", _("Enter at most 20 other names."))
-        if any(len(alias) > TEXT_MAX for alias in details.aliases):
+        if any(len(alias) > limits.LINE for alias in details.aliases):
             refuse("aliases", _("Each name can have at most 200 characters."))
         if any(has_hidden_characters(alias) for alias in details.aliases):
             refuse("aliases", _("Remove the invisible control characters from this text."))
     for name in sorted(SEALED & set(covering)):
         text = getattr(details, name)
-        limit = NOTE_MAX if name == "contact_notes" else TEXT_MAX
+        limit = limits.NOTE if name == "contact_notes" else limits.LINE
         if len(text) > limit:
             refuse(name, _("This text is too long."))
         elif has_hidden_characters(text):
@@ -219,7 +218,6 @@ assert set(LABELS) == set(DETAIL_NAMES)  # noqa: S101  (a field without a label 
 # immigration status: answering it is never a condition of service, and
 # intake staff, who do not see it, must still be able to record someone.
 CANNOT_REQUIRE = frozenset({"interpreter_needed", "immigration_status"})
-LABEL_MAX = 60
 
 
 @dataclass(frozen=True)

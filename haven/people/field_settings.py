@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
-from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, LABEL_MAX, LABELS, FieldRules
+from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, LABELS, FieldRules
 from haven.people.models import FieldSetting
 from haven.people.policies import may_configure_fields
 
@@ -46,7 +47,7 @@ def field_settings_save(*, actor: User, choices: Mapping[str, tuple[str, str]]) 
             errors.setdefault(name, []).append(_("Choose one of the options offered."))
         if mode == FieldSetting.Mode.REQUIRED and name in CANNOT_REQUIRE:
             errors.setdefault(name, []).append(_("This field cannot be required."))
-        if len(label) > LABEL_MAX:
+        if len(label) > limits.FIELD_LABEL:
             errors.setdefault(name, []).append(_("A label has at most 60 characters."))
     if errors:
         raise ValidationError(errors)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role, User
+from haven.core import limits
 from haven.core.forms import show_refusal
 from haven.core.languages import LANGUAGES
 from haven.core.models import Agency, Team
@@ -20,12 +21,9 @@ from haven.core.text import has_hidden_characters, single_spaced
 from haven.people.details import (
     CANNOT_REQUIRE,
     DETAIL_NAMES,
-    LABEL_MAX,
     LABELS,
     MAX_ALIASES,
-    NOTE_MAX,
     OLDEST_ESTIMATE,
-    TEXT_MAX,
     FieldRules,
     PersonDetails,
 )
@@ -50,7 +48,7 @@ def clean_text(value: str) -> str:
 
 class TextField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", TEXT_MAX)
+        kwargs.setdefault("max_length", limits.LINE)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
@@ -183,7 +181,7 @@ class PersonForm(forms.Form):
     mail_safety = _safety_field()
     contact_notes = forms.CharField(
         required=False,
-        max_length=NOTE_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: only after 6 p.m.; never mention this agency."),
     )
@@ -225,7 +223,7 @@ class PersonForm(forms.Form):
         names = [line for line in lines if line]
         if len(names) > MAX_ALIASES:
             raise forms.ValidationError(_("Enter at most 20 other names."))
-        if any(len(name) > TEXT_MAX for name in names):
+        if any(len(name) > limits.LINE for name in names):
             raise forms.ValidationError(_("Each name can have at most 200 characters."))
         return tuple(names)
 
@@ -366,7 +364,7 @@ class FieldSettingsForm(forms.Form):
             )
             self.fields[f"label_{name}"] = forms.CharField(
                 label=_("Your label for “%(field)s”") % {"field": LABELS[name]},
-                max_length=LABEL_MAX,
+                max_length=limits.FIELD_LABEL,
                 required=False,
                 initial=rules.labels.get(name, ""),
                 widget=forms.TextInput(attrs={"placeholder": LABELS[name]}),

@@ -13,13 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from haven.accounts.models import User
 from haven.attachments.forms import AttachmentField, FileForm
 from haven.attachments.services import Upload, size_limit
+from haven.core import limits
 from haven.partners.models import Organization
-from haven.preparedness.models import TITLE_MAX, AgreementKind, MeetingKind, PolicyKind
+from haven.preparedness.models import AgreementKind, MeetingKind, PolicyKind
 from haven.preparedness.services import (
-    AGREEMENTS_MAX,
-    ATTENDEES_MAX,
-    CHANGES_MAX,
-    FOLLOW_UPS_MAX,
     AgreementValues,
     MeetingValues,
     PolicyValues,
@@ -57,7 +54,7 @@ class PolicyForm(_Revision):
     kind = forms.ChoiceField(label=_("What the policy is about"), choices=PolicyKind.choices)
     title = forms.CharField(
         label=_("Title"),
-        max_length=TITLE_MAX,
+        max_length=limits.LINE,
         error_messages={"required": _("Give the policy a title.")},
     )
     owner = forms.TypedChoiceField(
@@ -91,7 +88,7 @@ class VersionForm(FileForm):
     changes = forms.CharField(
         label=_("Summary of changes"),
         required=False,
-        max_length=CHANGES_MAX,
+        max_length=limits.LONG_NOTE,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     file = _document_field(_("The approved document"))
@@ -143,7 +140,7 @@ class MeetingForm(_Revision):
     partner_name = forms.CharField(
         label=_("Or the partner's name, if not in the directory"),
         required=False,
-        max_length=TITLE_MAX,
+        max_length=limits.LINE,
     )
     held_on = forms.DateField(
         label=_("Held on"),
@@ -160,20 +157,20 @@ class MeetingForm(_Revision):
     partner_attendees = forms.CharField(
         label=_("Who came for the partner"),
         required=False,
-        max_length=ATTENDEES_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     agreements = forms.CharField(
         label=_("Agreements reached"),
         help_text=_("Agreements about how you work together. Do not name people you serve."),
         required=False,
-        max_length=AGREEMENTS_MAX,
+        max_length=limits.LONG,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     follow_ups = forms.CharField(
         label=_("Follow-ups"),
         required=False,
-        max_length=FOLLOW_UPS_MAX,
+        max_length=limits.LONG_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     follow_up_due = forms.DateField(

@@ -19,12 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from haven.attachments.models import Attachment
+from haven.core import limits
 from haven.core.fields import EncryptedTextField
 from haven.core.models import Agency
 from haven.partners.models import Organization
 from haven.people.models import SealedToPerson
-
-TITLE_MAX = 200
 
 
 class PolicyKind(models.TextChoices):
@@ -48,7 +47,7 @@ class PolicyDocument(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=24, choices=PolicyKind.choices)
-    title = models.CharField(pgettext_lazy("document", "title"), max_length=TITLE_MAX)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=limits.LINE)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -175,7 +174,7 @@ class PartnerMeeting(SealedToPerson):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    partner_name = models.CharField(_("partner"), max_length=TITLE_MAX, blank=True)
+    partner_name = models.CharField(_("partner"), max_length=limits.LINE, blank=True)
     held_on = models.DateField(_("held on"))
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="partner_meetings"

@@ -22,12 +22,11 @@ from haven.attachments.models import Attachment, Use
 from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core import keys
+from haven.core import keys, limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts, single_spaced
 from haven.partners.models import Organization
 from haven.preparedness.models import (
-    TITLE_MAX,
     AgreementKind,
     MeetingKind,
     PartnerAgreement,
@@ -47,10 +46,6 @@ from haven.preparedness.policies import (
     may_write_policies,
 )
 
-CHANGES_MAX = 4000
-ATTENDEES_MAX = 2000
-AGREEMENTS_MAX = 8000
-FOLLOW_UPS_MAX = 4000
 MAX_STAFF = 50
 # Nothing an agency keeps here was approved, held or signed before this year:
 # an earlier one is a typo.
@@ -168,7 +163,7 @@ class VersionValues:
 
 def _check_policy(actor: User, errors: dict[str, list[str]], values: PolicyValues) -> str:
     title = single_spaced(values.title)
-    check_texts(errors, [("title", values.title, TITLE_MAX)])
+    check_texts(errors, [("title", values.title, limits.LINE)])
     if not title and "title" not in errors:
         errors["title"] = [_("Give the policy a title.")]
     if values.kind not in PolicyKind.values:
@@ -181,7 +176,7 @@ def _check_version(
     errors: dict[str, list[str]], values: VersionValues, previous: PolicyVersion | None
 ) -> str:
     changes = values.changes.strip()
-    check_texts(errors, [("changes", changes, CHANGES_MAX)])
+    check_texts(errors, [("changes", changes, limits.LONG_NOTE)])
     if previous is not None and not changes and "changes" not in errors:
         errors["changes"] = [_("Say what changed since version %(n)d.") % {"n": previous.number}]
     approved = _check_past_day(
@@ -490,10 +485,10 @@ def _check_meeting(
     check_texts(
         errors,
         [
-            ("partner_name", values.partner_name, TITLE_MAX),
-            ("partner_attendees", texts["partner_attendees"], ATTENDEES_MAX),
-            ("agreements", texts["agreements"], AGREEMENTS_MAX),
-            ("follow_ups", texts["follow_ups"], FOLLOW_UPS_MAX),
+            ("partner_name", values.partner_name, limits.LINE),
+            ("partner_attendees", texts["partner_attendees"], limits.NOTE),
+            ("agreements", texts["agreements"], limits.LONG),
+            ("follow_ups", texts["follow_ups"], limits.LONG_NOTE),
         ],
     )
     if values.kind not in MeetingKind.values:

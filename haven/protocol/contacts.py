@@ -16,14 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.protocol.models import County, ReportingContact
 from haven.protocol.policies import may_keep_protocol_settings
-
-NAME_MAX = 200
-PHONE_MAX = 40
-SOURCE_MAX = 300
 
 
 def reporting_contacts(
@@ -70,8 +67,8 @@ def reporting_contact_save(
     errors: dict[str, list[str]] = {}
     if kind not in ReportingContact.Kind.values:
         errors["kind"] = [_("Choose one of the options offered.")]
-    limits = {"name": NAME_MAX, "phone": PHONE_MAX, "source": SOURCE_MAX}
-    check_texts(errors, [(field, values[field], limit) for field, limit in limits.items()])
+    longest = {"name": limits.LINE, "phone": limits.PHONE, "source": limits.WIDE_LINE}
+    check_texts(errors, [(field, values[field], limit) for field, limit in longest.items()])
     if not values["name"]:
         errors.setdefault("name", []).append(_("Give the name of the office."))
     if verified_on and verified_on > timezone.localdate():

@@ -10,6 +10,7 @@ from django.db import transaction
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
@@ -21,13 +22,10 @@ from haven.protocol.models import (
 from haven.protocol.policies import may_work_protocol
 from haven.protocol.tracker import step_advance
 
-TEXT_MAX = 200
-NOTE_MAX = 2000
 
-
-def _text_errors(values: dict[str, str], limits: dict[str, int]) -> dict[str, list[str]]:
+def _text_errors(values: dict[str, str], longest: dict[str, int]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    check_texts(errors, [(n, v, limits.get(n, TEXT_MAX)) for n, v in values.items()])
+    check_texts(errors, [(n, v, longest.get(n, limits.LINE)) for n, v in values.items()])
     return errors
 
 
@@ -42,7 +40,7 @@ def law_choice_record(
     """The person's choice about law enforcement. A change of mind is a new
     record: the history shows every choice and who recorded it."""
     _require(actor, case)
-    errors = _text_errors({"note": note.strip()}, {"note": NOTE_MAX})
+    errors = _text_errors({"note": note.strip()}, {"note": limits.NOTE})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -15,6 +15,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.languages import CODES as LANGUAGE_CODES
 from haven.core.text import text_problem
@@ -23,9 +24,6 @@ from haven.protocol.models import Material
 from haven.protocol.policies import may_keep_protocol_settings
 
 TOPIC_RE = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
-TOPIC_MAX = 40
-TITLE_MAX = 200
-BODY_MAX = 20000
 
 
 def materials_of(agency_id: int) -> QuerySet[Material]:
@@ -51,7 +49,7 @@ def material_add(*, actor: User, topic: str, language: str, title: str, body: st
     title = " ".join(title.split())
     body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
     errors: dict[str, list[str]] = {}
-    if not topic or len(topic) > TOPIC_MAX or not TOPIC_RE.match(topic):
+    if not topic or len(topic) > limits.TOPIC or not TOPIC_RE.match(topic):
         errors["topic"] = [
             _(
                 "Give the topic a short name of up to 40 characters: lower-case "
@@ -62,9 +60,9 @@ def material_add(*, actor: User, topic: str, language: str, title: str, body: st
         errors["language"] = [_("Choose a language from the list.")]
     if not title:
         errors["title"] = [_("This field is required.")]
-    elif problem := text_problem(title, TITLE_MAX):
+    elif problem := text_problem(title, limits.LINE):
         errors["title"] = [problem]
-    if (problem := text_problem(body, BODY_MAX)) or (problem := _body_problem(body)):
+    if (problem := text_problem(body, limits.BODY)) or (problem := _body_problem(body)):
         errors["body"] = [problem]
     if errors:
         raise ValidationError(errors)

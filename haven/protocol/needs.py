@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts, has_hidden_characters
 from haven.people.models import Case
@@ -32,7 +33,6 @@ from haven.protocol.models import (
 from haven.protocol.policies import may_keep_protocol_settings, may_work_protocol
 from haven.protocol.tracker import step_advance
 
-NOTE_MAX = 2000
 MAX_NEEDS = 30
 
 #: The shipped categories' labels, translated (the table keeps English).
@@ -91,7 +91,7 @@ def assessment_record(
     allowed = {c.pk: c for c in categories_for(actor.agency_id)}
     if any(pk not in allowed for pk in ranked):
         errors["ranked"] = [_("Choose needs from the list.")]
-    check_texts(errors, [("note", note, NOTE_MAX)])
+    check_texts(errors, [("note", note, limits.NOTE)])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
@@ -20,8 +21,6 @@ from haven.protocol.library import handouts_for
 from haven.protocol.models import RightsExplained, Step, StepState
 from haven.protocol.policies import may_work_protocol
 from haven.protocol.tracker import step_advance
-
-NOTE_MAX = 2000
 
 
 def rights_explained_record(
@@ -46,7 +45,7 @@ def rights_explained_record(
         errors["topic"] = [_("Choose a handout of the library in a language it exists in.")]
     if explained_on > timezone.localdate():
         errors["explained_on"] = [_("This date is in the future.")]
-    check_texts(errors, [("interpreter", interpreter, 200), ("questions", questions, NOTE_MAX)])
+    check_texts(errors, [("interpreter", interpreter, 200), ("questions", questions, limits.NOTE)])
     if errors or handout is None:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
@@ -40,9 +41,6 @@ PLAN_SECTIONS: tuple[tuple[str, Any], ...] = (
     ("backup_plan", gettext_lazy("If 911 does not help")),
 )
 assert tuple(name for name, _label in PLAN_SECTIONS) == SAFETY_PLAN_FIELDS  # noqa: S101
-
-NOTE_MAX = 2000
-PLAN_FIELD_MAX = 4000
 
 
 def _check_text(errors: dict[str, list[str]], name: str, value: str, limit: int) -> None:
@@ -73,7 +71,7 @@ def danger_check_record(
         errors["outcome"] = [_("Say what happened when 911 was called.")]
     if outcome == PoliceOutcome.OTHER and not note.strip():
         errors["note"] = [_("Say what happened.")]
-    _check_text(errors, "note", note, NOTE_MAX)
+    _check_text(errors, "note", note, limits.NOTE)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -109,7 +107,7 @@ def safety_plan_save(*, actor: User, case: Case, values: Mapping[str, str]) -> S
     cleaned = {name: (values.get(name) or "").strip() for name in SAFETY_PLAN_FIELDS}
     errors: dict[str, list[str]] = {}
     for name, value in cleaned.items():
-        _check_text(errors, name, value, PLAN_FIELD_MAX)
+        _check_text(errors, name, value, limits.LONG_NOTE)
     if not cleaned["backup_plan"]:
         errors.setdefault("backup_plan", []).append(
             _("Every safety plan has a backup for when 911 does not help.")

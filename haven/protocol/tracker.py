@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.protocol.models import CaseStep, Step, StepState
 from haven.protocol.policies import may_work_protocol
 from haven.protocol.steps import RULE, RULES
 
-REASON_MAX = 500
-# States a later record may move a step to, from each state: forward only,
 # and never over a step staff marked as not applying.
 _FORWARD = {
     StepState.NOT_STARTED: {StepState.IN_PROGRESS, StepState.DONE, StepState.NOT_APPLICABLE},
@@ -90,7 +89,7 @@ def step_set(*, actor: User, case: Case, step: str, state: str, reason: str = ""
     reason = reason.strip()
     if state == StepState.NOT_APPLICABLE and not reason:
         raise ValidationError({"reason": [_("Say why this step does not apply.")]})
-    if len(reason) > REASON_MAX:
+    if len(reason) > limits.SUMMARY:
         raise ValidationError({"reason": [_("This text is too long.")]})
     with transaction.atomic():
         steps_start(case)

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from haven.consent.models import InfoKind, Purpose
+from haven.core import limits
 from haven.referrals.models import ReferralStatus
-from haven.referrals.services import MESSAGE_MAX, OUTCOME_MAX
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,7 +31,7 @@ class ReferralForm(forms.Form):
     message = forms.CharField(
         label=gettext_lazy("Message to the partner (a case note: share case notes to send it)"),
         required=False,
-        max_length=MESSAGE_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     follow_up_on = forms.DateField(label=gettext_lazy("Follow up on"), required=False, widget=_DATE)
@@ -45,7 +45,7 @@ class MoveForm(forms.Form):
     outcome = forms.CharField(
         label=gettext_lazy("Outcome (optional)"),
         required=False,
-        max_length=OUTCOME_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -20,6 +20,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.partners.models import Organization, Service
@@ -30,8 +31,6 @@ from haven.referrals.models import OPEN_STATUSES, Referral, ReferralChange, Refe
 from haven.referrals.packet import packet_content, packet_destroy, packet_seal
 from haven.referrals.policies import may_receive_referrals, may_refer
 
-MESSAGE_MAX = 2000
-OUTCOME_MAX = 2000
 FOLLOW_UP_LONGEST = timedelta(days=366)
 
 # Who may move a referral, from which status to which.
@@ -120,7 +119,7 @@ def referral_send(*, actor: User, case: Case, request: ReferralRequest) -> Refer
     if not kinds or set(kinds) - set(InfoKind.values):
         errors["kinds"] = [_("Choose what information is shared.")]
     message = request.message.strip()
-    check_texts(errors, [("message", message, MESSAGE_MAX)])
+    check_texts(errors, [("message", message, limits.NOTE)])
     if message and InfoKind.NOTES not in kinds:
         errors.setdefault("message", []).append(
             _("A message about the person is a case note: share case notes, or leave it out.")
@@ -253,7 +252,7 @@ def referral_move(*, actor: User, referral: Referral, status: str, outcome: str 
         raise NotFound
     errors: dict[str, list[str]] = {}
     outcome = outcome.strip()
-    check_texts(errors, [("outcome", outcome, OUTCOME_MAX)])
+    check_texts(errors, [("outcome", outcome, limits.NOTE)])
     if status not in allowed_moves(referral, actor):
         errors.setdefault("status", []).append(_("This referral cannot move to that state now."))
     if errors:

@@ -12,15 +12,11 @@ from django.utils.translation import ngettext_lazy
 
 from haven.accounts.models import User
 from haven.attachments.forms import AttachmentsField, FileForm
+from haven.core import limits
 from haven.people.models import Case
-from haven.safety.lockdown import MAX_DAYS, MIN_DAYS, REASON_MAX
+from haven.safety.lockdown import MAX_DAYS, MIN_DAYS
 from haven.safety.models import Channel, ChecklistAnswer, PersonOfConcern
 from haven.safety.services import (
-    LIST_MAX,
-    LONG_MAX,
-    NAME_MAX,
-    REPORT_NUMBER_MAX,
-    SHORT_MAX,
     ChecklistValues,
     ConcernValues,
     ThreatFollowUp,
@@ -43,7 +39,7 @@ class _Choices(forms.MultipleChoiceField):
 class VisitForm(forms.Form):
     name_given = forms.CharField(
         label=_("Name the visitor gave"),
-        max_length=NAME_MAX,
+        max_length=limits.LINE,
         error_messages={
             "required": _(
                 "Write the name the visitor gave. If they would not give one, write that."
@@ -51,13 +47,13 @@ class VisitForm(forms.Form):
         },
     )
     asking_for = forms.CharField(
-        label=_("Whom they ask for (optional)"), required=False, max_length=NAME_MAX
+        label=_("Whom they ask for (optional)"), required=False, max_length=limits.LINE
     )
     purpose = forms.CharField(
-        label=_("Purpose of the visit (optional)"), required=False, max_length=SHORT_MAX
+        label=_("Purpose of the visit (optional)"), required=False, max_length=limits.WIDE_LINE
     )
     plate = forms.CharField(
-        label=_("Vehicle plate, if seen (optional)"), required=False, max_length=NAME_MAX
+        label=_("Vehicle plate, if seen (optional)"), required=False, max_length=limits.LINE
     )
     id_seen = forms.BooleanField(label=_("I saw an identity document"), required=False)
 
@@ -84,7 +80,7 @@ class ThreatForm(FileForm):
     what_happened = forms.CharField(
         label=_("What happened"),
         help_text=_("The words used, as exactly as you can remember them."),
-        max_length=LONG_MAX,
+        max_length=limits.LONG,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Say what happened.")},
     )
@@ -93,7 +89,7 @@ class ThreatForm(FileForm):
     reported_to_police = forms.BooleanField(label=_("Reported to law enforcement"), required=False)
     reported_on = forms.DateField(label=_("Reported on (optional)"), required=False, widget=_DATE)
     report_number = forms.CharField(
-        label=_("Report number (optional)"), required=False, max_length=REPORT_NUMBER_MAX
+        label=_("Report number (optional)"), required=False, max_length=limits.CODE
     )
     evidence = AttachmentsField(label=_("Evidence (optional)"), required=False)
 
@@ -138,7 +134,7 @@ class FollowUpForm(FileForm):
     reported_to_police = forms.BooleanField(label=_("Reported to law enforcement"), required=False)
     reported_on = forms.DateField(label=_("Reported on (optional)"), required=False, widget=_DATE)
     report_number = forms.CharField(
-        label=_("Report number (optional)"), required=False, max_length=REPORT_NUMBER_MAX
+        label=_("Report number (optional)"), required=False, max_length=limits.CODE
     )
     evidence = AttachmentsField(label=_("More evidence (optional)"), required=False)
 
@@ -155,40 +151,40 @@ class FollowUpForm(FileForm):
 class ConcernForm(FileForm):
     name = forms.CharField(
         label=_("Name they are known by"),
-        max_length=NAME_MAX,
+        max_length=limits.LINE,
         error_messages={"required": _("Write the name they are known by, even a nickname.")},
     )
     aliases = forms.CharField(
         label=_("Other names and spellings (optional)"),
         help_text=_("One per line. Each is screened at the front desk."),
         required=False,
-        max_length=LIST_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     description = forms.CharField(
         label=_("Description (optional)"),
         help_text=_("What they look like, where they have been seen, what they have done."),
         required=False,
-        max_length=LONG_MAX,
+        max_length=limits.LONG,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     vehicles = forms.CharField(
         label=_("Vehicles (optional)"),
         required=False,
-        max_length=LIST_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     plates = forms.CharField(
         label=_("Licence plates (optional)"),
         help_text=_("One per line. Each is screened at the front desk."),
         required=False,
-        max_length=LIST_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     associates = forms.CharField(
         label=_("Known associates (optional)"),
         required=False,
-        max_length=LIST_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     cases = _Choices(label=_("Cases they are connected to (optional)"), required=False)
@@ -240,20 +236,20 @@ class ChecklistForm(forms.Form):
     alternative_stay_notes = forms.CharField(
         label=_("Where, and how to get there (optional)"),
         required=False,
-        max_length=LIST_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     emergency_contacts = forms.CharField(
         label=_("Emergency contacts (optional)"),
         help_text=_("Who to call if something happens to you, and how."),
         required=False,
-        max_length=LIST_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     notes = forms.CharField(
         label=_("Other precautions (optional)"),
         required=False,
-        max_length=LIST_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -297,7 +293,7 @@ class LockdownStartForm(SecondFactorForm):
     reason = forms.CharField(
         label=_("Reason"),
         help_text=_("For the record. Only lockdown administrators see it."),
-        max_length=REASON_MAX,
+        max_length=limits.SHORT_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say why, for the record.")},
     )

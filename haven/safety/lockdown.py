@@ -32,7 +32,7 @@ from haven.accounts.models import ApiToken, User
 from haven.accounts.services import user_sessions_end
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core import keys
+from haven.core import keys, limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.safety.models import Designation, Lockdown, SafetyPolicy
@@ -40,8 +40,6 @@ from haven.safety.policies import may_be_lockdown_admin
 
 MIN_DAYS = 1
 MAX_DAYS = 7
-REASON_MAX = 1000
-# Wrong second-factor codes a lockdown administrator may type, per window.
 CODE_ATTEMPTS = 10
 CODE_WINDOW = timedelta(minutes=15)
 WRONG_CODE = gettext_lazy("That code is not right. Try a new one.")
@@ -166,7 +164,7 @@ def lockdown_start(
         raise NotFound
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
-    check_texts(errors, [("reason", reason, REASON_MAX)])
+    check_texts(errors, [("reason", reason, limits.SHORT_NOTE)])
     if not reason:
         errors.setdefault("reason", []).append(_("Say why, for the record."))
     if days is not None and not MIN_DAYS <= days <= MAX_DAYS:

@@ -19,7 +19,7 @@ from haven.attachments.models import Attachment, Use
 from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core import keys
+from haven.core import keys, limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
@@ -52,11 +52,6 @@ from haven.safety.policies import (
 from haven.safety.screening import concern_index_refresh, lines, screen
 from haven.safety.selectors import alert_recipients
 
-NAME_MAX = 200
-SHORT_MAX = 300
-LIST_MAX = 2000
-LONG_MAX = 8000
-REPORT_NUMBER_MAX = 100
 MAX_FILES = 5
 # Aliases or plates of one person: each is screened at every check-in.
 MAX_LINES = 50
@@ -149,7 +144,7 @@ def concern_save(
     errors: dict[str, list[str]] = {}
     # Checked as typed: a control character must be refused, not read as a line break.
     check_texts(
-        errors, [("aliases", values.aliases, LIST_MAX), ("plates", values.plates, LIST_MAX)]
+        errors, [("aliases", values.aliases, limits.NOTE), ("plates", values.plates, limits.NOTE)]
     )
     texts = {
         "name": values.name.strip(),
@@ -159,10 +154,10 @@ def concern_save(
         "plates": "\n".join(lines(values.plates)),
         "associates": values.associates.strip(),
     }
-    limits = {"name": NAME_MAX, "description": LONG_MAX}
+    longest = {"name": limits.LINE, "description": limits.LONG}
     check_texts(
         errors,
-        [(k, v, limits.get(k, LIST_MAX)) for k, v in texts.items() if k not in errors],
+        [(k, v, longest.get(k, limits.NOTE)) for k, v in texts.items() if k not in errors],
     )
     if not texts["name"]:
         errors.setdefault("name", []).append(
@@ -269,7 +264,7 @@ def _check_report(
     number: str,
     since: date | None,
 ) -> None:
-    check_texts(errors, [("report_number", number, REPORT_NUMBER_MAX)])
+    check_texts(errors, [("report_number", number, limits.CODE)])
     if not reported and (reported_on or number):
         errors["reported_to_police"] = [
             _("Tick “reported to law enforcement” to record the report's date or number.")
@@ -287,7 +282,7 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
     errors: dict[str, list[str]] = {}
     what = values.what_happened.strip()
     number = values.report_number.strip()
-    check_texts(errors, [("what_happened", what, LONG_MAX)])
+    check_texts(errors, [("what_happened", what, limits.LONG)])
     if not what:
         errors.setdefault("what_happened", []).append(_("Say what happened."))
     if values.channel not in Channel.values:
@@ -436,7 +431,8 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
     }
     errors: dict[str, list[str]] = {}
     check_texts(
-        errors, [(k, v, NAME_MAX if k != "purpose" else SHORT_MAX) for k, v in texts.items()]
+        errors,
+        [(k, v, limits.LINE if k != "purpose" else limits.WIDE_LINE) for k, v in texts.items()],
     )
     if not texts["name_given"]:
         errors.setdefault("name_given", []).append(
@@ -555,7 +551,7 @@ def checklist_save(
         if getattr(values, item) not in ["", *ChecklistAnswer.values]:
             errors[item] = [_("Choose one of the options offered.")]
     texts = {name: getattr(values, name).strip() for name in CHECKLIST_TEXTS}
-    check_texts(errors, [(name, text, LIST_MAX) for name, text in texts.items()])
+    check_texts(errors, [(name, text, limits.NOTE) for name, text in texts.items()])
     checklist = SafetyChecklist.objects.filter(user=actor).first()
     if checklist is not None and version is not None and checklist.version != version:
         errors.setdefault("__all__", []).append(str(CHECKLIST_STALE))

@@ -14,8 +14,8 @@ from django.utils.translation import pgettext_lazy
 from haven.accounts.models import User
 from haven.attachments.forms import AttachmentField, FileForm
 from haven.attachments.services import Upload, size_limit, upload_accept
+from haven.core import limits
 from haven.partners.models import Organization
-from haven.training.models import LABEL_MAX, PRESENTERS_MAX, PROVIDER_MAX, TITLE_MAX
 from haven.training.selectors import RecordFilter, TopicRow
 from haven.training.services import (
     CERTIFICATE_ACCEPTED,
@@ -96,7 +96,7 @@ class RecordForm(FileForm):
         label=_("Provider (optional)"),
         help_text=_("Who gave the training, if not a partner of the directory."),
         required=False,
-        max_length=PROVIDER_MAX,
+        max_length=limits.LINE,
     )
     partner = _choice(
         _("Partner who presented (optional)"),
@@ -143,7 +143,7 @@ class EventForm(forms.Form):
     topic = _choice(_("Topic"), _("Choose a topic of your agency."))
     title = forms.CharField(
         label=_("Title"),
-        max_length=TITLE_MAX,
+        max_length=limits.LINE,
         error_messages={"required": _("Give the event a title.")},
     )
     held_on = forms.DateField(
@@ -161,7 +161,7 @@ class EventForm(forms.Form):
         label=_("Presenters (optional)"),
         help_text=_("Their names and roles, as they presented."),
         required=False,
-        max_length=PRESENTERS_MAX,
+        max_length=limits.SUMMARY,
     )
     staff = _Checkboxes(
         label=_("Staff members who attended"),
@@ -212,7 +212,7 @@ class EventForm(forms.Form):
 class TopicForm(forms.Form):
     name = forms.CharField(
         label=_("New topic"),
-        max_length=LABEL_MAX,
+        max_length=limits.LINE,
         error_messages={"required": _("Name the topic.")},
     )
 

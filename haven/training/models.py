@@ -18,15 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from haven.attachments.models import Attachment
+from haven.core import limits
 from haven.core.models import Agency
 from haven.partners.models import Organization
 
-LABEL_MAX = 200
-PROVIDER_MAX = 200
-TITLE_MAX = 200
-PRESENTERS_MAX = 500
-
-# The topics every agency starts with, by code, in the order they are shown.
 # Their labels are translated here rather than stored, so each reader sees
 # them in their own language.
 SHIPPED: dict[str, Promise] = {
@@ -49,7 +44,7 @@ class Topic(models.Model):
     )
     # The shipped topic's code; blank for an agency's own topic.
     code = models.CharField(max_length=40, blank=True)
-    name = models.CharField(_("topic"), max_length=LABEL_MAX)
+    name = models.CharField(_("topic"), max_length=limits.LINE)
     position = models.PositiveSmallIntegerField(default=1000)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -108,11 +103,11 @@ class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(pgettext_lazy("document", "title"), max_length=TITLE_MAX)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=limits.LINE)
     held_on = models.DateField(_("date"))
     hours = models.DecimalField(pgettext_lazy("duration", "hours"), max_digits=4, decimal_places=2)
     partners = models.ManyToManyField(Organization, blank=True, related_name="+")
-    presenters = models.CharField(_("presenters"), max_length=PRESENTERS_MAX, blank=True)
+    presenters = models.CharField(_("presenters"), max_length=limits.SUMMARY, blank=True)
     # Partners' staff who attended: counted for funders, never named.
     outside_professionals = models.PositiveIntegerField(default=0)
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -138,7 +133,7 @@ class Record(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
     completed_on = models.DateField(_("date completed"))
     hours = models.DecimalField(pgettext_lazy("duration", "hours"), max_digits=4, decimal_places=2)
-    provider = models.CharField(_("provider"), max_length=PROVIDER_MAX, blank=True)
+    provider = models.CharField(_("provider"), max_length=limits.LINE, blank=True)
     # A partner of the directory who gave the training; a directory entry
     # removed later leaves the record without it.
     partner = models.ForeignKey(

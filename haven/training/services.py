@@ -25,19 +25,11 @@ from haven.attachments.models import Use
 from haven.attachments.services import Upload, attachment_store
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts, single_spaced
 from haven.partners.models import Organization
-from haven.training.models import (
-    LABEL_MAX,
-    PRESENTERS_MAX,
-    PROVIDER_MAX,
-    TITLE_MAX,
-    Event,
-    Record,
-    Refresher,
-    Topic,
-)
+from haven.training.models import Event, Record, Refresher, Topic
 from haven.training.policies import may_keep_training
 from haven.training.selectors import active_staff, agency_topics_q, record_get
 
@@ -116,7 +108,7 @@ def topic_add(*, actor: User, name: str) -> Topic:
         raise NotFound
     errors: dict[str, list[str]] = {}
     name = single_spaced(name)
-    check_texts(errors, [("name", name, LABEL_MAX)])
+    check_texts(errors, [("name", name, limits.LINE)])
     if not name and not errors:
         errors["name"] = [_("Name the topic.")]
     if not errors:
@@ -199,7 +191,7 @@ def training_record(*, actor: User, values: RecordValues) -> Record:
         raise NotFound
     errors: dict[str, list[str]] = {}
     provider = single_spaced(values.provider)
-    check_texts(errors, [("provider", provider, PROVIDER_MAX)])
+    check_texts(errors, [("provider", provider, limits.LINE)])
     staff = _staff(actor, [values.staff_id] if values.staff_id is not None else [])
     if not staff:
         errors["staff"] = [_("Choose a current staff member of your agency.")]
@@ -285,7 +277,7 @@ def event_record(*, actor: User, values: EventValues) -> Event:
     errors: dict[str, list[str]] = {}
     title = single_spaced(values.title)
     presenters = single_spaced(values.presenters)
-    check_texts(errors, [("title", title, TITLE_MAX), ("presenters", presenters, PRESENTERS_MAX)])
+    check_texts(errors, [("title", title, limits.LINE), ("presenters", presenters, limits.SUMMARY)])
     if not title and "title" not in errors:
         errors["title"] = [_("Give the event a title.")]
     topic = _topic(actor, errors, values.topic_id)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from haven.core import limits
 from haven.preparedness import services
 from tests import files
 from tests.factories import make_staff
@@ -120,7 +121,7 @@ def test_a_later_version_needs_a_summary_and_cannot_predate_the_current(admin_us
         actor=admin_user, document_id=document.pk, values=version_values(**v)
     )
     refused(lambda: add(changes=""), "changes")
-    refused(lambda: add(changes="x" * (services.CHANGES_MAX + 1)), "changes")
+    refused(lambda: add(changes="x" * (limits.LONG_NOTE + 1)), "changes")
     refused(lambda: add(changes="Fix\x00"), "changes")
     refused(lambda: add(changes="Older", approved_on=days_ago(20)), "approved_on")
 
@@ -211,9 +212,9 @@ def test_meeting_staff_must_be_of_the_agency(supervisor, outsider):
     ("field", "limit"),
     [
         ("partner_name", 200),
-        ("partner_attendees", services.ATTENDEES_MAX),
-        ("agreements", services.AGREEMENTS_MAX),
-        ("follow_ups", services.FOLLOW_UPS_MAX),
+        ("partner_attendees", limits.NOTE),
+        ("agreements", limits.LONG),
+        ("follow_ups", limits.LONG_NOTE),
     ],
 )
 def test_meeting_texts_are_checked(supervisor, field, limit):

@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from haven.accounts.models import Role
+from haven.core import limits
 from haven.safety import lockdown as lockdowns
 from haven.safety import services
 from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit
@@ -65,12 +66,12 @@ def test_a_person_of_concern_needs_a_name(advocate, name):
 @pytest.mark.parametrize(
     ("field", "limit"),
     [
-        ("name", services.NAME_MAX),
-        ("description", services.LONG_MAX),
-        ("aliases", services.LIST_MAX),
-        ("vehicles", services.LIST_MAX),
-        ("plates", services.LIST_MAX),
-        ("associates", services.LIST_MAX),
+        ("name", limits.LINE),
+        ("description", limits.LONG),
+        ("aliases", limits.NOTE),
+        ("vehicles", limits.NOTE),
+        ("plates", limits.NOTE),
+        ("associates", limits.NOTE),
     ],
 )
 def test_too_long_concern_texts_are_refused(advocate, field, limit):
@@ -186,14 +187,14 @@ def test_hidden_characters_in_a_threat_are_refused(advocate, hidden):
 
 def test_too_long_threat_texts_are_refused(advocate):
     refused(
-        lambda: record_threat(advocate, what_happened=too_long(services.LONG_MAX)),
+        lambda: record_threat(advocate, what_happened=too_long(limits.LONG)),
         "what_happened",
     )
     refused(
         lambda: record_threat(
             advocate,
             reported_to_police=True,
-            report_number=too_long(services.REPORT_NUMBER_MAX),
+            report_number=too_long(limits.CODE),
         ),
         "report_number",
     )
@@ -330,7 +331,7 @@ def test_a_follow_up_checks_the_report_date_against_the_threat(advocate):
         "reported_on",
     )
     refused(
-        lambda: follow_up(advocate, threat, report_number=too_long(services.REPORT_NUMBER_MAX)),
+        lambda: follow_up(advocate, threat, report_number=too_long(limits.CODE)),
         "report_number",
     )
 
@@ -381,10 +382,10 @@ def test_hidden_characters_at_the_front_desk_are_refused(intake, field, hidden):
 @pytest.mark.parametrize(
     ("field", "limit"),
     [
-        ("name_given", services.NAME_MAX),
-        ("asking_for", services.NAME_MAX),
-        ("plate", services.NAME_MAX),
-        ("purpose", services.SHORT_MAX),
+        ("name_given", limits.LINE),
+        ("asking_for", limits.LINE),
+        ("plate", limits.LINE),
+        ("purpose", limits.WIDE_LINE),
     ],
 )
 def test_too_long_front_desk_texts_are_refused(intake, field, limit):
@@ -425,7 +426,7 @@ def test_a_checklist_answer_is_one_of_those_offered(advocate, item, answer):
 
 @pytest.mark.parametrize("field", services.CHECKLIST_TEXTS)
 def test_checklist_texts_are_plain_and_not_too_long(advocate, field):
-    refused(lambda: save_checklist(advocate, **{field: too_long(services.LIST_MAX)}), field)
+    refused(lambda: save_checklist(advocate, **{field: too_long(limits.NOTE)}), field)
     for hidden in HIDDEN:
         refused(lambda h=hidden: save_checklist(advocate, **{field: f"Sister{h}"}), field)
     save_checklist(advocate, **{field: NAMES_IN_ANY_SCRIPT[0]})

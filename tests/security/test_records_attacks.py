@@ -41,7 +41,7 @@ from haven.accounts.api_tokens import api_token_create
 from haven.accounts.models import Membership, Role
 from haven.attachments import filetypes
 from haven.attachments.models import Attachment, AttachmentContent, Use
-from haven.attachments.services import NAME_MAX, attachment_store, upload_accept
+from haven.attachments.services import attachment_store, upload_accept
 from haven.audit.models import Action, AuditEvent
 from haven.communications.integrity import verify_communication_chains
 from haven.communications.models import Communication, Interpreter
@@ -53,6 +53,7 @@ from haven.communications.services import (
 from haven.consent.court_orders import CourtOrderAnswer, court_order_answer
 from haven.consent.models import Consent, CourtOrderResponse, Disclosure
 from haven.consent.services import consent_revoke
+from haven.core import limits
 from haven.exports.models import RecordExport
 from haven.exports.services import ExportRequest, export_record
 from haven.partners.models import Organization
@@ -818,7 +819,7 @@ def test_a_hostile_file_name_is_tidied_and_cannot_split_the_download_header(
     assert stored.isprintable()
     assert "\u202e" not in stored
     assert "\u200b" not in stored
-    assert len(stored) <= NAME_MAX + len(".pdf")
+    assert len(stored) <= limits.LINE + len(".pdf")
     assert stored not in ("", ".pdf")
     client = as_user(advocate)
     for url in (download(attachment.pk), api_download(attachment.pk)):

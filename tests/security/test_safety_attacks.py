@@ -38,6 +38,7 @@ from haven.accounts.middleware import SEEN
 from haven.accounts.models import Role
 from haven.attachments.models import Attachment, Use
 from haven.audit.models import Action, AuditEvent
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.safety import lockdown as lockdowns
 from haven.safety import services
@@ -602,8 +603,8 @@ def test_a_plate_is_flagged_whatever_its_separators_and_width(advocate, agency):
 def test_a_long_alias_list_costs_a_bounded_number_of_queries(
     advocate, django_assert_max_num_queries
 ):
-    aliases = "\n".join(f"Al{i} Bo{i}" for i in range(300))[: services.LIST_MAX]
-    plates = "\n".join(f"P{i}" for i in range(600))[: services.LIST_MAX]
+    aliases = "\n".join(f"Al{i} Bo{i}" for i in range(300))[: limits.NOTE]
+    plates = "\n".join(f"P{i}" for i in range(600))[: limits.NOTE]
     # Refusing that many lines is one way to fix it.
     with django_assert_max_num_queries(150), contextlib.suppress(ValidationError):
         concern(advocate, aliases=aliases, plates=plates)
@@ -631,7 +632,7 @@ def test_texts_over_their_limits_are_refused_on_the_page_and_the_api(
     client = as_user(advocate)
     response = client.post(
         reverse("safety:concern_new"),
-        {"name": "A" * (services.NAME_MAX + 1), "aliases": "B\n" * services.LIST_MAX},
+        {"name": "A" * (limits.LINE + 1), "aliases": "B\n" * limits.NOTE},
     )
     assert response.status_code == 400
     token = bearer(advocate)
@@ -639,13 +640,13 @@ def test_texts_over_their_limits_are_refused_on_the_page_and_the_api(
         {"name": "A", "aliases": ["x"] * 51},
         {"name": "A", "plates": ["x"] * 51},
         {"name": "A", "aliases": ["y" * 200] * 50},
-        {"name": "A", "description": "z" * (services.LONG_MAX + 1)},
+        {"name": "A", "description": "z" * (limits.LONG + 1)},
     ):
         assert post_json(web, f"{API}/persons-of-concern", body, **token).status_code == 422
     assert not PersonOfConcern.objects.exists()
     desk = bearer(intake)
     for field in ("name_given", "asking_for", "plate"):
-        body = {"name_given": "A", field: "n" * (services.NAME_MAX + 1)}
+        body = {"name_given": "A", field: "n" * (limits.LINE + 1)}
         assert post_json(web, f"{API}/visits", body, **desk).status_code == 422, field
     assert not Visit.objects.exists()
 

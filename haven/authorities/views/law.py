@@ -19,13 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.authorities.law import (
-    NOTE_MAX,
-    TEXT_MAX,
-    continued_presence_record,
-    law_contact_record,
-)
+from haven.authorities.law import continued_presence_record, law_contact_record
 from haven.consent.models import InfoKind
+from haven.core import limits
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
 from haven.people.models import Case
@@ -55,7 +51,7 @@ class LawChoiceForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("In their words (optional)"),
         required=False,
-        max_length=NOTE_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -77,12 +73,14 @@ class LawContactForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the basis for this contact.")},
     )
-    agency_name = forms.CharField(label=gettext_lazy("Law enforcement agency"), max_length=TEXT_MAX)
-    officer = forms.CharField(label=gettext_lazy("Officer"), required=False, max_length=TEXT_MAX)
+    agency_name = forms.CharField(
+        label=gettext_lazy("Law enforcement agency"), max_length=limits.LINE
+    )
+    officer = forms.CharField(label=gettext_lazy("Officer"), required=False, max_length=limits.LINE)
     purpose = forms.CharField(
         label=gettext_lazy("Purpose"),
         required=False,
-        max_length=NOTE_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     accompanied = forms.BooleanField(
@@ -91,7 +89,7 @@ class LawContactForm(forms.Form):
     outcome = forms.CharField(
         label=gettext_lazy("Outcome"),
         required=False,
-        max_length=NOTE_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     contacted_on = forms.DateField(label=gettext_lazy("Date of the contact"), widget=_DATE)
@@ -107,7 +105,7 @@ class LawContactForm(forms.Form):
 class ContinuedPresenceForm(forms.Form):
     requested_on = forms.DateField(label=gettext_lazy("Requested on"), widget=_DATE)
     requesting_agency = forms.CharField(
-        label=gettext_lazy("Requesting agency"), required=False, max_length=TEXT_MAX
+        label=gettext_lazy("Requesting agency"), required=False, max_length=limits.LINE
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),

@@ -19,13 +19,11 @@ from django.views.decorators.http import require_http_methods
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.authorities.minors import mandated_report_record
+from haven.core import limits
 from haven.core.forms import show_refusal
 from haven.people.access import case_for, names_hidden_for
 from haven.protocol import selectors
 from haven.protocol.contacts import (
-    NAME_MAX,
-    PHONE_MAX,
-    SOURCE_MAX,
     reporting_contact_delete,
     reporting_contact_get,
     reporting_contact_save,
@@ -135,13 +133,13 @@ class ReportingContactForm(forms.Form):
         empty_label=gettext_lazy("Choose a county"),
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ReportingContact.Kind.choices)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=NAME_MAX)
-    phone = forms.CharField(label=gettext_lazy("Phone"), required=False, max_length=PHONE_MAX)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=limits.LINE)
+    phone = forms.CharField(label=gettext_lazy("Phone"), required=False, max_length=limits.PHONE)
     source = forms.CharField(
         label=gettext_lazy("Where this came from"),
         help_text=gettext_lazy("For example the county's web page, or who gave the number."),
         required=False,
-        max_length=SOURCE_MAX,
+        max_length=limits.WIDE_LINE,
     )
     verified_on = forms.DateField(
         label=gettext_lazy("Last checked on"), required=False, widget=_DATE

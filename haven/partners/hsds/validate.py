@@ -23,12 +23,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
+from haven.core import limits
 from haven.partners import checks
 from haven.partners.hsds.fields import FIELD_TERMS, FIELDS_TAXONOMY
 from haven.partners.hsds.reader import MAX_PROBLEMS, Bundle, ImportRefused, Record
 from haven.partners.hsds.spec import FieldSpec, tables
 from haven.partners.models import (
-    TEXT_MAX,
     Contact,
     Language,
     Location,
@@ -135,13 +135,13 @@ class _Problems:
 def _limit(table: str, name: str) -> int:
     model = STORED.get(table)
     if model is None:
-        return TEXT_MAX
+        return limits.DIRECTORY_TEXT
     target = {"address": {"id": "address_id"}}.get(table, {}).get(name, name)
     try:
         limit = model._meta.get_field(target).max_length  # type: ignore[union-attr]
     except FieldDoesNotExist:  # a field Haven does not keep
-        return TEXT_MAX
-    return int(limit) if limit else TEXT_MAX
+        return limits.DIRECTORY_TEXT
+    return int(limit) if limit else limits.DIRECTORY_TEXT
 
 
 def _convert(spec: FieldSpec, raw: Any, from_csv: bool) -> tuple[Any, str]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
+from haven.core import limits
 from haven.core.forms import show_refusal
 from haven.people.access import case_for
 from haven.people.models import Case
@@ -38,7 +39,7 @@ class AssessmentForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Notes"),
         required=False,
-        max_length=needs.NOTE_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Anything the person wants remembered about this assessment."),
     )

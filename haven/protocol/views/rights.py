@@ -22,6 +22,7 @@ from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.forms import show_refusal
 from haven.core.languages import LANGUAGES, language_name
 from haven.core.pdf import pdf_response, print_language, render_pdf
@@ -78,7 +79,7 @@ class ExplainedForm(forms.Form):
 class MaterialForm(forms.Form):
     topic = forms.CharField(
         label=gettext_lazy("Topic"),
-        max_length=materials_service.TOPIC_MAX,
+        max_length=limits.TOPIC,
         help_text=gettext_lazy(
             "A short name such as t_visa. Use the same topic to replace one of "
             "Haven's handouts with your own, or to add a new version of yours."
@@ -88,10 +89,10 @@ class MaterialForm(forms.Form):
         label=gettext_lazy("Language"),
         choices=[(code, name) for code, name in LANGUAGES if code != "und"],
     )
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=materials_service.TITLE_MAX)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=limits.LINE)
     body = forms.CharField(
         label=gettext_lazy("Text"),
-        max_length=materials_service.BODY_MAX,
+        max_length=limits.BODY,
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=gettext_lazy(
             'Plain words. Leave an empty line between paragraphs. A line starting "## " '

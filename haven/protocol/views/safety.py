@@ -22,6 +22,7 @@ from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.forms import show_refusal
 from haven.core.pdf import pdf_response, print_language, render_pdf
 from haven.people.access import case_for, names_hidden_for
@@ -35,13 +36,7 @@ from haven.protocol.models import (
     SafetyPlan,
 )
 from haven.protocol.policies import may_check_danger, may_see_protocol, may_work_protocol
-from haven.protocol.safety import (
-    NOTE_MAX,
-    PLAN_FIELD_MAX,
-    PLAN_SECTIONS,
-    danger_check_record,
-    safety_plan_save,
-)
+from haven.protocol.safety import PLAN_SECTIONS, danger_check_record, safety_plan_save
 
 
 class DangerCheckForm(forms.Form):
@@ -62,7 +57,7 @@ class DangerCheckForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("What happened (optional)"),
         required=False,
-        max_length=NOTE_MAX,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -74,7 +69,7 @@ class SafetyPlanForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=label,
                 required=False,
-                max_length=PLAN_FIELD_MAX,
+                max_length=limits.LONG_NOTE,
                 strip=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )

@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from haven.accounts.http import authenticated_user
+from haven.core import limits
 from haven.core.forms import show_refusal
 from haven.people.access import names_hidden_for
 from haven.protocol import selectors
 from haven.protocol.models import Step, StepState
 from haven.protocol.steps import OPEN_STATES, next_action, settable_states
-from haven.protocol.tracker import REASON_MAX, step_set
+from haven.protocol.tracker import step_set
 from haven.protocol.views.common import case_for_work
 
 
@@ -34,7 +35,7 @@ class StepForm(forms.Form):
         label=gettext_lazy("Why it does not apply"),
         help_text=gettext_lazy("Needed only when the step does not apply."),
         required=False,
-        max_length=REASON_MAX,
+        max_length=limits.SUMMARY,
     )
 
     def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
