@@ -61,12 +61,20 @@ class HavenAPI(NinjaAPI):
                 {
                     "type": error["type"],
                     "loc": request_location(context.model, error["loc"]),
-                    "msg": error["msg"],
+                    "msg": _message(error),
                 }
                 for context in error_contexts
                 for error in context.pydantic_validation_error.errors(include_url=False)
             ]
         )
+
+
+def _message(error: Any) -> str:
+    # Pydantic tells what it found in a malformed UUID ("found `x` at 0"): a
+    # piece of the input, which an answer never quotes back.
+    if error["type"] == "uuid_parsing":
+        return "Input should be a valid UUID."
+    return str(error["msg"])
 
 
 def request_location(model: Any, loc: tuple[str | int, ...]) -> list[str | int]:

@@ -43,6 +43,8 @@ OPERATIONS = [
 # A value no documented field takes: not a string, number, boolean or list,
 # and its one key is no field's name.
 WRONG = {"unexpected": ["shape"]}
+# What the bad requests send; an answer never quotes it back.
+SENT = ("unexpected", "shape", "no-such-value", "not-an-id", "xxxxxxxx")
 
 
 def resolve(schema: dict[str, Any]) -> dict[str, Any]:
@@ -204,6 +206,8 @@ def check_answer(operation: dict[str, Any], response: Any) -> list[list[Any]]:
         return []
     known = places(operation)
     locations = [problem["loc"] for problem in data["detail"]]
+    for problem in data["detail"]:
+        assert not any(sent in problem["msg"] for sent in SENT), problem
     for loc in locations:
         where = loc[0]
         assert where in known or where == "body", (loc, known)
