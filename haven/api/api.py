@@ -61,12 +61,20 @@ class HavenAPI(NinjaAPI):
                 {
                     "type": error["type"],
                     "loc": request_location(context.model, error["loc"]),
-                    "msg": error["msg"],
+                    "msg": _message(error),
                 }
                 for context in error_contexts
                 for error in context.pydantic_validation_error.errors(include_url=False)
             ]
         )
+
+
+def _message(error: Any) -> str:
+    # Pydantic tells what it found in a malformed UUID ("found `x` at 0"): a
+    # piece of the input, which an answer never quotes back.
+    if error["type"] == "uuid_parsing":
+        return "Input should be a valid UUID."
+    return str(error["msg"])
 
 
 def request_location(model: Any, loc: tuple[str | int, ...]) -> list[str | int]:
@@ -101,18 +109,21 @@ api = HavenAPI(
     # which answers 401 (or 403 for an unsafe method without a CSRF token).
     auth=[StaffToken(), django_auth],
 )
-api.add_router("/", people_router)
-api.add_router("/", protocol_router)
-api.add_router("/", partners_router)
-api.add_router("/", consent_router)
-api.add_router("/", referrals_router)
-api.add_router("/", attachments_router)
-api.add_router("/", communications_router)
-api.add_router("/", safety_router)
-api.add_router("/", training_router)
-api.add_router("/", preparedness_router)
-api.add_router("/", reports_router)
-api.add_router("/", jobs_router)
+for router in (
+    people_router,
+    protocol_router,
+    partners_router,
+    consent_router,
+    referrals_router,
+    attachments_router,
+    communications_router,
+    safety_router,
+    training_router,
+    preparedness_router,
+    reports_router,
+    jobs_router,
+):
+    api.add_router("/", router)
 
 
 @api.exception_handler(NotFound)

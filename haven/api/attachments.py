@@ -2,7 +2,7 @@
 schemas and routing only.
 
 Files come as ``multipart/form-data``. Every operation opens the case through
-``haven.people.selectors.case_get`` (by way of ``haven.api.people._visible_case``)
+``haven.people.selectors.case_get`` (by way of ``haven.api.common.case_for``)
 with the action's own policy, the same as the pages: the documents are for
 the advocates and supervisors who handle attachments, a court order is
 answered by a supervisor of the case's team. A refusal answers 404 exactly
@@ -35,6 +35,7 @@ from pydantic import BeforeValidator
 
 from haven.accounts.http import authenticated_user
 from haven.api.common import (
+    DOWNLOAD,
     NOT_FOUND,
     REFUSED,
     CaseId,
@@ -45,9 +46,10 @@ from haven.api.common import (
     OneLine,
     PurposeCode,
     case_for,
+    out,
     refusals_at,
-    text,
     uuid_or_404,
+    values_of,
 )
 from haven.api.consent import DisclosureOut, disclosure_out
 from haven.attachments import selectors
@@ -148,17 +150,7 @@ AttachmentId = PathEx[str, P(description="The attachment's id, a UUID.")]
 
 
 def _attachment_out(attachment: Attachment, case: Case) -> AttachmentOut:
-    return AttachmentOut(
-        id=attachment.pk,
-        case_id=case.pk,
-        use=attachment.use,
-        content_type=attachment.content_type,
-        size=attachment.size,
-        name=text(attachment.name),
-        description=text(attachment.description),
-        uploaded_at=attachment.uploaded_at,
-        uploaded_by_id=attachment.uploaded_by_id,
-    )
+    return out(AttachmentOut, attachment, case_id=case.pk)
 
 
 def _sent_once(request: HttpRequest, *, fields: list[str], files: list[str]) -> None:
@@ -243,14 +235,7 @@ def attachment_add(
         "Always a download with the type judged at upload, never shown in a page. "
         "Every read is audited."
     ),
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "The file.",
-                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=DOWNLOAD,
 )
 def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> HttpResponse:
     user = authenticated_user(request)
@@ -287,18 +272,7 @@ def court_order_record(
     )
     with refusals_at(whole=("file", "copy")):
         upload = upload_accept(copy_file)
-    answer = CourtOrderAnswer(
-        reference=order.reference,
-        copy=upload,
-        signed_by_judge=order.signed_by_judge,
-        purpose=order.purpose,
-        kinds=list(order.kinds),
-        given=order.given,
-        person_told=order.person_told,
-        recipient_org_id=order.recipient_org_id,
-        recipient_name=order.recipient_name,
-        recipient_category=order.recipient_category,
-    )
+    answer = values_of(CourtOrderAnswer, order, copy=upload)
     with refusals_at(COURT_ORDER_FIELDS, whole=("form",)):
         row = court_order_answer(actor=user, case=case, answer=answer)
     return Status(

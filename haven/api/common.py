@@ -13,13 +13,14 @@ service's ``ValidationError`` through (422).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import annotated_types
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -37,6 +38,14 @@ from haven.core.errors import NotFound
 from haven.core.text import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters, single_spaced
 from haven.people import selectors as people_selectors
 from haven.people.models import Case
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    ValuesT = TypeVar("ValuesT", bound=DataclassInstance)
+else:
+    ValuesT = TypeVar("ValuesT")
+SchemaT = TypeVar("SchemaT", bound=Schema)
 
 LARGEST_ID = 2**63 - 1
 
@@ -70,6 +79,16 @@ NOT_FOUND: dict[int, Any] = {404: Message}
 BAD_BODY: dict[int, Any] = {400: Message}
 REFUSED: dict[int, Any] = {422: Refusals}
 NO_CONTENT: dict[int, Any] = {204: None}
+# The 200 of an operation that answers with a file (``openapi_extra``): ninja
+# documents JSON answers only.
+DOWNLOAD: dict[str, Any] = {
+    "responses": {
+        "200": {
+            "description": "The file.",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
 
 Loc = tuple[str | int, ...]
 
@@ -79,14 +98,15 @@ def problems_of(
 ) -> list[dict[str, Any]]:
     """A service's refusal as problems located in the request.
 
-    A field the service names is a field of the body unless ``at`` says
-    where the client sent it; a refusal that names no field (or names
-    ``__all__``, the record as a whole) is at ``whole``.
+    A field the service names is a field of the body (or of the form)
+    unless ``at`` says where the client sent it; a refusal that names no
+    field (or names ``__all__``, the record as a whole) is at ``whole``. A
+    refusal of a path id or of a file is all about it, whatever it names.
     """
     at = at or {}
-    if not hasattr(error, "error_dict"):
-        return [{"type": "refused", "loc": list(whole), "msg": str(m)} for m in error.messages]
     where = whole[:1]
+    if not hasattr(error, "error_dict") or where not in {("body",), ("form",)}:
+        return [{"type": "refused", "loc": list(whole), "msg": str(m)} for m in error.messages]
     return [
         {
             "type": "refused",
@@ -246,6 +266,35 @@ class FileOut(Schema):
     id: uuid.UUID = Field(description="GET /attachments/{id}.")
     content_type: str = Field(description="Judged from the bytes at upload, never the name.")
     size: int = Field(description="In bytes.")
+
+
+def values_of(values: type[ValuesT], body: Schema, **given: Any) -> ValuesT:
+    """What a service takes (its dataclass of values), from the fields of
+    the body with the same names, then ``given``."""
+    sent = type(body).model_fields
+    return values(
+        **{
+            field.name: getattr(body, field.name)
+            for field in dataclasses.fields(values)
+            if field.name in sent and field.name not in given
+        },
+        **given,
+    )
+
+
+def out(schema: type[SchemaT], record: object, **given: Any) -> SchemaT:
+    """An answer: ``schema`` filled from the attributes of ``record`` with
+    the names of its fields (``id`` is the record's primary key), then
+    ``given``; a field the record lacks keeps its default. A sealed text
+    left empty answers "" (see ``text``)."""
+    found: dict[str, Any] = {}
+    for name, field in schema.model_fields.items():
+        attribute = "pk" if name == "id" else name
+        if name in given or (not field.is_required() and not hasattr(record, attribute)):
+            continue  # given, or the schema's default
+        value = getattr(record, attribute)
+        found[name] = text(value) if field.annotation is str else value
+    return schema(**found, **given)
 
 
 def text(value: str | None) -> str:

@@ -2,7 +2,7 @@
 the JSON API: schemas and routing only.
 
 Every operation on a case opens it through ``haven.people.selectors.case_get``
-(by way of ``haven.api.protocol._case``) with the action's own policy, the
+(by way of ``haven.api.common.case_for``) with the action's own policy, the
 same as the pages: the log and exports are for the advocates and supervisors
 who work cases. A refusal answers 404 exactly like a case that does not exist
 and leaves no audit event; an allowed read is audited there, and that event
@@ -16,9 +16,9 @@ who record communications read it, its administrators and supervisors keep
 it; a confidentiality agreement's file is attached through the roster page.
 
 The rules live in ``haven.communications.services`` and
-``haven.exports.services``; a refusal answers 422, located like a schema
-error of the body parameter (``["body", <param>, <field>]``), or of the path
-for an addendum to an entry that is not of the case (``["path", "entry_id"]``).
+``haven.exports.services``; a refusal answers 422 at the field of the body
+it is about (``["body", <field>]``), or at the path for an addendum to an
+entry that is not of the case (``["path", "entry_id"]``).
 """
 
 from __future__ import annotations
@@ -52,10 +52,11 @@ from haven.api.common import (
     PurposeCode,
     StaffId,
     case_for,
+    out,
     refusals_at,
     staff_allowed,
-    text,
     uuid_or_404,
+    values_of,
 )
 from haven.communications import selectors, services
 from haven.communications.models import Communication, Interpreter
@@ -66,8 +67,8 @@ from haven.core import limits
 from haven.core.errors import NotFound
 from haven.exports.models import RecordExport
 from haven.exports.policies import may_export
+from haven.exports.responses import export_file_response
 from haven.exports.services import ExportRequest, export_record
-from haven.exports.views import _download
 from haven.people.models import Case
 
 router = Router(tags=["communications"])
@@ -288,46 +289,14 @@ PageNumber = QueryEx[int, P(ge=1, le=1_000_000, description="From 1; 25 entries 
 
 
 def _entry_out(entry: Communication) -> EntryOut:
-    return EntryOut(
-        id=entry.pk,
-        case_id=entry.case_id,
-        seq=entry.seq,
-        occurred_at=entry.occurred_at,
-        channel=entry.channel,
-        with_person=entry.with_person,
-        staff_ids=list(entry.staff_ids),
-        partners=text(entry.partners),
-        others=text(entry.others),
-        place=text(entry.place),
-        summary=text(entry.summary),
-        details=text(entry.details),
-        follow_up=text(entry.follow_up),
-        follow_up_on=entry.follow_up_on,
-        language=entry.language,
-        interpretation=entry.interpretation,
-        interpreter_id=entry.interpreter_id,
-        ad_hoc=entry.ad_hoc,
-        ad_hoc_name=text(entry.ad_hoc_name),
-        ad_hoc_reason=text(entry.ad_hoc_reason),
-        agreement_warning=entry.agreement_warning,
-        attachment_ids=[uuid.UUID(str(pk)) for pk in entry.attachment_ids],
-        addendum_to_id=entry.addendum_to_id,
-        addendum_reason=text(entry.addendum_reason),
-        recorded_at=entry.recorded_at,
-        recorded_by_id=entry.recorded_by_id,
-        prev_hash=entry.prev_hash,
-        hash=entry.hash,
-    )
+    return out(EntryOut, entry)
 
 
 def _entry_detail(case: Case, entry_id: uuid.UUID) -> EntryDetailOut:
     entry = selectors.entry_get(case, entry_id)
     if entry is None:
         raise NotFound
-    return EntryDetailOut(
-        **_entry_out(entry).model_dump(),
-        addenda_ids=[a.pk for a in selectors.addenda_of(entry)],
-    )
+    return out(EntryDetailOut, entry, addenda_ids=[a.pk for a in selectors.addenda_of(entry)])
 
 
 def _log(case: Case) -> QuerySet[Communication]:
@@ -345,35 +314,12 @@ def _interpreter(user: User, interpreter_id: str) -> Interpreter:
 
 
 def _interpreter_out(row: Interpreter) -> InterpreterOut:
-    return InterpreterOut(
-        id=row.pk,
-        name=row.name,
-        kind=row.kind,
-        languages=list(row.languages),
-        dialects=row.dialects,
-        gender=row.gender,
-        contact=row.contact,
-        agreement_id=row.agreement_id,
-        agreement_expires_on=row.agreement_expires_on,
-        agreement_problem=row.agreement_problem(timezone.localdate()),
-        notes=row.notes,
-        active=row.active,
-    )
+    return out(InterpreterOut, row, agreement_problem=row.agreement_problem(timezone.localdate()))
 
 
 def _interpreter_values(body: InterpreterIn) -> InterpreterValues:
-    return InterpreterValues(
-        name=body.name,
-        kind=body.kind,
-        languages=list(body.languages),
-        dialects=body.dialects,
-        gender=body.gender,
-        contact=body.contact,
-        agreement=None,
-        agreement_expires_on=body.agreement_expires_on,
-        notes=body.notes,
-        active=body.active,
-    )
+    # The agreement's file comes only through the roster page.
+    return values_of(InterpreterValues, body)
 
 
 # The service names the agreement's file, which only the page sends.
@@ -381,17 +327,7 @@ INTERPRETER_FIELDS = {"agreement": "agreement_expires_on"}
 
 
 def _export_out(row: RecordExport) -> ExportOut:
-    return ExportOut(
-        id=row.pk,
-        audience=row.audience,
-        kinds=list(row.kinds),
-        root=row.root,
-        communications=row.communications,
-        files=row.files,
-        created_at=row.created_at,
-        created_by_id=row.created_by_id,
-        disclosure_id=row.disclosure_id,
-    )
+    return out(ExportOut, row)
 
 
 # --- The log -------------------------------------------------------------------------
@@ -430,26 +366,7 @@ def communication_record(
     request: HttpRequest, case_id: CaseId, entry: CommunicationIn
 ) -> Status[EntryDetailOut]:
     user, case = case_for(request, case_id, may_log_communications)
-    values = CommunicationValues(
-        occurred_at=entry.occurred_at,
-        channel=entry.channel,
-        summary=entry.summary,
-        details=entry.details,
-        with_person=entry.with_person,
-        staff_ids=list(entry.staff_ids),
-        partners=entry.partners,
-        others=entry.others,
-        place=entry.place,
-        follow_up=entry.follow_up,
-        follow_up_on=entry.follow_up_on,
-        language=entry.language,
-        interpretation=entry.interpretation,
-        interpreter_id=entry.interpreter_id,
-        ad_hoc=entry.ad_hoc,
-        ad_hoc_name=entry.ad_hoc_name,
-        ad_hoc_reason=entry.ad_hoc_reason,
-        agreement_acknowledged=entry.agreement_acknowledged,
-    )
+    values = values_of(CommunicationValues, entry)
     with refusals_at({"interpreter": "interpreter_id"}):
         row = services.communication_record(actor=user, case=case, values=values)
     return Status(201, _entry_detail(case, row.pk))
@@ -603,18 +520,9 @@ def record_export_list(request: HttpRequest, case_id: CaseId) -> list[ExportOut]
 )
 def record_export_create(request: HttpRequest, case_id: CaseId, export: ExportIn) -> HttpResponse:
     user, case = case_for(request, case_id, may_export)
-    wanted = ExportRequest(
-        audience=export.audience,
-        include_restricted=export.include_restricted,
-        include_shelter=export.include_shelter,
-        recipient_org_id=export.recipient_org_id,
-        recipient_name=export.recipient_name,
-        recipient_category=export.recipient_category,
-        purpose=export.purpose,
-        kinds=list(export.kinds),
-    )
+    wanted = values_of(ExportRequest, export)
     with refusals_at({"recipient": "recipient_org_id"}):
         exported = export_record(actor=user, case=case, request=wanted)
     if export.output == "pdf":
-        return _download(exported.pdf_bytes, "application/pdf", exported.export, "pdf")
-    return _download(exported.zip_bytes, "application/zip", exported.export, "zip")
+        return export_file_response(exported.pdf_bytes, "application/pdf", exported.export, "pdf")
+    return export_file_response(exported.zip_bytes, "application/zip", exported.export, "zip")

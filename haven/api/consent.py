@@ -1,15 +1,15 @@
 """Consent and the ledger of disclosures in the API: schemas and routing only.
 
 Every operation opens the case through ``haven.people.selectors.case_get``
-(by way of ``haven.api.protocol._case``) with the action's own policy, the
+(by way of ``haven.api.common.case_for``) with the action's own policy, the
 same as the consent pages: reading needs a role that sees the protocol,
 recording and withdrawing one that may record consent. A refusal answers
 404 exactly like a case that does not exist and leaves no audit event; an
 allowed read is audited there, and that event covers everything the answer
 shows. A consent named by its id is looked up first only to find its case,
 which is then opened the same way. The rules live in
-``haven.consent.services``; a refusal answers 422, located like a schema
-error of the body parameter.
+``haven.consent.services``; a refusal answers 422 at the field of the body
+it is about.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ from haven.api.common import (
     OptionalDay,
     PurposeCode,
     case_for,
+    out,
     refusals_at,
     text,
     uuid_or_404,
+    values_of,
 )
 from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
@@ -170,49 +172,30 @@ def _case_of_consent(consent_id: str) -> tuple[str, uuid.UUID]:
 
 
 def _consent_out(consent: Consent) -> ConsentOut:
-    return ConsentOut(
-        id=consent.pk,
-        case_id=consent.case_id,
+    return out(
+        ConsentOut,
+        consent,
         recipient=RecipientOut(
             organization_id=consent.recipient_org_id,
             category=consent.recipient_category,
             label=text(consent.recipient_label),
         ),
-        purpose=consent.purpose,
-        kinds=list(consent.kinds),
-        form=consent.form,
-        language=consent.language,
-        interpreter=text(consent.interpreter),
-        starts_on=consent.starts_on,
-        expires_on=consent.expires_on,
         in_force=consent.in_force_on(timezone.localdate()),
-        revoked_at=consent.revoked_at,
         revoked_by=None if consent.revoked_by is None else str(consent.revoked_by),
-        recorded_at=consent.recorded_at,
         recorded_by=str(consent.recorded_by),
-        purpose_note=text(consent.purpose_note),
-        signature=text(consent.signature),
-        witness=text(consent.witness),
-        paper_kept=text(consent.paper_kept),
-        revoke_note=text(consent.revoke_note),
     )
 
 
 def disclosure_out(row: Disclosure) -> DisclosureOut:
-    return DisclosureOut(
-        id=row.pk,
-        at=row.at,
+    return out(
+        DisclosureOut,
+        row,
         by=str(row.by),
         recipient=DisclosureRecipientOut(
             organization_id=row.recipient_org_id,
             categories=[c for c in row.recipient_category.split(",") if c],
             label=text(row.recipient_label),
         ),
-        purpose=row.purpose,
-        kinds=list(row.kinds),
-        basis=row.basis,
-        consent_id=row.consent_id,
-        channel=row.channel,
     )
 
 
@@ -244,20 +227,11 @@ def consent_list(
 )
 def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOut]:
     user, case = case_for(request, consent.case, may_record_consent)
-    values = ConsentValues(
+    values = values_of(
+        ConsentValues,
+        consent,
         recipient_org_id=consent.recipient_org,
         recipient_category=consent.recipient_category or "",
-        purpose=consent.purpose,
-        kinds=list(consent.kinds),
-        form=consent.form,
-        language=consent.language,
-        signature=consent.signature,
-        witness=consent.witness,
-        paper_kept=consent.paper_kept,
-        interpreter=consent.interpreter,
-        purpose_note=consent.purpose_note,
-        starts_on=consent.starts_on,
-        expires_on=consent.expires_on,
     )
     # The service's recipient is the organization or the category: it is
     # located at the organization, the one a client most often sends.

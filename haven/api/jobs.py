@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema
 from ninja.params import P, PathEx
 
 from haven.accounts.http import authenticated_user
-from haven.api.common import NOT_FOUND, uuid_or_404
+from haven.api.common import DOWNLOAD, NOT_FOUND, out, uuid_or_404
 from haven.jobs.models import Failure, Job
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, result_available
@@ -48,19 +48,12 @@ class JobOut(Schema):
 
 def _job_out(job: Job) -> JobOut:
     available = result_available(job)
-    return JobOut(
-        id=job.pk,
-        kind=job.kind,
+    return out(
+        JobOut,
+        job,
         kind_label=kind_label(job.kind),
-        state=job.state,
-        done=job.done,
-        total=job.total,
-        label=job.label,
         label_text=step_label(job.kind, job.label),
         error=str(Failure(job.error).label) if job.error else "",
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
         expires_at=job.expires_at if available else None,
         download_url=reverse("api:job_result", kwargs={"job_id": job.pk}) if available else None,
     )
@@ -85,14 +78,7 @@ def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
         "Only for the job's creator, until it expires (24 hours). A download of a result "
         "holding a person's data is audited."
     ),
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "The file.",
-                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=DOWNLOAD,
 )
 def job_result(request: HttpRequest, job_id: JobId) -> HttpResponse:
     job, data = job_result_open(actor=authenticated_user(request), job_id=uuid_or_404(job_id))

@@ -4,7 +4,7 @@ routing only.
 Everything is scoped to the caller's agency by ``haven.partners.selectors``
 and ``services``: a partner of another agency, or a route the caller's
 role may not use, answers 404 exactly like a missing one. A service's
-refusal answers 422, located like a schema error of the body. The
+refusal answers 422 at the field of the body it is about. The
 directory names no person served, so filters travel in the query string.
 """
 
@@ -32,6 +32,7 @@ from haven.api.common import (
     OneLine,
     OptionalDay,
     clean_text,
+    out,
     staff_allowed,
     uuid_or_404,
 )
@@ -223,39 +224,19 @@ class DirectoryQuery(Schema):
 # --- Converting ----------------------------------------------------------------------------
 
 
-def _partner_out(o: Organization) -> dict[str, Any]:
-    return {
-        "id": o.pk,
-        "name": o.name,
-        "alternate_name": o.alternate_name,
-        "description": o.description,
-        "kind": o.kind,
-        "government_level": o.government_level,
-        "recipient_categories": sorted(recipient_categories(o)),
-        "website": o.website,
-        "email": o.email,
-        "agreement_on_file": o.agreement_on_file,
-        "agreement_date": o.agreement_date,
-        "haven_agency": o.haven_agency.public_id if o.haven_agency else None,
-    }
+def _partner_out(o: Organization) -> PartnerOut:
+    return out(
+        PartnerOut,
+        o,
+        recipient_categories=sorted(recipient_categories(o)),
+        haven_agency=o.haven_agency.public_id if o.haven_agency else None,
+    )
 
 
 def _service_out(s: Service) -> ServiceOut:
-    return ServiceOut(
-        id=s.pk,
-        name=s.name,
-        alternate_name=s.alternate_name,
-        description=s.description,
-        status=s.status,
-        url=s.url,
-        email=s.email,
-        eligibility_description=s.eligibility_description,
-        fees_description=s.fees_description,
-        application_process=s.application_process,
-        interpretation_services=s.interpretation_services,
-        hours=s.hours,
-        minimum_age=s.minimum_age,
-        maximum_age=s.maximum_age,
+    return out(
+        ServiceOut,
+        s,
         need_categories=sorted(c.code for c in s.need_categories.all()),
         taxonomy_terms=sorted((t.pk for t in s.taxonomy_terms.all()), key=str),
         languages=sorted({lang.code for lang in s.languages.all()}),
@@ -268,35 +249,19 @@ def _service_out(s: Service) -> ServiceOut:
 def _detail_out(o: Organization) -> PartnerDetailOut:
     parts = selectors.organization_page(o)
     return PartnerDetailOut(
-        **_partner_out(o),
+        **_partner_out(o).model_dump(),
         phones=[p.number for p in parts["phones"]],  # type: ignore[attr-defined]
         services=[_service_out(s) for s in parts["services"]],  # type: ignore[attr-defined]
         locations=[
-            LocationOut(
-                id=loc.pk,
-                name=loc.name,
-                location_type=loc.location_type,
-                address_1=loc.address_1,
-                address_2=loc.address_2,
-                city=loc.city,
-                state_province=loc.state_province,
-                postal_code=loc.postal_code,
-                country=loc.country,
-                latitude=loc.latitude,
-                longitude=loc.longitude,
+            out(
+                LocationOut,
+                loc,
                 services=sorted(loc.services_here.values_list("service_id", flat=True), key=str),
             )
             for loc in parts["locations"]  # type: ignore[attr-defined]
         ],
         contacts=[
-            ContactOut(
-                id=c.pk,
-                name=c.name,
-                title=c.title,
-                department=c.department,
-                email=c.email,
-                phones=[p.number for p in c.phones.all()],
-            )
+            out(ContactOut, c, phones=[p.number for p in c.phones.all()])
             for c in parts["contacts"]  # type: ignore[attr-defined]
         ],
     )
@@ -352,7 +317,7 @@ def partner_list(request: HttpRequest, filters: Query[DirectoryQuery]) -> Partne
         count=count,
         page=filters.page,
         pages=pages,
-        items=[PartnerOut(**_partner_out(o)) for o in items],
+        items=[_partner_out(o) for o in items],
     )
 
 

@@ -282,7 +282,7 @@ def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> C
 
 @router.post(
     "/people/search",
-    response={200: list[PersonMatch], **BAD_BODY, **REFUSED},
+    response={200: list[PersonMatch], **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Find people already recorded",
     description=(
         "Exact match on a name or alias, a date of birth or a phone number, most matching "

@@ -11,8 +11,8 @@ Bodies are JSON, without files: a policy's versions and a signed agreement
 are uploaded through their pages (only PDF and Word documents), and read
 through ``GET /attachments/{id}``, which asks the policy again.
 
-A service's refusal answers 422, located like a schema error of the body
-parameter (``["body", <param>, <field>]``).
+A service's refusal answers 422 at the field of the body it is about
+(``["body", <field>]``), or at ``version`` when a newer version came.
 """
 
 from __future__ import annotations
@@ -42,10 +42,11 @@ from haven.api.common import (
     OptionalDay,
     PageNumber,
     StaffId,
+    out,
     page_of,
     refusals_at,
-    text,
     uuid_or_404,
+    values_of,
 )
 from haven.attachments.models import Attachment
 from haven.core import limits
@@ -216,24 +217,20 @@ PolicyId = PathEx[str, P(description="The policy's id, a UUID.")]
 
 
 def _file(attachment: Attachment) -> FileOut:
-    return FileOut(id=attachment.pk, content_type=attachment.content_type, size=attachment.size)
+    return out(FileOut, attachment)
 
 
 def _policy_out(document: PolicyDocument, mine: bool) -> PolicyOut:
     current = document.current_version
-    return PolicyOut(
-        id=document.pk,
-        kind=document.kind,
+    return out(
+        PolicyOut,
+        document,
         kind_label=str(dict(PolicyKind.choices).get(document.kind, document.kind)),
-        title=document.title,
-        owner_id=document.owner_id,
         version=current.number if current else None,
-        next_review_on=document.next_review_on,
         state=selectors.review_state(
             document.next_review_on, current is not None, timezone.localdate()
         ),
         acknowledged_by_me=mine,
-        revision=document.revision,
     )
 
 
@@ -243,46 +240,20 @@ def _policy_detail(user: User, document_id: uuid.UUID) -> PolicyDetailOut:
     return PolicyDetailOut(
         **_policy_out(document, mine).model_dump(),
         versions=[
-            VersionOut(
-                number=v.number,
-                approved_on=v.approved_on,
-                next_review_on=v.next_review_on,
-                changes=v.changes,
-                file=_file(v.file),
-                created_at=v.created_at,
-            )
-            for v in selectors.policy_versions(document)
+            out(VersionOut, v, file=_file(v.file)) for v in selectors.policy_versions(document)
         ],
         reviews=[
-            ReviewOut(
-                id=r.pk,
-                version=r.version.number,
-                reviewed_on=r.reviewed_on,
-                outcome=r.outcome,
-                next_review_on=r.next_review_on,
-                reviewed_by_id=r.reviewed_by_id,
-            )
-            for r in selectors.policy_reviews(document)
+            out(ReviewOut, r, version=r.version.number) for r in selectors.policy_reviews(document)
         ],
     )
 
 
 def _meeting_out(meeting: PartnerMeeting) -> MeetingOut:
-    return MeetingOut(
-        id=meeting.pk,
-        kind=meeting.kind,
-        organization_id=meeting.organization_id,
+    return out(
+        MeetingOut,
+        meeting,
         partner_name=selectors.partner_label(meeting),
-        held_on=meeting.held_on,
         staff_ids=sorted(u.pk for u in meeting.staff.all()),
-        partner_attendees=text(meeting.partner_attendees),
-        agreements=text(meeting.agreements),
-        follow_ups=text(meeting.follow_ups),
-        follow_up_due=meeting.follow_up_due,
-        follow_up_done=meeting.follow_up_done,
-        revision=meeting.revision,
-        created_at=meeting.created_at,
-        created_by_id=meeting.created_by_id,
     )
 
 
@@ -324,7 +295,7 @@ def policy_list(request: HttpRequest) -> list[PolicyOut]:
 )
 def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetailOut]:
     user = authenticated_user(request)
-    values = services.PolicyValues(kind=policy.kind, title=policy.title, owner_id=policy.owner_id)
+    values = values_of(services.PolicyValues, policy)
     with refusals_at(FIELDS):
         document = services.policy_save(actor=user, values=values)
     return Status(201, _policy_detail(user, document.pk))
@@ -423,18 +394,7 @@ def partner_meeting_list(request: HttpRequest, page: PageNumber = 1) -> MeetingP
 )
 def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[MeetingOut]:
     user = authenticated_user(request)
-    values = services.MeetingValues(
-        kind=meeting.kind,
-        held_on=meeting.held_on,
-        organization_id=meeting.organization_id,
-        partner_name=meeting.partner_name,
-        staff_ids=list(meeting.staff_ids),
-        partner_attendees=meeting.partner_attendees,
-        agreements=meeting.agreements,
-        follow_ups=meeting.follow_ups,
-        follow_up_due=meeting.follow_up_due,
-        follow_up_done=meeting.follow_up_done,
-    )
+    values = values_of(services.MeetingValues, meeting)
     with refusals_at(FIELDS):
         row = services.meeting_save(actor=user, values=values)
     return Status(201, _meeting_out(selectors.meeting_get(user=user, meeting_id=row.pk)))
@@ -456,13 +416,10 @@ def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[M
 def partner_agreement_list(request: HttpRequest) -> list[AgreementOut]:
     user = authenticated_user(request)
     return [
-        AgreementOut(
-            id=row.agreement.pk,
-            organization_id=row.agreement.organization_id,
+        out(
+            AgreementOut,
+            row.agreement,
             organization_name=row.agreement.organization.name,
-            kind=row.agreement.kind,
-            signed_on=row.agreement.signed_on,
-            expires_on=row.agreement.expires_on,
             state=row.state,
             superseded=row.superseded,
             file=_file(row.agreement.file),

@@ -5,7 +5,7 @@ with the action's own policy, so a refusal answers 404 exactly like a case
 that does not exist and leaves no audit event; an allowed read is audited
 there, and that event covers every identifying value the answer shows.
 The rules themselves live in the services of ``haven.protocol``; a service's
-refusal answers 422, located like a schema error of the body parameter.
+refusal answers 422 at the field of the body it is about.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from haven.api.common import (
     OptionalDay,
     OptionalMoment,
     case_for,
+    out,
     refusals_at,
     staff_allowed,
     text,
@@ -48,7 +49,6 @@ from haven.people.models import Case
 from haven.protocol import identification, law, needs, rights, safety, selectors, tracker
 from haven.protocol.library import handouts_for
 from haven.protocol.models import (
-    SAFETY_PLAN_FIELDS,
     ContinuedPresence,
     County,
     DangerCheck,
@@ -352,63 +352,26 @@ class InstrumentResultOut(Schema):
 
 def _tracker_out(case: Case, viewer: User) -> TrackerOut:
     found = selectors.tracker(case, viewer=viewer)
-    return TrackerOut(
-        steps=[
-            StepOut(
-                step=s.step,
-                label=s.label,
-                state=s.state,
-                state_label=s.state_label,
-                next_action=s.next_action,
-                due_on=s.due_on,
-                overdue=s.overdue,
-                reason=s.reason,
-                blockers=s.blockers,
-                settable_states=[code for code, _label in s.choices],
-            )
-            for s in found.steps
-        ],
-        law_refused=found.law_refused,
-        backup_needed=found.backup_needed,
-    )
+    steps = [
+        out(StepOut, s, settable_states=[code for code, _label in s.choices]) for s in found.steps
+    ]
+    return out(TrackerOut, found, steps=steps)
 
 
 def _danger_out(check: DangerCheck, *, sealed: bool) -> DangerCheckOut:
-    return DangerCheckOut(
-        id=check.pk,
-        answer=check.answer,
-        called_911=check.called_911,
-        outcome=check.outcome,
-        note=text(check.note) if sealed else None,
-        at=check.at,
-    )
+    return out(DangerCheckOut, check, note=text(check.note) if sealed else None)
 
 
 def _plan_out(plan: SafetyPlan) -> SafetyPlanOut:
-    return SafetyPlanOut(
-        version=plan.version,
-        at=plan.at,
-        **{name: text(getattr(plan, name)) for name in SAFETY_PLAN_FIELDS},
-    )
+    return out(SafetyPlanOut, plan)
 
 
 def _category_out(category: NeedCategory) -> NeedCategoryOut:
-    return NeedCategoryOut(
-        id=category.pk,
-        code=category.code,
-        label=needs.category_label(category),
-        term=category.term,
-    )
+    return out(NeedCategoryOut, category, label=needs.category_label(category))
 
 
 def _need_out(need: Need) -> NeedOut:
-    return NeedOut(
-        id=need.pk,
-        category=_category_out(need.category),
-        rank=need.rank,
-        status=need.status,
-        updated_at=need.updated_at,
-    )
+    return out(NeedOut, need, category=_category_out(need.category))
 
 
 def _needs_out(case: Case) -> list[NeedOut]:
@@ -417,80 +380,36 @@ def _needs_out(case: Case) -> list[NeedOut]:
 
 
 def _rights_out(row: RightsExplained) -> RightsExplainedOut:
-    return RightsExplainedOut(
-        id=row.pk,
-        topic=row.topic,
-        language=row.language,
-        version=row.version,
-        agency_material=row.agency_material,
-        explained_on=row.explained_on,
-        interpreter=text(row.interpreter),
-        questions=text(row.questions),
-        at=row.at,
-    )
+    return out(RightsExplainedOut, row)
 
 
 def _choice_out(row: LawEnforcementChoice) -> LawChoiceOut:
-    return LawChoiceOut(id=row.pk, agrees=row.agrees, note=text(row.note), at=row.at)
+    return out(LawChoiceOut, row)
 
 
 def _contact_out(row: LawEnforcementContact) -> LawContactOut:
-    return LawContactOut(
-        id=row.pk,
-        basis=row.basis,
-        agency_name=text(row.agency_name),
-        contacted_on=row.contacted_on,
-        officer=text(row.officer),
-        purpose=text(row.purpose),
-        accompanied=row.accompanied,
-        outcome=text(row.outcome),
-        at=row.at,
-    )
+    return out(LawContactOut, row)
 
 
 def _presence_out(row: ContinuedPresence) -> ContinuedPresenceOut:
-    return ContinuedPresenceOut(
-        id=row.pk,
-        requested_on=row.requested_on,
-        requesting_agency=text(row.requesting_agency),
-        status=row.status,
-        decided_on=row.decided_on,
-        expires_on=row.expires_on,
-    )
+    return out(ContinuedPresenceOut, row)
 
 
 def _report_out(report: MandatedReport) -> MandatedReportOut:
     county = report.county
-    return MandatedReportOut(
-        status=report.status,
-        opened_at=report.opened_at,
+    return out(
+        MandatedReportOut,
+        report,
         county=None if county is None else CountyOut(fips=county.fips, name=county.name),
-        reported_to_kind=report.reported_to_kind,
-        reported_to=text(report.reported_to),
-        method=report.method,
-        reported_at=report.reported_at,
-        minor_told_at=report.minor_told_at,
-        reference=text(report.reference),
-        outcome=report.outcome,
-        other_resources=text(report.other_resources),
     )
 
 
 def _screening_out(row: Screening) -> ScreeningOut:
-    return ScreeningOut(
-        id=row.pk, kind=row.kind, version=row.version, score=row.score, level=row.level, at=row.at
-    )
+    return out(ScreeningOut, row)
 
 
 def _instrument_out(row: InstrumentResult) -> InstrumentResultOut:
-    return InstrumentResultOut(
-        id=row.pk,
-        instrument=row.instrument,
-        administered_on=row.administered_on,
-        administrator=text(row.administrator),
-        level=row.level,
-        at=row.at,
-    )
+    return out(InstrumentResultOut, row)
 
 
 # --- The tracker ---------------------------------------------------------------------
@@ -553,14 +472,7 @@ def danger_check_record(
     request: HttpRequest, case_id: CaseId, check: DangerCheckIn
 ) -> Status[DangerCheckOut]:
     user, case = case_for(request, case_id, may_check_danger)
-    row = safety.danger_check_record(
-        actor=user,
-        case=case,
-        answer=check.answer,
-        called_911=check.called_911,
-        outcome=check.outcome,
-        note=check.note,
-    )
+    row = safety.danger_check_record(actor=user, case=case, **check.model_dump())
     return Status(201, _danger_out(row, sealed=may_see_protocol(user)))
 
 
@@ -720,15 +632,7 @@ def rights_explained_record(
 ) -> Status[RightsExplainedOut]:
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "topic")):
-        row = rights.rights_explained_record(
-            actor=user,
-            case=case,
-            topic=explained.topic,
-            language=explained.language,
-            explained_on=explained.explained_on,
-            interpreter=explained.interpreter,
-            questions=explained.questions,
-        )
+        row = rights.rights_explained_record(actor=user, case=case, **explained.model_dump())
     return Status(201, _rights_out(row))
 
 
@@ -756,7 +660,7 @@ def law_choice_record(
     request: HttpRequest, case_id: CaseId, choice: LawChoiceIn
 ) -> Status[LawChoiceOut]:
     user, case = case_for(request, case_id, may_work_protocol)
-    row = law.law_choice_record(actor=user, case=case, agrees=choice.agrees, note=choice.note)
+    row = law.law_choice_record(actor=user, case=case, **choice.model_dump())
     return Status(201, _choice_out(row))
 
 
@@ -786,18 +690,7 @@ def law_contact_record(
 ) -> Status[LawContactOut]:
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "basis")):
-        row = authorities_law.law_contact_record(
-            actor=user,
-            case=case,
-            basis=contact.basis,
-            agency_name=contact.agency_name,
-            contacted_on=contact.contacted_on,
-            officer=contact.officer,
-            purpose=contact.purpose,
-            accompanied=contact.accompanied,
-            outcome=contact.outcome,
-            shared=contact.shared,
-        )
+        row = authorities_law.law_contact_record(actor=user, case=case, **contact.model_dump())
     return Status(201, _contact_out(row))
 
 
@@ -822,15 +715,7 @@ def continued_presence_record(
     request: HttpRequest, case_id: CaseId, presence: ContinuedPresenceIn
 ) -> Status[ContinuedPresenceOut]:
     user, case = case_for(request, case_id, may_work_protocol)
-    row = authorities_law.continued_presence_record(
-        actor=user,
-        case=case,
-        requested_on=presence.requested_on,
-        requesting_agency=presence.requesting_agency,
-        status=presence.status,
-        decided_on=presence.decided_on,
-        expires_on=presence.expires_on,
-    )
+    row = authorities_law.continued_presence_record(actor=user, case=case, **presence.model_dump())
     return Status(201, _presence_out(row))
 
 
@@ -874,17 +759,7 @@ def mandated_report_record(
     if county is None:
         raise ValidationError({"county_fips": "Choose a Wisconsin county."})
     row = authorities_minors.mandated_report_record(
-        actor=user,
-        case=case,
-        county=county,
-        reported_to_kind=report.reported_to_kind,
-        reported_to=report.reported_to,
-        method=report.method,
-        reported_at=report.reported_at,
-        minor_told_at=report.minor_told_at,
-        reference=report.reference,
-        outcome=report.outcome,
-        other_resources=report.other_resources,
+        actor=user, case=case, county=county, **report.model_dump(exclude={"county_fips"})
     )
     return _report_out(row)
 
@@ -941,12 +816,5 @@ def instrument_result_record(
     request: HttpRequest, case_id: CaseId, result: InstrumentResultIn
 ) -> Status[InstrumentResultOut]:
     user, case = case_for(request, case_id, may_work_protocol)
-    row = identification.instrument_result_record(
-        actor=user,
-        case=case,
-        instrument=result.instrument,
-        administered_on=result.administered_on,
-        administrator=result.administrator,
-        level=result.level,
-    )
+    row = identification.instrument_result_record(actor=user, case=case, **result.model_dump())
     return Status(201, _instrument_out(row))

@@ -2,7 +2,7 @@
 and the receiving agency's queue. Schemas and routing only.
 
 The sending agency reaches a referral through its case, opened with
-``haven.api.protocol._case`` (so through ``haven.people.selectors.case_get``):
+``haven.api.common.case_for`` (so through ``haven.people.selectors.case_get``):
 reading needs a role that sees the protocol, sending and moving one a role
 that may refer. A refusal answers 404 like a case that does not exist and
 leaves no audit event; an allowed read is audited there.
@@ -14,7 +14,7 @@ shows the packet: exactly what the person consented to, nothing of the case.
 A referral named by its id is first looked up for its two agencies only, so
 that an agency that is neither answers 404 before anything is read or
 audited. The rules live in ``haven.referrals.services``; a refusal, the
-disclosure gate's included, answers 422 located like a schema error.
+disclosure gate's included, answers 422 at the field it is about.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ from haven.api.common import (
     OptionalDay,
     PurposeCode,
     case_for,
+    out,
+    text,
     uuid_or_404,
 )
 from haven.consent.models import InfoKind
@@ -202,22 +204,13 @@ def _sent_out(content: str | None) -> SentOut:
 
 def _referral_out(user: User, referral: Referral) -> ReferralOut:
     need = referral.need
-    return ReferralOut(
-        id=referral.pk,
-        case_id=referral.case_id,
+    return out(
+        ReferralOut,
+        referral,
         need=None if need is None else NeedRefOut(id=need.pk, label=category_label(need.category)),
-        partner=referral.partner_label or "",
-        organization_id=referral.organization_id,
-        service_id=referral.service_id,
+        partner=text(referral.partner_label),
         to_agency=referral.to_agency_id is not None,
-        purpose=referral.purpose,
-        kinds=list(referral.kinds),
-        status=referral.status,
-        follow_up_on=referral.follow_up_on,
-        outside_expertise=referral.outside_expertise,
-        sent_at=referral.sent_at,
         sent_by=referral.sent_by.display_name,
-        outcome=referral.outcome or "",
         sent=_sent_out(referral.content),
         moves=sorted(services.allowed_moves(referral, user)),
     )
@@ -225,20 +218,17 @@ def _referral_out(user: User, referral: Referral) -> ReferralOut:
 
 def _received_out(user: User, referral: Referral, packet: ReferralPacket | None) -> ReceivedOut:
     view = None if packet is None else packet_read(packet)
-    return ReceivedOut(
-        id=referral.pk,
+    return out(
+        ReceivedOut,
+        referral,
         from_agency=referral.case.agency.name,
-        purpose=referral.purpose,
-        status=referral.status,
-        sent_at=referral.sent_at,
         packet=None
         if view is None
-        else PacketOut(
-            need=view.need,
-            person=[PacketLineOut(label=ln.label, value=ln.value) for ln in view.person],
-            needs=view.needs,
-            safety_plan=[PacketLineOut(label=ln.label, value=ln.value) for ln in view.safety_plan],
-            message=view.message,
+        else out(
+            PacketOut,
+            view,
+            person=[out(PacketLineOut, ln) for ln in view.person],
+            safety_plan=[out(PacketLineOut, ln) for ln in view.safety_plan],
         ),
         moves=sorted(services.allowed_moves(referral, user)),
     )
@@ -297,7 +287,8 @@ def referral_list(
     description=(
         "Through the disclosure gate: a consent in force must name the partner (or a "
         "category it belongs to), the purpose and every kind shared. A refusal answers 422 "
-        "with the gate's reason, located at `referral`, and is recorded in the audit trail. "
+        "with the gate's reason, located at the body as a whole, and is recorded in the audit "
+        "trail. "
         "A partner on this installation receives only what was shared. Advocates and "
         "supervisors only."
     ),
@@ -332,14 +323,7 @@ def referral_send(request: HttpRequest, referral: ReferralIn) -> Status[Referral
 def referral_inbox(request: HttpRequest) -> list[InboxItemOut]:
     user = authenticated_user(request)
     return [
-        InboxItemOut(
-            id=r.pk,
-            from_agency=r.case.agency.name,
-            purpose=r.purpose,
-            status=r.status,
-            sent_at=r.sent_at,
-            follow_up_on=r.follow_up_on,
-        )
+        out(InboxItemOut, r, from_agency=r.case.agency.name)
         for r in selectors.inbox(user=user)[:INBOX_SIZE]
     ]
 

@@ -29,6 +29,7 @@ from haven.api.common import (
     NOT_FOUND,
     REFUSED,
     Input,
+    out,
     staff_allowed,
     uuid_or_404,
 )
@@ -94,16 +95,11 @@ def _figure(figure: object) -> FigureOut:
 
 
 def _table(table: Table) -> TableOut:
-    return TableOut(
-        key=table.key,
-        title=table.title,
-        columns=list(table.columns),
-        rows=[
-            RowOut(key=row.key, label=row.label, figures=[_figure(f) for f in row.figures])
-            for row in table.rows
-        ],
+    return out(
+        TableOut,
+        table,
+        rows=[out(RowOut, row, figures=[_figure(f) for f in row.figures]) for row in table.rows],
         totals=[_figure(f) for f in table.totals],
-        note=table.note,
     )
 
 
@@ -135,21 +131,9 @@ def _run_out(user: User, job: Job, layout: str) -> RunOut:
         kept = report_from_json(data)
         tables = funder_tables(kept) if layout == "funder" else list(kept.tables)
         scope = kept.scope
-        found = ReportOut(
-            start=scope.start,
-            end=scope.end,
-            team=scope.team_id,
-            threshold=scope.threshold,
-            tables=[_table(t) for t in tables],
-        )
-    return RunOut(
-        id=job.pk,
-        state=job.state,
-        done=job.done,
-        total=job.total,
-        error=str(Failure(job.error).label) if job.error else "",
-        report=found,
-    )
+        found = out(ReportOut, scope, team=scope.team_id, tables=[_table(t) for t in tables])
+    error = str(Failure(job.error).label) if job.error else ""
+    return out(RunOut, job, error=error, report=found)
 
 
 @router.post(
@@ -188,7 +172,7 @@ def report_run_detail(request: HttpRequest, run_id: RunId, layout: Layout = "sum
 def report_settings(request: HttpRequest) -> SettingsOut:
     user = _reader(request)
     current = settings_of(user.agency_id)
-    return SettingsOut(threshold=current.threshold, version=current.version)
+    return out(SettingsOut, current)
 
 
 @router.put(
@@ -201,4 +185,4 @@ def report_settings_change(request: HttpRequest, body: SettingsIn) -> SettingsOu
     saved = report_settings_save(
         actor=user, change=SettingsChange(threshold=body.threshold, version=body.version)
     )
-    return SettingsOut(threshold=saved.threshold, version=saved.version)
+    return out(SettingsOut, saved)

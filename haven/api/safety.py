@@ -19,9 +19,9 @@ of concern are attached through their pages, and read through
 start or end a lockdown over the API: that stays in the pages, behind a
 fresh second factor.
 
-A service's refusal answers 422, located like a schema error of the body
-parameter (``["body", <param>, <field>]``), or of the path for an operation
-without a body (``["path", <id>]``).
+A service's refusal answers 422 at the field of the body it is about
+(``["body", <field>]``), or at the id in the path for an operation without a
+body (``["path", <id>]``).
 """
 
 from __future__ import annotations
@@ -54,10 +54,12 @@ from haven.api.common import (
     PageNumber,
     StaffId,
     moment,
+    out,
     page_of,
     refusals_at,
     text,
     uuid_or_404,
+    values_of,
 )
 from haven.attachments.models import Attachment
 from haven.core import limits
@@ -367,22 +369,15 @@ def _staff_id_or_404(value: str) -> int:
 
 
 def _files(attachments: Iterable[Attachment]) -> list[FileOut]:
-    return [FileOut(id=a.pk, content_type=a.content_type, size=a.size) for a in attachments]
+    return [out(FileOut, a) for a in attachments]
 
 
 def _threat_out(threat: Threat) -> ThreatOut:
-    return ThreatOut(
-        id=threat.pk,
+    return out(
+        ThreatOut,
+        threat,
         occurred_at=threat.occurred_at.astimezone(UTC),
-        channel=threat.channel,
-        against_agency=threat.against_agency,
         targeted_staff_ids=sorted(u.pk for u in threat.targeted_staff.all()),
-        what_happened=text(threat.what_happened),
-        reported_to_police=threat.reported_to_police,
-        reported_on=threat.reported_on,
-        report_number=text(threat.report_number),
-        recorded_at=threat.recorded_at,
-        recorded_by_id=threat.recorded_by_id,
     )
 
 
@@ -396,18 +391,11 @@ def _threat_detail(user: User, threat: Threat) -> ThreatDetailOut:
 
 
 def _concern_out(concern: PersonOfConcern) -> ConcernOut:
-    return ConcernOut(
-        id=concern.pk,
-        name=text(concern.name),
+    return out(
+        ConcernOut,
+        concern,
         aliases=lines(text(concern.aliases)),
-        description=text(concern.description),
-        vehicles=text(concern.vehicles),
         plates=lines(text(concern.plates)),
-        associates=text(concern.associates),
-        version=concern.version,
-        created_at=concern.created_at,
-        created_by_id=concern.created_by_id,
-        updated_at=concern.updated_at,
     )
 
 
@@ -417,23 +405,17 @@ def _concern_detail(user: User, concern: PersonOfConcern) -> ConcernDetailOut:
         **_concern_out(concern).model_dump(),
         case_ids=sorted(c.pk for c in cases),
         photos=_files(concern.photos.order_by("uploaded_at", "pk")),
-        threats=[
-            ThreatRef(id=t.pk, occurred_at=t.occurred_at, channel=t.channel)
-            for t in selectors.concern_threats(user=user, concern=concern)
-        ],
+        threats=[out(ThreatRef, t) for t in selectors.concern_threats(user=user, concern=concern)],
     )
 
 
 def _concern_values(body: ConcernIn) -> services.ConcernValues:
     # The service takes the lists one a line, as the form sends them.
-    return services.ConcernValues(
-        name=body.name,
+    return values_of(
+        services.ConcernValues,
+        body,
         aliases="\n".join(body.aliases),
-        description=body.description,
-        vehicles=body.vehicles,
         plates="\n".join(body.plates),
-        associates=body.associates,
-        case_ids=list(body.case_ids),
     )
 
 
@@ -445,64 +427,34 @@ CONCERN_FIELDS = {
 
 
 def _visit_out(visit: Visit) -> VisitOut:
-    return VisitOut(
-        id=visit.pk,
-        name_given=text(visit.name_given),
-        asking_for=text(visit.asking_for),
-        purpose=text(visit.purpose),
-        plate=text(visit.plate),
-        id_seen=visit.id_seen,
-        screened_by_id=visit.screened_by_id,
-        checked_in_at=visit.checked_in_at,
-        checked_out_at=visit.checked_out_at,
-        flagged=visit.flagged,
-    )
+    return out(VisitOut, visit)
 
 
 def _alert_out(alert: VisitorAlert) -> AlertOut:
-    return AlertOut(
-        id=alert.pk,
-        visit_id=alert.visit_id,
+    return out(
+        AlertOut,
+        alert,
         name_given=text(alert.visit.name_given),
         checked_in_at=alert.visit.checked_in_at,
-        raised_at=alert.raised_at,
-        exact=alert.exact,
         concerns=[
             ConcernRef(id=c.pk, name=text(c.name))
             for c in sorted(alert.concerns.all(), key=lambda c: str(c.pk))
         ],
         acknowledged=alert.acknowledged_at is not None,
-        acknowledged_at=alert.acknowledged_at,
-        acknowledged_by_id=alert.acknowledged_by_id,
     )
 
 
 def _checklist_out(owner: User, checklist: SafetyChecklist | None) -> ChecklistOut:
     if checklist is None:
-        return ChecklistOut(
+        # Nothing saved yet: every item unanswered, before the first version.
+        return out(
+            ChecklistOut,
+            services.ChecklistValues(),
             user_id=owner.pk,
-            unlisted_phone="",
-            address_confidentiality="",
-            varied_routes="",
-            alternative_stay="",
-            alternative_stay_notes="",
-            emergency_contacts="",
-            notes="",
             version=0,
             updated_at=None,
         )
-    return ChecklistOut(
-        user_id=owner.pk,
-        unlisted_phone=checklist.unlisted_phone,
-        address_confidentiality=checklist.address_confidentiality,
-        varied_routes=checklist.varied_routes,
-        alternative_stay=checklist.alternative_stay,
-        alternative_stay_notes=text(checklist.alternative_stay_notes),
-        emergency_contacts=text(checklist.emergency_contacts),
-        notes=text(checklist.notes),
-        version=checklist.version,
-        updated_at=checklist.updated_at,
-    )
+    return out(ChecklistOut, checklist, user_id=owner.pk)
 
 
 # --- Threats -------------------------------------------------------------------------
@@ -534,18 +486,7 @@ def threat_list(request: HttpRequest, page: PageNumber = 1) -> ThreatPage:
 )
 def threat_record(request: HttpRequest, threat: ThreatIn) -> Status[ThreatDetailOut]:
     user = authenticated_user(request)
-    values = services.ThreatValues(
-        occurred_at=threat.occurred_at,
-        channel=threat.channel,
-        what_happened=threat.what_happened,
-        against_agency=threat.against_agency,
-        targeted_staff_ids=list(threat.targeted_staff_ids),
-        reported_to_police=threat.reported_to_police,
-        reported_on=threat.reported_on,
-        report_number=threat.report_number,
-        concern_ids=list(threat.concern_ids),
-        case_ids=list(threat.case_ids),
-    )
+    values = values_of(services.ThreatValues, threat)
     with refusals_at(
         {"targeted_staff": "targeted_staff_ids", "concerns": "concern_ids", "cases": "case_ids"}
     ):
@@ -578,11 +519,7 @@ def threat_follow_up(
 ) -> ThreatDetailOut:
     user = authenticated_user(request)
     wanted = uuid_or_404(threat_id)
-    values = services.ThreatFollowUp(
-        reported_to_police=follow_up.reported_to_police,
-        reported_on=follow_up.reported_on,
-        report_number=follow_up.report_number,
-    )
+    values = values_of(services.ThreatFollowUp, follow_up)
     services.threat_follow_up(actor=user, threat_id=wanted, values=values)
     # Read again as any read is: the answer shows an account someone else may have given.
     return _threat_detail(user, selectors.threat_get(user=user, threat_id=wanted))
@@ -709,22 +646,11 @@ def visit_list(request: HttpRequest, page: PageNumber = 1) -> VisitPage:
 )
 def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
     user = authenticated_user(request)
-    values = services.VisitValues(
-        name_given=visit.name_given,
-        asking_for=visit.asking_for,
-        purpose=visit.purpose,
-        plate=visit.plate,
-        id_seen=visit.id_seen,
-    )
+    values = values_of(services.VisitValues, visit)
     row = services.visit_check_in(actor=user, values=values)
     return Status(
         201,
-        CheckInOut(
-            id=row.pk,
-            checked_in_at=row.checked_in_at,
-            flagged=row.flagged,
-            instruction=FLAGGED_INSTRUCTION if row.flagged else None,
-        ),
+        out(CheckInOut, row, instruction=FLAGGED_INSTRUCTION if row.flagged else None),
     )
 
 
@@ -740,10 +666,7 @@ def visit_check_out(request: HttpRequest, visit_id: VisitId) -> CheckOutOut:
     wanted = uuid_or_404(visit_id)
     with refusals_at(whole=("path", "visit_id")):
         row = services.visit_check_out(actor=user, visit_id=wanted)
-    assert row.checked_out_at is not None  # noqa: S101 (just set by the service)
-    return CheckOutOut(
-        id=row.pk, checked_in_at=row.checked_in_at, checked_out_at=row.checked_out_at
-    )
+    return out(CheckOutOut, row)
 
 
 # --- Visitor alerts ------------------------------------------------------------------
@@ -807,15 +730,7 @@ def checklist_detail(request: HttpRequest) -> ChecklistOut:
 )
 def checklist_save(request: HttpRequest, checklist: ChecklistIn) -> ChecklistOut:
     user = authenticated_user(request)
-    values = services.ChecklistValues(
-        unlisted_phone=checklist.unlisted_phone,
-        address_confidentiality=checklist.address_confidentiality,
-        varied_routes=checklist.varied_routes,
-        alternative_stay=checklist.alternative_stay,
-        alternative_stay_notes=checklist.alternative_stay_notes,
-        emergency_contacts=checklist.emergency_contacts,
-        notes=checklist.notes,
-    )
+    values = values_of(services.ChecklistValues, checklist)
     with refusals_at({"__all__": "version"}):
         row = services.checklist_save(actor=user, values=values, version=checklist.version)
     return _checklist_out(user, row)

@@ -7,8 +7,8 @@ the caller's reach answers 404 exactly like a record that does not exist,
 and nothing is written. Bodies are JSON without files: a certificate is
 attached through the record's page and read through ``GET /attachments/{id}``.
 
-A service's refusal answers 422, located like a schema error of the body
-parameter (``["body", <param>, <field>]``).
+A service's refusal answers 422 at the field of the body it is about
+(``["body", <field>]``).
 """
 
 from __future__ import annotations
@@ -35,10 +35,12 @@ from haven.api.common import (
     Input,
     OneLine,
     StaffId,
+    out,
     page_of,
     refusals_at,
     staff_allowed,
     uuid_or_404,
+    values_of,
 )
 from haven.core import limits
 from haven.training import selectors, services
@@ -164,32 +166,17 @@ PageNumber = QueryEx[int, P(ge=1, le=1_000_000, description="From 1; 25 a page."
 
 
 def _record_out(record: Record) -> RecordOut:
-    return RecordOut(
-        id=record.pk,
-        staff_id=record.staff_id,
-        topic_id=record.topic_id,
-        topic=record.topic.label,
-        completed_on=record.completed_on,
-        hours=record.hours,
-        provider=record.provider,
-        partner_id=record.partner_id,
-        event_id=record.event_id,
-        certificate_id=record.certificate_id,
-        recorded_at=record.recorded_at.isoformat(),
+    return out(
+        RecordOut, record, topic=record.topic.label, recorded_at=record.recorded_at.isoformat()
     )
 
 
 def _event_out(event: Event) -> EventOut:
-    return EventOut(
-        id=event.pk,
-        topic_id=event.topic_id,
+    return out(
+        EventOut,
+        event,
         topic=event.topic.label,
-        title=event.title,
-        held_on=event.held_on,
-        hours=event.hours,
         partner_ids=sorted(p.pk for p in event.partners.all()),
-        presenters=event.presenters,
-        outside_professionals=event.outside_professionals,
         staff_ids=sorted(r.staff_id for r in event.records.all()),
     )
 
@@ -209,14 +196,7 @@ def _reader(request: HttpRequest) -> User:
 def training_due(request: HttpRequest) -> list[DueOut]:
     user = _reader(request)
     return [
-        DueOut(
-            topic_id=r.topic_id,
-            topic=r.label,
-            months=r.months or 0,
-            latest=r.latest,
-            due_on=r.due_on,
-            state=r.state,
-        )
+        out(DueOut, r, topic=r.label, months=r.months or 0)
         for r in selectors.my_refreshers(user=user, today=timezone.localdate())
     ]
 
@@ -229,10 +209,7 @@ def training_due(request: HttpRequest) -> list[DueOut]:
 def training_topics(request: HttpRequest) -> list[TopicOut]:
     user = _reader(request)
     return [
-        TopicOut(
-            id=r.topic.pk, label=r.topic.label, shipped=r.topic.shipped, refresher_months=r.months
-        )
-        for r in selectors.topic_rows(user=user)
+        out(TopicOut, r.topic, refresher_months=r.months) for r in selectors.topic_rows(user=user)
     ]
 
 
@@ -263,16 +240,7 @@ def training_event_list(request: HttpRequest, page: PageNumber = 1) -> EventPage
 )
 def training_event_record(request: HttpRequest, event: EventIn) -> Status[EventOut]:
     user = authenticated_user(request)
-    values = services.EventValues(
-        topic_id=event.topic_id,
-        title=event.title,
-        held_on=event.held_on,
-        hours=event.hours,
-        staff_ids=list(event.staff_ids),
-        partner_ids=list(event.partner_ids),
-        presenters=event.presenters,
-        outside_professionals=event.outside_professionals,
-    )
+    values = values_of(services.EventValues, event)
     with refusals_at({"topic": "topic_id", "staff": "staff_ids", "partners": "partner_ids"}):
         row = services.event_record(actor=user, values=values)
     return Status(201, _event_out(row))
@@ -310,14 +278,7 @@ def training_list(
 )
 def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOut]:
     user = authenticated_user(request)
-    values = services.RecordValues(
-        staff_id=training.staff_id,
-        topic_id=training.topic_id,
-        completed_on=training.completed_on,
-        hours=training.hours,
-        provider=training.provider,
-        partner_id=training.partner_id,
-    )
+    values = values_of(services.RecordValues, training)
     with refusals_at({"staff": "staff_id", "topic": "topic_id", "partner": "partner_id"}):
         row = services.training_record(actor=user, values=values)
     return Status(201, _record_out(selectors.record_get(user=user, record_id=row.pk)))

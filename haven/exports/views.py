@@ -53,15 +53,3 @@ def export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-def _download(data: bytes, content_type: str, export: RecordExport, extension: str) -> HttpResponse:
-    """The file's name says what it is and which export, never who. (The
-    API's export answers with the file at once: haven.api.communications.)"""
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="case-record-{str(export.pk)[:8]}.{extension}"'
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    return response
