@@ -9,25 +9,28 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.errors import ValidationErrorContext
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.accounts.policies import role_names
-from haven.api.attachments import router as attachments_router
+from haven.api import (
+    attachments,
+    communications,
+    consent,
+    jobs,
+    partners,
+    people,
+    preparedness,
+    protocol,
+    referrals,
+    reports,
+    safety,
+    training,
+)
 from haven.api.common import problems_of
-from haven.api.communications import router as communications_router
-from haven.api.consent import router as consent_router
-from haven.api.jobs import router as jobs_router
-from haven.api.partners import router as partners_router
-from haven.api.people import router as people_router
-from haven.api.preparedness import router as preparedness_router
-from haven.api.protocol import router as protocol_router
-from haven.api.referrals import router as referrals_router
-from haven.api.reports import router as reports_router
-from haven.api.safety import router as safety_router
-from haven.api.training import router as training_router
 from haven.core.errors import NotFound
 from haven.safety.lockdown import locked_out
 
@@ -51,7 +54,16 @@ class StaffToken(HttpBearer):
 
 
 class HavenAPI(NinjaAPI):
-    """Ninja, with its errors located as the OpenAPI document describes the request."""
+    """Ninja, with its errors located as the OpenAPI document describes the
+    request, and each operation described by its function's docstring."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if operation.get("description"):
+                    operation["description"] = _paragraphs(operation["description"])
+        return schema
 
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]
@@ -67,6 +79,12 @@ class HavenAPI(NinjaAPI):
                 for error in context.pydantic_validation_error.errors(include_url=False)
             ]
         )
+
+
+def _paragraphs(text: str) -> str:
+    """A docstring's lines joined again: a description is read as paragraphs,
+    not as the lines the source was wrapped into."""
+    return "\n\n".join(" ".join(part.split()) for part in text.split("\n\n"))
 
 
 def _message(error: Any) -> str:
@@ -109,21 +127,22 @@ api = HavenAPI(
     # which answers 401 (or 403 for an unsafe method without a CSRF token).
     auth=[StaffToken(), django_auth],
 )
-for router in (
-    people_router,
-    protocol_router,
-    partners_router,
-    consent_router,
-    referrals_router,
-    attachments_router,
-    communications_router,
-    safety_router,
-    training_router,
-    preparedness_router,
-    reports_router,
-    jobs_router,
+for module in (
+    people,
+    protocol,
+    partners,
+    consent,
+    referrals,
+    attachments,
+    communications,
+    safety,
+    training,
+    preparedness,
+    reports,
+    jobs,
 ):
-    api.add_router("/", router)
+    for router in module.routers:
+        api.add_router("/", router)
 
 
 @api.exception_handler(NotFound)

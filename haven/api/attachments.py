@@ -184,13 +184,13 @@ COURT_ORDER_FIELDS: dict[str, str | Loc] = {
     "/cases/{case_id}/attachments",
     response={200: list[AttachmentOut], **NOT_FOUND, **REFUSED},
     summary="The files kept with a case, newest first",
-    description="What they are, never their bytes. Advocates and supervisors only.",
 )
 def attachment_list(
     request: HttpRequest,
     case_id: CaseId,
     use: QueryEx[UseCode | None, P(description="Only the files kept for this use.")] = None,
 ) -> list[AttachmentOut]:
+    """What they are, never their bytes. Advocates and supervisors only."""
     _user, case = case_for(request, case_id, may_handle_attachments)
     return [_attachment_out(a, case) for a in selectors.attachments_of(case, use=use)]
 
@@ -199,12 +199,6 @@ def attachment_list(
     "/cases/{case_id}/attachments",
     response={201: AttachmentOut, **NOT_FOUND, **REFUSED},
     summary="Keep a document with a case",
-    description=(
-        "multipart/form-data: the file in `file`, and what it is in `description`. "
-        "PDF, image, voice message, saved e-mail or Word document, judged by its bytes; "
-        "anything else, or a file too large, answers 422 at `file` and nothing is kept. "
-        "Sealed under the person's key. Advocates and supervisors only."
-    ),
 )
 def attachment_add(
     request: HttpRequest,
@@ -212,6 +206,10 @@ def attachment_add(
     file: File[UploadedFile],
     document: Form[DocumentIn],
 ) -> Status[AttachmentOut]:
+    """multipart/form-data: the file in `file`, and what it is in `description`. PDF, image, voice
+    message, saved e-mail or Word document, judged by its bytes; anything else, or a file too
+    large, answers 422 at `file` and nothing is kept. Sealed under the person's key. Advocates
+    and supervisors only."""
     _sent_once(request, fields=["description"], files=["file"])
     user, case = case_for(request, case_id, may_handle_attachments)
     with refusals_at(whole=("file", "file")):
@@ -231,13 +229,11 @@ def attachment_add(
     "/attachments/{attachment_id}",
     response=NOT_FOUND,
     summary="The bytes of one file, as a download",
-    description=(
-        "Always a download with the type judged at upload, never shown in a page. "
-        "Every read is audited."
-    ),
     openapi_extra=DOWNLOAD,
 )
 def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> HttpResponse:
+    """Always a download with the type judged at upload, never shown in a page. Every read is
+    audited."""
     user = authenticated_user(request)
     attachment, data = attachment_open(actor=user, attachment_id=uuid_or_404(attachment_id))
     return attachment_response(attachment, data)
@@ -250,12 +246,6 @@ def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> Ht
     "/cases/{case_id}/court-orders",
     response={201: CourtOrderOut, **NOT_FOUND, **REFUSED},
     summary="Record information handed over because a court ordered it",
-    description=(
-        "multipart/form-data: the order's fields, and its copy in `copy`. Only an order "
-        "signed by a judge is a basis; only what it compels goes, and the person is told. "
-        "The disclosure gate decides and records it in the ledger with the copy. "
-        "Supervisors of the case's team only."
-    ),
 )
 def court_order_record(
     request: HttpRequest,
@@ -263,6 +253,9 @@ def court_order_record(
     copy_file: FileEx[UploadedFile, P(alias="copy", description="A copy of the order.")],
     order: Form[CourtOrderIn],
 ) -> Status[CourtOrderOut]:
+    """multipart/form-data: the order's fields, and its copy in `copy`. Only an order signed by a
+    judge is a basis; only what it compels goes, and the person is told. The disclosure gate
+    decides and records it in the ledger with the copy. Supervisors of the case's team only."""
     _sent_once(
         request, fields=[n for n in CourtOrderIn.model_fields if n != "kinds"], files=["copy"]
     )
@@ -281,3 +274,6 @@ def court_order_record(
             **disclosure_out(row).model_dump(), court_order_copy_id=row.court_order_copy_id
         ),
     )
+
+
+routers = (router,)

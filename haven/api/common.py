@@ -311,6 +311,18 @@ def page_of(shown: Page) -> dict[str, int]:  # type: ignore[type-arg]
     }
 
 
+PageSchema = TypeVar("PageSchema", bound=Schema)
+
+
+def page_out(
+    schema: type[PageSchema],
+    shown: Page,  # type: ignore[type-arg]
+    item: Callable[[Any], Any],
+) -> PageSchema:
+    """One page of a paginated list as its answer, each row made by ``item``."""
+    return schema.model_validate({**page_of(shown), "items": [item(row) for row in shown]})
+
+
 # --- Looking things up ---------------------------------------------------------------
 
 

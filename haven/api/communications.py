@@ -72,6 +72,8 @@ from haven.exports.services import ExportRequest, export_record
 from haven.people.models import Case
 
 router = Router(tags=["communications"])
+interpreters = Router(tags=["interpreters"])
+exports = Router(tags=["exports"])
 
 MAX_STAFF = 50
 MAX_LANGUAGES = 40
@@ -337,9 +339,9 @@ def _export_out(row: RecordExport) -> ExportOut:
     "/cases/{case_id}/communications",
     response={200: LogPage, **NOT_FOUND, **REFUSED},
     summary="The communications log of a case, newest first",
-    description="25 entries a page, every field of each. Advocates and supervisors only.",
 )
 def communication_list(request: HttpRequest, case_id: CaseId, page: PageNumber = 1) -> LogPage:
+    """25 entries a page, every field of each. Advocates and supervisors only."""
     _user, case = case_for(request, case_id, may_log_communications)
     entries = _log(case)
     total = entries.count()
@@ -356,15 +358,13 @@ def communication_list(request: HttpRequest, case_id: CaseId, page: PageNumber =
     "/cases/{case_id}/communications",
     response={201: EntryDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a communication in a case's log",
-    description=(
-        "JSON only: files cannot be attached through the API; attach them through the "
-        "entry's page. The entry is never changed or deleted afterwards: a correction is an "
-        "addendum. Advocates and supervisors only."
-    ),
 )
 def communication_record(
     request: HttpRequest, case_id: CaseId, entry: CommunicationIn
 ) -> Status[EntryDetailOut]:
+    """JSON only: files cannot be attached through the API; attach them through the entry's page.
+    The entry is never changed or deleted afterwards: a correction is an addendum. Advocates and
+    supervisors only."""
     user, case = case_for(request, case_id, may_log_communications)
     values = values_of(CommunicationValues, entry)
     with refusals_at({"interpreter": "interpreter_id"}):
@@ -389,15 +389,13 @@ def communication_detail(
     "/cases/{case_id}/communications/{entry_id}/addenda",
     response={201: EntryDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add to or correct an entry: an addendum",
-    description=(
-        "A new entry of the log that points to its entry and says why; the entry itself "
-        "never changes. It takes the entry's time and channel. An entry that is not of this "
-        "case is refused at `entry_id` (422) and nothing is written. JSON only, no files."
-    ),
 )
 def communication_addendum(
     request: HttpRequest, case_id: CaseId, entry_id: EntryId, addendum: AddendumIn
 ) -> Status[EntryDetailOut]:
+    """A new entry of the log that points to its entry and says why; the entry itself never
+    changes. It takes the entry's time and channel. An entry that is not of this case is refused
+    at `entry_id` (422) and nothing is written. JSON only, no files."""
     wanted = uuid_or_404(entry_id)
     user, case = case_for(request, case_id, may_log_communications)
     # The service decides about an entry not of this case (and refuses it).
@@ -416,38 +414,33 @@ def communication_addendum(
 # --- The roster ----------------------------------------------------------------------
 
 
-@router.get(
+@interpreters.get(
     "/interpreters",
-    tags=["interpreters"],
     response={200: list[InterpreterOut], **NOT_FOUND},
     summary="Your agency's interpreters, available ones first",
-    description="Those who record communications, administrators and supervisors.",
 )
 def interpreter_list(request: HttpRequest) -> list[InterpreterOut]:
+    """Those who record communications, administrators and supervisors."""
     user = staff_allowed(request, may_read_roster)
     return [_interpreter_out(row) for row in selectors.roster(user)]
 
 
-@router.post(
+@interpreters.post(
     "/interpreters",
-    tags=["interpreters"],
     response={201: InterpreterOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add an interpreter to the roster",
-    description=(
-        "Administrators and supervisors. The signed confidentiality agreement cannot be "
-        "uploaded through the API: attach it through the roster page."
-    ),
 )
 def interpreter_add(request: HttpRequest, interpreter: InterpreterIn) -> Status[InterpreterOut]:
+    """Administrators and supervisors. The signed confidentiality agreement cannot be uploaded
+    through the API: attach it through the roster page."""
     user = staff_allowed(request, may_keep_roster)
     with refusals_at(INTERPRETER_FIELDS):
         row = services.interpreter_save(actor=user, values=_interpreter_values(interpreter))
     return Status(201, _interpreter_out(row))
 
 
-@router.get(
+@interpreters.get(
     "/interpreters/{interpreter_id}",
-    tags=["interpreters"],
     response={200: InterpreterOut, **NOT_FOUND},
     summary="One interpreter of the roster",
 )
@@ -456,19 +449,16 @@ def interpreter_detail(request: HttpRequest, interpreter_id: InterpreterId) -> I
     return _interpreter_out(_interpreter(user, interpreter_id))
 
 
-@router.put(
+@interpreters.put(
     "/interpreters/{interpreter_id}",
-    tags=["interpreters"],
     response={200: InterpreterOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change an interpreter's roster entry",
-    description=(
-        "Administrators and supervisors. Send every field. The agreement on file stays; a "
-        "new one is attached through the roster page."
-    ),
 )
 def interpreter_update(
     request: HttpRequest, interpreter_id: InterpreterId, interpreter: InterpreterIn
 ) -> InterpreterOut:
+    """Administrators and supervisors. Send every field. The agreement on file stays; a new one is
+    attached through the roster page."""
     user = staff_allowed(request, may_keep_roster)
     row = _interpreter(user, interpreter_id)
     with refusals_at(INTERPRETER_FIELDS):
@@ -481,31 +471,22 @@ def interpreter_update(
 # --- Exports -------------------------------------------------------------------------
 
 
-@router.get(
+@exports.get(
     "/cases/{case_id}/exports",
-    tags=["exports"],
     response={200: list[ExportOut], **NOT_FOUND},
     summary="The earlier exports of a case record, newest first",
-    description="What left and its root hash, never the bundle. Advocates and supervisors.",
 )
 def record_export_list(request: HttpRequest, case_id: CaseId) -> list[ExportOut]:
+    """What left and its root hash, never the bundle. Advocates and supervisors."""
     _user, case = case_for(request, case_id, may_export)
     rows = RecordExport.objects.filter(case=case).order_by("-created_at")
     return [_export_out(row) for row in rows]
 
 
-@router.post(
+@exports.post(
     "/cases/{case_id}/exports",
-    tags=["exports"],
     response={**NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Export a case record: the bundle or its PDF, as a download",
-    description=(
-        "For the person themself, always; for anyone else, through the disclosure gate with "
-        "the person's consent to the recipient, purpose and kinds named (a refusal of the "
-        "gate answers 422 at the body, and nothing is exported). The file's name says which "
-        "export it is, never whom it is about. Every export is audited with its root hash. "
-        "Advocates and supervisors only."
-    ),
     openapi_extra={
         "responses": {
             "200": {
@@ -519,6 +500,11 @@ def record_export_list(request: HttpRequest, case_id: CaseId) -> list[ExportOut]
     },
 )
 def record_export_create(request: HttpRequest, case_id: CaseId, export: ExportIn) -> HttpResponse:
+    """For the person themself, always; for anyone else, through the disclosure gate with the
+    person's consent to the recipient, purpose and kinds named (a refusal of the gate answers
+    422 at the body, and nothing is exported). The file's name says which export it is, never
+    whom it is about. Every export is audited with its root hash. Advocates and supervisors
+    only."""
     user, case = case_for(request, case_id, may_export)
     wanted = values_of(ExportRequest, export)
     with refusals_at({"recipient": "recipient_org_id"}):
@@ -526,3 +512,7 @@ def record_export_create(request: HttpRequest, case_id: CaseId, export: ExportIn
     if export.output == "pdf":
         return export_file_response(exported.pdf_bytes, "application/pdf", exported.export, "pdf")
     return export_file_response(exported.zip_bytes, "application/zip", exported.export, "zip")
+
+
+# Every router of the module; the resources with tags of their own have their own.
+routers = (router, interpreters, exports)

@@ -219,13 +219,10 @@ def consent_list(
     "/consents",
     response={201: ConsentOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a consent the person gave",
-    description=(
-        "To one organization of your agency's directory or one category of agencies, for "
-        "one purpose, for the kinds of information named, for a year at most. Advocates "
-        "and supervisors only."
-    ),
 )
 def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOut]:
+    """To one organization of your agency's directory or one category of agencies, for one purpose,
+    for the kinds of information named, for a year at most. Advocates and supervisors only."""
     user, case = case_for(request, consent.case, may_record_consent)
     values = values_of(
         ConsentValues,
@@ -255,12 +252,10 @@ def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
     "/consents/{consent_id}/revoke",
     response={200: ConsentOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="The person withdraws a consent",
-    description=(
-        "From now on it covers nothing; what already left under it stays in the ledger. "
-        "A consent is withdrawn once: a second time answers 422."
-    ),
 )
 def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn) -> ConsentOut:
+    """From now on it covers nothing; what already left under it stays in the ledger. A consent is
+    withdrawn once: a second time answers 422."""
     case_id, wanted = _case_of_consent(consent_id)
     user, case = case_for(request, case_id, may_record_consent)
     found = _consent(case, wanted)
@@ -279,3 +274,6 @@ def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn
 def disclosure_list(request: HttpRequest, case_id: CaseId) -> list[DisclosureOut]:
     _user, case = case_for(request, case_id, may_see_disclosures)
     return [disclosure_out(row) for row in selectors.disclosures_of(case)]
+
+
+routers = (router,)

@@ -74,12 +74,13 @@ def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
     "/jobs/{job_id}/result",
     response=NOT_FOUND,
     summary="The file a finished job made, as a download",
-    description=(
-        "Only for the job's creator, until it expires (24 hours). A download of a result "
-        "holding a person's data is audited."
-    ),
     openapi_extra=DOWNLOAD,
 )
 def job_result(request: HttpRequest, job_id: JobId) -> HttpResponse:
+    """Only for the job's creator, until it expires (24 hours). A download of a result holding a
+    person's data is audited."""
     job, data = job_result_open(actor=authenticated_user(request), job_id=uuid_or_404(job_id))
     return result_response(job, data)
+
+
+routers = (router,)

@@ -45,6 +45,7 @@ from haven.partners.models import Organization, Service, recipient_categories
 from haven.partners.policies import may_read_directory
 
 router = Router(tags=["partners"])
+hsds = Router(tags=["hsds"])
 
 MAX_PER_PAGE = 200
 
@@ -305,9 +306,9 @@ ServiceId = PathEx[str, P(description="The service's id (its HSDS id).")]
     "/partners",
     response={200: PartnerPage, **NOT_FOUND, **REFUSED},
     summary="Your agency's partners",
-    description="By name; filters on the kind of partner and on what its services offer.",
 )
 def partner_list(request: HttpRequest, filters: Query[DirectoryQuery]) -> PartnerPage:
+    """By name; filters on the kind of partner and on what its services offer."""
     user = _reader(request)
     found = selectors.directory_search(user=user, wanted=filters.wanted()).select_related(
         "haven_agency"
@@ -335,9 +336,9 @@ def partner_detail(request: HttpRequest, organization_id: PartnerId) -> PartnerD
     "/partners",
     response={201: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add a partner",
-    description="Supervisors and administrators.",
 )
 def partner_create(request: HttpRequest, partner: PartnerIn) -> Status[PartnerDetailOut]:
+    """Supervisors and administrators."""
     user = _reader(request)
     organization = services.organization_save(actor=user, values=_partner_values(partner))
     return Status(201, _detail_out(organization))
@@ -347,11 +348,11 @@ def partner_create(request: HttpRequest, partner: PartnerIn) -> Status[PartnerDe
     "/partners/{organization_id}",
     response={200: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change a partner",
-    description="Supervisors and administrators. Send every field.",
 )
 def partner_update(
     request: HttpRequest, organization_id: PartnerId, partner: PartnerIn
 ) -> PartnerDetailOut:
+    """Supervisors and administrators. Send every field."""
     user, organization = _organization(request, organization_id)
     services.organization_save(
         actor=user, values=_partner_values(partner), organization=organization
@@ -364,11 +365,11 @@ def partner_update(
     "/partners/{organization_id}/services",
     response={201: ServiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add a service to a partner",
-    description="Supervisors and administrators.",
 )
 def partner_service_create(
     request: HttpRequest, organization_id: PartnerId, service: ServiceIn
 ) -> Status[ServiceOut]:
+    """Supervisors and administrators."""
     user, organization = _organization(request, organization_id)
     row = services.service_save(
         actor=user, organization=organization, values=_service_values(service)
@@ -380,11 +381,11 @@ def partner_service_create(
     "/partners/{organization_id}/services/{service_id}",
     response={200: ServiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change a partner's service",
-    description="Supervisors and administrators. Send every field.",
 )
 def partner_service_update(
     request: HttpRequest, organization_id: PartnerId, service_id: ServiceId, service: ServiceIn
 ) -> ServiceOut:
+    """Supervisors and administrators. Send every field."""
     user, organization = _organization(request, organization_id)
     row = selectors.service_get(
         user=user, organization=organization, service_id=uuid_or_404(service_id)
@@ -452,11 +453,10 @@ def _flat(row: dict[str, Any]) -> HsdsObject:
     return {k: v for k, v in row.items() if v is not None and v != ""}
 
 
-@router.get(
+@hsds.get(
     "/hsds/",
     response={200: HsdsRoot, **NOT_FOUND},
     summary="HSDS API: about this API",
-    tags=["hsds"],
 )
 def hsds_root(request: HttpRequest) -> HsdsRoot:
     _reader(request)
@@ -467,14 +467,13 @@ def hsds_root(request: HttpRequest) -> HsdsRoot:
     )
 
 
-@router.get(
+@hsds.get(
     "/hsds/services",
     response={200: HsdsPage, **NOT_FOUND, **REFUSED},
     summary="HSDS API: your agency's services",
-    description="A page of services with their one-to-one fields and organization (HSDS 3.0).",
-    tags=["hsds"],
 )
 def hsds_services(request: HttpRequest, filters: Query[HsdsServiceQuery]) -> HsdsPage:
+    """A page of services with their one-to-one fields and organization (HSDS 3.0)."""
     user = _reader(request)
     found = selectors.service_search(
         user=user,
@@ -495,11 +494,10 @@ def hsds_services(request: HttpRequest, filters: Query[HsdsServiceQuery]) -> Hsd
     return _hsds_page(rows, total, filters.page, filters.per_page)
 
 
-@router.get(
+@hsds.get(
     "/hsds/services/{service_id}",
     response={200: HsdsObject, **NOT_FOUND, **REFUSED},
     summary="HSDS API: one service, fully nested",
-    tags=["hsds"],
 )
 def hsds_service(request: HttpRequest, service_id: ServiceId) -> HsdsObject:
     user = _reader(request)
@@ -511,11 +509,10 @@ def hsds_service(request: HttpRequest, service_id: ServiceId) -> HsdsObject:
     return built.service(row, with_organization=True)
 
 
-@router.get(
+@hsds.get(
     "/hsds/organizations",
     response={200: HsdsPage, **NOT_FOUND, **REFUSED},
     summary="HSDS API: your agency's partner organizations",
-    tags=["hsds"],
 )
 def hsds_organizations(request: HttpRequest, filters: Query[HsdsQuery]) -> HsdsPage:
     user = _reader(request)
@@ -527,13 +524,16 @@ def hsds_organizations(request: HttpRequest, filters: Query[HsdsQuery]) -> HsdsP
     return _hsds_page(rows, total, filters.page, filters.per_page)
 
 
-@router.get(
+@hsds.get(
     "/hsds/organizations/{organization_id}",
     response={200: HsdsObject, **NOT_FOUND, **REFUSED},
     summary="HSDS API: one organization, with its services",
-    tags=["hsds"],
 )
 def hsds_organization(request: HttpRequest, organization_id: PartnerId) -> HsdsObject:
     _user, organization = _organization(request, organization_id)
     built = NestedBuilder(Snapshot(organization.agency_id, [organization.pk]).tables())
     return built.organization(built.by_id["organization"][str(organization.pk)])
+
+
+# Every router of the module; the resources with tags of their own have their own.
+routers = (router, hsds)

@@ -262,12 +262,10 @@ def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
     "/cases/{case_id}/person",
     response={200: CaseDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change the person record of a case",
-    description=(
-        "Send only the fields to change; the others keep their values. Advocates and "
-        "supervisors only. The audit trail records which fields changed, never the values."
-    ),
 )
 def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> CaseDetailOut:
+    """Send only the fields to change; the others keep their values. Advocates and supervisors
+    only. The audit trail records which fields changed, never the values."""
     user, case = case_for(request, case_id, may_change_case)
     services.person_update(
         actor=user,
@@ -284,12 +282,10 @@ def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> C
     "/people/search",
     response={200: list[PersonMatch], **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Find people already recorded",
-    description=(
-        "Exact match on a name or alias, a date of birth or a phone number, most matching "
-        "fields first. The terms go in the body so that they never appear in a URL or a log."
-    ),
 )
 def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
+    """Exact match on a name or alias, a date of birth or a phone number, most matching fields
+    first. The terms go in the body so that they never appear in a URL or a log."""
     user = authenticated_user(request)
     if not (terms.name or terms.date_of_birth or terms.phone):
         raise HttpError(400, "Enter a name, a date of birth or a phone number.")
@@ -320,3 +316,6 @@ def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
         actor=user, team=team, danger=intake.danger, details=intake.details()
     )
     return Status(201, IntakeOut(case_id=case.pk, person_id=case.person_id))
+
+
+routers = (router,)

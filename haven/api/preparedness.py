@@ -43,7 +43,7 @@ from haven.api.common import (
     PageNumber,
     StaffId,
     out,
-    page_of,
+    page_out,
     refusals_at,
     uuid_or_404,
     values_of,
@@ -54,6 +54,9 @@ from haven.preparedness import selectors, services
 from haven.preparedness.models import PartnerMeeting, PolicyDocument, PolicyKind
 
 router = Router(tags=["preparedness"])
+policies = Router(tags=["policies"])
+meetings = Router(tags=["partner meetings"])
+agreements = Router(tags=["partner agreements"])
 
 Title = Annotated[str, OneLine(limits.LINE)]
 Attendees = Annotated[str, Lines(limits.NOTE)]
@@ -270,30 +273,26 @@ FIELDS = {
 # --- Policies ------------------------------------------------------------------------
 
 
-@router.get(
+@policies.get(
     "/policies",
-    tags=["policies"],
     response={200: list[PolicyOut], **NOT_FOUND},
     summary="Your agency's policies, by kind then title",
-    description="Every staff member.",
 )
 def policy_list(request: HttpRequest) -> list[PolicyOut]:
+    """Every staff member."""
     user = authenticated_user(request)
     rows = selectors.policy_rows(user=user, today=timezone.localdate())
     return [_policy_out(row.document, row.acknowledged_by_me) for row in rows]
 
 
-@router.post(
+@policies.post(
     "/policies",
-    tags=["policies"],
     response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Add a policy",
-    description=(
-        "Its kind, title and owner. JSON only: its versions (PDF or Word documents) are "
-        "uploaded through the policy's page. Administrators."
-    ),
 )
 def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetailOut]:
+    """Its kind, title and owner. JSON only: its versions (PDF or Word documents) are uploaded
+    through the policy's page. Administrators."""
     user = authenticated_user(request)
     values = values_of(services.PolicyValues, policy)
     with refusals_at(FIELDS):
@@ -301,31 +300,27 @@ def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetail
     return Status(201, _policy_detail(user, document.pk))
 
 
-@router.get(
+@policies.get(
     "/policies/{policy_id}",
-    tags=["policies"],
     response={200: PolicyDetailOut, **NOT_FOUND},
     summary="One policy, with its versions and reviews",
-    description="Every staff member.",
 )
 def policy_detail(request: HttpRequest, policy_id: PolicyId) -> PolicyDetailOut:
+    """Every staff member."""
     user = authenticated_user(request)
     return _policy_detail(user, uuid_or_404(policy_id))
 
 
-@router.post(
+@policies.post(
     "/policies/{policy_id}/acknowledge",
-    tags=["policies"],
     response={201: AcknowledgementOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Acknowledge the current version of a policy",
-    description=(
-        "Once per version: acknowledging it again, or a version that is no longer current, "
-        "is refused at `version`. Every staff member, for themselves."
-    ),
 )
 def policy_acknowledge(
     request: HttpRequest, policy_id: PolicyId, acknowledgement: AcknowledgeIn
 ) -> Status[AcknowledgementOut]:
+    """Once per version: acknowledging it again, or a version that is no longer current, is refused
+    at `version`. Every staff member, for themselves."""
     user = authenticated_user(request)
     wanted = uuid_or_404(policy_id)
     with refusals_at(FIELDS):
@@ -340,19 +335,16 @@ def policy_acknowledge(
     )
 
 
-@router.post(
+@policies.post(
     "/policies/{policy_id}/reviews",
-    tags=["policies"],
     response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a review of the current version that found nothing to change",
-    description=(
-        "Sets the policy's next review. A review that changes the policy is a new version, "
-        "uploaded through the policy's page. Administrators."
-    ),
 )
 def policy_review_record(
     request: HttpRequest, policy_id: PolicyId, review: ReviewIn
 ) -> Status[PolicyDetailOut]:
+    """Sets the policy's next review. A review that changes the policy is a new version, uploaded
+    through the policy's page. Administrators."""
     user = authenticated_user(request)
     wanted = uuid_or_404(policy_id)
     with refusals_at(FIELDS):
@@ -369,30 +361,25 @@ def policy_review_record(
 # --- Partner meetings ----------------------------------------------------------------
 
 
-@router.get(
+@meetings.get(
     "/partner-meetings",
-    tags=["partner meetings"],
     response={200: MeetingPage, **NOT_FOUND, **REFUSED},
     summary="Meetings with partners, latest held first",
-    description="25 a page. Administrators, supervisors, auditors and advocates.",
 )
 def partner_meeting_list(request: HttpRequest, page: PageNumber = 1) -> MeetingPage:
+    """25 a page. Administrators, supervisors, auditors and advocates."""
     user = authenticated_user(request)
-    shown = selectors.meeting_page(user=user, page=page)
-    return MeetingPage(**page_of(shown), items=[_meeting_out(m) for m in shown])
+    return page_out(MeetingPage, selectors.meeting_page(user=user, page=page), _meeting_out)
 
 
-@router.post(
+@meetings.post(
     "/partner-meetings",
-    tags=["partner meetings"],
     response={201: MeetingOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a meeting with a partner",
-    description=(
-        "Name the partner by its directory id, or by name when it is not in the directory. "
-        "Administrators and supervisors."
-    ),
 )
 def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[MeetingOut]:
+    """Name the partner by its directory id, or by name when it is not in the directory.
+    Administrators and supervisors."""
     user = authenticated_user(request)
     values = values_of(services.MeetingValues, meeting)
     with refusals_at(FIELDS):
@@ -403,17 +390,14 @@ def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[M
 # --- Partner agreements --------------------------------------------------------------
 
 
-@router.get(
+@agreements.get(
     "/partner-agreements",
-    tags=["partner agreements"],
     response={200: list[AgreementOut], **NOT_FOUND},
     summary="Agreements with partners on file",
-    description=(
-        "By partner, then kind, latest signed first. JSON only: agreements are added, with "
-        "the signed document, through their page. Administrators, supervisors and auditors."
-    ),
 )
 def partner_agreement_list(request: HttpRequest) -> list[AgreementOut]:
+    """By partner, then kind, latest signed first. JSON only: agreements are added, with the signed
+    document, through their page. Administrators, supervisors and auditors."""
     user = authenticated_user(request)
     return [
         out(
@@ -426,3 +410,7 @@ def partner_agreement_list(request: HttpRequest) -> list[AgreementOut]:
         )
         for row in selectors.agreement_rows(user=user, today=timezone.localdate())
     ]
+
+
+# Every router of the module; the resources with tags of their own have their own.
+routers = (router, policies, meetings, agreements)

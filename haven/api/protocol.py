@@ -50,7 +50,6 @@ from haven.protocol import identification, law, needs, rights, safety, selectors
 from haven.protocol.library import handouts_for
 from haven.protocol.models import (
     ContinuedPresence,
-    County,
     DangerCheck,
     InstrumentResult,
     LawEnforcementChoice,
@@ -375,8 +374,7 @@ def _need_out(need: Need) -> NeedOut:
 
 
 def _needs_out(case: Case) -> list[NeedOut]:
-    rows = Need.objects.filter(case=case).select_related("category").order_by("rank")
-    return [_need_out(need) for need in rows]
+    return [_need_out(need) for need in selectors.needs_of(case)]
 
 
 def _rights_out(row: RightsExplained) -> RightsExplainedOut:
@@ -429,10 +427,6 @@ def protocol_tracker(request: HttpRequest, case_id: CaseId) -> TrackerOut:
     "/cases/{case_id}/protocol/{step}",
     response={200: TrackerOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Set a step by hand",
-    description=(
-        "In progress, done or not started for the steps staff move by hand; not applicable "
-        "(with a reason) for any step. Advocates and supervisors only."
-    ),
 )
 def protocol_step_set(
     request: HttpRequest,
@@ -440,6 +434,8 @@ def protocol_step_set(
     step: PathEx[str, P(description="A step of the protocol, e.g. rights.")],
     change: StepIn,
 ) -> TrackerOut:
+    """In progress, done or not started for the steps staff move by hand; not applicable (with a
+    reason) for any step. Advocates and supervisors only."""
     if step not in Step.values:
         raise NotFound
     user, case = case_for(request, case_id, may_work_protocol)
@@ -458,19 +454,18 @@ def protocol_step_set(
 )
 def danger_check_list(request: HttpRequest, case_id: CaseId) -> list[DangerCheckOut]:
     _user, case = case_for(request, case_id, may_see_protocol)
-    rows = DangerCheck.objects.filter(case=case).select_related("data_key").order_by("-at")
-    return [_danger_out(row, sealed=True) for row in rows]
+    return [_danger_out(row, sealed=True) for row in selectors.danger_checks_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/danger-checks",
     response={201: DangerCheckOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a danger check, and the 911 call if one was made",
-    description="Front-line staff: advocates, supervisors, shelter and intake staff.",
 )
 def danger_check_record(
     request: HttpRequest, case_id: CaseId, check: DangerCheckIn
 ) -> Status[DangerCheckOut]:
+    """Front-line staff: advocates, supervisors, shelter and intake staff."""
     user, case = case_for(request, case_id, may_check_danger)
     row = safety.danger_check_record(actor=user, case=case, **check.model_dump())
     return Status(201, _danger_out(row, sealed=may_see_protocol(user)))
@@ -483,19 +478,19 @@ def danger_check_record(
 )
 def safety_plan_list(request: HttpRequest, case_id: CaseId) -> list[SafetyPlanVersionOut]:
     _user, case = case_for(request, case_id, may_see_protocol)
-    rows = SafetyPlan.objects.filter(case=case).order_by("-version").only("version", "at")
-    return [SafetyPlanVersionOut(version=row.version, at=row.at) for row in rows]
+    versions = selectors.safety_plan_versions(case)
+    return [SafetyPlanVersionOut(version=row.version, at=row.at) for row in versions]
 
 
 @router.post(
     "/cases/{case_id}/safety-plans",
     response={201: SafetyPlanOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Save a new version of the safety plan",
-    description="Earlier versions stay as they were. Every plan has a backup plan.",
 )
 def safety_plan_save(
     request: HttpRequest, case_id: CaseId, plan: SafetyPlanIn
 ) -> Status[SafetyPlanOut]:
+    """Earlier versions stay as they were. Every plan has a backup plan."""
     user, case = case_for(request, case_id, may_work_protocol)
     row = safety.safety_plan_save(actor=user, case=case, values=plan.model_dump())
     return Status(201, _plan_out(row))
@@ -515,11 +510,10 @@ def safety_plan_detail(
     if not (version.isascii() and version.isdigit() and len(version) < 10):
         raise NotFound
     # A version that does not exist answers before the case is read (and audited).
-    if not SafetyPlan.objects.filter(case_id=wanted, version=int(version)).exists():
+    if not selectors.has_safety_plan(wanted, int(version)):
         raise NotFound
     _user, case = case_for(request, case_id, may_see_protocol)
-    row = SafetyPlan.objects.select_related("data_key").get(case=case, version=int(version))
-    return _plan_out(row)
+    return _plan_out(selectors.safety_plan_of(case, int(version)))
 
 
 # --- Needs -----------------------------------------------------------------------------
@@ -549,14 +543,12 @@ def need_list(request: HttpRequest, case_id: CaseId) -> list[NeedOut]:
     "/cases/{case_id}/needs",
     response={201: list[NeedOut], **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a needs assessment",
-    description=(
-        "The categories the person named, most important first. A need already on the "
-        "case keeps its status and takes its new rank; a new one starts as identified."
-    ),
 )
 def need_assessment_record(
     request: HttpRequest, case_id: CaseId, assessment: AssessmentIn
 ) -> Status[list[NeedOut]]:
+    """The categories the person named, most important first. A need already on the case keeps its
+    status and takes its new rank; a new one starts as identified."""
     user, case = case_for(request, case_id, may_work_protocol)
     needs.assessment_record(actor=user, case=case, ranked=assessment.ranked, note=assessment.note)
     return Status(201, _needs_out(case))
@@ -575,11 +567,11 @@ def need_status_set(
 ) -> NeedOut:
     wanted_case, wanted_need = uuid_or_404(case_id), uuid_or_404(need_id)
     # A need of another case answers before the case is read (and audited).
-    if not Need.objects.filter(case_id=wanted_case, pk=wanted_need).exists():
+    if not selectors.has_need(wanted_case, wanted_need):
         raise NotFound
     user, case = case_for(request, case_id, may_work_protocol)
     need = needs.need_status_set(actor=user, case=case, need_id=wanted_need, status=change.status)
-    return _need_out(Need.objects.select_related("category").get(pk=need.pk))
+    return _need_out(selectors.need_of(case, need.pk))
 
 
 # --- Rights ------------------------------------------------------------------------------
@@ -589,9 +581,9 @@ def need_status_set(
     "/rights/library",
     response={200: list[HandoutOut], **NOT_FOUND},
     summary="Your agency's rights library",
-    description="The shipped handouts, and your agency's own, which take the place of ours.",
 )
 def rights_library(request: HttpRequest) -> list[HandoutOut]:
+    """The shipped handouts, and your agency's own, which take the place of ours."""
     user = staff_allowed(request, may_see_protocol)
     library = handouts_for(user.agency_id)
     return [
@@ -613,23 +605,18 @@ def rights_library(request: HttpRequest) -> list[HandoutOut]:
 )
 def rights_explained_list(request: HttpRequest, case_id: CaseId) -> list[RightsExplainedOut]:
     _user, case = case_for(request, case_id, may_see_protocol)
-    rows = (
-        RightsExplained.objects.filter(case=case)
-        .select_related("data_key")
-        .order_by("-explained_on", "-at")
-    )
-    return [_rights_out(row) for row in rows]
+    return [_rights_out(row) for row in selectors.rights_explained_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/rights-explained",
     response={201: RightsExplainedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record that a handout was explained",
-    description="The version recorded is the one the library holds today.",
 )
 def rights_explained_record(
     request: HttpRequest, case_id: CaseId, explained: RightsExplainedIn
 ) -> Status[RightsExplainedOut]:
+    """The version recorded is the one the library holds today."""
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "topic")):
         row = rights.rights_explained_record(actor=user, case=case, **explained.model_dump())
@@ -646,19 +633,18 @@ def rights_explained_record(
 )
 def law_choice_list(request: HttpRequest, case_id: CaseId) -> list[LawChoiceOut]:
     _user, case = case_for(request, case_id, may_see_protocol)
-    rows = LawEnforcementChoice.objects.filter(case=case).select_related("data_key")
-    return [_choice_out(row) for row in rows.order_by("-at")]
+    return [_choice_out(row) for row in selectors.law_choices_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/law-enforcement/choices",
     response={201: LawChoiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the person's choice about law enforcement",
-    description="A change of mind is a new record; the latest is the one in force.",
 )
 def law_choice_record(
     request: HttpRequest, case_id: CaseId, choice: LawChoiceIn
 ) -> Status[LawChoiceOut]:
+    """A change of mind is a new record; the latest is the one in force."""
     user, case = case_for(request, case_id, may_work_protocol)
     row = law.law_choice_record(actor=user, case=case, **choice.model_dump())
     return Status(201, _choice_out(row))
@@ -671,23 +657,20 @@ def law_choice_record(
 )
 def law_contact_list(request: HttpRequest, case_id: CaseId) -> list[LawContactOut]:
     _user, case = case_for(request, case_id, may_see_protocol)
-    rows = LawEnforcementContact.objects.filter(case=case).select_related("data_key")
-    return [_contact_out(row) for row in rows.order_by("-contacted_on", "-at")]
+    return [_contact_out(row) for row in selectors.law_contacts_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/law-enforcement/contacts",
     response={201: LawContactOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Log a contact with law enforcement",
-    description=(
-        "The disclosure gate checks the basis first: while the person refuses law "
-        "enforcement, only a mandated report for a minor goes ahead. A refusal answers 422 "
-        "with the gate's reason and is recorded in the audit trail."
-    ),
 )
 def law_contact_record(
     request: HttpRequest, case_id: CaseId, contact: LawContactIn
 ) -> Status[LawContactOut]:
+    """The disclosure gate checks the basis first: while the person refuses law enforcement, only a
+    mandated report for a minor goes ahead. A refusal answers 422 with the gate's reason and is
+    recorded in the audit trail."""
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "basis")):
         row = authorities_law.law_contact_record(actor=user, case=case, **contact.model_dump())
@@ -701,19 +684,18 @@ def law_contact_record(
 )
 def continued_presence_list(request: HttpRequest, case_id: CaseId) -> list[ContinuedPresenceOut]:
     _user, case = case_for(request, case_id, may_see_continued_presence)
-    rows = ContinuedPresence.objects.filter(case=case).select_related("data_key")
-    return [_presence_out(row) for row in rows.order_by("-requested_on")]
+    return [_presence_out(row) for row in selectors.continued_presence_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/continued-presence",
     response={201: ContinuedPresenceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a Continued Presence request",
-    description="Requested through law enforcement, so the disclosure gate checks it first.",
 )
 def continued_presence_record(
     request: HttpRequest, case_id: CaseId, presence: ContinuedPresenceIn
 ) -> Status[ContinuedPresenceOut]:
+    """Requested through law enforcement, so the disclosure gate checks it first."""
     user, case = case_for(request, case_id, may_work_protocol)
     row = authorities_law.continued_presence_record(actor=user, case=case, **presence.model_dump())
     return Status(201, _presence_out(row))
@@ -724,7 +706,7 @@ def continued_presence_record(
 
 def _report_or_404(case_id: str) -> None:
     # A case without the task answers before it is read (and audited).
-    if not MandatedReport.objects.filter(case_id=uuid_or_404(case_id)).exists():
+    if not selectors.has_mandated_report(uuid_or_404(case_id)):
         raise NotFound
 
 
@@ -736,26 +718,23 @@ def _report_or_404(case_id: str) -> None:
 def mandated_report_detail(request: HttpRequest, case_id: CaseId) -> MandatedReportOut:
     _report_or_404(case_id)
     _user, case = case_for(request, case_id, may_see_protocol)
-    report = MandatedReport.objects.select_related("data_key", "county").get(case=case)
-    return _report_out(report)
+    return _report_out(selectors.mandated_report_of(case))
 
 
 @router.put(
     "/cases/{case_id}/mandated-report",
     response={200: MandatedReportOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the mandated report",
-    description=(
-        "To whom (for the county where the child or family lives), how, when, the "
-        "reference and outcome, and when the young person was told. It goes ahead even "
-        "when the person refuses law enforcement."
-    ),
 )
 def mandated_report_record(
     request: HttpRequest, case_id: CaseId, report: MandatedReportIn
 ) -> MandatedReportOut:
+    """To whom (for the county where the child or family lives), how, when, the reference and
+    outcome, and when the young person was told. It goes ahead even when the person refuses law
+    enforcement."""
     _report_or_404(case_id)
     user, case = case_for(request, case_id, may_work_protocol)
-    county = County.objects.filter(fips=report.county_fips).first()
+    county = selectors.county_of(report.county_fips)
     if county is None:
         raise ValidationError({"county_fips": "Choose a Wisconsin county."})
     row = authorities_minors.mandated_report_record(
@@ -774,19 +753,18 @@ def mandated_report_record(
 )
 def screening_list(request: HttpRequest, case_id: CaseId) -> list[ScreeningOut]:
     _user, case = case_for(request, case_id, may_see_protocol)
-    rows = Screening.objects.filter(case=case).defer("answers").order_by("-at")
-    return [_screening_out(row) for row in rows]
+    return [_screening_out(row) for row in selectors.screenings_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/screenings",
     response={201: ScreeningOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a screening of indicators",
-    description="Answers by question code; the score and level come back, the answers do not.",
 )
 def screening_record(
     request: HttpRequest, case_id: CaseId, screening: ScreeningIn
 ) -> Status[ScreeningOut]:
+    """Answers by question code; the score and level come back, the answers do not."""
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "answers")):
         row = identification.screening_record(
@@ -802,19 +780,21 @@ def screening_record(
 )
 def instrument_result_list(request: HttpRequest, case_id: CaseId) -> list[InstrumentResultOut]:
     _user, case = case_for(request, case_id, may_see_protocol)
-    rows = InstrumentResult.objects.filter(case=case).select_related("data_key")
-    return [_instrument_out(row) for row in rows.order_by("-administered_on", "-at")]
+    return [_instrument_out(row) for row in selectors.instrument_results_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/instrument-results",
     response={201: InstrumentResultOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the result of a licensed instrument",
-    description="Its name, date, who administered it and the level: never its questions.",
 )
 def instrument_result_record(
     request: HttpRequest, case_id: CaseId, result: InstrumentResultIn
 ) -> Status[InstrumentResultOut]:
+    """Its name, date, who administered it and the level: never its questions."""
     user, case = case_for(request, case_id, may_work_protocol)
     row = identification.instrument_result_record(actor=user, case=case, **result.model_dump())
     return Status(201, _instrument_out(row))
+
+
+routers = (router,)

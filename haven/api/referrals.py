@@ -284,16 +284,12 @@ def referral_list(
     "/referrals",
     response={201: ReferralOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Send a need of the person to a partner",
-    description=(
-        "Through the disclosure gate: a consent in force must name the partner (or a "
-        "category it belongs to), the purpose and every kind shared. A refusal answers 422 "
-        "with the gate's reason, located at the body as a whole, and is recorded in the audit "
-        "trail. "
-        "A partner on this installation receives only what was shared. Advocates and "
-        "supervisors only."
-    ),
 )
 def referral_send(request: HttpRequest, referral: ReferralIn) -> Status[ReferralOut]:
+    """Through the disclosure gate: a consent in force must name the partner (or a category it
+    belongs to), the purpose and every kind shared. A refusal answers 422 with the gate's
+    reason, located at the body as a whole, and is recorded in the audit trail. A partner on
+    this installation receives only what was shared. Advocates and supervisors only."""
     user, case = case_for(request, referral.case, may_refer)
     wanted = ReferralRequest(
         need_id=referral.need,
@@ -332,13 +328,11 @@ def referral_inbox(request: HttpRequest) -> list[InboxItemOut]:
     "/referrals/{referral_id}",
     response={200: ReferralOut | ReceivedOut, **NOT_FOUND},
     summary="One referral, as your side of it sees it",
-    description=(
-        "`side` says which: the sending agency sees the referral and what was sent; the "
-        "receiving agency sees the packet (exactly what the person consented to share), "
-        "and opening it is recorded in the audit trail."
-    ),
 )
 def referral_detail(request: HttpRequest, referral_id: ReferralId) -> ReferralOut | ReceivedOut:
+    """`side` says which: the sending agency sees the referral and what was sent; the receiving
+    agency sees the packet (exactly what the person consented to share), and opening it is
+    recorded in the audit trail."""
     user = authenticated_user(request)
     side, wanted, case_id = _side_of(user, referral_id)
     if side == "receiver":
@@ -352,16 +346,13 @@ def referral_detail(request: HttpRequest, referral_id: ReferralId) -> ReferralOu
     "/referrals/{referral_id}/status",
     response={200: ReferralOut | ReceivedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Accept, decline, complete or withdraw a referral",
-    description=(
-        "The receiving agency accepts, declines and completes; the sending agency "
-        "withdraws, and for a partner outside Haven records its answer. The need follows. "
-        "Declining or withdrawing destroys the receiving agency's packet. A move not "
-        "allowed now answers 422."
-    ),
 )
 def referral_move(
     request: HttpRequest, referral_id: ReferralId, change: MoveIn
 ) -> ReferralOut | ReceivedOut:
+    """The receiving agency accepts, declines and completes; the sending agency withdraws, and for
+    a partner outside Haven records its answer. The need follows. Declining or withdrawing
+    destroys the receiving agency's packet. A move not allowed now answers 422."""
     user = authenticated_user(request)
     side, wanted, case_id = _side_of(user, referral_id)
     if side == "receiver":
@@ -374,3 +365,6 @@ def referral_move(
         packet = ReferralPacket.objects.filter(referral=found).select_related("data_key").first()
         return _received_out(user, found, packet)
     return _referral_out(user, found)
+
+
+routers = (router,)

@@ -186,3 +186,6 @@ def report_settings_change(request: HttpRequest, body: SettingsIn) -> SettingsOu
         actor=user, change=SettingsChange(threshold=body.threshold, version=body.version)
     )
     return out(SettingsOut, saved)
+
+
+routers = (router,)

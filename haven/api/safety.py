@@ -55,7 +55,7 @@ from haven.api.common import (
     StaffId,
     moment,
     out,
-    page_of,
+    page_out,
     refusals_at,
     text,
     uuid_or_404,
@@ -69,6 +69,9 @@ from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit,
 from haven.safety.screening import lines
 
 router = Router(tags=["safety"])
+concerns = Router(tags=["persons of concern"])
+visitors = Router(tags=["visitors"])
+checklists = Router(tags=["safety checklists"])
 
 MAX_STAFF = 50
 MAX_LINKS = 50
@@ -464,27 +467,22 @@ def _checklist_out(owner: User, checklist: SafetyChecklist | None) -> ChecklistO
     "/threats",
     response={200: ThreatPage, **NOT_FOUND, **REFUSED},
     summary="Threats against the agency and its staff, latest first",
-    description=(
-        "25 a page. Administrators and supervisors see every threat of the agency; the other "
-        "staff who record threats see those aimed at them and those they recorded."
-    ),
 )
 def threat_list(request: HttpRequest, page: PageNumber = 1) -> ThreatPage:
+    """25 a page. Administrators and supervisors see every threat of the agency; the other staff
+    who record threats see those aimed at them and those they recorded."""
     user = authenticated_user(request)
-    shown = selectors.threat_page(user=user, page=page)
-    return ThreatPage(**page_of(shown), items=[_threat_out(t) for t in shown])
+    return page_out(ThreatPage, selectors.threat_page(user=user, page=page), _threat_out)
 
 
 @router.post(
     "/threats",
     response={201: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a threat",
-    description=(
-        "JSON only: evidence cannot be attached through the API; attach it through the "
-        "threat's page. Anyone on staff except auditors."
-    ),
 )
 def threat_record(request: HttpRequest, threat: ThreatIn) -> Status[ThreatDetailOut]:
+    """JSON only: evidence cannot be attached through the API; attach it through the threat's page.
+    Anyone on staff except auditors."""
     user = authenticated_user(request)
     values = values_of(services.ThreatValues, threat)
     with refusals_at(
@@ -509,14 +507,12 @@ def threat_detail(request: HttpRequest, threat_id: ThreatId) -> ThreatDetailOut:
     "/threats/{threat_id}/follow-up",
     response={200: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record the report of a threat to law enforcement",
-    description=(
-        "What happened is never rewritten, and a report once recorded stays recorded. JSON "
-        "only: more evidence is attached through the threat's page. Whoever may see the threat."
-    ),
 )
 def threat_follow_up(
     request: HttpRequest, threat_id: ThreatId, follow_up: FollowUpIn
 ) -> ThreatDetailOut:
+    """What happened is never rewritten, and a report once recorded stays recorded. JSON only: more
+    evidence is attached through the threat's page. Whoever may see the threat."""
     user = authenticated_user(request)
     wanted = uuid_or_404(threat_id)
     values = values_of(services.ThreatFollowUp, follow_up)
@@ -528,40 +524,33 @@ def threat_follow_up(
 # --- Persons of concern --------------------------------------------------------------
 
 
-@router.get(
+@concerns.get(
     "/persons-of-concern",
-    tags=["persons of concern"],
     response={200: ConcernPage, **NOT_FOUND, **REFUSED},
     summary="Your agency's persons of concern, latest recorded first",
-    description="25 a page. Advocates, supervisors, shelter staff and administrators.",
 )
 def concern_list(request: HttpRequest, page: PageNumber = 1) -> ConcernPage:
+    """25 a page. Advocates, supervisors, shelter staff and administrators."""
     user = authenticated_user(request)
-    shown = selectors.concern_page(user=user, page=page)
-    return ConcernPage(**page_of(shown), items=[_concern_out(c) for c in shown])
+    return page_out(ConcernPage, selectors.concern_page(user=user, page=page), _concern_out)
 
 
-@router.post(
+@concerns.post(
     "/persons-of-concern",
-    tags=["persons of concern"],
     response={201: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a person of concern",
-    description=(
-        "Their name, aliases and plates are screened at every check-in from now on. JSON "
-        "only: photos are attached through the record's page. Advocates, supervisors and "
-        "administrators."
-    ),
 )
 def concern_add(request: HttpRequest, concern: ConcernIn) -> Status[ConcernDetailOut]:
+    """Their name, aliases and plates are screened at every check-in from now on. JSON only: photos
+    are attached through the record's page. Advocates, supervisors and administrators."""
     user = authenticated_user(request)
     with refusals_at(CONCERN_FIELDS):
         row = services.concern_save(actor=user, values=_concern_values(concern))
     return Status(201, _concern_detail(user, row))
 
 
-@router.get(
+@concerns.get(
     "/persons-of-concern/{concern_id}",
-    tags=["persons of concern"],
     response={200: ConcernDetailOut, **NOT_FOUND},
     summary="One person of concern, with what they are linked to that you may see",
 )
@@ -571,20 +560,16 @@ def concern_detail(request: HttpRequest, concern_id: ConcernId) -> ConcernDetail
     return _concern_detail(user, concern)
 
 
-@router.put(
+@concerns.put(
     "/persons-of-concern/{concern_id}",
-    tags=["persons of concern"],
     response={200: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Change a person of concern",
-    description=(
-        "Send every field, and the version you read: a change made from an older version is "
-        "refused at `version` and nothing is written. Photos stay. Advocates, supervisors and "
-        "administrators."
-    ),
 )
 def concern_update(
     request: HttpRequest, concern_id: ConcernId, concern: ConcernChangeIn
 ) -> ConcernDetailOut:
+    """Send every field, and the version you read: a change made from an older version is refused
+    at `version` and nothing is written. Photos stay. Advocates, supervisors and administrators."""
     user = authenticated_user(request)
     wanted = uuid_or_404(concern_id)
     with refusals_at(CONCERN_FIELDS):
@@ -597,18 +582,14 @@ def concern_update(
     return _concern_detail(user, row)
 
 
-@router.delete(
+@concerns.delete(
     "/persons-of-concern/{concern_id}",
-    tags=["persons of concern"],
     response={**NO_CONTENT, **NOT_FOUND},
     summary="Remove a person of concern recorded in error",
-    description=(
-        "Their record, photos and screening digests go, with their keys: nothing of them opens "
-        "again. Threats that named them stay, without the link. Advocates, supervisors and "
-        "administrators."
-    ),
 )
 def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
+    """Their record, photos and screening digests go, with their keys: nothing of them opens again.
+    Threats that named them stay, without the link. Advocates, supervisors and administrators."""
     user = authenticated_user(request)
     services.concern_remove(actor=user, concern_id=uuid_or_404(concern_id))
     return Status(204, None)
@@ -617,34 +598,27 @@ def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
 # --- The visitor log -----------------------------------------------------------------
 
 
-@router.get(
+@visitors.get(
     "/visits",
-    tags=["visitors"],
     response={200: VisitPage, **NOT_FOUND, **REFUSED},
     summary="The visitor log, latest first",
-    description=(
-        "25 a page. Whether a visitor was flagged, never why. Front desk (intake) staff, "
-        "supervisors and administrators."
-    ),
 )
 def visit_list(request: HttpRequest, page: PageNumber = 1) -> VisitPage:
+    """25 a page. Whether a visitor was flagged, never why. Front desk (intake) staff, supervisors
+    and administrators."""
     user = authenticated_user(request)
-    shown = selectors.visit_page(user=user, page=page)
-    return VisitPage(**page_of(shown), items=[_visit_out(v) for v in shown])
+    return page_out(VisitPage, selectors.visit_page(user=user, page=page), _visit_out)
 
 
-@router.post(
+@visitors.post(
     "/visits",
-    tags=["visitors"],
     response={201: CheckInOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Check a visitor in, screened against the persons of concern",
-    description=(
-        "The answer says only whether the visitor was flagged, and then what to do: whom they "
-        "matched goes to the staff who receive visitor alerts, never to the desk. Front desk "
-        "(intake) staff, supervisors and administrators."
-    ),
 )
 def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
+    """The answer says only whether the visitor was flagged, and then what to do: whom they matched
+    goes to the staff who receive visitor alerts, never to the desk. Front desk (intake) staff,
+    supervisors and administrators."""
     user = authenticated_user(request)
     values = values_of(services.VisitValues, visit)
     row = services.visit_check_in(actor=user, values=values)
@@ -654,14 +628,13 @@ def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
     )
 
 
-@router.post(
+@visitors.post(
     "/visits/{visit_id}/check-out",
-    tags=["visitors"],
     response={200: CheckOutOut, **NOT_FOUND, **REFUSED},
     summary="Check a visitor out",
-    description="A visitor checked out already is refused at `visit_id`.",
 )
 def visit_check_out(request: HttpRequest, visit_id: VisitId) -> CheckOutOut:
+    """A visitor checked out already is refused at `visit_id`."""
     user = authenticated_user(request)
     wanted = uuid_or_404(visit_id)
     with refusals_at(whole=("path", "visit_id")):
@@ -672,29 +645,25 @@ def visit_check_out(request: HttpRequest, visit_id: VisitId) -> CheckOutOut:
 # --- Visitor alerts ------------------------------------------------------------------
 
 
-@router.get(
+@visitors.get(
     "/visitor-alerts",
-    tags=["visitors"],
     response={200: list[AlertOut], **NOT_FOUND},
     summary="Visitor alerts: open ones, and those dealt with in the last hours",
-    description=(
-        "Newest first, at most 50. For the staff the agency designated to receive them or, "
-        "when it designated none, its supervisors and administrators."
-    ),
 )
 def alert_list(request: HttpRequest) -> list[AlertOut]:
+    """Newest first, at most 50. For the staff the agency designated to receive them or, when it
+    designated none, its supervisors and administrators."""
     user = authenticated_user(request)
     return [_alert_out(alert) for alert in selectors.alert_list(user=user)]
 
 
-@router.post(
+@visitors.post(
     "/visitor-alerts/{alert_id}/acknowledge",
-    tags=["visitors"],
     response={**NO_CONTENT, **NOT_FOUND, **REFUSED},
     summary="Say you are dealing with a visitor alert",
-    description="An alert someone is dealing with already is refused at `alert_id`.",
 )
 def alert_acknowledge(request: HttpRequest, alert_id: AlertId) -> Status[None]:
+    """An alert someone is dealing with already is refused at `alert_id`."""
     user = authenticated_user(request)
     wanted = uuid_or_404(alert_id)
     with refusals_at(whole=("path", "alert_id")):
@@ -705,30 +674,26 @@ def alert_acknowledge(request: HttpRequest, alert_id: AlertId) -> Status[None]:
 # --- Safety checklists ---------------------------------------------------------------
 
 
-@router.get(
+@checklists.get(
     "/safety-checklist",
-    tags=["safety checklists"],
     response={200: ChecklistOut, **NOT_FOUND},
     summary="Your own safety checklist",
-    description="Seen only by you and your agency's administrators.",
 )
 def checklist_detail(request: HttpRequest) -> ChecklistOut:
+    """Seen only by you and your agency's administrators."""
     user = authenticated_user(request)
     owner, checklist = selectors.checklist_of(user=user, owner_id=user.pk)
     return _checklist_out(owner, checklist)
 
 
-@router.put(
+@checklists.put(
     "/safety-checklist",
-    tags=["safety checklists"],
     response={200: ChecklistOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Save your own safety checklist",
-    description=(
-        "Send every item, and the version you read (0 before the first save): a save made "
-        "from an older version is refused at `version` and nothing is written."
-    ),
 )
 def checklist_save(request: HttpRequest, checklist: ChecklistIn) -> ChecklistOut:
+    """Send every item, and the version you read (0 before the first save): a save made from an
+    older version is refused at `version` and nothing is written."""
     user = authenticated_user(request)
     values = values_of(services.ChecklistValues, checklist)
     with refusals_at({"__all__": "version"}):
@@ -736,14 +701,17 @@ def checklist_save(request: HttpRequest, checklist: ChecklistIn) -> ChecklistOut
     return _checklist_out(user, row)
 
 
-@router.get(
+@checklists.get(
     "/staff/{user_id}/safety-checklist",
-    tags=["safety checklists"],
     response={200: ChecklistOut, **NOT_FOUND},
     summary="A staff member's safety checklist",
-    description="Your agency's administrators; anyone else, their own only.",
 )
 def staff_checklist_detail(request: HttpRequest, user_id: UserId) -> ChecklistOut:
+    """Your agency's administrators; anyone else, their own only."""
     user = authenticated_user(request)
     owner, checklist = selectors.checklist_of(user=user, owner_id=_staff_id_or_404(user_id))
     return _checklist_out(owner, checklist)
+
+
+# Every router of the module; the resources with tags of their own have their own.
+routers = (router, concerns, visitors, checklists)

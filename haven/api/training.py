@@ -37,6 +37,7 @@ from haven.api.common import (
     StaffId,
     out,
     page_of,
+    page_out,
     refusals_at,
     staff_allowed,
     uuid_or_404,
@@ -217,9 +218,9 @@ def training_topics(request: HttpRequest) -> list[TopicOut]:
     "/trainings/events",
     response={200: EventPage, **NOT_FOUND, **REFUSED},
     summary="In-service events of your agency, latest first",
-    description="Administrators, supervisors and auditors.",
 )
 def training_event_list(request: HttpRequest, page: PageNumber = 1) -> EventPage:
+    """Administrators, supervisors and auditors."""
     user = authenticated_user(request)
     shown = selectors.event_page(user=user, page=page)
     items = [
@@ -236,9 +237,9 @@ def training_event_list(request: HttpRequest, page: PageNumber = 1) -> EventPage
     "/trainings/events",
     response={201: EventOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record an in-service event and a training record for each staff member who attended",
-    description="Administrators.",
 )
 def training_event_record(request: HttpRequest, event: EventIn) -> Status[EventOut]:
+    """Administrators."""
     user = authenticated_user(request)
     values = values_of(services.EventValues, event)
     with refusals_at({"topic": "topic_id", "staff": "staff_ids", "partners": "partner_ids"}):
@@ -250,11 +251,6 @@ def training_event_record(request: HttpRequest, event: EventIn) -> Status[EventO
     "/trainings",
     response={200: RecordPage, **NOT_FOUND, **REFUSED},
     summary="Training records you may read, latest first",
-    description=(
-        "Administrators, supervisors and auditors read the agency's records; everyone else "
-        "their own. Filter by staff member, topic and period (completed on or after `start`, "
-        "on or before `end`)."
-    ),
 )
 def training_list(
     request: HttpRequest,
@@ -264,19 +260,23 @@ def training_list(
     start: date | None = None,
     end: date | None = None,
 ) -> RecordPage:
+    """Administrators, supervisors and auditors read the agency's records; everyone else their own.
+    Filter by staff member, topic and period (completed on or after `start`, on or before
+    `end`)."""
     user = authenticated_user(request)
     wanted = selectors.RecordFilter(staff_id=staff_id, topic_id=topic_id, start=start, end=end)
-    shown = selectors.record_page(user=user, wanted=wanted, page=page)
-    return RecordPage(**page_of(shown), items=[_record_out(r) for r in shown])
+    return page_out(
+        RecordPage, selectors.record_page(user=user, wanted=wanted, page=page), _record_out
+    )
 
 
 @router.post(
     "/trainings",
     response={201: RecordOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
     summary="Record a staff member's completed training",
-    description="Administrators. JSON only: attach the certificate through the record's page.",
 )
 def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOut]:
+    """Administrators. JSON only: attach the certificate through the record's page."""
     user = authenticated_user(request)
     values = values_of(services.RecordValues, training)
     with refusals_at({"staff": "staff_id", "topic": "topic_id", "partner": "partner_id"}):
@@ -292,3 +292,6 @@ def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOu
 def training_detail(request: HttpRequest, record_id: RecordId) -> RecordOut:
     user = authenticated_user(request)
     return _record_out(selectors.record_get(user=user, record_id=uuid_or_404(record_id)))
+
+
+routers = (router,)

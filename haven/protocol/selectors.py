@@ -254,12 +254,7 @@ def case_step(case: Case, step: str) -> CaseStep | None:
 
 def screenings_of(case: Case) -> QuerySet[Screening]:
     """Screenings without their answers: the page and the list show levels."""
-    return (
-        Screening.objects.filter(case=case)
-        .select_related("by")
-        .only("id", "case_id", "kind", "level", "score", "at", "by", "data_key_id")
-        .order_by("-at")
-    )
+    return Screening.objects.filter(case=case).select_related("by").defer("answers").order_by("-at")
 
 
 def instrument_results_of(case: Case) -> QuerySet[InstrumentResult]:
@@ -284,7 +279,8 @@ def needs_of(case: Case) -> QuerySet[Need]:
     )
 
 
-def has_need(case: Case, need_id: uuid.UUID) -> bool:
+def has_need(case: Case | uuid.UUID, need_id: uuid.UUID) -> bool:
+    """Asked with a case id too, before the case is read (and audited)."""
     return Need.objects.filter(case=case, pk=need_id).exists()
 
 
@@ -319,6 +315,11 @@ def safety_plan_versions(case: Case) -> QuerySet[SafetyPlan]:
         .only("id", "case_id", "version", "at", "by")
         .order_by("-version")
     )
+
+
+def has_safety_plan(case: Case | uuid.UUID, version: int) -> bool:
+    """Asked with a case id too, before the case is read (and audited)."""
+    return SafetyPlan.objects.filter(case=case, version=version).exists()
 
 
 def safety_plan_of(case: Case, version: int) -> SafetyPlan:
