@@ -16,6 +16,9 @@ from django.urls import reverse
 from haven.accounts.models import Membership, Role
 from tests.factories import TEST_PASSWORD, AgencyFactory, TeamFactory, make_staff
 
+# Session fixtures: local installs, migrated and seeded once per run.
+pytest_plugins = ["tests.installs"]
+
 
 @pytest.fixture(autouse=True)
 def _nothing_leaves_without_the_gate(request):
