@@ -44,58 +44,40 @@ def totp_now(secret: str, *, offset: int = 0) -> str:
     return format_hotp_value(hotp_value(secret, counter))
 
 
-@pytest.fixture
-def agency(db):
+# How each persona fixture below is made, also for data shared by a module's
+# tests (tests/shared.py): fixture name -> (role, on the team "North"?, user name).
+PERSONAS = {
+    "advocate": (Role.ADVOCATE, True, "t-advocate"),
+    "supervisor": (Role.SUPERVISOR, True, "t-supervisor"),
+    "intake": (Role.INTAKE, False, "t-intake"),
+    "shelter": (Role.SHELTER, True, "t-shelter"),
+    "admin_user": (Role.ADMIN, False, "t-admin"),
+    "auditor": (Role.AUDITOR, False, "t-auditor"),
+}
+
+
+def make_agency():
     return AgencyFactory(name="Test Agency")
 
 
-@pytest.fixture
-def other_agency(db):
+def make_other_agency():
     return AgencyFactory(name="Elsewhere Agency")
 
 
-@pytest.fixture
-def team(agency):
+def make_team(agency):
     return TeamFactory(agency=agency, name="North")
 
 
-@pytest.fixture
-def other_team(agency):
+def make_other_team(agency):
     return TeamFactory(agency=agency, name="South")
 
 
-@pytest.fixture
-def advocate(agency, team):
-    return make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-advocate")
+def make_persona(name: str, agency, team):
+    role, on_team, username = PERSONAS[name]
+    return make_staff(agency=agency, role=role, team=team if on_team else None, username=username)
 
 
-@pytest.fixture
-def supervisor(agency, team):
-    return make_staff(agency=agency, role=Role.SUPERVISOR, team=team, username="t-supervisor")
-
-
-@pytest.fixture
-def intake(agency):
-    return make_staff(agency=agency, role=Role.INTAKE, username="t-intake")
-
-
-@pytest.fixture
-def shelter(agency, team):
-    return make_staff(agency=agency, role=Role.SHELTER, team=team, username="t-shelter")
-
-
-@pytest.fixture
-def admin_user(agency):
-    return make_staff(agency=agency, role=Role.ADMIN, username="t-admin")
-
-
-@pytest.fixture
-def auditor(agency):
-    return make_staff(agency=agency, role=Role.AUDITOR, username="t-auditor")
-
-
-@pytest.fixture
-def outsider(other_agency):
+def make_outsider(other_agency):
     """Another agency's advocate who is also its administrator and auditor:
     the strongest outsider, so a refusal proves isolation, not a missing role."""
     other_team = TeamFactory(agency=other_agency, name="Elsewhere Team")
@@ -105,6 +87,62 @@ def outsider(other_agency):
     Membership.objects.create(user=user, role=Role.ADMIN)
     Membership.objects.create(user=user, role=Role.AUDITOR)
     return user
+
+
+@pytest.fixture
+def agency(db):
+    return make_agency()
+
+
+@pytest.fixture
+def other_agency(db):
+    return make_other_agency()
+
+
+@pytest.fixture
+def team(agency):
+    return make_team(agency)
+
+
+@pytest.fixture
+def other_team(agency):
+    return make_other_team(agency)
+
+
+@pytest.fixture
+def advocate(agency, team):
+    return make_persona("advocate", agency, team)
+
+
+@pytest.fixture
+def supervisor(agency, team):
+    return make_persona("supervisor", agency, team)
+
+
+@pytest.fixture
+def intake(agency):
+    return make_persona("intake", agency, None)
+
+
+@pytest.fixture
+def shelter(agency, team):
+    return make_persona("shelter", agency, team)
+
+
+@pytest.fixture
+def admin_user(agency):
+    return make_persona("admin_user", agency, None)
+
+
+@pytest.fixture
+def auditor(agency):
+    return make_persona("auditor", agency, None)
+
+
+@pytest.fixture
+def outsider(other_agency):
+    """Another agency's advocate who is also its administrator and auditor."""
+    return make_outsider(other_agency)
 
 
 @pytest.fixture
