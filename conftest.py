@@ -12,6 +12,9 @@ import time
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import reverse
 
 from haven.accounts.models import Membership, Role
@@ -53,6 +56,45 @@ def _nothing_leaves_without_the_gate(request):
         from tests.ledger import records_without_the_gate
 
         assert records_without_the_gate() == [], "a disclosure bypassed the gate"
+
+
+# Settings changed so far in this process (pytest-django's settings fixture,
+# override_settings): a request handler built before the last change is stale.
+_settings_changes = [0]
+
+
+def _count_setting_change(**kwargs):
+    _settings_changes[0] += 1
+
+
+setting_changed.connect(_count_setting_change)
+
+
+class ReusedClientHandler(ClientHandler):
+    """The test client's handler, kept from test to test: building the
+    middleware chain (WhiteNoise scans the static files) costs more than most
+    tests. The chain is built again whenever a setting changed since it was
+    built, so each request meets the middleware a fresh client would."""
+
+    built_after = -1
+
+    def __call__(self, environ):
+        if self.built_after != _settings_changes[0]:
+            self.load_middleware()
+            self.built_after = _settings_changes[0]
+        return super().__call__(environ)
+
+
+_CLIENT_HANDLER = ReusedClientHandler(enforce_csrf_checks=False)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's ``client``: a new client (no cookies, no session) with
+    the process's reused request handler."""
+    client = Client()
+    client.handler = _CLIENT_HANDLER
+    return client
 
 
 def totp_now(secret: str, *, offset: int = 0) -> str:
