@@ -68,7 +68,7 @@ test-postgres: $(VENV)/.dev-deps
 	HAVEN_ENV=test scripts/with-postgres $(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS) -q
 
 test-browser: $(VENV)/.dev-deps
-	HAVEN_ENV=test $(BIN)/pytest -m browser -q
+	HAVEN_ENV=test $(BIN)/pytest -m browser -n $(PYTEST_WORKERS) -q
 
 ## bench: server-time figures at 100,000 people, pages and reports (not a test; see docs/benchmarks.md)
 bench: $(VENV)/.dev-deps

@@ -6,15 +6,38 @@ agency and must never see anything of the first.
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import reverse
 
 from haven.accounts.models import Membership, Role
 from tests.factories import TEST_PASSWORD, AgencyFactory, TeamFactory, make_staff
+
+# Session fixtures: local installs, migrated and seeded once per run.
+pytest_plugins = ["tests.installs"]
+
+# Tests that drive a local install through manage.py subprocesses take a
+# minute or more each: they go first, so that no worker is left running one
+# alone at the end of a parallel run.
+SLOW_FIXTURES = {"migrated_install", "seeded_install", "fresh_postgres"}
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not SLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_finish(session):
+    """The thousands of objects made by importing and collecting live for the
+    whole run: left out of garbage collection, each collection costs less."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
@@ -35,64 +58,85 @@ def _nothing_leaves_without_the_gate(request):
         assert records_without_the_gate() == [], "a disclosure bypassed the gate"
 
 
+# Settings changed so far in this process (pytest-django's settings fixture,
+# override_settings): a request handler built before the last change is stale.
+_settings_changes = [0]
+
+
+def _count_setting_change(**kwargs):
+    _settings_changes[0] += 1
+
+
+setting_changed.connect(_count_setting_change)
+
+
+class ReusedClientHandler(ClientHandler):
+    """The test client's handler, kept from test to test: building the
+    middleware chain (WhiteNoise scans the static files) costs more than most
+    tests. The chain is built again whenever a setting changed since it was
+    built, so each request meets the middleware a fresh client would."""
+
+    built_after = -1
+
+    def __call__(self, environ):
+        if self.built_after != _settings_changes[0]:
+            self.load_middleware()
+            self.built_after = _settings_changes[0]
+        return super().__call__(environ)
+
+
+_CLIENT_HANDLER = ReusedClientHandler(enforce_csrf_checks=False)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's ``client``: a new client (no cookies, no session) with
+    the process's reused request handler."""
+    client = Client()
+    client.handler = _CLIENT_HANDLER
+    return client
+
+
 def totp_now(secret: str, *, offset: int = 0) -> str:
     """The current TOTP code for ``secret`` (offset in 30-second steps)."""
     counter = int(time.time()) // 30 + offset
     return format_hotp_value(hotp_value(secret, counter))
 
 
-@pytest.fixture
-def agency(db):
+# How each persona fixture below is made, also for data shared by a module's
+# tests (tests/shared.py): fixture name -> (role, on the team "North"?, user name).
+PERSONAS = {
+    "advocate": (Role.ADVOCATE, True, "t-advocate"),
+    "supervisor": (Role.SUPERVISOR, True, "t-supervisor"),
+    "intake": (Role.INTAKE, False, "t-intake"),
+    "shelter": (Role.SHELTER, True, "t-shelter"),
+    "admin_user": (Role.ADMIN, False, "t-admin"),
+    "auditor": (Role.AUDITOR, False, "t-auditor"),
+}
+
+
+def make_agency():
     return AgencyFactory(name="Test Agency")
 
 
-@pytest.fixture
-def other_agency(db):
+def make_other_agency():
     return AgencyFactory(name="Elsewhere Agency")
 
 
-@pytest.fixture
-def team(agency):
+def make_team(agency):
     return TeamFactory(agency=agency, name="North")
 
 
-@pytest.fixture
-def other_team(agency):
+def make_other_team(agency):
     return TeamFactory(agency=agency, name="South")
 
 
-@pytest.fixture
-def advocate(agency, team):
-    return make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-advocate")
+def make_persona(name: str, agency, team):
+    role, on_team, username = PERSONAS[name]
+    return make_staff(agency=agency, role=role, team=team if on_team else None, username=username)
 
 
-@pytest.fixture
-def supervisor(agency, team):
-    return make_staff(agency=agency, role=Role.SUPERVISOR, team=team, username="t-supervisor")
-
-
-@pytest.fixture
-def intake(agency):
-    return make_staff(agency=agency, role=Role.INTAKE, username="t-intake")
-
-
-@pytest.fixture
-def shelter(agency, team):
-    return make_staff(agency=agency, role=Role.SHELTER, team=team, username="t-shelter")
-
-
-@pytest.fixture
-def admin_user(agency):
-    return make_staff(agency=agency, role=Role.ADMIN, username="t-admin")
-
-
-@pytest.fixture
-def auditor(agency):
-    return make_staff(agency=agency, role=Role.AUDITOR, username="t-auditor")
-
-
-@pytest.fixture
-def outsider(other_agency):
+def make_outsider(other_agency):
     """Another agency's advocate who is also its administrator and auditor:
     the strongest outsider, so a refusal proves isolation, not a missing role."""
     other_team = TeamFactory(agency=other_agency, name="Elsewhere Team")
@@ -102,6 +146,62 @@ def outsider(other_agency):
     Membership.objects.create(user=user, role=Role.ADMIN)
     Membership.objects.create(user=user, role=Role.AUDITOR)
     return user
+
+
+@pytest.fixture
+def agency(db):
+    return make_agency()
+
+
+@pytest.fixture
+def other_agency(db):
+    return make_other_agency()
+
+
+@pytest.fixture
+def team(agency):
+    return make_team(agency)
+
+
+@pytest.fixture
+def other_team(agency):
+    return make_other_team(agency)
+
+
+@pytest.fixture
+def advocate(agency, team):
+    return make_persona("advocate", agency, team)
+
+
+@pytest.fixture
+def supervisor(agency, team):
+    return make_persona("supervisor", agency, team)
+
+
+@pytest.fixture
+def intake(agency):
+    return make_persona("intake", agency, None)
+
+
+@pytest.fixture
+def shelter(agency, team):
+    return make_persona("shelter", agency, team)
+
+
+@pytest.fixture
+def admin_user(agency):
+    return make_persona("admin_user", agency, None)
+
+
+@pytest.fixture
+def auditor(agency):
+    return make_persona("auditor", agency, None)
+
+
+@pytest.fixture
+def outsider(other_agency):
+    """Another agency's advocate who is also its administrator and auditor."""
+    return make_outsider(other_agency)
 
 
 @pytest.fixture

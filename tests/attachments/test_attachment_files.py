@@ -2,17 +2,19 @@
 key, and a destroyed person's attachments leave not even their ciphertext.
 
 As the people tests do, a subprocess runs a real install under a temporary
-folder: it seeds the demo, keeps a synthetic document for one person, and the
-test then searches the raw bytes of the SQLite files for the document's
-words, name, description and hash; then it destroys the person and searches
-for the sealed bytes themselves.
+folder: it seeds the demo (once per run, copied: see tests/installs.py),
+keeps a synthetic document for one person, and the test then searches the
+raw bytes of the SQLite files for the document's words, name, description
+and hash; then it destroys the person and searches for the sealed bytes
+themselves.
 """
 
 from __future__ import annotations
 
 import json
 
-from tests.people.test_no_plaintext import ENCODINGS, manage, subprocess_env
+from tests.installs import install_copy, manage
+from tests.people.test_no_plaintext import ENCODINGS
 
 MARK = "ATTACHMENT:"
 WORDS = "Synthetic tenancy agreement for flat nine"
@@ -52,10 +54,10 @@ def _raw(tmp_path) -> bytes:
     return b"".join(p.read_bytes() for p in tmp_path.glob("haven.sqlite3*") if p.is_file())
 
 
-def test_an_attachment_is_unreadable_in_the_files_and_gone_after_destruction(tmp_path):
-    env = subprocess_env(tmp_path)
-    manage("migrate", "-v0", env=env)
-    manage("seed_demo", env=env)
+def test_an_attachment_is_unreadable_in_the_files_and_gone_after_destruction(
+    tmp_path, seeded_install
+):
+    env = install_copy(seeded_install[0], tmp_path)  # migrated and seeded
     out = manage("shell", "-v0", "-c", KEEP, env=env)
     kept = json.loads(next(x for x in out.splitlines() if x.startswith(MARK))[len(MARK) :])
 

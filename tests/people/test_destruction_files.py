@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tests.people.test_no_plaintext import manage, subprocess_env
+from tests.installs import install_copy, manage
 
 MARK = "DESTROYED:"
 DESTROY = f"""
@@ -31,10 +31,8 @@ print({MARK!r} + json.dumps(traces))
 """  # noqa: S608 - a fixed script for manage.py shell; no input reaches it
 
 
-def test_destroyed_person_leaves_no_trace_in_the_sqlite_files(tmp_path):
-    env = subprocess_env(tmp_path)
-    manage("migrate", "-v0", env=env)
-    manage("seed_demo", env=env)
+def test_destroyed_person_leaves_no_trace_in_the_sqlite_files(tmp_path, seeded_install):
+    env = install_copy(seeded_install[0], tmp_path)  # migrated and seeded
     out = manage("shell", "-v0", "-c", DESTROY, env=env)
     traces = json.loads(next(x for x in out.splitlines() if x.startswith(MARK))[len(MARK) :])
     assert traces["digests"], "the person had search entries to wipe"

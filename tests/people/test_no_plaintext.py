@@ -5,7 +5,9 @@ Each test seeds the demo (35 synthetic people in several scripts) with
 ``seed_demo`` in a subprocess against a fresh database, reads the values back
 through the ORM in another subprocess, then searches the raw bytes for each
 value and each name word of four characters or more, in UTF-8 and UTF-16-LE.
-The test process itself never touches these databases.
+The test process itself never touches these databases. The SQLite install is
+migrated and seeded once per run and copied for each test that needs it
+(see tests/installs.py).
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -29,8 +29,8 @@ from psycopg.conninfo import conninfo_to_dict
 
 from haven.core.keyfiles import read_secret
 from haven.desk.management.commands.seed_demo import DEMO_PEOPLE
+from tests.installs import ROOT, install_copy, manage, subprocess_env
 
-ROOT = Path(__file__).resolve().parents[2]
 MARK = "PEOPLE-JSON:"
 READ_BACK = f"""
 import json
@@ -48,40 +48,20 @@ print({MARK!r} + json.dumps(people))
 ENCODINGS = ("utf-8", "utf-16-le")
 
 
-def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A local install under ``tmp_path``: its own keys, nothing from the test run."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("HAVEN_", "DATABASE_", "DJANGO_ALLOW_ASYNC"))
-    }
-    env.update({"HAVEN_ENV": "local", "HAVEN_VAR_DIR": str(tmp_path), **extra})
-    return env
-
-
-def manage(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}"
-    return result.stdout
+def read_back(env: dict[str, str]) -> list[dict]:
+    """Every seeded person's values, read through the ORM."""
+    out = manage("shell", "-v0", "-c", READ_BACK, env=env)
+    line = next(line for line in out.splitlines() if line.startswith(MARK))
+    people = json.loads(line.removeprefix(MARK))
+    assert len(people) == sum(DEMO_PEOPLE.values())
+    return people
 
 
 def seed_and_read_back(env: dict[str, str]) -> tuple[str, list[dict]]:
     """Migrate, seed, and return the seed's output and every person's values."""
     manage("migrate", "-v0", env=env)
     summary = manage("seed_demo", env=env)
-    out = manage("shell", "-v0", "-c", READ_BACK, env=env)
-    line = next(line for line in out.splitlines() if line.startswith(MARK))
-    people = json.loads(line.removeprefix(MARK))
-    assert len(people) == sum(DEMO_PEOPLE.values())
-    return summary, people
+    return summary, read_back(env)
 
 
 def _shipped_words() -> set[str]:
@@ -124,9 +104,10 @@ def plaintext_in(raw: bytes, needles: set[str]) -> list[tuple[str, str]]:
     ]
 
 
-def test_no_plaintext_in_the_sqlite_files_after_seeding(tmp_path):
-    env = subprocess_env(tmp_path)
-    summary, people = seed_and_read_back(env)
+def test_no_plaintext_in_the_sqlite_files_after_seeding(tmp_path, seeded_install):
+    seeded, summary = seeded_install
+    env = install_copy(seeded, tmp_path)
+    people = read_back(env)
     needles = needles_of(people)
     assert not [n for n in needles if n in summary], "seed_demo printed a person's data"
     database = tmp_path / "haven.sqlite3"

@@ -29,10 +29,14 @@ from tests.factories import make_staff
 TOTP_PERIOD = 30
 
 
+def make_advocate2(agency, team):
+    return make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-advocate-2")
+
+
 @pytest.fixture
 def advocate2(agency, team):
     """A second advocate of the same team, at whom nothing is aimed."""
-    return make_staff(agency=agency, role=Role.ADVOCATE, team=team, username="t-advocate-2")
+    return make_advocate2(agency, team)
 
 
 @pytest.fixture

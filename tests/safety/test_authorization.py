@@ -23,6 +23,7 @@ The world, relative to the roles:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -30,6 +31,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import (
+    PERSONAS,
+    make_agency,
+    make_other_agency,
+    make_outsider,
+    make_persona,
+    make_team,
+)
 from haven.attachments.services import attachment_open
 from haven.audit.models import Action, AuditEvent
 from haven.people.models import Case
@@ -44,7 +53,8 @@ from haven.safety.models import (
 )
 from tests import files
 from tests.factories import record_intake
-from tests.safety.conftest import refused_404
+from tests.safety.conftest import make_advocate2, refused_404
+from tests.shared import fresh, shared_data
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +101,15 @@ class World:
     checklist: SafetyChecklist
 
 
-@pytest.fixture
-def world(all_personas, advocate2, outsider, team) -> World:
-    users = {**all_personas, "advocate2": advocate2, "outsider": outsider}
+def make_world() -> World:
+    agency = make_agency()
+    team = make_team(agency)
+    users = {
+        "admin" if name == "admin_user" else name: make_persona(name, agency, team)
+        for name in PERSONAS
+    }
+    users["advocate2"] = make_advocate2(agency, team)
+    users["outsider"] = make_outsider(make_other_agency())
     case = record_intake(actor=users["advocate"], team=team, legal_name="Synthetic Linked Person")
     concern = services.concern_save(
         actor=users["advocate"],
@@ -158,6 +174,18 @@ def world(all_personas, advocate2, outsider, team) -> World:
         alert=VisitorAlert.objects.get(visit=visit),
         checklist=checklist,
     )
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """Made once for the module (every test here reads or acts on the same
+    world); each test works in its own savepoint on its own copy."""
+    yield from shared_data(django_db_blocker, make_world)
+
+
+@pytest.fixture
+def world(_world, db) -> World:
+    return fresh(_world)
 
 
 def names_of(world: World, threats) -> set[str]:

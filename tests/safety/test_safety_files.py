@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.people.test_no_plaintext import ENCODINGS, manage, subprocess_env
+from tests.installs import install_copy, manage, subprocess_env
+from tests.people.test_no_plaintext import ENCODINGS
 
 MARK = "SAFETY:"
 CONCERN = {
@@ -176,11 +177,10 @@ def needles(fresh: bytes) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
+def migrated(tmp_path_factory, migrated_install) -> Path:
     """A migrated install, copied for each test: migrating once is enough."""
     folder = tmp_path_factory.mktemp("safety-install")
-    env = subprocess_env(folder)
-    manage("migrate", "-v0", env=env)
+    env = install_copy(migrated_install, folder)
     # Second-factor codes are remembered in the cache, which lives in the database.
     manage("createcachetable", "-v0", env=env)
     return folder
