@@ -38,13 +38,7 @@ from haven.api.common import (
     DOWNLOAD,
     NOT_FOUND,
     REFUSED,
-    CaseId,
-    CategoryCode,
-    InfoKindCode,
-    Lines,
     Loc,
-    OneLine,
-    PurposeCode,
     case_for,
     out,
     refusals_at,
@@ -52,6 +46,15 @@ from haven.api.common import (
     values_of,
 )
 from haven.api.consent import DisclosureOut, disclosure_out
+from haven.api.inputs import (
+    CaseId,
+    CategoryCode,
+    InfoKindCode,
+    PurposeCode,
+    ShortNote,
+    Summary,
+    WideLine,
+)
 from haven.attachments import selectors
 from haven.attachments.models import Attachment, Use
 from haven.attachments.policies import may_handle_attachments
@@ -60,7 +63,6 @@ from haven.attachments.services import attachment_open, attachment_store, upload
 from haven.consent.court_orders import CourtOrderAnswer, court_order_answer
 from haven.consent.models import InfoKind
 from haven.consent.policies import may_answer_court_orders
-from haven.core import limits
 from haven.people.models import Case
 
 router = Router(tags=["attachments"])
@@ -79,23 +81,18 @@ def _blank_is_none(value: object) -> object:
     return None if value == "" else value
 
 
-Description = Annotated[str, Lines(limits.SUMMARY)]
-Reference = Annotated[str, OneLine(limits.WIDE_LINE)]
-Account = Annotated[str, Lines(limits.SHORT_NOTE)]
-
-
 # Plain schemas, not Input: ninja flattens a form's fields and ignores any
 # it does not name (a session client's csrfmiddlewaretoken among them).
 
 
 class DocumentIn(Schema):
-    description: Description = Field(
+    description: Summary = Field(
         default="", description="What it is, e.g. copy of the lease. Optional."
     )
 
 
 class CourtOrderIn(Schema):
-    reference: Reference = Field(description="The order: court, case number and date.")
+    reference: WideLine = Field(description="The order: court, case number and date.")
     signed_by_judge: bool = Field(
         description="true only for an order signed by a judge; a subpoena from a lawyer "
         "usually is not one, and anything else is refused."
@@ -106,8 +103,8 @@ class CourtOrderIn(Schema):
         description="What the order compels, at least one kind: repeat the form field once "
         "per kind (kinds=identity&kinds=contact), never a comma-separated list.",
     )
-    given: Account = Field(description="What was handed over.")
-    person_told: Account = Field(
+    given: ShortNote = Field(description="What was handed over.")
+    person_told: ShortNote = Field(
         description="How and when the person was told, or why they could not be."
     )
     recipient_org_id: Annotated[uuid.UUID | None, BeforeValidator(_blank_is_none)] = Field(
@@ -115,7 +112,7 @@ class CourtOrderIn(Schema):
         description="An organization of your agency's directory; or leave it out and write "
         "recipient_name.",
     )
-    recipient_name: Reference = Field(
+    recipient_name: WideLine = Field(
         default="", description="Who receives it, when not in the directory."
     )
     recipient_category: CategoryCode | Literal[""] = Field(

@@ -1,8 +1,7 @@
 """The shared core of the JSON API: what every router uses, in one place.
 
-The input types (text that is cleaned as the forms clean it, dates, the
-codes several capabilities share), the one base of request bodies, the
-response schemas of a refusal and of a missing record, the case lookup the
+The response schemas of a refusal and of a missing record (the types of
+what a request brings are in ``haven.api.inputs``), the case lookup the
 routes open a case with, and where a service's refusal is located.
 
 A router imports from here, never a private name of another router. The
@@ -14,28 +13,20 @@ service's ``ValidationError`` through (422).
 from __future__ import annotations
 
 import dataclasses
-import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import annotated_types
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Page
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import ValidationError as RequestInvalid
-from ninja.params import P, PathEx, QueryEx
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, StrictInt
-from pydantic_core import PydanticCustomError
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.core.errors import NotFound
-from haven.core.text import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters, single_spaced
 from haven.people import selectors as people_selectors
 from haven.people.models import Case
 
@@ -46,8 +37,6 @@ if TYPE_CHECKING:
 else:
     ValuesT = TypeVar("ValuesT")
 SchemaT = TypeVar("SchemaT", bound=Schema)
-
-LARGEST_ID = 2**63 - 1
 
 # --- Answers -------------------------------------------------------------------------
 
@@ -133,131 +122,6 @@ def refusals_at(
     except ValidationError as error:
         raise RequestInvalid(problems_of(error, located, whole=whole)) from None
 
-
-# --- Input types ---------------------------------------------------------------------
-
-
-def clean_text(value: str) -> str:
-    """Any script, combining marks and emoji; no control characters. Runs of
-    whitespace become one space, as the web forms store them."""
-    if has_hidden_characters(value):
-        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
-    return single_spaced(value)
-
-
-def clean_note(value: str) -> str:
-    """Like a line, but the lines of a note are kept."""
-    if has_hidden_characters(value):
-        raise PydanticCustomError("control_characters", HIDDEN_CHARACTERS_MESSAGE)
-    return value.strip()
-
-
-@dataclass(frozen=True)
-class OneLine(annotated_types.GroupedMetadata):
-    """``Annotated[str, OneLine(n)]``: a JSON string of at most n characters,
-    cleaned as one line (``clean_text``)."""
-
-    max_length: int
-
-    def __iter__(self) -> Iterator[Any]:
-        yield annotated_types.MaxLen(self.max_length)
-        yield Strict()
-        yield AfterValidator(clean_text)
-
-
-@dataclass(frozen=True)
-class Lines(annotated_types.GroupedMetadata):
-    """``Annotated[str, Lines(n)]``: like ``OneLine``, keeping its lines."""
-
-    max_length: int
-
-    def __iter__(self) -> Iterator[Any]:
-        yield annotated_types.MaxLen(self.max_length)
-        yield Strict()
-        yield AfterValidator(clean_note)
-
-
-class Input(Schema):
-    """The base of every JSON body."""
-
-    # An unknown field is a mistake (or a probe) worth telling the client about.
-    model_config = ConfigDict(extra="forbid")
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def iso_date(value: object) -> object:
-    # Only the one spelling: pydantic would also take a number of seconds.
-    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
-        raise PydanticCustomError("date_format", "Enter the date as YYYY-MM-DD.")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("date_invalid", "This date does not exist.") from None
-
-
-def _optional_date(value: object) -> object:
-    return None if value is None else iso_date(value)
-
-
-def moment(value: object) -> object:
-    """A time with its UTC offset: without one, the day it fell on is unknown."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not ISO_DATE.match(value):
-        raise PydanticCustomError(
-            "datetime_format", "Enter the time as YYYY-MM-DDTHH:MM with its UTC offset."
-        )
-    try:
-        found = datetime.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("datetime_invalid", "This time does not exist.") from None
-    if found.tzinfo is None:
-        raise PydanticCustomError(
-            "datetime_offset", "Give the time with its UTC offset, e.g. 2025-01-31T14:05-06:00."
-        )
-    return found
-
-
-Day = Annotated[date, BeforeValidator(iso_date), Field(description="YYYY-MM-DD.")]
-OptionalDay = Annotated[
-    date | None, BeforeValidator(_optional_date), Field(description="YYYY-MM-DD, or null.")
-]
-Moment = Annotated[
-    datetime,
-    BeforeValidator(moment),
-    Field(description="ISO 8601 with a UTC offset, e.g. 2025-01-31T14:05-06:00."),
-]
-OptionalMoment = Annotated[
-    datetime | None,
-    BeforeValidator(moment),
-    Field(description="ISO 8601 with a UTC offset, or null."),
-]
-
-StaffId = Annotated[StrictInt, Field(gt=0, le=LARGEST_ID)]
-LanguageCode = Annotated[str, Field(max_length=3, strict=True)]
-
-# The codes of haven.consent.models, spelled out so OpenAPI lists them (a
-# test checks they stay the same).
-InfoKindCode = Literal[
-    "identity", "contact", "language", "needs", "immigration", "safety_plan", "notes", "shelter"
-]
-PurposeCode = Literal[
-    "services", "legal", "immigration", "benefits", "law_enforcement", "safety", "court"
-]
-CategoryCode = Literal["federal", "state", "local", "law_enforcement"]
-
-CaseId = PathEx[str, P(description="The case's id, a UUID.")]
-CaseQuery = QueryEx[str, P(description="The case's id, a UUID.")]
-PageNumber = QueryEx[
-    int,
-    P(
-        ge=1,
-        le=1_000_000,
-        description="From 1; 25 a page. A page past the end serves the last one.",
-    ),
-]
 
 # --- Output types --------------------------------------------------------------------
 

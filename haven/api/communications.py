@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -40,17 +40,6 @@ from haven.api.common import (
     BAD_BODY,
     NOT_FOUND,
     REFUSED,
-    CaseId,
-    CategoryCode,
-    InfoKindCode,
-    Input,
-    LanguageCode,
-    Lines,
-    Moment,
-    OneLine,
-    OptionalDay,
-    PurposeCode,
-    StaffId,
     case_for,
     out,
     refusals_at,
@@ -58,12 +47,29 @@ from haven.api.common import (
     uuid_or_404,
     values_of,
 )
+from haven.api.inputs import (
+    Body,
+    CaseId,
+    CategoryCode,
+    InfoKindCode,
+    Input,
+    LanguageCode,
+    Line,
+    LongLine,
+    Moment,
+    Note,
+    OptionalDay,
+    PurposeCode,
+    ShortNote,
+    StaffId,
+    SummaryLine,
+    WideLine,
+)
 from haven.communications import selectors, services
 from haven.communications.models import Communication, Interpreter
 from haven.communications.policies import may_keep_roster, may_log_communications, may_read_roster
 from haven.communications.services import CommunicationValues, InterpreterValues
 from haven.consent.models import InfoKind
-from haven.core import limits
 from haven.core.errors import NotFound
 from haven.exports.models import RecordExport
 from haven.exports.policies import may_export
@@ -78,14 +84,6 @@ exports = Router(tags=["exports"])
 MAX_STAFF = 50
 MAX_LANGUAGES = 40
 
-Summary = Annotated[str, OneLine(limits.SUMMARY)]
-Details = Annotated[str, Lines(limits.BODY)]
-Line = Annotated[str, OneLine(limits.SHORT_NOTE)]
-Note = Annotated[str, Lines(limits.SHORT_NOTE)]
-Name = Annotated[str, OneLine(limits.LINE)]
-RosterLine = Annotated[str, OneLine(limits.WIDE_LINE)]
-RosterNote = Annotated[str, Lines(limits.NOTE)]
-Recipient = Annotated[str, OneLine(limits.WIDE_LINE)]
 
 # The codes of haven.communications.models and haven.exports.models, spelled
 # out so OpenAPI lists them (a test checks they stay the same).
@@ -101,18 +99,18 @@ OutputCode = Literal["bundle", "pdf"]
 class CommunicationIn(Input):
     occurred_at: Moment = Field(description="When it happened, with its UTC offset; not ahead.")
     channel: ChannelCode
-    summary: Summary = Field(description="A short summary; required.")
-    details: Details = Field(default="", description="The person's own words where they matter.")
+    summary: SummaryLine = Field(description="A short summary; required.")
+    details: Body = Field(default="", description="The person's own words where they matter.")
     with_person: StrictBool = Field(default=True, description="The person took part.")
     staff_ids: list[StaffId] = Field(
         default_factory=list,
         max_length=MAX_STAFF,
         description="The ids of the staff of your agency who took part.",
     )
-    partners: Line = Field(default="", description="Partners who took part.")
-    others: Line = Field(default="", description="Anyone else who took part.")
-    place: Line = Field(default="", description="Where it happened.")
-    follow_up: Line = ""
+    partners: LongLine = Field(default="", description="Partners who took part.")
+    others: LongLine = Field(default="", description="Anyone else who took part.")
+    place: LongLine = Field(default="", description="Where it happened.")
+    follow_up: LongLine = ""
     follow_up_on: OptionalDay = Field(default=None, description="Follow up by: YYYY-MM-DD.")
     language: LanguageCode = Field(
         default="", description="ISO 639-3: the language spoken; required with an interpreter."
@@ -129,8 +127,8 @@ class CommunicationIn(Input):
     ad_hoc: AdHocCode | Literal[""] = Field(
         default="", description="Who interpreted, when not a roster interpreter."
     )
-    ad_hoc_name: Line = ""
-    ad_hoc_reason: Note = Field(
+    ad_hoc_name: LongLine = ""
+    ad_hoc_reason: ShortNote = Field(
         default="",
         description="Required with ad_hoc: why no trained interpreter was used.",
     )
@@ -143,29 +141,29 @@ class CommunicationIn(Input):
 
 
 class AddendumIn(Input):
-    reason: Note = Field(description="What is added or corrected, and why; required.")
-    summary: Summary = Field(description="A short summary; required.")
-    details: Details = ""
+    reason: ShortNote = Field(description="What is added or corrected, and why; required.")
+    summary: SummaryLine = Field(description="A short summary; required.")
+    details: Body = ""
 
 
 class InterpreterIn(Input):
     """Every field of a roster entry, as it should be now."""
 
-    name: Name
+    name: Line
     kind: InterpreterKindCode
     languages: list[LanguageCode] = Field(
         max_length=MAX_LANGUAGES, description="ISO 639-3 codes of the languages interpreted."
     )
-    dialects: RosterLine = ""
+    dialects: WideLine = ""
     gender: InterpreterGenderCode = "not_said"
-    contact: RosterLine = Field(default="", description="How to reach them.")
+    contact: WideLine = Field(default="", description="How to reach them.")
     agreement_expires_on: OptionalDay = Field(
         default=None,
         description="Until when the confidentiality agreement on file holds. The agreement's "
         "file is attached through the roster page, not the API: a date without an "
         "agreement on file is refused.",
     )
-    notes: RosterNote = ""
+    notes: Note = ""
     active: StrictBool = Field(default=True, description="Available to be chosen.")
 
 
@@ -190,7 +188,7 @@ class ExportIn(Input):
     recipient_org_id: uuid.UUID | None = Field(
         default=None, description="For someone else: an organization of your agency's directory."
     )
-    recipient_name: Recipient = Field(
+    recipient_name: WideLine = Field(
         default="", description="For someone else not in the directory: their name."
     )
     recipient_category: CategoryCode | Literal[""] = Field(

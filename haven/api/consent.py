@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,15 +27,6 @@ from haven.api.common import (
     BAD_BODY,
     NOT_FOUND,
     REFUSED,
-    CaseId,
-    CaseQuery,
-    CategoryCode,
-    InfoKindCode,
-    Input,
-    Lines,
-    OneLine,
-    OptionalDay,
-    PurposeCode,
     case_for,
     out,
     refusals_at,
@@ -43,11 +34,21 @@ from haven.api.common import (
     uuid_or_404,
     values_of,
 )
+from haven.api.inputs import (
+    CaseId,
+    CaseQuery,
+    CategoryCode,
+    InfoKindCode,
+    Input,
+    Line,
+    OptionalDay,
+    PurposeCode,
+    ShortNote,
+)
 from haven.consent import selectors, services
 from haven.consent.models import Consent, Disclosure, InfoKind
 from haven.consent.policies import may_record_consent, may_see_disclosures
 from haven.consent.services import ConsentValues
-from haven.core import limits
 from haven.core.errors import NotFound
 from haven.people.models import Case
 
@@ -55,8 +56,6 @@ router = Router(tags=["consent"])
 
 # --- Input types ---------------------------------------------------------------------
 
-Line = Annotated[str, OneLine(limits.LINE)]
-Note = Annotated[str, Lines(limits.SHORT_NOTE)]
 
 # The codes of haven.consent.models, spelled out so OpenAPI lists them
 # (a test checks they stay the same; the purposes and categories are shared).
@@ -87,7 +86,7 @@ class ConsentIn(Input):
     witness: Line = Field(default="", description="Given aloud: who heard it.")
     paper_kept: Line = Field(default="", description="Signed on paper: where the copy is kept.")
     interpreter: Line = ""
-    purpose_note: Note = ""
+    purpose_note: ShortNote = ""
     starts_on: OptionalDay = Field(default=None, description="YYYY-MM-DD; today if null.")
     expires_on: OptionalDay = Field(
         default=None,
@@ -96,7 +95,7 @@ class ConsentIn(Input):
 
 
 class RevokeIn(Input):
-    note: Note = Field(default="", description="What the person said, if they want it kept.")
+    note: ShortNote = Field(default="", description="What the person said, if they want it kept.")
 
 
 # --- Output types ------------------------------------------------------------------

@@ -22,21 +22,18 @@ from ninja.params import P, PathEx
 from pydantic import AfterValidator, StrictBool, StrictInt
 
 from haven.accounts.models import User
-from haven.api.common import (
-    BAD_BODY,
-    NOT_FOUND,
-    REFUSED,
+from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, out, staff_allowed, uuid_or_404
+from haven.api.inputs import (
+    DirectoryText,
+    Email,
     Input,
     LanguageCode,
-    Lines,
-    OneLine,
     OptionalDay,
+    PartnerPhone,
+    Url,
+    WideLine,
     clean_text,
-    out,
-    staff_allowed,
-    uuid_or_404,
 )
-from haven.core import limits
 from haven.core.errors import NotFound
 from haven.partners import selectors, services
 from haven.partners.hsds.export import NestedBuilder, Snapshot, organization_row, service_row
@@ -49,15 +46,10 @@ hsds = Router(tags=["hsds"])
 
 MAX_PER_PAGE = 200
 
-Line = Annotated[str, OneLine(limits.WIDE_LINE)]
-Text = Annotated[str, Lines(limits.DIRECTORY_TEXT)]
-Web = Annotated[str, OneLine(limits.URL)]
-Email = Annotated[str, OneLine(limits.EMAIL)]
 # Words to search for: hidden characters (a NUL among them, which PostgreSQL
 # cannot compare) are refused with 422 like any other text. Not strict: a
 # query string is text whatever it looks like.
 SearchWords = Annotated[str, Field(max_length=100), AfterValidator(clean_text)]
-PhoneNumber = Annotated[str, OneLine(limits.PARTNER_PHONE)]
 KindCode = Literal[
     "shelter",
     "legal",
@@ -79,14 +71,14 @@ ShortCode = Annotated[str, Field(max_length=40, strict=True)]
 class PartnerIn(Input):
     """Every field of a partner: a change sends them all."""
 
-    name: Line
-    alternate_name: Line = ""
-    description: Text = Field(description="What the partner does (HSDS requires it).")
+    name: WideLine
+    alternate_name: WideLine = ""
+    description: DirectoryText = Field(description="What the partner does (HSDS requires it).")
     kind: KindCode = "other"
     government_level: LevelCode = "none"
-    website: Web = Field(default="", description="http:// or https:// only.")
+    website: Url = Field(default="", description="http:// or https:// only.")
     email: Email = ""
-    phone: PhoneNumber = ""
+    phone: PartnerPhone = ""
     agreement_on_file: StrictBool = False
     agreement_date: OptionalDay = None
     haven_agency: uuid.UUID | None = Field(
@@ -98,17 +90,17 @@ class PartnerIn(Input):
 class ServiceIn(Input):
     """Every field of a service: a change sends them all."""
 
-    name: Line
-    alternate_name: Line = ""
-    description: Text = ""
+    name: WideLine
+    alternate_name: WideLine = ""
+    description: DirectoryText = ""
     status: StatusCode = "active"
-    url: Web = ""
+    url: Url = ""
     email: Email = ""
-    eligibility_description: Text = ""
-    fees_description: Text = ""
-    application_process: Text = ""
-    interpretation_services: Text = ""
-    hours: Text = ""
+    eligibility_description: DirectoryText = ""
+    fees_description: DirectoryText = ""
+    application_process: DirectoryText = ""
+    interpretation_services: DirectoryText = ""
+    hours: DirectoryText = ""
     minimum_age: StrictInt | None = Field(default=None, ge=0, le=120)
     maximum_age: StrictInt | None = Field(default=None, ge=0, le=120)
     need_categories: list[ShortCode] = Field(

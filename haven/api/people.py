@@ -24,21 +24,8 @@ from pydantic_core import PydanticCustomError
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import (
-    BAD_BODY,
-    ISO_DATE,
-    LARGEST_ID,
-    NOT_FOUND,
-    REFUSED,
-    CaseId,
-    Input,
-    LanguageCode,
-    Lines,
-    OneLine,
-    case_for,
-    staff_allowed,
-)
-from haven.core import limits
+from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, case_for, staff_allowed
+from haven.api.inputs import ISO_DATE, LARGEST_ID, CaseId, Input, LanguageCode, Line, Note, Phone
 from haven.people import selectors, services
 from haven.people.details import DETAIL_NAMES, MAX_ALIASES, MAX_LANGUAGES, PersonDetails
 from haven.people.display import visible_names
@@ -57,9 +44,6 @@ EARLIEST_BIRTH_YEAR = 1900
 
 # --- Input types ---------------------------------------------------------------------
 
-Text = Annotated[str, OneLine(limits.LINE)]
-Phone = Annotated[str, OneLine(limits.PHONE)]
-Note = Annotated[str, Lines(limits.NOTE)]
 Safety = Literal["", "safe", "unsafe"]
 Languages = Annotated[
     list[LanguageCode], Field(max_length=MAX_LANGUAGES, description="ISO 639-3 codes.")
@@ -90,7 +74,7 @@ BirthDate = Annotated[
 
 
 class SearchIn(Input):
-    name: Text = ""
+    name: Line = ""
     date_of_birth: BirthDate = None
     phone: Phone = ""
 
@@ -99,16 +83,16 @@ class PersonIn(Input):
     """The fields of the person record. Every one is optional, and your
     agency may not record some of them (they are then refused)."""
 
-    legal_name: Text = ""
-    preferred_name: Text = ""
-    self_term: Text = ""
+    legal_name: Line = ""
+    preferred_name: Line = ""
+    self_term: Line = ""
     date_of_birth: BirthDate = None
     phone: Phone = ""
-    aliases: list[Text] = Field(default_factory=list, max_length=MAX_ALIASES)
+    aliases: list[Line] = Field(default_factory=list, max_length=MAX_ALIASES)
     estimated_age: StrictInt | None = Field(
         default=None, ge=0, le=120, description="Only when the date of birth is not known."
     )
-    gender: Text = ""
+    gender: Line = ""
     gender_group: Literal["", "woman", "man", "another", "declined"] = ""
     call_safety: Safety = ""
     text_safety: Safety = ""
@@ -116,7 +100,7 @@ class PersonIn(Input):
     mail_safety: Safety = ""
     contact_notes: Note = ""
     language: str = Field(default="und", max_length=3, strict=True, description="ISO 639-3.")
-    dialect: Text = ""
+    dialect: Line = ""
     other_languages: Languages = Field(default_factory=list)
     reads: Languages = Field(default_factory=list)
     writes: Languages = Field(default_factory=list)

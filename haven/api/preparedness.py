@@ -31,25 +31,28 @@ from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import (
     BAD_BODY,
-    LARGEST_ID,
     NOT_FOUND,
     REFUSED,
-    Day,
     FileOut,
-    Input,
-    Lines,
-    OneLine,
-    OptionalDay,
-    PageNumber,
-    StaffId,
     out,
     page_out,
     refusals_at,
     uuid_or_404,
     values_of,
 )
+from haven.api.inputs import (
+    LARGEST_ID,
+    Day,
+    Input,
+    Line,
+    LongNote,
+    LongText,
+    Note,
+    OptionalDay,
+    PageNumber,
+    StaffId,
+)
 from haven.attachments.models import Attachment
-from haven.core import limits
 from haven.preparedness import selectors, services
 from haven.preparedness.models import PartnerMeeting, PolicyDocument, PolicyKind
 
@@ -58,10 +61,6 @@ policies = Router(tags=["policies"])
 meetings = Router(tags=["partner meetings"])
 agreements = Router(tags=["partner agreements"])
 
-Title = Annotated[str, OneLine(limits.LINE)]
-Attendees = Annotated[str, Lines(limits.NOTE)]
-Agreements = Annotated[str, Lines(limits.LONG)]
-FollowUps = Annotated[str, Lines(limits.LONG_NOTE)]
 VersionNumber = Annotated[StrictInt, Field(ge=1, le=LARGEST_ID)]
 Revision = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
 
@@ -85,7 +84,7 @@ MeetingKindCode = Literal["da_victim_witness", "law_enforcement", "health_care",
 
 class PolicyIn(Input):
     kind: PolicyKindCode = Field(description="What the policy is about.")
-    title: Title = Field(description="Required.")
+    title: Line = Field(description="Required.")
     owner_id: StaffId = Field(description="An active staff member of your agency.")
 
 
@@ -114,7 +113,7 @@ class MeetingIn(Input):
     organization_id: uuid.UUID | None = Field(
         default=None, description="A partner of your agency's directory."
     )
-    partner_name: Title = Field(
+    partner_name: Line = Field(
         default="", description="The partner's name, when it is not in the directory."
     )
     staff_ids: list[StaffId] = Field(
@@ -122,9 +121,9 @@ class MeetingIn(Input):
         max_length=services.MAX_STAFF,
         description="The staff of your agency who attended.",
     )
-    partner_attendees: Attendees = Field(default="", description="Who came for the partner.")
-    agreements: Agreements = Field(default="", description="Agreements reached.")
-    follow_ups: FollowUps = ""
+    partner_attendees: Note = Field(default="", description="Who came for the partner.")
+    agreements: LongText = Field(default="", description="Agreements reached.")
+    follow_ups: LongNote = ""
     follow_up_due: OptionalDay = Field(
         default=None, description="YYYY-MM-DD: not before the meeting; needs follow-ups."
     )

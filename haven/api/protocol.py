@@ -23,24 +23,30 @@ from pydantic import StrictBool, StrictInt
 from haven.accounts.models import User
 from haven.api.common import (
     BAD_BODY,
-    LARGEST_ID,
     NOT_FOUND,
     REFUSED,
-    CaseId,
-    Day,
-    InfoKindCode,
-    Input,
-    Lines,
-    Moment,
-    OneLine,
-    OptionalDay,
-    OptionalMoment,
     case_for,
     out,
     refusals_at,
     staff_allowed,
     text,
     uuid_or_404,
+)
+from haven.api.inputs import (
+    LARGEST_ID,
+    CaseId,
+    Code,
+    Day,
+    InfoKindCode,
+    Input,
+    Line,
+    LongNote,
+    Moment,
+    Note,
+    OptionalDay,
+    OptionalMoment,
+    ShortLine,
+    Summary,
 )
 from haven.authorities import law as authorities_law
 from haven.authorities import minors as authorities_minors
@@ -73,12 +79,6 @@ router = Router(tags=["protocol"])
 
 # --- Input types ---------------------------------------------------------------------
 
-Line = Annotated[str, OneLine(200)]
-ShortLine = Annotated[str, OneLine(60)]
-Reference = Annotated[str, OneLine(100)]
-Note = Annotated[str, Lines(2000)]
-Reason = Annotated[str, Lines(500)]
-PlanText = Annotated[str, Lines(4000)]
 
 SettableState = Literal["not_started", "in_progress", "done", "not_applicable"]
 DangerAnswer = Literal["yes", "no", "unsure"]
@@ -97,7 +97,7 @@ class StepIn(Input):
     state: SettableState = Field(
         description="Steps completed by their own records take only not_applicable."
     )
-    reason: Reason = Field(default="", description="Required for not_applicable.")
+    reason: Summary = Field(default="", description="Required for not_applicable.")
 
 
 class DangerCheckIn(Input):
@@ -110,13 +110,13 @@ class DangerCheckIn(Input):
 class SafetyPlanIn(Input):
     """A new version of the plan: every field, as the person wants it now."""
 
-    safe_contacts: PlanText = ""
-    safe_places: PlanText = ""
-    code_word: PlanText = ""
-    emergency_bag: PlanText = ""
-    transport: PlanText = ""
-    technology: PlanText = ""
-    backup_plan: PlanText = Field(default="", description="Required: if 911 does not help.")
+    safe_contacts: LongNote = ""
+    safe_places: LongNote = ""
+    code_word: LongNote = ""
+    emergency_bag: LongNote = ""
+    transport: LongNote = ""
+    technology: LongNote = ""
+    backup_plan: LongNote = Field(default="", description="Required: if 911 does not help.")
 
 
 class AssessmentIn(Input):
@@ -181,7 +181,7 @@ class MandatedReportIn(Input):
     minor_told_at: OptionalMoment = Field(
         default=None, description="When the young person was told; required."
     )
-    reference: Reference = ""
+    reference: Code = ""
     outcome: ReportOutcome = "unknown"
     other_resources: Note = Field(default="", description="Required when screened out.")
 

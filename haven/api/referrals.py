@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -31,24 +31,10 @@ from pydantic import StrictBool
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import (
-    BAD_BODY,
-    NOT_FOUND,
-    REFUSED,
-    CaseQuery,
-    InfoKindCode,
-    Input,
-    Lines,
-    OptionalDay,
-    PurposeCode,
-    case_for,
-    out,
-    text,
-    uuid_or_404,
-)
+from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, case_for, out, text, uuid_or_404
+from haven.api.inputs import CaseQuery, InfoKindCode, Input, Note, OptionalDay, PurposeCode
 from haven.consent.models import InfoKind
 from haven.consent.policies import may_see_disclosures
-from haven.core import limits
 from haven.core.errors import NotFound
 from haven.protocol.needs import category_label
 from haven.referrals import selectors, services
@@ -64,8 +50,6 @@ INBOX_SIZE = 200
 
 # --- Input types ---------------------------------------------------------------------
 
-Message = Annotated[str, Lines(limits.NOTE)]
-Outcome = Annotated[str, Lines(limits.NOTE)]
 
 # The moves of haven.referrals.models.ReferralStatus ("sent" is where one starts).
 MoveCode = Literal["accepted", "declined", "completed", "withdrawn"]
@@ -81,7 +65,7 @@ class ReferralIn(Input):
         max_length=len(InfoKind.values),
         description="What is shared: a consent in force must cover every kind.",
     )
-    message: Message = Field(
+    message: Note = Field(
         default="", description="To the partner. A case note: only when sharing notes."
     )
     follow_up_on: OptionalDay = Field(default=None, description="YYYY-MM-DD, within a year.")
@@ -96,7 +80,7 @@ class MoveIn(Input):
         description="The receiving agency accepts, declines and completes; the sender "
         "withdraws, and records the answer of a partner outside Haven."
     )
-    outcome: Outcome = ""
+    outcome: Note = ""
 
 
 # --- Output types ------------------------------------------------------------------

@@ -24,15 +24,8 @@ from pydantic import StrictInt
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import (
-    BAD_BODY,
-    NOT_FOUND,
-    REFUSED,
-    Input,
-    out,
-    staff_allowed,
-    uuid_or_404,
-)
+from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, out, staff_allowed, uuid_or_404
+from haven.api.inputs import Input
 from haven.core.errors import NotFound
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.selectors import job_for, result_available

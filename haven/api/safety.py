@@ -42,18 +42,10 @@ from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import (
     BAD_BODY,
-    LARGEST_ID,
     NO_CONTENT,
     NOT_FOUND,
     REFUSED,
     FileOut,
-    Input,
-    Lines,
-    OneLine,
-    OptionalDay,
-    PageNumber,
-    StaffId,
-    moment,
     out,
     page_out,
     refusals_at,
@@ -61,8 +53,20 @@ from haven.api.common import (
     uuid_or_404,
     values_of,
 )
+from haven.api.inputs import (
+    LARGEST_ID,
+    Code,
+    Input,
+    Line,
+    LongText,
+    Note,
+    OptionalDay,
+    PageNumber,
+    StaffId,
+    WideLine,
+    moment,
+)
 from haven.attachments.models import Attachment
-from haven.core import limits
 from haven.core.errors import NotFound
 from haven.safety import selectors, services
 from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit, VisitorAlert
@@ -101,11 +105,6 @@ ThreatMoment = Annotated[
     BeforeValidator(_threat_moment),
     Field(description="ISO 8601 with a UTC offset, e.g. 2025-01-31T14:05-06:00; not ahead."),
 ]
-Name = Annotated[str, OneLine(limits.LINE)]
-Purpose = Annotated[str, OneLine(limits.WIDE_LINE)]
-ListText = Annotated[str, Lines(limits.NOTE)]
-Account = Annotated[str, Lines(limits.LONG)]
-ReportNumber = Annotated[str, OneLine(limits.CODE)]
 Version = Annotated[StrictInt, Field(ge=0, le=LARGEST_ID)]
 
 # The codes of haven.safety.models, spelled out so OpenAPI lists them (a test
@@ -119,7 +118,7 @@ ChecklistAnswerCode = Literal["", "done", "not_yet", "not_needed"]
 class ThreatIn(Input):
     occurred_at: ThreatMoment
     channel: ChannelCode = Field(description="How it came.")
-    what_happened: Account = Field(description="What happened, as it was received; required.")
+    what_happened: LongText = Field(description="What happened, as it was received; required.")
     against_agency: StrictBool = Field(default=False, description="Aimed at the agency as a whole.")
     targeted_staff_ids: list[StaffId] = Field(
         default_factory=list,
@@ -134,7 +133,7 @@ class ThreatIn(Input):
         default=None,
         description="YYYY-MM-DD: when it was reported; not before the threat, not ahead.",
     )
-    report_number: ReportNumber = Field(default="", description="The police report's number.")
+    report_number: Code = Field(default="", description="The police report's number.")
     concern_ids: list[uuid.UUID] = Field(
         default_factory=list,
         max_length=MAX_LINKS,
@@ -158,26 +157,26 @@ class FollowUpIn(Input):
         default=None,
         description="YYYY-MM-DD: when it was reported; not before the threat, not ahead.",
     )
-    report_number: ReportNumber = Field(default="", description="The police report's number.")
+    report_number: Code = Field(default="", description="The police report's number.")
 
 
 class ConcernIn(Input):
     """Every field of a person of concern, as it should be now."""
 
-    name: Name = Field(description="The name they are known by, even a nickname; required.")
-    aliases: list[Name] = Field(
+    name: Line = Field(description="The name they are known by, even a nickname; required.")
+    aliases: list[Line] = Field(
         default_factory=list,
         max_length=MAX_LINES,
         description="Other names and spellings; each is screened like the name.",
     )
-    description: Account = ""
-    vehicles: ListText = ""
-    plates: list[Name] = Field(
+    description: LongText = ""
+    vehicles: Note = ""
+    plates: list[Line] = Field(
         default_factory=list,
         max_length=MAX_LINES,
         description="Licence plates; each is screened at check-in.",
     )
-    associates: ListText = Field(default="", description="Known associates.")
+    associates: Note = Field(default="", description="Known associates.")
     case_ids: list[uuid.UUID] = Field(
         default_factory=list,
         max_length=MAX_LINKS,
@@ -193,12 +192,12 @@ class ConcernChangeIn(ConcernIn):
 
 
 class VisitIn(Input):
-    name_given: Name = Field(
+    name_given: Line = Field(
         description="The name the visitor gave; if they would not give one, say so."
     )
-    asking_for: Name = Field(default="", description="Whom they ask for.")
-    purpose: Purpose = ""
-    plate: Name = Field(default="", description="Their vehicle's plate, if seen.")
+    asking_for: Line = Field(default="", description="Whom they ask for.")
+    purpose: WideLine = ""
+    plate: Line = Field(default="", description="Their vehicle's plate, if seen.")
     id_seen: StrictBool = Field(default=False, description="An identity document was seen.")
 
 
@@ -209,9 +208,9 @@ class ChecklistIn(Input):
     address_confidentiality: ChecklistAnswerCode = ""
     varied_routes: ChecklistAnswerCode = ""
     alternative_stay: ChecklistAnswerCode = ""
-    alternative_stay_notes: ListText = ""
-    emergency_contacts: ListText = ""
-    notes: ListText = ""
+    alternative_stay_notes: Note = ""
+    emergency_contacts: Note = ""
+    notes: Note = ""
     version: Version = Field(
         description="The version you read, 0 before the first save; a save made from an "
         "older one is refused."

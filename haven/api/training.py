@@ -28,13 +28,8 @@ from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import (
     BAD_BODY,
-    LARGEST_ID,
     NOT_FOUND,
     REFUSED,
-    Day,
-    Input,
-    OneLine,
-    StaffId,
     out,
     page_of,
     page_out,
@@ -43,7 +38,7 @@ from haven.api.common import (
     uuid_or_404,
     values_of,
 )
-from haven.core import limits
+from haven.api.inputs import LARGEST_ID, Day, Input, Line, StaffId, SummaryLine
 from haven.training import selectors, services
 from haven.training.models import Event, Record
 from haven.training.policies import may_see_own_training
@@ -62,9 +57,6 @@ Hours = Annotated[
     ),
 ]
 TopicId = Annotated[StrictInt, Field(gt=0, le=LARGEST_ID)]
-Provider = Annotated[str, OneLine(limits.LINE)]
-Title = Annotated[str, OneLine(limits.LINE)]
-Presenters = Annotated[str, OneLine(limits.SUMMARY)]
 
 # --- Input and output types ----------------------------------------------------------
 
@@ -74,7 +66,7 @@ class RecordIn(Input):
     topic_id: TopicId = Field(description="GET /trainings/topics.")
     completed_on: Day = Field(description="YYYY-MM-DD; not ahead, not before 1990.")
     hours: Hours
-    provider: Provider = Field(default="", description="Who gave the training.")
+    provider: Line = Field(default="", description="Who gave the training.")
     partner_id: uuid.UUID | None = Field(
         default=None, description="A partner of your agency's directory who presented it."
     )
@@ -82,7 +74,7 @@ class RecordIn(Input):
 
 class EventIn(Input):
     topic_id: TopicId
-    title: Title
+    title: Line
     held_on: Day = Field(description="YYYY-MM-DD; not ahead, not before 1990.")
     hours: Hours
     staff_ids: list[StaffId] = Field(
@@ -95,7 +87,7 @@ class EventIn(Input):
         max_length=services.MAX_PARTNERS,
         description="Partners of your agency's directory who presented.",
     )
-    presenters: Presenters = Field(default="", description="The presenters' names, as text.")
+    presenters: SummaryLine = Field(default="", description="The presenters' names, as text.")
     outside_professionals: StrictInt = Field(
         default=0, ge=0, le=services.MAX_OUTSIDE, description="Partners' staff who attended."
     )

@@ -14,6 +14,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose, RecipientCategory
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
@@ -74,9 +75,9 @@ def mandated_report_record(
     check_texts(
         errors,
         [
-            ("reported_to", reported_to, 200),
-            ("reference", reference, 100),
-            ("other_resources", other_resources, 2000),
+            ("reported_to", reported_to, limits.LINE),
+            ("reference", reference, limits.CODE),
+            ("other_resources", other_resources, limits.NOTE),
         ],
     )
     if not reported_to.strip():

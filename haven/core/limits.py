@@ -33,6 +33,8 @@ BODY = 20000
 # which may carry an extension and a note on when to call.
 PHONE = 40
 PARTNER_PHONE = 60
+# A word or two: the name of a screening instrument, the level it found.
+SHORT_LINE = 60
 # The label an agency gives a field of the person record.
 FIELD_LABEL = 60
 # The short code of a rights material's topic.

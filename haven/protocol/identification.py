@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.text import text_problem
 from haven.people.models import Case
@@ -96,7 +97,7 @@ def instrument_result_record(
     }
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
-        limit = 200 if name == "administrator" else 60
+        limit = limits.LINE if name == "administrator" else limits.SHORT_LINE
         if not value:
             errors[name] = [_("This field is required.")]
         elif problem := text_problem(value, limit):
