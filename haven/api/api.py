@@ -83,7 +83,8 @@ class HavenAPI(NinjaAPI):
 
 def _paragraphs(text: str) -> str:
     """A docstring's lines joined again: a description is read as paragraphs,
-    not as the lines the source was wrapped into."""
+    not as the lines the source was wrapped into. (So a description holds
+    prose only: a Markdown list in a docstring would run into one line.)"""
     return "\n\n".join(" ".join(part.split()) for part in text.split("\n\n"))
 
 
