@@ -25,7 +25,7 @@ from haven.protocol.models import (
     ContinuedPresence,
     LawEnforcementContact,
 )
-from haven.protocol.policies import may_work_protocol
+from haven.protocol.policies import ensure_may_work_protocol
 
 CONTACT_BASES = {
     ContactBasis.CONSENT: Basis.CONSENT,
@@ -40,11 +40,6 @@ def _text_errors(values: dict[str, str], longest: dict[str, int]) -> dict[str, l
     errors: dict[str, list[str]] = {}
     check_texts(errors, [(n, v, longest.get(n, limits.LINE)) for n, v in values.items()])
     return errors
-
-
-def _require(actor: User, case: Case) -> None:
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
 
 
 def law_contact_record(
@@ -62,7 +57,7 @@ def law_contact_record(
 ) -> LawEnforcementContact:
     """Log a contact with law enforcement, which the disclosure gate must
     allow: what was shared (``shared``, kinds of information) on ``basis``."""
-    _require(actor, case)
+    ensure_may_work_protocol(actor, case)
     if basis not in ContactBasis.values:
         raise ValidationError({"basis": [_("Choose the basis for this contact.")]})
     values = {
@@ -128,7 +123,7 @@ def continued_presence_record(
 ) -> ContinuedPresence:
     """Record a Continued Presence request, or update the one given. It is
     requested by law enforcement, so it goes through the same gate."""
-    _require(actor, case)
+    ensure_may_work_protocol(actor, case)
     errors = _text_errors({"requesting_agency": requesting_agency.strip()}, {})
     if status not in ContinuedPresence.Status.values:
         errors["status"] = [_("Choose one of the options offered.")]

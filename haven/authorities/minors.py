@@ -15,7 +15,6 @@ from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose, RecipientCategory
 from haven.core import limits
-from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -25,7 +24,7 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import may_work_protocol
+from haven.protocol.policies import ensure_may_work_protocol
 from haven.protocol.tracker import step_advance
 
 # What a mandated report tells the county or law enforcement about the young person.
@@ -49,8 +48,7 @@ def mandated_report_record(
     """Record the report made for a minor: to whom (chosen from the county
     where the child or family lives), how, when, the reference and outcome,
     and when the young person was told law enforcement would be contacted."""
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
+    ensure_may_work_protocol(actor, case)
     report = MandatedReport.objects.filter(case=case).first()
     if report is None:
         raise ValidationError(_("There is no mandated-report task on this case."))

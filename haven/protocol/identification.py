@@ -18,11 +18,10 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import limits
-from haven.core.errors import NotFound
 from haven.core.text import text_problem
 from haven.people.models import Case
 from haven.protocol.models import InstrumentResult, Screening
-from haven.protocol.policies import may_work_protocol
+from haven.protocol.policies import ensure_may_work_protocol
 from haven.protocol.tracker import steps_start
 
 INDICATORS = Path(__file__).resolve().parent / "data" / "indicators.json"
@@ -44,8 +43,7 @@ def screening_record(*, actor: User, case: Case, kind: str, answers: dict[str, s
     """Score the answers (a "yes" adds the question's weight) and keep them
     sealed. The level's guidance tells staff what to do next; a strong
     result is where the protocol's steps (already on every case) begin."""
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
+    ensure_may_work_protocol(actor, case)
     screening = indicators()["screenings"].get(kind)
     if screening is None:
         raise ValidationError({"kind": [_("Choose the adult or the youth screening.")]})
@@ -88,8 +86,7 @@ def instrument_result_record(
     administrator: str,
     level: str,
 ) -> InstrumentResult:
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
+    ensure_may_work_protocol(actor, case)
     values = {
         "instrument": " ".join(instrument.split()),
         "administrator": " ".join(administrator.split()),

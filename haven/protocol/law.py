@@ -11,7 +11,6 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import limits
-from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.models import (
@@ -19,19 +18,8 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import may_work_protocol
+from haven.protocol.policies import ensure_may_work_protocol
 from haven.protocol.tracker import step_advance
-
-
-def _text_errors(values: dict[str, str], longest: dict[str, int]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    check_texts(errors, [(n, v, longest.get(n, limits.LINE)) for n, v in values.items()])
-    return errors
-
-
-def _require(actor: User, case: Case) -> None:
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
 
 
 def law_choice_record(
@@ -39,8 +27,9 @@ def law_choice_record(
 ) -> LawEnforcementChoice:
     """The person's choice about law enforcement. A change of mind is a new
     record: the history shows every choice and who recorded it."""
-    _require(actor, case)
-    errors = _text_errors({"note": note.strip()}, {"note": limits.NOTE})
+    ensure_may_work_protocol(actor, case)
+    errors: dict[str, list[str]] = {}
+    check_texts(errors, [("note", note.strip(), limits.NOTE)])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

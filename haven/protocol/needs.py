@@ -30,7 +30,10 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import may_keep_protocol_settings, may_work_protocol
+from haven.protocol.policies import (
+    ensure_may_work_protocol,
+    may_keep_protocol_settings,
+)
 from haven.protocol.tracker import step_advance
 
 MAX_NEEDS = 30
@@ -69,8 +72,7 @@ def categories_for(agency_id: int) -> QuerySet[NeedCategory]:
 
 
 def _require(actor: User, case: Case) -> None:
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
+    ensure_may_work_protocol(actor, case)
 
 
 def assessment_record(

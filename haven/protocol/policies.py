@@ -6,6 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
+from haven.core.errors import NotFound
+from haven.people.models import Case
 from haven.people.policies import may_see_restricted_fields
 from haven.protocol.models import Step
 
@@ -18,6 +20,13 @@ def may_see_protocol(user: User | AnonymousUser) -> bool:
 def may_work_protocol(user: User | AnonymousUser) -> bool:
     """Recording the protocol's steps belongs to those who work the case."""
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
+
+
+def ensure_may_work_protocol(actor: User, case: Case) -> None:
+    """What every service that records a step asks first: the actor works
+    the protocol, on a case of their own agency; anything else is not found."""
+    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
+        raise NotFound
 
 
 def may_keep_protocol_settings(user: User | AnonymousUser) -> bool:

@@ -14,12 +14,11 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import limits
-from haven.core.errors import NotFound
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.protocol.library import handouts_for
 from haven.protocol.models import RightsExplained, Step, StepState
-from haven.protocol.policies import may_work_protocol
+from haven.protocol.policies import ensure_may_work_protocol
 from haven.protocol.tracker import step_advance
 
 
@@ -36,8 +35,7 @@ def rights_explained_record(
     """Record that a handout of the library was explained to the person. The
     version recorded is the one the library holds when this is recorded (an
     agency's own handout numbers its versions from 1 and is marked as such)."""
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
+    ensure_may_work_protocol(actor, case)
     interpreter, questions = interpreter.strip(), questions.strip()
     handout = handouts_for(actor.agency_id).get((topic, language))
     errors: dict[str, list[str]] = {}

@@ -27,7 +27,7 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import may_check_danger, may_work_protocol
+from haven.protocol.policies import ensure_may_work_protocol, may_check_danger
 from haven.protocol.tracker import step_advance
 
 # The plan's sections, in the order the page and the print show them.
@@ -99,8 +99,7 @@ def danger_check_record(
 def safety_plan_save(*, actor: User, case: Case, values: Mapping[str, str]) -> SafetyPlan:
     """Save a new version of the case's safety plan. A plan needs its backup
     for when 911 does not help; the earlier versions stay as they were."""
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
+    ensure_may_work_protocol(actor, case)
     unknown = set(values) - set(SAFETY_PLAN_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown field."))

@@ -14,10 +14,9 @@ from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import limits
-from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.protocol.models import CaseStep, Step, StepState
-from haven.protocol.policies import may_work_protocol
+from haven.protocol.policies import ensure_may_work_protocol
 from haven.protocol.steps import RULE, RULES
 
 # and never over a step staff marked as not applying.
@@ -74,8 +73,7 @@ def step_reopen(case: Case, step: Step, actor: User | None) -> None:
 def step_set(*, actor: User, case: Case, step: str, state: str, reason: str = "") -> None:
     """Staff set a step by hand: in progress, done, or not applicable with a
     reason. Steps completed by their own records cannot be set by hand."""
-    if not may_work_protocol(actor) or case.agency_id != actor.agency_id:
-        raise NotFound
+    ensure_may_work_protocol(actor, case)
     if step not in Step.values:
         raise ValidationError(_("Unknown step."))
     rule = RULE[Step(step)]
