@@ -55,14 +55,20 @@ class StaffToken(HttpBearer):
 
 class HavenAPI(NinjaAPI):
     """Ninja, with its errors located as the OpenAPI document describes the
-    request, and each operation described by its function's docstring."""
+    request, and each operation described by its function's docstring: the
+    first paragraph is its summary, the rest its description."""
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         schema = super().get_openapi_schema(**kwargs)
         for operations in schema["paths"].values():
             for operation in operations.values():
-                if operation.get("description"):
-                    operation["description"] = _paragraphs(operation["description"])
+                # Without a docstring, ninja's summary stays: the function's name.
+                summary, *rest = _paragraphs(operation.pop("description", "")) or [
+                    operation["summary"]
+                ]
+                operation["summary"] = summary.removesuffix(".")
+                if rest:
+                    operation["description"] = "\n\n".join(rest)
         return schema
 
     def validation_error_from_error_contexts(
@@ -81,11 +87,12 @@ class HavenAPI(NinjaAPI):
         )
 
 
-def _paragraphs(text: str) -> str:
-    """A docstring's lines joined again: a description is read as paragraphs,
-    not as the lines the source was wrapped into. (So a description holds
-    prose only: a Markdown list in a docstring would run into one line.)"""
-    return "\n\n".join(" ".join(part.split()) for part in text.split("\n\n"))
+def _paragraphs(text: str) -> list[str]:
+    """A docstring's paragraphs, each with its lines joined again: a
+    description is read as paragraphs, not as the lines the source was
+    wrapped into. (So a description holds prose only: a Markdown list in a
+    docstring would run into one line.)"""
+    return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
 
 
 def _message(error: Any) -> str:
@@ -181,8 +188,9 @@ class Me(Schema):
     language: str
 
 
-@api.get("/me", response=Me, summary="The signed-in staff member")
+@api.get("/me", response=Me)
 def me(request: HttpRequest) -> Me:
+    """The signed-in staff member."""
     user = authenticated_user(request)
     return Me(
         username=user.username,

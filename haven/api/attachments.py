@@ -180,14 +180,16 @@ COURT_ORDER_FIELDS: dict[str, str | Loc] = {
 @router.get(
     "/cases/{case_id}/attachments",
     response={200: list[AttachmentOut], **NOT_FOUND, **REFUSED},
-    summary="The files kept with a case, newest first",
 )
 def attachment_list(
     request: HttpRequest,
     case_id: CaseId,
     use: QueryEx[UseCode | None, P(description="Only the files kept for this use.")] = None,
 ) -> list[AttachmentOut]:
-    """What they are, never their bytes. Advocates and supervisors only."""
+    """The files kept with a case, newest first.
+
+    What they are, never their bytes. Advocates and supervisors only.
+    """
     _user, case = case_for(request, case_id, may_handle_attachments)
     return [_attachment_out(a, case) for a in selectors.attachments_of(case, use=use)]
 
@@ -195,7 +197,6 @@ def attachment_list(
 @router.post(
     "/cases/{case_id}/attachments",
     response={201: AttachmentOut, **NOT_FOUND, **REFUSED},
-    summary="Keep a document with a case",
 )
 def attachment_add(
     request: HttpRequest,
@@ -203,10 +204,13 @@ def attachment_add(
     file: File[UploadedFile],
     document: Form[DocumentIn],
 ) -> Status[AttachmentOut]:
-    """multipart/form-data: the file in `file`, and what it is in `description`. PDF, image, voice
+    """Keep a document with a case.
+
+    multipart/form-data: the file in `file`, and what it is in `description`. PDF, image, voice
     message, saved e-mail or Word document, judged by its bytes; anything else, or a file too
     large, answers 422 at `file` and nothing is kept. Sealed under the person's key. Advocates
-    and supervisors only."""
+    and supervisors only.
+    """
     _sent_once(request, fields=["description"], files=["file"])
     user, case = case_for(request, case_id, may_handle_attachments)
     with refusals_at(whole=("file", "file")):
@@ -225,12 +229,14 @@ def attachment_add(
 @router.get(
     "/attachments/{attachment_id}",
     response=NOT_FOUND,
-    summary="The bytes of one file, as a download",
     openapi_extra=DOWNLOAD,
 )
 def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> HttpResponse:
-    """Always a download with the type judged at upload, never shown in a page. Every read is
-    audited."""
+    """The bytes of one file, as a download.
+
+    Always a download with the type judged at upload, never shown in a page. Every read is
+    audited.
+    """
     user = authenticated_user(request)
     attachment, data = attachment_open(actor=user, attachment_id=uuid_or_404(attachment_id))
     return attachment_response(attachment, data)
@@ -242,7 +248,6 @@ def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> Ht
 @router.post(
     "/cases/{case_id}/court-orders",
     response={201: CourtOrderOut, **NOT_FOUND, **REFUSED},
-    summary="Record information handed over because a court ordered it",
 )
 def court_order_record(
     request: HttpRequest,
@@ -250,9 +255,12 @@ def court_order_record(
     copy_file: FileEx[UploadedFile, P(alias="copy", description="A copy of the order.")],
     order: Form[CourtOrderIn],
 ) -> Status[CourtOrderOut]:
-    """multipart/form-data: the order's fields, and its copy in `copy`. Only an order signed by a
+    """Record information handed over because a court ordered it.
+
+    multipart/form-data: the order's fields, and its copy in `copy`. Only an order signed by a
     judge is a basis; only what it compels goes, and the person is told. The disclosure gate
-    decides and records it in the ledger with the copy. Supervisors of the case's team only."""
+    decides and records it in the ledger with the copy. Supervisors of the case's team only.
+    """
     _sent_once(
         request, fields=[n for n in CourtOrderIn.model_fields if n != "kinds"], files=["copy"]
     )

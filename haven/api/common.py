@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Page
 from django.http import HttpRequest
-from ninja import Field, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import ValidationError as RequestInvalid
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
+from haven.api.inputs import CaseId
 from haven.core.errors import NotFound
 from haven.people import selectors as people_selectors
 from haven.people.models import Case
@@ -67,6 +68,8 @@ NOT_FOUND: dict[int, Any] = {404: Message}
 # A body that is not JSON at all (schema errors are 422).
 BAD_BODY: dict[int, Any] = {400: Message}
 REFUSED: dict[int, Any] = {422: Refusals}
+# What a route that takes a JSON body may answer besides its success.
+WRITE_FAILURES: dict[int, Any] = {**NOT_FOUND, **BAD_BODY, **REFUSED}
 NO_CONTENT: dict[int, Any] = {204: None}
 # The 200 of an operation that answers with a file (``openapi_extra``): ninja
 # documents JSON answers only.
@@ -223,3 +226,34 @@ def case_for(
     user = authenticated_user(request)
     rule = allowed if may is None else (lambda _case: may(user))
     return user, people_selectors.case_get(user=user, case_id=uuid_or_404(case_id), allowed=rule)
+
+
+# --- Declaring routes ----------------------------------------------------------------
+
+
+def case_records(
+    router: Router,
+    path: str,
+    schema: type[SchemaT],
+    may: Callable[[User], bool],
+) -> Callable[[Callable[[Case], list[SchemaT]]], Callable[[Case], list[SchemaT]]]:
+    """Declares ``GET path`` (a path with ``{case_id}``): a case's records of
+    one kind, answered to those ``may`` lets see them and 404 to anyone
+    else, exactly like a case that does not exist.
+
+    The decorated function lists the records of the case in hand; its name,
+    module and docstring become the operation's id, URL name, summary and
+    description, as for a route written out in full."""
+
+    def declare(records: Callable[[Case], list[SchemaT]]) -> Callable[[Case], list[SchemaT]]:
+        def listing(request: HttpRequest, case_id: CaseId) -> list[SchemaT]:
+            _user, case = case_for(request, case_id, may)
+            return records(case)
+
+        listing.__name__ = listing.__qualname__ = records.__name__
+        listing.__module__ = records.__module__
+        listing.__doc__ = records.__doc__
+        router.get(path, response={200: list[schema], **NOT_FOUND})(listing)  # type: ignore[valid-type]
+        return records
+
+    return declare

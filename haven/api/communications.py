@@ -37,10 +37,11 @@ from pydantic import StrictBool
 
 from haven.accounts.models import User
 from haven.api.common import (
-    BAD_BODY,
     NOT_FOUND,
     REFUSED,
+    WRITE_FAILURES,
     case_for,
+    case_records,
     out,
     refusals_at,
     staff_allowed,
@@ -74,6 +75,7 @@ from haven.core.errors import NotFound
 from haven.exports.models import RecordExport
 from haven.exports.policies import may_export
 from haven.exports.responses import export_file_response
+from haven.exports.selectors import exports_of
 from haven.exports.services import ExportRequest, export_record
 from haven.people.models import Case
 
@@ -336,10 +338,12 @@ def _export_out(row: RecordExport) -> ExportOut:
 @router.get(
     "/cases/{case_id}/communications",
     response={200: LogPage, **NOT_FOUND, **REFUSED},
-    summary="The communications log of a case, newest first",
 )
 def communication_list(request: HttpRequest, case_id: CaseId, page: PageNumber = 1) -> LogPage:
-    """25 entries a page, every field of each. Advocates and supervisors only."""
+    """The communications log of a case, newest first.
+
+    25 entries a page, every field of each. Advocates and supervisors only.
+    """
     _user, case = case_for(request, case_id, may_log_communications)
     entries = _log(case)
     total = entries.count()
@@ -354,15 +358,17 @@ def communication_list(request: HttpRequest, case_id: CaseId, page: PageNumber =
 
 @router.post(
     "/cases/{case_id}/communications",
-    response={201: EntryDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a communication in a case's log",
+    response={201: EntryDetailOut, **WRITE_FAILURES},
 )
 def communication_record(
     request: HttpRequest, case_id: CaseId, entry: CommunicationIn
 ) -> Status[EntryDetailOut]:
-    """JSON only: files cannot be attached through the API; attach them through the entry's page.
+    """Record a communication in a case's log.
+
+    JSON only: files cannot be attached through the API; attach them through the entry's page.
     The entry is never changed or deleted afterwards: a correction is an addendum. Advocates and
-    supervisors only."""
+    supervisors only.
+    """
     user, case = case_for(request, case_id, may_log_communications)
     values = values_of(CommunicationValues, entry)
     with refusals_at({"interpreter": "interpreter_id"}):
@@ -373,11 +379,11 @@ def communication_record(
 @router.get(
     "/cases/{case_id}/communications/{entry_id}",
     response={200: EntryDetailOut, **NOT_FOUND},
-    summary="One entry of a case's log, with the ids of its addenda",
 )
 def communication_detail(
     request: HttpRequest, case_id: CaseId, entry_id: EntryId
 ) -> EntryDetailOut:
+    """One entry of a case's log, with the ids of its addenda."""
     wanted = uuid_or_404(entry_id)
     _user, case = case_for(request, case_id, may_log_communications)
     return _entry_detail(case, wanted)
@@ -385,15 +391,17 @@ def communication_detail(
 
 @router.post(
     "/cases/{case_id}/communications/{entry_id}/addenda",
-    response={201: EntryDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Add to or correct an entry: an addendum",
+    response={201: EntryDetailOut, **WRITE_FAILURES},
 )
 def communication_addendum(
     request: HttpRequest, case_id: CaseId, entry_id: EntryId, addendum: AddendumIn
 ) -> Status[EntryDetailOut]:
-    """A new entry of the log that points to its entry and says why; the entry itself never
+    """Add to or correct an entry: an addendum.
+
+    A new entry of the log that points to its entry and says why; the entry itself never
     changes. It takes the entry's time and channel. An entry that is not of this case is refused
-    at `entry_id` (422) and nothing is written. JSON only, no files."""
+    at `entry_id` (422) and nothing is written. JSON only, no files.
+    """
     wanted = uuid_or_404(entry_id)
     user, case = case_for(request, case_id, may_log_communications)
     # The service decides about an entry not of this case (and refuses it).
@@ -415,22 +423,26 @@ def communication_addendum(
 @interpreters.get(
     "/interpreters",
     response={200: list[InterpreterOut], **NOT_FOUND},
-    summary="Your agency's interpreters, available ones first",
 )
 def interpreter_list(request: HttpRequest) -> list[InterpreterOut]:
-    """Those who record communications, administrators and supervisors."""
+    """Your agency's interpreters, available ones first.
+
+    Those who record communications, administrators and supervisors.
+    """
     user = staff_allowed(request, may_read_roster)
     return [_interpreter_out(row) for row in selectors.roster(user)]
 
 
 @interpreters.post(
     "/interpreters",
-    response={201: InterpreterOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Add an interpreter to the roster",
+    response={201: InterpreterOut, **WRITE_FAILURES},
 )
 def interpreter_add(request: HttpRequest, interpreter: InterpreterIn) -> Status[InterpreterOut]:
-    """Administrators and supervisors. The signed confidentiality agreement cannot be uploaded
-    through the API: attach it through the roster page."""
+    """Add an interpreter to the roster.
+
+    Administrators and supervisors. The signed confidentiality agreement cannot be uploaded
+    through the API: attach it through the roster page.
+    """
     user = staff_allowed(request, may_keep_roster)
     with refusals_at(INTERPRETER_FIELDS):
         row = services.interpreter_save(actor=user, values=_interpreter_values(interpreter))
@@ -440,23 +452,25 @@ def interpreter_add(request: HttpRequest, interpreter: InterpreterIn) -> Status[
 @interpreters.get(
     "/interpreters/{interpreter_id}",
     response={200: InterpreterOut, **NOT_FOUND},
-    summary="One interpreter of the roster",
 )
 def interpreter_detail(request: HttpRequest, interpreter_id: InterpreterId) -> InterpreterOut:
+    """One interpreter of the roster."""
     user = staff_allowed(request, may_read_roster)
     return _interpreter_out(_interpreter(user, interpreter_id))
 
 
 @interpreters.put(
     "/interpreters/{interpreter_id}",
-    response={200: InterpreterOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Change an interpreter's roster entry",
+    response={200: InterpreterOut, **WRITE_FAILURES},
 )
 def interpreter_update(
     request: HttpRequest, interpreter_id: InterpreterId, interpreter: InterpreterIn
 ) -> InterpreterOut:
-    """Administrators and supervisors. Send every field. The agreement on file stays; a new one is
-    attached through the roster page."""
+    """Change an interpreter's roster entry.
+
+    Administrators and supervisors. Send every field. The agreement on file stays; a new one is
+    attached through the roster page.
+    """
     user = staff_allowed(request, may_keep_roster)
     row = _interpreter(user, interpreter_id)
     with refusals_at(INTERPRETER_FIELDS):
@@ -469,22 +483,23 @@ def interpreter_update(
 # --- Exports -------------------------------------------------------------------------
 
 
-@exports.get(
+@case_records(
+    exports,
     "/cases/{case_id}/exports",
-    response={200: list[ExportOut], **NOT_FOUND},
-    summary="The earlier exports of a case record, newest first",
+    ExportOut,
+    may_export,
 )
-def record_export_list(request: HttpRequest, case_id: CaseId) -> list[ExportOut]:
-    """What left and its root hash, never the bundle. Advocates and supervisors."""
-    _user, case = case_for(request, case_id, may_export)
-    rows = RecordExport.objects.filter(case=case).order_by("-created_at")
-    return [_export_out(row) for row in rows]
+def record_export_list(case: Case) -> list[ExportOut]:
+    """The earlier exports of a case record, newest first.
+
+    What left and its root hash, never the bundle. Advocates and supervisors.
+    """
+    return [_export_out(row) for row in exports_of(case)]
 
 
 @exports.post(
     "/cases/{case_id}/exports",
-    response={**NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Export a case record: the bundle or its PDF, as a download",
+    response={**WRITE_FAILURES},
     openapi_extra={
         "responses": {
             "200": {
@@ -498,11 +513,14 @@ def record_export_list(request: HttpRequest, case_id: CaseId) -> list[ExportOut]
     },
 )
 def record_export_create(request: HttpRequest, case_id: CaseId, export: ExportIn) -> HttpResponse:
-    """For the person themself, always; for anyone else, through the disclosure gate with the
+    """Export a case record: the bundle or its PDF, as a download.
+
+    For the person themself, always; for anyone else, through the disclosure gate with the
     person's consent to the recipient, purpose and kinds named (a refusal of the gate answers
     422 at the body, and nothing is exported). The file's name says which export it is, never
     whom it is about. Every export is audited with its root hash. Advocates and supervisors
-    only."""
+    only.
+    """
     user, case = case_for(request, case_id, may_export)
     wanted = values_of(ExportRequest, export)
     with refusals_at({"recipient": "recipient_org_id"}):

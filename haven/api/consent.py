@@ -24,10 +24,11 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx
 
 from haven.api.common import (
-    BAD_BODY,
     NOT_FOUND,
     REFUSED,
+    WRITE_FAILURES,
     case_for,
+    case_records,
     out,
     refusals_at,
     text,
@@ -35,7 +36,6 @@ from haven.api.common import (
     values_of,
 )
 from haven.api.inputs import (
-    CaseId,
     CaseQuery,
     CategoryCode,
     InfoKindCode,
@@ -204,24 +204,26 @@ def disclosure_out(row: Disclosure) -> DisclosureOut:
 @router.get(
     "/consents",
     response={200: list[ConsentOut], **NOT_FOUND, **REFUSED},
-    summary="The consents of a case, latest to expire first",
 )
 def consent_list(
     request: HttpRequest,
     case: CaseQuery,
 ) -> list[ConsentOut]:
+    """The consents of a case, latest to expire first."""
     _user, found = case_for(request, case, may_see_disclosures)
     return [_consent_out(c) for c in selectors.consents_of(found)]
 
 
 @router.post(
     "/consents",
-    response={201: ConsentOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a consent the person gave",
+    response={201: ConsentOut, **WRITE_FAILURES},
 )
 def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOut]:
-    """To one organization of your agency's directory or one category of agencies, for one purpose,
-    for the kinds of information named, for a year at most. Advocates and supervisors only."""
+    """Record a consent the person gave.
+
+    To one organization of your agency's directory or one category of agencies, for one purpose,
+    for the kinds of information named, for a year at most. Advocates and supervisors only.
+    """
     user, case = case_for(request, consent.case, may_record_consent)
     values = values_of(
         ConsentValues,
@@ -239,9 +241,9 @@ def consent_record(request: HttpRequest, consent: ConsentIn) -> Status[ConsentOu
 @router.get(
     "/consents/{consent_id}",
     response={200: ConsentOut, **NOT_FOUND},
-    summary="One consent",
 )
 def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
+    """One consent."""
     case_id, wanted = _case_of_consent(consent_id)
     _user, case = case_for(request, case_id, may_see_disclosures)
     return _consent_out(_consent(case, wanted))
@@ -249,12 +251,14 @@ def consent_detail(request: HttpRequest, consent_id: ConsentId) -> ConsentOut:
 
 @router.post(
     "/consents/{consent_id}/revoke",
-    response={200: ConsentOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="The person withdraws a consent",
+    response={200: ConsentOut, **WRITE_FAILURES},
 )
 def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn) -> ConsentOut:
-    """From now on it covers nothing; what already left under it stays in the ledger. A consent is
-    withdrawn once: a second time answers 422."""
+    """The person withdraws a consent.
+
+    From now on it covers nothing; what already left under it stays in the ledger. A consent is
+    withdrawn once: a second time answers 422.
+    """
     case_id, wanted = _case_of_consent(consent_id)
     user, case = case_for(request, case_id, may_record_consent)
     found = _consent(case, wanted)
@@ -265,13 +269,14 @@ def consent_revoke(request: HttpRequest, consent_id: ConsentId, revoke: RevokeIn
 # --- The ledger ----------------------------------------------------------------------
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/disclosures",
-    response={200: list[DisclosureOut], **NOT_FOUND},
-    summary="What left the agency about the person, newest first",
+    DisclosureOut,
+    may_see_disclosures,
 )
-def disclosure_list(request: HttpRequest, case_id: CaseId) -> list[DisclosureOut]:
-    _user, case = case_for(request, case_id, may_see_disclosures)
+def disclosure_list(case: Case) -> list[DisclosureOut]:
+    """What left the agency about the person, newest first."""
     return [disclosure_out(row) for row in selectors.disclosures_of(case)]
 
 

@@ -62,9 +62,9 @@ def _job_out(job: Job) -> JobOut:
 @router.get(
     "/jobs/{job_id}",
     response={200: JobOut, **NOT_FOUND},
-    summary="One of your background jobs: its state and progress",
 )
 def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
+    """One of your background jobs: its state and progress."""
     job = job_for(authenticated_user(request), uuid_or_404(job_id))
     job_nudge(job)
     return _job_out(job)
@@ -73,12 +73,14 @@ def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
 @router.get(
     "/jobs/{job_id}/result",
     response=NOT_FOUND,
-    summary="The file a finished job made, as a download",
     openapi_extra=DOWNLOAD,
 )
 def job_result(request: HttpRequest, job_id: JobId) -> HttpResponse:
-    """Only for the job's creator, until it expires (24 hours). A download of a result holding a
-    person's data is audited."""
+    """The file a finished job made, as a download.
+
+    Only for the job's creator, until it expires (24 hours). A download of a result holding a
+    person's data is audited.
+    """
     job, data = job_result_open(actor=authenticated_user(request), job_id=uuid_or_404(job_id))
     return result_response(job, data)
 

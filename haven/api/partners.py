@@ -22,7 +22,7 @@ from ninja.params import P, PathEx
 from pydantic import AfterValidator, StrictBool, StrictInt
 
 from haven.accounts.models import User
-from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, out, staff_allowed, uuid_or_404
+from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, out, staff_allowed, uuid_or_404
 from haven.api.inputs import (
     DirectoryText,
     Email,
@@ -297,10 +297,12 @@ ServiceId = PathEx[str, P(description="The service's id (its HSDS id).")]
 @router.get(
     "/partners",
     response={200: PartnerPage, **NOT_FOUND, **REFUSED},
-    summary="Your agency's partners",
 )
 def partner_list(request: HttpRequest, filters: Query[DirectoryQuery]) -> PartnerPage:
-    """By name; filters on the kind of partner and on what its services offer."""
+    """Your agency's partners.
+
+    By name; filters on the kind of partner and on what its services offer.
+    """
     user = _reader(request)
     found = selectors.directory_search(user=user, wanted=filters.wanted()).select_related(
         "haven_agency"
@@ -316,21 +318,23 @@ def partner_list(request: HttpRequest, filters: Query[DirectoryQuery]) -> Partne
 
 @router.get(
     "/partners/{organization_id}",
-    response={200: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="One partner, with its services, locations and contacts",
+    response={200: PartnerDetailOut, **NOT_FOUND, **REFUSED},
 )
 def partner_detail(request: HttpRequest, organization_id: PartnerId) -> PartnerDetailOut:
+    """One partner, with its services, locations and contacts."""
     _user, organization = _organization(request, organization_id)
     return _detail_out(organization)
 
 
 @router.post(
     "/partners",
-    response={201: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Add a partner",
+    response={201: PartnerDetailOut, **WRITE_FAILURES},
 )
 def partner_create(request: HttpRequest, partner: PartnerIn) -> Status[PartnerDetailOut]:
-    """Supervisors and administrators."""
+    """Add a partner.
+
+    Supervisors and administrators.
+    """
     user = _reader(request)
     organization = services.organization_save(actor=user, values=_partner_values(partner))
     return Status(201, _detail_out(organization))
@@ -338,13 +342,15 @@ def partner_create(request: HttpRequest, partner: PartnerIn) -> Status[PartnerDe
 
 @router.put(
     "/partners/{organization_id}",
-    response={200: PartnerDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Change a partner",
+    response={200: PartnerDetailOut, **WRITE_FAILURES},
 )
 def partner_update(
     request: HttpRequest, organization_id: PartnerId, partner: PartnerIn
 ) -> PartnerDetailOut:
-    """Supervisors and administrators. Send every field."""
+    """Change a partner.
+
+    Supervisors and administrators. Send every field.
+    """
     user, organization = _organization(request, organization_id)
     services.organization_save(
         actor=user, values=_partner_values(partner), organization=organization
@@ -355,13 +361,15 @@ def partner_update(
 
 @router.post(
     "/partners/{organization_id}/services",
-    response={201: ServiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Add a service to a partner",
+    response={201: ServiceOut, **WRITE_FAILURES},
 )
 def partner_service_create(
     request: HttpRequest, organization_id: PartnerId, service: ServiceIn
 ) -> Status[ServiceOut]:
-    """Supervisors and administrators."""
+    """Add a service to a partner.
+
+    Supervisors and administrators.
+    """
     user, organization = _organization(request, organization_id)
     row = services.service_save(
         actor=user, organization=organization, values=_service_values(service)
@@ -371,13 +379,15 @@ def partner_service_create(
 
 @router.put(
     "/partners/{organization_id}/services/{service_id}",
-    response={200: ServiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Change a partner's service",
+    response={200: ServiceOut, **WRITE_FAILURES},
 )
 def partner_service_update(
     request: HttpRequest, organization_id: PartnerId, service_id: ServiceId, service: ServiceIn
 ) -> ServiceOut:
-    """Supervisors and administrators. Send every field."""
+    """Change a partner's service.
+
+    Supervisors and administrators. Send every field.
+    """
     user, organization = _organization(request, organization_id)
     row = selectors.service_get(
         user=user, organization=organization, service_id=uuid_or_404(service_id)
@@ -448,9 +458,9 @@ def _flat(row: dict[str, Any]) -> HsdsObject:
 @hsds.get(
     "/hsds/",
     response={200: HsdsRoot, **NOT_FOUND},
-    summary="HSDS API: about this API",
 )
 def hsds_root(request: HttpRequest) -> HsdsRoot:
+    """HSDS API: about this API."""
     _reader(request)
     return HsdsRoot(
         version=HSDS_VERSION,
@@ -462,10 +472,12 @@ def hsds_root(request: HttpRequest) -> HsdsRoot:
 @hsds.get(
     "/hsds/services",
     response={200: HsdsPage, **NOT_FOUND, **REFUSED},
-    summary="HSDS API: your agency's services",
 )
 def hsds_services(request: HttpRequest, filters: Query[HsdsServiceQuery]) -> HsdsPage:
-    """A page of services with their one-to-one fields and organization (HSDS 3.0)."""
+    """HSDS API: your agency's services.
+
+    A page of services with their one-to-one fields and organization (HSDS 3.0).
+    """
     user = _reader(request)
     found = selectors.service_search(
         user=user,
@@ -489,9 +501,9 @@ def hsds_services(request: HttpRequest, filters: Query[HsdsServiceQuery]) -> Hsd
 @hsds.get(
     "/hsds/services/{service_id}",
     response={200: HsdsObject, **NOT_FOUND, **REFUSED},
-    summary="HSDS API: one service, fully nested",
 )
 def hsds_service(request: HttpRequest, service_id: ServiceId) -> HsdsObject:
+    """HSDS API: one service, fully nested."""
     user = _reader(request)
     service = selectors.services_of(user).filter(pk=uuid_or_404(service_id)).first()
     if service is None:
@@ -504,9 +516,9 @@ def hsds_service(request: HttpRequest, service_id: ServiceId) -> HsdsObject:
 @hsds.get(
     "/hsds/organizations",
     response={200: HsdsPage, **NOT_FOUND, **REFUSED},
-    summary="HSDS API: your agency's partner organizations",
 )
 def hsds_organizations(request: HttpRequest, filters: Query[HsdsQuery]) -> HsdsPage:
+    """HSDS API: your agency's partner organizations."""
     user = _reader(request)
     found = selectors.directory_search(
         user=user, wanted=selectors.DirectoryFilter(text=" ".join(filters.search.split()))
@@ -519,9 +531,9 @@ def hsds_organizations(request: HttpRequest, filters: Query[HsdsQuery]) -> HsdsP
 @hsds.get(
     "/hsds/organizations/{organization_id}",
     response={200: HsdsObject, **NOT_FOUND, **REFUSED},
-    summary="HSDS API: one organization, with its services",
 )
 def hsds_organization(request: HttpRequest, organization_id: PartnerId) -> HsdsObject:
+    """HSDS API: one organization, with its services."""
     _user, organization = _organization(request, organization_id)
     built = NestedBuilder(Snapshot(organization.agency_id, [organization.pk]).tables())
     return built.organization(built.by_id["organization"][str(organization.pk)])

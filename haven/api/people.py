@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, case_for, staff_allowed
+from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, case_for, staff_allowed
 from haven.api.inputs import ISO_DATE, LARGEST_ID, CaseId, Input, LanguageCode, Line, Note, Phone
 from haven.people import selectors, services
 from haven.people.details import DETAIL_NAMES, MAX_ALIASES, MAX_LANGUAGES, PersonDetails
@@ -202,10 +202,12 @@ def _case_out(case: Case, *, full: bool) -> CaseOut:
 @router.get(
     "/cases",
     response={200: list[CaseOut], **NOT_FOUND, **REFUSED},
-    summary="Your cases",
-    description=f"The newest {selectors.LIST_SIZE} cases you may open, newest first.",
 )
 def case_list(request: HttpRequest, status: Literal["open", "closed"] = "open") -> list[CaseOut]:
+    """Your cases.
+
+    The newest 50 cases you may open, newest first.
+    """
     user = authenticated_user(request)
     cases = selectors.case_list(user=user, status=status)
     full = may_see_full_record(user)
@@ -235,21 +237,23 @@ def _json_value(value: object) -> object:
 @router.get(
     "/cases/{case_id}",
     response={200: CaseDetailOut, **NOT_FOUND},
-    summary="One case, with the person record you may see",
 )
 def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
+    """One case, with the person record you may see."""
     user, case = case_for(request, case_id)
     return _case_detail_out(user, case)
 
 
 @router.patch(
     "/cases/{case_id}/person",
-    response={200: CaseDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Change the person record of a case",
+    response={200: CaseDetailOut, **WRITE_FAILURES},
 )
 def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> CaseDetailOut:
-    """Send only the fields to change; the others keep their values. Advocates and supervisors
-    only. The audit trail records which fields changed, never the values."""
+    """Change the person record of a case.
+
+    Send only the fields to change; the others keep their values. Advocates and supervisors
+    only. The audit trail records which fields changed, never the values.
+    """
     user, case = case_for(request, case_id, may_change_case)
     services.person_update(
         actor=user,
@@ -264,12 +268,14 @@ def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> C
 
 @router.post(
     "/people/search",
-    response={200: list[PersonMatch], **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Find people already recorded",
+    response={200: list[PersonMatch], **WRITE_FAILURES},
 )
 def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
-    """Exact match on a name or alias, a date of birth or a phone number, most matching fields
-    first. The terms go in the body so that they never appear in a URL or a log."""
+    """Find people already recorded.
+
+    Exact match on a name or alias, a date of birth or a phone number, most matching fields
+    first. The terms go in the body so that they never appear in a URL or a log.
+    """
     user = authenticated_user(request)
     if not (terms.name or terms.date_of_birth or terms.phone):
         raise HttpError(400, "Enter a name, a date of birth or a phone number.")
@@ -286,10 +292,10 @@ def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
 
 @router.post(
     "/people",
-    response={201: IntakeOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a person and open their case",
+    response={201: IntakeOut, **WRITE_FAILURES},
 )
 def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
+    """Record a person and open their case."""
     # Before anything about the body, whatever it holds.
     user = staff_allowed(request, may_record_people)
     team = selectors.recording_team(user=user, team_id=intake.team_id)

@@ -30,9 +30,9 @@ from pydantic import StrictBool, StrictInt
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import (
-    BAD_BODY,
     NOT_FOUND,
     REFUSED,
+    WRITE_FAILURES,
     FileOut,
     out,
     page_out,
@@ -275,10 +275,12 @@ FIELDS = {
 @policies.get(
     "/policies",
     response={200: list[PolicyOut], **NOT_FOUND},
-    summary="Your agency's policies, by kind then title",
 )
 def policy_list(request: HttpRequest) -> list[PolicyOut]:
-    """Every staff member."""
+    """Your agency's policies, by kind then title.
+
+    Every staff member.
+    """
     user = authenticated_user(request)
     rows = selectors.policy_rows(user=user, today=timezone.localdate())
     return [_policy_out(row.document, row.acknowledged_by_me) for row in rows]
@@ -286,12 +288,14 @@ def policy_list(request: HttpRequest) -> list[PolicyOut]:
 
 @policies.post(
     "/policies",
-    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Add a policy",
+    response={201: PolicyDetailOut, **WRITE_FAILURES},
 )
 def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetailOut]:
-    """Its kind, title and owner. JSON only: its versions (PDF or Word documents) are uploaded
-    through the policy's page. Administrators."""
+    """Add a policy.
+
+    Its kind, title and owner. JSON only: its versions (PDF or Word documents) are uploaded
+    through the policy's page. Administrators.
+    """
     user = authenticated_user(request)
     values = values_of(services.PolicyValues, policy)
     with refusals_at(FIELDS):
@@ -302,24 +306,28 @@ def policy_create(request: HttpRequest, policy: PolicyIn) -> Status[PolicyDetail
 @policies.get(
     "/policies/{policy_id}",
     response={200: PolicyDetailOut, **NOT_FOUND},
-    summary="One policy, with its versions and reviews",
 )
 def policy_detail(request: HttpRequest, policy_id: PolicyId) -> PolicyDetailOut:
-    """Every staff member."""
+    """One policy, with its versions and reviews.
+
+    Every staff member.
+    """
     user = authenticated_user(request)
     return _policy_detail(user, uuid_or_404(policy_id))
 
 
 @policies.post(
     "/policies/{policy_id}/acknowledge",
-    response={201: AcknowledgementOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Acknowledge the current version of a policy",
+    response={201: AcknowledgementOut, **WRITE_FAILURES},
 )
 def policy_acknowledge(
     request: HttpRequest, policy_id: PolicyId, acknowledgement: AcknowledgeIn
 ) -> Status[AcknowledgementOut]:
-    """Once per version: acknowledging it again, or a version that is no longer current, is refused
-    at `version`. Every staff member, for themselves."""
+    """Acknowledge the current version of a policy.
+
+    Once per version: acknowledging it again, or a version that is no longer current, is refused
+    at `version`. Every staff member, for themselves.
+    """
     user = authenticated_user(request)
     wanted = uuid_or_404(policy_id)
     with refusals_at(FIELDS):
@@ -336,14 +344,16 @@ def policy_acknowledge(
 
 @policies.post(
     "/policies/{policy_id}/reviews",
-    response={201: PolicyDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a review of the current version that found nothing to change",
+    response={201: PolicyDetailOut, **WRITE_FAILURES},
 )
 def policy_review_record(
     request: HttpRequest, policy_id: PolicyId, review: ReviewIn
 ) -> Status[PolicyDetailOut]:
-    """Sets the policy's next review. A review that changes the policy is a new version, uploaded
-    through the policy's page. Administrators."""
+    """Record a review of the current version that found nothing to change.
+
+    Sets the policy's next review. A review that changes the policy is a new version, uploaded
+    through the policy's page. Administrators.
+    """
     user = authenticated_user(request)
     wanted = uuid_or_404(policy_id)
     with refusals_at(FIELDS):
@@ -363,22 +373,26 @@ def policy_review_record(
 @meetings.get(
     "/partner-meetings",
     response={200: MeetingPage, **NOT_FOUND, **REFUSED},
-    summary="Meetings with partners, latest held first",
 )
 def partner_meeting_list(request: HttpRequest, page: PageNumber = 1) -> MeetingPage:
-    """25 a page. Administrators, supervisors, auditors and advocates."""
+    """Meetings with partners, latest held first.
+
+    25 a page. Administrators, supervisors, auditors and advocates.
+    """
     user = authenticated_user(request)
     return page_out(MeetingPage, selectors.meeting_page(user=user, page=page), _meeting_out)
 
 
 @meetings.post(
     "/partner-meetings",
-    response={201: MeetingOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a meeting with a partner",
+    response={201: MeetingOut, **WRITE_FAILURES},
 )
 def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[MeetingOut]:
-    """Name the partner by its directory id, or by name when it is not in the directory.
-    Administrators and supervisors."""
+    """Record a meeting with a partner.
+
+    Name the partner by its directory id, or by name when it is not in the directory.
+    Administrators and supervisors.
+    """
     user = authenticated_user(request)
     values = values_of(services.MeetingValues, meeting)
     with refusals_at(FIELDS):
@@ -392,11 +406,13 @@ def partner_meeting_record(request: HttpRequest, meeting: MeetingIn) -> Status[M
 @agreements.get(
     "/partner-agreements",
     response={200: list[AgreementOut], **NOT_FOUND},
-    summary="Agreements with partners on file",
 )
 def partner_agreement_list(request: HttpRequest) -> list[AgreementOut]:
-    """By partner, then kind, latest signed first. JSON only: agreements are added, with the signed
-    document, through their page. Administrators, supervisors and auditors."""
+    """Agreements with partners on file.
+
+    By partner, then kind, latest signed first. JSON only: agreements are added, with the signed
+    document, through their page. Administrators, supervisors and auditors.
+    """
     user = authenticated_user(request)
     return [
         out(

@@ -22,10 +22,10 @@ from pydantic import StrictBool, StrictInt
 
 from haven.accounts.models import User
 from haven.api.common import (
-    BAD_BODY,
     NOT_FOUND,
-    REFUSED,
+    WRITE_FAILURES,
     case_for,
+    case_records,
     out,
     refusals_at,
     staff_allowed,
@@ -416,17 +416,16 @@ def _instrument_out(row: InstrumentResult) -> InstrumentResultOut:
 @router.get(
     "/cases/{case_id}/protocol",
     response={200: TrackerOut, **NOT_FOUND},
-    summary="The protocol's steps on a case",
 )
 def protocol_tracker(request: HttpRequest, case_id: CaseId) -> TrackerOut:
+    """The protocol's steps on a case."""
     user, case = case_for(request, case_id, may_see_protocol)
     return _tracker_out(case, user)
 
 
 @router.put(
     "/cases/{case_id}/protocol/{step}",
-    response={200: TrackerOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Set a step by hand",
+    response={200: TrackerOut, **WRITE_FAILURES},
 )
 def protocol_step_set(
     request: HttpRequest,
@@ -434,8 +433,11 @@ def protocol_step_set(
     step: PathEx[str, P(description="A step of the protocol, e.g. rights.")],
     change: StepIn,
 ) -> TrackerOut:
-    """In progress, done or not started for the steps staff move by hand; not applicable (with a
-    reason) for any step. Advocates and supervisors only."""
+    """Set a step by hand.
+
+    In progress, done or not started for the steps staff move by hand; not applicable (with a
+    reason) for any step. Advocates and supervisors only.
+    """
     if step not in Step.values:
         raise NotFound
     user, case = case_for(request, case_id, may_work_protocol)
@@ -447,50 +449,56 @@ def protocol_step_set(
 # --- Safety --------------------------------------------------------------------------
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/danger-checks",
-    response={200: list[DangerCheckOut], **NOT_FOUND},
-    summary="The answers to “are you in danger right now?”, newest first",
+    DangerCheckOut,
+    may_see_protocol,
 )
-def danger_check_list(request: HttpRequest, case_id: CaseId) -> list[DangerCheckOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def danger_check_list(case: Case) -> list[DangerCheckOut]:
+    """The answers to “are you in danger right now?”, newest first."""
     return [_danger_out(row, sealed=True) for row in selectors.danger_checks_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/danger-checks",
-    response={201: DangerCheckOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a danger check, and the 911 call if one was made",
+    response={201: DangerCheckOut, **WRITE_FAILURES},
 )
 def danger_check_record(
     request: HttpRequest, case_id: CaseId, check: DangerCheckIn
 ) -> Status[DangerCheckOut]:
-    """Front-line staff: advocates, supervisors, shelter and intake staff."""
+    """Record a danger check, and the 911 call if one was made.
+
+    Front-line staff: advocates, supervisors, shelter and intake staff.
+    """
     user, case = case_for(request, case_id, may_check_danger)
     row = safety.danger_check_record(actor=user, case=case, **check.model_dump())
     return Status(201, _danger_out(row, sealed=may_see_protocol(user)))
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/safety-plans",
-    response={200: list[SafetyPlanVersionOut], **NOT_FOUND},
-    summary="The versions of the safety plan, newest first",
+    SafetyPlanVersionOut,
+    may_see_protocol,
 )
-def safety_plan_list(request: HttpRequest, case_id: CaseId) -> list[SafetyPlanVersionOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def safety_plan_list(case: Case) -> list[SafetyPlanVersionOut]:
+    """The versions of the safety plan, newest first."""
     versions = selectors.safety_plan_versions(case)
     return [SafetyPlanVersionOut(version=row.version, at=row.at) for row in versions]
 
 
 @router.post(
     "/cases/{case_id}/safety-plans",
-    response={201: SafetyPlanOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Save a new version of the safety plan",
+    response={201: SafetyPlanOut, **WRITE_FAILURES},
 )
 def safety_plan_save(
     request: HttpRequest, case_id: CaseId, plan: SafetyPlanIn
 ) -> Status[SafetyPlanOut]:
-    """Earlier versions stay as they were. Every plan has a backup plan."""
+    """Save a new version of the safety plan.
+
+    Earlier versions stay as they were. Every plan has a backup plan.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     row = safety.safety_plan_save(actor=user, case=case, values=plan.model_dump())
     return Status(201, _plan_out(row))
@@ -499,13 +507,13 @@ def safety_plan_save(
 @router.get(
     "/cases/{case_id}/safety-plans/{version}",
     response={200: SafetyPlanOut, **NOT_FOUND},
-    summary="One version of the safety plan",
 )
 def safety_plan_detail(
     request: HttpRequest,
     case_id: CaseId,
     version: PathEx[str, P(description="The version number, from 1.")],
 ) -> SafetyPlanOut:
+    """One version of the safety plan."""
     wanted = uuid_or_404(case_id)
     if not (version.isascii() and version.isdigit() and len(version) < 10):
         raise NotFound
@@ -522,33 +530,36 @@ def safety_plan_detail(
 @router.get(
     "/need-categories",
     response={200: list[NeedCategoryOut], **NOT_FOUND},
-    summary="The kinds of need your agency records",
 )
 def need_category_list(request: HttpRequest) -> list[NeedCategoryOut]:
+    """The kinds of need your agency records."""
     user = staff_allowed(request, may_see_protocol)
     return [_category_out(c) for c in needs.categories_for(user.agency_id)]
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/needs",
-    response={200: list[NeedOut], **NOT_FOUND},
-    summary="The person's needs, in their own order",
+    NeedOut,
+    may_see_protocol,
 )
-def need_list(request: HttpRequest, case_id: CaseId) -> list[NeedOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def need_list(case: Case) -> list[NeedOut]:
+    """The person's needs, in their own order."""
     return _needs_out(case)
 
 
 @router.post(
     "/cases/{case_id}/needs",
-    response={201: list[NeedOut], **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a needs assessment",
+    response={201: list[NeedOut], **WRITE_FAILURES},
 )
 def need_assessment_record(
     request: HttpRequest, case_id: CaseId, assessment: AssessmentIn
 ) -> Status[list[NeedOut]]:
-    """The categories the person named, most important first. A need already on the case keeps its
-    status and takes its new rank; a new one starts as identified."""
+    """Record a needs assessment.
+
+    The categories the person named, most important first. A need already on the case keeps its
+    status and takes its new rank; a new one starts as identified.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     needs.assessment_record(actor=user, case=case, ranked=assessment.ranked, note=assessment.note)
     return Status(201, _needs_out(case))
@@ -556,8 +567,7 @@ def need_assessment_record(
 
 @router.patch(
     "/cases/{case_id}/needs/{need_id}",
-    response={200: NeedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Move a need to a new status",
+    response={200: NeedOut, **WRITE_FAILURES},
 )
 def need_status_set(
     request: HttpRequest,
@@ -565,6 +575,7 @@ def need_status_set(
     need_id: PathEx[str, P(description="The need's id, a UUID.")],
     change: NeedStatusIn,
 ) -> NeedOut:
+    """Move a need to a new status."""
     wanted_case, wanted_need = uuid_or_404(case_id), uuid_or_404(need_id)
     # A need of another case answers before the case is read (and audited).
     if not selectors.has_need(wanted_case, wanted_need):
@@ -580,10 +591,12 @@ def need_status_set(
 @router.get(
     "/rights/library",
     response={200: list[HandoutOut], **NOT_FOUND},
-    summary="Your agency's rights library",
 )
 def rights_library(request: HttpRequest) -> list[HandoutOut]:
-    """The shipped handouts, and your agency's own, which take the place of ours."""
+    """Your agency's rights library.
+
+    The shipped handouts, and your agency's own, which take the place of ours.
+    """
     user = staff_allowed(request, may_see_protocol)
     library = handouts_for(user.agency_id)
     return [
@@ -598,25 +611,28 @@ def rights_library(request: HttpRequest) -> list[HandoutOut]:
     ]
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/rights-explained",
-    response={200: list[RightsExplainedOut], **NOT_FOUND},
-    summary="What was explained to the person, newest first",
+    RightsExplainedOut,
+    may_see_protocol,
 )
-def rights_explained_list(request: HttpRequest, case_id: CaseId) -> list[RightsExplainedOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def rights_explained_list(case: Case) -> list[RightsExplainedOut]:
+    """What was explained to the person, newest first."""
     return [_rights_out(row) for row in selectors.rights_explained_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/rights-explained",
-    response={201: RightsExplainedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record that a handout was explained",
+    response={201: RightsExplainedOut, **WRITE_FAILURES},
 )
 def rights_explained_record(
     request: HttpRequest, case_id: CaseId, explained: RightsExplainedIn
 ) -> Status[RightsExplainedOut]:
-    """The version recorded is the one the library holds today."""
+    """Record that a handout was explained.
+
+    The version recorded is the one the library holds today.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "topic")):
         row = rights.rights_explained_record(actor=user, case=case, **explained.model_dump())
@@ -626,76 +642,85 @@ def rights_explained_record(
 # --- Law enforcement ------------------------------------------------------------------------
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/law-enforcement/choices",
-    response={200: list[LawChoiceOut], **NOT_FOUND},
-    summary="The person's choices about law enforcement, newest (in force) first",
+    LawChoiceOut,
+    may_see_protocol,
 )
-def law_choice_list(request: HttpRequest, case_id: CaseId) -> list[LawChoiceOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def law_choice_list(case: Case) -> list[LawChoiceOut]:
+    """The person's choices about law enforcement, newest (in force) first."""
     return [_choice_out(row) for row in selectors.law_choices_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/law-enforcement/choices",
-    response={201: LawChoiceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record the person's choice about law enforcement",
+    response={201: LawChoiceOut, **WRITE_FAILURES},
 )
 def law_choice_record(
     request: HttpRequest, case_id: CaseId, choice: LawChoiceIn
 ) -> Status[LawChoiceOut]:
-    """A change of mind is a new record; the latest is the one in force."""
+    """Record the person's choice about law enforcement.
+
+    A change of mind is a new record; the latest is the one in force.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     row = law.law_choice_record(actor=user, case=case, **choice.model_dump())
     return Status(201, _choice_out(row))
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/law-enforcement/contacts",
-    response={200: list[LawContactOut], **NOT_FOUND},
-    summary="Contacts with law enforcement, newest first",
+    LawContactOut,
+    may_see_protocol,
 )
-def law_contact_list(request: HttpRequest, case_id: CaseId) -> list[LawContactOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def law_contact_list(case: Case) -> list[LawContactOut]:
+    """Contacts with law enforcement, newest first."""
     return [_contact_out(row) for row in selectors.law_contacts_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/law-enforcement/contacts",
-    response={201: LawContactOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Log a contact with law enforcement",
+    response={201: LawContactOut, **WRITE_FAILURES},
 )
 def law_contact_record(
     request: HttpRequest, case_id: CaseId, contact: LawContactIn
 ) -> Status[LawContactOut]:
-    """The disclosure gate checks the basis first: while the person refuses law enforcement, only a
+    """Log a contact with law enforcement.
+
+    The disclosure gate checks the basis first: while the person refuses law enforcement, only a
     mandated report for a minor goes ahead. A refusal answers 422 with the gate's reason and is
-    recorded in the audit trail."""
+    recorded in the audit trail.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "basis")):
         row = authorities_law.law_contact_record(actor=user, case=case, **contact.model_dump())
     return Status(201, _contact_out(row))
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/continued-presence",
-    response={200: list[ContinuedPresenceOut], **NOT_FOUND},
-    summary="Continued Presence requests, newest first",
+    ContinuedPresenceOut,
+    may_see_continued_presence,
 )
-def continued_presence_list(request: HttpRequest, case_id: CaseId) -> list[ContinuedPresenceOut]:
-    _user, case = case_for(request, case_id, may_see_continued_presence)
+def continued_presence_list(case: Case) -> list[ContinuedPresenceOut]:
+    """Continued Presence requests, newest first."""
     return [_presence_out(row) for row in selectors.continued_presence_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/continued-presence",
-    response={201: ContinuedPresenceOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a Continued Presence request",
+    response={201: ContinuedPresenceOut, **WRITE_FAILURES},
 )
 def continued_presence_record(
     request: HttpRequest, case_id: CaseId, presence: ContinuedPresenceIn
 ) -> Status[ContinuedPresenceOut]:
-    """Requested through law enforcement, so the disclosure gate checks it first."""
+    """Record a Continued Presence request.
+
+    Requested through law enforcement, so the disclosure gate checks it first.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     row = authorities_law.continued_presence_record(actor=user, case=case, **presence.model_dump())
     return Status(201, _presence_out(row))
@@ -713,9 +738,9 @@ def _report_or_404(case_id: str) -> None:
 @router.get(
     "/cases/{case_id}/mandated-report",
     response={200: MandatedReportOut, **NOT_FOUND},
-    summary="The mandated-report task of a minor's case",
 )
 def mandated_report_detail(request: HttpRequest, case_id: CaseId) -> MandatedReportOut:
+    """The mandated-report task of a minor's case."""
     _report_or_404(case_id)
     _user, case = case_for(request, case_id, may_see_protocol)
     return _report_out(selectors.mandated_report_of(case))
@@ -723,15 +748,17 @@ def mandated_report_detail(request: HttpRequest, case_id: CaseId) -> MandatedRep
 
 @router.put(
     "/cases/{case_id}/mandated-report",
-    response={200: MandatedReportOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record the mandated report",
+    response={200: MandatedReportOut, **WRITE_FAILURES},
 )
 def mandated_report_record(
     request: HttpRequest, case_id: CaseId, report: MandatedReportIn
 ) -> MandatedReportOut:
-    """To whom (for the county where the child or family lives), how, when, the reference and
+    """Record the mandated report.
+
+    To whom (for the county where the child or family lives), how, when, the reference and
     outcome, and when the young person was told. It goes ahead even when the person refuses law
-    enforcement."""
+    enforcement.
+    """
     _report_or_404(case_id)
     user, case = case_for(request, case_id, may_work_protocol)
     county = selectors.county_of(report.county_fips)
@@ -746,25 +773,28 @@ def mandated_report_record(
 # --- Identification -----------------------------------------------------------------------
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/screenings",
-    response={200: list[ScreeningOut], **NOT_FOUND},
-    summary="Screenings of indicators, newest first (never their answers)",
+    ScreeningOut,
+    may_see_protocol,
 )
-def screening_list(request: HttpRequest, case_id: CaseId) -> list[ScreeningOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def screening_list(case: Case) -> list[ScreeningOut]:
+    """Screenings of indicators, newest first (never their answers)."""
     return [_screening_out(row) for row in selectors.screenings_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/screenings",
-    response={201: ScreeningOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a screening of indicators",
+    response={201: ScreeningOut, **WRITE_FAILURES},
 )
 def screening_record(
     request: HttpRequest, case_id: CaseId, screening: ScreeningIn
 ) -> Status[ScreeningOut]:
-    """Answers by question code; the score and level come back, the answers do not."""
+    """Record a screening of indicators.
+
+    Answers by question code; the score and level come back, the answers do not.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "answers")):
         row = identification.screening_record(
@@ -773,25 +803,28 @@ def screening_record(
     return Status(201, _screening_out(row))
 
 
-@router.get(
+@case_records(
+    router,
     "/cases/{case_id}/instrument-results",
-    response={200: list[InstrumentResultOut], **NOT_FOUND},
-    summary="Results of licensed instruments, newest first",
+    InstrumentResultOut,
+    may_see_protocol,
 )
-def instrument_result_list(request: HttpRequest, case_id: CaseId) -> list[InstrumentResultOut]:
-    _user, case = case_for(request, case_id, may_see_protocol)
+def instrument_result_list(case: Case) -> list[InstrumentResultOut]:
+    """Results of licensed instruments, newest first."""
     return [_instrument_out(row) for row in selectors.instrument_results_of(case)]
 
 
 @router.post(
     "/cases/{case_id}/instrument-results",
-    response={201: InstrumentResultOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record the result of a licensed instrument",
+    response={201: InstrumentResultOut, **WRITE_FAILURES},
 )
 def instrument_result_record(
     request: HttpRequest, case_id: CaseId, result: InstrumentResultIn
 ) -> Status[InstrumentResultOut]:
-    """Its name, date, who administered it and the level: never its questions."""
+    """Record the result of a licensed instrument.
+
+    Its name, date, who administered it and the level: never its questions.
+    """
     user, case = case_for(request, case_id, may_work_protocol)
     row = identification.instrument_result_record(actor=user, case=case, **result.model_dump())
     return Status(201, _instrument_out(row))

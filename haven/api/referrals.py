@@ -31,7 +31,7 @@ from pydantic import StrictBool
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, case_for, out, text, uuid_or_404
+from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, case_for, out, text, uuid_or_404
 from haven.api.inputs import CaseQuery, InfoKindCode, Input, Note, OptionalDay, PurposeCode
 from haven.consent.models import InfoKind
 from haven.consent.policies import may_see_disclosures
@@ -254,26 +254,28 @@ def _sent_referral(
 @router.get(
     "/referrals",
     response={200: list[ReferralOut], **NOT_FOUND, **REFUSED},
-    summary="The referrals of a case, newest first",
 )
 def referral_list(
     request: HttpRequest,
     case: CaseQuery,
 ) -> list[ReferralOut]:
+    """The referrals of a case, newest first."""
     user, found = case_for(request, case, may_see_disclosures)
     return [_referral_out(user, r) for r in selectors.referrals_of(found)]
 
 
 @router.post(
     "/referrals",
-    response={201: ReferralOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Send a need of the person to a partner",
+    response={201: ReferralOut, **WRITE_FAILURES},
 )
 def referral_send(request: HttpRequest, referral: ReferralIn) -> Status[ReferralOut]:
-    """Through the disclosure gate: a consent in force must name the partner (or a category it
+    """Send a need of the person to a partner.
+
+    Through the disclosure gate: a consent in force must name the partner (or a category it
     belongs to), the purpose and every kind shared. A refusal answers 422 with the gate's
     reason, located at the body as a whole, and is recorded in the audit trail. A partner on
-    this installation receives only what was shared. Advocates and supervisors only."""
+    this installation receives only what was shared. Advocates and supervisors only.
+    """
     user, case = case_for(request, referral.case, may_refer)
     wanted = ReferralRequest(
         need_id=referral.need,
@@ -294,13 +296,13 @@ def referral_send(request: HttpRequest, referral: ReferralIn) -> Status[Referral
 @router.get(
     "/referrals/inbox",
     response={200: list[InboxItemOut], **NOT_FOUND},
-    summary="Referrals other agencies sent to yours, newest first",
-    description=(
-        f"The newest {INBOX_SIZE}: who sent them, why and when, nothing about the person. "
-        "Advocates and supervisors only."
-    ),
 )
 def referral_inbox(request: HttpRequest) -> list[InboxItemOut]:
+    """Referrals other agencies sent to yours, newest first.
+
+    The newest 200: who sent them, why and when, nothing about the person. Advocates and
+    supervisors only.
+    """
     user = authenticated_user(request)
     return [
         out(InboxItemOut, r, from_agency=r.case.agency.name)
@@ -311,12 +313,14 @@ def referral_inbox(request: HttpRequest) -> list[InboxItemOut]:
 @router.get(
     "/referrals/{referral_id}",
     response={200: ReferralOut | ReceivedOut, **NOT_FOUND},
-    summary="One referral, as your side of it sees it",
 )
 def referral_detail(request: HttpRequest, referral_id: ReferralId) -> ReferralOut | ReceivedOut:
-    """`side` says which: the sending agency sees the referral and what was sent; the receiving
+    """One referral, as your side of it sees it.
+
+    `side` says which: the sending agency sees the referral and what was sent; the receiving
     agency sees the packet (exactly what the person consented to share), and opening it is
-    recorded in the audit trail."""
+    recorded in the audit trail.
+    """
     user = authenticated_user(request)
     side, wanted, case_id = _side_of(user, referral_id)
     if side == "receiver":
@@ -328,15 +332,17 @@ def referral_detail(request: HttpRequest, referral_id: ReferralId) -> ReferralOu
 
 @router.post(
     "/referrals/{referral_id}/status",
-    response={200: ReferralOut | ReceivedOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Accept, decline, complete or withdraw a referral",
+    response={200: ReferralOut | ReceivedOut, **WRITE_FAILURES},
 )
 def referral_move(
     request: HttpRequest, referral_id: ReferralId, change: MoveIn
 ) -> ReferralOut | ReceivedOut:
-    """The receiving agency accepts, declines and completes; the sending agency withdraws, and for
+    """Accept, decline, complete or withdraw a referral.
+
+    The receiving agency accepts, declines and completes; the sending agency withdraws, and for
     a partner outside Haven records its answer. The need follows. Declining or withdrawing
-    destroys the receiving agency's packet. A move not allowed now answers 422."""
+    destroys the receiving agency's packet. A move not allowed now answers 422.
+    """
     user = authenticated_user(request)
     side, wanted, case_id = _side_of(user, referral_id)
     if side == "receiver":

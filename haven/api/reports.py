@@ -24,7 +24,7 @@ from pydantic import StrictInt
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import BAD_BODY, NOT_FOUND, REFUSED, out, staff_allowed, uuid_or_404
+from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, out, staff_allowed, uuid_or_404
 from haven.api.inputs import Input
 from haven.core.errors import NotFound
 from haven.jobs.models import Failure, Job, State
@@ -131,11 +131,11 @@ def _run_out(user: User, job: Job, layout: str) -> RunOut:
 
 @router.post(
     "/reports/runs",
-    response={202: RunOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
+    response={202: RunOut, **WRITE_FAILURES},
     url_name="report_run_start",
-    summary="Start a report of what the agency did, de-identified",
 )
 def report_run_start(request: HttpRequest, body: RunIn) -> Status[RunOut]:
+    """Start a report of what the agency did, de-identified."""
     user = _reader(request)
     scope = scope_for(user, start=body.start, end=body.end, team_id=body.team)
     job = report_start(actor=user, scope=scope)
@@ -146,9 +146,9 @@ def report_run_start(request: HttpRequest, body: RunIn) -> Status[RunOut]:
     "/reports/runs/{run_id}",
     response={200: RunOut, **NOT_FOUND, **REFUSED},
     url_name="report_run",
-    summary="How far a report has come, and the report once done",
 )
 def report_run_detail(request: HttpRequest, run_id: RunId, layout: Layout = "summary") -> RunOut:
+    """How far a report has come, and the report once done."""
     user = _reader(request)
     job = job_for(user, uuid_or_404(run_id))
     if job.kind != KIND:
@@ -163,6 +163,10 @@ def report_run_detail(request: HttpRequest, run_id: RunId, layout: Layout = "sum
     url_name="report_settings",
 )
 def report_settings(request: HttpRequest) -> SettingsOut:
+    """The agency's small-number threshold: the smallest count a report shows.
+
+    Those who read reports.
+    """
     user = _reader(request)
     current = settings_of(user.agency_id)
     return out(SettingsOut, current)
@@ -170,10 +174,16 @@ def report_settings(request: HttpRequest) -> SettingsOut:
 
 @router.put(
     "/reports/settings",
-    response={200: SettingsOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
+    response={200: SettingsOut, **WRITE_FAILURES},
     url_name="report_settings_save",
 )
 def report_settings_change(request: HttpRequest, body: SettingsIn) -> SettingsOut:
+    """Raise the agency's small-number threshold.
+
+    It never goes down: reports published at a higher threshold, set beside new ones, would give
+    back the counts they hid. Send the version you read; a stale one is refused and nothing
+    changes. Administrators.
+    """
     user = authenticated_user(request)
     saved = report_settings_save(
         actor=user, change=SettingsChange(threshold=body.threshold, version=body.version)

@@ -41,10 +41,10 @@ from pydantic_core import PydanticCustomError
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import (
-    BAD_BODY,
     NO_CONTENT,
     NOT_FOUND,
     REFUSED,
+    WRITE_FAILURES,
     FileOut,
     out,
     page_out,
@@ -465,23 +465,27 @@ def _checklist_out(owner: User, checklist: SafetyChecklist | None) -> ChecklistO
 @router.get(
     "/threats",
     response={200: ThreatPage, **NOT_FOUND, **REFUSED},
-    summary="Threats against the agency and its staff, latest first",
 )
 def threat_list(request: HttpRequest, page: PageNumber = 1) -> ThreatPage:
-    """25 a page. Administrators and supervisors see every threat of the agency; the other staff
-    who record threats see those aimed at them and those they recorded."""
+    """Threats against the agency and its staff, latest first.
+
+    25 a page. Administrators and supervisors see every threat of the agency; the other staff
+    who record threats see those aimed at them and those they recorded.
+    """
     user = authenticated_user(request)
     return page_out(ThreatPage, selectors.threat_page(user=user, page=page), _threat_out)
 
 
 @router.post(
     "/threats",
-    response={201: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a threat",
+    response={201: ThreatDetailOut, **WRITE_FAILURES},
 )
 def threat_record(request: HttpRequest, threat: ThreatIn) -> Status[ThreatDetailOut]:
-    """JSON only: evidence cannot be attached through the API; attach it through the threat's page.
-    Anyone on staff except auditors."""
+    """Record a threat.
+
+    JSON only: evidence cannot be attached through the API; attach it through the threat's page.
+    Anyone on staff except auditors.
+    """
     user = authenticated_user(request)
     values = values_of(services.ThreatValues, threat)
     with refusals_at(
@@ -494,9 +498,9 @@ def threat_record(request: HttpRequest, threat: ThreatIn) -> Status[ThreatDetail
 @router.get(
     "/threats/{threat_id}",
     response={200: ThreatDetailOut, **NOT_FOUND},
-    summary="One threat, with what it is linked to that you may see",
 )
 def threat_detail(request: HttpRequest, threat_id: ThreatId) -> ThreatDetailOut:
+    """One threat, with what it is linked to that you may see."""
     user = authenticated_user(request)
     threat = selectors.threat_get(user=user, threat_id=uuid_or_404(threat_id))
     return _threat_detail(user, threat)
@@ -504,14 +508,16 @@ def threat_detail(request: HttpRequest, threat_id: ThreatId) -> ThreatDetailOut:
 
 @router.post(
     "/threats/{threat_id}/follow-up",
-    response={200: ThreatDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record the report of a threat to law enforcement",
+    response={200: ThreatDetailOut, **WRITE_FAILURES},
 )
 def threat_follow_up(
     request: HttpRequest, threat_id: ThreatId, follow_up: FollowUpIn
 ) -> ThreatDetailOut:
-    """What happened is never rewritten, and a report once recorded stays recorded. JSON only: more
-    evidence is attached through the threat's page. Whoever may see the threat."""
+    """Record the report of a threat to law enforcement.
+
+    What happened is never rewritten, and a report once recorded stays recorded. JSON only: more
+    evidence is attached through the threat's page. Whoever may see the threat.
+    """
     user = authenticated_user(request)
     wanted = uuid_or_404(threat_id)
     values = values_of(services.ThreatFollowUp, follow_up)
@@ -526,22 +532,26 @@ def threat_follow_up(
 @concerns.get(
     "/persons-of-concern",
     response={200: ConcernPage, **NOT_FOUND, **REFUSED},
-    summary="Your agency's persons of concern, latest recorded first",
 )
 def concern_list(request: HttpRequest, page: PageNumber = 1) -> ConcernPage:
-    """25 a page. Advocates, supervisors, shelter staff and administrators."""
+    """Your agency's persons of concern, latest recorded first.
+
+    25 a page. Advocates, supervisors, shelter staff and administrators.
+    """
     user = authenticated_user(request)
     return page_out(ConcernPage, selectors.concern_page(user=user, page=page), _concern_out)
 
 
 @concerns.post(
     "/persons-of-concern",
-    response={201: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a person of concern",
+    response={201: ConcernDetailOut, **WRITE_FAILURES},
 )
 def concern_add(request: HttpRequest, concern: ConcernIn) -> Status[ConcernDetailOut]:
-    """Their name, aliases and plates are screened at every check-in from now on. JSON only: photos
-    are attached through the record's page. Advocates, supervisors and administrators."""
+    """Record a person of concern.
+
+    Their name, aliases and plates are screened at every check-in from now on. JSON only: photos
+    are attached through the record's page. Advocates, supervisors and administrators.
+    """
     user = authenticated_user(request)
     with refusals_at(CONCERN_FIELDS):
         row = services.concern_save(actor=user, values=_concern_values(concern))
@@ -551,9 +561,9 @@ def concern_add(request: HttpRequest, concern: ConcernIn) -> Status[ConcernDetai
 @concerns.get(
     "/persons-of-concern/{concern_id}",
     response={200: ConcernDetailOut, **NOT_FOUND},
-    summary="One person of concern, with what they are linked to that you may see",
 )
 def concern_detail(request: HttpRequest, concern_id: ConcernId) -> ConcernDetailOut:
+    """One person of concern, with what they are linked to that you may see."""
     user = authenticated_user(request)
     concern = selectors.concern_get(user=user, concern_id=uuid_or_404(concern_id))
     return _concern_detail(user, concern)
@@ -561,14 +571,16 @@ def concern_detail(request: HttpRequest, concern_id: ConcernId) -> ConcernDetail
 
 @concerns.put(
     "/persons-of-concern/{concern_id}",
-    response={200: ConcernDetailOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Change a person of concern",
+    response={200: ConcernDetailOut, **WRITE_FAILURES},
 )
 def concern_update(
     request: HttpRequest, concern_id: ConcernId, concern: ConcernChangeIn
 ) -> ConcernDetailOut:
-    """Send every field, and the version you read: a change made from an older version is refused
-    at `version` and nothing is written. Photos stay. Advocates, supervisors and administrators."""
+    """Change a person of concern.
+
+    Send every field, and the version you read: a change made from an older version is refused
+    at `version` and nothing is written. Photos stay. Advocates, supervisors and administrators.
+    """
     user = authenticated_user(request)
     wanted = uuid_or_404(concern_id)
     with refusals_at(CONCERN_FIELDS):
@@ -584,11 +596,13 @@ def concern_update(
 @concerns.delete(
     "/persons-of-concern/{concern_id}",
     response={**NO_CONTENT, **NOT_FOUND},
-    summary="Remove a person of concern recorded in error",
 )
 def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
-    """Their record, photos and screening digests go, with their keys: nothing of them opens again.
-    Threats that named them stay, without the link. Advocates, supervisors and administrators."""
+    """Remove a person of concern recorded in error.
+
+    Their record, photos and screening digests go, with their keys: nothing of them opens again.
+    Threats that named them stay, without the link. Advocates, supervisors and administrators.
+    """
     user = authenticated_user(request)
     services.concern_remove(actor=user, concern_id=uuid_or_404(concern_id))
     return Status(204, None)
@@ -600,24 +614,28 @@ def concern_remove(request: HttpRequest, concern_id: ConcernId) -> Status[None]:
 @visitors.get(
     "/visits",
     response={200: VisitPage, **NOT_FOUND, **REFUSED},
-    summary="The visitor log, latest first",
 )
 def visit_list(request: HttpRequest, page: PageNumber = 1) -> VisitPage:
-    """25 a page. Whether a visitor was flagged, never why. Front desk (intake) staff, supervisors
-    and administrators."""
+    """The visitor log, latest first.
+
+    25 a page. Whether a visitor was flagged, never why. Front desk (intake) staff, supervisors
+    and administrators.
+    """
     user = authenticated_user(request)
     return page_out(VisitPage, selectors.visit_page(user=user, page=page), _visit_out)
 
 
 @visitors.post(
     "/visits",
-    response={201: CheckInOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Check a visitor in, screened against the persons of concern",
+    response={201: CheckInOut, **WRITE_FAILURES},
 )
 def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
-    """The answer says only whether the visitor was flagged, and then what to do: whom they matched
+    """Check a visitor in, screened against the persons of concern.
+
+    The answer says only whether the visitor was flagged, and then what to do: whom they matched
     goes to the staff who receive visitor alerts, never to the desk. Front desk (intake) staff,
-    supervisors and administrators."""
+    supervisors and administrators.
+    """
     user = authenticated_user(request)
     values = values_of(services.VisitValues, visit)
     row = services.visit_check_in(actor=user, values=values)
@@ -630,10 +648,12 @@ def visit_check_in(request: HttpRequest, visit: VisitIn) -> Status[CheckInOut]:
 @visitors.post(
     "/visits/{visit_id}/check-out",
     response={200: CheckOutOut, **NOT_FOUND, **REFUSED},
-    summary="Check a visitor out",
 )
 def visit_check_out(request: HttpRequest, visit_id: VisitId) -> CheckOutOut:
-    """A visitor checked out already is refused at `visit_id`."""
+    """Check a visitor out.
+
+    A visitor checked out already is refused at `visit_id`.
+    """
     user = authenticated_user(request)
     wanted = uuid_or_404(visit_id)
     with refusals_at(whole=("path", "visit_id")):
@@ -647,11 +667,13 @@ def visit_check_out(request: HttpRequest, visit_id: VisitId) -> CheckOutOut:
 @visitors.get(
     "/visitor-alerts",
     response={200: list[AlertOut], **NOT_FOUND},
-    summary="Visitor alerts: open ones, and those dealt with in the last hours",
 )
 def alert_list(request: HttpRequest) -> list[AlertOut]:
-    """Newest first, at most 50. For the staff the agency designated to receive them or, when it
-    designated none, its supervisors and administrators."""
+    """Visitor alerts: open ones, and those dealt with in the last hours.
+
+    Newest first, at most 50. For the staff the agency designated to receive them or, when it
+    designated none, its supervisors and administrators.
+    """
     user = authenticated_user(request)
     return [_alert_out(alert) for alert in selectors.alert_list(user=user)]
 
@@ -659,10 +681,12 @@ def alert_list(request: HttpRequest) -> list[AlertOut]:
 @visitors.post(
     "/visitor-alerts/{alert_id}/acknowledge",
     response={**NO_CONTENT, **NOT_FOUND, **REFUSED},
-    summary="Say you are dealing with a visitor alert",
 )
 def alert_acknowledge(request: HttpRequest, alert_id: AlertId) -> Status[None]:
-    """An alert someone is dealing with already is refused at `alert_id`."""
+    """Say you are dealing with a visitor alert.
+
+    An alert someone is dealing with already is refused at `alert_id`.
+    """
     user = authenticated_user(request)
     wanted = uuid_or_404(alert_id)
     with refusals_at(whole=("path", "alert_id")):
@@ -676,10 +700,12 @@ def alert_acknowledge(request: HttpRequest, alert_id: AlertId) -> Status[None]:
 @checklists.get(
     "/safety-checklist",
     response={200: ChecklistOut, **NOT_FOUND},
-    summary="Your own safety checklist",
 )
 def checklist_detail(request: HttpRequest) -> ChecklistOut:
-    """Seen only by you and your agency's administrators."""
+    """Your own safety checklist.
+
+    Seen only by you and your agency's administrators.
+    """
     user = authenticated_user(request)
     owner, checklist = selectors.checklist_of(user=user, owner_id=user.pk)
     return _checklist_out(owner, checklist)
@@ -687,12 +713,14 @@ def checklist_detail(request: HttpRequest) -> ChecklistOut:
 
 @checklists.put(
     "/safety-checklist",
-    response={200: ChecklistOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Save your own safety checklist",
+    response={200: ChecklistOut, **WRITE_FAILURES},
 )
 def checklist_save(request: HttpRequest, checklist: ChecklistIn) -> ChecklistOut:
-    """Send every item, and the version you read (0 before the first save): a save made from an
-    older version is refused at `version` and nothing is written."""
+    """Save your own safety checklist.
+
+    Send every item, and the version you read (0 before the first save): a save made from an
+    older version is refused at `version` and nothing is written.
+    """
     user = authenticated_user(request)
     values = values_of(services.ChecklistValues, checklist)
     with refusals_at({"__all__": "version"}):
@@ -703,10 +731,12 @@ def checklist_save(request: HttpRequest, checklist: ChecklistIn) -> ChecklistOut
 @checklists.get(
     "/staff/{user_id}/safety-checklist",
     response={200: ChecklistOut, **NOT_FOUND},
-    summary="A staff member's safety checklist",
 )
 def staff_checklist_detail(request: HttpRequest, user_id: UserId) -> ChecklistOut:
-    """Your agency's administrators; anyone else, their own only."""
+    """A staff member's safety checklist.
+
+    Your agency's administrators; anyone else, their own only.
+    """
     user = authenticated_user(request)
     owner, checklist = selectors.checklist_of(user=user, owner_id=_staff_id_or_404(user_id))
     return _checklist_out(owner, checklist)

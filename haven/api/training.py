@@ -27,9 +27,9 @@ from pydantic import StrictInt
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import (
-    BAD_BODY,
     NOT_FOUND,
     REFUSED,
+    WRITE_FAILURES,
     out,
     page_of,
     page_out,
@@ -184,9 +184,9 @@ def _reader(request: HttpRequest) -> User:
 @router.get(
     "/trainings/due",
     response={200: list[DueOut], **NOT_FOUND},
-    summary="Your own refreshers: each topic your agency wants refreshed",
 )
 def training_due(request: HttpRequest) -> list[DueOut]:
+    """Your own refreshers: each topic your agency wants refreshed."""
     user = _reader(request)
     return [
         out(DueOut, r, topic=r.label, months=r.months or 0)
@@ -197,9 +197,9 @@ def training_due(request: HttpRequest) -> list[DueOut]:
 @router.get(
     "/trainings/topics",
     response={200: list[TopicOut], **NOT_FOUND},
-    summary="The training topics of your agency, with their refresher intervals",
 )
 def training_topics(request: HttpRequest) -> list[TopicOut]:
+    """The training topics of your agency, with their refresher intervals."""
     user = _reader(request)
     return [
         out(TopicOut, r.topic, refresher_months=r.months) for r in selectors.topic_rows(user=user)
@@ -209,10 +209,12 @@ def training_topics(request: HttpRequest) -> list[TopicOut]:
 @router.get(
     "/trainings/events",
     response={200: EventPage, **NOT_FOUND, **REFUSED},
-    summary="In-service events of your agency, latest first",
 )
 def training_event_list(request: HttpRequest, page: PageNumber = 1) -> EventPage:
-    """Administrators, supervisors and auditors."""
+    """In-service events of your agency, latest first.
+
+    Administrators, supervisors and auditors.
+    """
     user = authenticated_user(request)
     shown = selectors.event_page(user=user, page=page)
     items = [
@@ -227,11 +229,13 @@ def training_event_list(request: HttpRequest, page: PageNumber = 1) -> EventPage
 
 @router.post(
     "/trainings/events",
-    response={201: EventOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record an in-service event and a training record for each staff member who attended",
+    response={201: EventOut, **WRITE_FAILURES},
 )
 def training_event_record(request: HttpRequest, event: EventIn) -> Status[EventOut]:
-    """Administrators."""
+    """Record an in-service event and a training record for each staff member who attended.
+
+    Administrators.
+    """
     user = authenticated_user(request)
     values = values_of(services.EventValues, event)
     with refusals_at({"topic": "topic_id", "staff": "staff_ids", "partners": "partner_ids"}):
@@ -242,7 +246,6 @@ def training_event_record(request: HttpRequest, event: EventIn) -> Status[EventO
 @router.get(
     "/trainings",
     response={200: RecordPage, **NOT_FOUND, **REFUSED},
-    summary="Training records you may read, latest first",
 )
 def training_list(
     request: HttpRequest,
@@ -252,9 +255,12 @@ def training_list(
     start: date | None = None,
     end: date | None = None,
 ) -> RecordPage:
-    """Administrators, supervisors and auditors read the agency's records; everyone else their own.
+    """Training records you may read, latest first.
+
+    Administrators, supervisors and auditors read the agency's records; everyone else their own.
     Filter by staff member, topic and period (completed on or after `start`, on or before
-    `end`)."""
+    `end`).
+    """
     user = authenticated_user(request)
     wanted = selectors.RecordFilter(staff_id=staff_id, topic_id=topic_id, start=start, end=end)
     return page_out(
@@ -264,11 +270,13 @@ def training_list(
 
 @router.post(
     "/trainings",
-    response={201: RecordOut, **NOT_FOUND, **BAD_BODY, **REFUSED},
-    summary="Record a staff member's completed training",
+    response={201: RecordOut, **WRITE_FAILURES},
 )
 def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOut]:
-    """Administrators. JSON only: attach the certificate through the record's page."""
+    """Record a staff member's completed training.
+
+    Administrators. JSON only: attach the certificate through the record's page.
+    """
     user = authenticated_user(request)
     values = values_of(services.RecordValues, training)
     with refusals_at({"staff": "staff_id", "topic": "topic_id", "partner": "partner_id"}):
@@ -279,9 +287,9 @@ def training_record(request: HttpRequest, training: RecordIn) -> Status[RecordOu
 @router.get(
     "/trainings/{record_id}",
     response={200: RecordOut, **NOT_FOUND},
-    summary="One training record",
 )
 def training_detail(request: HttpRequest, record_id: RecordId) -> RecordOut:
+    """One training record."""
     user = authenticated_user(request)
     return _record_out(selectors.record_get(user=user, record_id=uuid_or_404(record_id)))
 

@@ -16,8 +16,8 @@ from haven.consent.selectors import directory_choices
 from haven.core.forms import show_refusal
 from haven.exports.forms import ExportForm
 from haven.exports.jobs import export_start
-from haven.exports.models import RecordExport
 from haven.exports.policies import may_export
+from haven.exports.selectors import exports_of
 from haven.people.access import case_for, names_hidden_for
 
 
@@ -47,9 +47,7 @@ def export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "person": case.person,
             "hidden_names": names_hidden_for(user),
             "form": form,
-            "earlier": RecordExport.objects.filter(case=case)
-            .select_related("created_by")
-            .order_by("-created_at")[:20],
+            "earlier": exports_of(case)[:20],
         },
         status=400 if form.errors else 200,
     )

@@ -26,6 +26,8 @@ from jsonschema import Draft202012Validator
 
 from haven.accounts.models import Membership, Role
 from haven.api.api import api
+from haven.api.referrals import INBOX_SIZE
+from haven.people import selectors as people_selectors
 from tests.factories import make_staff, record_intake
 
 pytestmark = pytest.mark.django_db
@@ -226,11 +228,35 @@ def test_every_operation_that_takes_input_documents_the_shared_422(method, path,
     if "422" in responses:
         schema = responses["422"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": SHARED_ERRORS}
-    if body_schema(operation) is not None and body_schema(operation)[0] == "application/json":
+    takes_json = body_schema(operation) is not None and body_schema(operation)[0] == (
+        "application/json"
+    )
+    if takes_json:
         assert responses["400"]["content"]["application/json"]["schema"] == {"$ref": MESSAGE}
+    # A body that is not JSON is the only 400; nothing else documents one.
+    assert ("400" in responses) == takes_json
     if operation.get("parameters") or "requestBody" in operation:
         # An id that names nothing, or a record out of reach.
         assert responses["404"]["content"]["application/json"]["schema"] == {"$ref": MESSAGE}
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS)
+def test_every_operation_is_summed_up_by_its_docstring(method, path, operation):
+    """The summary is the first paragraph of the route's docstring, never
+    the name of its function that ninja falls back on."""
+    summary = operation["summary"]
+    name = operation["operationId"].rsplit("_api_", 1)[-1].split("_", 1)[-1]
+    assert summary
+    assert not summary.endswith(".")
+    assert summary != name.title().replace("_", " ")
+    assert "\n" not in summary
+
+
+def test_the_sizes_the_document_states_are_those_served():
+    cases = DOCUMENT["paths"]["/api/v1/cases"]["get"]["description"]
+    inbox = DOCUMENT["paths"]["/api/v1/referrals/inbox"]["get"]["description"]
+    assert f"The newest {people_selectors.LIST_SIZE} cases" in cases
+    assert f"The newest {INBOX_SIZE}:" in inbox
 
 
 @pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS)
