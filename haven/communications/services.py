@@ -279,6 +279,10 @@ def _write(
         entry.hash = chain.entry_hash({name: _column(entry, name) for name in chain.COLUMNS[:-1]})
         entry.save(force_insert=True)
         step_advance(case, Step.DOCUMENTATION, StepState.IN_PROGRESS, actor)
+        if interpreter is not None:
+            # A trained interpreter of the roster took part: the protocol's
+            # interpretation is arranged, and what waited on it may go ahead.
+            step_advance(case, Step.INTERPRETATION, StepState.DONE, actor)
         audit_record(
             action=Action.COMMUNICATION_RECORDED,
             actor=actor,

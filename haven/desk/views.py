@@ -9,9 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from haven.accounts.http import authenticated_user
+from haven.accounts.policies import may_manage_staff
 from haven.attachments.policies import may_handle_attachments
 from haven.consent import selectors as consent_selectors
 from haven.consent.policies import may_see_disclosures
+from haven.desk.setup import setup_while_unfinished
 from haven.people import selectors as people_selectors
 from haven.people.display import hidden_names, person_facts
 from haven.people.field_settings import field_rules
@@ -52,6 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "now": timezone.now(),
         "hidden_names": hidden_names(user, field_rules(user.agency_id)),
+        "setup": setup_while_unfinished(user.agency_id) if may_manage_staff(user) else [],
     }
     return render(request, "desk/dashboard.html", context)
 
@@ -70,7 +73,8 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         {
             "case": case,
             "person": person,
-            "facts": facts,
+            "recorded": [fact for fact in facts if fact.value],
+            "missing": [fact for fact in facts if not fact.value],
             "hidden_names": hidden_names(user, rules),
             "full": full,
             "minor": person.is_minor_on(timezone.localdate()) if full else None,

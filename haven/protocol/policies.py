@@ -49,8 +49,16 @@ def may_see_continued_presence(user: User | AnonymousUser) -> bool:
 # Steps whose page is about consents and disclosures: it names who the
 # person agreed to share with, so it opens only to those who see disclosures.
 _DISCLOSURE_STEPS = frozenset({Step.CONSENT, Step.COLLABORATION, Step.DOCUMENTATION})
+# Steps whose work is done where only those who work the case go: the
+# person's language is recorded on their record, the interpreted contact in
+# the communications log, and confidentiality explained is marked on the
+# step's own page.
+_WORKERS_STEPS = frozenset({Step.INTERPRETATION, Step.CONFIDENTIALITY})
 
 
 def may_follow_step_link(user: User | AnonymousUser, step: str) -> bool:
-    """Whether the tracker links ``step`` to its page for ``user``."""
-    return step not in _DISCLOSURE_STEPS or may_see_restricted_fields(user)
+    """Whether the tracker links ``step`` to its page for ``user``: never to
+    a page that would turn them away."""
+    if step in _DISCLOSURE_STEPS and not may_see_restricted_fields(user):
+        return False
+    return step not in _WORKERS_STEPS or may_work_protocol(user)

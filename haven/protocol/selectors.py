@@ -112,14 +112,24 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
             and states.get(Step.INTERPRETATION) == StepState.IN_PROGRESS
             and row.state in OPEN_STATES
         ):
-            blockers.append(_("An interpreter is needed first."))
+            blockers.append(
+                _(
+                    "An interpreter is needed first. This clears when a contact with a trained "
+                    "interpreter is logged, or when Interpretation is marked done."
+                )
+            )
         if (
             row.step == Step.SAFETY
             and row.state in OPEN_STATES
             and latest_danger
             and latest_danger.police_failed
         ):
-            blockers.append(_("911 did not help: make the backup plan now."))
+            blockers.append(
+                _(
+                    "911 did not help: use the backup plan now. This clears when a new danger "
+                    "check is recorded."
+                )
+            )
         choices = settable_states(row.step)
         tracked.append(
             TrackedStep(
@@ -136,7 +146,7 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
                 link=""
                 if (row.step == Step.MINORS and report is None)
                 or not may_follow_step_link(viewer, row.step)
-                else step_link(row.step, case),
+                else step_link(row.step, case, row.state),
                 choices=choices,
                 change_link=case_address("protocol:step_update", case.pk, step=row.step)
                 if choices

@@ -25,6 +25,9 @@ class StepRule:
     # May staff set its state by hand? (Some move only when their record is made.)
     manual: bool
     next_action: dict[str, str | Promise]
+    # Which records move it on their own, said wherever the step can be set by
+    # hand, so the choices offered there make sense ("" when only staff move it).
+    moves_with: str | Promise = ""
 
 
 RULES: tuple[StepRule, ...] = (
@@ -37,6 +40,10 @@ RULES: tuple[StepRule, ...] = (
             StepState.NOT_STARTED: _("Ask whether the person is in danger right now."),
             StepState.IN_PROGRESS: _("Make a safety plan with the person, with a backup plan."),
         },
+        moves_with=_(
+            "It moves on its own when a danger check is recorded, and is done when a safety plan "
+            "is saved."
+        ),
     ),
     StepRule(
         Step.INTERPRETATION,
@@ -47,6 +54,10 @@ RULES: tuple[StepRule, ...] = (
             StepState.NOT_STARTED: _("Find out which language the person speaks best."),
             StepState.IN_PROGRESS: _("Arrange a trained interpreter: never family or friends."),
         },
+        moves_with=_(
+            "It moves on its own when the person's language is recorded, and is done when a "
+            "contact with a trained interpreter is logged."
+        ),
     ),
     StepRule(
         Step.NEEDS,
@@ -57,6 +68,7 @@ RULES: tuple[StepRule, ...] = (
             StepState.NOT_STARTED: _("Ask the person what they need, and what matters most."),
             StepState.IN_PROGRESS: _("Follow the needs through to met or declined."),
         },
+        moves_with=_("It is done when the person's needs are assessed."),
     ),
     StepRule(
         Step.RIGHTS,
@@ -67,6 +79,7 @@ RULES: tuple[StepRule, ...] = (
             StepState.NOT_STARTED: _("Explain rights and options in the person's language."),
             StepState.IN_PROGRESS: _("Answer their questions; explain what else they need."),
         },
+        moves_with=_("It moves on its own when a handout is explained to the person."),
     ),
     StepRule(
         Step.CONSENT,
@@ -78,6 +91,7 @@ RULES: tuple[StepRule, ...] = (
                 "Before anything is shared, ask for consent: with whom, what, for how long."
             ),
         },
+        moves_with=_("It is done when the person gives a consent."),
     ),
     StepRule(
         Step.LAW_ENFORCEMENT,
@@ -89,6 +103,7 @@ RULES: tuple[StepRule, ...] = (
                 "When the person is ready, ask whether they want law enforcement involved."
             ),
         },
+        moves_with=_("It is done when the person's choice about law enforcement is recorded."),
     ),
     StepRule(
         Step.CONFIDENTIALITY,
@@ -110,6 +125,9 @@ RULES: tuple[StepRule, ...] = (
             StepState.NOT_STARTED: _("Refer the person's needs to partners, with their consent."),
             StepState.IN_PROGRESS: _("Follow the referrals up until the partners answer."),
         },
+        moves_with=_(
+            "It moves on its own when a referral is sent, and is done when a partner completes one."
+        ),
     ),
     StepRule(
         Step.DOCUMENTATION,
@@ -124,6 +142,7 @@ RULES: tuple[StepRule, ...] = (
                 "Keep the log and the documents complete: correct with addenda, never by editing."
             ),
         },
+        moves_with=_("It moves on its own when a contact is recorded in the communications log."),
     ),
     StepRule(
         Step.STAFF_SAFETY,
@@ -154,6 +173,10 @@ RULES: tuple[StepRule, ...] = (
                 "law enforcement will be contacted."
             ),
         },
+        moves_with=_(
+            "It moves on its own once the person's age is known (it does not apply to an adult), "
+            "and is done when the mandated report is recorded."
+        ),
     ),
 )
 
@@ -167,10 +190,11 @@ def next_action(step: str, state: str) -> str:
     return str(text) if text else ""
 
 
-#: Where each step's work is done (URL names taking the case id).
+#: Where each step's work is done (URL names taking the case id). A step
+#: staff do by hand alone (confidentiality) is done on its own step page.
 LINKS: dict[str, str] = {
     Step.SAFETY: "protocol:safety",
-    Step.INTERPRETATION: "people:person_edit",
+    Step.INTERPRETATION: "interpretation:point_for_case",
     Step.NEEDS: "protocol:needs",
     Step.RIGHTS: "protocol:rights",
     Step.CONSENT: "consent:consents",
@@ -180,13 +204,21 @@ LINKS: dict[str, str] = {
     Step.LAW_ENFORCEMENT: "authorities:law",
     Step.MINORS: "authorities:minor_report",
 }
+#: Where the work goes once a step is under way: the language known, what is
+#: left is the contact with a trained interpreter.
+LINKS_UNDER_WAY: dict[str, str] = {
+    Step.INTERPRETATION: "communications:log",
+}
 
 
-def step_link(step: str, case: object) -> str:
-    name = LINKS.get(step)
-    if not name:
-        return ""
+def step_link(step: str, case: object, state: str = StepState.NOT_STARTED) -> str:
+    """The page where ``step``'s work is done now, for a case in ``state``."""
+    name = (LINKS_UNDER_WAY.get(step) if state == StepState.IN_PROGRESS else None) or LINKS.get(
+        step
+    )
     try:
+        if not name:
+            return case_address("protocol:step_update", case.pk, step=step)  # type: ignore[attr-defined]
         return case_address(name, case.pk)  # type: ignore[attr-defined]
     except NoReverseMatch:
         return ""  # a page not built yet

@@ -66,7 +66,7 @@ def step_states(tab) -> dict[str, str]:
     """{step: state} of the tracker on the case page, from its data attributes."""
     return tab.page.evaluate(
         """() => Object.fromEntries(
-          [...document.querySelectorAll("tr[data-step]")].map(
+          [...document.querySelectorAll("li[data-step]")].map(
             (row) => [row.dataset.step, row.dataset.state]
           )
         )"""
@@ -75,7 +75,7 @@ def step_states(tab) -> dict[str, str]:
 
 def open_step(tab, step: str) -> None:
     """Follow the tracker's link to the page where ``step`` is worked."""
-    tab.click_through(f"tr[data-step={step}] th a")
+    tab.click_through(f"li[data-step={step}] .step__title a")
 
 
 def messages_text(tab) -> str:
@@ -232,7 +232,7 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
     shot(tab, "11-case-tracker")
 
     # --- A step set by hand: what stays confidential was explained. ---------
-    tab.click_through("tr[data-step=confidentiality] a.step-change")
+    tab.click_through("li[data-step=confidentiality] a.step-change")
     assert tab.path == f"/cases/{case_id}/protocol/confidentiality/"
     page.check("input[name=state][value=done]")
     shot(tab, "12-step-set-by-hand")

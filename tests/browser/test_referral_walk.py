@@ -60,7 +60,7 @@ def step_states(tab) -> dict[str, str]:
     """{step: state} of the tracker on the case page, from its data attributes."""
     return tab.page.evaluate(
         """() => Object.fromEntries(
-          [...document.querySelectorAll("tr[data-step]")].map(
+          [...document.querySelectorAll("li[data-step]")].map(
             (row) => [row.dataset.step, row.dataset.state]
           )
         )"""
@@ -142,7 +142,7 @@ def test_a_referral_goes_through_consent_to_another_agency_and_comes_back_met(
     # --- The tracker leads to the referrals page. ----------------------------
     tab.visit(case_url)
     assert step_states(tab)["collaboration"] == "not_started"
-    tab.click_through("tr[data-step=collaboration] th a")
+    tab.click_through("li[data-step=collaboration] .step__title a")
     assert tab.path == referrals_url
     assert page.is_visible("text=No referrals yet.")
     shot(tab, "02-referrals-empty")

@@ -13,6 +13,8 @@ from haven.attachments.models import Attachment, Use
 from haven.audit.models import Action, AuditEvent
 from haven.communications.models import Communication, Interpreter
 from haven.communications.services import communication_record
+from haven.protocol.models import CaseStep, Step, StepState
+from haven.protocol.selectors import tracker
 from tests import files
 from tests.communications.helpers import log, values
 from tests.factories import record_intake
@@ -263,3 +265,33 @@ def test_the_agreement_box_appears_only_when_the_agreement_needs_it(
     accepted = client.post(url("entry_new", case), {**chosen, "agreement_acknowledged": "on"})
     assert accepted.status_code == 303
     assert Communication.objects.get().agreement_warning.startswith("expired:")
+
+
+def test_a_contact_with_a_roster_interpreter_completes_interpretation(advocate, team, interpreter):
+    """After the call with a trained interpreter, Rights is no longer blocked."""
+    case = record_intake(actor=advocate, team=team, language="hmn", interpreter_needed=True)
+    state = CaseStep.objects.filter(case=case, step=Step.INTERPRETATION).values_list("state")
+    assert state.get() == (StepState.IN_PROGRESS,)
+    rights = next(s for s in tracker(case, viewer=advocate).steps if s.step == Step.RIGHTS)
+    assert "trained interpreter is logged" in rights.blockers[0]
+
+    log(advocate, case, interpretation="phone", language="hmn", interpreter_id=interpreter.pk)
+
+    assert state.get() == (StepState.DONE,)
+    rights = next(s for s in tracker(case, viewer=advocate).steps if s.step == Step.RIGHTS)
+    assert rights.blockers == []
+
+
+def test_a_family_member_interpreting_leaves_interpretation_open(advocate, team):
+    case = record_intake(actor=advocate, team=team, language="hmn", interpreter_needed=True)
+    log(
+        advocate,
+        case,
+        interpretation="in_person",
+        language="hmn",
+        ad_hoc="family",
+        ad_hoc_name="Cousin (synthetic)",
+        ad_hoc_reason="Emergency at night, no interpreter reachable (synthetic)",
+    )
+    step = CaseStep.objects.get(case=case, step=Step.INTERPRETATION)
+    assert step.state == StepState.IN_PROGRESS

@@ -4,6 +4,8 @@ nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -103,3 +105,43 @@ def test_another_agency_cannot_reach_the_step(client_for, advocate, outsider, te
     assert client.get(url(case, Step.RIGHTS)).status_code == 404
     assert client.post(url(case, Step.RIGHTS), {"state": StepState.DONE}).status_code == 404
     assert state_of(case, Step.RIGHTS) == StepState.NOT_STARTED
+
+
+def tracker_links(body: str) -> list[str]:
+    """The addresses the tracker's steps link to (their titles and "Change")."""
+    start = body.index('<ol class="steps"')
+    return re.findall(r'href="([^"]+)"', body[start : body.index("</ol>", start)])
+
+
+@pytest.mark.parametrize("role", ["advocate", "supervisor", "shelter"])
+def test_every_step_links_to_a_page_the_viewer_can_open(request, client_for, advocate, team, role):
+    """No link on the tracker bounces: each opens for the role that sees it."""
+    viewer = request.getfixturevalue(role)
+    case = record_intake(actor=advocate, team=team, language="spa", interpreter_needed=True)
+    case.shelter_team = team
+    case.save(update_fields=["shelter_team"])
+    client = client_for(viewer)
+    links = tracker_links(client.get(reverse("desk:case_detail", args=[case.pk])).content.decode())
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+def test_every_step_has_somewhere_to_go_for_those_who_work_it(client_for, advocate, team):
+    case = record_intake(actor=advocate, team=team)
+    body = client_for(advocate).get(reverse("desk:case_detail", args=[case.pk])).content.decode()
+    titled = re.findall(r'<span class="step__title">(<a href="[^"]+">)?', body)
+    assert len(titled) == len(Step.values)
+    # Minors has no page until the person is known to be under 18.
+    assert sum(1 for link in titled if not link) <= 1
+
+
+def test_the_change_page_says_why_its_choices_are_what_they_are(client_for, advocate, team):
+    case = record_intake(actor=advocate, team=team)
+    client = client_for(advocate)
+    safety = client.get(url(case, Step.SAFETY)).content.decode()
+    assert "danger check" in safety
+    assert "only say it does not apply" in safety
+    rights = client.get(url(case, Step.RIGHTS)).content.decode()
+    assert "You can set this step by hand." in rights
+    assert "handout" in rights

@@ -22,7 +22,7 @@ from haven.core.forms import show_refusal
 from haven.people.access import names_hidden_for
 from haven.protocol import selectors
 from haven.protocol.models import Step, StepState
-from haven.protocol.steps import OPEN_STATES, next_action, settable_states
+from haven.protocol.steps import OPEN_STATES, RULE, next_action, settable_states
 from haven.protocol.tracker import step_set
 from haven.protocol.views.common import case_for_work
 
@@ -89,6 +89,8 @@ def step_update(request: HttpRequest, case_id: uuid.UUID, step: str) -> HttpResp
             "step_label": Step(step).label,
             "state_label": StepState(current).label,
             "next_action": next_action(step, current) if current in OPEN_STATES else "",
+            "by_hand": RULE[Step(step)].manual,
+            "moves_with": RULE[Step(step)].moves_with,
             "hidden_names": names_hidden_for(user),
         },
         status=400 if form.errors else 200,
