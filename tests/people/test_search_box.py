@@ -281,9 +281,7 @@ def test_any_readable_query_searches_without_failing(advocate, people, typed):
 # --- Re-indexing people recorded before these indexes --------------------------------
 
 
-def test_rebuild_search_index_indexes_everyone_again_and_prints_no_name(
-    advocate, people, outsider
-):
+def test_rebuild_search_index_indexes_everyone_again_and_prints_no_name(advocate, people, outsider):
     from io import StringIO
 
     from django.core.management import call_command
@@ -307,3 +305,52 @@ def test_rebuild_search_index_indexes_everyone_again_and_prints_no_name(
     assert printed[0].endswith("5 people re-indexed.\n")
     for word in ("Guadalupe", "Ramírez", "Cazares", "Олена", "4821", "1987"):
         assert word not in printed[0]
+
+
+# --- The page and the dashboard -------------------------------------------------------
+
+
+def test_the_dashboard_has_a_search_box_that_posts_to_the_search(client_for, advocate, people):
+    from django.urls import reverse
+
+    client = client_for(advocate)
+    home = client.get(reverse("desk:dashboard")).content.decode()
+    assert f'action="{reverse("people:case_list")}"' in home
+    assert 'name="q"' in home
+    page = client.post(reverse("people:case_list"), {"q": "ramirez"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert text.index("Guadalupe Ramírez Soto") < text.index("Similar names")
+    assert text.index("Similar names") < text.index("Tomasa Ramires")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Type a name"),
+        ("a", "at least two letters"),
+        ("🌻🌻", "at least two letters"),
+        ("e\u0301\u0301", "at least two letters"),
+        ("x" * 10_000, "at most 200 characters"),
+        ("02/30/1987", "That date does not exist"),
+    ],
+)
+def test_the_page_answers_bad_searches_with_a_message(client_for, advocate, typed, message):
+    from django.urls import reverse
+
+    client = client_for(advocate)
+    before = AuditEvent.objects.count()
+    page = client.post(reverse("people:case_list"), {"q": typed})
+    assert page.status_code == 400
+    assert message in page.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_search_in_another_script_or_with_emoji_answers_an_empty_list(client_for, advocate):
+    from django.urls import reverse
+
+    client = client_for(advocate)
+    for typed in ("Ζωή Παπαδοπούλου", "محمد 🌻", "नमस्ते दुनिया", "ÅÅÅ\u0301\u0308 zz"):
+        page = client.post(reverse("people:case_list"), {"q": typed})
+        assert page.status_code == 200, typed
+        assert "Nobody you can see matches" in page.content.decode()
