@@ -215,7 +215,7 @@ def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
 
     Only the columns a list shows are read (the case's status, restriction,
     date and team, the person's names and data key), here and in
-    cases_matching: the person has many more sealed values and choices, and
+    search_cases: the person has many more sealed values and choices, and
     making fifty of them cost more than the query. Any other field still
     loads when read, with a query of its own, so a list that needs more
     should name it here.
