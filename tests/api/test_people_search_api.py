@@ -45,9 +45,7 @@ def test_q_finds_by_one_word_and_lists_similar_names_after(client_for, advocate,
 @pytest.mark.parametrize("q", ["Guadalupe", "soto guadalupe", "4821", "1987", "03/14/1987"])
 def test_q_finds_by_words_dates_years_and_phone_endings(client_for, advocate, people, q):
     found = post_json(client_for(advocate), SEARCH, {"q": q}).json()
-    assert [(p["id"], p["match"]) for p in found] == [
-        (str(people["guadalupe"].person_id), "exact")
-    ]
+    assert [(p["id"], p["match"]) for p in found] == [(str(people["guadalupe"].person_id), "exact")]
 
 
 def test_intake_staff_find_by_q_but_see_no_names(client_for, intake, team):
@@ -59,9 +57,7 @@ def test_intake_staff_find_by_q_but_see_no_names(client_for, intake, team):
 
 def test_the_older_fields_still_search_exactly(client_for, advocate, people):
     found = post_json(client_for(advocate), SEARCH, {"name": "Guadalupe Ramírez Soto"}).json()
-    assert [(p["id"], p["match"]) for p in found] == [
-        (str(people["guadalupe"].person_id), "exact")
-    ]
+    assert [(p["id"], p["match"]) for p in found] == [(str(people["guadalupe"].person_id), "exact")]
 
 
 def test_another_agency_finds_nobody_by_q(client_for, outsider, people):
