@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -140,6 +141,9 @@ def long_log_case(user: User, agency: Agency) -> tuple[Case, list[uuid.UUID]]:
     return case, random.Random(SEED).sample(entries, min(SAMPLES, len(entries)))  # noqa: S311
 
 
+# A row of a found case: the search answered with at least one person.
+ROW = '<td><a href="/cases/'
+
 WORDS = [
     "the",
     "person",
@@ -177,6 +181,13 @@ def export_once(user: User, case: Case) -> None:
         f"{wall:.1f} s ({used:.1f} s CPU); bundle {len(exported.zip_bytes) / 1e6:.1f} MB, "
         f"PDF {len(exported.pdf_bytes) / 1e6:.1f} MB"
     )
+
+
+def common_words(names: list[str], count: int = 20) -> list[str]:
+    """The words that come back most often in the sampled names (first names
+    and family names shared by many people): the slowest one-word searches."""
+    words = Counter(word for name in names for word in name.split() if len(word) > 2)
+    return [word for word, _n in words.most_common(count)]
 
 
 def samples(user: User, agency: Agency) -> tuple[list[str], list[uuid.UUID]]:
@@ -261,7 +272,15 @@ def main() -> None:
     # A search must show the name it was given: a GET with the name in the
     # address would quietly time the case list instead.
     kinds: dict[str, list[tuple[str, str, dict[str, str], str]]] = {
-        "search": [("post", case_list, {"name": name}, escape(name)) for name in names],
+        "search": [("post", case_list, {"q": name}, escape(name)) for name in names],
+        # One word of a common name: many people match, 50 are shown and
+        # up to 20 similar names below them.
+        "word": [("post", case_list, {"q": word}, ROW) for word in common_words(names)],
+        # Candidates of a shared short digest, confirmed on the decrypted value.
+        "year": [("post", case_list, {"q": str(1960 + n % 50)}, ROW) for n in range(SAMPLES)],
+        "last four": [
+            ("post", case_list, {"q": f"{n * 3 % 10000:04d}"}, ROW) for n in range(SAMPLES)
+        ],
         "page": [("get", reverse("desk:case_detail", args=[c]), {}, "") for c in cases],
         "list": [("get", case_list, {}, "") for _ in range(SAMPLES)],
         "long case": [("get", reverse("desk:case_detail", args=[long_case.pk]), {}, "")],
@@ -272,7 +291,10 @@ def main() -> None:
         ],
     }
     labels = {
-        "search": "exact-name search (POST, full page)",
+        "search": "whole-name search (POST, full page)",
+        "word": "one-word search, common names",
+        "year": "year-of-birth search",
+        "last four": "phone's last-four search",
         "page": "case page",
         "list": "case list (50 newest)",
         "long case": "case page, 2,000 communications",

@@ -37,6 +37,7 @@ from haven.people.policies import (
     may_see_full_record,
     may_see_restricted_fields,
 )
+from haven.people.search import parse_query
 
 router = Router(tags=["people"])
 
@@ -74,7 +75,16 @@ BirthDate = Annotated[
 
 
 class SearchIn(Input):
-    name: Line = ""
+    q: Line = Field(
+        default="",
+        description=(
+            "What you have, as staff type it in the search box: one or more words of any "
+            "name, in any order (all must match); a date of birth (1987-03-14 or 03/14/1987); "
+            "a year of birth; the last four digits of a phone; or a whole phone number. "
+            "Send it alone, without the fields below."
+        ),
+    )
+    name: Line = Field(default="", description="A whole name or alias, exactly (older clients).")
     date_of_birth: BirthDate = None
     phone: Phone = ""
 
@@ -168,8 +178,18 @@ class CaseDetailOut(CaseOut):
     )
 
 
+Match = Literal["exact", "similar"]
+
+
 class PersonMatch(PersonOut):
     cases: list[uuid.UUID] = Field(description="The person's cases you may open.")
+    match: Match = Field(
+        default="exact",
+        description=(
+            "exact: every word of the search is a word of one of their names; similar: a "
+            "word only sounds like one (listed after the exact matches)."
+        ),
+    )
 
 
 class IntakeOut(Schema):
@@ -273,20 +293,37 @@ def person_update(request: HttpRequest, case_id: CaseId, changes: PersonIn) -> C
 def people_search(request: HttpRequest, terms: SearchIn) -> list[PersonMatch]:
     """Find people already recorded.
 
-    Exact match on a name or alias, a date of birth or a phone number, most matching fields
-    first. The terms go in the body so that they never appear in a URL or a log.
+    With `q`, as the search box does: every word in any of their names, in any order, with
+    accents, case and script folded, then people whose names only sound alike (`match`
+    "similar"); or by a date or year of birth, a whole phone or its last four digits. With
+    the older `name`, `date_of_birth` and `phone`: an exact match of any of them, most
+    matching fields first. The terms go in the body so that they never appear in a URL or a
+    log.
     """
     user = authenticated_user(request)
-    if not (terms.name or terms.date_of_birth or terms.phone):
+    if terms.q and (terms.name or terms.date_of_birth or terms.phone):
+        raise ValidationError({"q": "Send q alone, or name, date_of_birth and phone without q."})
+    if terms.q:
+        found = selectors.search_cases(
+            user=user, query=parse_query(terms.q, today=timezone.localdate())
+        )
+        ranked: list[tuple[Person, Match]] = [(c.person, "exact") for c in found.exact]
+        ranked += [(c.person, "similar") for c in found.similar]
+    elif terms.name or terms.date_of_birth or terms.phone:
+        people = selectors.people_matching(
+            user=user, name=terms.name, date_of_birth=terms.date_of_birth, phone=terms.phone
+        )
+        ranked = [(person, "exact") for person in people]
+    else:
         raise HttpError(400, "Enter a name, a date of birth or a phone number.")
-    people = selectors.people_matching(
-        user=user, name=terms.name, date_of_birth=terms.date_of_birth, phone=terms.phone
-    )
+    # One entry a person, though several of their cases matched.
+    unique = {person.pk: (person, match) for person, match in reversed(ranked)}
+    ordered = [unique.pop(person.pk) for person, _match in ranked if person.pk in unique]
     full = may_see_full_record(user)
-    case_ids = selectors.visible_case_ids_of(user=user, people=people)
+    case_ids = selectors.visible_case_ids_of(user=user, people=[p for p, _m in ordered])
     return [
-        PersonMatch(**_person_out(person, full=full), cases=case_ids[person.pk])
-        for person in people
+        PersonMatch(**_person_out(person, full=full), cases=case_ids[person.pk], match=match)
+        for person, match in ordered
     ]
 
 

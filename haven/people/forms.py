@@ -37,6 +37,7 @@ from haven.people.models import (
     ImmigrationStatus,
     TraffickingType,
 )
+from haven.people.search import parse_query
 
 
 def clean_text(value: str) -> str:
@@ -74,14 +75,26 @@ class BirthDateField(forms.DateField):
 
 
 class SearchForm(forms.Form):
-    name = TextField(label=_("Name or alias"))
-    date_of_birth = BirthDateField()
-    phone = TextField(label=_("Phone"), max_length=40)
+    """The one search box: whatever staff have (a word of a name, two words, a
+    date or year of birth, a phone's last four digits), read by parse_query."""
+
+    q = forms.CharField(
+        label=_("Find a person"),
+        required=False,
+        help_text=_(
+            "A name or one word of it, a date or year of birth, or the last four digits of a phone."
+        ),
+        # The length is checked by parse_query, with a message of its own.
+        widget=forms.TextInput(
+            attrs={"type": "search", "maxlength": limits.LINE, "autocomplete": "off"}
+        ),
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not any(cleaned.get(f) for f in ("name", "date_of_birth", "phone")):
-            raise forms.ValidationError(_("Enter a name, a date of birth or a phone number."))
+        if "q" in cleaned:
+            # Its refusal is keyed by "q", so it shows under the box.
+            cleaned["query"] = parse_query(cleaned["q"], today=timezone.localdate())
         return cleaned
 
 

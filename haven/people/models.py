@@ -211,13 +211,19 @@ class Alias(models.Model):
 
 
 class SearchEntry(models.Model):
-    """One blind-index digest pointing at a person: exact-match search
-    without storing, or being able to recover, what was searched for."""
+    """One blind-index digest pointing at a person: search without storing,
+    or being able to recover, what was searched for. A year of birth's and a
+    phone's last four digits' digests are cut short (haven.people.search)."""
 
     class Kind(models.TextChoices):
         NAME = "name"
         DATE_OF_BIRTH = "dob"
         PHONE = "phone"
+        # The transformations of the one search box (docs/adr/0022-search-indexes.md).
+        WORD = "word"
+        SOUND = "sound"
+        BIRTH_YEAR = "year"
+        PHONE_END = "last4"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="search_entries")

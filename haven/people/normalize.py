@@ -23,6 +23,43 @@ def name_forms(name: str) -> set[str]:
     return forms
 
 
+# What separates the words of a name, and the marks inside one ("Quell-Marsh",
+# "O'Brien", "St. John").
+_WORD_BREAK = re.compile(r"[\s\-'\u2019.,]+")
+_INNER_MARKS = re.compile(r"[\-'\u2019.,]")
+
+
+def _latin(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", anyascii(text).lower())
+
+
+def word_forms(word: str) -> set[str]:
+    """One word as it may be typed: folded, without accents, in Latin letters
+    (the forms of name_forms, for a single word)."""
+    folded = _INNER_MARKS.sub("", fold(word))
+    forms = {folded, strip_marks(folded), _latin(folded)}
+    return {form for form in forms if form}
+
+
+def name_words(name: str) -> set[str]:
+    """Every form of every word a name can be found by, in any order: each
+    word whole ("quellmarsh", "obrien") and each of its parts ("quell",
+    "marsh"), as word_forms spells them; a word of a script written without
+    spaces also by the syllables of its Latin spelling ("李伟": "liwei", "li",
+    "wei"), as people type it in Latin letters."""
+    found: set[str] = set()
+    for token in fold(name).split():
+        pieces = {token, *_WORD_BREAK.split(token)}
+        # A piece with no letter or digit (an emoji, a lone mark) names nobody.
+        for piece in (p for p in pieces if any(c.isalnum() for c in p)):
+            found |= word_forms(piece)
+            if not piece.isascii():
+                syllables = re.findall(r"[A-Z][a-z0-9]*", anyascii(piece))
+                if len(syllables) > 1:
+                    found |= {s.lower() for s in syllables}
+    return found
+
+
 def phone_form(phone: str) -> str:
     """Digits only, without a leading US country code."""
     digits = re.sub(r"\D", "", phone)
@@ -67,9 +104,27 @@ def sound_key(word: str) -> str:
 
 def name_sounds(name: str) -> list[str]:
     """The sound keys of a name's words, in order, each word once."""
-    words = re.split(r"[\s\-'\u2019.,]+", fold(name))
+    words = _WORD_BREAK.split(fold(name))
     keys = [sound_key(word) for word in words]
     return list(dict.fromkeys(k for k in keys if k))
+
+
+def name_word_sounds(name: str) -> set[str]:
+    """The sound keys a name can be found by: of each word whole ("Quell-Marsh"
+    as "quellmarsh") and of each of its parts, as people search."""
+    found: set[str] = set()
+    for token in fold(name).split():
+        for piece in {_INNER_MARKS.sub("", token), *_WORD_BREAK.split(token)}:
+            if any(c.isalnum() for c in piece):
+                found.add(sound_key(piece))
+    found.discard("")
+    return found
+
+
+def last_four(phone: str) -> str:
+    """The last four digits of a phone number, or "" if it has fewer."""
+    digits = phone_form(phone)
+    return digits[-4:] if len(digits) >= 4 else ""
 
 
 # Cyrillic and Greek capitals that look like Latin ones: a plate read off a car

@@ -7,10 +7,12 @@ which people were shown to whom (one event for a whole list).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from haven.accounts.models import Membership, Role, User
@@ -19,9 +21,11 @@ from haven.audit.services import audit_record
 from haven.core import crypto, keys
 from haven.core.errors import NotFound
 from haven.core.models import Team
+from haven.people import search
 from haven.people.models import BreakGlass, Case, Person, SearchEntry
-from haven.people.normalize import name_forms, phone_form
+from haven.people.normalize import last_four, name_forms, phone_form
 from haven.people.policies import may_search_people, visible_cases_q
+from haven.people.search import Query
 
 LIST_SIZE = 50
 
@@ -89,30 +93,117 @@ def people_matching(
     return found
 
 
-def cases_matching(
-    *, user: User, name: str = "", date_of_birth: date | None = None, phone: str = ""
-) -> list[Case]:
-    """The cases the user may open of the people matching a search, in one
-    query, best matches first; audited like people_matching."""
+#: At most this many similar names are listed, below the exact matches.
+SIMILAR_SIZE = 20
+#: Cases read and decrypted at most to confirm a year of birth or a phone's
+#: last four digits (whose digests are shared by many values): past this
+#: many, the page asks for another word rather than read on.
+CONFIRM_LIMIT = 2000
+_CONFIRM_BATCH = 200
+# What a list of cases shows (see case_list), and what confirms a candidate.
+_SHOWN = (
+    *("status", "restricted", "opened_on", "team__name"),
+    *("person__legal_name", "person__preferred_name", "person__data_key__wrapped"),
+    *("person__data_key__agency_id", "person__data_key__agency_key_version"),
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The cases of a search: exact matches, and similar names apart."""
+
+    exact: list[Case]
+    similar: list[Case]
+    #: More matched than are listed (or than could be confirmed).
+    more: bool
+
+
+def _people_with(agency_id: int, kind: str, values: Iterable[str]) -> QuerySet[SearchEntry, Any]:
+    """The ids of the people indexed under any of ``values`` (one kind)."""
+    wanted = search.digests(agency_id, kind, values)
+    return SearchEntry.objects.filter(agency_id=agency_id, kind=kind, digest__in=wanted).values(
+        "person_id"
+    )
+
+
+def _confirmed(query: Query, today: date) -> Callable[[Person], bool] | None:
+    """A check of the decrypted values, for the parts of ``query`` whose
+    digests are shared by many values (a year, four digits); None if none."""
+    if not query.four_digits:
+        return None
+
+    def matches(person: Person) -> bool:
+        born, ending = person.date_of_birth or "", last_four(person.phone or "")
+        return all(
+            ending == four or (search.is_year(four, today=today) and born[:4] == four)
+            for four in query.four_digits
+        )
+
+    return matches
+
+
+def _first(
+    cases: QuerySet[Case], confirm: Callable[[Person], bool] | None, size: int
+) -> tuple[list[Case], bool]:
+    """The newest ``size`` cases that pass ``confirm``, and whether there are more."""
+    cases = cases.select_related("person", "person__data_key", "team").order_by(
+        "-opened_on", "-created_at"
+    )
+    if confirm is None:
+        found = list(cases.only(*_SHOWN)[: size + 1])
+        return found[:size], len(found) > size
+    cases = cases.only(*_SHOWN, "person__date_of_birth", "person__phone")
+    found = []
+    for start in range(0, CONFIRM_LIMIT, _CONFIRM_BATCH):
+        batch = list(cases[start : start + _CONFIRM_BATCH])
+        found += [case for case in batch if confirm(case.person)]
+        if len(found) > size:
+            return found[:size], True
+        if len(batch) < _CONFIRM_BATCH:
+            return found, False
+    return found, True
+
+
+def search_cases(*, user: User, query: Query) -> Found:
+    """The cases the user may open of the people a search box query finds:
+    every word of it in any of their names (any order, accents, case and
+    script folded), then, apart, names that sound like it; narrowed by a
+    date of birth, a year of birth, a phone or its last four digits.
+
+    The query is never stored; one audit event lists the ids shown.
+    """
     if not may_search_people(user):
         raise NotFound
-    ranked = _matching_ids(user.agency_id, name=name, date_of_birth=date_of_birth, phone=phone)
-    if not ranked:
-        return []
-    rank = {pid: n for n, pid in enumerate(ranked)}
-    cases = sorted(
-        Case.objects.filter(visible_cases_q(user), person_id__in=ranked[: LIST_SIZE * 4])
-        .select_related("person", "person__data_key", "team")
-        # Only what a list of cases shows (see case_list).
-        .only(
-            *("status", "restricted", "opened_on", "team__name"),
-            *("person__legal_name", "person__preferred_name", "person__data_key__wrapped"),
-            *("person__data_key__agency_id", "person__data_key__agency_key_version"),
-        )[:LIST_SIZE],
-        key=lambda case: rank[case.person_id],
-    )
-    audit_people_shown(user=user, people=[c.person for c in cases], where="search")
-    return cases
+    agency, today = user.agency_id, timezone.localdate()
+    Kind = SearchEntry.Kind
+    cases = visible_cases(user=user)
+    if query.born:
+        cases = cases.filter(
+            person_id__in=_people_with(agency, Kind.DATE_OF_BIRTH, [query.born.isoformat()])
+        )
+    if query.phone:
+        cases = cases.filter(person_id__in=_people_with(agency, Kind.PHONE, [query.phone]))
+    for four in query.four_digits:
+        either = Q(person_id__in=_people_with(agency, Kind.PHONE_END, [four]))
+        if search.is_year(four, today=today):
+            either |= Q(person_id__in=_people_with(agency, Kind.BIRTH_YEAR, [four]))
+        cases = cases.filter(either)
+    exact_people = Person.objects.filter(agency_id=agency)
+    similar = cases
+    for forms, sound in zip(query.word_forms(), query.word_sounds(), strict=True):
+        words = _people_with(agency, Kind.WORD, forms)
+        exact_people = exact_people.filter(pk__in=words)
+        sounds = Q(person_id__in=_people_with(agency, Kind.SOUND, [sound])) if sound else Q()
+        similar = similar.filter(Q(person_id__in=words) | sounds)
+    confirm = _confirmed(query, today)
+    if query.words:
+        named = exact_people.values("pk")
+        exact, more = _first(cases.filter(person_id__in=named), confirm, LIST_SIZE)
+        near, _more = _first(similar.exclude(person_id__in=named), confirm, SIMILAR_SIZE)
+    else:
+        (exact, more), near = _first(cases, confirm, LIST_SIZE), []
+    audit_people_shown(user=user, people=[c.person for c in exact + near], where="search")
+    return Found(exact=exact, similar=near, more=more)
 
 
 def visible_cases(*, user: User) -> QuerySet[Case]:
@@ -124,7 +215,7 @@ def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
 
     Only the columns a list shows are read (the case's status, restriction,
     date and team, the person's names and data key), here and in
-    cases_matching: the person has many more sealed values and choices, and
+    search_cases: the person has many more sealed values and choices, and
     making fifty of them cost more than the query. Any other field still
     loads when read, with a query of its own, so a list that needs more
     should name it here.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
-from haven.core import crypto, keys
+from haven.core import keys
 from haven.core.errors import NotFound
 from haven.core.models import DataKey, Team
-from haven.people import signals
+from haven.people import search, signals
 from haven.people.details import (
     DETAIL_NAMES,
     RESTRICTED,
@@ -38,7 +38,6 @@ from haven.people.models import (
     Person,
     SearchEntry,
 )
-from haven.people.normalize import name_forms, phone_form
 from haven.people.policies import (
     may_break_glass,
     may_change_case,
@@ -50,38 +49,44 @@ from haven.people.policies import (
 )
 
 
-def _digests(agency_id: int, kind: str, values: Iterable[str]) -> set[str]:
-    key = keys.index_key(agency_id, kind)
-    return {crypto.blind_index(key, value) for value in values if value}
-
-
 def search_entries_refresh(person: Person) -> None:
-    """Rebuild the person's blind-index entries from their current values."""
+    """Rebuild the person's blind-index entries from their current values
+    (every kind of haven.people.search: a one-off for all people is
+    ``manage.py rebuild_search_index``)."""
     names = [person.legal_name or "", person.preferred_name or ""]
     names += [alias.name or "" for alias in person.aliases.all()]
+    values = search.index_values(
+        names=names, date_of_birth=person.date_of_birth, phone=person.phone
+    )
     wanted = {
-        (SearchEntry.Kind.NAME, d)
-        for d in _digests(
-            person.agency_id, SearchEntry.Kind.NAME, (f for n in names for f in name_forms(n))
-        )
+        (kind, digest)
+        for kind, found in values.items()
+        for digest in search.digests(person.agency_id, kind, found)
     }
-    if person.date_of_birth:
-        wanted |= {
-            (SearchEntry.Kind.DATE_OF_BIRTH, d)
-            for d in _digests(
-                person.agency_id, SearchEntry.Kind.DATE_OF_BIRTH, [person.date_of_birth]
-            )
-        }
-    if person.phone:
-        wanted |= {
-            (SearchEntry.Kind.PHONE, d)
-            for d in _digests(person.agency_id, SearchEntry.Kind.PHONE, [phone_form(person.phone)])
-        }
     person.search_entries.all().delete()
     SearchEntry.objects.bulk_create(
         SearchEntry(agency_id=person.agency_id, person=person, kind=kind, digest=digest)
-        for kind, digest in wanted
+        for kind, digest in sorted(wanted)
     )
+
+
+def search_index_rebuild(*, agency_id: int, batch_size: int = 500) -> Iterator[int]:
+    """Rebuild the search entries of every person of an agency, a batch per
+    transaction, yielding how many people each batch re-indexed. Safe to run
+    again: each person's entries are replaced, never added to."""
+    last: uuid.UUID | None = None
+    while True:
+        people = Person.objects.filter(agency_id=agency_id).order_by("pk")
+        if last is not None:
+            people = people.filter(pk__gt=last)
+        with transaction.atomic():
+            batch = list(people.select_related("data_key").prefetch_related("aliases")[:batch_size])
+            for person in batch:
+                search_entries_refresh(person)
+        if not batch:
+            return
+        last = batch[-1].pk
+        yield len(batch)
 
 
 def person_details(person: Person) -> PersonDetails:

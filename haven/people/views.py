@@ -53,7 +53,8 @@ _INTAKE = "haven_intake"
 
 @require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The user's open cases, or the people matching a search.
+    """The user's open cases, or the people a search finds (also posted here
+    by the search box of the dashboard).
 
     A search is posted, never sent in the address: names, dates of birth and
     phone numbers must not land in browser history or any access log.
@@ -64,18 +65,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     searching = request.method == "POST"
     form = SearchForm(request.POST if searching else None)
     cases = []
+    found = None
     if searching and form.is_valid():
-        cases = selectors.cases_matching(
-            user=user,
-            name=form.cleaned_data["name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-            phone=form.cleaned_data["phone"],
-        )
+        found = selectors.search_cases(user=user, query=form.cleaned_data["query"])
+        cases = found.exact
     elif not searching:
         cases = selectors.case_list(user=user)
     context = {
         "form": form,
         "cases": cases,
+        "similar": found.similar if found else [],
+        "more": found.more if found else False,
         "searching": searching,
         "full": may_see_full_record(user),
         "hidden_names": hidden_names(user, field_rules(user.agency_id)),

@@ -223,6 +223,7 @@ def test_record_a_person_then_find_them(client_for, intake, advocate, team):
             "legal_name": "Synthetic Ana María",
             "preferred_name": "Ana",
             "cases": [created["case_id"]],
+            "match": "exact",
         }
     ]
     event = AuditEvent.objects.filter(action=Action.PEOPLE_VIEWED).latest("seq")

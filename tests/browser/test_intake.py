@@ -50,7 +50,7 @@ def test_first_contact_records_a_person_and_finds_them_again(tab, advocate, team
 
     # The search is posted and swapped in by htmx: no address carries the name.
     tab.visit("/cases/")
-    tab.page.fill("#id_name", "Rosalind Achterberg")
+    tab.page.fill("#id_q", "Rosalind Achterberg")
     tab.page.click("main form[role=search] button")
     tab.page.wait_for_selector("#case-results caption:has-text('people found')")
     assert tab.page.locator("#case-results tbody a").count() == 2

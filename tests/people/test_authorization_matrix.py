@@ -592,7 +592,7 @@ def test_case_list_page(world, role, how):
     client = world.client_for(world.user(role))
     before, since = snapshot(), last_event_id()
     url = reverse("people:case_list")
-    response = client.post(url, {"name": SHARED_NAME}) if how == "search" else client.get(url)
+    response = client.post(url, {"q": SHARED_NAME}) if how == "search" else client.get(url)
     if role not in SEARCHES:
         assert_not_found(response)
         assert_nothing_changed(before, since)
@@ -606,7 +606,7 @@ def test_case_list_page(world, role, how):
     assert snapshot() == before
     if role not in FULL_RECORD:
         # The search box keeps what the user typed; the results must add no name.
-        results = response.content.split(b'name="name"', 1)[-1].split(b"</form>", 1)[-1]
+        results = response.content.split(b'name="q"', 1)[-1].split(b"</form>", 1)[-1]
         names = [Person.objects.get(pk=cases[k].person_id).legal_name for k in expected]
         if SHARED_NAME.encode() in results or any(n.encode() in results for n in names):
             raise NameShownToIntake(role)
