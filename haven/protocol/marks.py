@@ -4,7 +4,7 @@ read from rows stored in the clear, never from the person's sealed record.
 A minor is a case with a mandated-report task: the task is opened exactly
 when the person is under 18 (from their sealed date of birth, or the
 estimate of age kept in the clear), so lists need not open any record to
-know it (docs/adr/0025-case-list-marks.md).
+know it (docs/adr/0025-case-list-marks-and-hand-off.md).
 """
 
 from __future__ import annotations
