@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.consent import selectors as consent_selectors
 from haven.consent.policies import may_see_disclosures
+from haven.core.addresses import case_address
 from haven.people import selectors as people_selectors
 from haven.people.models import Case
 from haven.protocol import selectors as protocol_selectors
@@ -46,7 +48,9 @@ class Item:
     since: date | datetime | None = None
     step: str = ""
     count: int = 1
+    # Where the item's work is done, and what it is about (no one's data).
     link: str = ""
+    what: str = ""
 
     @property
     def days(self) -> int:
@@ -111,10 +115,14 @@ def urgent_lines(*, user: User) -> Urgent:
         ending = consent_selectors.consents_expiring(user=user)
         for consent in ending:
             if consent.case_id in in_scope:
-                add(consent.case_id, Item("consent", since=consent.expires_on))
+                link = case_address("consent:consents", consent.case_id)
+                what = str(consent.get_purpose_display())
+                add(consent.case_id, Item("consent", consent.expires_on, link=link, what=what))
         for referral in referral_selectors.awaiting_reply(user=user):
             if referral.case_id in in_scope:
-                add(referral.case_id, Item("referral", since=referral.follow_up_on))
+                link = reverse("referrals:referral", args=[referral.case_id, referral.pk])
+                what = str(referral.get_purpose_display())
+                add(referral.case_id, Item("referral", referral.follow_up_on, link=link, what=what))
     for case_id in people_selectors.new_case_ids(user=user):
         add(case_id, Item("new"))
     for items in found.values():
