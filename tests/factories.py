@@ -70,8 +70,16 @@ def record_person(*, actor: User, **values: object) -> Person:
     return person_create(actor=actor, details=PersonDetails(**values))  # type: ignore[arg-type]
 
 
-def record_intake(*, actor: User, team: Team, danger: str = "no", **values: object) -> Case:
-    """A first contact recorded through the service, from keyword values."""
+def record_intake(
+    *,
+    actor: User,
+    team: Team,
+    danger: str = "no",
+    advocate: User | None = None,
+    **values: object,
+) -> Case:
+    """A first contact recorded through the service, from keyword values,
+    sent to ``advocate`` or else to the team's queue."""
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])  # type: ignore[arg-type]
     return intake_record(
@@ -79,6 +87,7 @@ def record_intake(*, actor: User, team: Team, danger: str = "no", **values: obje
         team=team,
         danger=danger,
         details=PersonDetails(**values),  # type: ignore[arg-type]
+        advocate=advocate,
     )
 
 

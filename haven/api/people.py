@@ -15,18 +15,27 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BeforeValidator, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, case_for, staff_allowed
+from haven.api.common import (
+    NOT_FOUND,
+    REFUSED,
+    WRITE_FAILURES,
+    case_for,
+    page_of,
+    staff_allowed,
+    uuid_or_404,
+)
 from haven.api.inputs import ISO_DATE, LARGEST_ID, CaseId, Input, LanguageCode, Line, Note, Phone
 from haven.people import selectors, services
+from haven.people.caselist import CaseFilters, filters_from
 from haven.people.details import DETAIL_NAMES, MAX_ALIASES, MAX_LANGUAGES, PersonDetails
 from haven.people.display import visible_names
 from haven.people.field_settings import field_rules
@@ -140,7 +149,18 @@ class IntakeIn(PersonIn):
     """A first contact: the danger answer, the team, and as little identity
     as the person chooses to give."""
 
-    team_id: StrictInt = Field(gt=0, le=LARGEST_ID, description="One of your agency's teams.")
+    team_id: StrictInt = Field(
+        gt=0, le=LARGEST_ID, description="One of your agency's teams: the case goes to it."
+    )
+    advocate_id: StrictInt | None = Field(
+        default=None,
+        gt=0,
+        le=LARGEST_ID,
+        description=(
+            "An active advocate or supervisor of that team to send the case to; "
+            "without one, the case waits in the team's queue."
+        ),
+    )
     danger: Danger = Field(description="Is the person in immediate danger right now?")
 
     def covering(self) -> list[str]:
@@ -167,6 +187,12 @@ class CaseOut(Schema):
     opened_on: date
     restricted: bool
     person: PersonOut
+
+
+class CaseListOut(CaseOut):
+    new: bool = Field(description="Assigned to you, or in your team's queue, and not opened yet.")
+    marks: list[str] = Field(description="danger, report, overdue, minor: what the case carries.")
+    queued: bool = Field(description="Waiting in its team's queue for an advocate to take it.")
 
 
 class CaseDetailOut(CaseOut):
@@ -219,19 +245,93 @@ def _case_out(case: Case, *, full: bool) -> CaseOut:
 # --- Routes --------------------------------------------------------------------------
 
 
+_NOT_AN_ADVOCATE = "Choose an advocate or supervisor of the team you send the case to."
+
+
+class CaseListQuery(Schema):
+    view: Literal[
+        "all", "mine", "new", "team", "overdue", "danger", "minors", "restricted", "closed"
+    ] = Field(default="all", description="A quick view; the filters narrow it further.")
+    team: int | None = Field(default=None, gt=0, le=LARGEST_ID, description="A team's id.")
+    status: Literal["open", "closed", "any"] = "open"
+    has: list[Literal["danger", "report", "overdue", "minor"]] = Field(
+        default_factory=list,
+        max_length=8,
+        description=(
+            "Only cases with all of these: danger reported and not resolved, a mandated "
+            "report waiting, overdue steps, a minor."
+        ),
+    )
+    assigned: str = Field(
+        default="",
+        max_length=20,
+        pattern=r"^(|me|none|[1-9][0-9]*)$",
+        description='"me", "none" (waiting in a team\'s queue) or a staff id.',
+    )
+    sort: Literal["opened", "activity", "urgency"] = Field(
+        default="opened", description="Newest first, last activity first, or most urgent first."
+    )
+    page: int = Field(
+        default=1, ge=1, le=1_000_000, description="25 a page; past the end serves the last."
+    )
+
+    def filters(self) -> CaseFilters:
+        params: dict[str, list[str]] = {
+            "view": [self.view],
+            "team": [str(self.team)] if self.team else [],
+            "status": [self.status],
+            "has": list(self.has),
+            "assigned": [self.assigned],
+            "sort": [self.sort],
+            "page": [str(self.page)],
+        }
+        return filters_from(params)
+
+
 @router.get(
     "/cases",
-    response={200: list[CaseOut], **NOT_FOUND, **REFUSED},
+    response={200: list[CaseListOut], **NOT_FOUND, **REFUSED},
 )
-def case_list(request: HttpRequest, status: Literal["open", "closed"] = "open") -> list[CaseOut]:
+def case_list(
+    request: HttpRequest, response: HttpResponse, filters: Query[CaseListQuery]
+) -> list[CaseListOut]:
     """Your cases.
 
-    The newest 50 cases you may open, newest first.
+    The cases you may open, by quick view and filters, 25 a page, newest first unless you
+    sort them otherwise; only codes and ids are taken, never a name. Where the page stands
+    is in the headers: X-Page (the page served: past the end serves the last), X-Pages and
+    X-Total-Count (the cases answering the filters).
     """
     user = authenticated_user(request)
-    cases = selectors.case_list(user=user, status=status)
+    shown = selectors.case_page(user=user, filters=filters.filters())
     full = may_see_full_record(user)
-    return [_case_out(case, full=full) for case in cases]
+    for name, value in page_of(shown.page).items():
+        header = {"page": "X-Page", "pages": "X-Pages", "total": "X-Total-Count"}[name]
+        response[header] = str(value)
+    return [
+        CaseListOut(
+            **_case_out(case, full=full).model_dump(),
+            new=case.pk in shown.new,
+            marks=shown.marks.get(case.pk, []),
+            queued=case.queued_at is not None,
+        )
+        for case in shown.cases
+    ]
+
+
+@router.post(
+    "/cases/{case_id}/take",
+    response={200: CaseOut, **NOT_FOUND, **REFUSED},
+)
+def case_take(request: HttpRequest, case_id: CaseId) -> CaseOut:
+    """Take a case from your team's queue.
+
+    It is assigned to you and leaves the queue. 422 when someone took it first.
+    """
+    user = authenticated_user(request)
+    services.case_take(actor=user, case_id=uuid_or_404(case_id))
+    _user, case = case_for(request, case_id)
+    return _case_out(case, full=may_see_full_record(user))
 
 
 def _case_detail_out(user: User, case: Case) -> CaseDetailOut:
@@ -261,6 +361,7 @@ def _json_value(value: object) -> object:
 def case_detail(request: HttpRequest, case_id: CaseId) -> CaseDetailOut:
     """One case, with the person record you may see."""
     user, case = case_for(request, case_id)
+    services.case_opened_by(user=user, case=case)
     return _case_detail_out(user, case)
 
 
@@ -339,8 +440,13 @@ def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
     if team is None:
         # The same answer for another agency's team and one that does not exist.
         raise ValidationError({"team_id": "Choose one of your agency's active teams."})
+    advocate = None
+    if intake.advocate_id is not None:
+        advocate = selectors.colleague(user=user, staff_id=intake.advocate_id)
+        if advocate is None:
+            raise ValidationError({"advocate_id": _NOT_AN_ADVOCATE})
     case = services.intake_record(
-        actor=user, team=team, danger=intake.danger, details=intake.details()
+        actor=user, team=team, danger=intake.danger, details=intake.details(), advocate=advocate
     )
     return Status(201, IntakeOut(case_id=case.pk, person_id=case.person_id))
 

@@ -48,6 +48,8 @@ class Action(models.TextChoices):
     CASE_OPENED = "case.opened", _("Case opened")
     CASE_CLOSED = "case.closed", _("Case closed")
     CASE_STAFF_CHANGED = "case.staff_changed", _("Case staff or restriction changed")
+    CASE_HANDED_OFF = "case.handed_off", _("Case sent to a team or an advocate")
+    CASE_TAKEN = "case.taken", _("Case taken from the team's queue")
     BREAK_GLASS = "case.break_glass", _("Emergency access to a case")
     FIELD_SETTINGS_CHANGED = "agency.field_settings_changed", _("Person record fields changed")
     STEP_CHANGED = "protocol.step_changed", _("Protocol step changed")

@@ -11,10 +11,11 @@ from django.utils import timezone
 from haven.accounts.http import authenticated_user
 from haven.accounts.policies import may_manage_staff
 from haven.attachments.policies import may_handle_attachments
-from haven.consent import selectors as consent_selectors
-from haven.consent.policies import may_see_disclosures
 from haven.desk.setup import setup_while_unfinished
+from haven.desk.urgency import urgent_lines
 from haven.people import selectors as people_selectors
+from haven.people import services as people_services
+from haven.people.access import names_hidden_for
 from haven.people.display import hidden_names, person_facts
 from haven.people.field_settings import field_rules
 from haven.people.forms import CloseForm
@@ -22,6 +23,7 @@ from haven.people.models import Case
 from haven.people.policies import (
     may_change_case,
     may_manage_case,
+    may_search_people,
     may_see_full_record,
     may_see_restricted_fields,
 )
@@ -36,24 +38,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "agency": user.agency,
         "break_glass": people_selectors.break_glass_to_review(user=user),
-        "next_actions": protocol_selectors.next_actions(user=user)
-        if may_see_protocol(user)
-        else [],
-        "open_reports": protocol_selectors.open_reports(user=user)
-        if may_see_protocol(user)
-        else [],
-        "consents_ending": (
-            consent_selectors.consents_expiring(user=user) if may_see_disclosures(user) else []
-        ),
-        "referrals_waiting": (
-            referral_selectors.awaiting_reply(user=user) if may_see_disclosures(user) else []
-        ),
+        "urgent": urgent_lines(user=user) if may_search_people(user) else None,
         "inbox_open": referral_selectors.inbox_open_count(user=user),
         "lockdown": (
             lockdown.running_lockdown(user.agency_id) if lockdown.is_lockdown_admin(user) else None
         ),
         "now": timezone.now(),
-        "hidden_names": hidden_names(user, field_rules(user.agency_id)),
+        "hidden_names": names_hidden_for(user),
         "setup": setup_while_unfinished(user.agency_id) if may_manage_staff(user) else [],
     }
     return render(request, "desk/dashboard.html", context)
@@ -62,6 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
     case = people_selectors.case_get(user=user, case_id=case_id)
+    people_services.case_opened_by(user=user, case=case)
     person = case.person
     close_form = CloseForm() if may_change_case(user) and case.status == Case.Status.OPEN else None
     full = may_see_full_record(user)

@@ -267,7 +267,17 @@ class IdentityForm(PersonForm):
     """The last intake step: the team, and as little identity as the person
     is willing to give (all optional unless the agency says otherwise)."""
 
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    team = forms.ModelChoiceField(
+        label=_("Send the case to the team"),
+        queryset=Team.objects.none(),
+    )
+    advocate = forms.ModelChoiceField(
+        label=_("And to an advocate of that team"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet: the team's queue"),
+        help_text=_("Leave it to the team's queue, and an advocate of the team will take it."),
+    )
     record_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
@@ -275,7 +285,30 @@ class IdentityForm(PersonForm):
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)  # noqa: S101
         team_field.queryset = Team.objects.filter(agency=agency, is_active=True)
-        self.order_fields(["team", *self.covering])
+        advocate_field = self.fields["advocate"]
+        assert isinstance(advocate_field, forms.ModelChoiceField)  # noqa: S101
+        advocate_field.queryset = case_workers(agency)
+        advocate_field.label_from_instance = _staff_label  # type: ignore[method-assign,assignment]
+        self.order_fields([*self.covering, "team", "advocate"])
+
+
+def _staff_label(user: Any) -> str:
+    return str(user.display_name or user.username)
+
+
+def case_workers(agency: Agency) -> Any:
+    """The agency's active advocates and supervisors, who may be handed a
+    case (the service checks they work in the case's team)."""
+    return (
+        User.objects.filter(
+            agency=agency,
+            is_active=True,
+            memberships__role__in=[Role.ADVOCATE, Role.SUPERVISOR],
+            memberships__team__isnull=False,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
 
 
 def initial_of(details: PersonDetails) -> dict[str, Any]:
@@ -310,7 +343,7 @@ class BreakGlassForm(forms.Form):
 
 class _StaffChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name or obj.username)
+        return _staff_label(obj)
 
 
 class CaseStaffForm(forms.Form):

@@ -293,6 +293,8 @@ class Case(models.Model):
     )
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
+    # Set while the case waits in its team's queue for an advocate to take it.
+    queued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -303,10 +305,27 @@ class Case(models.Model):
             models.Index(fields=["agency", "team", "status"], name="case_team_status"),
             # Matches the case list's order exactly, so LIMIT stops the scan early.
             models.Index(fields=["agency", "-opened_on", "-created_at"], name="case_newest"),
+            models.Index(fields=["agency", "status", "-opened_on"], name="case_status_newest"),
         ]
 
     def __str__(self) -> str:
         return f"case {self.pk}"
+
+
+class CaseOpened(models.Model):
+    """The first time a member of staff opened a case since it came to them
+    (assigned to them, or sent to their team's queue): until then the case
+    is new to them. Assigning someone again makes it new again."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="openings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="case_opened_once")]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} opened by user {self.user_id}"
 
 
 class BreakGlass(models.Model):

@@ -109,6 +109,22 @@ def may_work_cases(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _WORK_CASES)
 
 
+def may_take_case(user: User | AnonymousUser, team_id: int) -> bool:
+    """Who may be handed a case of ``team_id`` or take it from the team's
+    queue: the team's advocates and supervisors, while their account is active."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return team_id in teams_of(user, Role.ADVOCATE) | teams_of(user, Role.SUPERVISOR)
+
+
+def my_teams_q(user: User | AnonymousUser) -> Q:
+    """The cases of the teams ``user`` works as an advocate or supervisor
+    (the "my team" view; visible_cases_q still decides what they may open)."""
+    if not isinstance(user, User):
+        return Q(pk__in=[])
+    return Q(team_id__in=sorted(teams_of(user, Role.ADVOCATE) | teams_of(user, Role.SUPERVISOR)))
+
+
 def may_configure_fields(user: User | AnonymousUser) -> bool:
     """Agency administrators decide what their agency records."""
     return may_manage_staff(user)

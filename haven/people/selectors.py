@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from haven.accounts.models import Membership, Role, User
@@ -22,12 +25,22 @@ from haven.core import crypto, keys
 from haven.core.errors import NotFound
 from haven.core.models import Team
 from haven.people import search
-from haven.people.models import BreakGlass, Case, Person, SearchEntry
+from haven.people.caselist import PAGE_SIZE, CaseFilters
+from haven.people.marks import activity_sources, case_marks
+from haven.people.models import BreakGlass, Case, CaseOpened, Person, SearchEntry
 from haven.people.normalize import last_four, name_forms, phone_form
-from haven.people.policies import may_search_people, visible_cases_q
+from haven.people.policies import may_search_people, my_teams_q, visible_cases_q
 from haven.people.search import Query
 
 LIST_SIZE = 50
+
+# What a list of cases shows (the case list, search results): only these columns
+# are read, not the person's many other sealed values.
+_LIST_COLUMNS = (
+    *("status", "restricted", "opened_on", "queued_at", "created_at", "team__name"),
+    *("person__legal_name", "person__preferred_name", "person__data_key__wrapped"),
+    *("person__data_key__agency_id", "person__data_key__agency_key_version"),
+)
 
 
 def audit_people_shown(*, user: User, people: Sequence[Person], where: str) -> None:
@@ -100,12 +113,6 @@ SIMILAR_SIZE = 20
 #: many, the page asks for another word rather than read on.
 CONFIRM_LIMIT = 2000
 _CONFIRM_BATCH = 200
-# What a list of cases shows (see case_list), and what confirms a candidate.
-_SHOWN = (
-    *("status", "restricted", "opened_on", "team__name"),
-    *("person__legal_name", "person__preferred_name", "person__data_key__wrapped"),
-    *("person__data_key__agency_id", "person__data_key__agency_key_version"),
-)
 
 
 @dataclass(frozen=True)
@@ -150,9 +157,9 @@ def _first(
         "-opened_on", "-created_at"
     )
     if confirm is None:
-        found = list(cases.only(*_SHOWN)[: size + 1])
+        found = list(cases.only(*_LIST_COLUMNS)[: size + 1])
         return found[:size], len(found) > size
-    cases = cases.only(*_SHOWN, "person__date_of_birth", "person__phone")
+    cases = cases.only(*_LIST_COLUMNS, "person__date_of_birth", "person__phone")
     found = []
     for start in range(0, CONFIRM_LIMIT, _CONFIRM_BATCH):
         batch = list(cases[start : start + _CONFIRM_BATCH])
@@ -210,8 +217,119 @@ def visible_cases(*, user: User) -> QuerySet[Case]:
     return Case.objects.filter(visible_cases_q(user))
 
 
-def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
-    """The newest cases the user may open, with their people, audited.
+def _opened_by(user: User) -> Exists:
+    return Exists(CaseOpened.objects.filter(case_id=OuterRef("pk"), user=user))
+
+
+def new_to_q(user: User) -> Q:
+    """The cases new to ``user``: assigned to them, or waiting in the queue
+    of a team they work in, and not opened by them since."""
+    assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
+    came = Q(pk__in=assigned) | (my_teams_q(user) & Q(queued_at__isnull=False))
+    return came & ~_opened_by(user) & Q(status=Case.Status.OPEN)
+
+
+def new_case_ids(*, user: User, among: Sequence[uuid.UUID] | None = None) -> set[uuid.UUID]:
+    """Which cases (of ``among``, or all the user may open) are new to them:
+    ids only, nothing to audit."""
+    found = visible_cases(user=user).filter(new_to_q(user))
+    if among is not None:
+        found = found.filter(pk__in=list(among))
+    return set(found.values_list("pk", flat=True))
+
+
+def _filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
+    today = timezone.localdate()
+    cases = visible_cases(user=user)
+    status = filters.effective_status
+    if status != "any":
+        cases = cases.filter(status=status)
+    if filters.view == "mine":
+        cases = cases.filter(
+            pk__in=Case.assigned.through.objects.filter(user=user).values("case_id")
+        )
+    elif filters.view == "new":
+        cases = cases.filter(new_to_q(user))
+    elif filters.view == "team":
+        cases = cases.filter(my_teams_q(user))
+    elif filters.view == "restricted":
+        cases = cases.filter(restricted=True)
+    if filters.team is not None:
+        cases = cases.filter(team_id=filters.team)
+    if filters.assigned == "me":
+        cases = cases.filter(
+            pk__in=Case.assigned.through.objects.filter(user=user).values("case_id")
+        )
+    elif filters.assigned == "none":
+        cases = cases.filter(queued_at__isnull=False)
+    elif filters.assigned:
+        staff = Case.assigned.through.objects.filter(user_id=int(filters.assigned))
+        cases = cases.filter(pk__in=staff.values("case_id"))
+    for code in filters.effective_marks:
+        mark = case_marks.get(code)
+        if mark is not None:
+            cases = cases.filter(Exists(mark.rows(today).filter(case_id=OuterRef("pk"))))
+    return cases
+
+
+def _sorted(user: User, cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    if sort == "activity":
+        # Greatest is null when any part is (SQLite): each source falls back
+        # to when the case was created.
+        sources = [Coalesce(source(), F("created_at")) for source in activity_sources]
+        latest = Greatest(*sources, F("created_at")) if sources else F("created_at")
+        return cases.annotate(last_activity=latest).order_by(
+            F("last_activity").desc(), "-created_at", "pk"
+        )
+    if sort == "urgency":
+        today = timezone.localdate()
+        ranked = sorted(
+            (m for m in case_marks.values() if m.urgency is not None), key=lambda m: m.urgency or 0
+        )
+        whens = [
+            When(Exists(m.rows(today).filter(case_id=OuterRef("pk"))), then=Value(m.urgency))
+            for m in ranked
+        ]
+        whens.append(When(new_to_q(user), then=Value(NEW_URGENCY)))
+        return cases.annotate(
+            urgency=DbCase(*whens, default=Value(NEW_URGENCY + 1), output_field=IntegerField())
+        ).order_by("urgency", "opened_on", "created_at", "pk")
+    return cases.order_by("-opened_on", "-created_at", "pk")
+
+
+#: A case new to the viewer comes after every mark the protocol registers.
+NEW_URGENCY = 50
+
+
+@dataclass
+class CasePage:
+    """One page of a case list, with where it stands."""
+
+    cases: list[Case]
+    page: Page  # type: ignore[type-arg]
+    filters: CaseFilters
+    new: set[uuid.UUID]
+    marks: dict[uuid.UUID, list[str]]
+    past_end: bool
+
+    @property
+    def total(self) -> int:
+        return int(self.page.paginator.count)
+
+    @property
+    def first(self) -> int:
+        return int(self.page.start_index())
+
+    @property
+    def last(self) -> int:
+        return int(self.page.end_index())
+
+
+def case_page(*, user: User, filters: CaseFilters | None = None) -> CasePage:
+    """One page of the cases the user may open that answer ``filters``,
+    with their people, audited as one list; with each case's marks and
+    whether it is new to the user. A fixed number of queries whatever the
+    number of cases: the count, the page, its marks, its new cases, the audit.
 
     Only the columns a list shows are read (the case's status, restriction,
     date and team, the person's names and data key), here and in
@@ -222,19 +340,92 @@ def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
     """
     if not may_search_people(user):
         raise NotFound
+    filters = filters or CaseFilters()
+    cases = _sorted(user, _filtered(user, filters), filters.sort)
+    rows = cases.select_related("person", "person__data_key", "team").only(*_LIST_COLUMNS)
+    paginator = Paginator(rows, PAGE_SIZE)
+    page = paginator.get_page(filters.page)
+    shown = list(page.object_list)
+    page.object_list = shown
+    ids = [case.pk for case in shown]
+    audit_people_shown(user=user, people=[c.person for c in shown], where="case list")
+    return CasePage(
+        cases=shown,
+        page=page,
+        filters=filters,
+        new=new_case_ids(user=user, among=ids) if ids else set(),
+        marks=case_marks_of(ids),
+        past_end=filters.page > paginator.num_pages,
+    )
+
+
+def case_marks_of(case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """The codes of the marks each case carries today (one query a mark)."""
+    today = timezone.localdate()
+    found: dict[uuid.UUID, list[str]] = {pk: [] for pk in case_ids}
+    if not case_ids:
+        return found
+    for mark in case_marks.values():
+        for case_id in set(
+            mark.rows(today).filter(case_id__in=list(case_ids)).values_list("case_id", flat=True)
+        ):
+            found[case_id].append(mark.code)
+    return found
+
+
+def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
+    """The first page of the newest cases the user may open, audited."""
+    return case_page(user=user, filters=CaseFilters(status=status)).cases
+
+
+def teams_to_filter_by(*, user: User) -> list[Team]:
+    """The agency's active teams, to narrow a case list to one."""
+    return list(Team.objects.filter(agency_id=user.agency_id, is_active=True).order_by("name"))
+
+
+def staff_to_filter_by(*, user: User) -> list[User]:
+    """The colleagues whose cases the list can be narrowed to: active staff
+    of the agency who work cases (names of staff, not of people served)."""
+    if not may_search_people(user):
+        return []
+    return list(
+        User.objects.filter(
+            agency_id=user.agency_id,
+            is_active=True,
+            memberships__role__in=[Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER],
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def dashboard_cases_q(user: User) -> Q:
+    """The open cases a user's dashboard is about: assigned to them,
+    recorded by them, of the teams they supervise, or waiting in the queue
+    of a team they work in (visible_cases_q still decides what they open)."""
+    assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
+    supervised = Membership.objects.filter(
+        user=user, role=Role.SUPERVISOR, team__isnull=False
+    ).values("team_id")
+    return (
+        Q(pk__in=assigned)
+        | Q(created_by=user)
+        | Q(team_id__in=supervised)
+        | (my_teams_q(user) & Q(queued_at__isnull=False))
+    ) & Q(status=Case.Status.OPEN)
+
+
+def cases_named(*, user: User, case_ids: Sequence[uuid.UUID], where: str) -> dict[uuid.UUID, Case]:
+    """The cases of ``case_ids`` the user may open, with their people's
+    names, audited as one list (for a page that names them)."""
     cases = list(
         visible_cases(user=user)
-        .filter(status=status)
+        .filter(pk__in=list(case_ids))
         .select_related("person", "person__data_key", "team")
-        .only(
-            *("status", "restricted", "opened_on", "team__name"),
-            *("person__legal_name", "person__preferred_name", "person__data_key__wrapped"),
-            *("person__data_key__agency_id", "person__data_key__agency_key_version"),
-        )
-        .order_by("-opened_on", "-created_at")[:LIST_SIZE]
+        .only(*_LIST_COLUMNS)
     )
-    audit_people_shown(user=user, people=[c.person for c in cases], where="case list")
-    return cases
+    audit_people_shown(user=user, people=[c.person for c in cases], where=where)
+    return {case.pk: case for case in cases}
 
 
 def case_get(
@@ -287,6 +478,12 @@ def recording_team(*, user: User, team_id: int) -> Team | None:
     """An active team of the user's own agency to open a case on, or None
     (another agency's team and a missing one look the same)."""
     return Team.objects.filter(pk=team_id, agency_id=user.agency_id, is_active=True).first()
+
+
+def colleague(*, user: User, staff_id: int) -> User | None:
+    """A member of staff of the user's own agency, or None (another
+    agency's and a missing one look the same)."""
+    return User.objects.filter(pk=staff_id, agency_id=user.agency_id).first()
 
 
 def break_glass_to_review(*, user: User, days: int = 14) -> list[BreakGlass]:

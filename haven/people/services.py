@@ -33,6 +33,7 @@ from haven.people.models import (
     Alias,
     BreakGlass,
     Case,
+    CaseOpened,
     CloseReason,
     Danger,
     Person,
@@ -45,6 +46,7 @@ from haven.people.policies import (
     may_open_case,
     may_record_people,
     may_see_restricted_fields,
+    may_take_case,
     may_work_cases,
 )
 
@@ -251,17 +253,93 @@ def case_open(
     return case
 
 
-def intake_record(*, actor: User, team: Team, danger: str, details: PersonDetails) -> Case:
+def intake_record(
+    *,
+    actor: User,
+    team: Team,
+    danger: str,
+    details: PersonDetails,
+    advocate: User | None = None,
+) -> Case:
     """A first contact: the person, as little of them as they choose to give,
-    and their case, with the answer to the danger question. All or nothing."""
+    and their case, with the answer to the danger question, sent to the
+    team's queue or to ``advocate`` of that team. All or nothing."""
     if danger not in Danger.values:
         raise ValidationError(_("Answer whether the person is in immediate danger."))
     if not may_record_people(actor):
         raise NotFound
+    _check_advocate(actor, team, advocate)
     with transaction.atomic():
         person = person_create(actor=actor, details=details)
         case = case_open(actor=actor, person=person, team=team, danger=danger)
+        case_hand_off(actor=actor, case=case, advocate=advocate)
     return case
+
+
+def _check_advocate(actor: User, team: Team, advocate: User | None) -> None:
+    if advocate is None:
+        return
+    if advocate.agency_id != actor.agency_id or not may_take_case(advocate, team.pk):
+        raise ValidationError(
+            {"advocate": [_("Choose an advocate or supervisor of the team you send the case to.")]}
+        )
+
+
+def case_hand_off(*, actor: User, case: Case, advocate: User | None) -> None:
+    """Send a case just opened to its team's queue, or straight to
+    ``advocate`` (an active advocate or supervisor of the case's team). It
+    is new to them, or to everyone on the team, until they first open it."""
+    if case.agency_id != actor.agency_id or case.created_by_id != actor.pk:
+        raise NotFound
+    _check_advocate(actor, case.team, advocate)
+    with transaction.atomic():
+        if advocate is None:
+            case.queued_at = timezone.now()
+            case.save(update_fields=["queued_at"])
+        else:
+            case.assigned.add(advocate)
+            CaseOpened.objects.filter(case=case, user=advocate).delete()
+        audit_record(
+            action=Action.CASE_HANDED_OFF,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={"team": case.team_id, "advocate": advocate.pk if advocate else None},
+        )
+
+
+def case_take(*, actor: User, case_id: uuid.UUID) -> Case:
+    """Take a case from the queue of a team the actor works in: it is
+    assigned to them and leaves the queue. Someone else taking it first is
+    refused with a message, not a second assignment."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if (
+            case is None
+            or not may_take_case(actor, case.team_id)
+            or not may_open_case(actor, case.pk)
+        ):
+            raise NotFound
+        if case.status != Case.Status.OPEN or case.queued_at is None:
+            raise ValidationError(_("This case is no longer waiting in the team's queue."))
+        case.queued_at = None
+        case.save(update_fields=["queued_at"])
+        case.assigned.add(actor)
+        audit_record(
+            action=Action.CASE_TAKEN,
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            detail={"team": case.team_id},
+        )
+    return case
+
+
+def case_opened_by(*, user: User, case: Case) -> None:
+    """Record that ``user`` opened ``case`` (one they may open, already read
+    through a selector): from now on it is no longer new to them. No audit
+    row of its own: the read that opened it is audited."""
+    CaseOpened.objects.get_or_create(case=case, user=user)
 
 
 def case_close(*, actor: User, case: Case, reason: str) -> None:
@@ -326,10 +404,14 @@ def case_staff_set(
         )
         if before == (assigned_ids, restricted, named_ids):
             return False
+        newly = set(assigned_ids) - set(before[0])
         locked.assigned.set(assigned_ids)
         locked.named_staff.set(named_ids)
         locked.restricted = restricted
-        locked.save(update_fields=["restricted"])
+        if assigned_ids:
+            locked.queued_at = None  # staffed by a supervisor: no longer waiting in the queue
+        CaseOpened.objects.filter(case=locked, user_id__in=newly).delete()
+        locked.save(update_fields=["restricted", "queued_at"])
         audit_record(
             action=Action.CASE_STAFF_CHANGED,
             actor=actor,

@@ -9,13 +9,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
+from haven.core.models import Team
 from haven.people import selectors, services
+from haven.people.access import names_hidden_for
+from haven.people.caselist import SORTS, STATUSES, VIEWS, filters_from
 from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
 from haven.people.display import hidden_names
 from haven.people.field_settings import (
@@ -37,6 +41,7 @@ from haven.people.forms import (
     identity_step,
     initial_of,
 )
+from haven.people.marks import case_marks
 from haven.people.models import Danger, Person
 from haven.people.policies import (
     may_change_case,
@@ -46,6 +51,7 @@ from haven.people.policies import (
     may_search_people,
     may_see_full_record,
     may_see_restricted_fields,
+    may_take_case,
 )
 
 _INTAKE = "haven_intake"
@@ -53,8 +59,9 @@ _INTAKE = "haven_intake"
 
 @require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The user's open cases, or the people a search finds (also posted here
-    by the search box of the dashboard).
+    """The cases the user may open, by quick view, filters, sort and page
+    (a GET: only codes and ids in the address), or the people a search finds
+    (also posted here by the search box of the dashboard).
 
     A search is posted, never sent in the address: names, dates of birth and
     phone numbers must not land in browser history or any access log.
@@ -66,22 +73,74 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST if searching else None)
     cases = []
     found = None
+    context: dict[str, Any] = {}
     if searching and form.is_valid():
         found = selectors.search_cases(user=user, query=form.cleaned_data["query"])
         cases = found.exact
     elif not searching:
-        cases = selectors.case_list(user=user)
-    context = {
+        filters = filters_from(dict(request.GET.lists()))
+        shown = selectors.case_page(user=user, filters=filters)
+        context = {
+            "listing": shown,
+            "filters": filters,
+            "views": [
+                (code, label, filters.query(view=code, page=1)) for code, label in VIEWS.items()
+            ],
+            "teams": selectors.teams_to_filter_by(user=user),
+            "staff": selectors.staff_to_filter_by(user=user),
+            "statuses": STATUSES,
+            "sorts": SORTS,
+            "marks": case_marks.values(),
+            "may_take": {
+                case.pk
+                for case in shown.cases
+                if case.queued_at and may_take_case(user, case.team_id)
+            },
+            "page_links": page_links(shown),
+        }
+    context |= {
         "form": form,
         "cases": cases,
         "similar": found.similar if found else [],
         "more": found.more if found else False,
         "searching": searching,
         "full": may_see_full_record(user),
-        "hidden_names": hidden_names(user, field_rules(user.agency_id)),
+        "hidden_names": names_hidden_for(user),
     }
-    template = "people/partials/results.html" if request.htmx else "people/case_list.html"  # type: ignore[attr-defined]
+    if request.htmx and searching:  # type: ignore[attr-defined]
+        template = "people/partials/results.html"
+    else:
+        template = "people/case_list.html"
     return render(request, template, context, status=400 if form.errors else 200)
+
+
+def page_links(shown: selectors.CasePage) -> list[tuple[int | None, str]]:
+    """The page numbers to link to (the first, the last, and two either side
+    of the current one), None where some are skipped, each with its query."""
+    current, count = shown.page.number, shown.page.paginator.num_pages
+    numbers = sorted({1, count, *range(max(1, current - 2), min(count, current + 2) + 1)})
+    links: list[tuple[int | None, str]] = []
+    for number in numbers:
+        if links and links[-1][0] is not None and number - (links[-1][0] or 0) > 1:
+            links.append((None, ""))
+        links.append((number, shown.filters.query(page=number)))
+    return links
+
+
+@require_http_methods(["POST"])
+def case_take(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Take a case waiting in one's team's queue."""
+    user = authenticated_user(request)
+    try:
+        services.case_take(actor=user, case_id=case_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        response = redirect(reverse("people:case_list") + "?view=team")
+    else:
+        messages.success(request, _("The case is yours now."))
+        response = redirect("desk:case_detail", case_id=case_id)
+    response.status_code = 303
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -322,13 +381,20 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
         if not matches:
             try:
                 case = services.intake_record(
-                    actor=user, team=data["team"], danger=danger, details=details
+                    actor=user,
+                    team=data["team"],
+                    danger=danger,
+                    details=details,
+                    advocate=data["advocate"],
                 )
             except ValidationError as error:
                 form.refuse(error)
             else:
                 del request.session[_INTAKE]
-                messages.success(request, _("Recorded. The case is open."))
+                messages.success(request, _handed_to(data["team"], data["advocate"]))
+                if not may_see_full_record(user):
+                    # The front desk's part is done: back to where the next contact starts.
+                    return redirect("desk:dashboard")
                 return redirect("desk:case_detail", case_id=case.pk)
         else:
             form = IdentityForm(
@@ -348,6 +414,18 @@ def intake_identity(request: HttpRequest) -> HttpResponse:
     return render(
         request, "people/intake_identity.html", context, status=400 if form.errors else 200
     )
+
+
+def _handed_to(team: Team, advocate: User | None) -> str:
+    """What happens next, for the person who recorded the contact."""
+    if advocate is None:
+        return _(
+            "Recorded. Sent to the %(team)s team's queue: an advocate of the team will take it."
+        ) % {"team": team.name}
+    return _("Recorded. Sent to %(advocate)s (%(team)s).") % {
+        "advocate": advocate.display_name or advocate.username,
+        "team": team.name,
+    }
 
 
 def _possible_duplicates(user: User, details: PersonDetails) -> list[Person]:

@@ -8,3 +8,6 @@ class ProtocolConfig(AppConfig):
 
     def ready(self) -> None:
         import haven.protocol.receivers  # noqa: F401  (connects the signal handlers)
+        from haven.protocol import marks
+
+        marks.register()

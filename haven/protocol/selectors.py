@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -17,6 +18,7 @@ from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.people.selectors import LIST_SIZE, audit_people_shown
+from haven.protocol.marks import in_danger, overdue, report_waiting
 from haven.protocol.models import (
     CaseStep,
     ContinuedPresence,
@@ -406,3 +408,46 @@ def county_of(fips: str) -> County | None:
     if not fips or len(fips) > 5:
         return None
     return County.objects.filter(pk=fips).first()
+
+
+# --- What is urgent, for the dashboard -----------------------------------------------
+# Ids, dates and step codes only, over cases the caller already scoped to
+# the user: the dashboard names the people it lists once, itself.
+
+
+@dataclass
+class Overdue:
+    step: str
+    label: str
+    due_on: date
+    count: int
+
+
+def danger_reported(cases: QuerySet[Case]) -> dict[uuid.UUID, Any]:
+    """The cases of ``cases`` whose latest danger check said yes, with when."""
+    rows = in_danger(timezone.localdate()).filter(case__in=cases.values("pk"))
+    return dict(rows.values_list("case_id", "at"))
+
+
+def reports_waiting(cases: QuerySet[Case]) -> dict[uuid.UUID, Any]:
+    """The open mandated-report tasks of ``cases``, with when each opened."""
+    rows = report_waiting(timezone.localdate()).filter(case__in=cases.values("pk"))
+    return dict(rows.values_list("case_id", "opened_at"))
+
+
+def overdue_steps(cases: QuerySet[Case]) -> dict[uuid.UUID, Overdue]:
+    """For each case of ``cases`` with overdue steps: the one overdue
+    longest, and how many there are."""
+    rows = (
+        overdue(timezone.localdate())
+        .filter(case__in=cases.values("pk"))
+        .order_by("due_on")
+        .values_list("case_id", "step", "due_on")
+    )
+    found: dict[uuid.UUID, Overdue] = {}
+    for case_id, step, due_on in rows:
+        if case_id in found:
+            found[case_id].count += 1
+        else:
+            found[case_id] = Overdue(step, str(Step(step).label), due_on, 1)
+    return found

@@ -27,7 +27,7 @@ from jsonschema import Draft202012Validator
 from haven.accounts.models import Membership, Role
 from haven.api.api import api
 from haven.api.referrals import INBOX_SIZE
-from haven.people import selectors as people_selectors
+from haven.people import caselist
 from tests.factories import make_staff, record_intake
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +255,7 @@ def test_every_operation_is_summed_up_by_its_docstring(method, path, operation):
 def test_the_sizes_the_document_states_are_those_served():
     cases = DOCUMENT["paths"]["/api/v1/cases"]["get"]["description"]
     inbox = DOCUMENT["paths"]["/api/v1/referrals/inbox"]["get"]["description"]
-    assert f"The newest {people_selectors.LIST_SIZE} cases" in cases
+    assert f"{caselist.PAGE_SIZE} a page" in cases
     assert f"The newest {INBOX_SIZE}:" in inbox
 
 

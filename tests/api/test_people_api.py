@@ -145,7 +145,7 @@ def test_case_list_filters_by_status(client_for, cases, advocate):
     before = counts()
     response = client.get(CASES, {"status": "everything"})
     assert response.status_code == 422
-    assert "'open' or 'closed'" in response.json()["detail"][0]["msg"]
+    assert "'open', 'closed' or 'any'" in response.json()["detail"][0]["msg"]
     assert counts() == before
 
 

@@ -237,11 +237,13 @@ def test_the_dashboard_lists_consents_ending_soon_without_names(
     )
     case.assigned.add(advocate)
     body = client_for(advocate).get(reverse("desk:dashboard")).content.decode()
-    section = body.split('id="consents-heading"')[1].split("</section>")[0]
-    assert url("consents", case) in section
-    assert "Legal help" in section
+    # The case's line says the consent ends, linked to where it is renewed.
+    section = body.split('id="next-heading"')[1].split("</section>")[0]
+    consents = url("consents", case)
+    assert f'<a href="{consents}">Legal help</a>: the consent ends in 5 days' in section
     assert "A referral for services" not in section  # not ending soon
-    assert "Synthetic Consent Person" not in section
+    # Named once, on the case's one line, as everywhere for this role.
+    assert section.count("Synthetic Consent Person") == 1
 
 
 def test_after_recording_staff_go_back_where_they_came_from(client_for, advocate, case, legal_aid):

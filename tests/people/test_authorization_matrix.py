@@ -710,7 +710,10 @@ def test_intake_pages(world, role, step):
         assert Person.objects.count() == people
         return
     case = Case.objects.get(created_by=user)
-    assert response["Location"] == reverse("desk:case_detail", args=[case.pk])
+    # The front desk's part ends with the hand-off: back home, told where the case went.
+    home = reverse("desk:dashboard") if role == "intake" else None
+    assert response["Location"] == (home or reverse("desk:case_detail", args=[case.pk]))
+    assert case.queued_at is not None
     assert (case.team, case.agency_id) == (own_team, user.agency_id)
     assert case.person.legal_name == "Synthetic Intake Person"
     assert case.person.immigration_status is None

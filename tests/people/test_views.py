@@ -59,7 +59,8 @@ def test_intake_records_person_and_case_with_the_danger_answer(client_for, intak
         identity(team, preferred_name="Nilufar", estimated_age="16", call_safety="unsafe"),
     )
     case = Case.objects.get()
-    assert response["Location"] == reverse("desk:case_detail", args=[case.pk])
+    # The front desk does not see the record it made: it goes home, told where the case went.
+    assert response["Location"] == reverse("desk:dashboard")
     assert case.danger_at_intake == "yes"
     assert case.person.preferred_name == "Nilufar"
     person = case.person

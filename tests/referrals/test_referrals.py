@@ -281,13 +281,15 @@ def test_the_dashboards_list_what_waits(client, advocate, case, partner, receive
     case.assigned.add(advocate)
     client.force_login(advocate)
     mine = client.get(reverse("desk:dashboard")).content.decode()
-    section = mine.split('id="waiting-heading"')[1].split("</section>")[0]
-    assert reverse("referrals:referral", args=[case.pk, referral.pk]) in section
-    assert "Synthetic Referral Person" not in section
+    # The case's line, named like everywhere else, links to the referral.
+    section = mine.split('id="next-heading"')[1].split("</section>")[0]
+    link = reverse("referrals:referral", args=[case.pk, referral.pk])
+    assert link in section
+    assert "the referral waits for an answer since" in section
     Referral.objects.filter(pk=referral.pk).update(
         follow_up_on=timezone.localdate() + timedelta(days=3)
     )
-    assert 'id="waiting-heading"' not in client.get(reverse("desk:dashboard")).content.decode()
+    assert link not in client.get(reverse("desk:dashboard")).content.decode()
     client.force_login(receiver)
     theirs = client.get(reverse("desk:dashboard")).content.decode()
     assert "1 referral from another agency is waiting or open." in theirs

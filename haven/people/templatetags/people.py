@@ -13,7 +13,9 @@ from typing import Any
 from django import template
 
 from haven.core.addresses import case_address
+from haven.people.caselist import CaseFilters
 from haven.people.display import shown_name
+from haven.people.marks import case_marks
 from haven.people.models import Case, Person
 
 register = template.Library()
@@ -38,3 +40,22 @@ def case_url(case_id: uuid.UUID) -> str:
 def case_status(status: Any) -> str:
     """A case status's label, in the active language."""
     return str(_STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def get_marks(marks: dict[uuid.UUID, list[str]], case_id: uuid.UUID) -> list[str]:
+    """The codes of the marks a case carries, from CasePage.marks."""
+    return marks.get(case_id, [])
+
+
+@register.filter
+def mark_label(code: str) -> str:
+    """A case mark's label, in the active language."""
+    mark = case_marks.get(code)
+    return str(mark.label) if mark else code
+
+
+@register.filter
+def query_page(filters: CaseFilters, number: int) -> str:
+    """The case list's query string for page ``number`` of the same question."""
+    return filters.query(page=number)
