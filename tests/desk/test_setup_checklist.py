@@ -50,9 +50,7 @@ def test_every_item_links_to_a_page_the_administrator_can_open(client_for, admin
         assert client.get(step.url).status_code == 200, step.url
 
 
-def test_the_administrator_sees_the_checklist_and_others_do_not(
-    client_for, admin_user, advocate
-):
+def test_the_administrator_sees_the_checklist_and_others_do_not(client_for, admin_user, advocate):
     home = reverse("desk:dashboard")
     assert "Set up your agency" in client_for(admin_user).get(home).content.decode()
     assert "Set up your agency" not in client_for(advocate).get(home).content.decode()
