@@ -24,7 +24,17 @@ with connection.cursor() as cursor:
 traces = {{
     "sealed_name": sealed_name,
     "wrapped_key": bytes(person.data_key.wrapped).hex(),
-    "digests": list(SearchEntry.objects.filter(person=person).values_list("digest", flat=True)),
+    # Only the whole digests no one else holds. A word of a name or its sound
+    # shared with another person stays for them, and a year's or last four
+    # digits' digest is a character or two, shared by many by design
+    # (docs/adr/0022-search-indexes.md): neither is a trace of this person.
+    "digests": [
+        digest
+        for digest in SearchEntry.objects.filter(person=person)
+        .exclude(digest__in=SearchEntry.objects.exclude(person=person).values("digest"))
+        .values_list("digest", flat=True)
+        if len(digest) > 8
+    ],
 }}
 person_destroy(actor=None, person=person, basis="request")
 print({MARK!r} + json.dumps(traces))
