@@ -30,6 +30,8 @@ run: $(VENV)/.run-deps $(STATIC_MANIFEST)
 	$(BIN)/python manage.py createcachetable -v0
 	$(BIN)/python manage.py optimize_db
 	$(BIN)/python manage.py setup_link
+	@# A warning only: without the Noto fonts the language card prints boxes (see README).
+	-@$(BIN)/python manage.py check_fonts
 	@echo "Serving Haven at $(HAVEN_BASE_URL) (Ctrl+C stops it)"
 	# Exports and reports run in background threads of the workers (haven.jobs);
 	# --timeout leaves room for the slowest page, not for them.

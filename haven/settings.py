@@ -232,6 +232,11 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = HAVEN_PRODUCT_NAME
 MFA_TOTP_TOLERANCE = 1
 MFA_TRUST_ENABLED = False
+# The same checks, with words that say when a right code was already used.
+MFA_FORMS = {
+    "authenticate": "haven.accounts.mfa_forms.HavenAuthenticateForm",
+    "reauthenticate": "haven.accounts.mfa_forms.HavenReauthenticateForm",
+}
 # Written by haven.accounts.middleware.UserSessionActivityMiddleware, not on every request.
 USERSESSIONS_TRACK_ACTIVITY = True
 

@@ -9,10 +9,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from haven.accounts import holds
 from haven.core.secretbox import seal_text, unseal_text
@@ -52,24 +54,50 @@ class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         session can do). Every later change to second factors still asks."""
         request = context.request
         user = getattr(request, "user", None)
-        if (
-            app == "allauth.mfa"
-            and user is not None
-            and user.is_authenticated
-            and not is_mfa_enabled(user, ["totp", "webauthn"])
-            and _password_typed_recently(request, user)
-        ):
-            return False
+        if app == "allauth.mfa" and user is not None and user.is_authenticated:
+            typed_at = _password_typed_at(request, user)
+            if (
+                typed_at is not None
+                and time.time() - typed_at < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+                # Enrolling, or just enrolled: the recovery codes that follow
+                # the activation are shown without asking again.
+                and (
+                    not is_mfa_enabled(user, ["totp", "webauthn"])
+                    or _enrolled_since(user, typed_at)
+                )
+            ):
+                return False
         return bool(super().is_reauthentication_required(app=app, **kwargs))
 
 
-def _password_typed_recently(request: HttpRequest, user: Any) -> bool:
+def _password_typed_at(request: HttpRequest, user: Any) -> float | None:
     records = get_authentication_records(request, user)
     times = [r.get("at", 0) for r in records if r.get("method") == "password"]
-    return bool(times) and time.time() - max(times) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+    return max(times) if times else None
+
+
+def _enrolled_since(user: Any, moment: float) -> bool:
+    """Whether the account's first second factor was made after ``moment``."""
+    first = (
+        Authenticator.objects.filter(user=user)
+        .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return first is not None and first.timestamp() >= moment
 
 
 class HavenMfaAdapter(DefaultMFAAdapter):  # type: ignore[misc]
+    # Words that say what to do, not only that something failed.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _(
+            "That code is not right. Type the 6 digits your authenticator app shows now "
+            "(or one of your recovery codes)."
+        ),
+    }
+
     def get_totp_issuer(self) -> str:
         return str(settings.HAVEN_PRODUCT_NAME)
 

@@ -143,11 +143,11 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path_info.startswith(MFA_ENROLMENT_PREFIXES)
-            and not is_mfa_enabled(user, ["totp", "webauthn"])
-        ):
+        missing = user.is_authenticated and not is_mfa_enabled(user, ["totp", "webauthn"])
+        # The pages still open say so to the header, which then offers no
+        # link that would only bounce back here.
+        request.second_factor_missing = missing  # type: ignore[attr-defined]
+        if missing and not request.path_info.startswith(MFA_ENROLMENT_PREFIXES):
             if _wants_json(request):
                 return JsonResponse({"detail": "A second factor is required."}, status=403)
             return redirect("mfa_activate_totp")

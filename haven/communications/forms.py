@@ -21,7 +21,9 @@ from haven.communications.models import (
 )
 from haven.communications.services import CommunicationValues
 from haven.core import limits
+from haven.core.forms import ChoiceList, most_used_first
 from haven.core.languages import LANGUAGES
+from haven.people.field_settings import languages_first
 
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -177,7 +179,9 @@ class InterpreterForm(FileForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=InterpreterKind.choices)
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=_LANGUAGES, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"),
+        choices=_LANGUAGES,
+        widget=ChoiceList(filter_label=_("Find a language")),
     )
     dialects = forms.CharField(label=_("Dialects (optional)"), required=False, max_length=300)
     gender = forms.ChoiceField(label=_("Gender"), choices=InterpreterGender.choices)
@@ -200,3 +204,9 @@ class InterpreterForm(FileForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     active = forms.BooleanField(label=_("Available"), required=False, initial=True)
+
+    def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        languages = self.fields["languages"]
+        assert isinstance(languages, forms.MultipleChoiceField)  # noqa: S101
+        languages.choices = most_used_first(_LANGUAGES, languages_first(agency_id))

@@ -247,7 +247,11 @@ def roster(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     posted = request.method == "POST"
     form = (
-        InterpreterForm(request.POST if posted else None, request.FILES if posted else None)
+        InterpreterForm(
+            request.POST if posted else None,
+            request.FILES if posted else None,
+            agency_id=user.agency_id,
+        )
         if keeps
         else None
     )
@@ -288,6 +292,7 @@ def interpreter_edit(request: HttpRequest, interpreter_id: uuid.UUID) -> HttpRes
     form = InterpreterForm(
         request.POST if posted else None,
         request.FILES if posted else None,
+        agency_id=user.agency_id,
         initial={
             "name": interpreter.name,
             "kind": interpreter.kind,

@@ -42,4 +42,6 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             and receives_alerts(user),  # type: ignore[arg-type]
         },
         "my_roles": role_names(user) if signed_in else [],  # type: ignore[arg-type]
+        # Set by MfaRequiredMiddleware: only enrolment and signing out are open.
+        "second_factor_missing": bool(getattr(request, "second_factor_missing", False)),
     }

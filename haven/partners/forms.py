@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.core import limits
+from haven.core.forms import ChoiceList, most_used_first
 from haven.partners import services
 from haven.partners.languages import OFFERED, display_name
 from haven.partners.models import (
@@ -22,6 +23,7 @@ from haven.partners.models import (
 )
 from haven.partners.selectors import STATEWIDE, terms_for
 from haven.partners.taxonomy import term_label
+from haven.people.field_settings import languages_first
 from haven.protocol.models import County
 from haven.protocol.needs import categories_for, category_label
 
@@ -138,11 +140,13 @@ class ServiceForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=ChoiceList(filter_label=_("Find a language")),
         help_text=_("Languages staff speak, or offer through interpreters."),
     )
     areas = forms.MultipleChoiceField(
-        label=_("Areas served"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+        label=_("Areas served"),
+        required=False,
+        widget=ChoiceList(filter_label=_("Find a county")),
     )
     eligibility_description = forms.CharField(
         label=_("Who is eligible"),
@@ -180,7 +184,9 @@ class ServiceForm(forms.Form):
         self.fields["term_ids"].choices = [  # type: ignore[attr-defined]
             (str(t.pk), term_label(t)) for t in terms_for(actor.agency_id)
         ]
-        self.fields["languages"].choices = language_choices()  # type: ignore[attr-defined]
+        self.fields["languages"].choices = most_used_first(  # type: ignore[attr-defined]
+            language_choices(), languages_first(actor.agency_id)
+        )
         self.fields["areas"].choices = area_choices()  # type: ignore[attr-defined]
 
     @staticmethod

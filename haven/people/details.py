@@ -226,6 +226,9 @@ class FieldRules:
 
     modes: Mapping[str, str]
     labels: Mapping[str, str]
+    # Whose rules these are: the forms lead their language lists with the
+    # languages this agency records most.
+    agency_id: int | None = None
 
     def is_hidden(self, name: str) -> bool:
         return self.modes.get(name) == FieldSetting.Mode.HIDDEN

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
@@ -18,8 +20,9 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import limits
 from haven.core.errors import NotFound
+from haven.core.models import Agency
 from haven.people.details import CANNOT_REQUIRE, DETAIL_NAMES, LABELS, FieldRules
-from haven.people.models import FieldSetting
+from haven.people.models import FieldSetting, Person
 from haven.people.policies import may_configure_fields
 
 
@@ -31,7 +34,42 @@ def field_rules(agency_id: int) -> FieldRules:
         modes[setting.field] = setting.mode
         if setting.label:
             labels[setting.field] = setting.label
-    return FieldRules(modes=modes, labels=labels)
+    return FieldRules(modes=modes, labels=labels, agency_id=agency_id)
+
+
+#: How many languages lead the lists, and for how long the order is kept.
+LANGUAGES_FIRST = 8
+_LANGUAGES_FIRST_SECONDS = 600
+#: A new agency, with nobody recorded yet, starts with these.
+_LANGUAGES_AT_START = ("eng", "spa")
+
+
+def languages_first(agency_id: int | None) -> tuple[str, ...]:
+    """The languages the agency's people speak most, most first: the order
+    its language lists lead with. The first language of a person is kept in
+    the clear (reports count it), so this counts without opening anything;
+    it says nothing of who. Kept a few minutes: it changes slowly."""
+    if agency_id is None:
+        return _LANGUAGES_AT_START
+
+    def count() -> tuple[str, ...]:
+        rows = (
+            Person.objects.filter(agency_id=agency_id)
+            .exclude(language="und")
+            .values("language")
+            .annotate(people=Count("id"))
+            .order_by("-people", "language")[:LANGUAGES_FIRST]
+        )
+        found = tuple(row["language"] for row in rows)
+        return found or _LANGUAGES_AT_START
+
+    # Keyed by the agency's random public id: a row id can be used again
+    # (after a test database is emptied, say) and must not find another's order.
+    public_id = Agency.objects.filter(pk=agency_id).values_list("public_id", flat=True).first()
+    if public_id is None:
+        return _LANGUAGES_AT_START
+    key = f"haven:languages-first:{public_id}"
+    return tuple(cache.get_or_set(key, count, _LANGUAGES_FIRST_SECONDS) or _LANGUAGES_AT_START)
 
 
 def field_settings_save(*, actor: User, choices: Mapping[str, tuple[str, str]]) -> list[str]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role, User
 from haven.core import limits
-from haven.core.forms import show_refusal
+from haven.core.forms import ChoiceList, most_used_first, show_refusal
 from haven.core.languages import LANGUAGES
 from haven.core.models import Agency, Team
 from haven.core.text import has_hidden_characters, single_spaced
@@ -27,6 +27,7 @@ from haven.people.details import (
     FieldRules,
     PersonDetails,
 )
+from haven.people.field_settings import languages_first
 from haven.people.models import (
     CloseReason,
     ContactSafety,
@@ -147,13 +148,16 @@ def _blank_choice(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", _("Not asked yet")), *choices]
 
 
+#: Every language but "not yet known", for the lists of several languages.
+KNOWN_LANGUAGES = [c for c in LANGUAGES if c[0] != "und"]
+
+
 class LanguagesField(forms.TypedMultipleChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("choices", [c for c in LANGUAGES if c[0] != "und"])
+        kwargs.setdefault("choices", KNOWN_LANGUAGES)
         kwargs.setdefault("coerce", str)
-        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 8}))
-        kwargs.setdefault("help_text", _("Hold Ctrl (Cmd on a Mac) to choose more than one."))
+        kwargs.setdefault("widget", ChoiceList(filter_label=_("Find a language")))
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> tuple[str, ...]:
@@ -230,6 +234,18 @@ class PersonForm(forms.Form):
             field.label = rules.label(name)
             field.required = rules.is_required(name)
         self.order_fields([*self.covering])
+        self._lead_with_common_languages(languages_first(rules.agency_id))
+
+    def _lead_with_common_languages(self, first: tuple[str, ...]) -> None:
+        grouped = most_used_first(KNOWN_LANGUAGES, first)
+        for name in ("other_languages", "reads", "writes"):
+            field = self.fields.get(name)
+            if isinstance(field, forms.ChoiceField):
+                field.choices = grouped
+        language = self.fields.get("language")
+        if isinstance(language, forms.ChoiceField):
+            # "Not yet known" stays the first choice, above the groups.
+            language.choices = [c for c in LANGUAGES if c[0] == "und"] + grouped
 
     def clean_aliases(self) -> tuple[str, ...]:
         lines = [clean_text(line) for line in self.cleaned_data["aliases"].splitlines()]

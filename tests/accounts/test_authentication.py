@@ -52,7 +52,7 @@ def test_wrong_totp_code_is_refused(client, advocate):
     )
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200
-    assert b"Incorrect code" in response.content
+    assert b"That code is not right" in response.content
     assert client.get(reverse("desk:dashboard")).status_code == 302
 
 
@@ -64,7 +64,36 @@ def test_a_totp_code_cannot_be_used_twice(advocate):
     post_login(second, advocate.username, TEST_PASSWORD)
     response = second.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 200
-    assert b"Incorrect code" in response.content
+    # Said as it is: the code was right, and is spent.
+    assert "That code was already used." in response.content.decode()
+    assert "_auth_user_id" not in second.session
+
+
+def test_a_recovery_code_cannot_be_used_twice_and_says_so(advocate):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    code = RecoveryCodes.activate(advocate).generate_codes()[0]
+    first, second = Client(), Client()
+    post_login(first, advocate.username, TEST_PASSWORD)
+    assert first.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    post_login(second, advocate.username, TEST_PASSWORD)
+    response = second.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 200
+    assert "That recovery code was already used" in response.content.decode()
+    assert "_auth_user_id" not in second.session
+
+
+def test_a_rate_limited_code_is_not_compared(advocate, settings):
+    # Past the limit the answer is the limit, even for a spent right code:
+    # the reuse message must not become a way around the limit.
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "1/m/key"}
+    client = Client()
+    post_login(client, advocate.username, TEST_PASSWORD)
+    client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(advocate.totp_secret)})
+    body = response.content.decode()
+    assert "already used" not in body
+    assert "_auth_user_id" not in client.session
 
 
 def test_account_without_second_factor_can_only_enrol(client, agency):
@@ -229,3 +258,34 @@ def test_totp_secrets_are_stored_sealed(advocate):
     stored = Authenticator.objects.get(user=advocate, type=Authenticator.Type.TOTP).data
     assert advocate.totp_secret not in str(stored)
     assert stored["secret"].startswith("hv1:")
+
+
+def test_enrolling_leads_to_the_recovery_codes_then_on_to_the_dashboard(client, agency):
+    import re
+
+    user = make_staff(agency=agency, role=Role.ADVOCATE, mfa=False, username="new.person")
+    post_login(client, user.username, TEST_PASSWORD)
+    page = client.get(reverse("mfa_activate_totp")).content.decode()
+    # Only enrolment and signing out are offered: no menu of pages that bounce back.
+    assert 'aria-label="Main"' not in page
+    assert 'action="/accounts/logout/"' in page
+    secret = re.search(r'id="authenticator_secret" value="([^"]+)"', page).group(1)
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_now(secret)})
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    codes = client.get(reverse("mfa_view_recovery_codes"))
+    assert codes.status_code == 200, "just enrolled: the codes are shown without asking again"
+    assert f'<a class="button" href="{reverse("desk:dashboard")}">Continue</a>' in (
+        codes.content.decode()
+    )
+
+
+def test_second_factor_changes_later_still_ask_again(client, advocate):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(advocate)
+    post_login(client, advocate.username, TEST_PASSWORD)
+    client.post(reverse("mfa_authenticate"), {"code": totp_now(advocate.totp_secret)})
+    assert client.get(reverse("desk:dashboard")).status_code == 200
+    response = client.get(reverse("mfa_view_recovery_codes"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))

@@ -64,6 +64,37 @@
     arm();
   }
 
+  // A long list of tick boxes (languages, areas): a filter box above it.
+  // The box is in the page, hidden, so without this script nothing is
+  // offered that would not work; ticked choices are never hidden.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-choice-list]"), function (list) {
+    var filter = list.querySelector("[data-choice-filter]");
+    var none = list.querySelector("[data-choice-none]");
+    if (!filter) { return; }
+    filter.parentNode.hidden = false;
+    filter.addEventListener("keydown", function (event) {
+      // Enter in the filter must not send the whole form.
+      if (event.key === "Enter") { event.preventDefault(); }
+    });
+    filter.addEventListener("input", function () {
+      var wanted = fold(filter.value);
+      var shown = 0;
+      Array.prototype.forEach.call(list.querySelectorAll("li"), function (item) {
+        var box = item.querySelector("input");
+        var match = !wanted || fold(item.textContent).indexOf(wanted) !== -1 || (box && box.checked);
+        item.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      Array.prototype.forEach.call(list.querySelectorAll("fieldset"), function (group) {
+        group.hidden = !group.querySelector("li:not([hidden])");
+      });
+      if (none) { none.hidden = shown > 0; }
+    });
+  });
+
   // A form that came back with errors: start at the list of what to fix.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
