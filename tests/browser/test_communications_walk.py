@@ -165,7 +165,7 @@ def test_an_interpreted_call_and_its_addendum_leave_in_a_bundle_that_verifies(
 
     # --- From the case to its communications. ---------------------------------
     tab.visit(case_url)
-    tab.click_through("main .actions a:text-is('Communications')")
+    tab.click_through("#records a:text-is('Communications')")
     assert tab.path == log_url
     assert page.is_visible("text=Nothing recorded yet.")
     shot(tab, "04-log-empty")
@@ -259,7 +259,7 @@ def test_an_interpreted_call_and_its_addendum_leave_in_a_bundle_that_verifies(
 
     # --- The export, for the person, as the verifiable bundle. -----------------
     tab.visit(case_url)
-    tab.click_through("main .actions a:text-is('Export the record')")
+    tab.click_through("#records a:text-is('Export the record')")
     assert tab.path == export_url
     page.check("input[name=audience][value=person]")
     page.check("input[name=output][value=bundle]")

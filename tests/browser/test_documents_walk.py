@@ -94,7 +94,7 @@ def test_documents_a_scanned_consent_and_a_court_order_are_kept_sealed_and_hande
     tab.sign_in(advocate.username, advocate.totp_secret)
     tab.visit(case_url)
     shot(tab, "01-case")
-    tab.click_through("main .actions a:text-is('Documents')")
+    tab.click_through("#records a:text-is('Documents')")
     assert tab.path == documents_url
     assert page.is_visible("section[aria-labelledby=kept-heading] >> text=None yet.")
     shot(tab, "02-documents-empty")
@@ -142,7 +142,7 @@ def test_documents_a_scanned_consent_and_a_court_order_are_kept_sealed_and_hande
 
     # --- A consent signed on paper, with the scan of the signed form. ---------
     tab.visit(case_url)
-    tab.click_through("main .actions a:text-is('What has been shared')")
+    tab.click_through("#records a:text-is('What has been shared')")
     assert tab.path == disclosures_url
     assert page.is_visible("text=Nothing has been shared.")
     assert page.locator("text=Record information given under a court order").count() == 0, (
@@ -187,7 +187,7 @@ def test_documents_a_scanned_consent_and_a_court_order_are_kept_sealed_and_hande
     them = boss.page
     boss.sign_in(supervisor.username, supervisor.totp_secret)
     boss.visit(case_url)
-    boss.click_through("main .actions a:text-is('What has been shared')")
+    boss.click_through("#records a:text-is('What has been shared')")
     assert boss.path == disclosures_url
     shot(boss, "08-disclosures-supervisor")
     boss.click_through("main a:text-is('Record information given under a court order')")

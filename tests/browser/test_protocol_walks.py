@@ -75,7 +75,7 @@ def step_states(tab) -> dict[str, str]:
 
 def open_step(tab, step: str) -> None:
     """Follow the tracker's link to the page where ``step`` is worked."""
-    tab.click_through(f"li[data-step={step}] .step__title a")
+    tab.click_through(f"li[data-step={step}] .step__name")
 
 
 def messages_text(tab) -> str:
@@ -126,12 +126,14 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
 
     # The prompt leads straight to the backup plan's field.
     page.click("#backup a[href='#id_plan-backup_plan']")
-    assert page.evaluate(
+    # Scrolling may be smooth (the look honours reduced motion): wait for it.
+    page.wait_for_function(
         """() => {
           const box = document.getElementById("id_plan-backup_plan").getBoundingClientRect();
           return box.top >= 0 && box.top < window.innerHeight;
-        }"""
-    ), "the link brings the backup plan's field into view"
+        }""",
+        timeout=3000,
+    )
     page.fill("#id_plan-safe_contacts", "Ana, cousin (synthetic)")
     page.fill("#id_plan-code_word", "sunflower")
     page.fill("#id_plan-backup_plan", BACKUP)
@@ -298,11 +300,11 @@ def test_a_sixteen_year_old_needs_the_mandated_report_before_the_case_closes(tab
 
     # The dashboard lists the report waiting, and leads to the case.
     tab.visit("/")
-    waiting = page.locator("section[aria-labelledby=reports-heading]")
+    waiting = page.locator("section[aria-labelledby=next-heading] li[data-kind=report]")
     assert waiting.is_visible()
     assert waiting.locator(f"a[href='{case_url}']").count() == 1
     shot(tab, "21-dashboard-report-waiting")
-    tab.click_through(f"section[aria-labelledby=reports-heading] a[href='{case_url}']")
+    tab.click_through(f"li[data-kind=report] a[href='{case_url}']")
     assert tab.path == case_url
 
     # Closing is refused while the report is open, and says why.

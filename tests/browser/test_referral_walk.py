@@ -142,7 +142,7 @@ def test_a_referral_goes_through_consent_to_another_agency_and_comes_back_met(
     # --- The tracker leads to the referrals page. ----------------------------
     tab.visit(case_url)
     assert step_states(tab)["collaboration"] == "not_started"
-    tab.click_through("li[data-step=collaboration] .step__title a")
+    tab.click_through("li[data-step=collaboration] .step__name")
     assert tab.path == referrals_url
     assert page.is_visible("text=No referrals yet.")
     shot(tab, "02-referrals-empty")
