@@ -35,7 +35,7 @@ from haven.referrals import selectors
 from haven.referrals.expertise import expertise_of, expertise_save, outside
 from haven.referrals.forms import ExpertiseForm, MoveForm, ReferralForm
 from haven.referrals.models import Referral, ReferralStatus
-from haven.referrals.packet import packet_read, packet_text
+from haven.referrals.packet import packet_read, packet_text, referrer_of
 from haven.referrals.policies import may_refer, may_set_expertise
 from haven.referrals.services import (
     ReferralRequest,
@@ -206,7 +206,7 @@ def referral(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -
             "hidden_names": names_hidden_for(user),
             "referral": found,
             "changes": found.changes.select_related("by"),
-            "text": packet_text(content),
+            "text": packet_text(content, referrer_of(found)),
             "form": form if moves else None,
             "withdraw_only": moves == {ReferralStatus.WITHDRAWN},
         },
@@ -223,7 +223,11 @@ def referral_pdf(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUI
     content = json.loads(found.content or "{}")
     pdf = render_pdf(
         "referrals/pdf/referral.html",
-        {"referral": found, "text": packet_text(content), "agency": user.agency.name},
+        {
+            "referral": found,
+            "text": packet_text(content, referrer_of(found)),
+            "agency": user.agency.name,
+        },
         # For the partner: in the language of the staff member printing it.
         language=user.language,
     )
@@ -260,6 +264,7 @@ def inbox_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse
         {
             "referral": found,
             "from_agency": found.case.agency.name,
+            "referrer": referrer_of(found),
             "packet": packet_read(packet) if packet is not None else None,
             "changes": found.changes.all(),
             "beyond_us": bool(

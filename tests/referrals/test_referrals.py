@@ -416,3 +416,49 @@ def test_withdrawing_the_consent_withdraws_the_open_referrals_under_it(
     assert need_of(case).status == NeedStatus.IDENTIFIED
     # The ledger keeps what left while the consent stood.
     assert Disclosure.objects.filter(channel="referral").count() == 1
+
+
+def test_the_referral_text_reads_as_sentences_and_names_the_referrer(
+    client_for, advocate, team, shelter_need, agency
+):
+    from tests.protocol.test_printed_text import pdf_text
+
+    # A partner outside Haven: it gets the text or the print, not a packet.
+    org = Organization.objects.create(
+        agency=agency, name="Sample Outside Shelter (synthetic)", kind=PartnerKind.SHELTER
+    )
+    partner = Service.objects.create(agency=agency, organization=org, name="Beds")
+    partner.need_categories.add(shelter_need)
+    case = record_intake(
+        actor=advocate,
+        team=team,
+        preferred_name="Synthetic Referral Person",
+        phone="608-555-0100",
+        call_safety="unsafe",
+    )
+    assessment_record(actor=advocate, case=case, ranked=[shelter_need.pk])
+    consent(advocate, case, partner, kinds=("identity", "contact", "needs"))
+    referral = send(advocate, case, partner, kinds=["identity", "contact", "needs"])
+    client = client_for(advocate)
+    page = client.get(reverse("referrals:referral", args=[case.pk, referral.pk])).content.decode()
+    text = page[page.index('id="referral-text"') : page.index("</textarea>")]
+    assert "Is it safe to call? Not safe" in text
+    assert "?:" not in text
+    assert "Needs: Shelter" in text
+    assert f"Referred by: {advocate.display_name}" in text
+    assert f"Email: {advocate.email}" in text
+    assert f"Agency: {advocate.agency.name}" in text
+
+    printed = pdf_text(client.get(reverse("referrals:referral_pdf", args=[case.pk, referral.pk])))
+    assert "Is it safe to call? Not safe" in printed
+    assert "?:" not in printed
+    assert f"Referred by: {advocate.display_name}" in printed
+    assert advocate.email in printed
+
+
+def test_the_receiving_agency_sees_who_referred(client_for, advocate, case, partner, receiver):
+    consent(advocate, case, partner)
+    referral = send(advocate, case, partner)
+    page = client_for(receiver).get(reverse("referrals:inbox_referral", args=[referral.pk]))
+    assert advocate.display_name in page.content.decode()
+    assert f"mailto:{advocate.email}" in page.content.decode()
