@@ -32,6 +32,7 @@ from haven.people.models import Case
 from haven.protocol.models import County, Need, NeedStatus
 from haven.protocol.needs import categories_for, category_label
 from haven.referrals import selectors
+from haven.referrals.drafts import DraftPlace, draft_drop, draft_keep, draft_of
 from haven.referrals.expertise import expertise_of, expertise_save, outside
 from haven.referrals.forms import ExpertiseForm, MoveForm, ReferralForm
 from haven.referrals.models import Referral, ReferralStatus
@@ -137,7 +138,13 @@ def referral_new(
         raise Http404
     organization: Organization = service.organization
     warning = outside_expertise(organization, service, need)
-    form = ReferralForm(request.POST if request.method == "POST" else None)
+    place = DraftPlace(case, need.pk, service.pk)
+    form = (
+        ReferralForm(request.POST)
+        if request.method == "POST"
+        # Back from recording the consent: the choices made before it.
+        else ReferralForm(initial=draft_of(request.session, place))
+    )
     if not warning:
         # Nothing to confirm: the partner lists this need.
         del form.fields["outside_expertise_confirmed"]
@@ -162,9 +169,11 @@ def referral_new(
         except DisclosureRefused as error:
             # Shown once, above the form, with the way to record consent.
             refused = " ".join(error.messages)
+            draft_keep(request.session, place, data)
         except ValidationError as error:
             show_refusal(form, error)
         else:
+            draft_drop(request.session, place)
             messages.success(request, _("The referral is sent."))
             return _redirect("referrals:referral", case_id=case.pk, referral_id=referral.pk)
     return render(

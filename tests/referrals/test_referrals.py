@@ -462,3 +462,74 @@ def test_the_receiving_agency_sees_who_referred(client_for, advocate, case, part
     page = client_for(receiver).get(reverse("referrals:inbox_referral", args=[referral.pk]))
     assert advocate.display_name in page.content.decode()
     assert f"mailto:{advocate.email}" in page.content.decode()
+
+
+def test_the_referral_form_keeps_its_choices_across_the_consent_detour(
+    client_for, advocate, case, partner
+):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = client_for(advocate)
+    need = need_of(case)
+    new = reverse("referrals:referral_new", args=[case.pk, need.pk, partner.pk])
+    note = "Synthetic Referral Person arrives Tuesday"
+    follow_up = (timezone.localdate() + timedelta(days=30)).isoformat()
+    chosen = {
+        "purpose": "safety",
+        "kinds": ["identity", "notes"],
+        "message": note,
+        "follow_up_on": follow_up,
+    }
+    refused = client.post(new, chosen)
+    assert refused.status_code == 400
+    # The detour: the consent page is given the form's own path, ids only.
+    assert f'?next={new}"' in refused.content.decode()
+    give_consent(
+        actor=advocate,
+        case=case,
+        organization=partner.organization,
+        purpose="safety",
+        kinds=["identity", "notes"],
+    )
+
+    back = client.get(new)
+    form = back.context["form"]
+    assert form.initial["purpose"] == "safety"
+    assert form.initial["kinds"] == ["identity", "notes"]
+    assert form.initial["message"] == note
+    assert form.initial["follow_up_on"].isoformat() == follow_up
+    assert note in back.content.decode()
+    # The session table holds the choices but not the note in clear.
+    stored = " ".join(s.session_data for s in Session.objects.all())
+    decoded = " ".join(str(s.get_decoded()) for s in Session.objects.all())
+    assert "notes" in decoded
+    assert "Synthetic Referral Person" not in decoded + stored
+
+    # Sending takes what the form shows; the draft goes.
+    sent = client.post(new, chosen)
+    assert sent.status_code == 303
+    referral = Referral.objects.get()
+    assert (referral.purpose, referral.kinds, referral.message) == (
+        "safety",
+        ["identity", "notes"],
+        note,
+    )
+    assert client.get(new).context["form"].initial == {}
+
+
+def test_a_draft_is_kept_for_its_own_partner_only(client_for, advocate, case, partner, agency):
+    other_org = Organization.objects.create(
+        agency=agency, name="Other Shelter (synthetic)", kind=PartnerKind.SHELTER
+    )
+    other = Service.objects.create(agency=agency, organization=other_org, name="Beds")
+    client = client_for(advocate)
+    need = need_of(case)
+    client.post(
+        reverse("referrals:referral_new", args=[case.pk, need.pk, partner.pk]),
+        {"purpose": "safety", "kinds": ["identity"]},
+    )
+    elsewhere = client.get(reverse("referrals:referral_new", args=[case.pk, need.pk, other.pk]))
+    assert elsewhere.context["form"].initial == {}
