@@ -1,7 +1,7 @@
 """The agency's teams and staff over the JSON API: the ids that recording a
 person, assigning a case and other operations need, so a client never needs
 a database shell to find them. Schemas and routing only: who may list them,
-and who may see roles, is ``haven.accounts.policies``'."""
+and who may see roles, is decided in ``haven.accounts.policies``."""
 
 from __future__ import annotations
 
