@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -38,11 +38,11 @@ from haven.preparedness.services import (
     policy_save,
 )
 from haven.protocol.law import law_choice_record
-from haven.protocol.models import Need, NeedCategory, Step
+from haven.protocol.models import MandatedReport, Need, NeedCategory, Step
 from haven.protocol.needs import assessment_record
 from haven.protocol.safety import safety_plan_save
 from haven.protocol.tracker import step_set
-from haven.referrals.models import Referral
+from haven.referrals.models import Referral, ReferralChange
 from haven.referrals.services import ReferralRequest, referral_move, referral_send
 from haven.safety.models import PersonOfConcern
 from haven.safety.services import ConcernValues, concern_save
@@ -320,6 +320,24 @@ def case_progress(case: Case, plan: CasePlan, advocate: User) -> None:
         STEP_DONE[step](case, advocate)
     if plan.stage == STAGES.index(Step.COLLABORATION):
         _referral_waiting(case, advocate)
+    _back_to_the_cases_days(case)
+
+
+def _back_to_the_cases_days(case: Case) -> None:
+    """The services stamp what they record with the present moment, so a
+    case opened weeks ago would show its mandated report or its referral
+    made today. Those stamps are moved back to the case's own days: the
+    report opened with the case, a referral a few days after. (The audit
+    trail and the communications log are hash-chained and keep theirs.)"""
+    now = timezone.now()
+    opened = timezone.make_aware(datetime.combine(case.opened_on, time(10)))
+    MandatedReport.objects.filter(case=case).update(opened_at=min(opened, now))
+    sent = min(opened + timedelta(days=3), now)
+    Referral.objects.filter(case=case).update(sent_at=sent)
+    for n, change in enumerate(ReferralChange.objects.filter(referral__case=case)):
+        ReferralChange.objects.filter(pk=change.pk).update(
+            at=min(sent + timedelta(days=7 * n), now)
+        )
 
 
 def _safety(case: Case, actor: User) -> None:

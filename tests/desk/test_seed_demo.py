@@ -249,9 +249,12 @@ def test_the_demo_shows_an_ordinary_day(seeded):
     assert min(late.values_list("due_on", flat=True)) >= today - timedelta(days=7)
     # One person in danger today, one minor's report waiting, referrals waiting.
     assert DangerCheck.objects.filter(case__agency=agency, answer="yes").count() == 1
-    assert MandatedReport.objects.filter(case__agency=agency, status="open").count() == 1
-    waiting = Referral.objects.filter(case__agency=agency, status="sent").count()
-    assert waiting == sum(1 for p in DEMO_PLANS.values() if p.stage == 7)
+    report = MandatedReport.objects.get(case__agency=agency, status="open")
+    # Dated as the case is, not the moment the demo was made.
+    assert timezone.localdate(report.opened_at) == report.case.opened_on < today
+    waiting = Referral.objects.filter(case__agency=agency, status="sent")
+    assert waiting.count() == sum(1 for p in DEMO_PLANS.values() if p.stage == 7)
+    assert all(timezone.localdate(r.sent_at) < today for r in waiting)
     assert Case.objects.filter(agency=agency, status=Case.Status.CLOSED).count() == 2
 
     # The two named people can be found by staff who see their cases.
