@@ -43,3 +43,19 @@ def has_role(user: User | AnonymousUser, role: Role) -> bool:
 
 def may_manage_staff(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.ADMIN)
+
+
+def may_list_colleagues(user: User | AnonymousUser) -> bool:
+    """Every staff member with a role may list the agency's active teams and
+    staff by name and id: assigning a case, naming staff on a restricted one
+    or recording who attended a training all need them."""
+    return bool(roles_of(user))
+
+
+# Who holds which role (and so who may open what) is for those who oversee
+# the staff: administrators, supervisors and auditors.
+_SEE_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
+
+
+def may_see_staff_roles(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _SEE_ROLES)

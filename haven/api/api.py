@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.errors import ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
@@ -28,6 +29,7 @@ from haven.api import (
     referrals,
     reports,
     safety,
+    staff,
     training,
 )
 from haven.api.common import problems_of
@@ -148,6 +150,7 @@ for module in (
     preparedness,
     reports,
     jobs,
+    staff,
 ):
     for router in module.routers:
         api.add_router("/", router)
@@ -181,21 +184,32 @@ def _refused(request: HttpRequest, problems: list[dict[str, Any]]) -> HttpRespon
 
 
 class Me(Schema):
+    id: int = Field(description="Your staff id.")
     username: str
     display_name: str
     agency: str
-    roles: list[str]
+    agency_id: uuid.UUID = Field(description="Your agency's public id.")
+    roles: list[staff.RoleCode]
+    memberships: list[staff.MembershipOut] = Field(
+        description="Each role you hold, and the team it is held in."
+    )
+    teams: list[staff.TeamOut] = Field(description="The teams you work in.")
     language: str
 
 
 @api.get("/me", response=Me)
 def me(request: HttpRequest) -> Me:
-    """The signed-in staff member."""
+    """The signed-in staff member, with the ids other operations take."""
     user = authenticated_user(request)
+    teams = {m.team_id: m.team for m in user.memberships.select_related("team") if m.team}
     return Me(
+        id=user.pk,
         username=user.username,
         display_name=user.display_name,
         agency=user.agency.name,
+        agency_id=user.agency.public_id,
         roles=role_names(user),
+        memberships=staff.memberships_out(user),
+        teams=[staff.team_out(t) for t in sorted(teams.values(), key=lambda t: (t.name, t.pk))],
         language=user.language,
     )

@@ -49,6 +49,7 @@ from haven.api.consent import DisclosureOut, disclosure_out
 from haven.api.inputs import (
     CaseId,
     CategoryCode,
+    Coded,
     InfoKindCode,
     PurposeCode,
     ShortNote,
@@ -126,7 +127,9 @@ class CourtOrderIn(Schema):
 class AttachmentOut(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
-    use: str = Field(description="document, consent (a signed form), court_order or communication.")
+    use: Annotated[str, Coded(Use)] = Field(
+        description="document, consent (a signed form), court_order or communication."
+    )
     content_type: str = Field(description="Judged from the bytes at upload, never the name.")
     size: int = Field(description="In bytes.")
     name: str = Field(description="The name as uploaded, with the extension its content earned.")

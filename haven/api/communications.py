@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -52,6 +52,7 @@ from haven.api.inputs import (
     Body,
     CaseId,
     CategoryCode,
+    Coded,
     InfoKindCode,
     Input,
     LanguageCode,
@@ -67,12 +68,20 @@ from haven.api.inputs import (
     WideLine,
 )
 from haven.communications import selectors, services
-from haven.communications.models import Communication, Interpreter
+from haven.communications.models import (
+    AdHocInterpreter,
+    Channel,
+    Communication,
+    InterpretationMode,
+    Interpreter,
+    InterpreterGender,
+    InterpreterKind,
+)
 from haven.communications.policies import may_keep_roster, may_log_communications, may_read_roster
 from haven.communications.services import CommunicationValues, InterpreterValues
 from haven.consent.models import InfoKind
 from haven.core.errors import NotFound
-from haven.exports.models import RecordExport
+from haven.exports.models import Audience, RecordExport
 from haven.exports.policies import may_export
 from haven.exports.responses import export_file_response
 from haven.exports.selectors import exports_of
@@ -212,7 +221,7 @@ class EntryOut(Schema):
     case_id: uuid.UUID
     seq: int = Field(description="Its place in the case's chain, from 1.")
     occurred_at: datetime
-    channel: str
+    channel: Annotated[str, Coded(Channel)]
     with_person: bool
     staff_ids: list[int]
     partners: str
@@ -223,9 +232,9 @@ class EntryOut(Schema):
     follow_up: str
     follow_up_on: date | None
     language: str
-    interpretation: str
+    interpretation: Annotated[str, Coded(InterpretationMode)]
     interpreter_id: uuid.UUID | None = Field(description="GET /interpreters/{id}.")
-    ad_hoc: str
+    ad_hoc: Annotated[str, Coded(AdHocInterpreter, blank=True)]
     ad_hoc_name: str
     ad_hoc_reason: str
     agreement_warning: str = Field(
@@ -255,10 +264,10 @@ class LogPage(Schema):
 class InterpreterOut(Schema):
     id: uuid.UUID
     name: str
-    kind: str
+    kind: Annotated[str, Coded(InterpreterKind)]
     languages: list[str]
     dialects: str
-    gender: str
+    gender: Annotated[str, Coded(InterpreterGender)]
     contact: str
     agreement_id: uuid.UUID | None = Field(
         description="The signed confidentiality agreement on file: GET /attachments/{id}."
@@ -273,7 +282,7 @@ class InterpreterOut(Schema):
 
 class ExportOut(Schema):
     id: uuid.UUID
-    audience: str
+    audience: Annotated[str, Coded(Audience)]
     kinds: list[str]
     root: str = Field(description="The SHA-256 of the bundle's manifest.json.")
     communications: int

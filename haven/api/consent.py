@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -38,6 +38,7 @@ from haven.api.common import (
 from haven.api.inputs import (
     CaseQuery,
     CategoryCode,
+    Coded,
     InfoKindCode,
     Input,
     Line,
@@ -46,7 +47,15 @@ from haven.api.inputs import (
     ShortNote,
 )
 from haven.consent import selectors, services
-from haven.consent.models import Consent, Disclosure, InfoKind
+from haven.consent.models import (
+    Basis,
+    Consent,
+    ConsentForm,
+    Disclosure,
+    InfoKind,
+    Purpose,
+    RecipientCategory,
+)
 from haven.consent.policies import may_record_consent, may_see_disclosures
 from haven.consent.services import ConsentValues
 from haven.core.errors import NotFound
@@ -103,7 +112,9 @@ class RevokeIn(Input):
 
 class RecipientOut(Schema):
     organization_id: uuid.UUID | None = Field(description="Null when a category is named.")
-    category: str = Field(description="Empty when an organization is named.")
+    category: Annotated[str, Coded(RecipientCategory, blank=True)] = Field(
+        description="Empty when an organization is named."
+    )
     label: str = Field(description="The recipient's name as the person agreed to it.")
 
 
@@ -111,9 +122,9 @@ class ConsentOut(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     recipient: RecipientOut
-    purpose: str
-    kinds: list[str]
-    form: str
+    purpose: Annotated[str, Coded(Purpose)]
+    kinds: list[InfoKindCode]
+    form: Annotated[str, Coded(ConsentForm)]
     language: str
     interpreter: str
     starts_on: date
@@ -132,7 +143,9 @@ class ConsentOut(Schema):
 
 class DisclosureRecipientOut(Schema):
     organization_id: uuid.UUID | None
-    categories: list[str] = Field(description="The categories the recipient falls in.")
+    categories: list[Annotated[str, Coded(RecipientCategory)]] = Field(
+        description="The categories the recipient falls in."
+    )
     label: str
 
 
@@ -141,9 +154,9 @@ class DisclosureOut(Schema):
     at: datetime
     by: str
     recipient: DisclosureRecipientOut
-    purpose: str
-    kinds: list[str]
-    basis: str
+    purpose: Annotated[str, Coded(Purpose)]
+    kinds: list[InfoKindCode]
+    basis: Annotated[str, Coded(Basis)]
     consent_id: uuid.UUID | None = Field(description="Null for a legal basis.")
     channel: str = Field(description="How it left, e.g. law_enforcement_contact.")
 

@@ -12,9 +12,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import annotated_types
+from django.db.models import Choices
 from ninja import Field, Schema
 from ninja.params import P, PathEx, QueryEx
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, StrictInt
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, StrictInt, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from haven.core import limits
@@ -61,6 +62,34 @@ class Lines(annotated_types.GroupedMetadata):
         yield annotated_types.MaxLen(self.max_length)
         yield Strict()
         yield AfterValidator(clean_note)
+
+
+@dataclass(frozen=True)
+class Coded(annotated_types.GroupedMetadata):
+    """``Annotated[str, Coded(SomeChoices)]``: one of a model's codes. The
+    OpenAPI document lists them as an enum built from the model's choices,
+    so the two never drift; ``blank=True`` also takes "" (not answered).
+    Answers use it too, so a client knows every value it may receive."""
+
+    choices: type[Choices]
+    blank: bool = False
+
+    @property
+    def values(self) -> list[str]:
+        return ([""] if self.blank else []) + [str(v) for v in self.choices.values]
+
+    def check(self, value: str) -> str:
+        if value not in self.values:
+            raise PydanticCustomError(
+                "enum",
+                "Input should be one of: {expected}.",
+                {"expected": ", ".join(v or '""' for v in self.values)},
+            )
+        return value
+
+    def __iter__(self) -> Iterator[Any]:
+        yield AfterValidator(self.check)
+        yield WithJsonSchema({"type": "string", "enum": self.values})
 
 
 # One input type for each kind of text (haven.core.limits): the type of a

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -18,7 +19,8 @@ from ninja.params import P, PathEx
 
 from haven.accounts.http import authenticated_user
 from haven.api.common import DOWNLOAD, NOT_FOUND, out, uuid_or_404
-from haven.jobs.models import Failure, Job
+from haven.api.inputs import Coded
+from haven.jobs.models import Failure, Job, State
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, result_available
 from haven.jobs.services import job_nudge, job_result_open
@@ -33,7 +35,7 @@ class JobOut(Schema):
     id: uuid.UUID
     kind: str = Field(description="What the job does, e.g. exports.record.")
     kind_label: str
-    state: str = Field(description="queued, running, done or failed.")
+    state: Annotated[str, Coded(State)] = Field(description="queued, running, done or failed.")
     done: int = Field(description="Steps done so far.")
     total: int = Field(description="Steps in all; 0 until the job knows.")
     label: str = Field(description="The step it is at, e.g. rendering; blank when none.")

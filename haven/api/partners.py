@@ -24,6 +24,7 @@ from pydantic import AfterValidator, StrictBool, StrictInt
 from haven.accounts.models import User
 from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, out, staff_allowed, uuid_or_404
 from haven.api.inputs import (
+    Coded,
     DirectoryText,
     Email,
     Input,
@@ -38,7 +39,15 @@ from haven.core.errors import NotFound
 from haven.partners import selectors, services
 from haven.partners.hsds.export import NestedBuilder, Snapshot, organization_row, service_row
 from haven.partners.hsds.spec import HSDS_VERSION
-from haven.partners.models import Organization, Service, recipient_categories
+from haven.partners.models import (
+    GovernmentLevel,
+    LocationType,
+    Organization,
+    PartnerKind,
+    Service,
+    ServiceStatus,
+    recipient_categories,
+)
 from haven.partners.policies import may_read_directory
 
 router = Router(tags=["partners"])
@@ -124,7 +133,7 @@ class ServiceOut(Schema):
     name: str
     alternate_name: str
     description: str
-    status: str
+    status: Annotated[str, Coded(ServiceStatus)]
     url: str
     email: str
     eligibility_description: str
@@ -143,7 +152,7 @@ class ServiceOut(Schema):
 class LocationOut(Schema):
     id: uuid.UUID
     name: str
-    location_type: str
+    location_type: Annotated[str, Coded(LocationType)]
     address_1: str
     address_2: str
     city: str
@@ -169,8 +178,8 @@ class PartnerOut(Schema):
     name: str
     alternate_name: str
     description: str
-    kind: str
-    government_level: str
+    kind: Annotated[str, Coded(PartnerKind)]
+    government_level: Annotated[str, Coded(GovernmentLevel)]
     recipient_categories: list[str] = Field(
         description="The consent categories it falls under: law_enforcement, federal, state, local."
     )

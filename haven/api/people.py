@@ -33,13 +33,32 @@ from haven.api.common import (
     staff_allowed,
     uuid_or_404,
 )
-from haven.api.inputs import ISO_DATE, LARGEST_ID, CaseId, Input, LanguageCode, Line, Note, Phone
+from haven.api.inputs import (
+    ISO_DATE,
+    LARGEST_ID,
+    CaseId,
+    Coded,
+    Input,
+    LanguageCode,
+    Line,
+    Note,
+    Phone,
+)
 from haven.people import selectors, services
 from haven.people.caselist import CaseFilters, filters_from
 from haven.people.details import DETAIL_NAMES, MAX_ALIASES, MAX_LANGUAGES, PersonDetails
 from haven.people.display import visible_names
 from haven.people.field_settings import field_rules
-from haven.people.models import Case, Danger, Person
+from haven.people.models import (
+    Case,
+    ContactSafety,
+    Danger,
+    EnglishAbility,
+    GenderGroup,
+    ImmigrationStatus,
+    Person,
+    TraffickingType,
+)
 from haven.people.policies import (
     may_change_case,
     may_record_people,
@@ -54,7 +73,8 @@ EARLIEST_BIRTH_YEAR = 1900
 
 # --- Input types ---------------------------------------------------------------------
 
-Safety = Literal["", "safe", "unsafe"]
+Safety = Annotated[str, Coded(ContactSafety, blank=True)]
+CaseStatus = Annotated[str, Coded(Case.Status)]
 Languages = Annotated[
     list[LanguageCode], Field(max_length=MAX_LANGUAGES, description="ISO 639-3 codes.")
 ]
@@ -112,7 +132,7 @@ class PersonIn(Input):
         default=None, ge=0, le=120, description="Only when the date of birth is not known."
     )
     gender: Line = ""
-    gender_group: Literal["", "woman", "man", "another", "declined"] = ""
+    gender_group: Annotated[str, Coded(GenderGroup, blank=True)] = ""
     call_safety: Safety = ""
     text_safety: Safety = ""
     voicemail_safety: Safety = ""
@@ -123,14 +143,14 @@ class PersonIn(Input):
     other_languages: Languages = Field(default_factory=list)
     reads: Languages = Field(default_factory=list)
     writes: Languages = Field(default_factory=list)
-    english_ability: Literal["", "very_well", "well", "not_well", "not_at_all"] = Field(
+    english_ability: Annotated[str, Coded(EnglishAbility, blank=True)] = Field(
         default="", description="As the US Census asks it."
     )
     interpreter_needed: StrictBool = False
-    immigration_status: str = Field(
-        default="", max_length=20, strict=True, description="Advocates and supervisors only."
+    immigration_status: Annotated[str, Coded(ImmigrationStatus, blank=True)] = Field(
+        default="", description="Advocates and supervisors only."
     )
-    trafficking_type: Literal["labor", "sex", "both", "unknown"] = "unknown"
+    trafficking_type: Annotated[str, Coded(TraffickingType)] = "unknown"
     address_confidentiality: StrictBool | None = None
 
     def details(self, base: PersonDetails | None = None) -> PersonDetails:
@@ -182,7 +202,7 @@ class PersonOut(Schema):
 
 class CaseOut(Schema):
     id: uuid.UUID
-    status: Literal["open", "closed"]
+    status: CaseStatus
     team: str
     opened_on: date
     restricted: bool
@@ -234,7 +254,7 @@ def _person_out(person: Person, *, full: bool) -> dict[str, Any]:
 def _case_out(case: Case, *, full: bool) -> CaseOut:
     return CaseOut(
         id=case.pk,
-        status=case.status,  # type: ignore[arg-type]
+        status=case.status,
         team=case.team.name,
         opened_on=case.opened_on,
         restricted=case.restricted,

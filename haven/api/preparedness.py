@@ -42,6 +42,7 @@ from haven.api.common import (
 )
 from haven.api.inputs import (
     LARGEST_ID,
+    Coded,
     Day,
     Input,
     Line,
@@ -54,7 +55,14 @@ from haven.api.inputs import (
 )
 from haven.attachments.models import Attachment
 from haven.preparedness import selectors, services
-from haven.preparedness.models import PartnerMeeting, PolicyDocument, PolicyKind
+from haven.preparedness.models import (
+    AgreementKind,
+    MeetingKind,
+    PartnerMeeting,
+    PolicyDocument,
+    PolicyKind,
+    ReviewOutcome,
+)
 
 router = Router(tags=["preparedness"])
 policies = Router(tags=["policies"])
@@ -135,7 +143,7 @@ class MeetingIn(Input):
 
 class PolicyOut(Schema):
     id: uuid.UUID
-    kind: str
+    kind: Annotated[str, Coded(PolicyKind)]
     kind_label: str
     title: str
     owner_id: int
@@ -159,7 +167,9 @@ class ReviewOut(Schema):
     id: uuid.UUID
     version: int
     reviewed_on: date
-    outcome: str = Field(description="no_changes, or revised (a new version replaced it).")
+    outcome: Annotated[str, Coded(ReviewOutcome)] = Field(
+        description="no_changes, or revised (a new version replaced it)."
+    )
     next_review_on: date
     reviewed_by_id: int
 
@@ -177,7 +187,7 @@ class AcknowledgementOut(Schema):
 
 class MeetingOut(Schema):
     id: uuid.UUID
-    kind: str
+    kind: Annotated[str, Coded(MeetingKind)]
     organization_id: uuid.UUID | None
     partner_name: str = Field(description="The directory's name, or the name as written.")
     held_on: date
@@ -203,7 +213,7 @@ class AgreementOut(Schema):
     id: uuid.UUID
     organization_id: uuid.UUID
     organization_name: str
-    kind: str
+    kind: Annotated[str, Coded(AgreementKind)]
     signed_on: date
     expires_on: date | None
     state: str = Field(description="in_force, expiring (within 60 days) or expired.")

@@ -36,6 +36,7 @@ from haven.api.inputs import (
     LARGEST_ID,
     CaseId,
     Code,
+    Coded,
     Day,
     InfoKindCode,
     Input,
@@ -55,7 +56,9 @@ from haven.people.models import Case
 from haven.protocol import identification, law, needs, rights, safety, selectors, tracker
 from haven.protocol.library import handouts_for
 from haven.protocol.models import (
+    ContactBasis,
     ContinuedPresence,
+    Danger,
     DangerCheck,
     InstrumentResult,
     LawEnforcementChoice,
@@ -63,10 +66,14 @@ from haven.protocol.models import (
     MandatedReport,
     Need,
     NeedCategory,
+    NeedStatus,
+    PoliceOutcome,
+    ReportingContact,
     RightsExplained,
     SafetyPlan,
     Screening,
     Step,
+    StepState,
 )
 from haven.protocol.policies import (
     may_check_danger,
@@ -204,16 +211,18 @@ class InstrumentResultIn(Input):
 
 
 class StepOut(Schema):
-    step: str
+    step: Annotated[str, Coded(Step)]
     label: str
-    state: str
+    state: Annotated[str, Coded(StepState)]
     state_label: str
     next_action: str
     due_on: date | None
     overdue: bool
     reason: str = Field(description="Why the step does not apply, when it does not.")
     blockers: list[str]
-    settable_states: list[str] = Field(description="The states PUT accepts for this step.")
+    settable_states: list[Annotated[str, Coded(StepState)]] = Field(
+        description="The states PUT accepts for this step."
+    )
 
 
 class TrackerOut(Schema):
@@ -224,9 +233,9 @@ class TrackerOut(Schema):
 
 class DangerCheckOut(Schema):
     id: uuid.UUID
-    answer: str
+    answer: Annotated[str, Coded(Danger)]
     called_911: bool
-    outcome: str
+    outcome: Annotated[str, Coded(PoliceOutcome, blank=True)]
     note: str | None = Field(description="Null when your role does not see the protocol.")
     at: datetime
 
@@ -250,14 +259,14 @@ class NeedCategoryOut(Schema):
     id: int
     code: str
     label: str
-    term: str
+    term: Annotated[str, Coded(NeedCategory.Term)]
 
 
 class NeedOut(Schema):
     id: uuid.UUID
     category: NeedCategoryOut
     rank: int
-    status: str
+    status: Annotated[str, Coded(NeedStatus)]
     updated_at: datetime
 
 
@@ -290,7 +299,7 @@ class LawChoiceOut(Schema):
 
 class LawContactOut(Schema):
     id: uuid.UUID
-    basis: str
+    basis: Annotated[str, Coded(ContactBasis)]
     agency_name: str
     contacted_on: date
     officer: str
@@ -304,7 +313,7 @@ class ContinuedPresenceOut(Schema):
     id: uuid.UUID
     requested_on: date
     requesting_agency: str
-    status: str
+    status: Annotated[str, Coded(ContinuedPresence.Status)]
     decided_on: date | None
     expires_on: date | None
 
@@ -315,22 +324,22 @@ class CountyOut(Schema):
 
 
 class MandatedReportOut(Schema):
-    status: str
+    status: Annotated[str, Coded(MandatedReport.Status)]
     opened_at: datetime
     county: CountyOut | None
-    reported_to_kind: str
+    reported_to_kind: Annotated[str, Coded(ReportingContact.Kind, blank=True)]
     reported_to: str
-    method: str
+    method: Annotated[str, Coded(MandatedReport.Method, blank=True)]
     reported_at: datetime | None
     minor_told_at: datetime | None
     reference: str
-    outcome: str
+    outcome: Annotated[str, Coded(MandatedReport.Outcome, blank=True)]
     other_resources: str
 
 
 class ScreeningOut(Schema):
     id: uuid.UUID
-    kind: str
+    kind: Annotated[str, Coded(Screening.Kind)]
     version: int
     score: int
     level: str

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -32,13 +32,13 @@ from pydantic import StrictBool
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, case_for, out, text, uuid_or_404
-from haven.api.inputs import CaseQuery, InfoKindCode, Input, Note, OptionalDay, PurposeCode
-from haven.consent.models import InfoKind
+from haven.api.inputs import CaseQuery, Coded, InfoKindCode, Input, Note, OptionalDay, PurposeCode
+from haven.consent.models import InfoKind, Purpose
 from haven.consent.policies import may_see_disclosures
 from haven.core.errors import NotFound
 from haven.protocol.needs import category_label
 from haven.referrals import selectors, services
-from haven.referrals.models import Referral, ReferralPacket
+from haven.referrals.models import Referral, ReferralPacket, ReferralStatus
 from haven.referrals.packet import packet_read
 from haven.referrals.policies import may_refer
 from haven.referrals.services import ReferralRequest
@@ -117,16 +117,18 @@ class ReferralOut(Schema):
     organization_id: uuid.UUID | None
     service_id: uuid.UUID | None
     to_agency: bool = Field(description="Sent to an agency on this installation, into its queue.")
-    purpose: str
-    kinds: list[str]
-    status: str
+    purpose: Annotated[str, Coded(Purpose)]
+    kinds: list[InfoKindCode]
+    status: Annotated[str, Coded(ReferralStatus)]
     follow_up_on: date | None
     outside_expertise: bool
     sent_at: datetime
     sent_by: str
     outcome: str
     sent: SentOut
-    moves: list[str] = Field(description="The statuses you may move it to now.")
+    moves: list[Annotated[str, Coded(ReferralStatus)]] = Field(
+        description="The statuses you may move it to now."
+    )
 
 
 class InboxItemOut(Schema):
@@ -134,8 +136,8 @@ class InboxItemOut(Schema):
 
     id: uuid.UUID
     from_agency: str
-    purpose: str
-    status: str
+    purpose: Annotated[str, Coded(Purpose)]
+    status: Annotated[str, Coded(ReferralStatus)]
     sent_at: datetime
     follow_up_on: date | None
 
@@ -159,8 +161,8 @@ class ReceivedOut(Schema):
     side: Literal["receiver"] = "receiver"
     id: uuid.UUID
     from_agency: str
-    purpose: str
-    status: str
+    purpose: Annotated[str, Coded(Purpose)]
+    status: Annotated[str, Coded(ReferralStatus)]
     sent_at: datetime
     packet: PacketOut | None = Field(description="Null once declined or withdrawn: destroyed.")
     moves: list[str] = Field(description="The statuses you may move it to now.")

@@ -56,6 +56,7 @@ from haven.api.common import (
 from haven.api.inputs import (
     LARGEST_ID,
     Code,
+    Coded,
     Input,
     Line,
     LongText,
@@ -69,6 +70,7 @@ from haven.api.inputs import (
 from haven.attachments.models import Attachment
 from haven.core.errors import NotFound
 from haven.safety import selectors, services
+from haven.safety.models import Channel as ThreatChannel
 from haven.safety.models import PersonOfConcern, SafetyChecklist, Threat, Visit, VisitorAlert
 from haven.safety.screening import lines
 
@@ -223,7 +225,7 @@ class ChecklistIn(Input):
 class ThreatOut(Schema):
     id: uuid.UUID
     occurred_at: datetime
-    channel: str
+    channel: Annotated[str, Coded(ThreatChannel)]
     against_agency: bool
     targeted_staff_ids: list[int]
     what_happened: str
@@ -255,7 +257,7 @@ class ThreatPage(Schema):
 class ThreatRef(Schema):
     id: uuid.UUID = Field(description="GET /threats/{id}.")
     occurred_at: datetime
-    channel: str
+    channel: Annotated[str, Coded(ThreatChannel)]
 
 
 class ConcernOut(Schema):

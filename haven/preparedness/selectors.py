@@ -209,13 +209,21 @@ def policy_rows(*, user: User, today: date) -> list[PolicyRow]:
     ]
 
 
-def awaiting_acknowledgement(*, user: User, today: date) -> list[PolicyDocument]:
-    """Policies whose current version the user has not acknowledged yet."""
-    return [
-        row.document
-        for row in policy_rows(user=user, today=today)
-        if row.document.current_version_id and not row.acknowledged_by_me
-    ]
+@dataclass(frozen=True)
+class MyPolicies:
+    """The policies on file (with a current version) and those the user has
+    still to acknowledge, so a page never congratulates on an empty set."""
+
+    on_file: int
+    to_acknowledge: list[PolicyDocument]
+
+
+def my_policies(*, user: User, today: date) -> MyPolicies:
+    rows = [r for r in policy_rows(user=user, today=today) if r.document.current_version_id]
+    return MyPolicies(
+        on_file=len(rows),
+        to_acknowledge=[r.document for r in rows if not r.acknowledged_by_me],
+    )
 
 
 def policy_get(*, user: User, document_id: uuid.UUID) -> PolicyDocument:

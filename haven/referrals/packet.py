@@ -138,15 +138,45 @@ def packet_read(packet: ReferralPacket) -> PacketView:
     )
 
 
-def packet_text(content: dict[str, Any]) -> str:
+def label_value(label: object, value: object) -> str:
+    """One line of the text: a label that asks a question ("Is it safe to
+    call?") is followed by its answer, without a colon after the mark."""
+    label = str(label).rstrip()
+    if label.endswith(("?", "\uff1f")):
+        return f"{label} {value}"
+    return f"{label}: {value}"
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """Whom the partner answers: the staff member who sent the referral, as
+    their account records them (Haven keeps no work phone for staff, so their
+    email and their agency are the way back)."""
+
+    name: str
+    email: str
+    agency: str
+
+
+def referrer_of(referral: Referral) -> Referrer:
+    staff = referral.sent_by
+    return Referrer(name=str(staff), email=staff.email, agency=referral.case.agency.name)
+
+
+def packet_text(content: dict[str, Any], referrer: Referrer | None = None) -> str:
     """The referral as plain text, for a partner outside Haven."""
     lines = [_("Referral: %(need)s") % {"need": content.get("need", "")}, ""]
     for name, value in content.get("fields", []):
-        lines.append(f"{LABELS.get(name, name)}: {value}")
+        lines.append(label_value(LABELS.get(name, name), value))
     if content.get("needs"):
-        lines += ["", _("Needs") + ": " + "; ".join(content["needs"])]
+        lines += ["", label_value(_("Needs"), "; ".join(content["needs"]))]
     for name, value in content.get("safety_plan", []):
-        lines.append(f"{_PLAN_LABELS.get(name, name)}: {value}")
+        lines.append(label_value(_PLAN_LABELS.get(name, name), value))
     if content.get("message"):
         lines += ["", content["message"]]
+    if referrer is not None:
+        lines += ["", label_value(_("Referred by"), referrer.name)]
+        if referrer.email:
+            lines.append(label_value(_("Email"), referrer.email))
+        lines.append(label_value(_("Agency"), referrer.agency))
     return "\n".join(lines)

@@ -29,7 +29,7 @@ def referrals_of(case: Case) -> list[Referral]:
 def referral_of_case(case: Case, referral_id: uuid.UUID) -> Referral:
     found = (
         Referral.objects.filter(case=case, pk=referral_id)
-        .select_related("data_key", "need__category", "sent_by", "case")
+        .select_related("data_key", "need__category", "sent_by", "case__agency")
         .first()
     )
     if found is None:
@@ -63,7 +63,7 @@ def inbox_get(*, user: User, referral_id: uuid.UUID) -> Referral:
         raise NotFound
     found = (
         Referral.objects.filter(to_agency_id=user.agency_id, pk=referral_id)
-        .select_related("packet__data_key", "case__agency", "need")
+        .select_related("packet__data_key", "case__agency", "need", "sent_by")
         .first()
     )
     if found is None:

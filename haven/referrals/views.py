@@ -32,10 +32,11 @@ from haven.people.models import Case
 from haven.protocol.models import County, Need, NeedStatus
 from haven.protocol.needs import categories_for, category_label
 from haven.referrals import selectors
+from haven.referrals.drafts import DraftPlace, draft_drop, draft_keep, draft_of
 from haven.referrals.expertise import expertise_of, expertise_save, outside
 from haven.referrals.forms import ExpertiseForm, MoveForm, ReferralForm
 from haven.referrals.models import Referral, ReferralStatus
-from haven.referrals.packet import packet_read, packet_text
+from haven.referrals.packet import packet_read, packet_text, referrer_of
 from haven.referrals.policies import may_refer, may_set_expertise
 from haven.referrals.services import (
     ReferralRequest,
@@ -137,7 +138,13 @@ def referral_new(
         raise Http404
     organization: Organization = service.organization
     warning = outside_expertise(organization, service, need)
-    form = ReferralForm(request.POST if request.method == "POST" else None)
+    place = DraftPlace(case, need.pk, service.pk)
+    form = (
+        ReferralForm(request.POST)
+        if request.method == "POST"
+        # Back from recording the consent: the choices made before it.
+        else ReferralForm(initial=draft_of(request.session, place))
+    )
     if not warning:
         # Nothing to confirm: the partner lists this need.
         del form.fields["outside_expertise_confirmed"]
@@ -162,9 +169,11 @@ def referral_new(
         except DisclosureRefused as error:
             # Shown once, above the form, with the way to record consent.
             refused = " ".join(error.messages)
+            draft_keep(request.session, place, data)
         except ValidationError as error:
             show_refusal(form, error)
         else:
+            draft_drop(request.session, place)
             messages.success(request, _("The referral is sent."))
             return _redirect("referrals:referral", case_id=case.pk, referral_id=referral.pk)
     return render(
@@ -206,7 +215,7 @@ def referral(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUID) -
             "hidden_names": names_hidden_for(user),
             "referral": found,
             "changes": found.changes.select_related("by"),
-            "text": packet_text(content),
+            "text": packet_text(content, referrer_of(found)),
             "form": form if moves else None,
             "withdraw_only": moves == {ReferralStatus.WITHDRAWN},
         },
@@ -223,7 +232,11 @@ def referral_pdf(request: HttpRequest, case_id: uuid.UUID, referral_id: uuid.UUI
     content = json.loads(found.content or "{}")
     pdf = render_pdf(
         "referrals/pdf/referral.html",
-        {"referral": found, "text": packet_text(content), "agency": user.agency.name},
+        {
+            "referral": found,
+            "text": packet_text(content, referrer_of(found)),
+            "agency": user.agency.name,
+        },
         # For the partner: in the language of the staff member printing it.
         language=user.language,
     )
@@ -260,6 +273,7 @@ def inbox_referral(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse
         {
             "referral": found,
             "from_agency": found.case.agency.name,
+            "referrer": referrer_of(found),
             "packet": packet_read(packet) if packet is not None else None,
             "changes": found.changes.all(),
             "beyond_us": bool(

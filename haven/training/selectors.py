@@ -168,6 +168,30 @@ def my_refreshers(*, user: User, today: date) -> list[Refresh]:
 
 
 @dataclass(frozen=True)
+class MyTraining:
+    """What the user's own training stands at, for the preparedness page."""
+
+    topics: int  # topics of the agency
+    trained: int  # of them, those the user has completed at least once
+    due: list[Refresh]  # refreshers never done, overdue or due soon
+
+
+def my_training(*, user: User, today: date) -> MyTraining:
+    """The user's own training: topics ever completed and refreshers due."""
+    topics = topics_of(user.agency_id)
+    trained = set(
+        Record.objects.filter(agency_id=user.agency_id, staff=user).values_list(
+            "topic_id", flat=True
+        )
+    )
+    return MyTraining(
+        topics=len(topics),
+        trained=sum(1 for t in topics if t.pk in trained),
+        due=[r for r in my_refreshers(user=user, today=today) if r.state != DueState.CURRENT],
+    )
+
+
+@dataclass(frozen=True)
 class OverviewRow:
     staff: User
     cells: list[Refresh]

@@ -15,13 +15,17 @@ def test_me_needs_a_session(client):
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_me_describes_the_signed_in_user(client_for, supervisor):
+def test_me_describes_the_signed_in_user(client_for, supervisor, team):
     body = client_for(supervisor).get("/api/v1/me").json()
     assert body == {
+        "id": supervisor.pk,
         "username": supervisor.username,
         "display_name": supervisor.display_name,
         "agency": supervisor.agency.name,
+        "agency_id": str(supervisor.agency.public_id),
         "roles": ["supervisor"],
+        "memberships": [{"role": "supervisor", "team_id": team.pk}],
+        "teams": [{"id": team.pk, "name": team.name}],
         "language": "en",
     }
 

@@ -62,3 +62,49 @@ def test_htmx_request_gets_only_the_table(client_for, auditor):
 @pytest.mark.parametrize("persona", ["advocate", "supervisor", "intake", "shelter", "admin"])
 def test_other_roles_get_404(client_for, all_personas, persona):
     assert client_for(all_personas[persona]).get(reverse("audit:event_list")).status_code == 404
+
+
+def _object_cells(response) -> list[str]:
+    import re
+
+    body = response.content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", body[body.index("<tbody>") :], re.S)
+    return [re.sub(r"\s+", " ", re.findall(r"<td>(.*?)</td>", r, re.S)[3]).strip() for r in rows]
+
+
+def test_objects_are_named_as_people_read_them(client_for, auditor, advocate, team):
+    from haven.accounts.models import Membership, Role
+    from haven.jobs.models import Job
+    from tests.factories import record_intake
+
+    case = record_intake(actor=advocate, team=team, preferred_name="Guadalupe Ramírez Soto")
+    job = Job.objects.create(agency=auditor.agency, created_by=auditor, kind="reports.run")
+    audit_record(
+        action=Action.ROLES_CHANGED, actor=advocate, object_type="user", object_id=advocate.pk
+    )
+    audit_record(action=Action.TEAM_CREATED, actor=advocate, object_type="team", object_id=team.pk)
+    audit_record(action=Action.TEAM_CREATED, actor=advocate, object_type="job", object_id=job.pk)
+    audit_record(action=Action.TEAM_CREATED, actor=advocate, object_type="case", object_id=case.pk)
+
+    response = client_for(auditor).get(reverse("audit:event_list"))
+    body = response.content.decode()
+    cells = _object_cells(response)
+    short = str(case.pk)[:8]
+    for label in (
+        f"Case <code>{short}</code>",
+        f"Report job <code>{str(job.pk)[:8]}</code>",
+        f"Team: {team.name}",
+        f"Staff member: {advocate.display_name}",
+    ):
+        assert label in cells
+    assert f"user {advocate.pk}" not in body
+    assert "Guadalupe" not in body
+    # The actor by name, not username.
+    assert advocate.display_name in body
+
+    # A viewer who may also open the case gets a link to it, never the name.
+    Membership.objects.create(user=auditor, role=Role.ADVOCATE, team=team)
+    response = client_for(auditor).get(reverse("audit:event_list"))
+    link = reverse("desk:case_detail", args=[case.pk])
+    assert f'<a href="{link}">Case</a> <code>{short}</code>' in _object_cells(response)
+    assert "Guadalupe" not in response.content.decode()

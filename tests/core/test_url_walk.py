@@ -561,6 +561,8 @@ ROUTES: dict[str, Route] = {
     "api:hsds_organization": Route(AGENCY_OBJECT, _org),
     "api:openapi-json": Route(PUBLIC),
     "api:me": Route(API),
+    "api:staff_list": Route(API),
+    "api:team_list": Route(API),
     "api:api-root": Route(API),
     "api:case_list": Route(API),
     "api:case_detail": Route(AGENCY_OBJECT, _case),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -190,3 +190,83 @@ def test_seeded_people_are_found_by_search(seeded):
     )[0]
     person = case.person
     assert person in people_matching(user=advocate, name=person.legal_name)
+
+
+def _stage(states: dict[str, str]) -> int:
+    """How many steps of the demo's order are done, in order."""
+    from haven.desk.demo import STAGES
+
+    finished = {"done", "not_applicable"}
+    return next((n for n, step in enumerate(STAGES) if states[step] not in finished), len(STAGES))
+
+
+def test_the_demo_shows_an_ordinary_day(seeded):
+    from collections import defaultdict
+
+    from haven.communications.models import Interpreter
+    from haven.desk.demo import ALL_DONE, DEMO_PLANS, INTERPRETERS, PARTNERS, POLICIES, TRAINING
+    from haven.partners.models import Organization
+    from haven.preparedness.models import PolicyAcknowledgement, PolicyDocument
+    from haven.protocol.models import CaseStep, DangerCheck, MandatedReport
+    from haven.protocol.steps import OPEN_STATES
+    from haven.referrals.models import Referral
+    from haven.safety.models import PersonOfConcern
+    from haven.training.models import Record
+
+    agency = Agency.objects.get(name="Demo Agency")
+    today = timezone.localdate()
+    # The directory, the roster, a person of concern, training and policies.
+    assert Organization.objects.filter(agency=agency).count() == len(PARTNERS)
+    interpreters = list(Interpreter.objects.filter(agency=agency))
+    assert len(interpreters) == len(INTERPRETERS)
+    assert all(i.agreement_id and i.agreement_expires_on > today for i in interpreters)
+    assert PersonOfConcern.objects.filter(agency=agency).count() == 1
+    assert Record.objects.filter(agency=agency).count() == sum(len(t[1]) for t in TRAINING)
+    assert PolicyDocument.objects.filter(agency=agency).count() == len(POLICIES)
+    assert PolicyAcknowledgement.objects.filter(version__document__agency=agency).count() == sum(
+        len(p[2]) for p in POLICIES
+    )
+
+    # Every stage of the protocol has a case at it.
+    states: dict[object, dict[str, str]] = defaultdict(dict)
+    for case_id, step, state in CaseStep.objects.filter(case__agency=agency).values_list(
+        "case_id", "step", "state"
+    ):
+        states[case_id][step] = state
+    stages = sorted(_stage(s) for s in states.values())
+    assert sorted(p.stage for p in DEMO_PLANS.values()) == stages
+    assert set(stages) == set(range(ALL_DONE + 1))
+
+    # A working day, not a wall of overdue steps: two cases late, by days.
+    late = CaseStep.objects.filter(
+        case__agency=agency,
+        case__status=Case.Status.OPEN,
+        due_on__lt=today,
+        state__in=OPEN_STATES,
+    )
+    assert late.values("case_id").distinct().count() == 2
+    assert late.count() <= 3
+    assert min(late.values_list("due_on", flat=True)) >= today - timedelta(days=7)
+    # One person in danger today, one minor's report waiting, referrals waiting.
+    assert DangerCheck.objects.filter(case__agency=agency, answer="yes").count() == 1
+    report = MandatedReport.objects.get(case__agency=agency, status="open")
+    # Dated as the case is, not the moment the demo was made.
+    assert timezone.localdate(report.opened_at) == report.case.opened_on < today
+    waiting = Referral.objects.filter(case__agency=agency, status="sent")
+    assert waiting.count() == sum(1 for p in DEMO_PLANS.values() if p.stage == 7)
+    assert all(timezone.localdate(r.sent_at) < today for r in waiting)
+    assert Case.objects.filter(agency=agency, status=Case.Status.CLOSED).count() == 2
+
+    # The two named people can be found by staff who see their cases.
+    supervisor = User.objects.get(username="demo-supervisor")
+    south = User.objects.get(username="demo-advocate-south")
+    found = {
+        p.legal_name
+        for user in (supervisor, south)
+        for name in ("Guadalupe Ramírez Soto", "Emilia Cazares Carrera")
+        for p in people_matching(user=user, name=name)
+    }
+    assert found == {"Guadalupe Ramírez Soto", "Emilia Cazares Carrera"}
+    # The printout counts what it made, and names no one.
+    assert "Guadalupe" not in seeded
+    assert "4 partners" in seeded

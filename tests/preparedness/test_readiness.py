@@ -17,6 +17,7 @@ from haven.training.models import Topic
 from haven.training.services import EventValues, event_record, refresher_set
 from tests.factories import record_intake
 from tests.preparedness.conftest import days_ago, make_policy, version_values
+from tests.training.conftest import train
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,29 @@ def test_the_page_names_no_one_served(client_for, admin_user, advocate, team):
     body = client_for(admin_user).get(reverse("preparedness:home")).content.decode()
     assert "Synthetic Readiness Person" not in body
     assert "Mandated-report tasks open" in body
+
+
+def _for_you(client, user) -> str:
+    body = client(user).get(reverse("preparedness:home")).content.decode()
+    return body[body.index('id="mine-heading"') : body.index("</section>")]
+
+
+def test_an_empty_agency_is_not_congratulated(client_for, advocate):
+    mine = _for_you(client_for, advocate)
+    assert "No policies are on file yet, so there is none to acknowledge." in mine
+    assert "You have no training on record yet." in mine
+    assert "acknowledged" not in mine.replace("to acknowledge", "")
+    assert "current" not in mine
+
+
+def test_the_own_items_say_what_is_on_file(client_for, admin_user, advocate):
+    policy = make_policy(admin_user, kind="interpreters", title="Working with interpreters")
+    assert "Working with interpreters" in _for_you(client_for, advocate)
+    services.policy_acknowledge(actor=advocate, document_id=policy.pk, version_number=1)
+    train(admin_user, advocate, "dynamics", days_ago(30))
+    topics = Topic.objects.filter(agency=None).count()
+
+    mine = _for_you(client_for, advocate)
+    assert "You have acknowledged the 1 policy on file." in mine
+    assert f"You have training on record for 1 of {topics} topics." in mine
+    assert "No refresher is due." in mine

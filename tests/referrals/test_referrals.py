@@ -418,3 +418,120 @@ def test_withdrawing_the_consent_withdraws_the_open_referrals_under_it(
     assert need_of(case).status == NeedStatus.IDENTIFIED
     # The ledger keeps what left while the consent stood.
     assert Disclosure.objects.filter(channel="referral").count() == 1
+
+
+def test_the_referral_text_reads_as_sentences_and_names_the_referrer(
+    client_for, advocate, team, shelter_need, agency
+):
+    from tests.protocol.test_printed_text import pdf_text
+
+    # A partner outside Haven: it gets the text or the print, not a packet.
+    org = Organization.objects.create(
+        agency=agency, name="Sample Outside Shelter (synthetic)", kind=PartnerKind.SHELTER
+    )
+    partner = Service.objects.create(agency=agency, organization=org, name="Beds")
+    partner.need_categories.add(shelter_need)
+    case = record_intake(
+        actor=advocate,
+        team=team,
+        preferred_name="Synthetic Referral Person",
+        phone="608-555-0100",
+        call_safety="unsafe",
+    )
+    assessment_record(actor=advocate, case=case, ranked=[shelter_need.pk])
+    consent(advocate, case, partner, kinds=("identity", "contact", "needs"))
+    referral = send(advocate, case, partner, kinds=["identity", "contact", "needs"])
+    client = client_for(advocate)
+    page = client.get(reverse("referrals:referral", args=[case.pk, referral.pk])).content.decode()
+    text = page[page.index('id="referral-text"') : page.index("</textarea>")]
+    assert "Is it safe to call? Not safe" in text
+    assert "?:" not in text
+    assert "Needs: Shelter" in text
+    assert f"Referred by: {advocate.display_name}" in text
+    assert f"Email: {advocate.email}" in text
+    assert f"Agency: {advocate.agency.name}" in text
+
+    printed = pdf_text(client.get(reverse("referrals:referral_pdf", args=[case.pk, referral.pk])))
+    assert "Is it safe to call? Not safe" in printed
+    assert "?:" not in printed
+    assert f"Referred by: {advocate.display_name}" in printed
+    assert advocate.email in printed
+
+
+def test_the_receiving_agency_sees_who_referred(client_for, advocate, case, partner, receiver):
+    consent(advocate, case, partner)
+    referral = send(advocate, case, partner)
+    page = client_for(receiver).get(reverse("referrals:inbox_referral", args=[referral.pk]))
+    assert advocate.display_name in page.content.decode()
+    assert f"mailto:{advocate.email}" in page.content.decode()
+
+
+def test_the_referral_form_keeps_its_choices_across_the_consent_detour(
+    client_for, advocate, case, partner
+):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = client_for(advocate)
+    need = need_of(case)
+    new = reverse("referrals:referral_new", args=[case.pk, need.pk, partner.pk])
+    note = "Synthetic Referral Person arrives Tuesday"
+    follow_up = (timezone.localdate() + timedelta(days=30)).isoformat()
+    chosen = {
+        "purpose": "safety",
+        "kinds": ["identity", "notes"],
+        "message": note,
+        "follow_up_on": follow_up,
+    }
+    refused = client.post(new, chosen)
+    assert refused.status_code == 400
+    # The detour: the consent page is given the form's own path, ids only.
+    assert f'?next={new}"' in refused.content.decode()
+    give_consent(
+        actor=advocate,
+        case=case,
+        organization=partner.organization,
+        purpose="safety",
+        kinds=["identity", "notes"],
+    )
+
+    back = client.get(new)
+    form = back.context["form"]
+    assert form.initial["purpose"] == "safety"
+    assert form.initial["kinds"] == ["identity", "notes"]
+    assert form.initial["message"] == note
+    assert form.initial["follow_up_on"].isoformat() == follow_up
+    assert note in back.content.decode()
+    # The session table holds the choices but not the note in clear.
+    stored = " ".join(s.session_data for s in Session.objects.all())
+    decoded = " ".join(str(s.get_decoded()) for s in Session.objects.all())
+    assert "notes" in decoded
+    assert "Synthetic Referral Person" not in decoded + stored
+
+    # Sending takes what the form shows; the draft goes.
+    sent = client.post(new, chosen)
+    assert sent.status_code == 303
+    referral = Referral.objects.get()
+    assert (referral.purpose, referral.kinds, referral.message) == (
+        "safety",
+        ["identity", "notes"],
+        note,
+    )
+    assert client.get(new).context["form"].initial == {}
+
+
+def test_a_draft_is_kept_for_its_own_partner_only(client_for, advocate, case, partner, agency):
+    other_org = Organization.objects.create(
+        agency=agency, name="Other Shelter (synthetic)", kind=PartnerKind.SHELTER
+    )
+    other = Service.objects.create(agency=agency, organization=other_org, name="Beds")
+    client = client_for(advocate)
+    need = need_of(case)
+    client.post(
+        reverse("referrals:referral_new", args=[case.pk, need.pk, partner.pk]),
+        {"purpose": "safety", "kinds": ["identity"]},
+    )
+    elsewhere = client.get(reverse("referrals:referral_new", args=[case.pk, need.pk, other.pk]))
+    assert elsewhere.context["form"].initial == {}

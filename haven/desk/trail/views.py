@@ -29,6 +29,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "events": events, "next_query": next_query},
+        {
+            "form": form,
+            "events": events,
+            "rows": selectors.event_rows(user=user, events=events),
+            "next_query": next_query,
+        },
         status=400 if form.errors else 200,
     )

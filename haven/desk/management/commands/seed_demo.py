@@ -27,19 +27,17 @@ from haven.accounts.models import Membership, Role, User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.models import Agency, Team
+from haven.desk import demo
 from haven.people.details import PersonDetails
 from haven.people.models import Case, CloseReason, Person
 from haven.people.services import case_close, case_open, person_create
-from haven.protocol.law import law_choice_record
-from haven.protocol.models import NeedCategory
-from haven.protocol.needs import assessment_record
-from haven.protocol.safety import danger_check_record, safety_plan_save
 
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 - printed for testers on purpose
 
 # (agency, username, display name, role, team)
 DEMO_STAFF = [
     ("Demo Agency", "demo-advocate", "Demo Advocate", Role.ADVOCATE, "North Team"),
+    ("Demo Agency", "demo-advocate-south", "Demo Advocate South", Role.ADVOCATE, "South Team"),
     ("Demo Agency", "demo-supervisor", "Demo Supervisor", Role.SUPERVISOR, "North Team"),
     ("Demo Agency", "demo-intake", "Demo Intake", Role.INTAKE, None),
     ("Demo Agency", "demo-shelter", "Demo Shelter", Role.SHELTER, "North Team"),
@@ -47,7 +45,6 @@ DEMO_STAFF = [
     ("Demo Agency", "demo-auditor", "Demo Auditor", Role.AUDITOR, None),
     ("Other Agency", "other-advocate", "Other Advocate", Role.ADVOCATE, "Main Team"),
 ]
-EXTRA_TEAMS = {"Demo Agency": ["South Team"]}
 
 # How many synthetic people (each with one case) each demo agency gets.
 DEMO_PEOPLE = {"Demo Agency": 30, "Other Agency": 5}
@@ -66,13 +63,16 @@ LANGUAGE_OF = {
 }
 # Numbers in 555-0100..0199 are reserved for fiction: no real phone rings.
 AREA_CODES = ["608", "414", "920", "715", "262"]
-# In Demo Agency: the one restricted case (named staff: demo-advocate), the
-# one minor (16 today), and a few closed cases.
+# In Demo Agency: the one restricted case (named staff: demo-advocate) and
+# the one minor (16 today). How far each case is: haven.desk.demo.DEMO_PLANS.
 RESTRICTED_INDEX = 0
 MINOR_INDEX = 1
-CLOSED_INDEXES = {7, 19}
-# Cases where the protocol is under way: a safety plan, needs, a choice.
-PROTOCOL_INDEXES = {4, 10, 13}
+# Two people the demo always has, by these names (both synthetic), whom a
+# tester can look for: (index, legal name, preferred name, phone).
+NAMED = {
+    9: ("Guadalupe Ramírez Soto", "Lupita", "(608) 555-0142"),
+    17: ("Emilia Cazares Carrera", "", ""),
+}
 # Where anyascii spells a name the way the person might write it in Latin
 # letters (Arabic and Devanagari would lose their vowels, so not those).
 SPELLED_IN_LATIN = {"es_MX", "vi_VN", "uk_UA", "ru_RU", "zh_CN"}
@@ -117,20 +117,43 @@ class Command(BaseCommand):
                     user=user, type=Authenticator.Type.TOTP
                 ).exists():
                     TOTP.activate(user, demo_totp_secret(username))
-            for agency_name, team_names in EXTRA_TEAMS.items():
-                agency = Agency.objects.get(name=agency_name)
-                for team_name in team_names:
-                    Team.objects.get_or_create(agency=agency, name=team_name)
+            extras = self._seed_agency()
             people_created = sum(
                 self._seed_people(agency_name, count) for agency_name, count in DEMO_PEOPLE.items()
             )
-            if created or people_created:
+            concern = demo.concern_seed(
+                User.objects.get(username="demo-advocate"),
+                Case.objects.filter(
+                    team__agency__name="Demo Agency", team__name="North Team", restricted=False
+                )
+                .order_by("opened_on", "pk")
+                .first(),
+            )
+            if created or people_created or any(extras.values()) or concern:
                 audit_record(
                     action=Action.DEMO_SEEDED,
-                    detail={"staff_created": created, "people_created": people_created},
+                    detail={
+                        "staff_created": created,
+                        "people_created": people_created,
+                        **extras,
+                        "concerns_created": concern,
+                    },
                 )
         self._print()
         self._print_people()
+        self._print_extras()
+
+    def _seed_agency(self) -> dict[str, int]:
+        """Demo Agency's partners, interpreters, training and policies, each
+        only if the agency has none yet."""
+        staff = {u.username: u for u in User.objects.filter(agency__name="Demo Agency")}
+        admin, today = staff["demo-admin"], timezone.localdate()
+        return {
+            "partners_created": demo.partners_seed(admin),
+            "interpreters_created": demo.interpreters_seed(admin, today),
+            "training_records_created": demo.training_seed(admin, staff, today),
+            "policies_created": demo.policies_seed(admin, staff, today),
+        }
 
     def _seed_people(self, agency_name: str, count: int) -> int:
         """Invent ``count`` people with a case each, unless the agency already
@@ -147,27 +170,39 @@ class Command(BaseCommand):
         today = timezone.localdate()
         staff = {u.username: u for u in User.objects.filter(agency=agency)}
         teams = list(Team.objects.filter(agency=agency).order_by("name"))
-        demo = agency_name == "Demo Agency"
-        if demo:
+        demo_agency = agency_name == "Demo Agency"
+        if demo_agency:
             intake, advocate = staff["demo-intake"], staff["demo-advocate"]
+            # Each team's cases are worked by its own advocate.
+            workers = {
+                t.pk: staff[f"demo-advocate{'' if t.name == 'North Team' else '-south'}"]
+                for t in teams
+            }
             north = next(t for t in teams if t.name == "North Team")
         else:
             intake = advocate = staff["other-advocate"]
+            workers = {t.pk: advocate for t in teams}
         phone_endings = rng.sample(range(100), count)  # no two people share a number
         for i in range(count):
             locale = LOCALES[i % len(LOCALES)]
             legal, preferred, aliases = _names(fakers[locale], fakers["en_US"], locale, rng)
-            if demo and i == MINOR_INDEX:
+            estimated_age = None
+            if demo_agency and i == MINOR_INDEX:
                 date_of_birth: date | None = _years_before(today, 16) - timedelta(days=120)
             elif rng.random() < 0.85:
                 date_of_birth = _years_before(today, rng.randint(18, 64)) - timedelta(
                     days=rng.randrange(365)
                 )
             else:
-                date_of_birth = None
+                # No date of birth given: staff note the age it seems.
+                date_of_birth, estimated_age = None, rng.randint(20, 55)
             phone = ""
             if rng.random() < 0.6:
                 phone = f"({rng.choice(AREA_CODES)}) 555-01{phone_endings[i]:02d}"
+            if demo_agency and i in NAMED:
+                legal, preferred, phone = NAMED[i]
+                aliases = []
+            plan = demo.DEMO_PLANS[i] if demo_agency else demo.OTHER_PLAN
             actor = advocate if i % 3 == 2 else intake
             person = person_create(
                 actor=actor,
@@ -175,34 +210,39 @@ class Command(BaseCommand):
                     legal_name=legal,
                     preferred_name=preferred,
                     date_of_birth=date_of_birth,
+                    estimated_age=estimated_age,
                     phone=phone,
                     aliases=tuple(aliases),
                     language=LANGUAGE_OF[locale],
+                    # Who speaks another language best has a trained interpreter.
+                    interpreter_needed=locale != "en_US",
                     call_safety=rng.choice(("", "safe", "unsafe")) if phone else "",
                     contact_notes=f"Pregunte por {aliases[0]}" if phone and aliases else "",
                 ),
             )
+            team = teams[i % len(teams)]
             case = case_open(
                 actor=actor,
                 person=person,
-                team=teams[i % len(teams)],
-                opened_on=today - timedelta(days=rng.randrange(400)),
+                team=team,
+                opened_on=today - timedelta(days=plan.days_ago),
+                danger=plan.danger,
             )
-            if not demo:
-                continue
-            if i % 3 == 1 or i == RESTRICTED_INDEX:
-                case.assigned.add(advocate)
-            if i == RESTRICTED_INDEX:
-                case.restricted = True
-                case.save(update_fields=["restricted"])
-                case.named_staff.add(advocate)
-            elif i % 5 == 3:
-                case.shelter_team = north
-                case.save(update_fields=["shelter_team"])
-            if i in PROTOCOL_INDEXES:
-                _protocol_under_way(case, advocate)
-            if i in CLOSED_INDEXES:
-                case_close(actor=advocate, case=case, reason=CloseReason.GOALS_MET)
+            if demo_agency:
+                if i % 3 == 1 or i == RESTRICTED_INDEX:
+                    case.assigned.add(advocate)
+                if i == RESTRICTED_INDEX:
+                    case.restricted = True
+                    case.save(update_fields=["restricted"])
+                    case.named_staff.add(advocate)
+                elif i % 5 == 3:
+                    case.shelter_team = north
+                    case.save(update_fields=["shelter_team"])
+            # The restricted case is worked by the one advocate named on it.
+            worker = advocate if case.restricted else workers[team.pk]
+            demo.case_progress(case, plan, worker)
+            if plan.closed:
+                case_close(actor=worker, case=case, reason=CloseReason.GOALS_MET)
         return count
 
     def _print_people(self) -> None:
@@ -217,6 +257,15 @@ class Command(BaseCommand):
                 f"{cases.filter(status=Case.Status.CLOSED).count()} closed)"
             )
 
+    def _print_extras(self) -> None:
+        """What else Demo Agency keeps, counted."""
+        agency = Agency.objects.get(name="Demo Agency")
+        counts = demo.extras_count(agency.pk)
+        self.stdout.write(
+            "Demo Agency also keeps: "
+            + ", ".join(f"{number} {what}" for what, number in counts.items())
+        )
+
     def _print(self) -> None:
         self.stdout.write(f"Demo staff (password for all: {DEMO_PASSWORD}):")
         for agency_name, username, _, role, team_name in DEMO_STAFF:
@@ -230,24 +279,6 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-def _protocol_under_way(case: Case, advocate: User) -> None:
-    """Some steps done, in the services' own way, so the demo's tracker and
-    dashboard show a case part-way through."""
-    danger_check_record(actor=advocate, case=case, answer="no")
-    safety_plan_save(
-        actor=advocate,
-        case=case,
-        values={
-            "safe_places": "The shelter on the east side; the library during the day.",
-            "code_word": "Sunflower",
-            "backup_plan": "Call the advocate's line, then go to the shelter.",
-        },
-    )
-    categories = NeedCategory.objects.filter(agency=None, code__in=["shelter", "medical_care"])
-    assessment_record(actor=advocate, case=case, ranked=[c.pk for c in categories])
-    law_choice_record(actor=advocate, case=case, agrees=False, note="Not now.")
 
 
 def _names(
