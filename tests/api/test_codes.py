@@ -81,6 +81,7 @@ CODED: dict[tuple[str, str], tuple[type[Choices], bool]] = {
     },
     ("CaseOut", "status"): (Case.Status, False),
     ("CaseDetailOut", "status"): (Case.Status, False),
+    ("CaseListOut", "status"): (Case.Status, False),
     ("Me", "roles"): (Role, False),
     ("MembershipOut", "role"): (Role, False),
     ("AttachmentOut", "use"): (Use, False),
@@ -218,6 +219,14 @@ def test_every_enum_of_the_document_is_checked_here():
         # Which side of a referral an answer is from.
         ("ReferralOut", "side"),
         ("ReceivedOut", "side"),
+        # The case list's quick views, marks and sorts, and its status
+        # filter (open, closed or any): codes of the list, not of a case.
+        ("CaseListQuery", "view"),
+        ("CaseListQuery", "status"),
+        ("CaseListQuery", "has"),
+        ("CaseListQuery", "sort"),
+        # Whether a person found matched exactly or only sounds alike.
+        ("PersonMatch", "match"),
     }
     found = {
         (name, field)
