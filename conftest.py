@@ -16,6 +16,7 @@ from django.core.signals import setting_changed
 from django.test import Client
 from django.test.client import ClientHandler
 from django.urls import reverse
+from django.utils import translation
 
 from haven.accounts.models import Membership, Role
 from tests.factories import TEST_PASSWORD, AgencyFactory, TeamFactory, make_staff
@@ -38,6 +39,15 @@ def pytest_collection_finish(session):
     whole run: left out of garbage collection, each collection costs less."""
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def _english_again_after_each_test():
+    """A request in Spanish leaves Spanish active in the thread (the locale
+    middleware activates, nothing deactivates): the next test would read a
+    service's messages in Spanish. Each test starts in the default language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Expression, QuerySet, Subquery
 from django.utils.functional import Promise
+
+from haven.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class CaseMark:
     label: str | Promise
     urgency: int | None
     rows: Callable[[date], QuerySet[Any]]
+    # Who may know a case carries it: a mark says as much as the record it
+    # comes from (an open mandated report says the person is a minor).
+    seen_by: Callable[[User | AnonymousUser], bool]
 
 
 #: The marks, by code, in the order they were registered.
@@ -42,6 +48,12 @@ activity_sources: list[ActivitySource] = []
 
 def register_mark(mark: CaseMark) -> None:
     case_marks[mark.code] = mark
+
+
+def marks_seen_by(user: User | AnonymousUser) -> dict[str, CaseMark]:
+    """The marks ``user`` may know of, by code: a list filters, sorts and
+    shows only these."""
+    return {code: mark for code, mark in case_marks.items() if mark.seen_by(user)}
 
 
 def register_activity(source: ActivitySource) -> None:

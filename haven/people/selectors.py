@@ -26,7 +26,7 @@ from haven.core.errors import NotFound
 from haven.core.models import Team
 from haven.people import search
 from haven.people.caselist import PAGE_SIZE, CaseFilters
-from haven.people.marks import activity_sources, case_marks
+from haven.people.marks import activity_sources, marks_seen_by
 from haven.people.models import BreakGlass, Case, CaseOpened, Person, SearchEntry
 from haven.people.normalize import last_four, name_forms, phone_form
 from haven.people.policies import may_search_people, my_teams_q, visible_cases_q
@@ -265,9 +265,14 @@ def _filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
     elif filters.assigned:
         staff = Case.assigned.through.objects.filter(user_id=int(filters.assigned))
         cases = cases.filter(pk__in=staff.values("case_id"))
+    seen = marks_seen_by(user)
     for code in filters.effective_marks:
-        mark = case_marks.get(code)
-        if mark is not None:
+        mark = seen.get(code)
+        if mark is None:
+            # A mark the user may not know of filters out every case, so a
+            # list never answers a question their role may not ask.
+            return cases.none()
+        else:
             cases = cases.filter(Exists(mark.rows(today).filter(case_id=OuterRef("pk"))))
     return cases
 
@@ -284,7 +289,8 @@ def _sorted(user: User, cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
     if sort == "urgency":
         today = timezone.localdate()
         ranked = sorted(
-            (m for m in case_marks.values() if m.urgency is not None), key=lambda m: m.urgency or 0
+            (m for m in marks_seen_by(user).values() if m.urgency is not None),
+            key=lambda m: m.urgency or 0,
         )
         whens = [
             When(Exists(m.rows(today).filter(case_id=OuterRef("pk"))), then=Value(m.urgency))
@@ -354,18 +360,19 @@ def case_page(*, user: User, filters: CaseFilters | None = None) -> CasePage:
         page=page,
         filters=filters,
         new=new_case_ids(user=user, among=ids) if ids else set(),
-        marks=case_marks_of(ids),
+        marks=case_marks_of(ids, user=user),
         past_end=filters.page > paginator.num_pages,
     )
 
 
-def case_marks_of(case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """The codes of the marks each case carries today (one query a mark)."""
+def case_marks_of(case_ids: Sequence[uuid.UUID], *, user: User) -> dict[uuid.UUID, list[str]]:
+    """The codes of the marks ``user`` may know of that each case carries
+    today (one query a mark)."""
     today = timezone.localdate()
     found: dict[uuid.UUID, list[str]] = {pk: [] for pk in case_ids}
     if not case_ids:
         return found
-    for mark in case_marks.values():
+    for mark in marks_seen_by(user).values():
         for case_id in set(
             mark.rows(today).filter(case_id__in=list(case_ids)).values_list("case_id", flat=True)
         ):

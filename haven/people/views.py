@@ -19,7 +19,7 @@ from haven.core.forms import show_refusal
 from haven.core.models import Team
 from haven.people import selectors, services
 from haven.people.access import names_hidden_for
-from haven.people.caselist import SORTS, STATUSES, VIEWS, filters_from
+from haven.people.caselist import SORTS, STATUSES, VIEW_MARKS, VIEWS, filters_from
 from haven.people.details import DETAIL_NAMES, RESTRICTED, PersonDetails
 from haven.people.display import hidden_names
 from haven.people.field_settings import (
@@ -41,7 +41,7 @@ from haven.people.forms import (
     identity_step,
     initial_of,
 )
-from haven.people.marks import case_marks
+from haven.people.marks import marks_seen_by
 from haven.people.models import Danger, Person
 from haven.people.policies import (
     may_change_case,
@@ -80,17 +80,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     elif not searching:
         filters = filters_from(dict(request.GET.lists()))
         shown = selectors.case_page(user=user, filters=filters)
+        seen = marks_seen_by(user)
         context = {
             "listing": shown,
             "filters": filters,
             "views": [
-                (code, label, filters.query(view=code, page=1)) for code, label in VIEWS.items()
+                (code, label, filters.query(view=code, page=1))
+                for code, label in VIEWS.items()
+                if code not in VIEW_MARKS or VIEW_MARKS[code] in seen
             ],
             "teams": selectors.teams_to_filter_by(user=user),
             "staff": selectors.staff_to_filter_by(user=user),
             "statuses": STATUSES,
             "sorts": SORTS,
-            "marks": case_marks.values(),
+            "marks": seen.values(),
             "may_take": {
                 case.pk
                 for case in shown.cases

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.people.marks import CaseMark, register_activity, register_mark
 from haven.protocol.models import CaseStep, Danger, DangerCheck, MandatedReport
+from haven.protocol.policies import may_see_protocol
 from haven.protocol.steps import OPEN_STATES
 
 DANGER = "danger"
@@ -52,8 +53,10 @@ def last_step_change() -> Subquery:
 
 
 def register() -> None:
-    register_mark(CaseMark(DANGER, _("Danger reported"), 0, in_danger))
-    register_mark(CaseMark(REPORT, _("Mandated report waiting"), 1, report_waiting))
-    register_mark(CaseMark(OVERDUE, _("Overdue steps"), 2, overdue))
-    register_mark(CaseMark(MINOR, _("A minor"), None, minor))
+    register_mark(CaseMark(DANGER, _("Danger reported"), 0, in_danger, may_see_protocol))
+    register_mark(
+        CaseMark(REPORT, _("Mandated report waiting"), 1, report_waiting, may_see_protocol)
+    )
+    register_mark(CaseMark(OVERDUE, _("Overdue steps"), 2, overdue, may_see_protocol))
+    register_mark(CaseMark(MINOR, _("A minor"), None, minor, may_see_protocol))
     register_activity(last_step_change)

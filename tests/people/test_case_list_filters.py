@@ -235,3 +235,21 @@ def test_the_api_filters_sorts_and_pages_the_same(client_for, supervisor, day, o
     for bad in ("view=unicorns", "page=-1", "page=0", "team=-4", "has=zzz", "assigned=x"):
         assert api.get(f"/api/v1/cases?{bad}").status_code == 422, bad
     assert api.get("/api/v1/cases?page=999999").json() != []
+
+
+def test_the_front_desk_learns_no_protocol_mark_from_the_list(day, intake, client_for):
+    """Danger, a waiting mandated report (a minor), overdue steps: the case
+    page hides the protocol from the front desk, so the list does too."""
+    recorded = record_intake(actor=intake, team=day["quiet"].team, danger="yes", estimated_age=15)
+    shown = case_page(user=intake, filters=CaseFilters())
+    assert recorded.pk in ids(shown)
+    assert all(marks == [] for marks in shown.marks.values())
+    for mark in ("danger", "report", "overdue", "minor"):
+        assert ids(case_page(user=intake, filters=CaseFilters(marks=(mark,)))) == set()
+    urgent = case_page(user=intake, filters=CaseFilters(sort="urgency"))
+    assert recorded.pk in ids(urgent)
+    page = client_for(intake).get(reverse("people:case_list")).content.decode()
+    for label in ("Danger reported", "Mandated report waiting", "Overdue steps", "In danger"):
+        assert label not in page, label
+    api = client_for(intake).get("/api/v1/cases").json()
+    assert all(case["marks"] == [] for case in api)
