@@ -51,23 +51,31 @@ class HavenAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Do not ask for the password again right after it was typed, when the
         account is enrolling its first second factor (the only thing such a
-        session can do). Every later change to second factors still asks."""
+        session can do), nor for the recovery codes shown right after that
+        enrolment. Every other change to second factors still asks: removing
+        or replacing the one just made, or making new codes."""
         request = context.request
         user = getattr(request, "user", None)
         if app == "allauth.mfa" and user is not None and user.is_authenticated:
             typed_at = _password_typed_at(request, user)
-            if (
+            recent = (
                 typed_at is not None
                 and time.time() - typed_at < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
-                # Enrolling, or just enrolled: the recovery codes that follow
-                # the activation are shown without asking again.
-                and (
-                    not is_mfa_enabled(user, ["totp", "webauthn"])
-                    or _enrolled_since(user, typed_at)
-                )
-            ):
+            )
+            enrolling = not is_mfa_enabled(user, ["totp", "webauthn"])
+            viewing_new_codes = (
+                _url_name(request) == "mfa_view_recovery_codes"
+                and typed_at is not None
+                and _enrolled_since(user, typed_at)
+            )
+            if recent and (enrolling or viewing_new_codes):
                 return False
         return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+
+def _url_name(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    return str(match.url_name) if match is not None else ""
 
 
 def _password_typed_at(request: HttpRequest, user: Any) -> float | None:

@@ -277,6 +277,12 @@ def test_enrolling_leads_to_the_recovery_codes_then_on_to_the_dashboard(client, 
     assert f'<a class="button" href="{reverse("desk:dashboard")}">Continue</a>' in (
         codes.content.decode()
     )
+    # Only the codes: replacing the second factor just made, or making new
+    # codes, still asks for the password again.
+    for name in ("mfa_deactivate_totp", "mfa_generate_recovery_codes"):
+        again = client.get(reverse(name))
+        assert again.status_code == 302, name
+        assert again["Location"].startswith(reverse("account_reauthenticate")), name
 
 
 def test_second_factor_changes_later_still_ask_again(client, advocate):
