@@ -380,16 +380,6 @@ def case_marks_of(case_ids: Sequence[uuid.UUID], *, user: User) -> dict[uuid.UUI
     return found
 
 
-def case_list(*, user: User, status: str = Case.Status.OPEN) -> list[Case]:
-    """The first page of the newest cases the user may open, audited."""
-    return case_page(user=user, filters=CaseFilters(status=status)).cases
-
-
-def teams_to_filter_by(*, user: User) -> list[Team]:
-    """The agency's active teams, to narrow a case list to one."""
-    return list(Team.objects.filter(agency_id=user.agency_id, is_active=True).order_by("name"))
-
-
 def staff_to_filter_by(*, user: User) -> list[User]:
     """The colleagues whose cases the list can be narrowed to: active staff
     of the agency who work cases (names of staff, not of people served)."""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
+from haven.accounts.selectors import active_teams
 from haven.core.forms import show_refusal
 from haven.core.models import Team
 from haven.people import selectors, services
@@ -89,7 +90,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 for code, label in VIEWS.items()
                 if code not in VIEW_MARKS or VIEW_MARKS[code] in seen
             ],
-            "teams": selectors.teams_to_filter_by(user=user),
+            "teams": active_teams(user=user),
             "staff": selectors.staff_to_filter_by(user=user),
             "statuses": STATUSES,
             "sorts": SORTS,

@@ -8,16 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Membership, Role, User
+from haven.accounts.models import User
 from haven.core.addresses import case_address
 from haven.core.errors import NotFound
 from haven.people.models import Case
-from haven.people.policies import visible_cases_q
-from haven.people.selectors import LIST_SIZE, audit_people_shown
 from haven.protocol.marks import in_danger, overdue, report_waiting
 from haven.protocol.models import (
     CaseStep,
@@ -165,93 +163,6 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
         )
         found.backup_plan = (plan.backup_plan or "") if plan else ""
     return found
-
-
-@dataclass
-class NextAction:
-    step: str
-    label: str
-    action: str
-    due_on: date | None
-    overdue: bool
-
-
-@dataclass
-class CaseActions:
-    """One case of the user's, with its open steps, most urgent first."""
-
-    case: Case
-    actions: list[NextAction]
-
-    @property
-    def first(self) -> NextAction:
-        return self.actions[0]
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for action in self.actions if action.overdue)
-
-    @property
-    def more(self) -> int:
-        return len(self.actions) - 1
-
-
-def _my_cases_q(user: User) -> Q:
-    """Cases assigned to the user or recorded by them, and their teams' cases
-    if they supervise."""
-    supervised = Membership.objects.filter(
-        user=user, role=Role.SUPERVISOR, team__isnull=False
-    ).values("team_id")
-    assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
-    return Q(pk__in=assigned) | Q(created_by=user) | Q(team_id__in=supervised)
-
-
-STEPS_SHOWN = LIST_SIZE * 4
-
-
-def next_actions(*, user: User) -> list[CaseActions]:
-    """The user's open cases with the steps waiting on them (those with a due
-    date, or in progress), the case with the most urgent step first; audited
-    as a list of the people shown."""
-    today = timezone.localdate()
-    cases = Case.objects.filter(visible_cases_q(user), _my_cases_q(user), status=Case.Status.OPEN)
-    rows = (
-        CaseStep.objects.filter(case__in=cases.values("pk"), state__in=OPEN_STATES)
-        .filter(Q(due_on__isnull=False) | Q(state=StepState.IN_PROGRESS))
-        .select_related("case__person__data_key", "case__team")
-        .order_by(F("due_on").asc(nulls_last=True), "case__opened_on", "case_id")[:STEPS_SHOWN]
-    )
-    grouped: dict[object, CaseActions] = {}
-    for row in rows:
-        group = grouped.setdefault(row.case_id, CaseActions(case=row.case, actions=[]))
-        group.actions.append(
-            NextAction(
-                step=row.step,
-                label=str(Step(row.step).label),
-                action=next_action(row.step, row.state),
-                due_on=row.due_on,
-                overdue=bool(row.due_on and row.due_on < today),
-            )
-        )
-    for group in grouped.values():
-        # Steps due the same day come in the protocol's own order.
-        group.actions.sort(key=lambda a: (a.due_on is None, a.due_on or today, ORDER[Step(a.step)]))
-    shown = list(grouped.values())[:LIST_SIZE]
-    audit_people_shown(user=user, people=[g.case.person for g in shown], where="next actions")
-    return shown
-
-
-def open_reports(*, user: User) -> list[MandatedReport]:
-    """Open mandated-report tasks of cases the user may open, oldest first.
-    Ids and ages only: no person's name, so nothing to audit."""
-    return list(
-        MandatedReport.objects.filter(
-            status=MandatedReport.Status.OPEN,
-            case__in=Case.objects.filter(visible_cases_q(user)).values("pk"),
-        )
-        .select_related("case__team")
-        .order_by("opened_at")[:LIST_SIZE]
-    )
 
 
 # --- One case's records ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from haven.audit.models import Action, AuditEvent
 from haven.core.errors import NotFound
 from haven.people.models import Case
-from haven.people.selectors import case_get, case_list
+from haven.people.selectors import case_get, case_page
 from haven.people.services import break_glass_open, case_open
 from tests.factories import TeamFactory, record_person
 
@@ -78,9 +78,9 @@ def test_case_list_shows_exactly_the_visible_cases(all_personas, cases, persona)
     user = all_personas[persona]
     if not EXPECTED[persona]:
         with pytest.raises(NotFound):
-            case_list(user=user)
+            case_page(user=user)
         return
-    shown = {case.pk for case in case_list(user=user)}
+    shown = {case.pk for case in case_page(user=user).cases}
     assert shown == {cases[kind].pk for kind in EXPECTED[persona]}
     event = AuditEvent.objects.filter(action=Action.PEOPLE_VIEWED, actor=user).latest("seq")
     assert sorted(event.detail["ids"]) == sorted(

@@ -30,7 +30,7 @@ from haven.protocol.models import (
     StepState,
 )
 from haven.protocol.safety import danger_check_record, safety_plan_save
-from haven.protocol.selectors import next_actions, tracker
+from haven.protocol.selectors import tracker
 from haven.protocol.tracker import step_set
 from tests.factories import record_intake
 
@@ -216,23 +216,6 @@ def test_the_tracker_reads_in_a_fixed_number_of_queries(advocate, team):
         danger_check_record(actor=advocate, case=one, answer="no")
         safety_plan_save(actor=advocate, case=one, values={"backup_plan": f"Plan {n}"})
     assert _queries(tracker, one, viewer=advocate) == first
-
-
-def test_next_actions_read_in_a_fixed_number_of_queries(advocate, team):
-    def make(n):
-        for _ in range(n):
-            case = record_intake(actor=advocate, team=team)
-            case.assigned.add(advocate)
-
-    make(2)
-    few = _queries(next_actions, user=advocate)
-    make(8)
-    many = _queries(next_actions, user=advocate)
-    assert many == few
-    groups = next_actions(user=advocate)
-    assert len(groups) == 10
-    # Most urgent first: every case's safety step is due the day it opened.
-    assert all(group.first.step == Step.SAFETY for group in groups)
 
 
 def test_the_dashboard_lists_next_actions_and_overdue_steps(client_for, advocate, team):
