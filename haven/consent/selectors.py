@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.consent.models import Consent, Disclosure
 from haven.partners.models import Organization
 from haven.people.models import Case
-from haven.people.policies import visible_cases_q
 
 # Consents ending within this many days are listed on the dashboard.
 EXPIRING_WITHIN = timedelta(days=14)
@@ -49,13 +49,14 @@ def directory_choices(user: User) -> list[Organization]:
     )
 
 
-def consents_expiring(*, user: User) -> list[Consent]:
-    """Consents in force on the user's cases that end soon: ids and dates
-    only, so the dashboard can list them without showing anyone's data."""
+def consents_expiring(cases: QuerySet[Case]) -> list[Consent]:
+    """Consents in force on ``cases`` (open ones the caller has scoped to
+    what its user may open) that end soon: ids and dates only, so the
+    dashboard can list them without showing anyone's data."""
     today = timezone.localdate()
     return list(
         Consent.objects.filter(
-            case__in=Case.objects.filter(visible_cases_q(user), status=Case.Status.OPEN),
+            case__in=cases.filter(status=Case.Status.OPEN).values("pk"),
             revoked_at__isnull=True,
             starts_on__lte=today,
             expires_on__gte=today,

@@ -111,18 +111,14 @@ def urgent_lines(*, user: User) -> Urgent:
         for case_id, late in protocol_selectors.overdue_steps(scope).items():
             add(case_id, Item("overdue", since=late.due_on, step=late.label, count=late.count))
     if may_see_disclosures(user):
-        in_scope = set(scope.values_list("pk", flat=True))
-        ending = consent_selectors.consents_expiring(user=user)
-        for consent in ending:
-            if consent.case_id in in_scope:
-                link = case_address("consent:consents", consent.case_id)
-                what = str(consent.get_purpose_display())
-                add(consent.case_id, Item("consent", consent.expires_on, link=link, what=what))
-        for referral in referral_selectors.awaiting_reply(user=user):
-            if referral.case_id in in_scope:
-                link = reverse("referrals:referral", args=[referral.case_id, referral.pk])
-                what = str(referral.get_purpose_display())
-                add(referral.case_id, Item("referral", referral.follow_up_on, link=link, what=what))
+        for consent in consent_selectors.consents_expiring(scope):
+            link = case_address("consent:consents", consent.case_id)
+            what = str(consent.get_purpose_display())
+            add(consent.case_id, Item("consent", consent.expires_on, link=link, what=what))
+        for referral in referral_selectors.awaiting_reply(scope):
+            link = reverse("referrals:referral", args=[referral.case_id, referral.pk])
+            what = str(referral.get_purpose_display())
+            add(referral.case_id, Item("referral", referral.follow_up_on, link=link, what=what))
     for case_id in people_selectors.new_case_ids(user=user):
         add(case_id, Item("new"))
     for items in found.values():

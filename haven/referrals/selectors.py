@@ -13,7 +13,6 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.errors import NotFound
 from haven.people.models import Case
-from haven.people.policies import visible_cases_q
 from haven.referrals.models import OPEN_STATUSES, Referral
 from haven.referrals.policies import may_receive_referrals
 
@@ -78,12 +77,13 @@ def inbox_get(*, user: User, referral_id: uuid.UUID) -> Referral:
     return found
 
 
-def awaiting_reply(*, user: User) -> list[Referral]:
-    """The user's agency's referrals still marked sent whose follow-up day
-    has come: ids and dates only, for the dashboard."""
+def awaiting_reply(cases: QuerySet[Case]) -> list[Referral]:
+    """The referrals of ``cases`` (scoped by the caller to what its user may
+    open) still marked sent whose follow-up day has come: ids and dates
+    only, for the dashboard."""
     return list(
         Referral.objects.filter(
-            case__in=Case.objects.filter(visible_cases_q(user)),
+            case__in=cases.values("pk"),
             status="sent",
             follow_up_on__lte=timezone.localdate(),
         )
