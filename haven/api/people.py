@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestInvalid
 from pydantic import BeforeValidator, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
@@ -30,6 +31,7 @@ from haven.api.common import (
     WRITE_FAILURES,
     case_for,
     page_of,
+    refusals_at,
     staff_allowed,
     uuid_or_404,
 )
@@ -265,9 +267,6 @@ def _case_out(case: Case, *, full: bool) -> CaseOut:
 # --- Routes --------------------------------------------------------------------------
 
 
-_NOT_AN_ADVOCATE = "Choose an advocate or supervisor of the team you send the case to."
-
-
 class CaseListQuery(Schema):
     view: Literal[
         "all", "mine", "new", "team", "overdue", "danger", "minors", "restricted", "closed"
@@ -323,7 +322,16 @@ def case_list(
     X-Total-Count (the cases answering the filters).
     """
     user = authenticated_user(request)
-    shown = selectors.case_page(user=user, filters=filters.filters())
+    wanted = filters.filters()
+    if wanted.not_understood:
+        # A page asks again with a note; a client is told, not served everything.
+        raise RequestInvalid(
+            [
+                {"type": "refused", "loc": ["query", name], "msg": "Not a value this filter takes."}
+                for name in wanted.not_understood
+            ]
+        )
+    shown = selectors.case_page(user=user, filters=wanted)
     full = may_see_full_record(user)
     for name, value in page_of(shown.page).items():
         header = {"page": "X-Page", "pages": "X-Pages", "total": "X-Total-Count"}[name]
@@ -464,10 +472,11 @@ def people_create(request: HttpRequest, intake: IntakeIn) -> Status[IntakeOut]:
     if intake.advocate_id is not None:
         advocate = selectors.colleague(user=user, staff_id=intake.advocate_id)
         if advocate is None:
-            raise ValidationError({"advocate_id": _NOT_AN_ADVOCATE})
-    case = services.intake_record(
-        actor=user, team=team, danger=intake.danger, details=intake.details(), advocate=advocate
-    )
+            raise ValidationError({"advocate_id": services.NOT_AN_ADVOCATE})
+    with refusals_at({"advocate": "advocate_id"}):
+        case = services.intake_record(
+            actor=user, team=team, danger=intake.danger, details=intake.details(), advocate=advocate
+        )
     return Status(201, IntakeOut(case_id=case.pk, person_id=case.person_id))
 
 

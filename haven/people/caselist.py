@@ -64,6 +64,8 @@ class CaseFilters:
     sort: str = "opened"
     page: int = 1
     notes: tuple[str, ...] = field(default=(), compare=False)
+    #: The names of the filters whose values were not understood.
+    not_understood: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def effective_status(self) -> str:
@@ -166,4 +168,5 @@ def filters_from(params: Mapping[str, Sequence[str]]) -> CaseFilters:
         sort=sort,
         page=page,
         notes=tuple(notes),
+        not_understood=tuple(dict.fromkeys(problems)),
     )

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import User
 from haven.audit.models import Action
@@ -276,13 +277,14 @@ def intake_record(
     return case
 
 
+NOT_AN_ADVOCATE = gettext_lazy("Choose an advocate or supervisor of the team you send the case to.")
+
+
 def _check_advocate(actor: User, team: Team, advocate: User | None) -> None:
     if advocate is None:
         return
     if advocate.agency_id != actor.agency_id or not may_take_case(advocate, team.pk):
-        raise ValidationError(
-            {"advocate": [_("Choose an advocate or supervisor of the team you send the case to.")]}
-        )
+        raise ValidationError({"advocate": [NOT_AN_ADVOCATE]})
 
 
 def case_hand_off(*, actor: User, case: Case, advocate: User | None) -> None:

@@ -253,3 +253,10 @@ def test_the_front_desk_learns_no_protocol_mark_from_the_list(day, intake, clien
         assert label not in page, label
     api = client_for(intake).get("/api/v1/cases").json()
     assert all(case["marks"] == [] for case in api)
+
+
+def test_the_api_refuses_filters_it_does_not_understand(client_for, supervisor, day):
+    # Past the largest id: the pattern lets it through, the filter cannot use it.
+    answer = client_for(supervisor).get("/api/v1/cases", {"assigned": "99999999999999999999"})
+    assert answer.status_code == 422
+    assert [p["loc"] for p in answer.json()["detail"]] == [["query", "assigned"]]

@@ -161,7 +161,7 @@ def test_assigning_again_makes_a_case_new_again(client_for, intake, advocate, su
     assert new_case_ids(user=advocate) == {case.pk}
 
 
-def test_the_api_hands_off_and_takes(client_for, intake, advocate, team, outsider):
+def test_the_api_hands_off_and_takes(client_for, intake, advocate, team, other_team, outsider):
     client = client_for(intake)
     body = {"team_id": team.pk, "danger": "no", "advocate_id": advocate.pk}
     response = client.post("/api/v1/people", body, content_type="application/json")
@@ -174,6 +174,14 @@ def test_the_api_hands_off_and_takes(client_for, intake, advocate, team, outside
         content_type="application/json",
     )
     assert refused.status_code == 422
+    assert Case.objects.count() == 1
+    # A colleague of another team: the service refuses, at the field the client sent.
+    elsewhere = make_staff(agency=team.agency, role=Role.ADVOCATE, team=other_team)
+    wrong_team = client.post(
+        "/api/v1/people", {**body, "advocate_id": elsewhere.pk}, content_type="application/json"
+    )
+    assert wrong_team.status_code == 422
+    assert [p["loc"] for p in wrong_team.json()["detail"]] == [["body", "advocate_id"]]
     assert Case.objects.count() == 1
 
     queued = client.post(
