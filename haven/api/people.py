@@ -48,7 +48,13 @@ from haven.api.inputs import (
 )
 from haven.people import selectors, services
 from haven.people.caselist import CaseFilters, filters_from
-from haven.people.details import DETAIL_NAMES, MAX_ALIASES, MAX_LANGUAGES, PersonDetails
+from haven.people.details import (
+    DETAIL_NAMES,
+    EARLIEST_BIRTH_YEAR,
+    MAX_ALIASES,
+    MAX_LANGUAGES,
+    PersonDetails,
+)
 from haven.people.display import visible_names
 from haven.people.field_settings import field_rules
 from haven.people.models import (
@@ -71,7 +77,6 @@ from haven.people.search import parse_query
 
 router = Router(tags=["people"])
 
-EARLIEST_BIRTH_YEAR = 1900
 
 # --- Input types ---------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ def name_forms(name: str) -> set[str]:
 # What separates the words of a name, and the marks inside one ("Quell-Marsh",
 # "O'Brien", "St. John").
 _WORD_BREAK = re.compile(r"[\s\-'\u2019.,]+")
-_INNER_MARKS = re.compile(r"[\-'\u2019.,]")
+INNER_MARKS = re.compile(r"[\-'\u2019.,]")
 
 
 def _latin(text: str) -> str:
@@ -36,7 +36,7 @@ def _latin(text: str) -> str:
 def word_forms(word: str) -> set[str]:
     """One word as it may be typed: folded, without accents, in Latin letters
     (the forms of name_forms, for a single word)."""
-    folded = _INNER_MARKS.sub("", fold(word))
+    folded = INNER_MARKS.sub("", fold(word))
     forms = {folded, strip_marks(folded), _latin(folded)}
     return {form for form in forms if form}
 
@@ -114,7 +114,7 @@ def name_word_sounds(name: str) -> set[str]:
     as "quellmarsh") and of each of its parts, as people search."""
     found: set[str] = set()
     for token in fold(name).split():
-        for piece in {_INNER_MARKS.sub("", token), *_WORD_BREAK.split(token)}:
+        for piece in {INNER_MARKS.sub("", token), *_WORD_BREAK.split(token)}:
             if any(c.isalnum() for c in piece):
                 found.add(sound_key(piece))
     found.discard("")

@@ -7,9 +7,10 @@ does not exist (see docs/adr/0002-tenancy.md).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from haven.accounts.models import Role, User
@@ -30,6 +31,11 @@ def may_record_people(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE})
 
 
+def assigned_case_ids(user: User) -> QuerySet[Any]:
+    """The ids of the cases assigned to ``user``, as a subquery."""
+    return Case.assigned.through.objects.filter(user=user).values("case_id")
+
+
 def visible_cases_q(user: User | AnonymousUser) -> Q:
     """A filter for the cases ``user`` may open, by role:
 
@@ -47,7 +53,7 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
         return nothing
     # Many-to-many parts are written as id subqueries rather than joins, so
     # the database never multiplies rows (and needs no DISTINCT) to answer.
-    assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
+    assigned = assigned_case_ids(user)
     named = Case.named_staff.through.objects.filter(user=user).values("case_id")
     emergency = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values(
         "case_id"

@@ -24,8 +24,10 @@ from django.utils.translation import gettext_noop
 
 from haven.core import crypto, keys, limits
 from haven.core.text import has_hidden_characters, single_spaced
+from haven.people.details import EARLIEST_BIRTH_YEAR
 from haven.people.models import SearchEntry
 from haven.people.normalize import (
+    INNER_MARKS,
     last_four,
     name_forms,
     name_word_sounds,
@@ -42,7 +44,6 @@ Kind = SearchEntry.Kind
 #: 256 for a phone's last four digits (about 39 endings share each).
 TRUNCATED: dict[str, int] = {Kind.BIRTH_YEAR: 1, Kind.PHONE_END: 2}
 
-EARLIEST_BIRTH_YEAR = 1900
 #: A phone number has at least this many digits; fewer, other than four, is
 #: not something the box can search by.
 PHONE_DIGITS = 7
@@ -99,7 +100,6 @@ class Query:
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"(\d{1,2})([/.])(\d{1,2})[/.](\d{4})")
 _PHONE = re.compile(r"\+?[\d\s().\-]+")
-_INNER_MARKS = re.compile(r"[\-'\u2019.,]")
 
 WHAT_TO_TYPE = gettext_noop(
     "Type a name, a date of birth (1987-03-14 or 03/14/1987), a year of birth, "
@@ -171,7 +171,7 @@ def parse_query(text: str, *, today: date) -> Query:
                 )
             four.append(token)
         else:
-            joined = _INNER_MARKS.sub("", token)
+            joined = INNER_MARKS.sub("", token)
             # Initials and anything with fewer than two letters (an emoji, a
             # lone mark) would match too many people, or nobody.
             if sum(c.isalnum() for c in joined) >= 2:

@@ -29,7 +29,12 @@ from haven.people.caselist import PAGE_SIZE, CaseFilters
 from haven.people.marks import activity_sources, marks_seen_by
 from haven.people.models import BreakGlass, Case, CaseOpened, Person, SearchEntry
 from haven.people.normalize import last_four, name_forms, phone_form
-from haven.people.policies import may_search_people, my_teams_q, visible_cases_q
+from haven.people.policies import (
+    assigned_case_ids,
+    may_search_people,
+    my_teams_q,
+    visible_cases_q,
+)
 from haven.people.search import Query
 
 LIST_SIZE = 50
@@ -224,7 +229,7 @@ def _opened_by(user: User) -> Exists:
 def new_to_q(user: User) -> Q:
     """The cases new to ``user``: assigned to them, or waiting in the queue
     of a team they work in, and not opened by them since."""
-    assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
+    assigned = assigned_case_ids(user)
     came = Q(pk__in=assigned) | (my_teams_q(user) & Q(queued_at__isnull=False))
     return came & ~_opened_by(user) & Q(status=Case.Status.OPEN)
 
@@ -245,9 +250,7 @@ def _filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
     if status != "any":
         cases = cases.filter(status=status)
     if filters.view == "mine":
-        cases = cases.filter(
-            pk__in=Case.assigned.through.objects.filter(user=user).values("case_id")
-        )
+        cases = cases.filter(pk__in=assigned_case_ids(user))
     elif filters.view == "new":
         cases = cases.filter(new_to_q(user))
     elif filters.view == "team":
@@ -257,9 +260,7 @@ def _filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
     if filters.team is not None:
         cases = cases.filter(team_id=filters.team)
     if filters.assigned == "me":
-        cases = cases.filter(
-            pk__in=Case.assigned.through.objects.filter(user=user).values("case_id")
-        )
+        cases = cases.filter(pk__in=assigned_case_ids(user))
     elif filters.assigned == "none":
         cases = cases.filter(queued_at__isnull=False)
     elif filters.assigned:
@@ -400,7 +401,7 @@ def dashboard_cases_q(user: User) -> Q:
     """The open cases a user's dashboard is about: assigned to them,
     recorded by them, of the teams they supervise, or waiting in the queue
     of a team they work in (visible_cases_q still decides what they open)."""
-    assigned = Case.assigned.through.objects.filter(user=user).values("case_id")
+    assigned = assigned_case_ids(user)
     supervised = Membership.objects.filter(
         user=user, role=Role.SUPERVISOR, team__isnull=False
     ).values("team_id")
