@@ -138,6 +138,37 @@ def _people_with(agency_id: int, kind: str, values: Iterable[str]) -> QuerySet[S
     )
 
 
+def _ids_with(agency_id: int, kind: str, values: Iterable[str]) -> set[uuid.UUID]:
+    """The ids of the people indexed under any of ``values`` (one kind)."""
+    return set(_people_with(agency_id, kind, values).values_list("person_id", flat=True))
+
+
+#: The most ids handed to the database in one query (SQLite takes at most
+#: 32,766 values in one statement): more are read a slice at a time.
+IDS_IN_ONE_QUERY = 10_000
+
+
+def _first_of_people(
+    cases: QuerySet[Case],
+    person_ids: set[uuid.UUID],
+    confirm: Callable[[Person], bool] | None,
+    size: int,
+) -> tuple[list[Case], bool]:
+    """``_first`` over the cases of ``person_ids``: the newest ``size``, and
+    whether there are more, a slice of ids at a time, merged newest first."""
+    ids = sorted(person_ids)
+    found: list[Case] = []
+    more = False
+    for start in range(0, len(ids), IDS_IN_ONE_QUERY):
+        some, beyond = _first(
+            cases.filter(person_id__in=ids[start : start + IDS_IN_ONE_QUERY]), confirm, size
+        )
+        found += some
+        more = more or beyond
+    found.sort(key=lambda case: (case.opened_on, case.created_at), reverse=True)
+    return found[:size], more or len(found) > size
+
+
 def _confirmed(query: Query, today: date) -> Callable[[Person], bool] | None:
     """A check of the decrypted values, for the parts of ``query`` whose
     digests are shared by many values (a year, four digits); None if none."""
@@ -200,18 +231,23 @@ def search_cases(*, user: User, query: Query) -> Found:
         if search.is_year(four, today=today):
             either |= Q(person_id__in=_people_with(agency, Kind.BIRTH_YEAR, [four]))
         cases = cases.filter(either)
-    exact_people = Person.objects.filter(agency_id=agency)
-    similar = cases
-    for forms, sound in zip(query.word_forms(), query.word_sounds(), strict=True):
-        words = _people_with(agency, Kind.WORD, forms)
-        exact_people = exact_people.filter(pk__in=words)
-        sounds = Q(person_id__in=_people_with(agency, Kind.SOUND, [sound])) if sound else Q()
-        similar = similar.filter(Q(person_id__in=words) | sounds)
     confirm = _confirmed(query, today)
     if query.words:
-        named = exact_people.values("pk")
-        exact, more = _first(cases.filter(person_id__in=named), confirm, LIST_SIZE)
-        near, _more = _first(similar.exclude(person_id__in=named), confirm, SIMILAR_SIZE)
+        # The people each word names, and those it names or sounds like, as
+        # sets of ids: every word must match. Ids in hand let the database
+        # start from those few people instead of walking every case newest
+        # first to find the ones that match (a name nobody has meant a walk
+        # of the whole table).
+        named: set[uuid.UUID] | None = None
+        near_ids: set[uuid.UUID] | None = None
+        for forms, sound in zip(query.word_forms(), query.word_sounds(), strict=True):
+            words = _ids_with(agency, Kind.WORD, forms)
+            alike = words | (_ids_with(agency, Kind.SOUND, [sound]) if sound else set())
+            named = words if named is None else named & words
+            near_ids = alike if near_ids is None else near_ids & alike
+        named, near_ids = named or set(), (near_ids or set()) - (named or set())
+        exact, more = _first_of_people(cases, named, confirm, LIST_SIZE)
+        near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
     else:
         (exact, more), near = _first(cases, confirm, LIST_SIZE), []
     audit_people_shown(user=user, people=[c.person for c in exact + near], where="search")

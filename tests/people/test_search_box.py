@@ -3,7 +3,7 @@ search finds (docs/adr/0022-search-indexes.md). All names are synthetic."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from haven.audit.models import Action, AuditEvent
 from haven.core.errors import NotFound
-from haven.people.models import SearchEntry
+from haven.people import selectors
+from haven.people.models import Case, SearchEntry
 from haven.people.normalize import last_four, name_word_sounds, name_words, word_forms
 from haven.people.search import Query, digests, index_values, parse_query
 from haven.people.selectors import search_cases
@@ -354,3 +355,22 @@ def test_a_search_in_another_script_or_with_emoji_answers_an_empty_list(client_f
         page = client.post(reverse("people:case_list"), {"q": typed})
         assert page.status_code == 200, typed
         assert "Nobody you can see matches" in page.content.decode()
+
+
+def test_many_people_of_one_name_are_read_a_slice_at_a_time_newest_first(
+    advocate, team, monkeypatch
+):
+    cases = [
+        record_intake(actor=advocate, team=team, legal_name=f"Marlow Test{n}") for n in range(5)
+    ]
+    for n, case in enumerate(cases):
+        Case.objects.filter(pk=case.pk).update(opened_on=date(2024, 1, 1) + timedelta(days=n))
+    query = parse_query("marlow", today=date.today())
+    whole = search_cases(user=advocate, query=query)
+    monkeypatch.setattr(selectors, "IDS_IN_ONE_QUERY", 2)
+    sliced = search_cases(user=advocate, query=query)
+    assert [c.pk for c in sliced.exact] == [c.pk for c in whole.exact]
+    assert [c.pk for c in sliced.exact] == [c.pk for c in reversed(cases)]
+    monkeypatch.setattr(selectors, "LIST_SIZE", 3)
+    three = search_cases(user=advocate, query=query)
+    assert ([c.pk for c in three.exact], three.more) == ([c.pk for c in reversed(cases)][:3], True)
