@@ -111,8 +111,13 @@ def people_matching(
     return found
 
 
+#: A search lists at most this many people, newest case first, like a page
+#: of the case list: past it, the page asks for another word, a year or the
+#: last four digits of a phone (one more word beats paging through a name
+#: hundreds share).
+SEARCH_SIZE = 25
 #: At most this many similar names are listed, below the exact matches.
-SIMILAR_SIZE = 20
+SIMILAR_SIZE = 10
 #: Cases read and decrypted at most to confirm a year of birth or a phone's
 #: last four digits (whose digests are shared by many values): past this
 #: many, the page asks for another word rather than read on.
@@ -246,10 +251,10 @@ def search_cases(*, user: User, query: Query) -> Found:
             named = words if named is None else named & words
             near_ids = alike if near_ids is None else near_ids & alike
         named, near_ids = named or set(), (near_ids or set()) - (named or set())
-        exact, more = _first_of_people(cases, named, confirm, LIST_SIZE)
+        exact, more = _first_of_people(cases, named, confirm, SEARCH_SIZE)
         near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
     else:
-        (exact, more), near = _first(cases, confirm, LIST_SIZE), []
+        (exact, more), near = _first(cases, confirm, SEARCH_SIZE), []
     audit_people_shown(user=user, people=[c.person for c in exact + near], where="search")
     return Found(exact=exact, similar=near, more=more)
 

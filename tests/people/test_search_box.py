@@ -371,6 +371,6 @@ def test_many_people_of_one_name_are_read_a_slice_at_a_time_newest_first(
     sliced = search_cases(user=advocate, query=query)
     assert [c.pk for c in sliced.exact] == [c.pk for c in whole.exact]
     assert [c.pk for c in sliced.exact] == [c.pk for c in reversed(cases)]
-    monkeypatch.setattr(selectors, "LIST_SIZE", 3)
+    monkeypatch.setattr(selectors, "SEARCH_SIZE", 3)
     three = search_cases(user=advocate, query=query)
     assert ([c.pk for c in three.exact], three.more) == ([c.pk for c in reversed(cases)][:3], True)
