@@ -215,8 +215,9 @@ def _first(
 def search_cases(*, user: User, query: Query) -> Found:
     """The cases the user may open of the people a search box query finds:
     every word of it in any of their names (any order, accents, case and
-    script folded), then, apart, names that sound like it; narrowed by a
-    date of birth, a year of birth, a phone or its last four digits.
+    script folded), then, when they are few, names that sound like it apart;
+    narrowed by a date of birth, a year of birth, a phone or its last four
+    digits.
 
     The query is never stored; one audit event lists the ids shown.
     """
@@ -238,21 +239,23 @@ def search_cases(*, user: User, query: Query) -> Found:
         cases = cases.filter(either)
     confirm = _confirmed(query, today)
     if query.words:
-        # The people each word names, and those it names or sounds like, as
-        # sets of ids: every word must match. Ids in hand let the database
-        # start from those few people instead of walking every case newest
-        # first to find the ones that match (a name nobody has meant a walk
-        # of the whole table).
-        named: set[uuid.UUID] | None = None
-        near_ids: set[uuid.UUID] | None = None
-        for forms, sound in zip(query.word_forms(), query.word_sounds(), strict=True):
-            words = _ids_with(agency, Kind.WORD, forms)
-            alike = words | (_ids_with(agency, Kind.SOUND, [sound]) if sound else set())
-            named = words if named is None else named & words
-            near_ids = alike if near_ids is None else near_ids & alike
-        named, near_ids = named or set(), (near_ids or set()) - (named or set())
+        # The people each word names, as sets of ids: every word must match.
+        # Ids in hand let the database start from those few people instead of
+        # walking every case newest first to find the ones that match.
+        pairs = list(zip(query.word_forms(), query.word_sounds(), strict=True))
+        per_word = [_ids_with(agency, Kind.WORD, forms) for forms, _sound in pairs]
+        named = set.intersection(*per_word)
         exact, more = _first_of_people(cases, named, confirm, SEARCH_SIZE)
-        near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
+        near: list[Case] = []
+        if not more:
+            # Names that sound alike help when the exact ones are few; a name
+            # many share needs another word, not the names like it.
+            alike = [
+                words | (_ids_with(agency, Kind.SOUND, [sound]) if sound else set())
+                for words, (_forms, sound) in zip(per_word, pairs, strict=True)
+            ]
+            near_ids = set.intersection(*alike) - named
+            near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
     else:
         (exact, more), near = _first(cases, confirm, SEARCH_SIZE), []
     audit_people_shown(user=user, people=[c.person for c in exact + near], where="search")
