@@ -6,10 +6,11 @@ import uuid
 
 from django.core.paginator import Page, Paginator
 
-from haven.accounts.models import Role, User
+from haven.accounts.models import User
 from haven.attachments.models import Attachment
 from haven.communications.models import Communication, Interpreter
 from haven.people.models import Case
+from haven.people.selectors import case_workers
 
 PAGE_SIZE = 25
 
@@ -52,16 +53,7 @@ def files_of(entry: Communication) -> list[Attachment]:
 
 def staff_choices(user: User) -> list[tuple[int, str]]:
     """Active staff of the user's agency who work cases: who may have taken part."""
-    members = (
-        User.objects.filter(
-            agency_id=user.agency_id,
-            is_active=True,
-            memberships__role__in=[Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER],
-        )
-        .distinct()
-        .order_by("display_name", "username")
-    )
-    return [(m.pk, m.display_name or m.username) for m in members]
+    return [(m.pk, m.display_name or m.username) for m in case_workers(user=user)]
 
 
 def staff_names(ids: list[int]) -> list[str]:

@@ -425,11 +425,10 @@ def case_marks_of(case_ids: Sequence[uuid.UUID], *, user: User) -> dict[uuid.UUI
     return found
 
 
-def staff_to_filter_by(*, user: User) -> list[User]:
-    """The colleagues whose cases the list can be narrowed to: active staff
-    of the agency who work cases (names of staff, not of people served)."""
-    if not may_search_people(user):
-        return []
+def case_workers(*, user: User) -> list[User]:
+    """The active staff of the user's agency who work cases (advocates,
+    supervisors, shelter staff): whose cases a list can be narrowed to, who
+    may have taken part in a contact. Names of staff, never of people served."""
     return list(
         User.objects.filter(
             agency_id=user.agency_id,

@@ -91,7 +91,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 if code not in VIEW_MARKS or VIEW_MARKS[code] in seen
             ],
             "teams": active_teams(user=user),
-            "staff": selectors.staff_to_filter_by(user=user),
+            "staff": selectors.case_workers(user=user),
             "statuses": STATUSES,
             "sorts": SORTS,
             "marks": seen.values(),
