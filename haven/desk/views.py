@@ -26,6 +26,7 @@ from haven.people.policies import (
     may_search_people,
     may_see_full_record,
     may_see_restricted_fields,
+    may_take_case,
 )
 from haven.protocol import selectors as protocol_selectors
 from haven.protocol.policies import may_see_protocol, may_work_protocol
@@ -73,6 +74,8 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "close_form": close_form,
             "may_edit": may_change_case(user),
             "may_manage": may_manage_case(user, case.team_id),
+            # Waiting in its team's queue: whoever may take it does so here.
+            "may_take": case.queued_at is not None and may_take_case(user, case.team_id),
             "assigned": case.assigned.all(),
             "named": case.named_staff.all() if case.restricted else [],
             "protocol": (

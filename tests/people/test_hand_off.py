@@ -197,3 +197,24 @@ def test_the_api_hands_off_and_takes(client_for, intake, advocate, team, other_t
     assert api.post(f"/api/v1/cases/{queued_id}/take").status_code == 422
     api.get(f"/api/v1/cases/{case.pk}")  # opening through the API marks it too
     assert {item["id"] for item in api.get("/api/v1/cases?view=new").json()} == {queued_id}
+
+
+def test_a_queued_case_is_taken_from_its_own_page(client_for, intake, advocate, team):
+    """Opened from the dashboard's "in your team's queue" line, the case page
+    itself offers to take it; once taken, it no longer does."""
+    case = record_intake(actor=intake, team=team)
+    client = client_for(advocate)
+    page = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
+    take = reverse("people:case_take", args=[case.pk])
+    assert f'action="{take}"' in page
+    assert client.post(take).status_code == 303
+    case.refresh_from_db()
+    assert list(case.assigned.all()) == [advocate]
+    again = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
+    assert f'action="{take}"' not in again
+
+
+def test_the_front_desk_is_not_offered_the_case_it_recorded(client_for, intake, team):
+    case = record_intake(actor=intake, team=team)
+    page = client_for(intake).get(reverse("desk:case_detail", args=[case.pk]))
+    assert reverse("people:case_take", args=[case.pk]) not in page.content.decode()
