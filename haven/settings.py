@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "haven.exports",
     "haven.interpretation",
     "haven.safety",
+    "haven.shelter",
     "haven.training",
     "haven.preparedness",
     "haven.reports",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ShelterConfig(AppConfig):
+    name = "haven.shelter"
+    label = "shelter"
+    verbose_name = "Shelter"

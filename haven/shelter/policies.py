@@ -1,0 +1,57 @@
+"""Who may see and do what with the agency's shelters: the one place these
+rules live. Anything outside a user's reach answers 404, as if it did not
+exist (docs/adr/0026-shelter-and-agency-steps.md).
+
+* Sites by alias, capacity and occupancy counts: staff who work cases and
+  administrators of the agency (to admit, and to set sites up).
+* A site's residents: the shelter staff and supervisors of the site's team.
+* A site's address, phone, name and rules: the site team's shelter staff and
+  the supervisors named as its keyholders. Never the front desk, auditors,
+  administrators by role alone, or another agency.
+* Setting sites up (alias, team, beds, keyholders): administrators.
+* Closing a site to admissions: the agency's lockdown administrators.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from haven.accounts.models import Role, User
+from haven.accounts.policies import roles_of, teams_of
+from haven.shelter.models import ShelterSite, SiteKeyholder
+
+_SEES_SITES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER, Role.ADMIN})
+
+
+def _of_agency(user: User | AnonymousUser, site: ShelterSite) -> bool:
+    return isinstance(user, User) and user.is_active and user.agency_id == site.agency_id
+
+
+def may_see_sites(user: User | AnonymousUser) -> bool:
+    return bool(roles_of(user) & _SEES_SITES)
+
+
+def may_manage_sites(user: User | AnonymousUser) -> bool:
+    return Role.ADMIN in roles_of(user)
+
+
+def site_teams(user: User | AnonymousUser) -> frozenset[int]:
+    """The teams whose sites' residents ``user`` sees."""
+    return teams_of(user, Role.SHELTER) | teams_of(user, Role.SUPERVISOR)
+
+
+def may_see_residents(user: User | AnonymousUser, site: ShelterSite) -> bool:
+    return _of_agency(user, site) and site.team_id in site_teams(user)
+
+
+def may_open_site_address(user: User | AnonymousUser, site: ShelterSite) -> bool:
+    """Who may know where a site is: its team's shelter staff, and the
+    supervisors the agency named as its keyholders."""
+    if not isinstance(user, User) or not _of_agency(user, site):
+        return False
+    if site.team_id in teams_of(user, Role.SHELTER):
+        return True
+    return (
+        Role.SUPERVISOR in roles_of(user)
+        and SiteKeyholder.objects.filter(site=site, user=user).exists()
+    )
