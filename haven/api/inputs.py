@@ -182,7 +182,7 @@ InfoKindCode = Literal[
 PurposeCode = Literal[
     "services", "legal", "immigration", "benefits", "law_enforcement", "safety", "court"
 ]
-CategoryCode = Literal["federal", "state", "local", "law_enforcement"]
+CategoryCode = Literal["federal", "state", "local", "law_enforcement", "prosecution"]
 
 CaseId = PathEx[str, P(description="The case's id, a UUID.")]
 CaseQuery = QueryEx[str, P(description="The case's id, a UUID.")]

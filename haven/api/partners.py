@@ -68,6 +68,7 @@ KindCode = Literal[
     "employment",
     "law_enforcement",
     "da_victim_witness",
+    "prosecutor",
     "child_protection",
     "federal",
     "other",

@@ -63,6 +63,7 @@ from haven.protocol.models import (
     InstrumentResult,
     LawEnforcementChoice,
     LawEnforcementContact,
+    LawPart,
     MandatedReport,
     Need,
     NeedCategory,
@@ -92,6 +93,7 @@ DangerAnswer = Literal["yes", "no", "unsure"]
 PoliceOutcomeCode = Literal["", "helped", "did_not_come", "not_believed", "would_not_tell", "other"]
 NeedStatusCode = Literal["identified", "referred", "in_progress", "met", "declined"]
 BasisCode = Literal["consent", "mandated_minor", "emergency_911"]
+LawPartCode = Literal["investigation", "prosecution"]
 PresenceStatus = Literal["requested", "granted", "denied", "expired"]
 ReportKind = Literal["county", "sheriff", "police"]
 ReportMethod = Literal["phone", "in_person", "online", "written"]
@@ -147,11 +149,36 @@ class RightsExplainedIn(Input):
 
 
 class LawChoiceIn(Input):
-    agrees: StrictBool = Field(description="Does the person want law enforcement involved?")
+    """The person's choice in two parts. ``agrees`` alone answers both at
+    once, as before prosecution was a part of its own; a part left out of
+    ``investigation`` and ``prosecution`` stays refused."""
+
+    investigation: StrictBool | None = Field(
+        default=None,
+        description="Does the person agree to talk to police or investigators (police, sheriff, "
+        "federal agents)?",
+    )
+    prosecution: StrictBool | None = Field(
+        default=None,
+        description="Does the person agree to take part in a prosecution (a district attorney's "
+        "or US attorney's office and its victim-witness program)?",
+    )
+    agrees: StrictBool | None = Field(
+        default=None,
+        description="Both parts at once: true opens both, false refuses both. Not with "
+        "investigation or prosecution.",
+    )
     note: Note = ""
 
 
 class LawContactIn(Input):
+    part: LawPartCode = Field(
+        default="investigation",
+        description="With investigators (police, sheriff, federal agents) or prosecutors (a "
+        "district attorney's or US attorney's office, its victim-witness program). A contact "
+        "with prosecutors goes only on the basis of consent, under a consent for proceedings "
+        "before a court.",
+    )
     basis: BasisCode = Field(description="Checked by the disclosure gate.")
     agency_name: Line
     contacted_on: Day
@@ -227,7 +254,13 @@ class StepOut(Schema):
 
 class TrackerOut(Schema):
     steps: list[StepOut]
-    law_refused: bool = Field(description="The person's choice in force refuses law enforcement.")
+    law_refused: bool = Field(
+        description="The person's choice in force refuses police and investigators."
+    )
+    prosecution_refused: bool = Field(
+        description="The person's choice in force refuses prosecutors and their victim-witness "
+        "programs."
+    )
     backup_needed: bool = Field(description="911 was called at the latest check and did not help.")
 
 
@@ -292,13 +325,16 @@ class RightsExplainedOut(Schema):
 
 class LawChoiceOut(Schema):
     id: uuid.UUID
-    agrees: bool
+    investigation: bool = Field(description="The person agrees to talk to police or investigators.")
+    prosecution: bool = Field(description="The person agrees to take part in a prosecution.")
+    agrees: bool = Field(description="Both parts are open (kept for clients of the single answer).")
     note: str
     at: datetime
 
 
 class LawContactOut(Schema):
     id: uuid.UUID
+    part: Annotated[str, Coded(LawPart)]
     basis: Annotated[str, Coded(ContactBasis)]
     agency_name: str
     contacted_on: date
@@ -671,7 +707,11 @@ def law_choice_record(
 ) -> Status[LawChoiceOut]:
     """Record the person's choice about law enforcement.
 
-    A change of mind is a new record; the latest is the one in force.
+    The choice has two parts: talking to police or investigators (investigation) and taking part
+    in a prosecution (prosecution). A refusal of a part blocks every contact, referral and
+    disclosure to its recipients, whatever consent exists. A change of mind is a new record; the
+    latest is the one in force, and it opens only the parts it names. A body with agrees alone
+    (the single answer of earlier clients) answers both parts at once.
     """
     user, case = case_for(request, case_id, may_work_protocol)
     row = law.law_choice_record(actor=user, case=case, **choice.model_dump())
@@ -696,11 +736,12 @@ def law_contact_list(case: Case) -> list[LawContactOut]:
 def law_contact_record(
     request: HttpRequest, case_id: CaseId, contact: LawContactIn
 ) -> Status[LawContactOut]:
-    """Log a contact with law enforcement.
+    """Log a contact with investigators or prosecutors.
 
-    The disclosure gate checks the basis first: while the person refuses law enforcement, only a
-    mandated report for a minor goes ahead. A refusal answers 422 with the gate's reason and is
-    recorded in the audit trail.
+    The disclosure gate checks the basis first: while the person refuses the part the contact is
+    with, only a mandated report for a minor or a 911 call in imminent danger goes ahead with
+    investigators, and nothing with prosecutors. A refusal answers 422 with the gate's reason
+    and is recorded in the audit trail.
     """
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "basis")):

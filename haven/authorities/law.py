@@ -24,6 +24,7 @@ from haven.protocol.models import (
     ContactBasis,
     ContinuedPresence,
     LawEnforcementContact,
+    LawPart,
 )
 from haven.protocol.policies import ensure_may_work_protocol
 
@@ -32,6 +33,11 @@ CONTACT_BASES = {
     ContactBasis.MANDATED_MINOR: Basis.MANDATED_MINOR,
     ContactBasis.EMERGENCY_911: Basis.IMMINENT_DANGER,
 }
+# A 911 call and a mandated report go to police or child welfare, never to a
+# prosecutor: a contact with prosecutors goes only with the person's consent.
+PROSECUTION_BASES = frozenset({ContactBasis.CONSENT})
+# A contact with prosecutors is about proceedings before a court.
+PART_PURPOSES = {LawPart.INVESTIGATION: Purpose.LAW_ENFORCEMENT, LawPart.PROSECUTION: Purpose.COURT}
 # What a Continued Presence request tells law enforcement about the person.
 CONTINUED_PRESENCE_SHARES = (InfoKind.IDENTITY, InfoKind.IMMIGRATION)
 
@@ -54,12 +60,27 @@ def law_contact_record(
     accompanied: bool = False,
     outcome: str = "",
     shared: Sequence[str] = (InfoKind.IDENTITY,),
+    part: str = LawPart.INVESTIGATION,
 ) -> LawEnforcementContact:
-    """Log a contact with law enforcement, which the disclosure gate must
-    allow: what was shared (``shared``, kinds of information) on ``basis``."""
+    """Log a contact with investigators or prosecutors (``part``), which the
+    disclosure gate must allow: what was shared (``shared``, kinds of
+    information) on ``basis``."""
     ensure_may_work_protocol(actor, case)
+    if part not in LawPart.values:
+        raise ValidationError({"part": [_("Choose one of the options offered.")]})
     if basis not in ContactBasis.values:
         raise ValidationError({"basis": [_("Choose the basis for this contact.")]})
+    if part == LawPart.PROSECUTION and basis not in PROSECUTION_BASES:
+        raise ValidationError(
+            {
+                "basis": [
+                    _(
+                        "A 911 call or a mandated report goes to police or child welfare: a "
+                        "contact with prosecutors needs the person's consent."
+                    )
+                ]
+            }
+        )
     values = {
         "agency_name": agency_name.strip(),
         "officer": officer.strip(),
@@ -68,7 +89,7 @@ def law_contact_record(
     }
     errors = _text_errors(values, {"purpose": limits.NOTE, "outcome": limits.NOTE})
     if not values["agency_name"]:
-        errors.setdefault("agency_name", []).append(_("Name the law enforcement agency."))
+        errors.setdefault("agency_name", []).append(_("Name the agency or office."))
     if contacted_on > timezone.localdate():
         errors.setdefault("contacted_on", []).append(_("This date is in the future."))
     if not shared or set(shared) - set(InfoKind.values):
@@ -80,6 +101,7 @@ def law_contact_record(
         contact = LawEnforcementContact(
             case=case,
             data_key_id=case.person.data_key_id,
+            part=part,
             basis=basis,
             accompanied=accompanied,
             contacted_on=contacted_on,
@@ -93,15 +115,20 @@ def law_contact_record(
             actor=actor,
             object_type="case",
             object_id=case.pk,
-            detail={"basis": basis},
+            detail={"basis": basis, "part": part},
         )
         return contact
 
+    recipient = (
+        Recipient.prosecution(values["agency_name"])
+        if part == LawPart.PROSECUTION
+        else Recipient.law_enforcement(values["agency_name"])
+    )
     contact, _disclosure = disclose(
         actor=actor,
         case=case,
-        recipient=Recipient.law_enforcement(values["agency_name"]),
-        purpose=Purpose.LAW_ENFORCEMENT,
+        recipient=recipient,
+        purpose=PART_PURPOSES[LawPart(part)],
         kinds=shared,
         basis=CONTACT_BASES[ContactBasis(basis)],
         channel="law_enforcement_contact",

@@ -12,10 +12,12 @@ allows a disclosure only
   imminent danger recorded in the last day, or a court order, recorded
   with its reference and a copy, which the gate keeps with the ledger row.
 
-A refusal the person recorded about law enforcement blocks every law
-enforcement recipient, whatever older consent exists: only the legal bases
-(a minor's mandated report, a 911 call in imminent danger, a court order)
-still go. Every decision is audited: allowed ones with the
+A refusal the person recorded about law enforcement blocks every recipient
+of the part it refuses, whatever older consent exists: police and
+investigators (the law_enforcement category) and prosecutors with their
+victim-witness programs (the prosecution category). Only the legal bases (a
+minor's mandated report, a 911 call in imminent danger, a court order) still
+go. Every decision is audited: allowed ones with the
 Disclosure row they wrote, refused ones with the reason's code.
 """
 
@@ -43,11 +45,17 @@ from haven.core import limits
 from haven.core.text import check_texts
 from haven.partners.models import Organization, recipient_categories
 from haven.people.models import Case
-from haven.protocol.models import Danger
-from haven.protocol.selectors import latest_danger_check, law_enforcement_refused
+from haven.protocol.models import Danger, LawPart
+from haven.protocol.selectors import latest_danger_check, law_parts_refused
 
 R = TypeVar("R")
 
+# The recipient categories each part of the person's choice about law
+# enforcement covers: a refusal of the part blocks them.
+LAW_PART_CATEGORIES: dict[str, str] = {
+    LawPart.INVESTIGATION: RecipientCategory.LAW_ENFORCEMENT,
+    LawPart.PROSECUTION: RecipientCategory.PROSECUTION,
+}
 # How long a "yes, in danger now" answer stands as the basis for a 911 call.
 EMERGENCY_WINDOW = timedelta(hours=24)
 # What each legal basis lets go without consent: what the emergency or the
@@ -90,9 +98,13 @@ class Recipient:
     def law_enforcement(cls, label: str) -> Recipient:
         return cls(label=label, categories=frozenset({RecipientCategory.LAW_ENFORCEMENT}))
 
-    @property
-    def is_law_enforcement(self) -> bool:
-        return RecipientCategory.LAW_ENFORCEMENT in self.categories
+    @classmethod
+    def prosecution(cls, label: str) -> Recipient:
+        return cls(label=label, categories=frozenset({RecipientCategory.PROSECUTION}))
+
+    def refused_by(self, parts: frozenset[str]) -> bool:
+        """Whether a choice refusing ``parts`` (LawPart) covers this recipient."""
+        return any(LAW_PART_CATEGORIES[part] in self.categories for part in parts)
 
 
 @dataclass(frozen=True)
@@ -318,7 +330,7 @@ def _decide(
             raise DisclosureRefused(_("Attach a copy of the court order."), "no_court_order_copy")
         return None
     if basis == Basis.CONSENT:
-        if recipient.is_law_enforcement and law_enforcement_refused(case):
+        if recipient.refused_by(law_parts_refused(case)):
             raise DisclosureRefused(
                 _(
                     "The person said no to law enforcement. Only a mandated report for a "

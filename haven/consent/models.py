@@ -54,6 +54,7 @@ class RecipientCategory(models.TextChoices):
     STATE = "state", _("State agencies")
     LOCAL = "local", _("Local agencies")
     LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    PROSECUTION = "prosecution", _("Prosecutors (district attorney, US attorney, victim-witness)")
 
 
 class ConsentForm(models.TextChoices):

@@ -30,6 +30,7 @@ class PartnerKind(models.TextChoices):
     EMPLOYMENT = "employment", _("Employment and training")
     LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
     DA_VICTIM_WITNESS = "da_victim_witness", _("District attorney victim-witness program")
+    PROSECUTOR = "prosecutor", _("Prosecutor's office (district attorney, US attorney)")
     CHILD_PROTECTION = "child_protection", _("Child protective services")
     FEDERAL = "federal", _("Federal agency")
     OTHER = "other", _("Other")
@@ -185,13 +186,20 @@ class Organization(DirectoryRow):
         return self.name
 
 
+# The kinds of partner that prosecute, or work for those who do: the
+# person's choice about prosecution decides whether they hear about them.
+PROSECUTION_KINDS = frozenset({PartnerKind.PROSECUTOR, PartnerKind.DA_VICTIM_WITNESS})
+
+
 def recipient_categories(organization: Organization) -> frozenset[str]:
     """The consent recipient categories an organization falls under:
-    ``law_enforcement``, ``federal``, ``state``, ``local``. A consent given
-    for a category covers every organization in it."""
+    ``law_enforcement``, ``prosecution``, ``federal``, ``state``, ``local``.
+    A consent given for a category covers every organization in it."""
     categories: set[str] = set()
     if organization.kind == PartnerKind.LAW_ENFORCEMENT:
         categories.add("law_enforcement")
+    if organization.kind in PROSECUTION_KINDS:
+        categories.add("prosecution")
     if organization.kind == PartnerKind.FEDERAL:
         categories.add(GovernmentLevel.FEDERAL.value)
     if organization.government_level != GovernmentLevel.NONE:

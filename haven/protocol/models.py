@@ -144,12 +144,27 @@ SAFETY_PLAN_FIELDS = (
 # --- Law enforcement ---------------------------------------------------------------------
 
 
+class LawPart(models.TextChoices):
+    """The two parts of the justice system the person's choice is about
+    (docs/adr/0026-shelter-and-agency-steps.md): each is open or refused on
+    its own."""
+
+    INVESTIGATION = "investigation", _("Police or investigators")
+    PROSECUTION = "prosecution", _("Prosecutors or their victim-witness program")
+
+
 class LawEnforcementChoice(SealedToPerson):
-    """The person's choice about involving law enforcement. Each change is a
-    new row: the latest is the one in force."""
+    """The person's choice about involving law enforcement: whether they
+    agree to talk to police or investigators (``investigation``: police,
+    sheriff, federal agents) and to take part in a prosecution
+    (``prosecution``: a district attorney's or US attorney's office and its
+    victim-witness program). A refusal refuses both; a change of mind opens
+    only the part the person named. Each change is a new row: the latest is
+    the one in force."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="law_choices")
-    agrees = models.BooleanField()
+    investigation = models.BooleanField(_("agrees to talk to police or investigators"))
+    prosecution = models.BooleanField(_("agrees to take part in a prosecution"))
     note = EncryptedTextField(_("in their words"))
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -159,6 +174,18 @@ class LawEnforcementChoice(SealedToPerson):
 
     def __str__(self) -> str:
         return f"law enforcement choice {self.pk}"
+
+    @property
+    def agrees(self) -> bool:
+        """Both parts are open: what a "yes" meant before prosecution was a
+        part of its own (the API still answers it)."""
+        return self.investigation and self.prosecution
+
+    @property
+    def refused(self) -> frozenset[str]:
+        """The parts this choice refuses."""
+        parts = {LawPart.INVESTIGATION: self.investigation, LawPart.PROSECUTION: self.prosecution}
+        return frozenset(str(part) for part, open_ in parts.items() if not open_)
 
 
 class ContactBasis(models.TextChoices):
@@ -170,7 +197,16 @@ class ContactBasis(models.TextChoices):
 
 
 class LawEnforcementContact(SealedToPerson):
+    """A contact with investigators or with prosecutors, as the disclosure
+    gate allowed it."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="law_contacts")
+    part = models.CharField(
+        _("investigators or prosecutors"),
+        max_length=13,
+        choices=LawPart.choices,
+        default=LawPart.INVESTIGATION,
+    )
     agency_name = EncryptedTextField(_("Law enforcement agency"))
     officer = EncryptedTextField(_("Officer"))
     purpose = EncryptedTextField(_("Purpose"))

@@ -25,6 +25,7 @@ from haven.protocol.models import (
     InstrumentResult,
     LawEnforcementChoice,
     LawEnforcementContact,
+    LawPart,
     MandatedReport,
     Need,
     NeedAssessment,
@@ -66,10 +67,21 @@ class TrackedStep:
 class Tracker:
     steps: list[TrackedStep]
     latest_danger: DangerCheck | None
-    law_refused: bool
+    # The parts of the justice system the person's choice refuses (LawPart).
+    law_parts_refused: frozenset[str]
     report: MandatedReport | None
     # The latest safety plan's backup plan, read only when 911 did not help.
     backup_plan: str = ""
+
+    @property
+    def law_refused(self) -> bool:
+        """The person's choice refuses police and investigators."""
+        return LawPart.INVESTIGATION in self.law_parts_refused
+
+    @property
+    def prosecution_refused(self) -> bool:
+        """The person's choice refuses prosecutors and their victim-witness program."""
+        return LawPart.PROSECUTION in self.law_parts_refused
 
     @property
     def backup_needed(self) -> bool:
@@ -77,12 +89,18 @@ class Tracker:
         return bool(self.latest_danger and self.latest_danger.police_failed)
 
 
-def law_enforcement_refused(case: Case) -> bool:
-    """Whether the person's choice in force is a refusal to involve law
-    enforcement: the latest choice recorded decides. The disclosure gate and
-    the tracker both ask here."""
+def law_parts_refused(case: Case) -> frozenset[str]:
+    """The parts of the justice system (``LawPart``) the person's choice in
+    force refuses: the latest choice recorded decides, and none is refused
+    before a choice is recorded. The disclosure gate and the tracker both
+    ask here."""
     latest = LawEnforcementChoice.objects.filter(case=case).order_by("-at").first()
-    return latest is not None and not latest.agrees
+    return frozenset() if latest is None else latest.refused
+
+
+def law_enforcement_refused(case: Case) -> bool:
+    """Whether the person's choice in force refuses police and investigators."""
+    return LawPart.INVESTIGATION in law_parts_refused(case)
 
 
 def latest_danger_check(case: Case) -> DangerCheck | None:
@@ -100,7 +118,7 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
     rows += steps_unstarted(case, have={row.step for row in rows})
     rows.sort(key=lambda row: ORDER[Step(row.step)])
     latest_danger = latest_danger_check(case)
-    law_refused = law_enforcement_refused(case)
+    refused_parts = law_parts_refused(case)
     report = MandatedReport.objects.filter(case=case).first()
     today = timezone.localdate()
     states = {row.step: row.state for row in rows}
@@ -153,7 +171,7 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
                 else "",
             )
         )
-    found = Tracker(tracked, latest_danger, law_refused, report)
+    found = Tracker(tracked, latest_danger, refused_parts, report)
     if found.backup_needed:
         plan = (
             SafetyPlan.objects.filter(case=case)

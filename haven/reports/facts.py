@@ -126,11 +126,14 @@ def referral_refresh(referral: Referral) -> None:
 
 
 def law_choice_refresh(choice: LawEnforcementChoice) -> None:
+    """The fact counts a person as choosing to involve law enforcement when
+    they open either part (investigation or prosecution), and as declining
+    only when they refuse both."""
     LawChoiceFact.objects.update_or_create(
         choice_ref=choice.pk,
         defaults={
             **_case_scope(choice.case_id),
-            "agrees": choice.agrees,
+            "agrees": choice.investigation or choice.prosecution,
             "chosen_on": timezone.localdate(choice.at),
         },
     )

@@ -390,7 +390,7 @@ BAD = [
     ("choice", {"agrees": "yes"}, ["choice", "agrees"], "boolean"),
     ("choice", {"agrees": True, "by": 1}, ["choice", "by"], "Extra inputs"),
     ("contact", {"contacted_on": TOMORROW}, ["contact", "contacted_on"], "future"),
-    ("contact", {"agency_name": "   "}, ["contact", "agency_name"], "Name the law"),
+    ("contact", {"agency_name": "   "}, ["contact", "agency_name"], "Name the agency"),
     ("contact", {"basis": "curiosity"}, ["contact", "basis"], "'consent'"),
     ("presence", {"requested_on": TOMORROW}, ["presence", "requested_on"], "future"),
     ("presence", {"status": "granted"}, ["presence", "decided_on"], "date of the decision"),

@@ -30,12 +30,21 @@ def url(name, case, *args):
     return reverse(f"authorities:{name}", args=[case.pk, *args])
 
 
-def choose(client, case, agrees, note=""):
-    return client.post(url("law_choice", case), {"choice-agrees": agrees, "choice-note": note})
+def choose(client, case, investigation, note="", prosecution=None):
+    """Answer both parts of the choice; the same answer to both unless told."""
+    return client.post(
+        url("law_choice", case),
+        {
+            "choice-investigation": investigation,
+            "choice-prosecution": investigation if prosecution is None else prosecution,
+            "choice-note": note,
+        },
+    )
 
 
 def contact(client, case, **changes):
     data = {
+        "contact-part": "investigation",
         "contact-basis": "consent",
         "contact-agency_name": "Synthetic County Sheriff",
         "contact-officer": "Officer Example",
@@ -74,7 +83,7 @@ def test_who_sees_and_who_works_the_page(
     own = record_intake(actor=intake, team=team)
     assert client_for(intake).get(url("law", own)).status_code == 404
     shelter_page = client_for(shelter).get(url("law", case)).content.decode()
-    assert "choice-agrees" not in shelter_page
+    assert "choice-investigation" not in shelter_page
     assert choose(client_for(shelter), case, "yes").status_code == 404
     assert contact(client_for(outsider), case).status_code == 404
     assert LawEnforcementChoice.objects.count() == 0
@@ -85,7 +94,8 @@ def test_the_page_puts_the_persons_wellbeing_first(client_for, case, advocate):
     assert "wellbeing comes first" in body
     assert "pause" in body
     assert "Do not promise protection" in body
-    assert "victim" not in body.lower()
+    # The person is never called a victim; the prosecutor's program keeps its name.
+    assert "victim" not in body.lower().replace("victim-witness program", "")
 
 
 def test_a_refusal_is_shown_and_blocks_contacts(client_for, case, advocate):
@@ -94,7 +104,7 @@ def test_a_refusal_is_shown_and_blocks_contacts(client_for, case, advocate):
     body = client.get(url("law", case)).content.decode()
     assert "The person said no to law enforcement." in body
     assert 'role="alert"' in body
-    assert "only a mandated report for a minor may go ahead" in body
+    assert "Only a mandated report for a minor, or a 911 call in imminent danger" in body
     assert "Not now, maybe later" in body
     before = (
         LawEnforcementContact.objects.count(),
@@ -123,8 +133,8 @@ def test_choice_history_and_a_contact_once_the_person_agrees(client_for, case, a
     assert list(
         LawEnforcementChoice.objects.filter(case=case)
         .order_by("at")
-        .values_list("agrees", flat=True)
-    ) == [False, True]
+        .values_list("investigation", "prosecution")
+    ) == [(False, False), (True, True)]
     # Agreeing is not yet consent: that is recorded with what may be shared.
     assert contact(client, case).status_code == 400
     assert not LawEnforcementContact.objects.exists()
@@ -135,7 +145,7 @@ def test_choice_history_and_a_contact_once_the_person_agrees(client_for, case, a
     body = client.get(url("law", case)).content.decode()
     assert "Synthetic County Sheriff" in body
     assert "Officer Example" in body
-    assert "In force: they agree" in body
+    assert body.count("Open: they agree") == 1 + 1  # both parts of the choice in force
     assert "The person said no to law enforcement." not in body
 
 

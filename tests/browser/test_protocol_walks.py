@@ -209,10 +209,14 @@ def test_first_contact_in_danger_walks_the_protocol_and_the_gate_holds(tab, advo
     open_step(tab, "law_enforcement")
     assert tab.path == f"/cases/{case_id}/law-enforcement/"
     shot(tab, "09-law-before")
-    page.check("input[name='choice-agrees'][value=no]")
+    page.check("input[name='choice-investigation'][value=no]")
+    page.check("input[name='choice-prosecution'][value=no]")
     tab.click_through("form[action$='/law-enforcement/choice/'] button[type=submit]")
     assert page.is_visible("text=The person's choice is recorded.")
-    assert page.is_visible("text=In force: they do not want law enforcement involved.")
+    assert page.locator("section[aria-labelledby=choice-heading] dd .badge").all_inner_texts() == [
+        "Refused",
+        "Refused",
+    ]
     shot(tab, "10-law-said-no")
 
     # --- The tracker: every step where it should be. ------------------------

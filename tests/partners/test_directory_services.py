@@ -48,7 +48,9 @@ def shipped_need_codes() -> set[str]:
         ("federal", "none", {"federal"}),
         ("immigration", "federal", {"federal"}),
         ("child_protection", "state", {"state"}),
-        ("da_victim_witness", "local", {"local"}),
+        ("da_victim_witness", "local", {"prosecution", "local"}),
+        ("prosecutor", "local", {"prosecution", "local"}),
+        ("prosecutor", "federal", {"prosecution", "federal"}),
     ],
 )
 def test_recipient_categories_follow_kind_and_government_level(kind, level, expected):
@@ -66,6 +68,7 @@ def test_partner_kinds_are_the_ones_the_brief_lists():
         "employment",
         "law_enforcement",
         "da_victim_witness",
+        "prosecutor",
         "child_protection",
         "federal",
         "other",

@@ -316,7 +316,7 @@ def test_a_bad_haven_field_value_is_refused(directory, admin_user, agency):
     assert problems[0].endswith(
         "field value: should be one of: shelter, legal, medical, "
         "mental_health, immigration, employment, law_enforcement, "
-        "da_victim_witness, child_protection, federal, other"
+        "da_victim_witness, prosecutor, child_protection, federal, other"
     )
 
 

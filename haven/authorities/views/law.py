@@ -30,21 +30,39 @@ from haven.protocol.law import law_choice_record
 from haven.protocol.models import (
     ContactBasis,
     ContinuedPresence,
+    LawPart,
 )
 from haven.protocol.policies import may_see_continued_presence, may_see_protocol, may_work_protocol
-from haven.protocol.selectors import law_enforcement_refused
+from haven.protocol.selectors import law_parts_refused
 from haven.protocol.views.common import case_for_work
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+_YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
+
+
 class LawChoiceForm(forms.Form):
-    agrees = forms.ChoiceField(
-        label=gettext_lazy("Does the person want law enforcement involved?"),
-        choices=[
-            ("yes", gettext_lazy("Yes, they agree to law enforcement being involved")),
-            ("no", gettext_lazy("No, they do not want law enforcement involved")),
-        ],
+    """The person's choice in two parts, asked in words for them; "no" to
+    both is a refusal, and a change of mind opens only the part they say
+    yes to."""
+
+    investigation = forms.ChoiceField(
+        label=gettext_lazy("Does the person agree to talk to police or investigators?"),
+        help_text=gettext_lazy("Police, sheriff, federal agents."),
+        choices=_YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the person's answer.")},
+    )
+    prosecution = forms.ChoiceField(
+        label=gettext_lazy(
+            "Does the person agree to take part in a prosecution, with the district attorney "
+            "or its victim-witness program?"
+        ),
+        help_text=gettext_lazy(
+            "A district attorney's or US attorney's office, and its victim-witness program."
+        ),
+        choices=_YES_NO,
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the person's answer.")},
     )
@@ -57,9 +75,10 @@ class LawChoiceForm(forms.Form):
 
 
 def _contact_form(case: Case) -> LawContactForm:
-    """After a refusal, "the person agreed" is not offered: it would be refused."""
+    """After a refusal of both parts, "the person agreed" is not offered: it
+    would be refused."""
     form = LawContactForm(prefix="contact")
-    if law_enforcement_refused(case):
+    if law_parts_refused(case) == frozenset(LawPart.values):
         field = form.fields["basis"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101
         field.choices = [c for c in ContactBasis.choices if c[0] != ContactBasis.CONSENT]
@@ -67,16 +86,23 @@ def _contact_form(case: Case) -> LawContactForm:
 
 
 class LawContactForm(forms.Form):
+    part = forms.ChoiceField(
+        label=gettext_lazy("With whom"),
+        choices=LawPart.choices,
+        initial=LawPart.INVESTIGATION,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose one of the options offered.")},
+    )
     basis = forms.ChoiceField(
         label=gettext_lazy("On what basis"),
         choices=ContactBasis.choices,
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the basis for this contact.")},
     )
-    agency_name = forms.CharField(
-        label=gettext_lazy("Law enforcement agency"), max_length=limits.LINE
+    agency_name = forms.CharField(label=gettext_lazy("Agency or office"), max_length=limits.LINE)
+    officer = forms.CharField(
+        label=gettext_lazy("Officer or prosecutor"), required=False, max_length=limits.LINE
     )
-    officer = forms.CharField(label=gettext_lazy("Officer"), required=False, max_length=limits.LINE)
     purpose = forms.CharField(
         label=gettext_lazy("Purpose"),
         required=False,
@@ -141,6 +167,7 @@ def _page(
         list(selectors.continued_presence_of(case)) if may_see_continued_presence(user) else []
     )
     may_work = may_work_protocol(user)
+    refused = law_parts_refused(case)
     rows: list[dict[str, Any]] = []
     for row in requests:
         prefix = _cp_prefix(row.pk)
@@ -163,7 +190,9 @@ def _page(
         "hidden_names": names_hidden_for(user),
         "choice": choices[0] if choices else None,
         "choices": choices,
-        "refused": law_enforcement_refused(case),
+        "refused": refused,
+        "investigation_refused": LawPart.INVESTIGATION in refused,
+        "prosecution_refused": LawPart.PROSECUTION in refused,
         "contacts": contacts,
         "requests": rows,
         "may_work": may_work,
@@ -191,7 +220,8 @@ def law_choice(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             law_choice_record(
                 actor=user,
                 case=case,
-                agrees=form.cleaned_data["agrees"] == "yes",
+                investigation=form.cleaned_data["investigation"] == "yes",
+                prosecution=form.cleaned_data["prosecution"] == "yes",
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
@@ -221,6 +251,7 @@ def law_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 accompanied=data["accompanied"],
                 outcome=data["outcome"],
                 shared=data["shared"],
+                part=data["part"],
             )
         except ValidationError as error:
             show_refusal(form, error)
