@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from haven.accounts.models import User
 from haven.core.errors import NotFound
+from haven.partners.models import Organization, PartnerKind
 from haven.people.display import printed_name
 from haven.people.field_settings import field_rules
 from haven.people.models import Case, Person
@@ -303,3 +304,33 @@ def home(*, user: User) -> tuple[list[SiteToday], list[Waiting]]:
     audit_people_shown(user=user, people=people, where="shelter home")
     waiting = waiting_list(user=user, sites=sites) if policies.may_work_stays(user) else []
     return shown, waiting
+
+
+def shelter_partners(*, user: User) -> list[tuple[str, str]]:
+    """The shelter partners of the agency's directory, to place someone at."""
+    return [
+        (str(pk), name)
+        for pk, name in Organization.objects.filter(
+            agency_id=user.agency_id, kind=PartnerKind.SHELTER
+        )
+        .order_by("name")
+        .values_list("pk", "name")
+    ]
+
+
+def beds_to_admit(*, user: User) -> list[Bed]:
+    """Every active bed the user may admit to, taken or not: what a posted
+    form may name (the service says whether it is free)."""
+    beds = (
+        Bed.objects.filter(site__agency_id=user.agency_id, site__is_active=True, is_active=True)
+        .select_related("site")
+        .order_by("site__alias", "room", "label")
+    )
+    return [bed for bed in beds if policies.may_admit(user, bed.site)]
+
+
+def agency_sites(*, user: User) -> list[ShelterSite]:
+    """The agency's active sites, by alias, for those who see sites."""
+    if not policies.may_see_sites(user):
+        return []
+    return list(ShelterSite.objects.filter(agency_id=user.agency_id, is_active=True))
