@@ -119,6 +119,15 @@ class Action(models.TextChoices):
     # --- reports ---
     REPORT_SETTINGS_CHANGED = "reports.settings_changed", _("Report settings changed")
     REPORT_RUN = "reports.run", _("Report run")
+    # --- shelter stays ---
+    STAY_ADMITTED = "shelter.stay_admitted", _("Admitted to a shelter bed")
+    STAY_MOVED = "shelter.stay_moved", _("Moved to another shelter bed")
+    STAY_ENDED = "shelter.stay_ended", _("Shelter stay ended")
+    STAY_COMPROMISED = "shelter.stay_compromised", _("Shelter stay marked compromised")
+    STAY_PLACED = "shelter.stay_placed", _("Placed at a partner's shelter")
+    STAY_REQUESTED = "shelter.stay_requested", _("Put on the shelter waiting list")
+    STAY_REQUEST_WITHDRAWN = "shelter.request_withdrawn", _("Taken off the shelter waiting list")
+    CHECK_IN_RECORDED = "shelter.check_in", _("Shelter check-in recorded")
     # --- background jobs ---
     JOB_STARTED = "jobs.started", _("Background job started")
     JOB_RESULT_DOWNLOADED = "jobs.result_downloaded", _("Background job result downloaded")

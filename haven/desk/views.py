@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from haven.accounts.http import authenticated_user
@@ -32,10 +32,13 @@ from haven.protocol import selectors as protocol_selectors
 from haven.protocol.policies import may_see_protocol, may_work_protocol
 from haven.referrals import selectors as referral_selectors
 from haven.safety import lockdown
+from haven.shelter.policies import lands_on_shelter_home
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
+    if lands_on_shelter_home(user):
+        return redirect("shelter:home")
     context = {
         "agency": user.agency,
         "break_glass": people_selectors.break_glass_to_review(user=user),

@@ -55,3 +55,54 @@ def may_open_site_address(user: User | AnonymousUser, site: ShelterSite) -> bool
         Role.SUPERVISOR in roles_of(user)
         and SiteKeyholder.objects.filter(site=site, user=user).exists()
     )
+
+
+# --- Stays ---
+# Who admits, moves and ends stays: the advocates and supervisors who work
+# the person's case, and the shelter staff of the site it is at. A
+# placement at a partner has no site: only the case's advocates and
+# supervisors. Services also ask whether the user may open the case.
+
+_WORKS_STAYS = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
+
+
+def may_work_stays(user: User | AnonymousUser) -> bool:
+    """Who may admit anyone at all, keep the waiting list and open stays."""
+    return bool(roles_of(user) & _WORKS_STAYS)
+
+
+def _works_site(user: User | AnonymousUser, site: ShelterSite | None) -> bool:
+    return (
+        site is not None and _of_agency(user, site) and site.team_id in teams_of(user, Role.SHELTER)
+    )
+
+
+def may_admit(user: User | AnonymousUser, site: ShelterSite) -> bool:
+    """Admitting to a bed of ``site`` (the case must also be the user's to
+    open): advocates and supervisors of the agency, the site's shelter staff."""
+    if not _of_agency(user, site):
+        return False
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR}) or _works_site(user, site)
+
+
+def may_change_stay(user: User | AnonymousUser, site: ShelterSite | None) -> bool:
+    """Moving, ending or marking compromised a stay at ``site`` (None: at a
+    partner); the case must also be the user's to open."""
+    if roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR}:
+        return site is None or _of_agency(user, site)
+    return _works_site(user, site)
+
+
+def may_record_check_in(user: User | AnonymousUser, site: ShelterSite | None) -> bool:
+    """Check-ins are the site's shelter staff's."""
+    return _works_site(user, site)
+
+
+def may_place_at_partner(user: User | AnonymousUser) -> bool:
+    """A placement at a partner is a referral: those who refer."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
+
+
+def lands_on_shelter_home(user: User | AnonymousUser) -> bool:
+    """A user whose only role is shelter staff starts on the shelter's home."""
+    return roles_of(user) == {Role.SHELTER}

@@ -51,6 +51,7 @@ from haven.protocol.models import (
 from haven.referrals.models import ReferralStatus
 from haven.safety.models import Channel as ThreatChannel
 from haven.safety.models import ChecklistAnswer
+from haven.shelter.models import CheckIn, StayOutcome, StayRequest
 
 DOCUMENT = json.loads(json.dumps(api.get_openapi_schema(), default=str))
 SCHEMAS = DOCUMENT["components"]["schemas"]
@@ -81,6 +82,15 @@ CODED: dict[tuple[str, str], tuple[type[Choices], bool]] = {
         for f, c in ENTRY.items()
     },
     ("CaseOut", "status"): (Case.Status, False),
+    ("StayEndIn", "outcome"): (StayOutcome, False),
+    ("StayOut", "outcome"): (StayOutcome, True),
+    ("CheckInIn", "wellbeing"): (CheckIn.Wellbeing, False),
+    ("CheckInOut", "wellbeing"): (CheckIn.Wellbeing, False),
+    ("StayRequestIn", "priority"): (StayRequest.Priority, False),
+    ("StayRequestOut", "priority"): (StayRequest.Priority, False),
+    ("StayRequestOut", "status"): (StayRequest.Status, False),
+    ("PlacementIn", "purpose"): (Purpose, False),
+    ("PlacementIn", "kinds"): (InfoKind, False),
     ("CaseDetailOut", "status"): (Case.Status, False),
     ("CaseListOut", "status"): (Case.Status, False),
     ("Me", "roles"): (Role, False),
