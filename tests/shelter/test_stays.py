@@ -26,7 +26,7 @@ from haven.shelter.stays import (
     stay_request_add,
     stay_request_withdraw,
 )
-from tests.shelter.conftest import bed_of, days_ago
+from tests.shelter.stays_world import bed_of, days_ago
 
 pytestmark = pytest.mark.django_db
 

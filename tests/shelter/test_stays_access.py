@@ -13,7 +13,7 @@ from haven.audit.models import Action, AuditEvent
 from haven.shelter.models import CheckIn, Stay, StayOutcome
 from haven.shelter.stay_selectors import residents
 from haven.shelter.stays import check_in_record, stay_admit
-from tests.shelter.conftest import bed_of
+from tests.shelter.stays_world import bed_of
 
 pytestmark = pytest.mark.django_db
 
