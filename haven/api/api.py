@@ -29,6 +29,7 @@ from haven.api import (
     referrals,
     reports,
     safety,
+    shelter,
     staff,
     training,
 )
@@ -146,6 +147,7 @@ for module in (
     attachments,
     communications,
     safety,
+    shelter,
     training,
     preparedness,
     reports,
