@@ -26,7 +26,7 @@ from haven.shelter.services_sites import (
 class SiteForm(forms.Form):
     alias = forms.CharField(
         label=_("Public alias"),
-        help_text=_("How lists, reports and the API name the site, e.g. \u201cSite A\u201d."),
+        help_text=_("How lists, reports and the API name the site, e.g. “Site A”."),
         max_length=limits.SHORT_LINE,
         error_messages={"required": _("Give the site a public alias.")},
     )

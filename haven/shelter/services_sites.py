@@ -81,7 +81,7 @@ def _checked_site(actor: User, values: SiteValues, *, site_id: uuid.UUID | None)
     check_texts(errors, [("alias", alias, limits.SHORT_LINE)])
     if not alias:
         errors.setdefault("alias", []).append(
-            _("Give the site a public alias, such as \u201cSite A\u201d. Never its address.")
+            _("Give the site a public alias, such as “Site A”. Never its address.")
         )
     elif (
         ShelterSite.objects.filter(agency_id=actor.agency_id, alias__iexact=alias)
