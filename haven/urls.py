@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("haven.exports.urls")),
     path("", include("haven.interpretation.urls")),
     path("", include("haven.safety.urls")),
+    path("", include("haven.shelter.urls")),
     path("", include("haven.training.urls")),
     path("", include("haven.preparedness.urls")),
     path("", include("haven.reports.urls")),

@@ -103,6 +103,17 @@ class Action(models.TextChoices):
     LOCKDOWN_ENDED = "lockdown.ended", _("Emergency lockdown ended")
     LOCKDOWN_SIGN_IN_REFUSED = "lockdown.sign_in_refused", _("Sign-in refused during lockdown")
     LOCKDOWN_SESSION_ENDED = "lockdown.session_ended", _("Session ended by lockdown")
+    # --- shelter sites ---
+    SITE_CREATED = "shelter.site_created", _("Shelter site added")
+    SITE_CHANGED = "shelter.site_changed", _("Shelter site changed")
+    SITE_SEALED_CHANGED = "shelter.site_sealed_changed", _("Shelter site's sealed details changed")
+    SITE_BEDS_CHANGED = "shelter.site_beds_changed", _("Shelter site's beds changed")
+    SITE_KEYHOLDER_ADDED = "shelter.keyholder_added", _("Shelter site keyholder named")
+    SITE_KEYHOLDER_REMOVED = "shelter.keyholder_removed", _("Shelter site keyholder removed")
+    SITE_ADDRESS_OPENED = "shelter.address_opened", _("Shelter site address opened")
+    SITE_CLOSED = "shelter.site_closed", _("Shelter site closed to admissions")
+    SITE_REOPEN_REQUESTED = "shelter.reopen_requested", _("Early reopening of a site requested")
+    SITE_REOPENED = "shelter.site_reopened", _("Shelter site reopened to admissions")
     # --- training ---
     TRAINING_RECORDED = "training.recorded", _("Training recorded")
     TRAINING_CERTIFICATE_ADDED = "training.certificate_added", _("Training certificate added")

@@ -35,6 +35,8 @@ PHONE = 40
 PARTNER_PHONE = 60
 # A word or two: the name of a screening instrument, the level it found.
 SHORT_LINE = 60
+# A room or a bed of a shelter site, as its staff label them.
+BED_LABEL = 40
 # The label an agency gives a field of the person record.
 FIELD_LABEL = 60
 # The short code of a rights material's topic.

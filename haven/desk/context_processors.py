@@ -15,6 +15,7 @@ from haven.referrals.policies import may_receive_referrals
 from haven.reports.policies import may_view_reports
 from haven.safety.policies import may_keep_checklist
 from haven.safety.selectors import receives_alerts
+from haven.shelter.policies import may_see_sites
 
 
 def haven(request: HttpRequest) -> dict[str, Any]:
@@ -35,6 +36,7 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "safety": signed_in and may_keep_checklist(user),  # type: ignore[arg-type]
             "preparedness": signed_in and may_open_preparedness(user),  # type: ignore[arg-type]
             "reports": signed_in and may_view_reports(user),  # type: ignore[arg-type]
+            "sites": signed_in and may_see_sites(user),  # type: ignore[arg-type]
             # Not on the account pages (second-factor enrolment, re-authentication):
             # they come before or beside the work, and must not race a poll.
             "alerts": signed_in

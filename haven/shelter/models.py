@@ -272,6 +272,14 @@ class SiteClosure(models.Model):
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Reopening early is the risky direction, as ending a lockdown early is:
+    # where the agency's policy asks for two lockdown administrators (taken
+    # when the site closed), the first asks and a second one reopens.
+    two_to_reopen = models.BooleanField(default=False)
+    reopen_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["site", "ends_at"], name="site_closure_latest")]

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of, teams_of
+from haven.safety.lockdown import is_lockdown_admin
 from haven.shelter.models import ShelterSite, SiteKeyholder
 
 _SEES_SITES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER, Role.ADMIN})
@@ -106,3 +107,30 @@ def may_place_at_partner(user: User | AnonymousUser) -> bool:
 def lands_on_shelter_home(user: User | AnonymousUser) -> bool:
     """A user whose only role is shelter staff starts on the shelter's home."""
     return roles_of(user) == {Role.SHELTER}
+
+
+# --- Sites ---
+
+
+def may_see_site(user: User | AnonymousUser, site: ShelterSite) -> bool:
+    """A site by alias, capacity and counts: its agency's staff who see sites."""
+    return _of_agency(user, site) and may_see_sites(user)
+
+
+def may_manage_site(user: User | AnonymousUser, site: ShelterSite) -> bool:
+    return _of_agency(user, site) and may_manage_sites(user)
+
+
+def may_hold_site_keys(user: User | AnonymousUser) -> bool:
+    """Who an administrator may name as a site's keyholder: a supervisor."""
+    return Role.SUPERVISOR in roles_of(user)
+
+
+def may_close_sites(user: User | AnonymousUser) -> bool:
+    """The agency's designated lockdown administrators (ADR 16) close a site
+    to admissions and reopen it, as they lock the agency down."""
+    return isinstance(user, User) and is_lockdown_admin(user)
+
+
+def may_close_site(user: User | AnonymousUser, site: ShelterSite) -> bool:
+    return _of_agency(user, site) and may_close_sites(user)

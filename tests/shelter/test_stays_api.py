@@ -14,16 +14,7 @@ from django.utils import timezone
 
 from haven.accounts.api_tokens import api_token_create
 from haven.shelter.models import CheckIn, Stay
-from tests.shelter.stays_world import (  # noqa: F401  (fixtures)
-    bed_of,
-    case,
-    days_ago,
-    other_site,
-    shelter_b,
-    second_case,
-    site_a,
-    site_b,
-)
+from tests.shelter.stays_world import bed_of, days_ago
 
 pytestmark = pytest.mark.django_db
 # The shelter tests' sites, beds and cases.

@@ -1,4 +1,5 @@
-"""The agency's shelters over the JSON API: schemas and routing only.
+"""Stays at the agency's shelters and placements at partners over the JSON API:
+schemas and routing only.
 
 Who may see and do what is decided by ``haven.shelter.policies``, through
 the selectors and services of ``haven.shelter``: anything outside the
