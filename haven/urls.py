@@ -22,7 +22,6 @@ urlpatterns = [
     path("", include("haven.preparedness.urls")),
     path("", include("haven.reports.urls")),
     path("", include("haven.jobs.urls")),
-    path("", include("haven.shelter.urls")),
     path("accounts/", include("haven.accounts.urls_auth")),
     path("api/v1/", api.urls),
 ]

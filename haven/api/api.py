@@ -18,6 +18,7 @@ from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.accounts.policies import role_names
 from haven.api import (
+    agency_steps,
     attachments,
     communications,
     consent,
@@ -142,6 +143,7 @@ api = HavenAPI(
 for module in (
     people,
     protocol,
+    agency_steps,
     partners,
     consent,
     referrals,

@@ -111,6 +111,9 @@ PartnerPhone = Annotated[str, OneLine(limits.PARTNER_PHONE)]
 Code = Annotated[str, OneLine(limits.CODE)]
 Email = Annotated[str, OneLine(limits.EMAIL)]
 Url = Annotated[str, OneLine(limits.URL)]
+# The agency's own protocol steps: a step's code, and one checklist item.
+StepCode = Annotated[str, OneLine(limits.STEP_CODE)]
+ChecklistItem = Annotated[str, OneLine(limits.CHECKLIST_ITEM)]
 
 
 class Input(Schema):

@@ -20,9 +20,11 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx
 from pydantic import StrictBool, StrictInt
 
+from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.api.common import (
     NOT_FOUND,
+    REFUSED,
     WRITE_FAILURES,
     case_for,
     case_records,
@@ -35,6 +37,7 @@ from haven.api.common import (
 from haven.api.inputs import (
     LARGEST_ID,
     CaseId,
+    ChecklistItem,
     Code,
     Coded,
     Day,
@@ -51,9 +54,19 @@ from haven.api.inputs import (
 )
 from haven.authorities import law as authorities_law
 from haven.authorities import minors as authorities_minors
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.people.models import Case
-from haven.protocol import identification, law, needs, rights, safety, selectors, tracker
+from haven.protocol import (
+    agency_steps,
+    identification,
+    law,
+    needs,
+    rights,
+    safety,
+    selectors,
+    tracker,
+)
 from haven.protocol.library import handouts_for
 from haven.protocol.models import (
     ContactBasis,
@@ -77,6 +90,7 @@ from haven.protocol.models import (
     StepState,
 )
 from haven.protocol.policies import (
+    may_apply_step_version,
     may_check_danger,
     may_see_continued_presence,
     may_see_protocol,
@@ -100,6 +114,16 @@ ReportMethod = Literal["phone", "in_person", "online", "written"]
 ReportOutcome = Literal["screened_in", "screened_out", "unknown"]
 ScreeningKind = Literal["adult", "youth"]
 Answer = Literal["yes", "no", "skipped"]
+
+
+class AgencyStepStateIn(Input):
+    state: SettableState
+    reason: Summary = Field(default="", description="Required for not_applicable.")
+    ticked: list[ChecklistItem] = Field(
+        default=[],
+        max_length=limits.CHECKLIST_ITEMS,
+        description="The checklist items done: each exactly as the step's version says it.",
+    )
 
 
 class StepIn(Input):
@@ -237,8 +261,19 @@ class InstrumentResultIn(Input):
 # --- Output types ------------------------------------------------------------------
 
 
+class ChecklistItemOut(Schema):
+    text: str
+    ticked: bool
+
+
 class StepOut(Schema):
-    step: Annotated[str, Coded(Step)]
+    step: str = Field(
+        description="A step of the protocol (e.g. rights), or own- and the code of one of the "
+        "agency's own steps (kind agency)."
+    )
+    kind: Literal["protocol", "agency"] = Field(
+        description="The protocol's own step, or one of the agency's own."
+    )
     label: str
     state: Annotated[str, Coded(StepState)]
     state_label: str
@@ -250,6 +285,12 @@ class StepOut(Schema):
     settable_states: list[Annotated[str, Coded(StepState)]] = Field(
         description="The states PUT accepts for this step."
     )
+    agency_step: int | None = Field(description="The agency's step's id (kind agency).")
+    version: int | None = Field(description="The version of the agency's step the case follows.")
+    newer_version: int | None = Field(
+        description="A newer version a supervisor of the case's team may apply."
+    )
+    checklist: list[ChecklistItemOut] = Field(description="The agency's step's checklist.")
 
 
 class TrackerOut(Schema):
@@ -397,7 +438,13 @@ class InstrumentResultOut(Schema):
 def _tracker_out(case: Case, viewer: User) -> TrackerOut:
     found = selectors.tracker(case, viewer=viewer)
     steps = [
-        out(StepOut, s, settable_states=[code for code, _label in s.choices]) for s in found.steps
+        out(
+            StepOut,
+            s,
+            settable_states=[code for code, _label in s.choices],
+            checklist=[ChecklistItemOut(text=item, ticked=done) for item, done in s.checklist],
+        )
+        for s in found.steps
     ]
     return out(TrackerOut, found, steps=steps)
 
@@ -488,6 +535,55 @@ def protocol_step_set(
     user, case = case_for(request, case_id, may_work_protocol)
     with refusals_at(whole=("body", "state")):
         tracker.step_set(actor=user, case=case, step=step, state=change.state, reason=change.reason)
+    return _tracker_out(case, user)
+
+
+@router.put(
+    "/cases/{case_id}/agency-steps/{code}",
+    response={200: TrackerOut, **WRITE_FAILURES},
+)
+def agency_step_state_set(
+    request: HttpRequest,
+    case_id: CaseId,
+    code: PathEx[str, P(description="The agency's step's code, e.g. task-force.")],
+    change: AgencyStepStateIn,
+) -> TrackerOut:
+    """Set one of the agency's own steps on a case.
+
+    Its state (not applicable with a reason) and the checklist items done. Staff holding one of
+    the roles the case's version of the step names.
+    """
+    user, case = case_for(request, case_id, may_see_protocol)
+    with refusals_at():
+        agency_steps.agency_step_set(
+            actor=user,
+            case=case,
+            code=code,
+            state=change.state,
+            reason=change.reason,
+            ticked=list(change.ticked),
+        )
+    return _tracker_out(case, user)
+
+
+@router.post(
+    "/cases/{case_id}/agency-steps/{code}/apply",
+    response={200: TrackerOut, **NOT_FOUND, **REFUSED},
+)
+def agency_step_version_apply(
+    request: HttpRequest,
+    case_id: CaseId,
+    code: PathEx[str, P(description="The agency's step's code, e.g. task-force.")],
+) -> TrackerOut:
+    """Apply the current version of one of the agency's steps to an open case.
+
+    The case has followed an earlier version (or the step was added after the case opened).
+    Supervisors of the case's team only; refused on a closed case.
+    """
+    caller = authenticated_user(request)
+    user, case = case_for(request, case_id, allowed=lambda c: may_apply_step_version(caller, c))
+    with refusals_at(whole=("path", "case_id")):
+        agency_steps.agency_step_apply(actor=user, case=case, code=code)
     return _tracker_out(case, user)
 
 

@@ -53,6 +53,11 @@ class Action(models.TextChoices):
     BREAK_GLASS = "case.break_glass", _("Emergency access to a case")
     FIELD_SETTINGS_CHANGED = "agency.field_settings_changed", _("Person record fields changed")
     STEP_CHANGED = "protocol.step_changed", _("Protocol step changed")
+    AGENCY_STEP_CHANGED = "agency.step_changed", _("The agency's own step changed")
+    AGENCY_STEP_APPLIED = (
+        "protocol.step_version_applied",
+        _("A newer version of the agency's own step applied to a case"),
+    )
     DANGER_CHECKED = "protocol.danger_checked", _("Danger check recorded")
     SAFETY_PLAN_SAVED = "protocol.safety_plan_saved", _("Safety plan saved")
     NEEDS_ASSESSED = "protocol.needs_assessed", _("Needs assessed")

@@ -17,6 +17,7 @@ from haven.consent.models import Basis, Disclosure, InfoKind, Purpose, Recipient
 from haven.core import limits
 from haven.core.text import check_texts
 from haven.people.models import Case
+from haven.protocol.agency_steps import agency_steps_sync
 from haven.protocol.models import (
     County,
     MandatedReport,
@@ -97,6 +98,8 @@ def mandated_report_record(
         report.status = MandatedReport.Status.REPORTED
         report.save()
         step_advance(case, Step.MINORS, StepState.DONE, actor)
+        # The county is now known: the agency's county steps may apply.
+        agency_steps_sync(case)
         audit_record(
             action=Action.MANDATED_REPORT_RECORDED,
             actor=actor,

@@ -47,3 +47,9 @@ CODE = 100
 # Addresses, by their own standards (RFC 5321 for e-mail).
 EMAIL = 254
 URL = 1000
+
+# The agency's own protocol steps: a step's code, and its checklist (how
+# many items, and how long each). The step's text is a LINE.
+STEP_CODE = 32
+CHECKLIST_ITEMS = 12
+CHECKLIST_ITEM = 120

@@ -21,7 +21,7 @@ from haven.core.models import Team
 from haven.partners.models import Organization
 from haven.people.models import FieldSetting
 from haven.preparedness.models import PolicyDocument
-from haven.protocol.models import ReportingContact
+from haven.protocol.models import AgencyStep, ReportingContact
 from haven.safety.models import Designation
 from haven.training.models import Refresher, Topic
 
@@ -94,6 +94,12 @@ ITEMS: tuple[SetupItem, ...] = (
         _("Where a report about a minor goes, county by county."),
         "authorities:reporting_contacts",
         lambda agency_id: ReportingContact.objects.filter(agency_id=agency_id).exists(),
+    ),
+    SetupItem(
+        _("The agency's own steps"),
+        _("Steps your agency follows besides the protocol's eleven, if it has any."),
+        "protocol:agency_steps",
+        lambda agency_id: AgencyStep.objects.filter(agency_id=agency_id).exists(),
     ),
     SetupItem(
         _("Person record fields"),

@@ -44,7 +44,10 @@ class CaseStep(SealedToPerson):
     """Where one step of the protocol stands on one case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
-    step = models.CharField(max_length=20, choices=Step.choices)
+    # A protocol step's code, or "own-" and the code of one of the agency's
+    # own steps (agency_steps.OWN): no protocol code starts so, so the two
+    # never meet under case_step_once.
+    step = models.CharField(max_length=40)
     state = models.CharField(max_length=16, choices=StepState.choices)
     # Why the step does not apply, in staff's words (sealed: it may name things).
     reason = EncryptedTextField(_("why it does not apply"))
@@ -53,6 +56,13 @@ class CaseStep(SealedToPerson):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An agency's own step: the version the case follows, the day it began to
+    # apply (its due date counts from there) and the checklist items ticked.
+    agency_step_version = models.ForeignKey(
+        "protocol.AgencyStepVersion", null=True, blank=True, on_delete=models.PROTECT
+    )
+    began_on = models.DateField(null=True, blank=True)
+    ticked = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "step"], name="case_step_once")]
@@ -493,3 +503,66 @@ class InstrumentResult(SealedToPerson):
 
     def __str__(self) -> str:
         return f"instrument result {self.pk}"
+
+
+# --- The agency's own steps -----------------------------------------------------------
+# The agency's procedure, not facts about a person: stored in the clear
+# (docs/adr/0026-shelter-and-agency-steps.md).
+
+
+class AppliesWhen(models.TextChoices):
+    """Which cases an agency's step applies to: a closed vocabulary."""
+
+    EVERY = "every", _("Every case")
+    MINORS = "minors", _("Minors")
+    ADULTS = "adults", _("Adults")
+    TRAFFICKING_TYPE = "trafficking_type", _("A type of trafficking")
+    COUNTY = "county", _("A county")
+    TEAM = "team", _("A team")
+
+
+class AgencyStep(models.Model):
+    """One of the agency's own steps. What it says is in its versions."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=32)
+    position = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="agency_step_code_once")
+        ]
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return f"agency step {self.code}"
+
+
+class AgencyStepVersion(models.Model):
+    """One version of an agency's step, never changed once made: an edit is
+    a new version, and cases keep the one they started with."""
+
+    step = models.ForeignKey(AgencyStep, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.CharField(_("what to do"), max_length=200)
+    # accounts.Role values among advocate, supervisor, shelter.
+    roles = models.JSONField(default=list)
+    applies = models.CharField(max_length=20, choices=AppliesWhen.choices)
+    # The trafficking type's code, the county's FIPS code or the team's id.
+    applies_value = models.CharField(max_length=20, blank=True)
+    due_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    checklist = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["step", "number"], name="agency_step_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"agency step {self.step_id} v{self.number}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 
 from haven.accounts.models import Role, User
-from haven.accounts.policies import roles_of
+from haven.accounts.policies import roles_of, teams_of
 from haven.core.errors import NotFound
 from haven.people.models import Case
 from haven.people.policies import may_see_restricted_fields
@@ -62,3 +62,26 @@ def may_follow_step_link(user: User | AnonymousUser, step: str) -> bool:
     if step in _DISCLOSURE_STEPS and not may_see_restricted_fields(user):
         return False
     return step not in _WORKERS_STEPS or may_work_protocol(user)
+
+
+# --- The agency's own steps --------------------------------------------------------------
+
+#: The roles an agency's step may name to work it: those who work cases.
+STEP_ROLES = (Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER)
+
+
+def may_define_agency_steps(user: User | AnonymousUser) -> bool:
+    """The agency's own steps are its procedure: its administrators keep them."""
+    return Role.ADMIN in roles_of(user)
+
+
+def may_work_agency_step(user: User | AnonymousUser, roles: list[str]) -> bool:
+    """An agency's step is worked by those holding one of the roles its
+    version names (on a case they may open: the caller asks that first)."""
+    return bool(roles_of(user) & set(roles))
+
+
+def may_apply_step_version(user: User | AnonymousUser, case: Case) -> bool:
+    """Moving an open case to a newer version of a step is the call of a
+    supervisor of the case's team."""
+    return isinstance(user, User) and case.team_id in teams_of(user, Role.SUPERVISOR)

@@ -9,12 +9,15 @@ from typing import Any
 from haven.accounts.models import User
 from haven.people import signals
 from haven.people.models import Case, Person
+from haven.protocol.agency_steps import agency_steps_sync
 from haven.protocol.minors import minor_check, open_report_blocks_closing
 from haven.protocol.models import DangerCheck, Step, StepState
 from haven.protocol.tracker import step_advance, steps_start
 
 _AGE_FIELDS = frozenset({"date_of_birth", "estimated_age"})
 _LANGUAGE_FIELDS = frozenset({"language", "interpreter_needed"})
+# What the agency's own steps read besides age (agency_steps.case_facts).
+_STEP_FIELDS = _AGE_FIELDS | frozenset({"trafficking_type"})
 
 
 def _interpretation(case: Case, actor: User | None) -> None:
@@ -34,12 +37,14 @@ def on_case_opened(sender: Any, case: Case, actor: User, **kwargs: Any) -> None:
         step_advance(case, Step.SAFETY, StepState.IN_PROGRESS, actor)
     _interpretation(case, actor)
     minor_check(case, actor)
+    # After the minors check: a minor's case gets its minors-only steps.
+    agency_steps_sync(case, opening=True)
 
 
 def on_person_changed(
     sender: Any, person: Person, fields: list[str], actor: User, **kwargs: Any
 ) -> None:
-    if not (_AGE_FIELDS | _LANGUAGE_FIELDS) & set(fields):
+    if not (_STEP_FIELDS | _LANGUAGE_FIELDS) & set(fields):
         return
     for case in Case.objects.filter(person=person, status=Case.Status.OPEN):
         case.person = person
@@ -48,6 +53,8 @@ def on_person_changed(
             _interpretation(case, actor)
         if _AGE_FIELDS & set(fields):
             minor_check(case, actor)
+        if _STEP_FIELDS & set(fields):
+            agency_steps_sync(case)
 
 
 signals.case_opened.connect(on_case_opened, dispatch_uid="protocol.case_opened")

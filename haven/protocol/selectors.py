@@ -10,12 +10,14 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.core.addresses import case_address
 from haven.core.errors import NotFound
 from haven.people.models import Case
+from haven.protocol.agency_steps import STATES, current_numbers, version_of
 from haven.protocol.marks import in_danger, overdue, report_waiting
 from haven.protocol.models import (
     CaseStep,
@@ -36,7 +38,11 @@ from haven.protocol.models import (
     Step,
     StepState,
 )
-from haven.protocol.policies import may_follow_step_link
+from haven.protocol.policies import (
+    may_apply_step_version,
+    may_follow_step_link,
+    may_work_agency_step,
+)
 from haven.protocol.steps import OPEN_STATES, ORDER, next_action, settable_states, step_link
 from haven.protocol.tracker import steps_unstarted
 
@@ -57,6 +63,15 @@ class TrackedStep:
     link: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)
     change_link: str = ""
+    # "agency" for one of the agency's own steps, with its id, the version
+    # the case follows, the newer one a supervisor may apply, its checklist
+    # (each item with whether it is ticked) and where it is applied.
+    kind: str = "protocol"
+    agency_step: int | None = None
+    version: int | None = None
+    newer_version: int | None = None
+    checklist: list[tuple[str, bool]] = field(default_factory=list)
+    apply_link: str = ""
 
     @property
     def settable(self) -> bool:
@@ -114,8 +129,12 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
     audited), as ``viewer`` may follow it: a step's link is left out when
     their role cannot open the page it leads to. A pure read: a step with no
     row yet shows as it starts (see tracker.steps_start)."""
-    rows = list(CaseStep.objects.filter(case=case).select_related("data_key"))
-    rows += steps_unstarted(case, have={row.step for row in rows})
+    found_rows = list(
+        CaseStep.objects.filter(case=case).select_related("data_key", "agency_step_version__step")
+    )
+    own_rows = [row for row in found_rows if row.agency_step_version_id is not None]
+    rows = [row for row in found_rows if row.agency_step_version_id is None]
+    rows += steps_unstarted(case, have={row.step for row in found_rows})
     rows.sort(key=lambda row: ORDER[Step(row.step)])
     latest_danger = latest_danger_check(case)
     refused_parts = law_parts_refused(case)
@@ -171,6 +190,7 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
                 else "",
             )
         )
+    tracked += own_steps_tracked(case, own_rows, viewer=viewer, today=today)
     found = Tracker(tracked, latest_danger, refused_parts, report)
     if found.backup_needed:
         plan = (
@@ -181,6 +201,52 @@ def tracker(case: Case, *, viewer: User) -> Tracker:
         )
         found.backup_plan = (plan.backup_plan or "") if plan else ""
     return found
+
+
+def own_steps_tracked(
+    case: Case, rows: list[CaseStep], *, viewer: User, today: date
+) -> list[TrackedStep]:
+    """The agency's own steps on ``case``, after the protocol's, in the
+    agency's order: each as the version the case follows says, with the
+    states ``viewer`` may set and, for a supervisor of the case's team on an
+    open case, the newer version they may apply."""
+    rows = sorted(
+        rows,
+        key=lambda r: (r.agency_step_version.step.position, r.step),  # type: ignore[union-attr]
+    )
+    newest = current_numbers(case.agency_id) if rows else {}
+    may_apply = case.status == Case.Status.OPEN and may_apply_step_version(viewer, case)
+    tracked = []
+    for row in rows:
+        version = version_of(row)
+        code = version.step.code
+        works = may_work_agency_step(viewer, version.roles)
+        latest = newest.get(version.step_id, version.number)
+        change_link = case_address("protocol:agency_step", case.pk, code=code) if works else ""
+        tracked.append(
+            TrackedStep(
+                step=row.step,
+                label=version.text,
+                state=row.state,
+                state_label=str(StepState(row.state).label),
+                next_action="",
+                due_on=row.due_on,
+                overdue=bool(row.due_on and row.due_on < today and row.state in OPEN_STATES),
+                reason=(row.reason or "") if row.state == StepState.NOT_APPLICABLE else "",
+                link=change_link,
+                choices=[(s.value, str(s.label)) for s in STATES] if works else [],
+                change_link=change_link,
+                kind="agency",
+                agency_step=version.step_id,
+                version=version.number,
+                newer_version=latest if latest > version.number else None,
+                checklist=[(item, item in row.ticked) for item in version.checklist],
+                apply_link=case_address("protocol:agency_step_apply", case.pk, code=code)
+                if may_apply and latest > version.number and version.step.retired_at is None
+                else "",
+            )
+        )
+    return tracked
 
 
 # --- One case's records ----------------------------------------------------------------
@@ -371,12 +437,13 @@ def overdue_steps(cases: QuerySet[Case]) -> dict[uuid.UUID, Overdue]:
         overdue(timezone.localdate())
         .filter(case__in=cases.values("pk"))
         .order_by("due_on")
-        .values_list("case_id", "step", "due_on")
+        .values_list("case_id", "step", "due_on", "agency_step_version__text")
     )
     found: dict[uuid.UUID, Overdue] = {}
-    for case_id, step, due_on in rows:
+    for case_id, step, due_on, text in rows:
         if case_id in found:
             found[case_id].count += 1
         else:
-            found[case_id] = Overdue(step, str(Step(step).label), due_on, 1)
+            label = Truncator(text).chars(60) if text else str(Step(step).label)
+            found[case_id] = Overdue(step, label, due_on, 1)
     return found

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from haven.core.languages import language_name
 from haven.people.models import GenderGroup, TraffickingType
+from haven.protocol.agency_steps import agency_step_figures
 from haven.protocol.models import NeedCategory
 from haven.protocol.needs import category_label
 from haven.referrals.models import ReferralStatus
@@ -400,6 +401,35 @@ def referrals_table(scope: Scope) -> Table:
     )
 
 
+# --- The agency's own steps -------------------------------------------------------------
+
+
+def agency_steps_table(scope: Scope) -> list[Table]:
+    """Per step of the agency's own: the cases open in the period that had
+    it, and how many are done and overdue today (none when it has none)."""
+    found = agency_step_figures(scope.agency_id, scope.start, scope.end, scope.team_id)
+    if not found:
+        return []
+    return [
+        table(
+            "agency_steps",
+            _("The agency's own steps"),
+            [_("Cases"), _("Done"), _("Overdue today")],
+            [(f.code, f.label) for f in found],
+            [
+                {f.code: f.applied for f in found},
+                {f.code: f.done for f in found},
+                {f.code: f.overdue for f in found},
+            ],
+            scope.threshold,
+            unit=_("cases"),
+            note=_(
+                "Cases open in the period that had the step; done and overdue as they stand today."
+            ),
+        )
+    ]
+
+
 # --- Staff trained ---------------------------------------------------------------------------
 
 
@@ -455,6 +485,7 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], list[Table]]], ...] = (
     ("people", people_tables),
     ("needs", lambda scope: [needs_table(scope)]),
     ("referrals", lambda scope: [referrals_table(scope)]),
+    ("agency_steps", agency_steps_table),
     ("training", training_tables),
 )
 

@@ -29,6 +29,7 @@ STEPS = {
     "people": _("Counting the people served"),
     "needs": _("Counting needs"),
     "referrals": _("Counting referrals"),
+    "agency_steps": _("Counting the agency's own steps"),
     "training": _("Counting staff trained"),
 }
 

@@ -35,6 +35,7 @@ from haven.people.models import (
 from haven.people.models import Danger as IntakeDanger
 from haven.preparedness.models import AgreementKind, MeetingKind, PolicyKind, ReviewOutcome
 from haven.protocol.models import (
+    AppliesWhen,
     ContactBasis,
     ContinuedPresence,
     Danger,
@@ -45,7 +46,6 @@ from haven.protocol.models import (
     PoliceOutcome,
     ReportingContact,
     Screening,
-    Step,
     StepState,
 )
 from haven.referrals.models import ReferralStatus
@@ -163,8 +163,10 @@ CODED: dict[tuple[str, str], tuple[type[Choices], bool]] = {
     ("ScreeningOut", "kind"): (Screening.Kind, False),
     ("ServiceIn", "status"): (ServiceStatus, False),
     ("ServiceOut", "status"): (ServiceStatus, False),
-    ("StepOut", "step"): (Step, False),
     ("StepOut", "state"): (StepState, False),
+    ("AgencyStepIn", "applies"): (AppliesWhen, False),
+    ("AgencyStepVersionIn", "applies"): (AppliesWhen, False),
+    ("AgencyStepOut", "applies"): (AppliesWhen, False),
     ("StepOut", "settable_states"): (StepState, False),
     ("ThreatIn", "channel"): (ThreatChannel, False),
     ("DirectoryQuery", "kind"): (PartnerKind, False),
@@ -232,6 +234,13 @@ def test_every_enum_of_the_document_is_checked_here():
         # The moves and states a client may set: a part of the model's.
         ("MoveIn", "status"),
         ("StepIn", "state"),
+        ("AgencyStepStateIn", "state"),
+        # The roles an agency's own step may name: a part of accounts.Role.
+        ("AgencyStepVersionIn", "roles"),
+        ("AgencyStepIn", "roles"),
+        ("AgencyStepOut", "roles"),
+        # Which of the two a tracker's step is: the protocol's or the agency's.
+        ("StepOut", "kind"),
         # Which side of a referral an answer is from.
         ("ReferralOut", "side"),
         ("ReceivedOut", "side"),
