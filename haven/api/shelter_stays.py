@@ -107,7 +107,7 @@ class StayEndIn(Input):
     )
 
 
-class CheckInIn(Input):
+class ResidentCheckInIn(Input):
     wellbeing: Annotated[str, Coded(CheckIn.Wellbeing)]
     note: Summary = ""
 
@@ -148,7 +148,7 @@ class StayOut(Schema):
     compromised_at: datetime | None
 
 
-class CheckInOut(Schema):
+class ResidentCheckInOut(Schema):
     id: uuid.UUID
     wellbeing: Annotated[str, Coded(CheckIn.Wellbeing)]
     note: str
@@ -301,15 +301,15 @@ def stay_compromised(request: HttpRequest, stay_id: StayId) -> StayOut:
     return _stay_out(found)
 
 
-@router.get("/stays/{stay_id}/check-ins", response={200: list[CheckInOut], **NOT_FOUND})
-def check_in_list(request: HttpRequest, stay_id: StayId) -> list[CheckInOut]:
+@router.get("/stays/{stay_id}/check-ins", response={200: list[ResidentCheckInOut], **NOT_FOUND})
+def check_in_list(request: HttpRequest, stay_id: StayId) -> list[ResidentCheckInOut]:
     """The check-ins of a stay, latest first (the latest 20)."""
     _user, found = _stay(request, stay_id)
-    return [out(CheckInOut, c) for c in selectors.check_ins_of(found)]
+    return [out(ResidentCheckInOut, c) for c in selectors.check_ins_of(found)]
 
 
-@router.post("/stays/{stay_id}/check-ins", response={201: CheckInOut, **WRITE_FAILURES})
-def check_in_record(request: HttpRequest, stay_id: StayId, seen: CheckInIn) -> Status[CheckInOut]:
+@router.post("/stays/{stay_id}/check-ins", response={201: ResidentCheckInOut, **WRITE_FAILURES})
+def check_in_record(request: HttpRequest, stay_id: StayId, seen: ResidentCheckInIn) -> Status[ResidentCheckInOut]:
     """Record a check-in of a resident staying tonight.
 
     The site's shelter staff only.
@@ -322,7 +322,7 @@ def check_in_record(request: HttpRequest, stay_id: StayId, seen: CheckInIn) -> S
             wellbeing=seen.wellbeing,
             note=seen.note,
         )
-    return Status(201, out(CheckInOut, made))
+    return Status(201, out(ResidentCheckInOut, made))
 
 
 @router.get("/sites/{site_id}/occupancy", response={200: OccupancyOut, **NOT_FOUND, **REFUSED})

@@ -318,3 +318,30 @@ def test_every_operation_answers_as_documented(caller, method, path, operation):
         assert response.status_code == 422, response.content[:300]
         sent_at = {loc[1] for loc in check_answer(operation, response) if len(loc) > 1}
         assert sent_at >= set(required)
+
+
+def test_no_two_schemas_share_a_name():
+    """The OpenAPI document keeps one schema per name: two modules declaring a
+    schema of the same name would silently answer with the other's shape."""
+    import inspect
+
+    from ninja import Schema
+
+    from haven.api import api as api_module
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module_name in dir(api_module):
+        module = getattr(api_module, module_name)
+        if not inspect.ismodule(module) or not module.__name__.startswith("haven.api."):
+            continue
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                if name in seen and seen[name] != module.__name__:
+                    clashes.append((name, seen[name], module.__name__))
+                seen[name] = module.__name__
+    assert not clashes
