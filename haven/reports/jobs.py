@@ -29,6 +29,7 @@ STEPS = {
     "people": _("Counting the people served"),
     "needs": _("Counting needs"),
     "referrals": _("Counting referrals"),
+    "shelter": _("Counting shelter stays"),
     "training": _("Counting staff trained"),
 }
 

@@ -17,11 +17,20 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from haven.reports.models import StayFact
 from haven.shelter.models import ShelterSite, Stay
 from tests.factories import TeamFactory, record_intake
 
-BEFORE = [("people", "0009_hand_off_and_case_opened"), ("shelter", "0001_sites_and_stays")]
-AFTER = [("people", "0010_no_shelter_team"), ("shelter", "0002_from_shelter_teams")]
+BEFORE = [
+    ("people", "0009_hand_off_and_case_opened"),
+    ("shelter", "0001_sites_and_stays"),
+    ("reports", "0001_facts"),
+]
+AFTER = [
+    ("people", "0010_no_shelter_team"),
+    ("shelter", "0002_from_shelter_teams"),
+    ("reports", "0002_stay_facts"),
+]
 MIGRATED_ON = date(2026, 5, 4)
 
 
@@ -33,18 +42,17 @@ def _migrate(targets):
 
 
 @pytest.fixture
-def back_then(transactional_db):
-    """The historical apps before the migration; forward again afterwards,
-    whatever the test did, so the next test finds today's schema."""
-    apps = _migrate(BEFORE)
-    yield apps
+def forward_afterwards(transactional_db):
+    """Forward again to the last migrations after the test, whatever it did,
+    so the next test finds today's schema."""
+    yield
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_each_case_with_a_shelter_team_gets_an_open_stay_at_its_teams_site_and_back(
-    back_then, monkeypatch, agency, team, intake, advocate, other_agency, outsider
+    forward_afterwards, monkeypatch, agency, team, intake, advocate, other_agency, outsider
 ):
     quiet = TeamFactory(agency=agency, name="Quiet Harbor Shelter")
     river = TeamFactory(agency=agency, name="Riverside Shelter")
@@ -59,6 +67,9 @@ def test_each_case_with_a_shelter_team_gets_an_open_stay_at_its_teams_site_and_b
     # A site already called after the Riverside team, of another team: the
     # new one gets a name of its own, as aliases are unique in an agency.
     ShelterSite.objects.create(agency=agency, team=team, alias="Riverside Shelter")
+    # Recorded with today's schema (its receivers write today's facts), then
+    # taken back to before the migration.
+    back_then = _migrate(BEFORE)
     OldCase = back_then.get_model("people", "Case")
     OldCase.objects.filter(pk__in=[first.pk, second.pk]).update(shelter_team_id=quiet.pk)
     OldCase.objects.filter(pk=third.pk).update(shelter_team_id=river.pk)
@@ -102,6 +113,10 @@ def test_each_case_with_a_shelter_team_gets_an_open_stay_at_its_teams_site_and_b
     assert stays[foreign.pk].site.team == foreign_team
     assert stays[foreign.pk].site.alias == "Quiet Harbor Shelter"
     assert ShelterSite.objects.filter(agency=agency).count() == 3
+    # The report facts of the new stays are written too.
+    assert set(StayFact.objects.values_list("stay_ref", flat=True)) == {
+        s.pk for s in stays.values()
+    }
 
     # Going back gives each case with an open stay its site's team again.
     apps = _migrate(BEFORE)
