@@ -71,12 +71,11 @@ def test_a_stay_that_ended_is_not_where_the_person_stays(client_for, advocate, t
 def test_the_block_in_spanish(client_for, advocate, team, site):
     case = record_intake(actor=advocate, team=team)
     stay_at(case, site, actor=advocate)
-    client = client_for(advocate)
-    client.cookies["django_language"] = "es"
-    body = client.get(
-        reverse("desk:case_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="es"
-    ).content.decode()
+    advocate.language = "es"
+    advocate.save(update_fields=["language"])
+    body = page(client_for(advocate), case)
     assert "Site A (aún sin cama)" in block(body)
+    assert "Se aloja en" in block(body)
 
 
 def test_intake_sees_no_shelter_block_on_their_own_minimal_intake(client_for, intake, team, site):

@@ -109,7 +109,11 @@ def test_no_site_value_in_an_export_with_the_shelter_consented_or_in_the_audit_t
     site = site_of(team, ALIAS, **SITE)
     stay_at(case, site, actor=advocate, safety_notes=SAFETY_NOTES)
     give_consent(
-        actor=advocate, case=case, purpose="legal", kinds=["identity", "shelter"], category="local"
+        actor=advocate,
+        case=case,
+        purpose="legal",
+        kinds=["identity", "notes", "shelter"],
+        category="local",
     )
     exported = export_record(
         actor=advocate,
@@ -119,7 +123,7 @@ def test_no_site_value_in_an_export_with_the_shelter_consented_or_in_the_audit_t
             recipient_name="Sample Legal Aid (synthetic)",
             recipient_category="local",
             purpose="legal",
-            kinds=["identity", "shelter"],
+            kinds=["identity", "notes", "shelter"],
         ),
     )
     with zipfile.ZipFile(io.BytesIO(exported.zip_bytes)) as archive:
