@@ -309,7 +309,9 @@ def check_in_list(request: HttpRequest, stay_id: StayId) -> list[ResidentCheckIn
 
 
 @router.post("/stays/{stay_id}/check-ins", response={201: ResidentCheckInOut, **WRITE_FAILURES})
-def check_in_record(request: HttpRequest, stay_id: StayId, seen: ResidentCheckInIn) -> Status[ResidentCheckInOut]:
+def check_in_record(
+    request: HttpRequest, stay_id: StayId, seen: ResidentCheckInIn
+) -> Status[ResidentCheckInOut]:
     """Record a check-in of a resident staying tonight.
 
     The site's shelter staff only.

@@ -1,6 +1,7 @@
 """What the demo agency has besides its people: partners, interpreters, a
-person of concern, training, policies, and each case part-way through the
-protocol as a real one would be on an ordinary day.
+person of concern, training, policies, two shelter sites with a resident,
+and each case part-way through the protocol as a real one would be on an
+ordinary day.
 
 Everything is synthetic and goes through the services, as staff would
 record it (so sealing, search indexes and audit are those of real use).
@@ -27,6 +28,8 @@ from haven.communications.services import (
     interpreter_save,
 )
 from haven.consent.services import ConsentValues, consent_record
+from haven.core.keys import data_key_create
+from haven.core.models import Team
 from haven.partners.models import Organization, Service
 from haven.partners.services import organization_save, service_save
 from haven.people.models import Case
@@ -46,6 +49,7 @@ from haven.referrals.models import Referral, ReferralChange
 from haven.referrals.services import ReferralRequest, referral_move, referral_send
 from haven.safety.models import PersonOfConcern
 from haven.safety.services import ConcernValues, concern_save
+from haven.shelter.models import Bed, ShelterSite, Stay
 from haven.training.models import Record, Topic
 from haven.training.services import RecordValues, training_record
 
@@ -250,6 +254,7 @@ TRAINING = [
     ("demo-supervisor", ["dynamics", "laws", "mandated_reporting", "staff_safety"], 200),
     ("demo-intake", ["dynamics"], 30),
     ("demo-shelter", ["dynamics", "staff_safety"], 400),
+    ("demo-shelter-south", ["dynamics"], 60),
 ]
 
 
@@ -300,6 +305,76 @@ def policies_seed(admin: User, staff: dict[str, User], today: date) -> int:
     return len(POLICIES)
 
 
+# --- Shelter ---
+
+# (alias, team, (room, bed) labels, sealed values). The sealed values are
+# synthetic and plainly so; the tests look for each in the database files.
+SITES = [
+    (
+        "Site A",
+        "North Team",
+        [("Room 1", "Bed 1"), ("Room 1", "Bed 2"), ("Room 2", "Bed 1")],
+        {
+            "name": "Demo Safe House North (synthetic)",
+            "address": "100 Example Lane, Madison, WI 53703 (synthetic)",
+            "phone": "(608) 555-0181",
+            "rules": "Quiet hours from 10 p.m.; no visitors at the house (synthetic).",
+        },
+    ),
+    (
+        "Site B",
+        "South Team",
+        [("Room 1", "Bed 1"), ("Room 1", "Bed 2")],
+        {
+            "name": "Demo Safe House South (synthetic)",
+            "address": "200 Example Road, Madison, WI 53711 (synthetic)",
+            "phone": "(608) 555-0182",
+            "rules": "Check in with staff each evening (synthetic).",
+        },
+    ),
+]
+RESIDENT_SAFETY_NOTES = "Prefers a room near the staff office; no calls put through (synthetic)."
+
+
+def shelter_seed(admin: User) -> int:
+    """Demo Agency's two sites, each of one team's shelter staff, with beds and
+    a sealed address. Made straight as rows: the sites' own services are the
+    shelter app's, and the demo needs only what they would leave behind."""
+    if ShelterSite.objects.filter(agency_id=admin.agency_id).exists():
+        return 0
+    for alias, team_name, beds, sealed in SITES:
+        site = ShelterSite(
+            agency_id=admin.agency_id,
+            team=Team.objects.get(agency_id=admin.agency_id, name=team_name),
+            alias=alias,
+            created_by=admin,
+            data_key=data_key_create(admin.agency)[0],
+        )
+        for field, value in sealed.items():
+            setattr(site, field, value)
+        site.save()
+        Bed.objects.bulk_create(Bed(site=site, room=room, label=label) for room, label in beds)
+    return len(SITES)
+
+
+def resident_seed(case: Case, actor: User, today: date) -> Stay | None:
+    """The one demo resident: in Site A's first bed since a week ago."""
+    bed = Bed.objects.filter(site__agency_id=case.agency_id, site__alias="Site A").first()
+    if bed is None:
+        return None
+    stay = Stay(
+        case=case,
+        site=bed.site,
+        bed=bed,
+        data_key_id=case.person.data_key_id,
+        starts_on=today - timedelta(days=7),
+        created_by=actor,
+    )
+    stay.safety_notes = RESIDENT_SAFETY_NOTES
+    stay.save()
+    return stay
+
+
 def extras_count(agency_id: int) -> dict[str, int]:
     return {
         "partners": Organization.objects.filter(agency_id=agency_id).count(),
@@ -307,6 +382,8 @@ def extras_count(agency_id: int) -> dict[str, int]:
         "persons of concern": PersonOfConcern.objects.filter(agency_id=agency_id).count(),
         "training records": Record.objects.filter(agency_id=agency_id).count(),
         "policies": PolicyDocument.objects.filter(agency_id=agency_id).count(),
+        "shelter sites": ShelterSite.objects.filter(agency_id=agency_id).count(),
+        "stays": Stay.objects.filter(case__agency_id=agency_id).count(),
     }
 
 

@@ -6,9 +6,11 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from haven.accounts.http import authenticated_user
+from haven.accounts.models import User
 from haven.accounts.policies import may_manage_staff
 from haven.attachments.policies import may_handle_attachments
 from haven.desk.setup import setup_while_unfinished
@@ -32,7 +34,8 @@ from haven.protocol import selectors as protocol_selectors
 from haven.protocol.policies import may_see_protocol, may_work_protocol
 from haven.referrals import selectors as referral_selectors
 from haven.safety import lockdown
-from haven.shelter.policies import lands_on_shelter_home
+from haven.shelter.policies import lands_on_shelter_home, may_see_case_stays
+from haven.shelter.selectors import current_stay
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -86,5 +89,23 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             ),
             "may_work": may_work_protocol(user),
             "keeps_records": may_handle_attachments(user),
+            "shelter": _shelter_block(user, case),
         },
     )
+
+
+def _shelter_block(user: User, case: Case) -> dict[str, object] | None:
+    """Where the person stays today, for the staff who work cases: the
+    site's alias and bed, or "at a partner"; never the address."""
+    if not may_see_case_stays(user):
+        return None
+    return {"stay": current_stay(case), "stays_url": _url_if_any("shelter:case_stays", case.pk)}
+
+
+def _url_if_any(name: str, *args: object) -> str | None:
+    """The address of a page another part of the shelter work provides, or
+    None while it is not there, so the case page never breaks on it."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None

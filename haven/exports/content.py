@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.attachments.models import Attachment, Use
@@ -23,6 +24,10 @@ from haven.people.details import RESTRICTED
 from haven.people.display import shown_value, visible_names
 from haven.people.field_settings import field_rules
 from haven.people.models import Case
+from haven.shelter.models import Stay
+
+# A placement at a partner, as the export names it.
+AT_PARTNER = _("At a partner")
 
 # Which fields of the person record each kind of information covers.
 KIND_FIELDS: dict[str, frozenset[str]] = {
@@ -182,11 +187,28 @@ def _communications(
     return out
 
 
-def _shelter(case: Case, scope: Scope) -> str | None:
-    """Where the person is staying: only when asked for or consented to."""
-    if InfoKind.SHELTER not in scope.kinds or case.shelter_team is None:
+def _shelter(case: Case, scope: Scope) -> list[dict[str, Any]] | None:
+    """Where the person stayed, only when asked for or consented to: a site
+    by its public alias (never its name, address or phone), a placement at
+    a partner as just that, with the place only where the person agreed to
+    have it recorded (docs/adr/0026-shelter-and-agency-steps.md)."""
+    if InfoKind.SHELTER not in scope.kinds:
         return None
-    return case.shelter_team.name
+    stays = (
+        Stay.objects.filter(case=case)
+        .select_related("site", "data_key")
+        .order_by("starts_on", "created_at")
+    )
+    return [
+        {
+            "where": s.site.alias if s.site else str(AT_PARTNER),
+            "location": (s.location or "") if s.site is None else "",
+            "from": s.starts_on.isoformat(),
+            "until": s.ends_on.isoformat() if s.ends_on else None,
+            "outcome": str(s.get_outcome_display()) if s.outcome else "",
+        }
+        for s in stays
+    ]
 
 
 def _no_step() -> None:

@@ -268,10 +268,6 @@ class Case(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cases")
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="cases")
-    # Shelter staff of this team see the case while the person stays there.
-    shelter_team = models.ForeignKey(
-        "core.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="residents"
-    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     danger_at_intake = models.CharField(
         _("in immediate danger at first contact"),

@@ -39,14 +39,18 @@ def assigned_case_ids(user: User) -> QuerySet[Any]:
 def visible_cases_q(user: User | AnonymousUser) -> Q:
     """A filter for the cases ``user`` may open, by role:
 
-    * anyone who works cases: the unrestricted cases assigned to them;
+    * anyone who works cases (shelter staff too): the unrestricted cases
+      assigned to them;
     * advocates: their teams' unrestricted cases;
     * supervisors: their teams' unrestricted cases;
-    * shelter staff: unrestricted cases of residents of their shelter teams;
     * intake: the cases they recorded themselves (minimal intake only);
     * restricted cases: only the staff named on them, whatever their role;
     * anyone: a case they opened by break-glass, while the window lasts;
     * administrators and auditors: none.
+
+    Shelter staff get no case by their role: a site's residents are theirs to
+    see through the resident view (haven.shelter), which shows what a stay
+    needs and not the whole case (docs/adr/0026-shelter-and-agency-steps.md).
     """
     nothing = Q(pk__in=[])
     if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
@@ -66,8 +70,6 @@ def visible_cases_q(user: User | AnonymousUser) -> Q:
         open_scope |= Q(team_id__in=sorted(teams_of(user, Role.ADVOCATE)))
     if Role.SUPERVISOR in roles:
         open_scope |= Q(team_id__in=sorted(teams_of(user, Role.SUPERVISOR)))
-    if Role.SHELTER in roles:
-        open_scope |= Q(shelter_team_id__in=sorted(teams_of(user, Role.SHELTER)))
     if Role.INTAKE in roles:
         open_scope |= Q(created_by=user)
     scope = (open_scope & Q(restricted=False)) | Q(restricted=True, pk__in=named)

@@ -481,7 +481,7 @@ def case_get(
     case = (
         visible_cases(user=user)
         .filter(pk=case_id)
-        .select_related("person", "person__data_key", "team", "shelter_team")
+        .select_related("person", "person__data_key", "team")
         .first()
     )
     if case is None or (allowed is not None and not allowed(case)):

@@ -1,7 +1,7 @@
 """Writing the de-identified facts reports count, as the work is recorded.
 
 The receivers (``haven.reports.receivers``) call these whenever a case,
-person, need, referral or choice about law enforcement is saved, in the
+person, need, referral, choice about law enforcement or stay is saved, in the
 same transaction, so a fact never disagrees with the record it describes.
 ``facts_rebuild`` writes them all again from the records, for data recorded
 before the facts existed.
@@ -23,9 +23,17 @@ from django.utils import timezone
 from haven.people.models import Case, Person
 from haven.protocol.models import LawEnforcementChoice, Need, NeedChange, NeedStatus
 from haven.referrals.models import Referral
-from haven.reports.models import AgeGroup, Episode, LawChoiceFact, NeedFact, ReferralFact
+from haven.reports.models import (
+    AgeGroup,
+    Episode,
+    LawChoiceFact,
+    NeedFact,
+    ReferralFact,
+    StayFact,
+)
+from haven.shelter.models import Stay
 
-FACT_MODELS = (Episode, NeedFact, ReferralFact, LawChoiceFact)
+FACT_MODELS = (Episode, NeedFact, ReferralFact, LawChoiceFact, StayFact)
 
 
 def _age_group(person: Person, on: date) -> str:
@@ -53,7 +61,7 @@ def episode_refresh(case: Case, person: Person | None = None) -> None:
             "language": person.language,
         },
     )
-    for model in (NeedFact, ReferralFact, LawChoiceFact):
+    for model in (NeedFact, ReferralFact, LawChoiceFact, StayFact):
         model.objects.filter(case_ref=case.pk).exclude(team_id=case.team_id).update(
             team_id=case.team_id
         )
@@ -139,6 +147,21 @@ def law_choice_refresh(choice: LawEnforcementChoice) -> None:
     )
 
 
+def stay_refresh(stay: Stay) -> None:
+    """A stay began, moved on or ended: where (a site, or a partner), its
+    dates and how it ended."""
+    StayFact.objects.update_or_create(
+        stay_ref=stay.pk,
+        defaults={
+            **_case_scope(stay.case_id),
+            "site_id": stay.site_id,
+            "starts_on": stay.starts_on,
+            "ends_on": stay.ends_on,
+            "outcome": stay.outcome,
+        },
+    )
+
+
 def person_detach(person_id: uuid.UUID) -> None:
     """The person was destroyed: their facts stay, so the counts stay, but
     under fresh random ids, so nothing ties them to that person's trail.
@@ -183,4 +206,5 @@ def facts_rebuild(agency_id: int | None = None) -> dict[str, int]:
             "law_choices": _each(
                 LawEnforcementChoice.objects.filter(**case_scope).iterator(), law_choice_refresh
             ),
+            "stays": _each(Stay.objects.filter(**case_scope).iterator(), stay_refresh),
         }

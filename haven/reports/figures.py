@@ -19,7 +19,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
@@ -32,8 +32,16 @@ from haven.protocol.agency_steps import agency_step_figures
 from haven.protocol.models import NeedCategory
 from haven.protocol.needs import category_label
 from haven.referrals.models import ReferralStatus
-from haven.reports.models import AgeGroup, Episode, LawChoiceFact, NeedFact, ReferralFact
+from haven.reports.models import (
+    AgeGroup,
+    Episode,
+    LawChoiceFact,
+    NeedFact,
+    ReferralFact,
+    StayFact,
+)
 from haven.reports.suppression import Figure, publish
+from haven.shelter.models import ShelterSite, StayOutcome
 from haven.training.selectors import training_figures
 
 NOT_RECORDED = ""
@@ -430,6 +438,82 @@ def agency_steps_table(scope: Scope) -> list[Table]:
     ]
 
 
+# --- Shelter ---------------------------------------------------------------------------------
+
+# The row of placements at partners (a stay with no site of the agency's).
+AT_PARTNERS = "partners"
+
+
+def _nights_in(starts_on: date, ends_on: date | None, scope: Scope) -> int:
+    """The nights of a stay inside the period: a night belongs to the day it
+    starts, and a stay's last night is the one before ``ends_on``."""
+    after_last = scope.end + timedelta(days=1)
+    if ends_on is not None and ends_on < after_last:
+        after_last = ends_on
+    return max((after_last - max(starts_on, scope.start)).days, 0)
+
+
+def shelter_tables(scope: Scope) -> list[Table]:
+    """Stays begun, people sheltered and nights of shelter in the period, by
+    site (named by its public alias) and at partners; and the stays that
+    ended in the period, by how they ended."""
+    k = scope.threshold
+    facts = _in_scope(StayFact, scope)
+    begun: Counter[str] = Counter()
+    nights: Counter[str] = Counter()
+    people: dict[str, set[Any]] = {}
+    for site_id, person_ref, starts_on, ends_on in (
+        facts.filter(starts_on__lte=scope.end)
+        .exclude(ends_on__lte=scope.start)
+        .values_list("site_id", "person_ref", "starts_on", "ends_on")
+    ):
+        key = AT_PARTNERS if site_id is None else str(site_id)
+        if scope.start <= starts_on:
+            begun[key] += 1
+        stayed = _nights_in(starts_on, ends_on, scope)
+        if stayed:
+            nights[key] += stayed
+            people.setdefault(key, set()).add(person_ref)
+    sites = ShelterSite.objects.filter(agency_id=scope.agency_id).order_by("alias")
+    rows = [(str(pk), alias) for pk, alias in sites.values_list("pk", "alias")]
+    rows.append((AT_PARTNERS, _("At partners")))
+    sheltered = {key: len(refs) for key, refs in people.items()}
+    everyone = len(set().union(*people.values()))
+    columns = [begun, sheltered, nights]
+    ended = _count_by(facts.filter(ends_on__range=(scope.start, scope.end)), "outcome")
+    return [
+        Table(
+            key="shelter",
+            title=_("Shelter: stays and nights"),
+            columns=(_("Stays begun"), _("People sheltered"), _("Nights")),
+            rows=tuple(
+                Row(key, label, tuple(publish(c.get(key, 0), k) for c in columns))
+                for key, label in rows
+            ),
+            # Someone who stayed at two places is one person sheltered.
+            totals=(
+                publish(sum(begun.values()), k),
+                publish(everyone, k),
+                publish(sum(nights.values()), k),
+            ),
+            unit=_("stays"),
+            note=_(
+                "A night counts on the day it starts, inside the period. People"
+                " sheltered: at least one night in the period."
+            ),
+        ),
+        table(
+            "stay_outcomes",
+            _("Shelter stays ended, by how they ended"),
+            [_("Stays")],
+            _choices(StayOutcome.choices, not_recorded=True),
+            [{str(outcome): n for (outcome,), n in ended.items()}],
+            k,
+            unit=_("stays"),
+        ),
+    ]
+
+
 # --- Staff trained ---------------------------------------------------------------------------
 
 
@@ -486,6 +570,7 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], list[Table]]], ...] = (
     ("needs", lambda scope: [needs_table(scope)]),
     ("referrals", lambda scope: [referrals_table(scope)]),
     ("agency_steps", agency_steps_table),
+    ("shelter", shelter_tables),
     ("training", training_tables),
 )
 

@@ -30,6 +30,7 @@ STEPS = {
     "needs": _("Counting needs"),
     "referrals": _("Counting referrals"),
     "agency_steps": _("Counting the agency's own steps"),
+    "shelter": _("Counting shelter stays"),
     "training": _("Counting staff trained"),
 }
 

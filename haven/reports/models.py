@@ -1,10 +1,11 @@
 """De-identified facts that reports count (docs/adr/0017-de-identified-reports.md).
 
-One row per case episode, need, referral and choice about law enforcement,
-written as the work is recorded (``haven.reports.facts``). A row holds
-categories and dates only: never a name, a date of birth, a place or free
-text. It points at its case and person by their random ids, without a
-foreign key, so destroying a person leaves the counts whole; the ids are
+One row per case episode, need, referral, choice about law enforcement and
+shelter stay, written as the work is recorded (``haven.reports.facts``). A
+row holds categories and dates only: never a name, a date of birth, a place
+(a shelter site is an id, shown by its public alias) or free text. It points
+at its case and person by their random ids, without a foreign key, so
+destroying a person leaves the counts whole; the ids are
 then replaced by fresh random ones, so nothing links the rows back to the
 audit trail of the person who was destroyed.
 
@@ -23,6 +24,7 @@ from haven.core.models import Agency, Team
 from haven.protocol.models import NeedCategory, NeedStatus
 from haven.referrals.models import ReferralStatus
 from haven.reports.suppression import DEFAULT_THRESHOLD
+from haven.shelter.models import StayOutcome
 
 #: The highest threshold an agency may set: beyond it, nothing small agencies
 #: report would survive.
@@ -121,6 +123,30 @@ class LawChoiceFact(Fact):
 
     def __str__(self) -> str:
         return f"law enforcement choice fact {self.pk}"
+
+
+class StayFact(Fact):
+    """A stay at one of the agency's sites (by the site, whose alias is
+    public) or at a partner (``site`` empty): its dates and how it ended.
+    ``team`` is the case's team, as for every fact."""
+
+    stay_ref = models.UUIDField()
+    site = models.ForeignKey(
+        "shelter.ShelterSite", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=StayOutcome.choices, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stay_ref"], name="stay_fact_once")]
+        indexes = [
+            models.Index(fields=["agency", "starts_on"], name="stay_fact_starts"),
+            models.Index(fields=["person_ref"], name="stay_fact_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stay fact {self.pk}"
 
 
 class ReportSettings(models.Model):

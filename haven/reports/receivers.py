@@ -1,5 +1,5 @@
 """The facts follow the records: each save of a case, person, need,
-referral or choice about law enforcement rewrites its fact in the same
+referral, choice about law enforcement or stay rewrites its fact in the same
 transaction, and a destroyed person's facts lose their ids."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from haven.people.models import Case, Person
 from haven.protocol.models import LawEnforcementChoice, Need
 from haven.referrals.models import Referral
 from haven.reports import facts
+from haven.shelter.models import Stay
 
 
 def _saved(refresh: Any) -> Any:
@@ -28,6 +29,7 @@ _RECEIVERS = {
     Need: _saved(facts.need_refresh),
     Referral: _saved(facts.referral_refresh),
     LawEnforcementChoice: _saved(facts.law_choice_refresh),
+    Stay: _saved(facts.stay_refresh),
 }
 for model, receiver in _RECEIVERS.items():
     post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"reports.{model.__name__}")

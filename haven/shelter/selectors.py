@@ -5,11 +5,12 @@ services.site_address_open, which audits it)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 
-from haven.shelter.models import ShelterSite, SiteClosure
+from haven.people.models import Case
+from haven.shelter.models import ShelterSite, SiteClosure, Stay, stays_on
 
 
 def closure_in_force(site: ShelterSite, at: datetime | None = None) -> SiteClosure | None:
@@ -21,5 +22,21 @@ def closure_in_force(site: ShelterSite, at: datetime | None = None) -> SiteClosu
             site=site, starts_at__lte=moment, ends_at__gt=moment, reopened_at__isnull=True
         )
         .order_by("-ends_at")
+        .first()
+    )
+
+
+# --- Places: shelter on the pages that existed before it ---
+
+
+def current_stay(case: Case, day: date | None = None) -> Stay | None:
+    """The stay that holds the person on the night of ``day`` (today by
+    default), with its site and bed: for the case page, which names the site
+    by its alias only. The caller has already been allowed to open the case."""
+    on = day or timezone.localdate()
+    return (
+        Stay.objects.filter(stays_on(on), case=case)
+        .select_related("site", "bed")
+        .order_by("-starts_on", "-created_at")
         .first()
     )

@@ -40,12 +40,12 @@ COURT = "Sample County Circuit Court (synthetic)"
 
 
 @pytest.fixture
-def case(intake, team):
+def case(intake, team, shelter):
     """A case the first agency's advocate, supervisor, intake and shelter
-    staff may all open: recorded by intake staff, on the team, in the shelter."""
+    staff may all open: recorded by intake staff, on the team, assigned to
+    the shelter staff."""
     case = record_intake(actor=intake, team=team, legal_name="Synthetic Document Person")
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(shelter)
     return case
 
 

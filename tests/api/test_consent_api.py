@@ -80,12 +80,11 @@ def personas(all_personas, outsider):
 
 
 @pytest.fixture
-def case(intake, team):
+def case(intake, team, shelter):
     """A case every protocol role of the first agency may open: recorded by
-    intake staff, on the advocates' team, and a resident of the shelter."""
+    intake staff, on the advocates' team, and assigned to the shelter staff."""
     case = record_intake(actor=intake, team=team, danger="no", legal_name="Synthetic Consent")
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(shelter)
     return case
 
 
@@ -385,7 +384,7 @@ def test_another_agency_gets_404_everywhere_and_nothing_is_audited(
 
 
 def test_a_case_out_of_reach_hides_its_consents(client_for, shelter, intake, other_team, advocate):
-    # Not a resident of the shelter: shelter staff cannot open the case.
+    # Not assigned to the shelter staff: they cannot open the case.
     elsewhere = record_intake(actor=intake, team=other_team, danger="no")
     consent = give_consent(
         actor=advocate, case=elsewhere, category="local", purpose="benefits", kinds=["needs"]

@@ -19,6 +19,7 @@ from haven.people.models import Alias, Case, Person, SearchEntry
 from haven.people.services import case_close
 from tests.factories import TeamFactory, record_intake
 from tests.people.test_case_access import EXPECTED
+from tests.shelter.places import site_of, stay_at
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def cases(team, other_team, intake, advocate, supervisor, outsider):
+def cases(team, other_team, intake, advocate, supervisor, shelter, outsider):
     """One case of each kind, recorded through the services (as in test_case_access)."""
 
     def new_case(actor, team_, **extra):
@@ -65,11 +66,13 @@ def cases(team, other_team, intake, advocate, supervisor, outsider):
         return case
 
     own = new_case(intake, team)
-    own.assigned.add(advocate)
+    own.assigned.add(advocate, shelter)
+    team_case = new_case(supervisor, team)
+    stay_at(team_case, site_of(team), actor=supervisor)
     foreign_team = outsider.memberships.exclude(team=None).first().team
     return {
         "own": own,
-        "team": new_case(supervisor, team, shelter_team=team),
+        "team": team_case,
         "other team": new_case(supervisor, other_team),
         "restricted": new_case(supervisor, team, restricted=True),
         "other agency": new_case(outsider, foreign_team),

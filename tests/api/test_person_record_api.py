@@ -32,8 +32,7 @@ def case(advocate, team, shelter):
         immigration_status="t_visa",
         other_languages=("por",),
     )
-    case.shelter_team = shelter.memberships.exclude(team=None).first().team
-    case.save()
+    case.assigned.add(shelter)
     return case
 
 

@@ -99,23 +99,21 @@ def personas(all_personas, outsider):
 
 
 @pytest.fixture
-def case(intake, team):
+def case(intake, team, shelter):
     """A case every protocol role of the first agency may open: recorded by
-    intake staff, on the advocates' team, and a resident of the shelter."""
+    intake staff, on the advocates' team, and assigned to the shelter staff."""
     case = record_intake(actor=intake, team=team, danger="no", legal_name="Synthetic Protocol")
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(shelter)
     return case
 
 
 @pytest.fixture
-def minor_case(intake, team):
+def minor_case(intake, team, shelter):
     born = today().replace(year=today().year - 15) - timedelta(days=3)
     case = record_intake(
         actor=intake, team=team, danger="no", legal_name="Synthetic Young", date_of_birth=born
     )
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(shelter)
     return case
 
 

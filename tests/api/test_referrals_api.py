@@ -92,7 +92,7 @@ def new_actions(before: int) -> list[str]:
 
 
 @pytest.fixture
-def case(advocate, team):
+def case(advocate, team, shelter):
     """A person whose record holds more than any referral may carry: a
     phone, an immigration status and a safety plan."""
     case = record_intake(
@@ -105,8 +105,7 @@ def case(advocate, team):
         phone=PHONE,
         immigration_status="t_visa",
     )
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(shelter)
     safety_plan_save(
         actor=advocate, case=case, values={"code_word": PLAN_WORD, "backup_plan": PLAN_BACKUP}
     )

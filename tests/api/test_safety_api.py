@@ -207,12 +207,11 @@ def refused_at(response) -> list[list[Any]]:
 
 
 @pytest.fixture
-def case(intake, team):
+def case(intake, team, shelter):
     """A case the first agency's advocate, supervisor, intake and shelter
     staff may all open (administrators open no case)."""
     case = record_intake(actor=intake, team=team, legal_name="Synthetic Safety Person")
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(shelter)
     return case
 
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haven.audit.models import Action, AuditEvent
-from haven.people.models import Case
 from haven.protocol.models import ContinuedPresence, LawEnforcementChoice, LawEnforcementContact
 from tests.factories import consent_to_law_enforcement, record_intake
 
@@ -75,7 +74,7 @@ def presence(client, case, prefix="cp", target=None, **changes):
 def test_who_sees_and_who_works_the_page(
     client_for, case, advocate, supervisor, shelter, intake, admin_user, auditor, outsider, team
 ):
-    Case.objects.filter(pk=case.pk).update(shelter_team=team)
+    case.assigned.add(shelter)
     for user in (advocate, supervisor, shelter):
         assert client_for(user).get(url("law", case)).status_code == 200, user
     for user in (admin_user, auditor, outsider):

@@ -116,7 +116,7 @@ def test_the_page_exists_only_with_a_mandated_report(client_for, adult_case, min
 def test_who_gets_404(
     client_for, minor_case, supervisor, shelter, admin_user, auditor, outsider, intake, team
 ):
-    Case.objects.filter(pk=minor_case.pk).update(shelter_team=team)
+    minor_case.assigned.add(shelter)
     assert client_for(supervisor).get(page(minor_case)).status_code == 200
     shelter_page = client_for(shelter).get(page(minor_case))
     assert shelter_page.status_code == 200

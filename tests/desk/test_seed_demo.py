@@ -22,6 +22,7 @@ from haven.desk.management.commands.seed_demo import (
 )
 from haven.people.models import Alias, Case, Person, SearchEntry
 from haven.people.selectors import people_matching, visible_cases
+from haven.shelter.models import Bed, ShelterSite, Stay
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ EXPECTED = {
     "demo-supervisor": Role.SUPERVISOR,
     "demo-intake": Role.INTAKE,
     "demo-shelter": Role.SHELTER,
+    "demo-shelter-south": Role.SHELTER,
     "demo-admin": Role.ADMIN,
     "demo-auditor": Role.AUDITOR,
     "other-advocate": Role.ADVOCATE,
@@ -49,11 +51,10 @@ def snapshot():
         Alias.objects.count(),
         SearchEntry.objects.count(),
         DataKey.objects.count(),
-        sorted(
-            Case.objects.values_list(
-                "person_id", "team__name", "shelter_team__name", "status", "restricted"
-            )
-        ),
+        sorted(Case.objects.values_list("person_id", "team__name", "status", "restricted")),
+        sorted(ShelterSite.objects.values_list("alias", "team__name", "data_key_id")),
+        Bed.objects.count(),
+        sorted(Stay.objects.values_list("case_id", "site__alias", "bed_id", "starts_on")),
         sorted(Case.assigned.through.objects.values_list("case_id", "user__username")),
         sorted(Case.named_staff.through.objects.values_list("case_id", "user__username")),
     )
@@ -141,9 +142,8 @@ def test_demo_staff_each_see_some_cases(seeded):
     shelter = User.objects.get(username="demo-shelter")
     south_assigned = Case.objects.filter(assigned=advocate, team__name="South Team")
     assert south_assigned.exists(), "assignment should reach beyond the advocate's team"
-    residents = visible_cases(user=shelter)
-    assert residents.exists()
-    assert set(residents.values_list("shelter_team__name", flat=True)) == {"North Team"}
+    # Shelter staff work their site's residents, not whole cases.
+    assert not visible_cases(user=shelter).exists()
     assert Case.objects.filter(status=Case.Status.CLOSED).exists()
     for username in ("demo-intake", "demo-supervisor", "other-advocate"):
         assert visible_cases(user=User.objects.get(username=username)).exists(), username
@@ -270,3 +270,23 @@ def test_the_demo_shows_an_ordinary_day(seeded):
     # The printout counts what it made, and names no one.
     assert "Guadalupe" not in seeded
     assert "4 partners" in seeded
+
+
+def test_the_demo_has_two_sites_of_two_teams_with_one_resident_and_sealed_addresses(seeded):
+    sites = {s.alias: s for s in ShelterSite.objects.select_related("team", "data_key")}
+    assert sorted(sites) == ["Site A", "Site B"]
+    assert sites["Site A"].team.name == "North Team"
+    assert sites["Site B"].team.name == "South Team"
+    assert [b.site.alias for b in Bed.objects.select_related("site")].count("Site A") == 3
+    for site in sites.values():
+        assert site.data_key_id is not None
+        assert site.address.endswith("(synthetic)")
+    raw = ShelterSite.objects.filter(alias="Site A").values_list("address", flat=True).get()
+    assert b"Example Lane" not in bytes(raw)
+    stay = Stay.objects.select_related("site", "case__team").get()
+    assert (stay.site.alias, stay.ends_on, stay.bed.site_id) == ("Site A", None, stay.site_id)
+    assert stay.case.team.name == "North Team"
+    assert "2 shelter sites, 1 stays" in seeded
+    for username, team in (("demo-shelter", "North Team"), ("demo-shelter-south", "South Team")):
+        shelter = User.objects.get(username=username)
+        assert list(shelter.memberships.values_list("team__name", flat=True)) == [team]

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from haven.people.services import person_update
 from tests import files
 from tests.communications.helpers import log
 from tests.factories import give_consent, record_intake
+from tests.shelter.places import site_of, stay_at
 
 pytestmark = pytest.mark.django_db
 
@@ -169,14 +171,60 @@ def test_restricted_fields_and_the_shelter_stay_out_unless_asked_for(advocate, t
         details=PersonDetails(immigration_status="t_visa"),
         covering=["immigration_status"],
     )
-    case.shelter_team = team
-    case.save(update_fields=["shelter_team"])
+    site = site_of(team, "Site A", name="Synthetic Birchwood House", address="1 Synthetic Way")
+    stay_at(case, site, actor=advocate, starts_on=date(2026, 3, 1))
     plain = _record(own_copy(advocate, case))
     assert "immigration_status" not in {f["field"] for f in plain["person"]}
     assert plain["shelter"] is None
     asked = _record(own_copy(advocate, case, include_restricted=True, include_shelter=True))
     assert "immigration_status" in {f["field"] for f in asked["person"]}
-    assert asked["shelter"] == team.name
+    assert asked["shelter"] == [
+        {"where": "Site A", "location": "", "from": "2026-03-01", "until": None, "outcome": ""}
+    ]
+
+
+def test_the_shelter_names_sites_by_alias_and_a_partner_only_as_agreed(advocate, team, case):
+    site = site_of(team, "Site A", name="Synthetic Birchwood House", phone="608 555 0190")
+    stay_at(
+        case,
+        site,
+        actor=advocate,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 9),
+        outcome="partner",
+        safety_notes="Synthetic note for staff",
+    )
+    stay_at(case, None, actor=advocate, starts_on=date(2026, 3, 9), ends_on=date(2026, 4, 1))
+    stay_at(case, None, actor=advocate, starts_on=date(2026, 4, 1), location="Synthetic Town")
+    exported = own_copy(advocate, case, include_shelter=True)
+    assert _record(exported)["shelter"] == [
+        {
+            "where": "Site A",
+            "location": "",
+            "from": "2026-03-01",
+            "until": "2026-03-09",
+            "outcome": "Placed with a partner",
+        },
+        {
+            "where": "At a partner",
+            "location": "",
+            "from": "2026-03-09",
+            "until": "2026-04-01",
+            "outcome": "",
+        },
+        {
+            "where": "At a partner",
+            "location": "Synthetic Town",
+            "from": "2026-04-01",
+            "until": None,
+            "outcome": "",
+        },
+    ]
+    with zipfile.ZipFile(io.BytesIO(exported.zip_bytes)) as archive:
+        contents = b"".join(archive.read(n) for n in archive.namelist())
+    assert b"Synthetic Town" in contents  # the search would find plain text
+    for secret in ("Birchwood", "555 0190", "Synthetic note"):
+        assert secret.encode() not in contents
 
 
 def test_a_third_party_copy_without_consent_is_refused_and_audited(advocate, logged):

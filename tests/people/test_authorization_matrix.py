@@ -15,7 +15,8 @@ Kinds of case, relative to the user of the cell:
 * ``own``: assigned to or recorded by the user (advocate: assigned, on the
   *other* team, so only the assignment can open it; supervisor: recorded by
   and assigned to them on their team; intake: recorded by them; shelter: a
-  resident of their shelter, assigned to them, worked by the other team;
+  resident of their team's site, assigned to them, worked by the other team
+  (the assignment opens it: a stay opens no case);
   administrator and auditor: assigned to them directly, as no service lets
   them be). For the user of another agency, a case of their own agency that
   they recorded and are assigned to: the control that their refusals below
@@ -26,8 +27,8 @@ Kinds of case, relative to the user of the cell:
 * ``restricted``: the ``own`` case, restricted to the team's supervisor only.
 * ``restricted_named``: the same, with the user named on it too.
 * ``other_agency``: a case of another agency, with every link to the user
-  forged in the database (assigned, named, recorded by them, a resident of
-  their team): only the agency boundary stands between them and it.
+  forged in the database (assigned, named, recorded by them, staying at
+  their team's site): only the agency boundary stands between them and it.
 
 For the user of another agency, every kind but ``own`` is a case of the first
 agency (with the same forged links where the kind names them).
@@ -53,6 +54,7 @@ from haven.people.details import DETAIL_NAMES
 from haven.people.models import Alias, BreakGlass, Case, FieldSetting, Person, SearchEntry
 from haven.people.services import case_staff_set, person_details, person_update
 from tests.factories import make_staff, record_intake
+from tests.shelter.places import resident_of
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +265,8 @@ class World:
         if kind == "other_agency":
             outsider = self.user("outsider")
             case = self.record(outsider, self.outsider_team, label="other agency")
-            Case.objects.filter(pk=case.pk).update(created_by=user, shelter_team=self.team)
+            Case.objects.filter(pk=case.pk).update(created_by=user)
+            resident_of(case, self.team, actor=outsider)
             case.assigned.add(user)
             case.named_staff.add(user)
             return case
@@ -281,8 +284,7 @@ class World:
                 self.staff(case, restricted=True, named=named)
         elif role == "shelter":
             case = self.record(lead, self.other_team, label="resident")
-            case.shelter_team = self.team
-            case.save(update_fields=["shelter_team"])
+            resident_of(case, self.team, actor=lead)
             self.staff(case, assigned=[user], restricted=restricted, named=named)
         else:  # administrator, auditor
             case = self.record(lead, self.team, label="assigned")
@@ -304,7 +306,8 @@ class World:
                 named=[user] if kind == "restricted_named" else [],
             )
         if kind == "other_agency":
-            Case.objects.filter(pk=case.pk).update(created_by=user, shelter_team=self.outsider_team)
+            Case.objects.filter(pk=case.pk).update(created_by=user)
+            resident_of(case, self.outsider_team, actor=lead)
             case.assigned.add(user)
             case.named_staff.add(user)
         return case

@@ -17,13 +17,16 @@ from haven.people.models import Case
 from haven.people.selectors import case_get, case_page
 from haven.people.services import break_glass_open, case_open
 from tests.factories import TeamFactory, record_person
+from tests.shelter.places import site_of, stay_at
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cases(agency, team, other_team, intake, advocate, supervisor, outsider):
-    """One case of each kind, recorded through the services."""
+def cases(agency, team, other_team, intake, advocate, supervisor, shelter, outsider):
+    """One case of each kind, recorded through the services. The shelter
+    staff are assigned to the intake's own case; the team's case is of a
+    resident of their site, which opens nothing of the case to them."""
 
     def new_case(actor, team_, **extra):
         person = record_person(actor=actor, legal_name=f"Synthetic {uuid.uuid4().hex[:6]}")
@@ -34,8 +37,9 @@ def cases(agency, team, other_team, intake, advocate, supervisor, outsider):
         return case
 
     own = new_case(intake, team)
-    own.assigned.add(advocate)
-    team_case = new_case(supervisor, team, shelter_team=team)
+    own.assigned.add(advocate, shelter)
+    team_case = new_case(supervisor, team)
+    stay_at(team_case, site_of(team), actor=supervisor)
     elsewhere = new_case(supervisor, other_team)
     restricted = new_case(supervisor, team, restricted=True)
     foreign_team = outsider.memberships.exclude(team=None).first().team
@@ -53,7 +57,7 @@ EXPECTED = {
     "advocate": {"own", "team"},
     "supervisor": {"own", "team"},
     "intake": {"own"},
-    "shelter": {"team"},
+    "shelter": {"own"},
     "admin": set(),
     "auditor": set(),
 }

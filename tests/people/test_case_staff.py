@@ -22,6 +22,7 @@ from haven.people.services import (
     person_destroy_on_request,
 )
 from tests.factories import make_staff, record_intake
+from tests.shelter.places import site_of, stay_at
 
 pytestmark = pytest.mark.django_db
 
@@ -237,8 +238,9 @@ def test_names_are_dropped_when_the_case_is_not_restricted(case, supervisor, adv
 def test_after_restricting_unnamed_staff_get_404(
     client_for, case, supervisor, advocate, teammate, shelter, other_supervisor
 ):
-    case.shelter_team = shelter.memberships.get().team
-    case.save()
+    # Shelter staff assigned to the case, and their site housing the person.
+    case.assigned.add(shelter)
+    stay_at(case, site_of(shelter.memberships.get().team), actor=supervisor)
     case_staff_set(
         actor=supervisor,
         case=case,

@@ -262,8 +262,7 @@ def test_others_cannot_close_a_case(client_for, all_personas, advocate, team, pe
     case = record_intake(
         actor=all_personas["intake"], team=team, danger="no", legal_name="Synthetic"
     )
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(all_personas["shelter"])
     response = client_for(all_personas[persona]).post(
         reverse("people:case_close", args=[case.pk]), {"reason": "goals_met"}
     )

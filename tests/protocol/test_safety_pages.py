@@ -10,7 +10,6 @@ from django.utils.translation import gettext
 
 import haven.core.pdf
 from haven.audit.models import Action, AuditEvent
-from haven.people.models import Case
 from haven.protocol.models import DangerCheck, SafetyPlan
 from tests.factories import TeamFactory, make_staff, record_intake
 
@@ -54,7 +53,7 @@ def check(client, case, **values):
 def test_front_line_roles_open_the_page_and_others_get_404(
     client_for, case, advocate, supervisor, shelter, intake, admin_user, auditor, outsider, team
 ):
-    Case.objects.filter(pk=case.pk).update(shelter_team=team)
+    case.assigned.add(shelter)
     for user in (advocate, supervisor, shelter):
         response = client_for(user).get(page(case))
         assert response.status_code == 200, user
@@ -74,7 +73,7 @@ def test_front_line_roles_open_the_page_and_others_get_404(
 
 
 def test_only_advocates_and_supervisors_save_plans(client_for, case, shelter, intake, team):
-    Case.objects.filter(pk=case.pk).update(shelter_team=team)
+    case.assigned.add(shelter)
     own = record_intake(actor=intake, team=team)
     assert save_plan(client_for(shelter), case).status_code == 404
     assert save_plan(client_for(intake), own).status_code == 404
@@ -93,7 +92,7 @@ def test_a_yes_tells_staff_to_call_911_now(client_for, case, advocate):
 
 
 def test_intake_and_shelter_record_danger_checks(client_for, case, shelter, intake, team):
-    Case.objects.filter(pk=case.pk).update(shelter_team=team)
+    case.assigned.add(shelter)
     own = record_intake(actor=intake, team=team)
     assert check(client_for(shelter), case, answer="unsure").status_code == 303
     assert check(client_for(intake), own, answer="no").status_code == 303

@@ -365,8 +365,7 @@ def test_shelter_staff_do_not_see_referrals_or_consents(client, advocate, shelte
     """Who the person shares with and why is as telling as immigration status."""
     consent(advocate, case, partner)
     referral = send(advocate, case, partner)
-    case.shelter_team = advocate.memberships.first().team
-    case.save()
+    case.assigned.add(shelter)
     client.force_login(shelter)
     assert client.get(reverse("desk:case_detail", args=[case.pk])).status_code == 200
     for url in (
@@ -391,8 +390,7 @@ def test_a_second_send_of_the_same_referral_is_refused(advocate, case, partner):
 
 
 def test_the_tracker_links_only_what_the_viewer_may_open(client, advocate, shelter, case):
-    case.shelter_team = advocate.memberships.first().team
-    case.save()
+    case.assigned.add(shelter)
     consent_link = reverse("consent:consents", args=[case.pk])
     client.force_login(advocate)
     assert consent_link in client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()

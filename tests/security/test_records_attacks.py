@@ -63,6 +63,7 @@ from haven.people.services import person_update
 from tests import files
 from tests.communications.helpers import log
 from tests.factories import TeamFactory, give_consent, make_staff, record_intake
+from tests.shelter.places import site_of, stay_at
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +83,12 @@ COURT = "Sample County Circuit Court (synthetic)"
 
 
 @pytest.fixture
-def case(intake, team):
+def case(intake, team, shelter):
     """A case the first agency's advocate, supervisor, intake and shelter
-    staff may all open: recorded by intake, on the team, in its shelter."""
+    staff may all open: recorded by intake, on the team, assigned to its
+    shelter staff."""
     case = record_intake(actor=intake, team=team, legal_name=PERSON)
-    case.shelter_team = team
-    case.save()
+    case.assigned.add(shelter)
     return case
 
 
@@ -1798,15 +1799,16 @@ def test_an_entry_deleted_or_slipped_in_through_the_orm_is_found(advocate, case)
 
 @pytest.fixture
 def sensitive_case(advocate, agency, case):
-    """The case with an immigration status and a shelter with a telling name."""
+    """The case with an immigration status and a stay at a site whose alias,
+    and sealed name, are telling."""
     person_update(
         actor=advocate,
         case=case,
         details=PersonDetails(immigration_status="t_visa"),
         covering=["immigration_status"],
     )
-    case.shelter_team = TeamFactory(agency=agency, name=SHELTER_NAME)
-    case.save(update_fields=["shelter_team"])
+    site = site_of(TeamFactory(agency=agency), alias=SHELTER_NAME, name=SHELTER_NAME)
+    stay_at(case, site, actor=advocate)
     log(advocate, case, summary="Synthetic meeting")
     return case
 

@@ -41,6 +41,7 @@ DEMO_STAFF = [
     ("Demo Agency", "demo-supervisor", "Demo Supervisor", Role.SUPERVISOR, "North Team"),
     ("Demo Agency", "demo-intake", "Demo Intake", Role.INTAKE, None),
     ("Demo Agency", "demo-shelter", "Demo Shelter", Role.SHELTER, "North Team"),
+    ("Demo Agency", "demo-shelter-south", "Demo Shelter South", Role.SHELTER, "South Team"),
     ("Demo Agency", "demo-admin", "Demo Administrator", Role.ADMIN, None),
     ("Demo Agency", "demo-auditor", "Demo Auditor", Role.AUDITOR, None),
     ("Other Agency", "other-advocate", "Other Advocate", Role.ADVOCATE, "Main Team"),
@@ -67,6 +68,8 @@ AREA_CODES = ["608", "414", "920", "715", "262"]
 # the one minor (16 today). How far each case is: haven.desk.demo.DEMO_PLANS.
 RESTRICTED_INDEX = 0
 MINOR_INDEX = 1
+# The one person staying at one of Demo Agency's shelter sites (Site A).
+RESIDENT_INDEX = 8
 # Two people the demo always has, by these names (both synthetic), whom a
 # tester can look for: (index, legal name, preferred name, phone).
 NAMED = {
@@ -153,6 +156,7 @@ class Command(BaseCommand):
             "interpreters_created": demo.interpreters_seed(admin, today),
             "training_records_created": demo.training_seed(admin, staff, today),
             "policies_created": demo.policies_seed(admin, staff, today),
+            "sites_created": demo.shelter_seed(admin),
         }
 
     def _seed_people(self, agency_name: str, count: int) -> int:
@@ -178,7 +182,6 @@ class Command(BaseCommand):
                 t.pk: staff[f"demo-advocate{'' if t.name == 'North Team' else '-south'}"]
                 for t in teams
             }
-            north = next(t for t in teams if t.name == "North Team")
         else:
             intake = advocate = staff["other-advocate"]
             workers = {t.pk: advocate for t in teams}
@@ -235,14 +238,13 @@ class Command(BaseCommand):
                     case.restricted = True
                     case.save(update_fields=["restricted"])
                     case.named_staff.add(advocate)
-                elif i % 5 == 3:
-                    case.shelter_team = north
-                    case.save(update_fields=["shelter_team"])
             # The restricted case is worked by the one advocate named on it.
             worker = advocate if case.restricted else workers[team.pk]
             demo.case_progress(case, plan, worker)
             if plan.closed:
                 case_close(actor=worker, case=case, reason=CloseReason.GOALS_MET)
+            if demo_agency and i == RESIDENT_INDEX:
+                demo.resident_seed(case, worker, today)
         return count
 
     def _print_people(self) -> None:

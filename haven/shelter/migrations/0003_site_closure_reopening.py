@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shelter', '0001_sites_and_stays'),
+        ('shelter', '0002_from_shelter_teams'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
