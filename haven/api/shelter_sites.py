@@ -43,7 +43,7 @@ from haven.api.inputs import (
 from haven.core import limits
 from haven.core.errors import NotFound
 from haven.shelter import selectors_sites, services_sites
-from haven.shelter.models import Bed, OpeningReason, SiteClosure
+from haven.shelter.models import Bed, OpeningReason
 from haven.shelter.policies import may_manage_site
 
 router = Router(tags=["shelter"])
@@ -117,25 +117,6 @@ class AddressOut(Schema):
     address: str
     phone: str
     rules: str
-
-
-class ClosureIn(Input):
-    days: StrictInt = Field(description="1 to 7.")
-    why: Annotated[str, Coded(SiteClosure.Why)]
-
-
-class ClosureOut(Schema):
-    id: uuid.UUID
-    why: Annotated[str, Coded(SiteClosure.Why)]
-    starts_at: datetime
-    ends_at: datetime
-
-
-class ReopenOut(Schema):
-    reopened: bool = Field(
-        description="False: your agency asks for two lockdown administrators, and a second one "
-        "must now reopen the site."
-    )
 
 
 def _number_or_404(value: str) -> int:
@@ -324,37 +305,6 @@ def shelter_site_address(request: HttpRequest, site_id: SiteId, opening: Address
     return AddressOut(
         name=opened.name, address=opened.address, phone=opened.phone, rules=opened.rules
     )
-
-
-@router.post("/shelter/sites/{site_id}/closure", response={201: ClosureOut, **WRITE_FAILURES})
-def shelter_site_close(
-    request: HttpRequest, site_id: SiteId, closure: ClosureIn
-) -> Status[ClosureOut]:
-    """Close a site to new admissions for 1 to 7 days, at once.
-
-    The agency's designated lockdown administrators.
-    """
-    user = authenticated_user(request)
-    with refusals_at():
-        made = services_sites.site_close(
-            actor=user, site_id=uuid_or_404(site_id), days=closure.days, why=closure.why
-        )
-    return Status(
-        201, ClosureOut(id=made.pk, why=made.why, starts_at=made.starts_at, ends_at=made.ends_at)
-    )
-
-
-@router.post("/shelter/sites/{site_id}/reopen", response={200: ReopenOut, **NOT_FOUND, **REFUSED})
-def shelter_site_reopen(request: HttpRequest, site_id: SiteId) -> ReopenOut:
-    """Reopen a closed site to admissions early.
-
-    Where your agency asks for two lockdown administrators, the first asks and a second one
-    reopens. The agency's designated lockdown administrators.
-    """
-    user = authenticated_user(request)
-    with refusals_at(whole=("path", "site_id")):
-        reopened = services_sites.site_reopen(actor=user, site_id=uuid_or_404(site_id))
-    return ReopenOut(reopened=reopened)
 
 
 routers = (router,)

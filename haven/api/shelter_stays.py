@@ -293,7 +293,7 @@ def stay_compromised(request: HttpRequest, stay_id: StayId) -> StayOut:
     """Mark a stay compromised: a trafficker may know the location.
 
     The case's safety plan goes back in progress for review; move the person with /move,
-    and ask the agency's lockdown administrators to close the site.
+    and ask the agency's designated administrators to close the site on its page.
     """
     user, found = _stay(request, stay_id)
     with refusals_at(whole=("path", "stay_id")):

@@ -51,7 +51,7 @@ from haven.protocol.models import (
 from haven.referrals.models import ReferralStatus
 from haven.safety.models import Channel as ThreatChannel
 from haven.safety.models import ChecklistAnswer
-from haven.shelter.models import CheckIn, OpeningReason, SiteClosure, StayOutcome, StayRequest
+from haven.shelter.models import CheckIn, OpeningReason, StayOutcome, StayRequest
 
 DOCUMENT = json.loads(json.dumps(api.get_openapi_schema(), default=str))
 SCHEMAS = DOCUMENT["components"]["schemas"]
@@ -184,8 +184,6 @@ CODED: dict[tuple[str, str], tuple[type[Choices], bool]] = {
     ("ThreatDetailOut", "channel"): (ThreatChannel, False),
     ("ThreatRef", "channel"): (ThreatChannel, False),
     ("AddressIn", "reason"): (OpeningReason, False),
-    ("ClosureIn", "why"): (SiteClosure.Why, False),
-    ("ClosureOut", "why"): (SiteClosure.Why, False),
     **{
         ("ChecklistIn", f): (ChecklistAnswer, True)
         for f in ("unlisted_phone", "address_confidentiality", "varied_routes", "alternative_stay")

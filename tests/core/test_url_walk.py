@@ -320,6 +320,69 @@ def _job(objects: dict[str, Any]) -> dict[str, Any]:
     return {"job_id": found.pk}
 
 
+def _shelter(objects: dict[str, Any]) -> dict[str, Any]:
+    """A site of the first agency with a bed, a stay of its case there and a
+    place on the waiting list, made directly: no audit event."""
+    from datetime import date
+
+    from haven.shelter.models import Bed, ShelterSite, Stay, StayRequest
+
+    member, case = objects["member"], objects["case"]
+    site, _ = ShelterSite.objects.get_or_create(
+        agency_id=member.agency_id, alias="Walk Site", defaults={"team": case.team}
+    )
+    bed, _ = Bed.objects.get_or_create(site=site, room="1", label="A")
+    stay = Stay.objects.filter(case=case).first() or Stay.objects.create(
+        case=case,
+        site=site,
+        bed=bed,
+        data_key_id=case.person.data_key_id,
+        starts_on=date.today(),
+        created_by=member,
+    )
+    waiting = StayRequest.objects.filter(case=case).first() or StayRequest.objects.create(
+        case=case,
+        agency_id=member.agency_id,
+        data_key_id=case.person.data_key_id,
+        asked_on=date.today(),
+        created_by=member,
+    )
+    return {
+        "site_id": site.pk,
+        "bed_id": bed.pk,
+        "stay_id": stay.pk,
+        "request_id": waiting.pk,
+        "user_id": member.pk,
+    }
+
+
+def _shelter_ids(*keys: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda objects: {key: _shelter(objects)[key] for key in keys}
+
+
+def _own_step(objects: dict[str, Any]) -> dict[str, Any]:
+    """One of the first agency's own steps, made directly: no audit event."""
+    from haven.protocol.models import AgencyStep, AgencyStepVersion
+
+    member = objects["member"]
+    step, made = AgencyStep.objects.get_or_create(agency_id=member.agency_id, code="walk-step")
+    if made:
+        AgencyStepVersion.objects.create(
+            step=step,
+            number=1,
+            text="A walk step",
+            roles=["advocate"],
+            applies="every",
+            due_days=5,
+            created_by=member,
+        )
+    return {"code": step.code}
+
+
+def _case_and_own_step(objects: dict[str, Any]) -> dict[str, Any]:
+    return {**_case(objects), **_own_step(objects)}
+
+
 BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
@@ -631,6 +694,62 @@ ROUTES: dict[str, Route] = {
     "api:partner_meeting_list": Route(API),
     "api:partner_meeting_record": Route(API, method="post"),
     "api:partner_agreement_list": Route(API),
+    "api:agency_step_create": Route(API, method="post"),
+    "api:agency_step_list": Route(API),
+    "api:agency_step_retire": Route(API, _own_step, "post"),
+    "api:agency_step_revise": Route(API, _own_step, "put"),
+    "api:agency_step_state_set": Route(API, _case_and_own_step, "put"),
+    "api:agency_step_version_apply": Route(API, _case_and_own_step, "post"),
+    "api:case_stay_list": Route(AGENCY_OBJECT, _case),
+    "api:check_in_list": Route(AGENCY_OBJECT, _shelter_ids("stay_id")),
+    "api:check_in_record": Route(API, _shelter_ids("stay_id"), "post"),
+    "api:shelter_bed_add": Route(API, _shelter_ids("site_id"), "post"),
+    "api:shelter_bed_edit": Route(API, _shelter_ids("site_id", "bed_id"), "put"),
+    "api:shelter_bed_list": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "api:shelter_keyholder_add": Route(API, _shelter_ids("site_id"), "post"),
+    "api:shelter_keyholder_remove": Route(API, _shelter_ids("site_id", "user_id"), "delete"),
+    "api:shelter_site_address": Route(API, _shelter_ids("site_id"), "post"),
+    "api:shelter_site_create": Route(API, method="post"),
+    "api:shelter_site_detail": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "api:shelter_site_edit": Route(API, _shelter_ids("site_id"), "put"),
+    "api:shelter_site_list": Route(API),
+    "api:shelter_site_sealed": Route(API, _shelter_ids("site_id"), "put"),
+    "api:site_occupancy": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "api:stay_admit": Route(API, _case, "post"),
+    "api:stay_compromised": Route(API, _shelter_ids("stay_id"), "post"),
+    "api:stay_end": Route(API, _shelter_ids("stay_id"), "post"),
+    "api:stay_move": Route(API, _shelter_ids("stay_id"), "post"),
+    "api:stay_place": Route(API, _case, "post"),
+    "api:stay_request_add": Route(API, _case, "post"),
+    "api:stay_request_withdraw": Route(API, _shelter_ids("request_id"), "post"),
+    "api:waiting_list": Route(API),
+    "protocol:agency_step": Route(AGENCY_OBJECT, _case_and_own_step),
+    "protocol:agency_step_apply": Route(AGENCY_OBJECT, _case_and_own_step, "post"),
+    "protocol:agency_step_edit": Route(AGENCY_OBJECT, _own_step),
+    "protocol:agency_step_retire": Route(AGENCY_OBJECT, _own_step, "post"),
+    "protocol:agency_steps": Route(SIGNED_IN),
+    "shelter:bed_active": Route(AGENCY_OBJECT, _shelter_ids("site_id", "bed_id"), "post"),
+    "shelter:case_stays": Route(AGENCY_OBJECT, _case),
+    "shelter:check_in": Route(AGENCY_OBJECT, _shelter_ids("stay_id"), "post"),
+    "shelter:home": Route(SIGNED_IN),
+    "shelter:keyholder_remove": Route(AGENCY_OBJECT, _shelter_ids("site_id", "user_id"), "post"),
+    "shelter:request_withdraw": Route(AGENCY_OBJECT, _shelter_ids("request_id"), "post"),
+    "shelter:residents": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "shelter:site": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "shelter:site_address": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "shelter:site_close": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "shelter:site_new": Route(SIGNED_IN),
+    "shelter:site_sealed": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "shelter:site_setup": Route(AGENCY_OBJECT, _shelter_ids("site_id")),
+    "shelter:sites": Route(SIGNED_IN),
+    "shelter:stay": Route(AGENCY_OBJECT, _shelter_ids("stay_id")),
+    "shelter:stay_admit": Route(AGENCY_OBJECT, _case, "post"),
+    "shelter:stay_compromised": Route(AGENCY_OBJECT, _shelter_ids("stay_id"), "post"),
+    "shelter:stay_end": Route(AGENCY_OBJECT, _shelter_ids("stay_id"), "post"),
+    "shelter:stay_move": Route(AGENCY_OBJECT, _shelter_ids("stay_id"), "post"),
+    "shelter:stay_place": Route(AGENCY_OBJECT, _case, "post"),
+    "shelter:stay_request": Route(AGENCY_OBJECT, _case, "post"),
+    "shelter:waiting": Route(SIGNED_IN),
 }
 
 
