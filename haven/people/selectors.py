@@ -14,7 +14,17 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -412,16 +422,25 @@ def case_page(*, user: User, filters: CaseFilters | None = None) -> CasePage:
 
 def case_marks_of(case_ids: Sequence[uuid.UUID], *, user: User) -> dict[uuid.UUID, list[str]]:
     """The codes of the marks ``user`` may know of that each case carries
-    today (one query a mark)."""
+    today, in one query: the marks' rows joined by UNION, so a new mark
+    costs a list nothing more."""
     today = timezone.localdate()
     found: dict[uuid.UUID, list[str]] = {pk: [] for pk in case_ids}
-    if not case_ids:
+    marks = list(marks_seen_by(user).values())
+    if not case_ids or not marks:
         return found
-    for mark in marks_seen_by(user).values():
-        for case_id in set(
-            mark.rows(today).filter(case_id__in=list(case_ids)).values_list("case_id", flat=True)
-        ):
-            found[case_id].append(mark.code)
+    wanted = list(case_ids)
+    parts = [
+        mark.rows(today)
+        .filter(case_id__in=wanted)
+        .order_by()
+        .annotate(mark=Value(mark.code, output_field=CharField()))
+        .values_list("case_id", "mark")
+        for mark in marks
+    ]
+    order = {mark.code: n for n, mark in enumerate(marks)}
+    for case_id, code in sorted(set(parts[0].union(*parts[1:])), key=lambda row: order[row[1]]):
+        found[case_id].append(code)
     return found
 
 
