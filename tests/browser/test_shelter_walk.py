@@ -54,6 +54,12 @@ MINOR = "Lucía Herrera Vidal"  # synthetic
 ADULT = "Rosalind Achterberg"  # synthetic
 STEP_TEXT = "Notify the county anti-trafficking task force within 5 days"
 
+# What reaches past the window's right edge: the culprits of sideways scrolling.
+OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .slice(-5)
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${e.getBoundingClientRect().right}`)"""
+
 
 def look(tab: Browsing, name: str) -> None:
     """The page as it is, on a phone too: it never scrolls sideways at 375 px.
@@ -68,7 +74,9 @@ def look(tab: Browsing, name: str) -> None:
         if folder is not None:
             page.screenshot(path=str(folder / f"{name}-375.png"), full_page=True)
         wide, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert wide <= window, f"{tab.page.url} is {wide}px wide in a {window}px window"
+        assert wide <= window, (
+            f"{tab.page.url} is {wide}px wide in a {window}px window: {page.evaluate(OVERFLOWING)}"
+        )
     finally:
         page.set_viewport_size(DESK)
 
