@@ -190,6 +190,9 @@ def test_a_stay_at_a_secret_site_compromised_moved_and_the_site_closed_and_reope
     adv.visit(f"/shelter/stays/{stay_a.pk}/")
     adv.click_through("form[action$='/compromised/'] button[type=submit]")
     assert "The stay is marked compromised." in text_of(adv)
+    # The advocate may not close the site: told whom to ask, not sent to a 404.
+    assert adv.page.locator(f"main a[href='/shelter/sites/{site_a.pk}/close/']").count() == 0
+    assert str(admin_user) in adv.page.locator("main .alert--warning").inner_text()
     look(adv, "08-stay-compromised-advocate")
     adv.visit(f"/cases/{case.pk}/")
     assert step_state(adv, Step.SAFETY) == StepState.IN_PROGRESS
@@ -233,8 +236,13 @@ def test_a_stay_at_a_secret_site_compromised_moved_and_the_site_closed_and_reope
     # Admitting anyone to Site A is refused, with the day it reopens.
     with translation.override("en"):
         reopens = formats.date_format(timezone.localtime(closure.ends_at), "DATE_FORMAT")
-    admit(adv, other.pk, "Site A: Room 1, Bed 1", expect_status=400)
-    assert f"This site is closed to new admissions until {reopens}." in text_of(adv)
+    # The bed says so before it is chosen, and the refusal says what to do.
+    closed_bed = f"Site A: Room 1, Bed 1 (closed to admissions until {reopens})"
+    admit(adv, other.pk, closed_bed, expect_status=400)
+    assert (
+        f"This site is closed to new admissions until {reopens}. Choose a bed at another "
+        "site, or put the person on the waiting list."
+    ) in text_of(adv)
     assert not Stay.objects.filter(case=other).exists()
     look(adv, "16-admit-refused-closed")
 
