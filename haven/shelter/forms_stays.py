@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.consent.models import InfoKind, Purpose
@@ -10,8 +15,20 @@ from haven.core import limits
 from haven.shelter.models import Bed, CheckIn, ShelterSite, StayOutcome, StayRequest
 
 
-def bed_choices(beds: list[Bed]) -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(b.pk), f"{b.site.alias}: {b.room}, {b.label}") for b in beds]
+def bed_choices(
+    beds: list[Bed], reopening: Mapping[uuid.UUID, datetime] | None = None
+) -> list[tuple[str, str]]:
+    """A bed by site alias, room and label; a bed of a site closed to
+    admissions says until when, before anyone chooses it."""
+    choices = [("", "—")]
+    for bed in beds:
+        label = f"{bed.site.alias}: {bed.room}, {bed.label}"
+        until = (reopening or {}).get(bed.site_id)
+        if until is not None:
+            day = formats.date_format(timezone.localtime(until), "DATE_FORMAT")
+            label = _("%(bed)s (closed to admissions until %(day)s)") % {"bed": label, "day": day}
+        choices.append((str(bed.pk), label))
+    return choices
 
 
 class _BedForm(forms.Form):
@@ -19,9 +36,15 @@ class _BedForm(forms.Form):
         label=_("Bed"), coerce=int, error_messages={"required": _("Choose a bed.")}
     )
 
-    def __init__(self, *args: object, beds: list[Bed], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        beds: list[Bed],
+        reopening: Mapping[uuid.UUID, datetime] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["bed"].choices = bed_choices(beds)  # type: ignore[attr-defined]
+        self.fields["bed"].choices = bed_choices(beds, reopening)  # type: ignore[attr-defined]
 
 
 class AdmitForm(_BedForm):
@@ -123,5 +146,9 @@ class PlaceForm(forms.Form):
     )
 
     def __init__(self, *args: object, partners: list[tuple[str, str]], **kwargs: object) -> None:
+        # Its own ids: it shares the page with the admission form, whose
+        # "First night" is another field.
+        kwargs.setdefault("auto_id", "place_%s")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.partners = partners
         self.fields["organization"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]

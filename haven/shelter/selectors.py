@@ -5,6 +5,8 @@ services.site_address_open, which audits it)."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -24,6 +26,16 @@ def closure_in_force(site: ShelterSite, at: datetime | None = None) -> SiteClosu
         .order_by("-ends_at")
         .first()
     )
+
+
+def sites_reopening(sites: Iterable[ShelterSite]) -> dict[uuid.UUID, datetime]:
+    """When each of ``sites`` that is closed to admissions now reopens: for
+    the lists of beds, which say so before anyone chooses one."""
+    now = timezone.now()
+    closures = SiteClosure.objects.filter(
+        site__in=list(sites), starts_at__lte=now, ends_at__gt=now, reopened_at__isnull=True
+    ).order_by("ends_at")
+    return {closure.site_id: closure.ends_at for closure in closures}
 
 
 # --- Places: shelter on the pages that existed before it ---

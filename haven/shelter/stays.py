@@ -92,7 +92,15 @@ def _refuse_closed(site: ShelterSite) -> None:
     if closure is not None:
         reopens = formats.date_format(timezone.localtime(closure.ends_at), "DATE_FORMAT")
         raise ValidationError(
-            {"bed": [_("This site is closed to new admissions until %(day)s.") % {"day": reopens}]}
+            {
+                "bed": [
+                    _(
+                        "This site is closed to new admissions until %(day)s. Choose a bed at "
+                        "another site, or put the person on the waiting list."
+                    )
+                    % {"day": reopens}
+                ]
+            }
         )
 
 

@@ -8,6 +8,7 @@ back as the form with its message and a 400, having changed nothing."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from haven.people.access import case_for, names_hidden_for
 from haven.people.display import shown_name
 from haven.people.models import Case
 from haven.people.policies import may_open_case
+from haven.safety.lockdown import lockdown_admins
 from haven.shelter import policies, stays
 from haven.shelter import stay_selectors as selectors
 from haven.shelter.forms_stays import (
@@ -36,7 +38,13 @@ from haven.shelter.forms_stays import (
     PlaceForm,
     RequestForm,
 )
-from haven.shelter.models import Stay
+from haven.shelter.models import Bed, Stay
+from haven.shelter.selectors import sites_reopening
+
+
+def _reopening(beds: list[Bed]) -> dict[uuid.UUID, datetime]:
+    """When the sites of ``beds`` closed to admissions reopen, for their labels."""
+    return sites_reopening({bed.site for bed in beds})
 
 
 def _parsed_uuid(value: str) -> uuid.UUID | None:
@@ -63,7 +71,11 @@ def _case_page(
     works = policies.may_work_stays(user) and is_open
     beds = selectors.beds_free(user=user, day=timezone.localdate()) if works else []
     if works and admit is None and beds:
-        admit = AdmitForm(beds=beds, initial={"request": request.GET.get("request", "")})
+        admit = AdmitForm(
+            beds=beds,
+            reopening=_reopening(beds),
+            initial={"request": request.GET.get("request", "")},
+        )
     if works and wait is None:
         wait = RequestForm(sites=selectors.agency_sites(user=user))
     if is_open and place is None and policies.may_place_at_partner(user):
@@ -97,7 +109,8 @@ def stay_admit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
     case = case_for(user, case_id, lambda _case: True)
     # Any bed the user may admit to: the service says whether it is free.
-    form = AdmitForm(request.POST, beds=selectors.beds_to_admit(user=user))
+    beds = selectors.beds_to_admit(user=user)
+    form = AdmitForm(request.POST, beds=beds, reopening=_reopening(beds))
     if form.is_valid():
         try:
             stay = stays.stay_admit(
@@ -196,13 +209,15 @@ def _stay_page(
     changes = current and policies.may_change_stay(user, stay.site)
     today = timezone.localdate()
     if changes and move is None:
-        move = MoveForm(beds=selectors.beds_free(user=user, day=today))
+        beds = selectors.beds_free(user=user, day=today)
+        move = MoveForm(beds=beds, reopening=_reopening(beds))
     if changes and end is None:
         end = EndForm()
     checks = stay.site is not None and policies.may_record_check_in(user, stay.site)
     if checks and stay.covers(today) and check_in is None:
         check_in = CheckInForm()
     person = stay.case.person
+    closes = stay.site is not None and policies.may_close_site(user, stay.site)
     return render(
         request,
         "shelter/stays_stay.html",
@@ -217,6 +232,10 @@ def _stay_page(
             "check_in": check_in if checks and stay.covers(today) else None,
             "check_ins": selectors.check_ins_of(stay) if stay.site is not None else [],
             "sees_residents": stay.site is not None and policies.may_see_residents(user, stay.site),
+            # A compromised stay's site is closed by a lockdown administrator:
+            # the others are told whom to ask.
+            "closes": closes,
+            "closers": [] if closes else lockdown_admins(user.agency_id),
         },
         status=status,
     )
@@ -232,7 +251,8 @@ def stay(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 def stay_move(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
     found = selectors.stay_get(user=user, stay_id=stay_id)
-    form = MoveForm(request.POST, beds=selectors.beds_to_admit(user=user))
+    beds = selectors.beds_to_admit(user=user)
+    form = MoveForm(request.POST, beds=beds, reopening=_reopening(beds))
     if form.is_valid():
         try:
             moved = stays.stay_move(
