@@ -313,7 +313,8 @@ def concern_remove(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def visitors(request: HttpRequest) -> HttpResponse:
     user = allowed_user(request, policies.may_keep_visitor_log)
-    form = VisitForm(request.POST if request.method == "POST" else None)
+    places = selectors.visit_places(user=user)
+    form = VisitForm(request.POST if request.method == "POST" else None, places=places)
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_check_in(actor=user, values=form.values())
@@ -330,7 +331,7 @@ def visitors(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "safety/visitors.html",
-        {"form": form, "page": page},
+        {"form": form, "page": page, "places": places},
         status=400 if form.errors else 200,
     )
 

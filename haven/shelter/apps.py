@@ -5,3 +5,11 @@ class ShelterConfig(AppConfig):
     name = "haven.shelter"
     label = "shelter"
     verbose_name = "Shelter"
+
+    def ready(self) -> None:
+        # The front desk checks visitors in at the sites too, and the
+        # lockdown page lists them: staff safety learns of them here.
+        from haven.safety.places import register_places
+        from haven.shelter.front_desk import SitePlaces
+
+        register_places(SitePlaces())
