@@ -37,6 +37,7 @@ from haven.safety.forms import (
     ThreatForm,
     VisitForm,
 )
+from haven.safety.places import place_states
 from haven.safety.screening import lines
 
 # What the front desk is told when screening matched: nothing more.
@@ -523,6 +524,9 @@ def lockdown(request: HttpRequest) -> HttpResponse:
             "start_form": start_form,
             "end_form": end_form,
             "two_to_end": lockdowns.two_to_end(user.agency_id),
+            # The agency's other places (its shelters), by alias, to close
+            # them to admissions while the office is shut.
+            "places": place_states(user.agency_id) if running is not None else [],
         },
         status=400 if failed else 200,
     )
