@@ -201,6 +201,11 @@ class VisitIn(Input):
     purpose: WideLine = ""
     plate: Line = Field(default="", description="Their vehicle's plate, if seen.")
     id_seen: StrictBool = Field(default=False, description="An identity document was seen.")
+    place: Code = Field(
+        default="",
+        description='Where the visitor came: "" for the office, or the id of one of your '
+        "agency's places (GET /visit-places), which the alert then names by its alias.",
+    )
 
 
 class ChecklistIn(Input):
@@ -300,6 +305,8 @@ class VisitOut(Schema):
     checked_in_at: datetime
     checked_out_at: datetime | None
     flagged: bool = Field(description="Screening raised an alert; never why.")
+    place: str = Field(description='Where: "" for the office, else a shelter site\'s id.')
+    place_label: str = Field(description='The site\'s alias; "" for the office.')
 
 
 class VisitPage(Schema):
@@ -307,6 +314,11 @@ class VisitPage(Schema):
     pages: int
     total: int
     items: list[VisitOut] = Field(description="Latest first.")
+
+
+class PlaceOut(Schema):
+    id: str = Field(description="Send it as a check-in's `place`.")
+    label: str = Field(description="The place's public alias; never its address.")
 
 
 class CheckInOut(Schema):
@@ -335,6 +347,8 @@ class AlertOut(Schema):
     visit_id: uuid.UUID
     name_given: str = Field(description="The name the visitor gave.")
     checked_in_at: datetime
+    place: str = Field(description='Where: "" for the office, else a shelter site\'s id.')
+    place_label: str = Field(description='The site\'s alias; "" for the office.')
     raised_at: datetime
     exact: bool = Field(description="A name or plate matched exactly; false for a close spelling.")
     concerns: list[ConcernRef] = Field(description="The persons of concern matched.")
@@ -440,6 +454,8 @@ def _alert_out(alert: VisitorAlert) -> AlertOut:
         alert,
         name_given=text(alert.visit.name_given),
         checked_in_at=alert.visit.checked_in_at,
+        place=alert.visit.place,
+        place_label=alert.visit.place_label,
         concerns=[
             ConcernRef(id=c.pk, name=text(c.name))
             for c in sorted(alert.concerns.all(), key=lambda c: str(c.pk))
@@ -625,6 +641,20 @@ def visit_list(request: HttpRequest, page: PageNumber = 1) -> VisitPage:
     """
     user = authenticated_user(request)
     return page_out(VisitPage, selectors.visit_page(user=user, page=page), _visit_out)
+
+
+@visitors.get(
+    "/visit-places",
+    response={200: list[PlaceOut], **NOT_FOUND},
+)
+def visit_places(request: HttpRequest) -> list[PlaceOut]:
+    """Where a visitor may be checked in besides the office.
+
+    Your agency's shelter sites, by alias. Front desk (intake) staff, supervisors and
+    administrators.
+    """
+    user = authenticated_user(request)
+    return [PlaceOut(id=pk, label=label) for pk, label in selectors.visit_places(user=user)]
 
 
 @visitors.post(

@@ -16,6 +16,7 @@ from haven.core import limits
 from haven.people.models import Case
 from haven.safety.lockdown import MAX_DAYS, MIN_DAYS
 from haven.safety.models import Channel, ChecklistAnswer, PersonOfConcern
+from haven.safety.places import OFFICE
 from haven.safety.services import (
     ChecklistValues,
     ConcernValues,
@@ -56,6 +57,16 @@ class VisitForm(forms.Form):
         label=_("Vehicle plate, if seen (optional)"), required=False, max_length=limits.LINE
     )
     id_seen = forms.BooleanField(label=_("I saw an identity document"), required=False)
+    place = forms.ChoiceField(label=_("Where"), required=False)
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
+        """``places``: the agency's places besides the office, (id, label);
+        with none, the visitor is at the office and the form does not ask."""
+        super().__init__(*args, **kwargs)
+        if places:
+            self.fields["place"].choices = [(OFFICE, _("The office")), *places]  # type: ignore[attr-defined]
+        else:
+            del self.fields["place"]
 
     def values(self) -> VisitValues:
         data = self.cleaned_data
@@ -65,6 +76,7 @@ class VisitForm(forms.Form):
             purpose=data["purpose"],
             plate=data["plate"],
             id_seen=data["id_seen"],
+            place=data.get("place") or OFFICE,
         )
 
 

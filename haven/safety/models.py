@@ -139,6 +139,12 @@ class Visit(SealedToPerson):
     checked_out_at = models.DateTimeField(null=True, blank=True)
     # Whether screening raised an alert: the desk sees this, never why.
     flagged = models.BooleanField(default=False)
+    # Where the visitor came (haven.safety.places): "" for the office, else
+    # the id of one of the agency's other places, with its label as it was
+    # then. The label is public by design (a shelter's alias), so it is kept
+    # in the clear; a place's sealed name or address never comes here.
+    place = models.CharField(max_length=64, blank=True, default="")
+    place_label = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["agency", "-checked_in_at"], name="visit_latest")]

@@ -32,6 +32,7 @@ from haven.safety.models import (
     Visit,
     VisitorAlert,
 )
+from haven.safety.places import OFFICE, place_choices, places_alerting
 from haven.safety.policies import (
     ALERT_ROLES,
     ALERTS_BY_DEFAULT,
@@ -201,6 +202,14 @@ def visit_page(*, user: User, page: str | int | None = 1) -> Page:  # type: igno
     return shown
 
 
+def visit_places(*, user: User) -> list[tuple[str, str]]:
+    """Where the front desk may check a visitor in besides the office:
+    (id, label), labels public by design."""
+    if not may_keep_visitor_log(user):
+        raise NotFound
+    return place_choices(user.agency_id)
+
+
 def alert_recipients(agency_id: int) -> list[User]:
     """The staff a visitor alert goes to: those designated who may see
     persons of concern, or, when there are none, every supervisor and
@@ -219,9 +228,24 @@ def alert_recipients(agency_id: int) -> list[User]:
 
 
 def receives_alerts(user: User | AnonymousUser) -> bool:
+    """The designated staff (or, by default, the supervisors and
+    administrators) receive every alert of the agency; the staff of a place
+    (a shelter's) those raised at it."""
     if not isinstance(user, User) or not may_receive_alerts(user):
         return False
-    return user in alert_recipients(user.agency_id)
+    return user in alert_recipients(user.agency_id) or bool(places_alerting(user))
+
+
+def alerts_reaching_q(user: User | AnonymousUser) -> Q:
+    """The alerts that reach ``user``: all of the agency's for its alert
+    recipients, those raised at their places for a place's staff."""
+    if not isinstance(user, User) or not may_receive_alerts(user):
+        return Q(pk__in=[])
+    agency = Q(agency_id=user.agency_id)
+    if user in alert_recipients(user.agency_id):
+        return agency
+    places = places_alerting(user) - {OFFICE}
+    return agency & Q(visit__place__in=sorted(places)) if places else Q(pk__in=[])
 
 
 def open_alert_count(*, user: User) -> int:
@@ -230,7 +254,7 @@ def open_alert_count(*, user: User) -> int:
     if not receives_alerts(user):
         return 0
     return VisitorAlert.objects.filter(
-        agency_id=user.agency_id, acknowledged_at__isnull=True
+        alerts_reaching_q(user), acknowledged_at__isnull=True
     ).count()
 
 
@@ -240,7 +264,7 @@ def alert_list(*, user: User) -> list[VisitorAlert]:
         raise NotFound
     since = timezone.now() - ALERT_MEMORY
     alerts = list(
-        VisitorAlert.objects.filter(agency_id=user.agency_id)
+        VisitorAlert.objects.filter(alerts_reaching_q(user))
         .filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=since))
         .select_related("visit", "visit__data_key", "acknowledged_by", "visit__screened_by")
         .prefetch_related("concerns", "concerns__data_key")

@@ -38,6 +38,7 @@ from haven.safety.models import (
     Visit,
     VisitorAlert,
 )
+from haven.safety.places import OFFICE, alerted_at, place_label
 from haven.safety.policies import (
     may_be_lockdown_admin,
     may_keep_checklist,
@@ -50,7 +51,7 @@ from haven.safety.policies import (
     threats_visible_q,
 )
 from haven.safety.screening import concern_index_refresh, lines, screen
-from haven.safety.selectors import alert_recipients
+from haven.safety.selectors import alert_recipients, alerts_reaching_q
 
 MAX_FILES = 5
 # Aliases or plates of one person: each is screened at every check-in.
@@ -415,6 +416,9 @@ class VisitValues:
     purpose: str = ""
     plate: str = ""
     id_seen: bool = False
+    # Where the visitor came: "" for the office, or one of the agency's
+    # places (haven.safety.places) by its id.
+    place: str = OFFICE
 
 
 def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
@@ -438,6 +442,10 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
         errors.setdefault("name_given", []).append(
             _("Write the name the visitor gave. If they would not give one, write that.")
         )
+    label = "" if values.place == OFFICE else place_label(actor.agency_id, values.place)
+    if label is None:
+        # Another agency's place, one no longer in use and a made-up id alike.
+        errors["place"] = [_("Choose the office or one of your agency's sites.")]
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -449,6 +457,8 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
             id_seen=values.id_seen,
             screened_by=actor,
             checked_in_at=now,
+            place=values.place,
+            place_label=label or "",
         )
         for name, text in texts.items():
             setattr(visit, name, text or None)
@@ -460,7 +470,8 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
             actor=actor,
             object_type="visit",
             object_id=visit.pk,
-            detail={"flagged": visit.flagged},
+            # Where, by id, only away from the office.
+            detail={"flagged": visit.flagged, **({"place": visit.place} if visit.place else {})},
         )
         if found:
             alert = VisitorAlert.objects.create(
@@ -476,7 +487,11 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
                     "visit": str(visit.pk),
                     "exact": found.exact,
                     "matches": len(found.concern_ids),
-                    "recipients": sorted(u.pk for u in alert_recipients(actor.agency_id)),
+                    **({"place": visit.place} if visit.place else {}),
+                    "recipients": sorted(
+                        {u.pk for u in alert_recipients(actor.agency_id)}
+                        | {u.pk for u in alerted_at(actor.agency_id, visit.place)}
+                    ),
                 },
             )
     return visit
@@ -502,10 +517,8 @@ def visit_check_out(*, actor: User, visit_id: uuid.UUID) -> Visit:
 
 
 def alert_acknowledge(*, actor: User, alert_id: uuid.UUID) -> None:
-    """A designated staff member says they are dealing with the alert."""
-    if actor not in alert_recipients(actor.agency_id):
-        raise NotFound
-    alert = VisitorAlert.objects.filter(pk=alert_id, agency_id=actor.agency_id).first()
+    """A staff member the alert reached says they are dealing with it."""
+    alert = VisitorAlert.objects.filter(alerts_reaching_q(actor), pk=alert_id).first()
     if alert is None:
         raise NotFound
     with transaction.atomic():

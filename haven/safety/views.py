@@ -37,6 +37,7 @@ from haven.safety.forms import (
     ThreatForm,
     VisitForm,
 )
+from haven.safety.places import place_states
 from haven.safety.screening import lines
 
 # What the front desk is told when screening matched: nothing more.
@@ -313,7 +314,8 @@ def concern_remove(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def visitors(request: HttpRequest) -> HttpResponse:
     user = allowed_user(request, policies.may_keep_visitor_log)
-    form = VisitForm(request.POST if request.method == "POST" else None)
+    places = selectors.visit_places(user=user)
+    form = VisitForm(request.POST if request.method == "POST" else None, places=places)
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_check_in(actor=user, values=form.values())
@@ -330,7 +332,7 @@ def visitors(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "safety/visitors.html",
-        {"form": form, "page": page},
+        {"form": form, "page": page, "places": places},
         status=400 if form.errors else 200,
     )
 
@@ -522,6 +524,9 @@ def lockdown(request: HttpRequest) -> HttpResponse:
             "start_form": start_form,
             "end_form": end_form,
             "two_to_end": lockdowns.two_to_end(user.agency_id),
+            # The agency's other places (its shelters), by alias, to close
+            # them to admissions while the office is shut.
+            "places": place_states(user.agency_id) if running is not None else [],
         },
         status=400 if failed else 200,
     )

@@ -256,6 +256,7 @@ def test_the_safety_operations_and_their_methods(client):
         f"{API}/threats/{{threat_id}}/follow-up": ["post"],
         f"{API}/persons-of-concern": ["get", "post"],
         f"{API}/persons-of-concern/{{concern_id}}": ["delete", "get", "put"],
+        f"{API}/visit-places": ["get"],
         f"{API}/visits": ["get", "post"],
         f"{API}/visits/{{visit_id}}/check-out": ["post"],
         f"{API}/visitor-alerts": ["get"],

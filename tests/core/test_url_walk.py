@@ -643,6 +643,7 @@ ROUTES: dict[str, Route] = {
     "api:concern_update": Route(API, _safety_id("concern"), "put"),
     "api:concern_remove": Route(AGENCY_OBJECT, _safety_id("concern"), "delete"),
     "api:visit_list": Route(API),
+    "api:visit_places": Route(API),
     "api:visit_check_in": Route(API, method="post"),
     "api:visit_check_out": Route(AGENCY_OBJECT, _safety_id("visit"), "post"),
     "api:alert_list": Route(API),
