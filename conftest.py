@@ -17,9 +17,15 @@ from django.test import Client
 from django.test.client import ClientHandler
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from haven.accounts.models import Membership, Role
 from tests.factories import TEST_PASSWORD, AgencyFactory, TeamFactory, make_staff
+
+# Property tests assert behaviour, never speed: a deadline fails a correct
+# example on a busy machine (speed is measured by ``make bench``).
+hypothesis_settings.register_profile("haven", deadline=None)
+hypothesis_settings.load_profile("haven")
 
 # Session fixtures: local installs, migrated and seeded once per run.
 pytest_plugins = ["tests.installs"]
