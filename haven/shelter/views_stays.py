@@ -223,16 +223,24 @@ def _stay_page(
     checks = stay.site is not None and policies.may_record_check_in(user, stay.site)
     if checks and stay.covers(today) and check_in is None:
         check_in = CheckInForm()
-    person = stay.case.person
+    case_open = may_open_case(user, stay.case_id)
+    # Who may not open the case sees what the resident view shows, no more.
+    resident = selectors.resident_shown(user=user, stay=stay)
+    name = (
+        shown_name(stay.case.person, names_hidden_for(user))
+        if case_open
+        else resident.name or _("Name not shown")
+    )
     closes = stay.site is not None and policies.may_close_site(user, stay.site)
     return render(
         request,
         "shelter/stays_stay.html",
         {
             "stay": stay,
-            "name": shown_name(person, names_hidden_for(user)),
-            "language": person.language_name,
-            "case_open": may_open_case(user, stay.case_id),
+            "name": name,
+            "language": resident.language,
+            "safety_notes": resident.safety_notes,
+            "case_open": case_open,
             "changes": changes,
             "move": move if changes else None,
             "end": end if changes else None,

@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 
 from haven.audit.models import AuditEvent
+from haven.people.field_settings import field_settings_save
+from haven.people.models import FieldSetting
 from haven.shelter.stays import stay_admit
 from tests.factories import record_intake
 from tests.shelter.stays_world import bed_of
@@ -51,3 +53,35 @@ def test_the_advocate_still_sees_the_stays(client_for, advocate, desk_case):
     page = client_for(advocate).get(reverse("shelter:case_stays", args=[desk_case.pk]))
     assert page.status_code == 200
     assert "Site A" in page.content.decode()
+
+
+# --- M4: the stay page shows who cannot open the case what the residents list shows ---
+
+
+@pytest.fixture
+def lupe_stay(advocate, team, site_a):
+    case = record_intake(
+        actor=advocate,
+        team=team,
+        advocate=advocate,
+        preferred_name="Lupe",
+        legal_name="Guadalupe Legalname Soto",
+        language="spa",
+    )
+    return stay_admit(actor=advocate, case=case, bed_id=bed_of(site_a).pk)
+
+
+def test_the_stay_page_shows_shelter_staff_only_the_residents_name(
+    client_for, admin_user, shelter, lupe_stay
+):
+    field_settings_save(actor=admin_user, choices={"language": (FieldSetting.Mode.HIDDEN, "")})
+    text = client_for(shelter).get(reverse("shelter:stay", args=[lupe_stay.pk])).content.decode()
+    assert "<h1>Lupe</h1>" in text
+    assert "Legalname" not in text
+    assert "Spanish" not in text
+
+
+def test_the_case_advocate_still_sees_both_names(client_for, advocate, lupe_stay):
+    text = client_for(advocate).get(reverse("shelter:stay", args=[lupe_stay.pk])).content.decode()
+    assert "Lupe (Guadalupe Legalname Soto)" in text
+    assert "Spanish" in text
