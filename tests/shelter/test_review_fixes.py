@@ -8,14 +8,16 @@ cases among the residents."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from haven.audit.models import AuditEvent
 from haven.people.field_settings import field_settings_save
 from haven.people.models import FieldSetting
-from haven.shelter.stays import stay_admit
+from haven.shelter.models import Stay, StayOutcome
+from haven.shelter.stays import stay_admit, stay_end, stay_mark_compromised, stay_move
 from tests.factories import record_intake
-from tests.shelter.stays_world import bed_of
+from tests.shelter.stays_world import bed_of, days_ago
 from tests.shelter.test_stays_api import API, Api
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +87,43 @@ def test_the_case_advocate_still_sees_both_names(client_for, advocate, lupe_stay
     text = client_for(advocate).get(reverse("shelter:stay", args=[lupe_stay.pk])).content.decode()
     assert "Lupe (Guadalupe Legalname Soto)" in text
     assert "Spanish" in text
+
+
+# --- M5: a stay changed from a stale copy ---
+
+
+@pytest.fixture
+def two_copies(advocate, case, site_a):
+    made = stay_admit(actor=advocate, case=case, bed_id=bed_of(site_a).pk, starts_on=days_ago(2))
+    return Stay.objects.get(pk=made.pk), Stay.objects.get(pk=made.pk)
+
+
+def _open_stays(case) -> int:
+    return Stay.objects.filter(case=case, ends_on__isnull=True).count()
+
+
+def test_a_stay_moved_from_one_copy_cannot_be_ended_from_another(
+    advocate, case, site_b, two_copies
+):
+    first, second = two_copies
+    stay_move(actor=advocate, stay=first, bed_id=bed_of(site_b).pk)
+    rows = list(Stay.objects.order_by("pk").values_list("pk", "ends_on", "outcome"))
+    with pytest.raises(ValidationError) as refused:
+        stay_end(actor=advocate, stay=second, ends_on=None, outcome=StayOutcome.LEFT)
+    assert refused.value.messages == ["This stay has already ended or moved."]
+    assert list(Stay.objects.order_by("pk").values_list("pk", "ends_on", "outcome")) == rows
+    assert _open_stays(case) == 1
+
+
+def test_a_stay_ended_from_one_copy_cannot_be_moved_or_marked_from_another(
+    advocate, case, site_b, two_copies
+):
+    first, second = two_copies
+    stay_end(actor=advocate, stay=first, ends_on=None, outcome=StayOutcome.LEFT)
+    with pytest.raises(ValidationError, match="already ended or moved"):
+        stay_move(actor=advocate, stay=second, bed_id=bed_of(site_b).pk)
+    with pytest.raises(ValidationError, match="already ended or moved"):
+        stay_mark_compromised(actor=advocate, stay=second)
+    assert Stay.objects.filter(case=case).count() == 1
+    assert _open_stays(case) == 0
+    assert Stay.objects.get().compromised_at is None
