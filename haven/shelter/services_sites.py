@@ -277,11 +277,15 @@ SEALED_LIMITS = {
 _MULTILINE = frozenset({"address", "rules"})
 
 
-def site_sealed_set(*, actor: User, site_id: uuid.UUID, values: SealedValues) -> ShelterSite:
+def site_sealed_set(
+    *, actor: User, site_id: uuid.UUID, values: SealedValues, second_factor: str
+) -> ShelterSite:
     """Set the site's name, address, phone and rules, sealed under the site's
     own data key (made with the first sealed value). Only those who may open
-    the address may set it; the audit row says which fields changed, never
-    what they say."""
+    the address may set it, with a fresh code from their authenticator as
+    for opening it: a stolen session alone cannot send staff driving
+    residents to another address. The audit row says which fields changed,
+    never what they say."""
     site = _site_for(actor, site_id, may_open_site_address)
     texts = {
         name: (value.strip() if name in _MULTILINE else single_spaced(value))
@@ -294,6 +298,8 @@ def site_sealed_set(*, actor: User, site_id: uuid.UUID, values: SealedValues) ->
         raise ValidationError(errors)
     if not texts:
         raise ValidationError(_("Nothing to change: fill in what you want to record."))
+    if not second_factor_valid(actor, second_factor):
+        raise ValidationError({"second_factor": [str(WRONG_CODE)]})
     with transaction.atomic():
         site = ShelterSite.objects.select_for_update().get(pk=site.pk)
         if site.data_key_id is None:

@@ -204,7 +204,12 @@ def site_sealed(request: HttpRequest, site_id: uuid.UUID) -> HttpResponse:
     form = SealedForm(request.POST if posted else None)
     if posted and form.is_valid():
         try:
-            services.site_sealed_set(actor=user, site_id=found.pk, values=form.values())
+            services.site_sealed_set(
+                actor=user,
+                site_id=found.pk,
+                values=form.values(),
+                second_factor=form.cleaned_data["second_factor"],
+            )
         except ValidationError as error:
             show_refusal(form, error)
         else:

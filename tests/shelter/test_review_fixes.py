@@ -11,12 +11,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from haven.audit.models import AuditEvent
+from haven.audit.models import Action, AuditEvent
 from haven.people.field_settings import field_settings_save
 from haven.people.models import FieldSetting
-from haven.shelter.models import Stay, StayOutcome
+from haven.shelter.models import ShelterSite, Stay, StayOutcome
 from haven.shelter.stays import stay_admit, stay_end, stay_mark_compromised, stay_move
 from tests.factories import record_intake
+from tests.safety.conftest import second_factor, wrong_code
 from tests.shelter.stays_world import bed_of, days_ago
 from tests.shelter.test_stays_api import API, Api
 
@@ -127,3 +128,45 @@ def test_a_stay_ended_from_one_copy_cannot_be_moved_or_marked_from_another(
     assert Stay.objects.filter(case=case).count() == 1
     assert _open_stays(case) == 0
     assert Stay.objects.get().compromised_at is None
+
+
+# --- M2: the sealed details change only with a fresh code ---
+
+
+def _sealed_now(site_id):
+    site = ShelterSite.objects.get(pk=site_id)
+    return (site.name, site.address, site.phone, site.rules)
+
+
+@pytest.mark.parametrize("code", ["wrong", ""])
+def test_the_sealed_page_refuses_a_wrong_or_missing_code(client_for, shelter, site_a, code):
+    posted = {"address": "1 Elsewhere Road", "second_factor": wrong_code(shelter) if code else ""}
+    response = client_for(shelter).post(reverse("shelter:site_sealed", args=[site_a.pk]), posted)
+    assert response.status_code == 400
+    assert _sealed_now(site_a.pk) == (None, None, None, None)
+    assert not AuditEvent.objects.filter(action=Action.SITE_SEALED_CHANGED).exists()
+
+
+def test_the_sealed_page_saves_with_a_fresh_code(client_for, shelter, site_a):
+    posted = {"address": "1 Elsewhere Road", "second_factor": second_factor(shelter)}
+    response = client_for(shelter).post(reverse("shelter:site_sealed", args=[site_a.pk]), posted)
+    assert response.status_code == 303
+    assert _sealed_now(site_a.pk)[1] == "1 Elsewhere Road"
+    event = AuditEvent.objects.filter(action=Action.SITE_SEALED_CHANGED).get()
+    assert event.detail == {"changed": ["address"]}
+
+
+def test_the_sealed_api_asks_for_the_code(shelter, site_a):
+    api = Api(shelter)
+    url = f"{API}/shelter/sites/{site_a.pk}/sealed"
+    for body in ({"phone": "608-555-0199"}, {"phone": "608-555-0199", "second_factor": "000000"}):
+        if "second_factor" in body:
+            body["second_factor"] = wrong_code(shelter)
+        refused = api.client.put(url, body, content_type="application/json", **api.headers)
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "second_factor"]
+        assert _sealed_now(site_a.pk) == (None, None, None, None)
+    body = {"phone": "608-555-0199", "second_factor": second_factor(shelter)}
+    saved = api.client.put(url, body, content_type="application/json", **api.headers)
+    assert saved.status_code == 204
+    assert _sealed_now(site_a.pk)[2] == "608-555-0199"
