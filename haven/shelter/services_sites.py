@@ -43,6 +43,8 @@ from haven.shelter.policies import (
     may_hold_site_keys,
     may_manage_site,
     may_manage_sites,
+    may_move_site_to,
+    may_name_keyholder,
     may_open_site_address,
 )
 from haven.shelter.selectors import closure_in_force
@@ -137,6 +139,14 @@ def site_create(*, actor: User, values: SiteValues) -> ShelterSite:
 def site_edit(*, actor: User, site_id: uuid.UUID, values: SiteValues) -> ShelterSite:
     site = _site_for(actor, site_id, may_manage_site)
     alias, team_id = _checked_site(actor, values, site_id=site.pk)
+    if team_id != site.team_id and not may_move_site_to(actor, team_id):
+        raise ValidationError(
+            {
+                "team_id": [
+                    _("You work in this team: another administrator must move the site to it.")
+                ]
+            }
+        )
     try:
         with transaction.atomic():
             ShelterSite.objects.filter(pk=site.pk).update(
@@ -219,6 +229,8 @@ def keyholder_add(*, actor: User, site_id: uuid.UUID, user_id: int) -> SiteKeyho
         raise ValidationError(
             {"user_id": [_("Choose a supervisor of the agency: only they may be keyholders.")]}
         )
+    if not may_name_keyholder(actor, named):
+        raise ValidationError({"user_id": [_("Another administrator must name you.")]})
     if SiteKeyholder.objects.filter(site=site, user=named).exists():
         raise ValidationError({"user_id": [_("This supervisor is already a keyholder here.")]})
     try:

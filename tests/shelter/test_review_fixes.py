@@ -11,12 +11,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from haven.accounts.models import Membership, Role, User
 from haven.audit.models import Action, AuditEvent
 from haven.people.field_settings import field_settings_save
 from haven.people.models import FieldSetting
-from haven.shelter.models import ShelterSite, Stay, StayOutcome
+from haven.shelter import services_sites
+from haven.shelter.models import ShelterSite, SiteKeyholder, Stay, StayOutcome
 from haven.shelter.stays import stay_admit, stay_end, stay_mark_compromised, stay_move
-from tests.factories import record_intake
+from tests.factories import make_staff, record_intake
 from tests.safety.conftest import second_factor, wrong_code
 from tests.shelter.stays_world import bed_of, days_ago
 from tests.shelter.test_stays_api import API, Api
@@ -170,3 +172,44 @@ def test_the_sealed_api_asks_for_the_code(shelter, site_a):
     saved = api.client.put(url, body, content_type="application/json", **api.headers)
     assert saved.status_code == 204
     assert _sealed_now(site_a.pk)[2] == "608-555-0199"
+
+
+# --- M1 (part): an administrator does not name themselves ---
+
+
+@pytest.fixture
+def admin_supervisor(agency, other_team):
+    """An administrator who is also a supervisor in the team South."""
+    user = make_staff(agency=agency, role=Role.ADMIN, username="t-admin-supervisor")
+    Membership.objects.create(user=user, role=Role.SUPERVISOR, team=other_team)
+    return User.objects.get(pk=user.pk)
+
+
+def test_an_administrator_cannot_name_themselves_keyholder(admin_supervisor, admin_user, site_a):
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services_sites.keyholder_add(
+            actor=admin_supervisor, site_id=site_a.pk, user_id=admin_supervisor.pk
+        )
+    assert refused.value.message_dict == {"user_id": ["Another administrator must name you."]}
+    assert not SiteKeyholder.objects.exists()
+    assert AuditEvent.objects.count() == before
+    # Another administrator may.
+    services_sites.keyholder_add(actor=admin_user, site_id=site_a.pk, user_id=admin_supervisor.pk)
+    assert SiteKeyholder.objects.filter(user=admin_supervisor).exists()
+
+
+def test_an_administrator_cannot_move_a_site_into_their_own_team(
+    admin_supervisor, admin_user, site_a, other_team
+):
+    values = services_sites.SiteValues(alias="Site A", team_id=other_team.pk)
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services_sites.site_edit(actor=admin_supervisor, site_id=site_a.pk, values=values)
+    assert list(refused.value.message_dict) == ["team_id"]
+    assert ShelterSite.objects.get(pk=site_a.pk).team_id != other_team.pk
+    assert AuditEvent.objects.count() == before
+    # Renaming a site of a team the administrator is not in is still theirs to do,
+    # and another administrator moves it.
+    site = services_sites.site_edit(actor=admin_user, site_id=site_a.pk, values=values)
+    assert site.team_id == other_team.pk
