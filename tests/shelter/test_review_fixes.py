@@ -213,3 +213,11 @@ def test_an_administrator_cannot_move_a_site_into_their_own_team(
     # and another administrator moves it.
     site = services_sites.site_edit(actor=admin_user, site_id=site_a.pk, values=values)
     assert site.team_id == other_team.pk
+
+
+# --- L2: ids past what the database holds are not found, never a 500 ---
+
+
+def test_removing_a_keyholder_past_any_id_is_not_found(client_for, admin_user, site_a):
+    url = f"/shelter/sites/{site_a.pk}/keyholders/99999999999999999999999/remove/"
+    assert client_for(admin_user).post(url).status_code == 404
