@@ -53,3 +53,7 @@ URL = 1000
 STEP_CODE = 32
 CHECKLIST_ITEMS = 12
 CHECKLIST_ITEM = 120
+
+# The largest id a row may have (a signed 64-bit integer): a larger number
+# in a URL or a field names nothing, and must not reach the database.
+LARGEST_ROW_ID = 2**63 - 1

@@ -121,7 +121,10 @@ def _check_applies(agency_id: int, applies: str, value: str) -> str:
             {"applies_value": [_("Choose a county on the agency's list of where to report.")]}
         )
     if applies == AppliesWhen.TEAM and not (
-        value.isdigit() and Team.objects.filter(agency_id=agency_id, pk=int(value)).exists()
+        value.isascii()
+        and value.isdigit()
+        and int(value) <= limits.LARGEST_ROW_ID
+        and Team.objects.filter(agency_id=agency_id, pk=int(value)).exists()
     ):
         raise ValidationError({"applies_value": [_("Choose a team of the agency.")]})
     return value

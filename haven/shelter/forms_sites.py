@@ -78,7 +78,7 @@ class KeyholderForm(forms.Form):
         ]
 
 
-class SealedForm(forms.Form):
+class SealedForm(SecondFactorForm):
     name = forms.CharField(
         label=_("Name as staff know it"), max_length=SEALED_LIMITS["name"], required=False
     )
@@ -96,9 +96,17 @@ class SealedForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
+    field_order = [*SEALED_LIMITS, "second_factor"]
+
     def values(self) -> SealedValues:
         # A field left blank keeps what is recorded: nobody sees it to retype it.
-        return SealedValues(**{name: self.cleaned_data[name] or None for name in self.fields})
+        return SealedValues(
+            **{
+                name: self.cleaned_data[name] or None
+                for name in self.fields
+                if name in SEALED_LIMITS
+            }
+        )
 
 
 class AddressOpenForm(SecondFactorForm):

@@ -121,6 +121,18 @@ def may_manage_site(user: User | AnonymousUser, site: ShelterSite) -> bool:
     return _of_agency(user, site) and may_manage_sites(user)
 
 
+def may_name_keyholder(actor: User | AnonymousUser, named: User) -> bool:
+    """An administrator names others as keyholders, never themselves: the
+    address is opened by someone a second administrator chose."""
+    return isinstance(actor, User) and actor.pk != named.pk
+
+
+def may_move_site_to(actor: User | AnonymousUser, team_id: int) -> bool:
+    """An administrator moves a site only to a team in which they hold no
+    role: otherwise they would give themselves its residents or address."""
+    return not any(team_id in teams_of(actor, role) for role in Role)
+
+
 def may_hold_site_keys(user: User | AnonymousUser) -> bool:
     """Who an administrator may name as a site's keyholder: a supervisor."""
     return Role.SUPERVISOR in roles_of(user)

@@ -43,6 +43,8 @@ from haven.shelter.policies import (
     may_hold_site_keys,
     may_manage_site,
     may_manage_sites,
+    may_move_site_to,
+    may_name_keyholder,
     may_open_site_address,
 )
 from haven.shelter.selectors import closure_in_force
@@ -137,6 +139,14 @@ def site_create(*, actor: User, values: SiteValues) -> ShelterSite:
 def site_edit(*, actor: User, site_id: uuid.UUID, values: SiteValues) -> ShelterSite:
     site = _site_for(actor, site_id, may_manage_site)
     alias, team_id = _checked_site(actor, values, site_id=site.pk)
+    if team_id != site.team_id and not may_move_site_to(actor, team_id):
+        raise ValidationError(
+            {
+                "team_id": [
+                    _("You work in this team: another administrator must move the site to it.")
+                ]
+            }
+        )
     try:
         with transaction.atomic():
             ShelterSite.objects.filter(pk=site.pk).update(
@@ -219,6 +229,8 @@ def keyholder_add(*, actor: User, site_id: uuid.UUID, user_id: int) -> SiteKeyho
         raise ValidationError(
             {"user_id": [_("Choose a supervisor of the agency: only they may be keyholders.")]}
         )
+    if not may_name_keyholder(actor, named):
+        raise ValidationError({"user_id": [_("Another administrator must name you.")]})
     if SiteKeyholder.objects.filter(site=site, user=named).exists():
         raise ValidationError({"user_id": [_("This supervisor is already a keyholder here.")]})
     try:
@@ -277,11 +289,15 @@ SEALED_LIMITS = {
 _MULTILINE = frozenset({"address", "rules"})
 
 
-def site_sealed_set(*, actor: User, site_id: uuid.UUID, values: SealedValues) -> ShelterSite:
+def site_sealed_set(
+    *, actor: User, site_id: uuid.UUID, values: SealedValues, second_factor: str
+) -> ShelterSite:
     """Set the site's name, address, phone and rules, sealed under the site's
     own data key (made with the first sealed value). Only those who may open
-    the address may set it; the audit row says which fields changed, never
-    what they say."""
+    the address may set it, with a fresh code from their authenticator as
+    for opening it: a stolen session alone cannot send staff driving
+    residents to another address. The audit row says which fields changed,
+    never what they say."""
     site = _site_for(actor, site_id, may_open_site_address)
     texts = {
         name: (value.strip() if name in _MULTILINE else single_spaced(value))
@@ -294,6 +310,8 @@ def site_sealed_set(*, actor: User, site_id: uuid.UUID, values: SealedValues) ->
         raise ValidationError(errors)
     if not texts:
         raise ValidationError(_("Nothing to change: fill in what you want to record."))
+    if not second_factor_valid(actor, second_factor):
+        raise ValidationError({"second_factor": [str(WRONG_CODE)]})
     with transaction.atomic():
         site = ShelterSite.objects.select_for_update().get(pk=site.pk)
         if site.data_key_id is None:

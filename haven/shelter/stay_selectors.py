@@ -164,6 +164,14 @@ def _residents_of(user: User, stays: Iterable[Stay], today: date) -> list[Reside
     return shown
 
 
+def resident_shown(*, user: User, stay: Stay) -> Resident:
+    """What a page about one stay shows of the person to someone who may
+    not open the case: what the resident view shows of them (the printed
+    name and the fields the agency's settings leave in), no more. The read
+    was audited by ``stay_get``."""
+    return _residents_of(user, [stay], timezone.localdate())[0]
+
+
 def residents(*, user: User, site: ShelterSite, day: date | None = None) -> list[Resident]:
     """The residents of ``site`` on the night of ``day`` (tonight), for the
     site's own staff, audited as one list of the people shown."""

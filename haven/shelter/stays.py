@@ -189,6 +189,16 @@ def _current(stay: Stay) -> None:
         raise ValidationError(_("This stay has already ended."))
 
 
+def _still_current(stay: Stay) -> Stay:
+    """Inside the transaction: ``stay`` as it is now, locked, and still
+    open. The copy a page loaded may be stale: another tab may have moved
+    or ended it meanwhile."""
+    locked = Stay.objects.select_for_update().filter(pk=stay.pk).first()
+    if locked is None or locked.ends_on is not None:
+        raise ValidationError(_("This stay has already ended or moved."))
+    return locked
+
+
 def may_reach(actor: User, stay: Stay) -> bool:
     """Whether ``actor`` may see ``stay`` at all: its site's residents, or
     its case."""
@@ -229,6 +239,7 @@ def stay_move(*, actor: User, stay: Stay, bed_id: int | None, on: date | None = 
         # A room move inside a closed site is not an admission; a new site is.
         _refuse_closed(bed.site)
     with transaction.atomic():
+        _still_current(stay)
         _refuse_overlaps(case, bed, day, leaving=stay)
         stay.ends_on = day
         stay.outcome = StayOutcome.MOVED
@@ -266,6 +277,7 @@ def stay_end(*, actor: User, stay: Stay, ends_on: date | None, outcome: str) -> 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        _still_current(stay)
         stay.ends_on = day
         stay.outcome = outcome
         stay.ended_by = actor
@@ -288,6 +300,10 @@ def stay_mark_compromised(*, actor: User, stay: Stay) -> Stay:
     if stay.compromised_at is not None:
         return stay  # a second click changes nothing
     with transaction.atomic():
+        locked = _still_current(stay)
+        if locked.compromised_at is not None:
+            stay.compromised_at = locked.compromised_at
+            return stay  # marked meanwhile from another tab
         stay.compromised_at = timezone.now()
         stay.save(update_fields=["compromised_at"])
         step_reopen(stay.case, Step.SAFETY, actor)

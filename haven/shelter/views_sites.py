@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.accounts.http import allowed_user, authenticated_user
 from haven.accounts.models import User
+from haven.core import limits
 from haven.core.errors import NotFound
 from haven.core.forms import show_refusal
 from haven.core.http import see_other
@@ -174,7 +175,8 @@ def bed_active(request: HttpRequest, site_id: uuid.UUID, bed_id: int) -> HttpRes
 def keyholder_remove(request: HttpRequest, site_id: uuid.UUID, user_id: int) -> HttpResponse:
     user = authenticated_user(request)
     found = selectors.site_get(user=user, site_id=site_id)
-    if not policies.may_manage_site(user, found):
+    # An id past what the database holds names nobody: as if it did not exist.
+    if not policies.may_manage_site(user, found) or not 0 < user_id <= limits.LARGEST_ROW_ID:
         raise NotFound
     try:
         services.keyholder_remove(actor=user, site_id=found.pk, user_id=user_id)
@@ -204,7 +206,12 @@ def site_sealed(request: HttpRequest, site_id: uuid.UUID) -> HttpResponse:
     form = SealedForm(request.POST if posted else None)
     if posted and form.is_valid():
         try:
-            services.site_sealed_set(actor=user, site_id=found.pk, values=form.values())
+            services.site_sealed_set(
+                actor=user,
+                site_id=found.pk,
+                values=form.values(),
+                second_factor=form.cleaned_data["second_factor"],
+            )
         except ValidationError as error:
             show_refusal(form, error)
         else:

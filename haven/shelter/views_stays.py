@@ -8,6 +8,7 @@ back as the form with its message and a 400, having changed nothing."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from django.contrib import messages
@@ -57,6 +58,12 @@ def _parsed_uuid(value: str) -> uuid.UUID | None:
 # --- A case's stays ---
 
 
+def _sees_stays(user: User) -> Callable[[Case], bool]:
+    """Asked before the case is read: the front desk, and anyone who opens
+    the case only by break-glass without working cases, never see stays."""
+    return lambda _case: policies.may_see_case_stays(user)
+
+
 def _case_page(
     request: HttpRequest,
     user: User,
@@ -100,14 +107,14 @@ def _case_page(
 @require_GET
 def case_stays(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    case = case_for(user, case_id, lambda _case: True)
+    case = case_for(user, case_id, _sees_stays(user))
     return _case_page(request, user, case)
 
 
 @require_POST
 def stay_admit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
-    case = case_for(user, case_id, lambda _case: True)
+    case = case_for(user, case_id, _sees_stays(user))
     # Any bed the user may admit to: the service says whether it is free.
     beds = selectors.beds_to_admit(user=user)
     form = AdmitForm(request.POST, beds=beds, reopening=_reopening(beds))
@@ -132,7 +139,7 @@ def stay_admit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def stay_request(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
-    case = case_for(user, case_id, lambda _case: True)
+    case = case_for(user, case_id, _sees_stays(user))
     form = RequestForm(request.POST, sites=selectors.agency_sites(user=user))
     if form.is_valid():
         try:
@@ -167,7 +174,7 @@ def request_withdraw(request: HttpRequest, request_id: uuid.UUID) -> HttpRespons
 @require_POST
 def stay_place(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_place_at_partner)
-    case = case_for(user, case_id, lambda _case: True)
+    case = case_for(user, case_id, _sees_stays(user))
     form = PlaceForm(request.POST, partners=selectors.shelter_partners(user=user))
     if form.is_valid():
         values = form.cleaned_data
@@ -216,16 +223,24 @@ def _stay_page(
     checks = stay.site is not None and policies.may_record_check_in(user, stay.site)
     if checks and stay.covers(today) and check_in is None:
         check_in = CheckInForm()
-    person = stay.case.person
+    case_open = may_open_case(user, stay.case_id)
+    # Who may not open the case sees what the resident view shows, no more.
+    resident = selectors.resident_shown(user=user, stay=stay)
+    name = (
+        shown_name(stay.case.person, names_hidden_for(user))
+        if case_open
+        else resident.name or _("Name not shown")
+    )
     closes = stay.site is not None and policies.may_close_site(user, stay.site)
     return render(
         request,
         "shelter/stays_stay.html",
         {
             "stay": stay,
-            "name": shown_name(person, names_hidden_for(user)),
-            "language": person.language_name,
-            "case_open": may_open_case(user, stay.case_id),
+            "name": name,
+            "language": resident.language,
+            "safety_notes": resident.safety_notes,
+            "case_open": case_open,
             "changes": changes,
             "move": move if changes else None,
             "end": end if changes else None,

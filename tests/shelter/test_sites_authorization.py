@@ -160,7 +160,8 @@ def test_recording_the_sealed_details(client_for, world, role):
     client = _client(client_for, world, role)
     before = database_state()
     url = reverse("shelter:site_sealed", args=[world.site_a.pk])
-    response = client.post(url, {"phone": "608-555-0100"})
+    code = second_factor(world.users[role])
+    response = client.post(url, {"phone": "608-555-0100", "second_factor": code})
     if role in OPEN_ADDRESS:
         assert response.status_code == 303
         world.site_a.refresh_from_db()

@@ -74,7 +74,10 @@ def test_a_too_long_address_is_refused(world):
     values = services.SealedValues(address="x" * (limits.SUMMARY + 1))
     _refused(
         lambda: services.site_sealed_set(
-            actor=world.users["shelter"], site_id=world.site_a.pk, values=values
+            actor=world.users["shelter"],
+            site_id=world.site_a.pk,
+            values=values,
+            second_factor=second_factor(world.users["shelter"]),
         ),
         "address",
     )

@@ -50,8 +50,15 @@ shelter = make_staff(agency=agency, role=Role.SHELTER, team=team, username="grep
 values = services.SiteValues(alias="Site A", team_id=team.pk)
 site = services.site_create(actor=admin, values=values)
 services.bed_add(actor=admin, site_id=site.pk, room="Room 1", label="A")
-services.site_sealed_set(actor=shelter, site_id=site.pk, values=services.SealedValues(**{SEALED!r}))
-code = format_hotp_value(hotp_value(shelter.totp_secret, int(time.time()) // 30))
+# Two codes at once, each used once: the next step's to seal, this one's to open.
+step = int(time.time()) // 30
+services.site_sealed_set(
+    actor=shelter,
+    site_id=site.pk,
+    values=services.SealedValues(**{SEALED!r}),
+    second_factor=format_hotp_value(hotp_value(shelter.totp_secret, step + 1)),
+)
+code = format_hotp_value(hotp_value(shelter.totp_secret, step))
 opened = services.site_address_open(
     actor=shelter, site_id=site.pk, reason="transport", second_factor=code
 )
