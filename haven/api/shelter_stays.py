@@ -179,7 +179,7 @@ class OccupancyOut(Schema):
 
 class StayRequestOut(Schema):
     id: uuid.UUID
-    case_id: uuid.UUID
+    case_id: uuid.UUID | None = Field(description="Only where you may open the case.")
     site_id: uuid.UUID | None
     priority: Annotated[str, Coded(StayRequest.Priority)]
     status: Annotated[str, Coded(StayRequest.Status)]
@@ -365,7 +365,9 @@ def site_occupancy(request: HttpRequest, site_id: SiteId, day: OnDay = None) -> 
 
 def _request_out(row: selectors.Waiting | StayRequest) -> StayRequestOut:
     if isinstance(row, selectors.Waiting):
-        return out(StayRequestOut, row.request, name=row.name)
+        # The name is shown exactly where the case may be opened.
+        case_id = row.request.case_id if row.case_open else None
+        return out(StayRequestOut, row.request, name=row.name, case_id=case_id)
     return out(StayRequestOut, row, name="")
 
 
@@ -373,7 +375,8 @@ def _request_out(row: selectors.Waiting | StayRequest) -> StayRequestOut:
 def waiting_list(request: HttpRequest) -> list[StayRequestOut]:
     """The agency's shelter waiting list: urgent first, then the longest waiting.
 
-    The first 100. A name only where you may open the case.
+    The first 100; shelter staff see their own sites' and those for any site. The case and
+    the name only where you may open the case.
     """
     user = staff_allowed(request, policies.may_work_stays)
     return [_request_out(w) for w in selectors.waiting_list(user=user)]

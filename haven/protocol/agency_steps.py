@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -212,12 +212,18 @@ def agency_step_create(*, actor: User, code: str, values: StepValues) -> AgencyS
     _ensure_may_define(actor)
     checked = check_values(actor.agency_id, values)
     code = _check_code(actor.agency_id, code)
-    with transaction.atomic():
-        last = AgencyStep.objects.filter(agency_id=actor.agency_id).aggregate(n=Max("position"))
-        step = AgencyStep.objects.create(
-            agency_id=actor.agency_id, code=code, position=(last["n"] or 0) + 1
-        )
-        _new_version(actor, step, checked, 1)
+    try:
+        with transaction.atomic():
+            last = AgencyStep.objects.filter(agency_id=actor.agency_id).aggregate(n=Max("position"))
+            step = AgencyStep.objects.create(
+                agency_id=actor.agency_id, code=code, position=(last["n"] or 0) + 1
+            )
+            _new_version(actor, step, checked, 1)
+    except IntegrityError:
+        # Another administrator made a step with this code meanwhile.
+        raise ValidationError(
+            {"code": [_("The agency already has a step with this code.")]}
+        ) from None
     return step
 
 

@@ -78,12 +78,18 @@ def _works_site(user: User | AnonymousUser, site: ShelterSite | None) -> bool:
     )
 
 
+def may_admit_anywhere(user: User | AnonymousUser) -> bool:
+    """Advocates and supervisors admit to any site of the agency, and so see
+    its whole waiting list; shelter staff, their own sites'."""
+    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR})
+
+
 def may_admit(user: User | AnonymousUser, site: ShelterSite) -> bool:
     """Admitting to a bed of ``site`` (the case must also be the user's to
     open): advocates and supervisors of the agency, the site's shelter staff."""
     if not _of_agency(user, site):
         return False
-    return bool(roles_of(user) & {Role.ADVOCATE, Role.SUPERVISOR}) or _works_site(user, site)
+    return may_admit_anywhere(user) or _works_site(user, site)
 
 
 def may_change_stay(user: User | AnonymousUser, site: ShelterSite | None) -> bool:

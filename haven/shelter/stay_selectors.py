@@ -132,6 +132,9 @@ class Resident:
     last_check_in: CheckIn | None
     due: bool
     case_open: bool
+    # A restricted case (ADR 7): its name and safety notes are for the staff
+    # named on it; the bed still counts as taken.
+    withheld: bool = False
 
 
 def _residents_of(user: User, stays: Iterable[Stay], today: date) -> list[Resident]:
@@ -150,15 +153,17 @@ def _residents_of(user: User, stays: Iterable[Stay], today: date) -> list[Reside
     for stay in stays:
         person: Person = stay.case.person
         last = latest.get(stay.pk)
+        withheld = stay.case.restricted and stay.case_id not in openable
         shown.append(
             Resident(
                 stay=stay,
-                name=printed_name(person, hidden),
+                name="" if withheld else printed_name(person, hidden),
                 language="" if rules.is_hidden("language") else person.language_name,
-                safety_notes=str(stay.safety_notes or ""),
+                safety_notes="" if withheld else str(stay.safety_notes or ""),
                 last_check_in=last,
                 due=last is None or timezone.localdate(last.at) < today,
                 case_open=stay.case_id in openable,
+                withheld=withheld,
             )
         )
     return shown
@@ -184,7 +189,11 @@ def residents(*, user: User, site: ShelterSite, day: date | None = None) -> list
         .order_by("bed__room", "bed__label", "starts_on")
     )
     shown = _residents_of(user, stays, timezone.localdate())
-    audit_people_shown(user=user, people=[r.stay.case.person for r in shown], where="residents")
+    audit_people_shown(
+        user=user,
+        people=[r.stay.case.person for r in shown if not r.withheld],
+        where="residents",
+    )
     return shown
 
 
@@ -196,6 +205,7 @@ class Waiting:
     request: StayRequest
     # Only for those who may open the case; "" otherwise.
     name: str
+    case_open: bool = False
 
 
 _URGENT_FIRST = When_(
@@ -220,6 +230,8 @@ def waiting_list(*, user: User, sites: list[ShelterSite] | None = None) -> list[
     if not policies.may_work_stays(user):
         raise NotFound
     requests = _waiting(user)
+    if sites is None and not policies.may_admit_anywhere(user):
+        sites = sites_of(user)  # shelter staff: their own sites' requests
     if sites is not None:
         requests = requests.filter(Q(site__isnull=True) | Q(site__in=sites))
     rows = list(requests[:100])
@@ -230,12 +242,15 @@ def waiting_list(*, user: User, sites: list[ShelterSite] | None = None) -> list[
     )
     hidden = field_rules(user.agency_id).hidden_names()
     listed = [
-        Waiting(r, printed_name(r.case.person, hidden) if r.case_id in openable else "")
+        Waiting(
+            r,
+            printed_name(r.case.person, hidden) if r.case_id in openable else "",
+            case_open=r.case_id in openable,
+        )
         for r in rows
     ]
-    audit_people_shown(
-        user=user, people=[w.request.case.person for w in listed if w.name], where="waiting list"
-    )
+    shown = [w.request.case.person for w in listed if w.case_open]
+    audit_people_shown(user=user, people=shown, where="waiting list")
     return listed
 
 

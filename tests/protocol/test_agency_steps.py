@@ -498,3 +498,24 @@ def test_only_the_case_teams_supervisors_apply_and_others_get_404(
     assert own_row(case).agency_step_version.number == 1
     assert not AuditEvent.objects.filter(action=Action.AGENCY_STEP_APPLIED).exists()
     assert client_for(supervisor).post(url).status_code == 303
+
+
+def test_a_code_taken_meanwhile_by_another_administrator_is_a_clear_refusal(
+    admin_user, monkeypatch
+):
+    """Two administrators saving the same new code at once: the second one's
+    check ran before the first one's row existed, so the database's own rule
+    decides, and the answer is the same message, with nothing half-written."""
+    from haven.protocol import agency_steps
+
+    minors_step(admin_user)
+    versions = AgencyStepVersion.objects.count()
+    # The second administrator's check saw no such code yet.
+    monkeypatch.setattr(agency_steps, "_check_code", lambda agency_id, code: code)
+
+    with pytest.raises(ValidationError) as refused:
+        minors_step(admin_user)
+
+    assert refused.value.message_dict == {"code": ["The agency already has a step with this code."]}
+    assert AgencyStep.objects.count() == 1
+    assert AgencyStepVersion.objects.count() == versions

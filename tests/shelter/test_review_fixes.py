@@ -221,3 +221,54 @@ def test_an_administrator_cannot_move_a_site_into_their_own_team(
 def test_removing_a_keyholder_past_any_id_is_not_found(client_for, admin_user, site_a):
     url = f"/shelter/sites/{site_a.pk}/keyholders/99999999999999999999999/remove/"
     assert client_for(admin_user).post(url).status_code == 404
+
+
+# --- L3: the waiting list over the API ---
+
+
+def test_the_waiting_list_names_no_case_the_caller_may_not_open(
+    advocate, shelter, shelter_b, case, site_a, site_b
+):
+    from haven.shelter.stays import stay_request_add
+
+    stay_request_add(actor=advocate, case=case, site_id=site_a.pk, priority="urgent")
+
+    mine = Api(advocate).get(f"{API}/shelter/waiting").json()
+    assert [row["case_id"] for row in mine] == [str(case.pk)]
+    # Site A's shelter staff see the request for their site, without the case.
+    theirs = Api(shelter).get(f"{API}/shelter/waiting").json()
+    assert [(row["case_id"], row["name"]) for row in theirs] == [(None, "")]
+    # Site B's shelter staff do not see a request for Site A at all.
+    assert Api(shelter_b).get(f"{API}/shelter/waiting").json() == []
+
+
+# --- L4: a restricted case in the resident view ---
+
+
+def test_a_restricted_residents_name_and_notes_are_for_the_staff_named_on_it(
+    client_for, advocate, supervisor, shelter, team, site_a
+):
+    from haven.people.services import case_staff_set
+
+    case = record_intake(
+        actor=advocate, team=team, advocate=advocate, preferred_name="Xiomara Restricta"
+    )
+    stay_admit(
+        actor=advocate, case=case, bed_id=bed_of(site_a).pk, safety_notes="Synthetic curfew note"
+    )
+    case_staff_set(
+        actor=supervisor,
+        case=case,
+        assigned=[advocate],
+        restricted=True,
+        named=[advocate, supervisor],
+    )
+    before = AuditEvent.objects.count()
+
+    text = client_for(shelter).get(reverse("shelter:residents", args=[site_a.pk])).content.decode()
+
+    assert "Xiomara" not in text
+    assert "Synthetic curfew note" not in text
+    assert "Name not shown" in text
+    # Nobody's record was shown, so the list read names nobody in the audit.
+    assert not AuditEvent.objects.filter(pk__gt=before, action=Action.PEOPLE_VIEWED).exists()
