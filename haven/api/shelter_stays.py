@@ -15,6 +15,7 @@ body (``["path", <id>]``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated
 
@@ -55,7 +56,7 @@ from haven.api.inputs import Note as NoteText
 from haven.consent.models import InfoKind
 from haven.shelter import policies, stays
 from haven.shelter import stay_selectors as selectors
-from haven.shelter.models import CheckIn, Stay, StayOutcome, StayRequest
+from haven.shelter.models import CheckIn, ShelterSite, Stay, StayOutcome, StayRequest
 
 router = Router(tags=["shelter"])
 
@@ -202,9 +203,14 @@ def _stay_out(stay: Stay) -> StayOut:
     )
 
 
-def _stay(request: HttpRequest, stay_id: str) -> tuple[User, Stay]:
+def _stay(
+    request: HttpRequest,
+    stay_id: str,
+    may: Callable[[User, ShelterSite | None], bool] | None = None,
+) -> tuple[User, Stay]:
+    """The stay, for a change only if ``may`` allows it (see stay_get)."""
     user = staff_allowed(request, policies.may_work_stays)
-    return user, selectors.stay_get(user=user, stay_id=uuid_or_404(stay_id))
+    return user, selectors.stay_get(user=user, stay_id=uuid_or_404(stay_id), may=may)
 
 
 @router.get("/cases/{case_id}/stays", response={200: list[StayOut], **NOT_FOUND})
@@ -270,7 +276,7 @@ def stay_move(request: HttpRequest, stay_id: StayId, move: StayMoveIn) -> Status
     Ends the stay on the day as moved and starts the new one the same day. Answers the new
     stay.
     """
-    user, found = _stay(request, stay_id)
+    user, found = _stay(request, stay_id, policies.may_change_stay)
     with refusals_at():
         moved = stays.stay_move(actor=user, stay=found, bed_id=move.bed, on=move.on)
     return Status(201, _stay_out(moved))
@@ -282,7 +288,7 @@ def stay_end(request: HttpRequest, stay_id: StayId, end: StayEndIn) -> StayOut:
 
     Not before it began, and not twice.
     """
-    user, found = _stay(request, stay_id)
+    user, found = _stay(request, stay_id, policies.may_change_stay)
     with refusals_at():
         stays.stay_end(actor=user, stay=found, ends_on=end.ends_on, outcome=end.outcome)
     return _stay_out(found)
@@ -295,7 +301,7 @@ def stay_compromised(request: HttpRequest, stay_id: StayId) -> StayOut:
     The case's safety plan goes back in progress for review; move the person with /move,
     and ask the agency's designated administrators to close the site on its page.
     """
-    user, found = _stay(request, stay_id)
+    user, found = _stay(request, stay_id, policies.may_change_stay)
     with refusals_at(whole=("path", "stay_id")):
         stays.stay_mark_compromised(actor=user, stay=found)
     return _stay_out(found)
@@ -316,7 +322,7 @@ def check_in_record(
 
     The site's shelter staff only.
     """
-    user, found = _stay(request, stay_id)
+    user, found = _stay(request, stay_id, policies.may_record_check_in)
     with refusals_at():
         made = stays.check_in_record(
             actor=user,

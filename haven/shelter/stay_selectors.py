@@ -10,7 +10,7 @@ audited as one list of the people shown.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,15 +94,24 @@ def sites_of(user: User) -> list[ShelterSite]:
     )
 
 
-def stay_get(*, user: User, stay_id: uuid.UUID) -> Stay:
+def stay_get(
+    *,
+    user: User,
+    stay_id: uuid.UUID,
+    may: Callable[[User, ShelterSite | None], bool] | None = None,
+) -> Stay:
     """One stay the user may see (its site's residents, or its case),
-    audited as the person shown; anything else is not found."""
+    audited as the person shown; anything else is not found. ``may`` is the
+    rule of the change the caller is about to make: a stay the user may see
+    but not change is not found before anything is recorded."""
     stay = (
         Stay.objects.filter(pk=stay_id, case__agency_id=user.agency_id)
         .select_related("case", "case__person", "site", "bed", "referral")
         .first()
     )
     if stay is None or not may_reach(user, stay):
+        raise NotFound
+    if may is not None and not may(user, stay.site):
         raise NotFound
     audit_people_shown(user=user, people=[stay.case.person], where="stay")
     return stay

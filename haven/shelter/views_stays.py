@@ -265,7 +265,7 @@ def stay(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def stay_move(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
-    found = selectors.stay_get(user=user, stay_id=stay_id)
+    found = selectors.stay_get(user=user, stay_id=stay_id, may=policies.may_change_stay)
     beds = selectors.beds_to_admit(user=user)
     form = MoveForm(request.POST, beds=beds, reopening=_reopening(beds))
     if form.is_valid():
@@ -284,7 +284,7 @@ def stay_move(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def stay_end(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
-    found = selectors.stay_get(user=user, stay_id=stay_id)
+    found = selectors.stay_get(user=user, stay_id=stay_id, may=policies.may_change_stay)
     form = EndForm(request.POST)
     if form.is_valid():
         try:
@@ -305,7 +305,7 @@ def stay_end(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def stay_compromised(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
-    found = selectors.stay_get(user=user, stay_id=stay_id)
+    found = selectors.stay_get(user=user, stay_id=stay_id, may=policies.may_change_stay)
     try:
         stays.stay_mark_compromised(actor=user, stay=found)
     except ValidationError as error:
@@ -321,7 +321,7 @@ def stay_compromised(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def check_in(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     user = allowed_user(request, policies.may_work_stays)
-    found = selectors.stay_get(user=user, stay_id=stay_id)
+    found = selectors.stay_get(user=user, stay_id=stay_id, may=policies.may_record_check_in)
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
