@@ -42,7 +42,7 @@ from haven.api.inputs import (
 )
 from haven.core import limits
 from haven.core.errors import NotFound
-from haven.shelter import selectors_sites, services_sites
+from haven.shelter import site_selectors, sites
 from haven.shelter.models import Bed, OpeningReason
 from haven.shelter.policies import may_manage_site
 
@@ -129,7 +129,7 @@ def _number_or_404(value: str) -> int:
     return int(value)
 
 
-def _site_out(row: selectors_sites.SiteRow) -> SiteOut:
+def _site_out(row: site_selectors.SiteRow) -> SiteOut:
     return SiteOut(
         id=row.site.pk,
         alias=row.site.alias,
@@ -154,7 +154,7 @@ def shelter_site_list(request: HttpRequest) -> list[SiteOut]:
     Never an address. Advocates, supervisors, shelter staff and administrators.
     """
     user = authenticated_user(request)
-    return [_site_out(row) for row in selectors_sites.site_list(user=user)]
+    return [_site_out(row) for row in site_selectors.site_list(user=user)]
 
 
 @router.post("/shelter/sites", response={201: SiteOut, **WRITE_FAILURES})
@@ -164,12 +164,10 @@ def shelter_site_create(request: HttpRequest, site: SiteIn) -> Status[SiteOut]:
     Its sealed details are recorded by its shelter staff or keyholders. Administrators.
     """
     user = authenticated_user(request)
-    values = services_sites.SiteValues(
-        alias=site.alias, team_id=site.team_id, is_active=site.is_active
-    )
+    values = sites.SiteValues(alias=site.alias, team_id=site.team_id, is_active=site.is_active)
     with refusals_at():
-        made = services_sites.site_create(actor=user, values=values)
-    return Status(201, _site_out(selectors_sites.site_row(user=user, site_id=made.pk)))
+        made = sites.site_create(actor=user, values=values)
+    return Status(201, _site_out(site_selectors.site_row(user=user, site_id=made.pk)))
 
 
 @router.get("/shelter/sites/{site_id}", response={200: SiteOut, **NOT_FOUND})
@@ -179,7 +177,7 @@ def shelter_site_detail(request: HttpRequest, site_id: SiteId) -> SiteOut:
     Never its address. Advocates, supervisors, shelter staff and administrators.
     """
     user = authenticated_user(request)
-    return _site_out(selectors_sites.site_row(user=user, site_id=uuid_or_404(site_id)))
+    return _site_out(site_selectors.site_row(user=user, site_id=uuid_or_404(site_id)))
 
 
 @router.put("/shelter/sites/{site_id}", response={200: SiteOut, **WRITE_FAILURES})
@@ -189,12 +187,10 @@ def shelter_site_edit(request: HttpRequest, site_id: SiteId, site: SiteIn) -> Si
     Administrators.
     """
     user = authenticated_user(request)
-    values = services_sites.SiteValues(
-        alias=site.alias, team_id=site.team_id, is_active=site.is_active
-    )
+    values = sites.SiteValues(alias=site.alias, team_id=site.team_id, is_active=site.is_active)
     with refusals_at():
-        services_sites.site_edit(actor=user, site_id=uuid_or_404(site_id), values=values)
-    return _site_out(selectors_sites.site_row(user=user, site_id=site_id))
+        sites.site_edit(actor=user, site_id=uuid_or_404(site_id), values=values)
+    return _site_out(site_selectors.site_row(user=user, site_id=site_id))
 
 
 @router.get("/shelter/sites/{site_id}/beds", response={200: list[BedOut], **NOT_FOUND})
@@ -204,8 +200,8 @@ def shelter_bed_list(request: HttpRequest, site_id: SiteId) -> list[BedOut]:
     No resident is named. Whoever may see the site.
     """
     user = authenticated_user(request)
-    site = selectors_sites.site_get(user=user, site_id=uuid_or_404(site_id))
-    return [_bed_out(row.bed, row.taken) for row in selectors_sites.site_beds(site)]
+    site = site_selectors.site_get(user=user, site_id=uuid_or_404(site_id))
+    return [_bed_out(row.bed, row.taken) for row in site_selectors.site_beds(site)]
 
 
 @router.post("/shelter/sites/{site_id}/beds", response={201: BedOut, **WRITE_FAILURES})
@@ -216,7 +212,7 @@ def shelter_bed_add(request: HttpRequest, site_id: SiteId, bed: BedIn) -> Status
     """
     user = authenticated_user(request)
     with refusals_at():
-        made = services_sites.bed_add(
+        made = sites.bed_add(
             actor=user, site_id=uuid_or_404(site_id), room=bed.room, label=bed.label
         )
     return Status(201, _bed_out(made, taken=False))
@@ -231,12 +227,12 @@ def shelter_bed_edit(
     Beds are never deleted: past stays name them. Administrators.
     """
     user = authenticated_user(request)
-    site = selectors_sites.site_get(user=user, site_id=uuid_or_404(site_id))
+    site = site_selectors.site_get(user=user, site_id=uuid_or_404(site_id))
     wanted = _number_or_404(bed_id)
     if not may_manage_site(user, site) or not site.beds.filter(pk=wanted).exists():
         raise NotFound
-    changed = services_sites.bed_set_active(actor=user, bed_id=wanted, is_active=bed.is_active)
-    taken = next(r.taken for r in selectors_sites.site_beds(site) if r.bed.pk == changed.pk)
+    changed = sites.bed_set_active(actor=user, bed_id=wanted, is_active=bed.is_active)
+    taken = next(r.taken for r in site_selectors.site_beds(site) if r.bed.pk == changed.pk)
     return _bed_out(changed, taken)
 
 
@@ -250,9 +246,7 @@ def shelter_keyholder_add(
     """
     user = authenticated_user(request)
     with refusals_at():
-        services_sites.keyholder_add(
-            actor=user, site_id=uuid_or_404(site_id), user_id=keyholder.user_id
-        )
+        sites.keyholder_add(actor=user, site_id=uuid_or_404(site_id), user_id=keyholder.user_id)
     return Status(204, None)
 
 
@@ -269,7 +263,7 @@ def shelter_keyholder_remove(
     """
     user = authenticated_user(request)
     with refusals_at(whole=("path", "user_id")):
-        services_sites.keyholder_remove(
+        sites.keyholder_remove(
             actor=user, site_id=uuid_or_404(site_id), user_id=_number_or_404(user_id)
         )
     return Status(204, None)
@@ -284,11 +278,11 @@ def shelter_site_sealed(request: HttpRequest, site_id: SiteId, sealed: SealedIn)
     nothing written, on a wrong or missing code.
     """
     user = authenticated_user(request)
-    values = services_sites.SealedValues(
+    values = sites.SealedValues(
         name=sealed.name, address=sealed.address, phone=sealed.phone, rules=sealed.rules
     )
     with refusals_at():
-        services_sites.site_sealed_set(
+        sites.site_sealed_set(
             actor=user,
             site_id=uuid_or_404(site_id),
             values=values,
@@ -306,7 +300,7 @@ def shelter_site_address(request: HttpRequest, site_id: SiteId, opening: Address
     """
     user = authenticated_user(request)
     with refusals_at():
-        opened = services_sites.site_address_open(
+        opened = sites.site_address_open(
             actor=user,
             site_id=uuid_or_404(site_id),
             reason=opening.reason,

@@ -1,5 +1,5 @@
 """Forms of the shelter sites' pages: they parse what staff typed; the rules
-are the services' (haven.shelter.services_sites)."""
+are the services' (haven.shelter.sites)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from haven.core import limits
 from haven.core.models import Team
 from haven.safety.forms import SecondFactorForm
 from haven.shelter.models import OpeningReason, SiteClosure
-from haven.shelter.services_sites import (
+from haven.shelter.sites import (
     CLOSURE_MAX_DAYS,
     CLOSURE_MIN_DAYS,
     SEALED_LIMITS,

@@ -26,8 +26,8 @@ from haven.core.forms import show_refusal
 from haven.core.http import see_other
 from haven.safety.lockdown import running_lockdown
 from haven.shelter import policies
-from haven.shelter import selectors_sites as selectors
-from haven.shelter import services_sites as services
+from haven.shelter import site_selectors as selectors
+from haven.shelter import sites as services
 from haven.shelter.forms_sites import (
     AddressOpenForm,
     BedForm,

@@ -13,7 +13,7 @@ from django.test import Client
 
 from haven.accounts.api_tokens import api_token_create
 from haven.audit.models import Action, AuditEvent
-from haven.shelter import services_sites
+from haven.shelter import sites
 from haven.shelter.models import AddressOpening, ShelterSite, SiteClosure
 from tests.safety.conftest import second_factor, wrong_code
 from tests.shared import fresh, shared_data
@@ -152,7 +152,7 @@ def test_closing_a_site_is_not_in_the_api_and_a_closure_shows_on_the_site(world)
     for action in ("closure", "reopen", "close"):
         assert api.post(f"{path}/{action}", {"days": 3, "why": "threat"}).status_code in (404, 405)
     assert not SiteClosure.objects.exists()
-    services_sites.site_close(
+    sites.site_close(
         actor=world.users["lockdown_admin"], site_id=world.site_a.pk, days=3, why="compromised"
     )
     assert api.get(path).json()["closed_until"] is not None

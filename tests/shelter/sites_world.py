@@ -21,7 +21,7 @@ from haven.accounts.models import Role, User
 from haven.audit.models import AuditEvent
 from haven.core.models import DataKey, Team
 from haven.safety import services as safety_services
-from haven.shelter import services_sites as services
+from haven.shelter import sites as services
 from haven.shelter.models import ShelterSite
 from tests.factories import TeamFactory, make_staff
 from tests.safety.conftest import second_factor

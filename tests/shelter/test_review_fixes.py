@@ -15,7 +15,7 @@ from haven.accounts.models import Membership, Role, User
 from haven.audit.models import Action, AuditEvent
 from haven.people.field_settings import field_settings_save
 from haven.people.models import FieldSetting
-from haven.shelter import services_sites
+from haven.shelter import sites
 from haven.shelter.models import ShelterSite, SiteKeyholder, Stay, StayOutcome
 from haven.shelter.stays import stay_admit, stay_end, stay_mark_compromised, stay_move
 from tests.factories import make_staff, record_intake
@@ -188,30 +188,28 @@ def admin_supervisor(agency, other_team):
 def test_an_administrator_cannot_name_themselves_keyholder(admin_supervisor, admin_user, site_a):
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as refused:
-        services_sites.keyholder_add(
-            actor=admin_supervisor, site_id=site_a.pk, user_id=admin_supervisor.pk
-        )
+        sites.keyholder_add(actor=admin_supervisor, site_id=site_a.pk, user_id=admin_supervisor.pk)
     assert refused.value.message_dict == {"user_id": ["Another administrator must name you."]}
     assert not SiteKeyholder.objects.exists()
     assert list(AuditEvent.objects.filter(pk__gt=before).values_list("action", flat=True)) == []
     # Another administrator may.
-    services_sites.keyholder_add(actor=admin_user, site_id=site_a.pk, user_id=admin_supervisor.pk)
+    sites.keyholder_add(actor=admin_user, site_id=site_a.pk, user_id=admin_supervisor.pk)
     assert SiteKeyholder.objects.filter(user=admin_supervisor).exists()
 
 
 def test_an_administrator_cannot_move_a_site_into_their_own_team(
     admin_supervisor, admin_user, site_a, other_team
 ):
-    values = services_sites.SiteValues(alias="Site A", team_id=other_team.pk)
+    values = sites.SiteValues(alias="Site A", team_id=other_team.pk)
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as refused:
-        services_sites.site_edit(actor=admin_supervisor, site_id=site_a.pk, values=values)
+        sites.site_edit(actor=admin_supervisor, site_id=site_a.pk, values=values)
     assert list(refused.value.message_dict) == ["team_id"]
     assert ShelterSite.objects.get(pk=site_a.pk).team_id != other_team.pk
     assert list(AuditEvent.objects.filter(pk__gt=before).values_list("action", flat=True)) == []
     # Renaming a site of a team the administrator is not in is still theirs to do,
     # and another administrator moves it.
-    site = services_sites.site_edit(actor=admin_user, site_id=site_a.pk, values=values)
+    site = sites.site_edit(actor=admin_user, site_id=site_a.pk, values=values)
     assert site.team_id == other_team.pk
 
 

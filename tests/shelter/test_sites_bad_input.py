@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from haven.core import limits
 from haven.core.errors import NotFound
-from haven.shelter import services_sites as services
+from haven.shelter import sites as services
 from tests.safety.conftest import second_factor
 from tests.shared import fresh, shared_data
 from tests.shelter.sites_world import database_state, make_world

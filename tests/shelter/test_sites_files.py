@@ -34,7 +34,7 @@ import io, json, logging, time
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from haven.accounts.models import Role
 from haven.audit.models import AuditEvent
-from haven.shelter import services_sites as services
+from haven.shelter import sites as services
 from tests.factories import AgencyFactory, TeamFactory, make_staff
 
 captured = io.StringIO()

@@ -1,7 +1,7 @@
 """Reads of the agency's shelter sites for the pages and the API: by alias,
 team, capacity, how many beds are taken tonight and whether the site is
 closed to admissions. Nothing here opens a site's sealed details: that is
-``services_sites.site_address_open``, which audits it."""
+``sites.site_address_open``, which audits it."""
 
 from __future__ import annotations
 
