@@ -54,7 +54,7 @@ from haven.api.inputs import (
 )
 from haven.api.inputs import Note as NoteText
 from haven.consent.models import InfoKind
-from haven.shelter import policies, stays
+from haven.shelter import policies, site_selectors, stays
 from haven.shelter import stay_selectors as selectors
 from haven.shelter.models import CheckIn, ShelterSite, Stay, StayOutcome, StayRequest
 
@@ -341,7 +341,7 @@ def site_occupancy(request: HttpRequest, site_id: SiteId, day: OnDay = None) -> 
     to the site's own staff and only for tonight.
     """
     user = authenticated_user(request)
-    site = selectors.site_get(user=user, site_id=uuid_or_404(site_id))
+    site = site_selectors.site_get(user=user, site_id=uuid_or_404(site_id))
     night = _night(day)
     taken = selectors.occupancy(site, night)
     listed = None

@@ -6,7 +6,7 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from haven.accounts.http import authenticated_user
@@ -99,13 +99,4 @@ def _shelter_block(user: User, case: Case) -> dict[str, object] | None:
     site's alias and bed, or "at a partner"; never the address."""
     if not may_see_case_stays(user):
         return None
-    return {"stay": current_stay(case), "stays_url": _url_if_any("shelter:case_stays", case.pk)}
-
-
-def _url_if_any(name: str, *args: object) -> str | None:
-    """The address of a page another part of the shelter work provides, or
-    None while it is not there, so the case page never breaks on it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+    return {"stay": current_stay(case), "stays_url": reverse("shelter:case_stays", args=[case.pk])}

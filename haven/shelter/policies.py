@@ -156,11 +156,9 @@ def may_close_site(user: User | AnonymousUser, site: ShelterSite) -> bool:
 
 # --- Places: shelter on the pages that existed before it ---
 
-_SEES_CASE_STAYS = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.SHELTER})
-
 
 def may_see_case_stays(user: User | AnonymousUser) -> bool:
     """Who sees, on a case they may open, where the person stays (a site by
     its alias, or "at a partner"): staff who work cases. Never the front
     desk, who see only a minimal intake; the address is never shown there."""
-    return bool(roles_of(user) & _SEES_CASE_STAYS)
+    return may_work_stays(user)

@@ -77,14 +77,6 @@ def occupancy(site: ShelterSite, day: date) -> Occupancy:
     return Occupancy(site=site, day=day, beds=beds, unplaced=unplaced + len(holding))
 
 
-def site_get(*, user: User, site_id: uuid.UUID) -> ShelterSite:
-    """An active site of the user's agency, for those who see sites."""
-    site = ShelterSite.objects.filter(pk=site_id, agency_id=user.agency_id).first()
-    if site is None or not policies.may_see_sites(user):
-        raise NotFound
-    return site
-
-
 def sites_of(user: User) -> list[ShelterSite]:
     """The active sites whose residents ``user`` sees."""
     return list(

@@ -29,7 +29,7 @@ from haven.people.display import shown_name
 from haven.people.models import Case
 from haven.people.policies import may_open_case
 from haven.safety.lockdown import lockdown_admins
-from haven.shelter import policies, stays
+from haven.shelter import policies, site_selectors, stays
 from haven.shelter import stay_selectors as selectors
 from haven.shelter.forms_stays import (
     AdmitForm,
@@ -345,7 +345,7 @@ def check_in(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def residents(request: HttpRequest, site_id: uuid.UUID) -> HttpResponse:
     user = authenticated_user(request)
-    site = selectors.site_get(user=user, site_id=site_id)
+    site = site_selectors.site_get(user=user, site_id=site_id)
     if not policies.may_see_residents(user, site):
         raise NotFound
     today = timezone.localdate()
