@@ -107,6 +107,10 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "ninja",
+    # Django's tasks framework (the backport of django.tasks) and its queue in
+    # the database: the queue carries "run job <id>", haven.jobs the rest.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -306,9 +310,14 @@ HAVEN_UPLOAD_MAX_BYTES = max(HAVEN_ATTACHMENT_MAX_BYTES, 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["haven.attachments.uploads.MemoryOnlyUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
-# Background jobs (haven.jobs) run in a thread after the request commits;
-# under test they run inside job_start, so a test sees the finished job.
+# Background jobs (haven.jobs) are queued when the request commits and run by
+# a worker process (``manage.py jobs_worker``); under test they run inside
+# job_start, so a test sees the finished job.
 HAVEN_JOBS_INLINE = env.bool("HAVEN_JOBS_INLINE", default=TESTING)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /readyz and check_health fail when the disk holding the database has less
+# free space than this (megabytes).
+HAVEN_READY_MIN_FREE_MB = env.int("HAVEN_READY_MIN_FREE_MB", default=500)
 
 # --- Content Security Policy -------------------------------------------------
 # No inline script or style anywhere: every page uses files under static/.
