@@ -161,7 +161,9 @@ def job_start(
         )
         if not inline:
             agency_id = actor.agency_id
-            transaction.on_commit(lambda: jobs_enqueue_waiting(agency_id=agency_id))
+            # Robust: should queueing fail, the job is recorded all the same,
+            # and the worker's next round queues it.
+            transaction.on_commit(lambda: jobs_enqueue_waiting(agency_id=agency_id), robust=True)
     if inline:
         claimed = _claim(actor.agency_id, job.pk)
         if claimed is not None:
