@@ -12,6 +12,7 @@ fails.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from haven.core.keyfiles import read_secret
 from haven.core.keys import agency_secrets
+from haven.core.ledger import KEY_NAME, ledger_path
 from haven.core.models import AgencyKey
 
 logger = logging.getLogger(__name__)
@@ -105,6 +107,15 @@ def keys_readable() -> bool:
     return True
 
 
+def ledger_writable() -> bool:
+    """The destruction ledger and its key are there, and a destruction can
+    append to the ledger (haven.core.ledger): without it, destroying a
+    person would fail, and a restore would refuse."""
+    path = ledger_path()
+    key = path.parent / KEY_NAME
+    return path.is_file() and key.is_file() and os.access(path, os.R_OK | os.W_OK)
+
+
 def _database_folder() -> Path:
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3" and str(database["NAME"]) not in (
@@ -129,4 +140,5 @@ def register_core_checks() -> None:
     register("database", database_writable)
     register("keys", keys_readable)
     register("migrations", migrations_applied)
+    register("ledger", ledger_writable)
     register("disk", disk_has_room)

@@ -21,7 +21,7 @@ from haven.jobs.workers import worker_beat
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = {"database", "keys", "migrations", "disk", "worker"}
+CHECKS = {"database", "keys", "migrations", "ledger", "disk", "worker"}
 
 
 @pytest.fixture
@@ -68,6 +68,13 @@ def test_a_disk_below_the_threshold_fails(client, settings, worker_seen):
     assert status == 503
     assert body == {**dict.fromkeys(CHECKS, "ok"), "disk": "fail"}
     assert set(body) == CHECKS  # no path, no figure
+
+
+def test_a_missing_destruction_ledger_fails(client, settings, tmp_path, worker_seen):
+    settings.HAVEN_LEDGER_DIR = tmp_path / "nowhere"
+    status, body = readyz(client)
+    assert status == 503
+    assert body == {**dict.fromkeys(CHECKS, "ok"), "ledger": "fail"}
 
 
 def test_unreadable_keys_fail(client, settings, tmp_path, monkeypatch, worker_seen):
@@ -140,4 +147,4 @@ def test_check_health_prints_each_check_and_fails_on_any(capsys, settings, worke
 
 
 def test_the_checks_are_registered_once_each():
-    assert health.registered() == ["database", "keys", "migrations", "disk", "worker"]
+    assert health.registered() == ["database", "keys", "migrations", "ledger", "disk", "worker"]

@@ -76,7 +76,8 @@ def test_serve_starts_gunicorn_and_a_worker_and_stops_both(tmp_path, migrated_in
             time.sleep(0.5)
         assert answer == (
             200,
-            b'{"database": "ok", "keys": "ok", "migrations": "ok", "disk": "ok", "worker": "ok"}',
+            b'{"database": "ok", "keys": "ok", "migrations": "ok", "ledger": "ok", '
+            b'"disk": "ok", "worker": "ok"}',
         )
         assert get(f"{base}/healthz") == (200, b"ok")
         children |= children_of(serve.pid)
