@@ -10,6 +10,7 @@ requests use.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sqlite3
@@ -17,8 +18,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg.errors
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -28,11 +30,12 @@ from haven.audit.integrity import verify_audit_chains
 from haven.audit.models import AuditEvent
 from haven.communications.models import Communication
 from haven.core.storage import storage_is_full
+from haven.core.views import server_error
 from haven.people.models import Case, Person, SearchEntry
 from haven.protocol.models import CaseStep
 from tests.factories import AgencyFactory, TeamFactory, make_staff, record_intake
 
-pytestmark = pytest.mark.skipif(
+on_sqlite = pytest.mark.skipif(
     connection.vendor != "sqlite",
     reason="max_page_count is SQLite's; PostgreSQL's is SQLSTATE 53100",
 )
@@ -121,6 +124,7 @@ def communication_form() -> dict[str, str]:
     }
 
 
+@on_sqlite
 def test_a_full_disk_answers_503_writes_nothing_and_recovers(client, setting, caplog):
     team, intake, advocate, case = setting
     intake_client = client
@@ -174,6 +178,7 @@ def test_a_full_disk_answers_503_writes_nothing_and_recovers(client, setting, ca
     assert checked > 0
 
 
+@on_sqlite
 def test_the_full_page_is_translated(client, setting):
     _team, _intake, advocate, case = setting
     advocate.language = "es"
@@ -187,27 +192,37 @@ def test_the_full_page_is_translated(client, setting):
     space_again()
 
 
-def test_what_counts_as_a_full_disk():
-    def caused(cause: BaseException) -> Exception:
+def caused(cause: BaseException) -> Exception:
+    """``cause`` wrapped as Django wraps a driver's error."""
+    try:
         try:
-            try:
-                raise cause
-            except BaseException as error:
-                raise RuntimeError("wrapped") from error
-        except RuntimeError as wrapped:
-            return wrapped
+            raise cause
+        except BaseException as error:
+            raise OperationalError(str(error)) from error
+    except OperationalError as wrapped:
+        return wrapped
 
-    full = sqlite3.OperationalError("database or disk is full")
-    assert storage_is_full(caused(full))
-    assert storage_is_full(OSError(28, "No space left on device"))
 
-    class DiskFull(Exception):
-        sqlstate = "53100"
-
-    class TooManyConnections(Exception):
-        sqlstate = "53300"
-
-    assert storage_is_full(caused(DiskFull()))
-    assert not storage_is_full(TooManyConnections())
-    assert not storage_is_full(sqlite3.OperationalError("database is locked"))
+def test_what_counts_as_a_full_disk():
+    assert storage_is_full(caused(sqlite3.OperationalError("database or disk is full")))
+    assert storage_is_full(caused(psycopg.errors.DiskFull()))
+    assert storage_is_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert not storage_is_full(caused(psycopg.errors.TooManyConnections()))
+    assert not storage_is_full(caused(psycopg.errors.OutOfMemory()))
+    assert not storage_is_full(caused(sqlite3.OperationalError("database is locked")))
     assert not storage_is_full(ValueError("database or disk is full"))
+
+
+def test_a_full_disk_outside_a_view_answers_503_too(rf):
+    """Saving the session, say: Django hands the failure to the 500 handler."""
+    for path, kind in (("/cases/", "text/html"), ("/api/v1/cases", "application/json")):
+        try:
+            raise caused(psycopg.errors.DiskFull())
+        except OperationalError:
+            response = server_error(rf.post(path))
+        assert response.status_code == 503
+        assert response["Content-Type"].startswith(kind)
+    try:
+        raise caused(sqlite3.OperationalError("no such table: x"))
+    except OperationalError:
+        assert server_error(rf.get("/cases/")).status_code == 500
