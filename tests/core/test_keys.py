@@ -103,7 +103,7 @@ def test_rotate_keys_refuses_unknown_agency_and_changes_nothing(agency):
 
 def test_shredding_a_data_key_makes_its_values_unreadable(agency):
     row, sealed, aad = sealed_value(agency)
-    DataKey.objects.filter(pk=row.pk).delete()
+    keys.data_keys_destroy([row.pk], kind="keys")
     assert not DataKey.objects.filter(pk=row.pk).exists()
     # Nothing else in the database can open the value.
     for other in DataKey.objects.all():
