@@ -186,6 +186,12 @@ DATABASES = {
         read_secret("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'haven.sqlite3'}"
     )
 }
+# FULL syncs the write-ahead log at every commit, so an acknowledged write
+# survives a power cut, not only a crashed process (NORMAL's guarantee); it
+# costs one fsync per write (ADR 27).
+SQLITE_SYNCHRONOUS = env.str("HAVEN_SQLITE_SYNCHRONOUS", default="FULL").upper()
+if SQLITE_SYNCHRONOUS not in {"FULL", "NORMAL"}:
+    raise ImproperlyConfigured("HAVEN_SQLITE_SYNCHRONOUS must be FULL or NORMAL.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE transactions serialise writers up front, so the audit
@@ -196,7 +202,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;"
             "PRAGMA secure_delete=ON;"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA synchronous=NORMAL;"
+            f"PRAGMA synchronous={SQLITE_SYNCHRONOUS};"
         ),
     }
 else:

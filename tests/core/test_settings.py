@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,3 +88,12 @@ def test_seed_demo_refuses_production(tmp_path):
     result = run_manage("seed_demo", env=PRODUCTION, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "refuses to run with production settings" in result.stderr
+
+
+def test_sqlite_syncs_every_commit_by_default(db):
+    """An acknowledged write survives a power cut, not only a crash (ADR 27)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL
