@@ -38,6 +38,9 @@ def kind() -> str:
 
 def sqlite_copy(target: Path) -> None:
     """A consistent copy of the live database into ``target``, as one file."""
+    if connection.in_atomic_block:
+        # SQLite's backup waits forever for a connection's own write transaction.
+        raise DatabaseCopyError("a backup cannot be taken inside a transaction")
     connection.ensure_connection()
     source = connection.connection
     copy = sqlite3.connect(target)
@@ -63,13 +66,19 @@ def sqlite_check(path: Path) -> None:
         raise DatabaseCopyError("the backup's database fails SQLite's integrity check")
 
 
-def sqlite_target() -> Path:
-    return Path(settings.DATABASES["default"]["NAME"])
+def sqlite_target() -> Path | None:
+    """The configured database file; None for an in-memory database (the test suite's)."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        return None
+    return Path(name)
 
 
 def sqlite_put_in_place(restored: Path) -> None:
     """Replace the configured database file with ``restored`` (same folder) by a rename."""
     target = sqlite_target()
+    if target is None:
+        raise DatabaseCopyError("cannot restore into an in-memory database")
     connections.close_all()
     for suffix in ("-wal", "-shm", "-journal"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)

@@ -311,8 +311,8 @@ def _decrypted(folder: Path, identities: list[pyrage.x25519.Identity]) -> Iterat
     encrypted = str(folder / DATABASE_FILE)
     sqlite = database.kind() == "sqlite"
     with _private_folder() as private:
-        if sqlite:
-            target = database.sqlite_target()
+        target = database.sqlite_target() if sqlite else None
+        if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(prefix=".haven-restore-", dir=target.parent)
             os.close(fd)
@@ -340,7 +340,8 @@ def _decrypted(folder: Path, identities: list[pyrage.x25519.Identity]) -> Iterat
 
 
 def _refuse_unless_empty() -> None:
-    if database.kind() == "sqlite" and not database.sqlite_target().exists():
+    target = database.sqlite_target() if database.kind() == "sqlite" else None
+    if target is not None and not target.exists():
         return  # no database yet: nothing to check, and nothing made by checking
     occupied = database.data_tables_with_rows()
     if occupied:
