@@ -1,36 +1,28 @@
 """The destruction ledger as backups and restore use it.
 
-The ledger itself is ``haven.core.ledger`` (kept outside the database) and
-its audited face ``haven.audit.destructions``; both are looked up when
-called, so that this app states in one place what it needs of them.
+The ledger itself is ``haven.core.ledger`` (kept outside the database, in
+the key folder) and its audited face ``haven.audit.destructions``.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from haven.audit.destructions import destructions_reapply, ledger_waiver_audit
+from haven.core.ledger import LedgerBroken, LedgerMissing, ledger_ensure, ledger_head
 
 
 class LedgerUnusable(Exception):
     """The ledger is missing, broken, or not this installation's."""
 
 
-def _core() -> Any:
-    return importlib.import_module("haven.core.ledger")
-
-
-def _audited() -> Any:
-    return importlib.import_module("haven.audit.destructions")
-
-
 def position() -> dict[str, Any] | None:
-    """The ledger's head now (for a backup's manifest), or None when it cannot be read."""
+    """The ledger's head now, made first if it does not exist yet (for a
+    backup's manifest); None when it does not verify (the backup goes on:
+    a restore will refuse that ledger anyway)."""
     try:
-        core = _core()
-        head = core.ledger_head()
-    except ImportError:
-        return None
-    except (core.LedgerMissing, core.LedgerBroken):
+        head = ledger_ensure()
+    except LedgerBroken:
         return None
     return {"ledger_id": head.ledger_id, "seq": head.seq, "digest": head.digest}
 
@@ -39,14 +31,10 @@ def check(at_backup: dict[str, Any] | None) -> None:
     """Refuse a ledger that is missing, does not verify, is another
     installation's, or is shorter than it was when the backup was taken."""
     try:
-        core = _core()
-    except ImportError as error:
-        raise LedgerUnusable("this Haven has no destruction ledger") from error
-    try:
-        head = core.ledger_head()
-    except core.LedgerMissing as error:
+        head = ledger_head()
+    except LedgerMissing as error:
         raise LedgerUnusable("the destruction ledger is missing from the key folder") from error
-    except core.LedgerBroken as error:
+    except LedgerBroken as error:
         raise LedgerUnusable(f"the destruction ledger does not verify ({error})") from error
     if at_backup is None:
         return
@@ -63,10 +51,13 @@ def check(at_backup: dict[str, Any] | None) -> None:
 
 def reapply() -> str:
     """Re-apply every destruction in the restored database (audited); what was done."""
-    done = _audited().destructions_reapply()
-    return f"{done.entries} destructions re-applied, {done.applied} of them removed data again"
+    done = destructions_reapply()
+    return (
+        f"{done.entries} destructions re-applied, {done.applied} of them removed data again "
+        f"({done.rows_removed} rows, {done.keys_removed} data keys)"
+    )
 
 
 def waive() -> str:
-    _audited().ledger_waiver_audit("restore_without_ledger")
+    ledger_waiver_audit("restore_without_ledger")
     return "not re-applied: restored with --without-destruction-ledger (audited)"

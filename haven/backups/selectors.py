@@ -30,6 +30,7 @@ class TrailEvent:
     seq: int
     object_type: str
     object_id: str
+    action: str
 
 
 def _connect(previous: str) -> Any:
@@ -70,11 +71,13 @@ def trail_after(previous: str, heads: Mapping[int, tuple[int, str]]) -> list[Tra
         found: list[TrailEvent] = []
         for (chain,) in cursor.fetchall():
             cursor.execute(
-                f"SELECT seq, object_type, object_id FROM {_TABLE} "  # noqa: S608
+                f"SELECT seq, object_type, object_id, action FROM {_TABLE} "  # noqa: S608
                 f"WHERE chain = {mark} AND seq > {mark} ORDER BY seq",
                 [chain, heads.get(int(chain), (0, ""))[0]],
             )
-            found += [TrailEvent(int(chain), int(s), str(t), str(i)) for s, t, i in cursor]
+            found += [
+                TrailEvent(int(chain), int(s), str(t), str(i), str(a)) for s, t, i, a in cursor
+            ]
     except (sqlite3.Error, psycopg.Error) as error:
         raise PreviousUnreadable(
             f"the previous database's audit trail cannot be read: {error}"
@@ -84,10 +87,14 @@ def trail_after(previous: str, heads: Mapping[int, tuple[int, str]]) -> list[Tra
     return found
 
 
-def by_object_type(events: Iterable[TrailEvent]) -> dict[str, list[str]]:
-    """Object ids by type, each once, in the order first met."""
-    grouped: dict[str, dict[str, None]] = {}
+def by_object_type(events: Iterable[TrailEvent]) -> dict[str, dict[str, list[str]]]:
+    """By object type, each object's id and the actions done to it, in order, each once."""
+    grouped: dict[str, dict[str, dict[str, None]]] = {}
     for event in events:
         if event.object_type and event.object_id:
-            grouped.setdefault(event.object_type, {})[event.object_id] = None
-    return {kind: list(ids) for kind, ids in sorted(grouped.items())}
+            actions = grouped.setdefault(event.object_type, {}).setdefault(event.object_id, {})
+            actions[event.action] = None
+    return {
+        kind: {object_id: list(actions) for object_id, actions in ids.items()}
+        for kind, ids in sorted(grouped.items())
+    }

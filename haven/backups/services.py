@@ -219,8 +219,9 @@ class RestoreReport:
     integrity: str = ""
     ledger: str = ""
     previous_read: bool = False
-    made_after: dict[str, list[str]] = field(default_factory=dict)
-    changed_after: dict[str, list[str]] = field(default_factory=dict)
+    # By object type: each object's id and the actions recorded on it after the backup.
+    made_after: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    changed_after: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def _read_manifest(folder: Path, signer: Path | None) -> dict[str, Any]:
@@ -423,12 +424,12 @@ def _sort_missing(report: RestoreReport, after: list[selectors.TrailEvent]) -> N
     grouped = selectors.by_object_type(after)
     for kind, ids in grouped.items():
         known = set(
-            AuditEvent.objects.filter(object_type=kind, object_id__in=ids)
+            AuditEvent.objects.filter(object_type=kind, object_id__in=list(ids))
             .values_list("object_id", flat=True)
             .distinct()
         )
-        made = [i for i in ids if i not in known]
-        changed = [i for i in ids if i in known]
+        made = {i: actions for i, actions in ids.items() if i not in known}
+        changed = {i: actions for i, actions in ids.items() if i in known}
         if made:
             report.made_after[kind] = made
         if changed:

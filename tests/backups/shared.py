@@ -35,7 +35,8 @@ def needles(people: list[dict]) -> set[str]:
             found.update(word for word in name.split() if len(word) >= 4)
         found.add(person["phone"])
         found.add("".join(c for c in person["phone"] if c.isdigit()))
-        found.add(person["date_of_birth"].isoformat())
+        if person.get("date_of_birth"):
+            found.add(person["date_of_birth"].isoformat())
     return found
 
 

@@ -72,5 +72,6 @@ def report_lines(report: RestoreReport) -> list[str]:
     ):
         if found:
             lines.append(f"{title}:")
-            lines += [f"  {kind}: {', '.join(ids)}" for kind, ids in found.items()]
+            for kind, ids in found.items():
+                lines += [f"  {kind} {i} ({', '.join(actions)})" for i, actions in ids.items()]
     return lines
