@@ -43,13 +43,16 @@ def sqlite_copy(target: Path) -> None:
         raise DatabaseCopyError("a backup cannot be taken inside a transaction")
     connection.ensure_connection()
     source = connection.connection
-    copy = sqlite3.connect(target)
     try:
-        source.backup(copy)
-        # One self-contained file: no write-ahead log beside it.
-        copy.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        copy.close()
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+            # One self-contained file: no write-ahead log beside it.
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+    except sqlite3.Error as error:
+        raise DatabaseCopyError(f"the copy failed: {error}") from error
 
 
 def sqlite_check(path: Path) -> None:

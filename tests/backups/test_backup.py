@@ -87,7 +87,7 @@ def test_a_backup_is_one_folder_with_the_encrypted_database_and_a_signed_manifes
     raw = (made / "manifest.json").read_bytes()
     manifest = json.loads(raw)
     assert manifest["format"] == 1
-    assert manifest["database"] == "sqlite"
+    assert manifest["database"] == connection.vendor
     assert manifest["haven_version"] == "0.1.0"
     assert manifest["taken_at"].endswith("+00:00")
     applied = MigrationRecorder(connection).applied_migrations()
@@ -116,6 +116,8 @@ def test_a_backup_is_one_folder_with_the_encrypted_database_and_a_signed_manifes
 
 
 def test_the_backup_opens_with_the_identity_into_the_whole_database(keys, folder, seeded, tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite copy (test_restore.py restores a PostgreSQL one)")
     made = backup(folder)
     plain = tmp_path / "opened.sqlite3"
     identity = pyrage.x25519.Identity.from_str(keys.read_text().strip())
@@ -140,11 +142,12 @@ def test_a_stolen_backup_reveals_no_name_phone_or_date_of_birth(keys, folder, se
     # Not vacuous: the manifest is in the clear, and the agency's name
     # (stored in the clear) is in the decrypted copy but not in the backup.
     assert b"audit_heads" in (made / "manifest.json").read_bytes()
-    plain = tmp_path / "opened.sqlite3"
+    plain = tmp_path / "opened"
     identity = pyrage.x25519.Identity.from_str(keys.read_text().strip())
     pyrage.decrypt_file(str(made / "database.age"), str(plain), [identity])
     agency = seeded[0].agency.name.encode()
-    assert agency in plain.read_bytes()
+    if connection.vendor == "sqlite":  # pg_dump's custom format is compressed
+        assert agency in plain.read_bytes()
     assert agency not in (made / "database.age").read_bytes()
     assert not plaintext_in(plain.read_bytes(), values)
     # Without the identity, or with another one, it does not open.
