@@ -122,13 +122,16 @@ def _sqlite_only() -> None:
         pytest.skip("a SQLite install's test; this run is on PostgreSQL")
 
 
+@pytest.mark.parametrize("target_migrated", [False, True], ids=["no-tables", "migrated"])
 def test_a_restore_on_sqlite_keeps_every_destruction_and_names_what_is_missing(
-    tmp_path, migrated_install
+    tmp_path, migrated_install, target_migrated
 ):
     _sqlite_only()
     source = install_copy(migrated_install, tmp_path / "source")
     target = subprocess_env(tmp_path / "target")
     (tmp_path / "target").mkdir()
+    if target_migrated:  # an empty schema, as `migrate` leaves it, without its keys
+        shutil.copy(migrated_install / "haven.sqlite3", tmp_path / "target" / "haven.sqlite3")
 
     def files() -> list[bytes]:
         found = sorted(p for p in (tmp_path / "target").glob("haven.sqlite3*") if p.is_file())
@@ -306,8 +309,9 @@ def _dump(url: str) -> bytes:
     return done.stdout
 
 
+@pytest.mark.parametrize("target_migrated", [False, True], ids=["no-tables", "migrated"])
 def test_a_restore_on_postgresql_keeps_every_destruction_and_names_what_is_missing(
-    tmp_path, new_database
+    tmp_path, new_database, target_migrated
 ):
     source_url, target_url = new_database(), new_database()
     source = subprocess_env(tmp_path / "source", DATABASE_URL=source_url)
@@ -315,6 +319,8 @@ def test_a_restore_on_postgresql_keeps_every_destruction_and_names_what_is_missi
     (tmp_path / "source").mkdir()
     (tmp_path / "target").mkdir()
     manage("migrate", "-v0", env=source)
+    if target_migrated:  # an empty schema, as `migrate` leaves it (in a scratch key folder)
+        manage("migrate", "-v0", env={**target, "HAVEN_VAR_DIR": str(tmp_path / "scratch")})
     run_scenario(tmp_path, source, target, source_url, lambda: [_dump(target_url)])
 
 

@@ -17,6 +17,7 @@ from django.db import connection
 
 from haven.audit.models import AuditEvent
 from haven.backups import signing
+from haven.core.ledger import ledger_ensure
 from haven.people.models import Person
 from tests.backups.shared import PEOPLE, make_identity
 from tests.factories import record_intake
@@ -190,3 +191,19 @@ def test_a_previous_database_that_is_not_this_installations_is_refused(made, tmp
         backup, identity, "--without-destruction-ledger", "--previous", str(tmp_path / "none")
     )
     assert "is not a file" in message
+
+
+def test_a_ledger_of_another_installation_or_older_than_the_backup_is_refused(made):
+    backup, identity = made
+    head = ledger_ensure()
+    manifest = json.loads((backup / "manifest.json").read_bytes())
+    assert manifest["ledger"] == {
+        "ledger_id": head.ledger_id,
+        "seq": head.seq,
+        "digest": head.digest,
+    }
+    resign(backup, lambda m: m["ledger"].update(ledger_id="0" * 32))
+    message = refused(backup, identity)
+    assert "is not the one of the installation that made this backup" in message
+    resign(backup, lambda m: m["ledger"].update(ledger_id=head.ledger_id, seq=head.seq + 3))
+    assert "shorter than when the backup was taken" in refused(backup, identity)
