@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from haven.audit.destructions import destructions_reapply, ledger_waiver_audit
-from haven.core.ledger import LedgerBroken, LedgerMissing, ledger_ensure, ledger_head
+from haven.core.ledger import (
+    LedgerBroken,
+    LedgerMissing,
+    ledger_destructions,
+    ledger_ensure,
+    ledger_head,
+)
 
 
 class LedgerUnusable(Exception):
@@ -61,3 +67,11 @@ def reapply() -> str:
 def waive() -> str:
     ledger_waiver_audit("restore_without_ledger")
     return "not re-applied: restored with --without-destruction-ledger (audited)"
+
+
+def destroyed_ids() -> set[str]:
+    """The ids of every row the ledger destroys (for the restore's report)."""
+    try:
+        return {i for d in ledger_destructions() for _label, ids in d.rows for i in ids}
+    except (LedgerMissing, LedgerBroken):
+        return set()

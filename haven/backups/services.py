@@ -222,6 +222,7 @@ class RestoreReport:
     # By object type: each object's id and the actions recorded on it after the backup.
     made_after: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     changed_after: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    destroyed_again: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def _read_manifest(folder: Path, signer: Path | None) -> dict[str, Any]:
@@ -406,7 +407,7 @@ def backup_restore(
     if later is not None:
         report.previous_read = True
         after = [e for e in later if e.seq > restored_heads.get(e.chain, (0, ""))[0]]
-        _sort_missing(report, after)
+        _sort_missing(report, after, set() if without_ledger else ledger.destroyed_ids())
     return report
 
 
@@ -418,9 +419,12 @@ class _Sink:
         pass
 
 
-def _sort_missing(report: RestoreReport, after: list[selectors.TrailEvent]) -> None:
+def _sort_missing(
+    report: RestoreReport, after: list[selectors.TrailEvent], destroyed: set[str]
+) -> None:
     """Records first named after the backup were made after it; the others
-    existed at the backup and changed after it."""
+    existed at the backup and changed after it, unless the ledger has just
+    destroyed them again."""
     grouped = selectors.by_object_type(after)
     for kind, ids in grouped.items():
         known = set(
@@ -428,9 +432,11 @@ def _sort_missing(report: RestoreReport, after: list[selectors.TrailEvent]) -> N
             .values_list("object_id", flat=True)
             .distinct()
         )
-        made = {i: actions for i, actions in ids.items() if i not in known}
-        changed = {i: actions for i, actions in ids.items() if i in known}
-        if made:
-            report.made_after[kind] = made
-        if changed:
-            report.changed_after[kind] = changed
+        for object_id, actions in ids.items():
+            if object_id not in known:
+                group = report.made_after
+            elif object_id in destroyed:
+                group = report.destroyed_again
+            else:
+                group = report.changed_after
+            group.setdefault(kind, {})[object_id] = actions

@@ -64,11 +64,12 @@ def report_lines(report: RestoreReport) -> list[str]:
             "Pass --previous with the old database to list those records."
         )
         return lines
-    if not report.made_after and not report.changed_after:
+    if not (report.made_after or report.changed_after or report.destroyed_again):
         lines.append("Nothing was recorded in the previous database after this backup.")
     for title, found in (
         ("Made after the backup, missing from this restore", report.made_after),
         ("Changed after the backup, those changes missing", report.changed_after),
+        ("Destroyed after the backup, destroyed again from the ledger", report.destroyed_again),
     ):
         if found:
             lines.append(f"{title}:")
