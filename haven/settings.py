@@ -64,6 +64,12 @@ SECRET_KEY = _secret("HAVEN_SECRET_KEY")
 HAVEN_MASTER_KEY = _secret("HAVEN_MASTER_KEY")
 # Only while rotating the master key: the key being retired (see rotate_keys).
 HAVEN_MASTER_KEY_PREVIOUS = read_secret("HAVEN_MASTER_KEY_PREVIOUS")
+# Backups are encrypted to this age recipient (public key, age1...); its
+# identity stays offline with the operator (see docs/operations-backups.md).
+HAVEN_BACKUP_RECIPIENT = read_secret("HAVEN_BACKUP_RECIPIENT")
+HAVEN_BACKUP_KEEP_DAILY = env.int("HAVEN_BACKUP_KEEP_DAILY", default=7)
+HAVEN_BACKUP_KEEP_WEEKLY = env.int("HAVEN_BACKUP_KEEP_WEEKLY", default=4)
+HAVEN_BACKUP_KEEP_MONTHLY = env.int("HAVEN_BACKUP_KEEP_MONTHLY", default=12)
 
 DEBUG = env.bool("HAVEN_DEBUG", default=False)
 if DEBUG and PRODUCTION:
@@ -102,6 +108,7 @@ INSTALLED_APPS = [
     "haven.preparedness",
     "haven.reports",
     "haven.jobs",
+    "haven.backups",
     "haven.desk",
     "haven.api",
     "django.contrib.auth",
