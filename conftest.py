@@ -7,12 +7,16 @@ agency and must never see anything of the first.
 from __future__ import annotations
 
 import gc
+import json
 import time
+from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.test import Client
 from django.test.client import ClientHandler
 from django.urls import reverse
@@ -20,6 +24,8 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from haven.accounts.models import Membership, Role
+from haven.core.ledger import LEDGER_NAME, ledger_path
+from haven.core.models import DataKey
 from tests.factories import TEST_PASSWORD, AgencyFactory, TeamFactory, make_staff
 
 # Property tests assert behaviour, never speed: a deadline fails a correct
@@ -72,6 +78,49 @@ def _nothing_leaves_without_the_gate(request):
         from tests.ledger import records_without_the_gate
 
         assert records_without_the_gate() == [], "a disclosure bypassed the gate"
+
+
+# Data keys deleted during the current test, and the ledgers written to
+# (a test may point HAVEN_LEDGER_DIR at a folder of its own).
+_keys_deleted: list[str] = []
+_ledgers_used: set[str] = set()
+
+
+@receiver(post_delete, sender=DataKey, dispatch_uid="tests-keys-deleted")
+def _key_deleted(sender, instance, **kwargs):
+    _keys_deleted.append(str(instance.pk))
+
+
+@receiver(setting_changed, dispatch_uid="tests-ledger-moved")
+def _ledger_moved(setting, value, **kwargs):
+    if setting == "HAVEN_LEDGER_DIR" and value:
+        _ledgers_used.add(str(value))
+
+
+@pytest.fixture(autouse=True)
+def _every_destruction_in_the_ledger():
+    """After every test: each data key deleted went through the one way a
+    key is destroyed (haven.core.keys.data_keys_destroy), which writes the
+    destruction ledger, so a restore of an older backup destroys it again.
+    A new path that deletes keys by hand fails whichever test walks it."""
+    _keys_deleted.clear()
+    _ledgers_used.clear()
+    path = ledger_path()
+    start = path.stat().st_size if path.exists() else 0
+    yield
+    if not _keys_deleted:
+        return
+    recorded: set[str] = set()
+    files = [(path, start)] + [(Path(f) / LEDGER_NAME, 0) for f in _ledgers_used]
+    for file, offset in files:
+        if not file.exists():
+            continue
+        with file.open("rb") as handle:
+            handle.seek(offset)
+            for line in handle:
+                recorded.update(json.loads(line).get("keys", ()))
+    missing = set(_keys_deleted) - recorded
+    assert not missing, f"{len(missing)} data key(s) deleted without the destruction ledger"
 
 
 # Settings changed so far in this process (pytest-django's settings fixture,

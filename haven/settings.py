@@ -13,7 +13,10 @@ systemd credentials). ``HAVEN_ENV`` selects the posture:
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,6 +38,14 @@ TESTING = HAVEN_ENV == "test"
 
 VAR_DIR = Path(env.str("HAVEN_VAR_DIR", default=str(BASE_DIR / "var")))
 KEY_DIR = VAR_DIR / "keys"
+# The destruction ledger (haven.core.ledger, ADR 27): beside the keys by
+# default, never inside the database or its backups.
+HAVEN_LEDGER_DIR = Path(env.str("HAVEN_LEDGER_DIR", default=str(KEY_DIR)))
+if TESTING and "HAVEN_LEDGER_DIR" not in os.environ:
+    # The suite shares var/keys with the local install; its ledger must not:
+    # one of its own per test process, removed when the process ends.
+    HAVEN_LEDGER_DIR = Path(tempfile.mkdtemp(prefix="haven-test-ledger-"))
+    atexit.register(shutil.rmtree, HAVEN_LEDGER_DIR, ignore_errors=True)
 
 
 def _secret(name: str) -> str:

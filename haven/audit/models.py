@@ -41,6 +41,14 @@ class Action(models.TextChoices):
     API_TOKEN_CREATED = "api.token_created", _("API token created")
     API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
     KEYS_ROTATED = "keys.rotated", _("Keys rotated")
+    DESTRUCTIONS_REAPPLIED = (
+        "restore.destructions_reapplied",
+        _("Destructions re-applied after a restore"),
+    )
+    RESTORED_WITHOUT_LEDGER = (
+        "restore.without_ledger",
+        _("Restored without the destruction ledger"),
+    )
     PERSON_CREATED = "person.created", _("Person recorded")
     PERSON_CHANGED = "person.changed", _("Person's record changed")
     PEOPLE_VIEWED = "person.viewed", _("Identifying data shown")

@@ -20,7 +20,7 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, transaction
 
-from haven.core import crypto
+from haven.core import crypto, ledger
 from haven.core.models import Agency, AgencyKey, DataKey
 
 # Agency keys opened during the current request; None outside a request.
@@ -234,9 +234,20 @@ def rotate_master_key() -> int:
 # --- Shredding ----------------------------------------------------------------------
 
 
-def data_keys_destroy(key_ids: Sequence[object]) -> None:
+def data_keys_destroy(
+    key_ids: Sequence[object],
+    *,
+    kind: str,
+    rows: Sequence[tuple[str, Sequence[object]]] = (),
+) -> None:
     """Delete data keys, so nothing sealed under them opens again, inside the
-    caller's transaction; once it commits, wipe the freed pages from disk."""
+    caller's transaction; once it commits, wipe the freed pages from disk.
+
+    The one way a data key is destroyed: it writes the destruction ledger
+    (``haven.core.ledger``) first, so a restore of an older backup destroys
+    the same keys, and the ``rows`` (model label, ids) the caller deleted
+    with them, again. A test fails on any deleted key the ledger lacks."""
+    ledger.destruction_record(kind, key_ids=key_ids, rows=rows)
     DataKey.objects.filter(pk__in=key_ids).delete()
     transaction.on_commit(flush_freed_pages)
 

@@ -233,7 +233,7 @@ def jobs_expire(*, now: Any = None) -> int:
         JobResult.objects.filter(job_id__in=ids).delete()
         Job.objects.filter(pk__in=ids).update(expires_at=None, secret=None)
         if own_keys:
-            keys.data_keys_destroy(own_keys)
+            keys.data_keys_destroy(own_keys, kind="job-result", rows=[("jobs.JobResult", ids)])
     return len(rows)
 
 

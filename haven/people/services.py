@@ -18,7 +18,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys
 from haven.core.errors import NotFound
-from haven.core.models import DataKey, Team
+from haven.core.models import Team
 from haven.people import search, signals
 from haven.people.details import (
     DETAIL_NAMES,
@@ -479,7 +479,7 @@ def person_destroy(*, actor: User | None, person: Person, basis: str) -> None:
     with transaction.atomic():
         data_key_id = person.data_key_id
         Person.objects.filter(pk=person_id).delete()
-        DataKey.objects.filter(pk=data_key_id).delete()
+        keys.data_keys_destroy([data_key_id], kind="person", rows=[("people.Person", [person_id])])
         audit_record(
             action=Action.PERSON_DESTROYED,
             actor=actor,
@@ -488,8 +488,6 @@ def person_destroy(*, actor: User | None, person: Person, basis: str) -> None:
             object_id=person_id,
             detail={"basis": basis},
         )
-    # A checkpoint cannot run inside a transaction: it runs once this one commits.
-    transaction.on_commit(keys.flush_freed_pages)
 
 
 def people_due_for_retention(*, agency_id: int, years: int) -> list[Person]:

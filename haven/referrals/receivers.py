@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from haven.consent.models import Consent
 from haven.consent.signals import consent_revoked
-from haven.core.models import DataKey
+from haven.core import keys
 from haven.referrals.models import OPEN_STATUSES, Referral, ReferralPacket
 from haven.referrals.services import withdraw_for_revoked_consent
 
@@ -20,7 +20,11 @@ from haven.referrals.services import withdraw_for_revoked_consent
 def packet_key_destroy(
     sender: type[ReferralPacket], instance: ReferralPacket, **kwargs: Any
 ) -> None:
-    DataKey.objects.filter(pk=instance.data_key_id).delete()
+    keys.data_keys_destroy(
+        [instance.data_key_id],
+        kind="packet",
+        rows=[("referrals.ReferralPacket", [instance.pk])],
+    )
 
 
 @receiver(consent_revoked, sender=Consent)

@@ -229,7 +229,14 @@ def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
         concern.delete()
         for photo in photos:
             photo.delete()
-        keys.data_keys_destroy(key_ids)
+        keys.data_keys_destroy(
+            key_ids,
+            kind="concern",
+            rows=[
+                ("safety.PersonOfConcern", [concern_id]),
+                ("attachments.Attachment", [photo.pk for photo in photos]),
+            ],
+        )
         audit_record(
             action=Action.CONCERN_REMOVED,
             actor=actor,
