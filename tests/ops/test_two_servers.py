@@ -69,6 +69,8 @@ def _server_env(var_dir: Path) -> dict[str, str]:
         "DATABASE_URL": urlunsplit(url),
         "HAVEN_SECRET_KEY": settings.SECRET_KEY,
         "HAVEN_MASTER_KEY": settings.HAVEN_MASTER_KEY,
+        # One installation, one destruction ledger, whichever process destroys.
+        "HAVEN_LEDGER_DIR": str(settings.HAVEN_LEDGER_DIR),
         "HAVEN_JOBS_INLINE": "false",
         "HAVEN_LOG_LEVEL": "WARNING",
     }
@@ -94,7 +96,6 @@ class Installation:
 @pytest.fixture(scope="module")
 def servers(
     django_db_setup: None,
-    django_db_blocker: object,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Installation]:
     """Servers A and B (and the worker, once Haven has one), stopped whatever happens."""
