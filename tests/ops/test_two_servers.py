@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,9 +33,11 @@ import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from haven.accounts.models import Role
 from haven.audit.models import AuditEvent
+from haven.jobs.models import FINISHED, Job, State
 from haven.safety import services as safety
 from haven.safety.models import Lockdown, VisitorAlert
 from tests.factories import TEST_PASSWORD, make_staff, record_intake
@@ -343,3 +346,33 @@ def test_audit_chains_verify_after_writes_through_both_servers_at_once(servers, 
     # each check-in at least one.
     assert AuditEvent.objects.count() >= before + 48
     call_command("verify_integrity")
+
+
+def test_a_report_started_on_one_server_is_run_and_shown_on_the_other(servers, staff, team):
+    """Started through A, run in the background (by the job worker once Haven
+    has one, by A's own threads before), its result opened through B."""
+    supervisor = staff["supervisor"]
+    record_intake(actor=staff["intake"], team=team, legal_name="Synthetic Report Person")
+    browser = Browser()
+    browser.sign_in(servers.a, supervisor)
+    today = timezone.localdate()
+    started = browser.post(
+        f"{servers.a}/reports/",
+        {"start": str(today - timedelta(days=30)), "end": str(today), "team": ""},
+    )
+    assert started.status_code == 302, started.text[:1000]
+    found = re.match(r"^/reports/runs/([0-9a-f-]{36})/", started.headers["Location"])
+    assert found, started.headers["Location"]
+    job = Job.objects.get(pk=found.group(1))
+
+    deadline = time.monotonic() + 120
+    while job.state not in FINISHED:
+        assert time.monotonic() < deadline, f"the report never finished ({job.state})"
+        time.sleep(0.5)
+        job.refresh_from_db()
+    assert job.state == State.DONE, job.error
+
+    shown = browser.get(f"{servers.b}{started.headers['Location']}")
+    assert shown.status_code == 200
+    # The finished report, opened from its sealed result: its download link.
+    assert f"/reports/runs/{job.pk}/summary.csv" in shown.text
