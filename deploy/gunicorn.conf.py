@@ -19,3 +19,7 @@ accesslog = None
 errorlog = "-"
 # The only proxy is nginx on this machine.
 forwarded_allow_ips = "127.0.0.1"
+# No runtime control socket (gunicorn 25+ opens one in $HOME by default):
+# systemctl reload and stop are all an operator needs, and nothing else
+# on the machine should be able to resize or stop Haven.
+control_socket_disable = True
