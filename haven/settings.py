@@ -40,7 +40,7 @@ VAR_DIR = Path(env.str("HAVEN_VAR_DIR", default=str(BASE_DIR / "var")))
 KEY_DIR = VAR_DIR / "keys"
 # The destruction ledger (haven.core.ledger, ADR 27): beside the keys by
 # default, never inside the database or its backups.
-HAVEN_LEDGER_DIR = Path(env.str("HAVEN_LEDGER_DIR", default=str(KEY_DIR)))
+HAVEN_LEDGER_DIR = Path(env.str("HAVEN_LEDGER_DIR", default="") or KEY_DIR)
 if TESTING and "HAVEN_LEDGER_DIR" not in os.environ:
     # The suite shares var/keys with the local install; its ledger must not:
     # one of its own per test process, removed when the process ends.

@@ -47,8 +47,8 @@ LEDGER_NAME = "destructions.ledger"
 KEY_NAME = "ledger.key"
 # Where a chain starts: the MAC before the first line.
 _ORIGIN = "0" * 64
-# The longest line the tail reader expects; a destruction's line lists a
-# handful of ids, a person's at most a few dozen.
+# How much of the end the tail reader reads first; it reads more for a
+# longer line (a destruction of many expired results).
 _TAIL_BYTES = 64 * 1024
 
 
@@ -134,10 +134,17 @@ def _last(handle: IO[bytes]) -> dict[str, Any] | None:
     size = os.fstat(handle.fileno()).st_size
     if size == 0:
         return None
-    handle.seek(max(0, size - _TAIL_BYTES))
-    lines = handle.read().rstrip(b"\n").split(b"\n")
-    last: dict[str, Any] = json.loads(lines[-1])
-    return last
+    window = _TAIL_BYTES
+    while True:
+        start = max(0, size - window)
+        handle.seek(start)
+        tail = handle.read().rstrip(b"\n")
+        # The last line is whole once a newline precedes it, or the window
+        # reaches the start of the file.
+        if b"\n" in tail or start == 0:
+            last: dict[str, Any] = json.loads(tail.rsplit(b"\n", 1)[-1])
+            return last
+        window *= 4
 
 
 def _write(

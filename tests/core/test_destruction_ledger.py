@@ -203,3 +203,12 @@ def test_appends_from_several_processes_keep_one_chain(own_ledger):
         assert worker.exitcode == 0
     assert ledger.ledger_head().seq == 160
     assert len(ledger.ledger_destructions()) == 160
+
+
+def test_a_line_longer_than_the_tail_window_chains_on(own_ledger, agency, monkeypatch):
+    monkeypatch.setattr(ledger, "_TAIL_BYTES", 256)
+    many = [keys.data_key_create(agency)[0] for _ in range(12)]
+    with transaction.atomic():
+        ledger.destruction_record("keys", key_ids=[row.pk for row in many])
+        ledger.destruction_record("keys", key_ids=[many[0].pk])
+    assert ledger.ledger_head().seq == 2
