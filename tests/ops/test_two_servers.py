@@ -14,6 +14,7 @@ PostgreSQL only: SQLite is the one-machine install. Run with
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import signal
@@ -30,8 +31,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.db import connection
 from django.utils import timezone
 
@@ -129,8 +132,6 @@ def servers(
                 )
             )
             urls.append(f"http://127.0.0.1:{port}")
-        from django.core.management import get_commands
-
         worker = "jobs_worker" in get_commands()
         if worker:
             processes.append(
@@ -166,10 +167,6 @@ def servers(
 def _shipped_reference_data(transactional_db: None) -> None:
     """The counties and need categories a data migration ships: the
     transactional tests here flush every table after each test."""
-    import importlib
-
-    from django.apps import apps
-
     migration = importlib.import_module("haven.protocol.migrations.0002_shipped_data")
     migration.load(apps, None)
 
@@ -217,8 +214,6 @@ class Browser:
         )
         assert login.status_code == 302, login.text[:500]
         assert login.headers["Location"] == "/accounts/2fa/authenticate/"
-        from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
         code = format_hotp_value(hotp_value(user.totp_secret, step))
         done = self.post(f"{server}/accounts/2fa/authenticate/", {"code": code})
         assert done.status_code == 302, done.text[:500]
