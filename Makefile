@@ -24,7 +24,7 @@ $(VENV)/.dev-deps: requirements/dev.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
 	touch $@ $(VENV)/.run-deps
 
-## run: install, migrate, make keys if needed, and serve at http://$(HAVEN_BIND)
+## run: install, migrate, make keys if needed, and serve at http://$(HAVEN_BIND) with a jobs worker
 run: $(VENV)/.run-deps $(STATIC_MANIFEST)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py createcachetable -v0
@@ -33,9 +33,9 @@ run: $(VENV)/.run-deps $(STATIC_MANIFEST)
 	@# A warning only: without the Noto fonts the language card prints boxes (see README).
 	-@$(BIN)/python manage.py check_fonts
 	@echo "Serving Haven at $(HAVEN_BASE_URL) (Ctrl+C stops it)"
-	# Exports and reports run in background threads of the workers (haven.jobs);
-	# --timeout leaves room for the slowest page, not for them.
-	$(BIN)/gunicorn haven.wsgi --bind $(HAVEN_BIND) --workers 2 --threads 4 --timeout 180
+	# gunicorn and one jobs worker (manage.py jobs_worker), which runs exports
+	# and reports from the queue; Ctrl+C stops both (scripts/serve).
+	HAVEN_VENV_BIN=$(BIN) scripts/serve $(HAVEN_BIND)
 
 # Static files are collected (and compressed) only when something changed.
 $(STATIC_MANIFEST): $(VENV)/.run-deps $(shell find static templates -type f 2>/dev/null)

@@ -118,6 +118,10 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "ninja",
+    # Django's tasks framework (the backport of django.tasks) and its queue in
+    # the database: the queue carries "run job <id>", haven.jobs the rest.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +131,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "haven.core.middleware.NeverCacheMiddleware",
+    # /healthz and /readyz answer here, before anything reads a session.
+    "haven.core.middleware.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -295,6 +301,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("HAVEN_SSL_REDIRECT", default=True)
+    # A monitor on the machine asks over plain HTTP; they say nothing private.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("HAVEN_HSTS_SECONDS", default=63072000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -317,9 +325,14 @@ HAVEN_UPLOAD_MAX_BYTES = max(HAVEN_ATTACHMENT_MAX_BYTES, 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["haven.attachments.uploads.MemoryOnlyUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
-# Background jobs (haven.jobs) run in a thread after the request commits;
-# under test they run inside job_start, so a test sees the finished job.
+# Background jobs (haven.jobs) are queued when the request commits and run by
+# a worker process (``manage.py jobs_worker``); under test they run inside
+# job_start, so a test sees the finished job.
 HAVEN_JOBS_INLINE = env.bool("HAVEN_JOBS_INLINE", default=TESTING)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /readyz and check_health fail when the disk holding the database has less
+# free space than this (megabytes).
+HAVEN_READY_MIN_FREE_MB = env.int("HAVEN_READY_MIN_FREE_MB", default=500)
 
 # --- Content Security Policy -------------------------------------------------
 # No inline script or style anywhere: every page uses files under static/.

@@ -1,8 +1,12 @@
 from django.urls import include, path
 
 from haven.api.api import api
+from haven.core import views as core_views
 
 urlpatterns = [
+    # For monitoring, without a session: the process lives; it can work.
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("", include("haven.desk.urls")),
     path("", include("haven.accounts.urls")),
     path("", include("haven.desk.trail.urls")),

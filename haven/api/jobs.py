@@ -23,7 +23,7 @@ from haven.api.inputs import Coded
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, result_available
-from haven.jobs.services import job_nudge, job_result_open
+from haven.jobs.services import job_result_open
 from haven.jobs.views import result_response
 
 router = Router(tags=["jobs"])
@@ -68,7 +68,6 @@ def _job_out(job: Job) -> JobOut:
 def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
     """One of your background jobs: its state and progress."""
     job = job_for(authenticated_user(request), uuid_or_404(job_id))
-    job_nudge(job)
     return _job_out(job)
 
 

@@ -29,7 +29,7 @@ from haven.api.inputs import Input
 from haven.core.errors import NotFound
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.selectors import job_for, result_available
-from haven.jobs.services import job_nudge, job_result_open
+from haven.jobs.services import job_result_open
 from haven.reports.figures import Table, report_from_json
 from haven.reports.funder import funder_tables
 from haven.reports.jobs import KIND, report_start
@@ -153,7 +153,6 @@ def report_run_detail(request: HttpRequest, run_id: RunId, layout: Layout = "sum
     job = job_for(user, uuid_or_404(run_id))
     if job.kind != KIND:
         raise NotFound
-    job_nudge(job)
     return _run_out(user, job, layout)
 
 

@@ -19,3 +19,6 @@ class CoreConfig(AppConfig):
         # An installation has its destruction ledger from its first migrate,
         # so a restore can tell "no destruction yet" from "the ledger is lost".
         post_migrate.connect(_ledger_ensure, sender=self, dispatch_uid="haven-ledger")
+        from haven.core.health import register_core_checks
+
+        register_core_checks()

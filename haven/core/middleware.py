@@ -17,7 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from haven.core.errors import NotFound
 from haven.core.keys import request_keys
 from haven.core.request_context import current_request_id
-from haven.core.views import bad_request
+from haven.core.views import bad_request, healthz, readyz
 
 _REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -132,3 +132,26 @@ class NotFoundMiddleware:
             response: HttpResponse = response_for_exception(request, Http404())
             return response
         return None
+
+
+class HealthMiddleware:
+    """``/healthz`` and ``/readyz`` answer here, before sessions, sign-in,
+    the lockdown and every other middleware that reads the session or the
+    database: a monitor needs no session, and a signed-in browser asking
+    them neither counts as activity nor is signed out. Security headers,
+    the content security policy and no-caching still apply (they come
+    before this one)."""
+
+    PATHS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+        "/healthz": healthz,
+        "/readyz": readyz,
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = self.PATHS.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)

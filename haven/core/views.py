@@ -1,4 +1,4 @@
-"""The error pages."""
+"""The error pages, and the health endpoints for monitoring."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from haven.core.health import health, healthy
 
 
 @login_not_required
@@ -49,3 +53,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
             f"<!DOCTYPE html><title>Error</title><h1>Something went wrong.</h1><p>{request_id}</p>"
         )
     return HttpResponse(html, status=500)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process answers. Touches nothing, the database least of all."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Every health check, "ok" or "fail" each (haven.core.health): 200 when
+    all pass, 503 otherwise. Nothing else is said: no path, version or error."""
+    answers = health()
+    return JsonResponse(answers, status=200 if healthy(answers) else 503)

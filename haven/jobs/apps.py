@@ -9,6 +9,10 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         # Every app's kinds (its ``jobs`` module) are registered at start-up,
         # before any worker looks one up.
+        from haven.core import health
         from haven.jobs.registry import discover
+        from haven.jobs.workers import worker_seen_recently
 
         discover()
+        # /readyz: a worker was seen within the last minute.
+        health.register("worker", worker_seen_recently)

@@ -75,6 +75,15 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker has taken the job: a job whose worker died is
+    # taken again, at most MAX_ATTEMPTS times in all. Finishing is guarded
+    # by the attempt, so an old attempt that wakes up keeps nothing.
+    attempt = models.PositiveSmallIntegerField(default=0)
+    # The worker (Worker.id) running the current attempt; blank when the
+    # job runs in the process that asked for it (tests, ``run_jobs``).
+    worker = models.CharField(max_length=64, blank=True)
+    # The queue row (django_tasks_db) that carries "run this job", if any.
+    task_id = models.UUIDField(null=True, blank=True)
     error = models.CharField(max_length=10, choices=Failure.choices, blank=True)
     # The key the job's secret inputs and its result are sealed under. SET_NULL:
     # destroying a person deletes their key, and what was sealed under it
@@ -115,6 +124,9 @@ class Job(models.Model):
         return self.state in FINISHED
 
 
+MAX_ATTEMPTS = 3
+
+
 class JobResult(models.Model):
     """The sealed bytes of a job's result, read only to hand them out."""
 
@@ -123,3 +135,20 @@ class JobResult(models.Model):
 
     def __str__(self) -> str:
         return f"result of job {self.job_id}"
+
+
+class Worker(models.Model):
+    """A worker process (``manage.py jobs_worker``) and when it was last
+    seen: a running job whose worker is gone is taken again."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["seen_at"], name="jobworker_seen")]
+
+    def __str__(self) -> str:
+        return f"worker {self.id}"

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.core.models import DataKey
+from haven.jobs.holds import held
 from haven.jobs.models import Job, State
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -35,7 +36,14 @@ PROGRESS_INTERVAL = 0.25
 
 class JobRefused(Exception):
     """The rules refused the job when it ran (a consent withdrawn, access
-    lost): it fails with Failure.REFUSED, not as a crash."""
+    lost, the agency locked down): it fails with Failure.REFUSED, not as a
+    crash."""
+
+
+class JobSuperseded(Exception):
+    """This attempt is no longer the job's own (its worker was taken for
+    dead and the job given to another, or it finished meanwhile): stop, and
+    keep nothing."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,9 @@ def step_label(name: str, step: str) -> str:
 class Progress:
     """``progress(done, total, label)``: how far a job has come, written to
     its row at most a few times a second (and at once when the step
-    changes). Every write is also a heartbeat."""
+    changes). Every write is also a heartbeat, and a step: a hold on the
+    agency (a lockdown) refuses the job there, and an attempt that is no
+    longer the job's own stops there."""
 
     def __init__(
         self,
@@ -164,9 +174,13 @@ class Progress:
             self._write(self.clock())
 
     def _write(self, now: float) -> None:
-        Job.objects.filter(pk=self.job.pk, state=State.RUNNING).update(
-            done=self.done, total=self.total, label=self.label, heartbeat_at=timezone.now()
-        )
+        if held(self.job.agency_id):
+            raise JobRefused
+        updated = Job.objects.filter(
+            pk=self.job.pk, state=State.RUNNING, attempt=self.job.attempt
+        ).update(done=self.done, total=self.total, label=self.label, heartbeat_at=timezone.now())
+        if not updated:
+            raise JobSuperseded
         self._written = now
         self._pending = False
         self.writes += 1

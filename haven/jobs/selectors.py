@@ -12,13 +12,14 @@ from haven.accounts.models import User
 from haven.core.errors import NotFound
 from haven.jobs.models import Job, State
 from haven.jobs.stale import STALE_AFTER, jobs_reap
+from haven.jobs.workers import workers_gone
 
 RECENT = 50
 
 
 def job_for(user: User, job_id: uuid.UUID) -> Job:
-    """The user's own job, or 404. A running job whose worker stopped
-    answering is marked failed first."""
+    """The user's own job, or 404. A running job whose worker is gone is
+    taken again (or failed, out of attempts) first."""
     job = Job.objects.filter(pk=job_id, created_by_id=user.pk, agency_id=user.agency_id).first()
     if job is None:
         raise NotFound
@@ -49,4 +50,4 @@ def result_available(job: Job) -> bool:
 
 def _stale(job: Job) -> bool:
     beat = job.heartbeat_at or job.started_at or job.created_at
-    return beat < timezone.now() - STALE_AFTER
+    return beat < timezone.now() - STALE_AFTER or bool(workers_gone([job.worker]))

@@ -1,18 +1,24 @@
 """Starting, running and cleaning up background jobs.
 
 ``job_start`` records a job and, once the caller's transaction commits,
-runs it in a daemon thread of the same process with its own database
-connection (``HAVEN_JOBS_INLINE`` runs it inside ``job_start`` instead, as
-the tests do). At most RUNNING_PER_AGENCY jobs of an agency run at once;
-the others wait, and each worker takes the next waiting job of its agency
-when it finishes. ``manage.py run_jobs`` runs waiting jobs in the
-foreground for operators.
+puts "run job <id>" on the queue (Django's tasks framework, its database
+backend); a worker process (``manage.py jobs_worker``) takes it and runs
+``run_job``. The Job row stays the source of truth: parameters, progress,
+the sealed result. ``HAVEN_JOBS_INLINE`` (the tests) runs the job inside
+``job_start`` instead. At most RUNNING_PER_AGENCY jobs of an agency run at
+once; the others wait, and the next waiting one is queued when one
+finishes. A hold on the agency (a running lockdown, haven.jobs.holds) keeps
+its jobs waiting and refuses a running one at its next step.
 
-A worker touches its job's heartbeat while it runs; a running job silent
-for two minutes is failed (``haven.jobs.stale``). Results are sealed
-(AES-256-GCM) under the person's key when they hold a person's data,
+A worker records its own heartbeat (haven.jobs.workers) and, when it starts
+and every BEAT_SECONDS after, takes again the running jobs whose worker is
+gone (haven.jobs.stale) and queues the waiting jobs no queue row will run.
+Each taking is an attempt; finishing and failing compare the attempt, so a
+job runs to a result once even if an old attempt wakes up. Results are
+sealed (AES-256-GCM) under the person's key when they hold a person's data,
 otherwise under a key of the job's own, and kept RESULT_LIFETIME:
 ``jobs_expire`` drops expired results and destroys the jobs' own keys.
+``manage.py run_jobs`` runs waiting jobs in the foreground for operators.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import TaskContext, task
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from haven.accounts.models import User
 from haven.audit.models import Action
@@ -38,22 +47,27 @@ from haven.audit.services import audit_record
 from haven.core import crypto, keys
 from haven.core.errors import NotFound
 from haven.core.models import Agency, DataKey
+from haven.jobs.holds import held
 from haven.jobs.models import Failure, Job, JobResult, State
-from haven.jobs.registry import JobOutput, JobRefused, Progress, kind_of
+from haven.jobs.registry import JobOutput, JobRefused, JobSuperseded, Progress, kind_of
 from haven.jobs.selectors import job_for, result_available
 from haven.jobs.stale import HEARTBEAT_SECONDS, jobs_reap
+from haven.jobs.workers import workers_forget
 
 __all__ = [
     "QUEUED_PER_USER",
     "RESULT_LIFETIME",
     "RUNNING_PER_AGENCY",
     "job_for",
-    "job_nudge",
     "job_result_open",
+    "job_run",
     "job_run_waiting",
     "job_start",
+    "jobs_enqueue_waiting",
     "jobs_expire",
     "jobs_reap",
+    "jobs_tend",
+    "run_job",
 ]
 
 logger = logging.getLogger(__name__)
@@ -98,8 +112,8 @@ def job_start(
     about: tuple[str, object] | None = None,
 ) -> Job:
     """Record a job of ``kind`` for ``actor`` and run it: now (``run_now``,
-    or HAVEN_JOBS_INLINE when None) or in a thread once the caller's
-    transaction commits.
+    or HAVEN_JOBS_INLINE when None) or, once the caller's transaction
+    commits, through the queue.
 
     ``secret``: inputs that are not ids or choices (a recipient's name),
     sealed under ``data_key`` (the person's key when they are about a
@@ -146,8 +160,10 @@ def job_start(
             detail={"job": str(job.pk), "kind": kind},
         )
         if not inline:
-            agency_id, job_id = actor.agency_id, job.pk
-            transaction.on_commit(lambda: _spawn(agency_id, job_id))
+            agency_id = actor.agency_id
+            # Robust: should queueing fail, the job is recorded all the same,
+            # and the worker's next round queues it.
+            transaction.on_commit(lambda: jobs_enqueue_waiting(agency_id=agency_id), robust=True)
     if inline:
         claimed = _claim(actor.agency_id, job.pk)
         if claimed is not None:
@@ -161,13 +177,83 @@ def job_secret(job: Job) -> dict[str, str]:
     return json.loads(job.secret) if job.secret else {}
 
 
-def job_nudge(job: Job) -> None:
-    """A waiting job that no worker will take (the server restarted since it
-    was started): start one here, if its agency has a free place."""
-    if job.state != State.QUEUED or settings.HAVEN_JOBS_INLINE:
-        return
-    if _running(job.agency_id) < RUNNING_PER_AGENCY:
-        _spawn(job.agency_id, job.pk)
+@task(takes_context=True)
+def run_job(context: TaskContext, job_id: str) -> None:
+    """The queue's one task: run job ``job_id``, if it still waits and its
+    agency has a free place. Nothing escapes: the queue row would keep an
+    exception's text, and a text may quote a person's data."""
+    worker = context.task_result.worker_ids[-1] if context.task_result.worker_ids else ""
+    try:
+        job_run(uuid.UUID(job_id), worker=worker)
+    except Exception as error:
+        _log_failure("queue", error)
+
+
+def job_run(job_id: uuid.UUID, *, worker: str = "") -> bool:
+    """Run the waiting job ``job_id`` here, as worker ``worker``, then queue
+    its agency's next waiting jobs. Whether it ran."""
+    agency_id = Job.objects.filter(pk=job_id).values_list("agency_id", flat=True).first()
+    if agency_id is None:
+        return False
+    job = _claim(agency_id, job_id, worker=worker)
+    if job is not None:
+        _execute(job)
+    jobs_enqueue_waiting(agency_id=agency_id)
+    return job is not None
+
+
+def _enqueue(job_id: uuid.UUID) -> None:
+    queued = run_job.enqueue(str(job_id))
+    Job.objects.filter(pk=job_id, state=State.QUEUED).update(task_id=queued.id)
+
+
+def jobs_enqueue_waiting(*, agency_id: int | None = None) -> int:
+    """Queue the waiting jobs that no queue row will run (left by a restart,
+    by an agency at its limit, by a lockdown now over, or taken again after
+    their worker died), oldest first, within each agency's free places.
+    Returns how many were queued."""
+    waiting = Job.objects.filter(state=State.QUEUED)
+    if agency_id is not None:
+        waiting = waiting.filter(agency_id=agency_id)
+    rows = list(waiting.order_by("created_at").values_list("pk", "agency_id", "task_id"))
+    if not rows:
+        return 0
+    live = set(
+        DBTaskResult.objects.filter(
+            pk__in=[queued for _pk, _agency, queued in rows if queued is not None],
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).values_list("pk", flat=True)
+    )
+    free: dict[int, int] = {}
+    for _pk, agency, queued in rows:
+        if agency not in free:
+            free[agency] = 0 if held(agency) else RUNNING_PER_AGENCY - _running(agency)
+        if queued in live:
+            free[agency] -= 1
+    count = 0
+    for pk, agency, queued in rows:
+        if queued in live or free[agency] <= 0:
+            continue
+        _enqueue(pk)
+        free[agency] -= 1
+        count += 1
+    return count
+
+
+def jobs_tend(*, me: str = "") -> tuple[int, int]:
+    """A worker's round: take again the jobs whose worker is gone, queue the
+    waiting ones nothing will run, and drop old queue rows and old workers.
+    Returns (taken again, queued)."""
+    taken = jobs_reap(me=me)
+    queued = jobs_enqueue_waiting()
+    old = timezone.now() - RESULT_LIFETIME
+    DBTaskResult.objects.filter(
+        task_path=run_job.module_path,
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+        finished_at__lt=old,
+    ).delete()
+    workers_forget()
+    return taken, queued
 
 
 def job_run_waiting(*, limit: int | None = None) -> int:
@@ -244,34 +330,17 @@ def _running(agency_id: int) -> int:
     return Job.objects.filter(agency_id=agency_id, state=State.RUNNING).count()
 
 
-def _spawn(agency_id: int, job_id: uuid.UUID) -> None:
-    worker = threading.Thread(
-        target=_work, args=(agency_id, job_id), name=f"haven-job-{str(job_id)[:8]}", daemon=True
-    )
-    worker.start()
-
-
-def _work(agency_id: int, job_id: uuid.UUID) -> None:
-    """A worker thread: this job, then the agency's next waiting ones."""
-    try:
-        job = _claim(agency_id, job_id)
-        while job is not None:
-            _execute(job)
-            job = _claim(agency_id)
-    except Exception as error:  # a thread has no one to raise to
-        _log_failure("worker", error)
-    finally:
-        connection.close()
-
-
-def _claim(agency_id: int, job_id: uuid.UUID | None = None) -> Job | None:
-    """Mark one waiting job of the agency running, if fewer than
-    RUNNING_PER_AGENCY run: ``job_id``, or the oldest."""
+def _claim(agency_id: int, job_id: uuid.UUID | None = None, *, worker: str = "") -> Job | None:
+    """Mark one waiting job of the agency running as a new attempt, if fewer
+    than RUNNING_PER_AGENCY run and no hold stops the agency: ``job_id``, or
+    the oldest."""
+    if held(agency_id):
+        return None
     with transaction.atomic():
         # Serialises claims per agency on PostgreSQL; SQLite's IMMEDIATE
         # transactions serialise every writer already.
         list(Agency.objects.select_for_update().filter(pk=agency_id).values_list("pk"))
-        jobs_reap(agency_id=agency_id)
+        jobs_reap(agency_id=agency_id, me=worker)
         if _running(agency_id) >= RUNNING_PER_AGENCY:
             return None
         waiting = Job.objects.filter(agency_id=agency_id, state=State.QUEUED)
@@ -281,8 +350,21 @@ def _claim(agency_id: int, job_id: uuid.UUID | None = None) -> Job | None:
         if job is None:
             return None
         now = timezone.now()
-        Job.objects.filter(pk=job.pk).update(state=State.RUNNING, started_at=now, heartbeat_at=now)
+        attempt = job.attempt + 1
+        taken = Job.objects.filter(pk=job.pk, state=State.QUEUED, attempt=job.attempt).update(
+            state=State.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempt=attempt,
+            worker=worker,
+            done=0,
+            total=0,
+            label="",
+        )
+        if not taken:
+            return None
     job.state, job.started_at, job.heartbeat_at = State.RUNNING, now, now
+    job.attempt, job.worker, job.done, job.total, job.label = attempt, worker, 0, 0, ""
     return job
 
 
@@ -290,17 +372,18 @@ class _Heartbeat(threading.Thread):
     """Touches the job's heartbeat while its kind works, so a long step
     (WeasyPrint laying out a long PDF) is not taken for a dead worker."""
 
-    def __init__(self, job_id: uuid.UUID) -> None:
-        super().__init__(name=f"haven-job-beat-{str(job_id)[:8]}", daemon=True)
-        self.job_id = job_id
+    def __init__(self, job: Job) -> None:
+        super().__init__(name=f"haven-job-beat-{str(job.pk)[:8]}", daemon=True)
+        self.job_id = job.pk
+        self.attempt = job.attempt
         self.stopping = threading.Event()
 
     def run(self) -> None:
         try:
             while not self.stopping.wait(HEARTBEAT_SECONDS):
-                Job.objects.filter(pk=self.job_id, state=State.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+                Job.objects.filter(
+                    pk=self.job_id, state=State.RUNNING, attempt=self.attempt
+                ).update(heartbeat_at=timezone.now())
         except Exception as error:
             _log_failure("heartbeat", error)
         finally:
@@ -313,14 +396,18 @@ class _Heartbeat(threading.Thread):
 
 def _execute(job: Job) -> None:
     kind = kind_of(job.kind)
-    beat = _Heartbeat(job.pk)
+    beat = _Heartbeat(job)
     beat.start()
     try:
         if kind is None:
             raise LookupError("unknown job kind")
         progress = Progress(job)
         output = kind.run(job, progress)
+        if held(job.agency_id):
+            raise JobRefused
         _finish(job, output, steps=progress.total)
+    except JobSuperseded:
+        pass  # another attempt has the job now; this one keeps nothing
     except JobRefused:
         _fail(job, Failure.REFUSED)
     except Exception as error:
@@ -364,7 +451,7 @@ def _finish(job: Job, output: JobOutput, *, steps: int) -> None:
         job.data_key, job.own_key = key_row, own
         now = timezone.now()
         total = max(steps, 1)
-        updated = Job.objects.filter(pk=job.pk, state=State.RUNNING).update(
+        updated = Job.objects.filter(pk=job.pk, state=State.RUNNING, attempt=job.attempt).update(
             state=State.DONE,
             done=total,
             total=total,
@@ -380,8 +467,9 @@ def _finish(job: Job, output: JobOutput, *, steps: int) -> None:
             expires_at=now + RESULT_LIFETIME,
         )
         if not updated:
-            # Failed meanwhile (taken for dead): nothing is kept, the key made
-            # for it goes with this transaction.
+            # Taken for dead meanwhile (and given to another attempt, or
+            # failed): nothing is kept, the key made for it goes with this
+            # transaction.
             transaction.set_rollback(True)
             return
         JobResult.objects.create(
@@ -391,6 +479,7 @@ def _finish(job: Job, output: JobOutput, *, steps: int) -> None:
 
 
 def _fail(job: Job, error: str) -> None:
-    Job.objects.filter(pk=job.pk, state__in=[State.QUEUED, State.RUNNING]).update(
+    """Fail this attempt of the job, unless another attempt has it now."""
+    Job.objects.filter(pk=job.pk, state=State.RUNNING, attempt=job.attempt).update(
         state=State.FAILED, error=error, finished_at=timezone.now(), label="", secret=None
     )

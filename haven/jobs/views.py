@@ -14,7 +14,7 @@ from haven.accounts.http import authenticated_user
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, job_list, result_available
-from haven.jobs.services import RESULT_LIFETIME, RUNNING_PER_AGENCY, job_nudge, job_result_open
+from haven.jobs.services import RESULT_LIFETIME, RUNNING_PER_AGENCY, job_result_open
 
 
 def _shown(job: Job) -> dict[str, object]:
@@ -40,7 +40,6 @@ def job_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = job_for(authenticated_user(request), job_id)
-    job_nudge(job)
     return render(request, "jobs/detail.html", _shown(job))
 
 
@@ -49,7 +48,6 @@ def job_progress(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     """The progress partial the job page asks for every second. Asking does
     not count as activity (PASSIVE_PATHS in haven.accounts.middleware)."""
     job = job_for(authenticated_user(request), job_id)
-    job_nudge(job)
     return render(request, "jobs/partials/progress.html", {**_shown(job), "polled": True})
 
 

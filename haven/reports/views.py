@@ -25,7 +25,7 @@ from haven.core.models import Team
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.registry import step_label
 from haven.jobs.selectors import job_for, result_available
-from haven.jobs.services import job_nudge, job_result_open
+from haven.jobs.services import job_result_open
 from haven.reports.chart import chart_of
 from haven.reports.exports import report_csv
 from haven.reports.figures import Report, Scope, Table, report_from_json
@@ -127,7 +127,6 @@ def _report_job(request: HttpRequest, job_id: uuid.UUID) -> tuple[User, Job]:
     job = job_for(user, job_id)
     if job.kind != KIND:
         raise Http404
-    job_nudge(job)
     return user, job
 
 

@@ -27,6 +27,7 @@ LINK = "link"  # opened by a secret link: a wrong secret answers 404
 SIGNED_IN = "signed-in"  # any signed-in user; shows only their own agency's data
 AGENCY_OBJECT = "agency-object"  # names an object of one agency: 404 for everyone else
 API = "api"  # JSON: 401 without a session
+HEALTH = "health"  # for monitoring, without a session: 200 or 503, "ok"/"fail" only
 
 
 @dataclass(frozen=True)
@@ -387,6 +388,8 @@ BOGUS_TOKEN = {"token": "A" * 43}
 HANDOUT = {"topic": "t_visa", "language": "eng"}
 
 ROUTES: dict[str, Route] = {
+    "healthz": Route(HEALTH),
+    "readyz": Route(HEALTH),
     "desk:dashboard": Route(SIGNED_IN),
     "accounts:setup": Route(LINK, lambda o: BOGUS_TOKEN),
     "accounts:invitation_accept": Route(LINK, lambda o: BOGUS_TOKEN),
@@ -808,6 +811,8 @@ def test_anonymous_visitor_gets_only_sign_in_or_404(client, objects, name):
             assert not response["Location"].startswith("http"), "no redirect off-site"
     elif route.kind == LINK:
         assert response.status_code == 404, url
+    elif route.kind == HEALTH:
+        assert response.status_code in {200, 503}, url
     elif route.kind == API or name.startswith("api:"):
         # The JSON API answers for itself: 401, never a redirect to sign in.
         assert response.status_code in {401, 404}, url

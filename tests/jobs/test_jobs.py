@@ -1,7 +1,8 @@
-"""Background jobs: run inline under test and in a real thread; report
-progress, throttled; belong to their creator alone; fail plainly when they
-crash, are refused or their worker dies; wait within the limits; and drop
-their results (and their own keys) after a day."""
+"""Background jobs: run inline under test and by a worker from the queue;
+report progress, throttled; belong to their creator alone; fail plainly when
+they crash or are refused; are taken again when their worker dies, to one
+result; wait within the limits and during a lockdown; and drop their results
+(and their own keys) after a day."""
 
 from __future__ import annotations
 
@@ -13,26 +14,36 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from haven.accounts.middleware import PASSIVE_PATHS, SEEN
 from haven.audit.models import Action, AuditEvent
 from haven.core.errors import NotFound
 from haven.core.models import DataKey
-from haven.jobs.models import Failure, Job, JobResult, State
+from haven.jobs import holds, services
+from haven.jobs.models import MAX_ATTEMPTS, Failure, Job, JobResult, State, Worker
 from haven.jobs.registry import JobOutput, Progress, kind_of
 from haven.jobs.services import (
     QUEUED_PER_USER,
+    RUNNING_PER_AGENCY,
+    _claim,
+    _execute,
     job_for,
     job_result_open,
     job_start,
+    jobs_enqueue_waiting,
     jobs_expire,
+    jobs_reap,
     params_check,
 )
+from haven.jobs.workers import host_name, workers_gone
+from haven.safety.lockdown import lockdown_start
+from haven.safety.models import Lockdown
 from tests.factories import make_staff
 from tests.jobs import kinds
+from tests.safety.conftest import designate, second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -272,29 +283,34 @@ def test_a_refused_job_says_so(advocate):
     assert (job.state, job.error) == (State.FAILED, Failure.REFUSED)
 
 
-def test_a_job_whose_worker_stopped_answering_is_failed(client_for, advocate):
+def test_a_job_whose_worker_stopped_answering_is_taken_again_then_failed(client_for, advocate):
     long_ago = timezone.now() - timedelta(minutes=3)
-    job = Job.objects.create(
-        agency_id=advocate.agency_id,
-        created_by=advocate,
-        kind="tests.count",
-        state=State.RUNNING,
-        started_at=long_ago,
-        heartbeat_at=long_ago,
-    )
-    fresh = Job.objects.create(
-        agency_id=advocate.agency_id,
-        created_by=advocate,
-        kind="tests.count",
-        state=State.RUNNING,
-        started_at=long_ago,
-        heartbeat_at=timezone.now() - timedelta(seconds=90),
-    )
-    page = client_for(advocate).get(reverse("jobs:detail", args=[job.pk])).content.decode()
+
+    def running(**fields):
+        return Job.objects.create(
+            agency_id=advocate.agency_id,
+            created_by=advocate,
+            kind="tests.count",
+            state=State.RUNNING,
+            started_at=long_ago,
+            **fields,
+        )
+
+    silent = running(heartbeat_at=long_ago, attempt=1, done=4, total=9, label="counting")
+    last = running(heartbeat_at=long_ago, attempt=MAX_ATTEMPTS)
+    fresh = running(heartbeat_at=timezone.now() - timedelta(seconds=90), attempt=1)
+    client = client_for(advocate)
+    # Attempts left: back to waiting, its progress from the start.
+    page = client.get(reverse("jobs:detail", args=[silent.pk])).content.decode()
+    assert "Waiting to start" in page
+    silent.refresh_from_db()
+    assert (silent.state, silent.attempt, silent.done, silent.label) == (State.QUEUED, 1, 0, "")
+    # Out of attempts: failed, in plain words.
+    page = client.get(reverse("jobs:detail", args=[last.pk])).content.decode()
     assert "This job stopped before it finished. Start it again." in page
     assert "hx-trigger" not in page
-    job.refresh_from_db()
-    assert (job.state, job.error) == (State.FAILED, Failure.STOPPED)
+    last.refresh_from_db()
+    assert (last.state, last.error) == (State.FAILED, Failure.STOPPED)
     fresh.refresh_from_db()
     assert fresh.state == State.RUNNING
 
@@ -382,22 +398,144 @@ def test_starting_a_job_cleans_up_on_the_way_and_the_command_too(advocate):
     assert not JobResult.objects.filter(job_id=newer.pk).exists()
 
 
-# --- A real thread -------------------------------------------------------------------------
+# --- The queue ---------------------------------------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_job_runs_in_a_thread_after_the_commit(advocate):
+def test_a_job_is_queued_after_the_commit_and_a_worker_runs_it(advocate):
     job = start(advocate, run_now=False, rows=5)
-    deadline = time.monotonic() + 30
-    state = job.state
-    while time.monotonic() < deadline:
-        try:
-            state = Job.objects.values_list("state", flat=True).get(pk=job.pk)
-        except OperationalError:  # SQLite's shared in-memory test database, busy
-            state = None
-        if state in (State.DONE, State.FAILED):
-            break
-        time.sleep(0.05)
-    assert state == State.DONE
+    job.refresh_from_db()
+    assert job.state == State.QUEUED
+    queued = DBTaskResult.objects.get(pk=job.task_id)
+    # The queue carries the job's id and nothing else.
+    assert queued.args_kwargs == {"args": [str(job.pk)], "kwargs": {}}
+    call_command("jobs_worker", "--batch", "--no-startup-delay", verbosity=0)
+    job.refresh_from_db()
+    assert (job.state, job.attempt) == (State.DONE, 1)
+    assert job.worker  # the worker's id
     _job, data = job_result_open(actor=advocate, job_id=job.pk)
     assert data == b"n\n1\n2\n3\n4\n5\n"
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"
+    assert not Worker.objects.exists()  # it said goodbye
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_in_a_worker_leaves_no_text_in_the_queue(advocate):
+    job = start(advocate, run_now=False, crash=True)
+    call_command("jobs_worker", "--batch", "--no-startup-delay", verbosity=0)
+    job.refresh_from_db()
+    assert (job.state, job.error) == (State.FAILED, Failure.CRASHED)
+    queued = DBTaskResult.objects.get(pk=job.task_id)
+    assert kinds.SECRET not in queued.traceback
+    assert kinds.SECRET not in str(queued.return_value)
+
+
+def test_an_old_attempt_that_wakes_up_keeps_nothing(advocate):
+    job = Job.objects.create(
+        agency_id=advocate.agency_id,
+        created_by=advocate,
+        kind="tests.count",
+        params={"rows": 2},
+    )
+    first = _claim(advocate.agency_id, job.pk, worker="w-old")
+    assert first is not None
+    assert first.attempt == 1
+    # Its worker is taken for dead: the job goes back and a new attempt takes it.
+    Job.objects.filter(pk=job.pk).update(state=State.QUEUED)
+    second = _claim(advocate.agency_id, job.pk, worker="w-new")
+    assert second is not None
+    assert second.attempt == 2
+    _execute(first)  # the old attempt wakes up: stopped at its first step
+    assert Job.objects.get(pk=job.pk).state == State.RUNNING
+    assert not JobResult.objects.exists()
+    _execute(second)
+    job.refresh_from_db()
+    assert (job.state, job.attempt) == (State.DONE, 2)
+    assert JobResult.objects.filter(job_id=job.pk).count() == 1
+
+
+def test_a_job_whose_worker_process_is_gone_is_taken_again_at_once(advocate):
+    job = Job.objects.create(
+        agency_id=advocate.agency_id,
+        created_by=advocate,
+        kind="tests.count",
+        state=State.RUNNING,
+        attempt=1,
+        worker="w-gone",
+        heartbeat_at=timezone.now(),
+    )
+    now = timezone.now()
+    # On this host, under a pid no process has.
+    Worker.objects.create(id="w-gone", host=host_name(), pid=2**22 + 7, started_at=now, seen_at=now)
+    assert workers_gone(["w-gone", ""]) == {"w-gone"}
+    assert jobs_reap() == 1
+    job.refresh_from_db()
+    assert (job.state, job.worker) == (State.QUEUED, "")
+    # A worker elsewhere, seen recently, is alive; one silent too long is gone.
+    Worker.objects.create(id="w-far", host="elsewhere", pid=1, started_at=now, seen_at=now)
+    Worker.objects.create(
+        id="w-old", host="elsewhere", pid=1, started_at=now, seen_at=now - timedelta(minutes=5)
+    )
+    assert workers_gone(["w-far", "w-old"]) == {"w-old"}
+
+
+def test_a_job_out_of_attempts_fails_and_its_queue_row_too(advocate):
+    job = Job.objects.create(
+        agency_id=advocate.agency_id,
+        created_by=advocate,
+        kind="tests.count",
+        state=State.RUNNING,
+        attempt=MAX_ATTEMPTS,
+        worker="w-missing",
+        heartbeat_at=timezone.now(),
+    )
+    queued = services.run_job.enqueue(str(job.pk))
+    DBTaskResult.objects.filter(pk=queued.id).update(status="RUNNING")
+    Job.objects.filter(pk=job.pk).update(task_id=queued.id)
+    assert jobs_reap() == 1
+    job.refresh_from_db()
+    assert (job.state, job.error) == (State.FAILED, Failure.STOPPED)
+    assert DBTaskResult.objects.get(pk=queued.id).status == "FAILED"
+
+
+def test_waiting_jobs_are_queued_within_the_agencys_places(advocate, supervisor):
+    jobs = [
+        Job.objects.create(agency_id=advocate.agency_id, created_by=advocate, kind="tests.count")
+        for _ in range(3)
+    ]
+    assert jobs_enqueue_waiting() == RUNNING_PER_AGENCY
+    assert jobs_enqueue_waiting() == 0  # already on the queue
+    assert DBTaskResult.objects.count() == RUNNING_PER_AGENCY
+    queued = set(Job.objects.exclude(task_id=None).values_list("pk", flat=True))
+    assert queued == {jobs[0].pk, jobs[1].pk}  # the oldest first
+
+
+def test_a_lockdown_holds_the_agencys_jobs(admin_user, advocate, outsider):
+    designate(admin_user, lockdown=(admin_user,))
+    lockdown_start(
+        actor=admin_user,
+        reason="Synthetic drill",
+        days=1,
+        second_factor=second_factor(admin_user),
+    )
+    assert "lockdown" in holds.registered()
+    waiting = start(advocate)
+    assert waiting.state == State.QUEUED  # waits while the lockdown runs
+    assert jobs_enqueue_waiting() == 0
+    assert start(outsider).state == State.DONE  # other agencies go on
+    # A job already running is refused at its next step.
+    running = Job.objects.create(
+        agency_id=advocate.agency_id,
+        created_by=advocate,
+        kind="tests.count",
+        state=State.RUNNING,
+        attempt=1,
+        heartbeat_at=timezone.now(),
+    )
+    _execute(running)
+    running.refresh_from_db()
+    assert (running.state, running.error) == (State.FAILED, Failure.REFUSED)
+    assert not JobResult.objects.filter(job_id=running.pk).exists()
+    Lockdown.objects.filter(agency_id=advocate.agency_id).update(ended_at=timezone.now())
+    assert jobs_enqueue_waiting() == 1

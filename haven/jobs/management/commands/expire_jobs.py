@@ -12,9 +12,11 @@ from haven.jobs.services import jobs_expire, jobs_reap
 
 
 class Command(BaseCommand):
-    help = "Drop expired background job results and fail jobs whose worker died."
+    help = "Drop expired background job results and take back jobs whose worker died."
 
     def handle(self, *args: Any, **options: Any) -> None:
         expired = jobs_expire()
         stopped = jobs_reap()
-        self.stdout.write(f"{expired} expired result(s) dropped; {stopped} stopped job(s) failed")
+        self.stdout.write(
+            f"{expired} expired result(s) dropped; {stopped} stopped job(s) taken back"
+        )

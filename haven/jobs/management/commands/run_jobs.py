@@ -1,8 +1,8 @@
-"""Run the waiting background jobs here, in the foreground: once, or
-(``--loop``) until stopped. For operators: the server runs jobs itself in
-threads; this picks up what a restart left waiting, or runs jobs on a
-machine of their own. Each pass also fails jobs whose worker died and drops
-expired results."""
+"""Run the waiting background jobs here, in the foreground, without the
+queue: once, or (``--loop``) until stopped. For operators: the worker
+(``manage.py jobs_worker``) normally runs jobs from the queue; this runs
+them by hand, within the same per-agency limit and attempts. Each pass also
+takes back jobs whose worker died and drops expired results."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             ran = job_run_waiting()
             if ran or stopped or expired or not options["loop"]:
                 self.stdout.write(
-                    f"ran {ran} job(s); {stopped} stopped job(s) failed; "
+                    f"ran {ran} job(s); {stopped} stopped job(s) taken back; "
                     f"{expired} expired result(s) dropped"
                 )
             if not options["loop"]:
