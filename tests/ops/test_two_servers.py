@@ -1,12 +1,12 @@
 """Two Haven web servers against one PostgreSQL database work as one installation.
 
 Two gunicorn processes (each with its own worker processes) serve the test
-database on two loopback ports, as two machines behind a load balancer would;
-a job worker runs beside them once Haven has one (``manage.py jobs_worker``).
+database on two loopback ports, as two machines behind a load balancer would,
+and one job worker (``manage.py jobs_worker``) runs beside them.
 Staff are driven over real HTTP with cookie jars, signing in through the real
 password and second-factor pages. What one server does, the other sees at
-once: a session, a lockdown, a visitor alert; and audit events written
-through both at the same time leave every chain verifying.
+once: a session, a lockdown, a visitor alert, a job's result; and audit
+events written through both at the same time leave every chain verifying.
 
 PostgreSQL only: SQLite is the one-machine install. Run with
 ``HAVEN_ENV=test scripts/with-postgres .venv/bin/pytest tests/ops``.
@@ -34,7 +34,7 @@ import requests
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -96,7 +96,6 @@ def _stop(process: subprocess.Popen) -> None:
 class Installation:
     a: str
     b: str
-    worker: bool
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +103,7 @@ def servers(
     django_db_setup: None,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Installation]:
-    """Servers A and B (and the worker, once Haven has one), stopped whatever happens."""
+    """Servers A and B and one job worker, stopped whatever happens."""
     folder = tmp_path_factory.mktemp("two-servers")
     env = _server_env(folder)
     processes: list[subprocess.Popen] = []
@@ -132,17 +131,15 @@ def servers(
                 )
             )
             urls.append(f"http://127.0.0.1:{port}")
-        worker = "jobs_worker" in get_commands()
-        if worker:
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "manage.py", "jobs_worker"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=log,
-                )
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "jobs_worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
             )
+        )
         deadline = time.monotonic() + 90
         for url in urls:
             while True:
@@ -156,7 +153,7 @@ def servers(
                     pass
                 assert time.monotonic() < deadline, f"{url} never answered"
                 time.sleep(0.2)
-        yield Installation(a=urls[0], b=urls[1], worker=worker)
+        yield Installation(a=urls[0], b=urls[1])
     finally:
         for process in processes:
             _stop(process)
@@ -344,8 +341,8 @@ def test_audit_chains_verify_after_writes_through_both_servers_at_once(servers, 
 
 
 def test_a_report_started_on_one_server_is_run_and_shown_on_the_other(servers, staff, team):
-    """Started through A, run in the background (by the job worker once Haven
-    has one, by A's own threads before), its result opened through B."""
+    """Started through A, run by the job worker (web servers only queue
+    jobs), its sealed result opened through B."""
     supervisor = staff["supervisor"]
     record_intake(actor=staff["intake"], team=team, legal_name="Synthetic Report Person")
     browser = Browser()
