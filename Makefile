@@ -10,7 +10,7 @@ export HAVEN_VAR_DIR ?= $(CURDIR)/var
 STATIC_MANIFEST := $(HAVEN_VAR_DIR)/static/staticfiles.json
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
-        test-production bench messages demo clean
+        test-production bench chaos messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ test-production: $(VENV)/.dev-deps
 bench: $(VENV)/.dev-deps
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/people.py
 	$(BIN)/python bench/reports.py
+
+## chaos: SIGKILL the server 200 times while it writes: nothing acknowledged lost (CHAOS_CYCLES=5 for fewer; see docs/operations-crashes.md)
+chaos: $(VENV)/.run-deps
+	$(BIN)/python scripts/chaos
 
 ## messages: refresh and compile the translation catalogues
 messages: $(VENV)/.dev-deps

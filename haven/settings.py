@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "haven.core.middleware.LoginRequiredMiddleware",
     # Turns the domain's NotFound, raised by a view's services, into the 404 page.
     "haven.core.middleware.NotFoundMiddleware",
+    # A full disk answers 503, for pages and the API alike.
+    "haven.core.middleware.StorageFullMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",

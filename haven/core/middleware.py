@@ -1,5 +1,5 @@
-"""Request-wide concerns: request ids, login-by-default, and the domain's
-not-found answered as a page."""
+"""Request-wide concerns: request ids, login-by-default, the domain's
+not-found answered as a page, and a full disk answered as a 503."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from django.utils.cache import add_never_cache_headers
 from haven.core.errors import NotFound
 from haven.core.keys import request_keys
 from haven.core.request_context import current_request_id
-from haven.core.views import bad_request, healthz, readyz
+from haven.core.storage import storage_is_full
+from haven.core.views import bad_request, healthz, readyz, storage_full
 
 _REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -155,3 +156,26 @@ class HealthMiddleware:
         if view is not None:
             return view(request)
         return self.get_response(request)
+
+
+class StorageFullMiddleware:
+    """A view that failed because storage is full answers 503, page or API.
+
+    The services write each record in one transaction, so the failed write
+    has rolled back whole before the exception gets here: nothing is
+    half-written. Nothing is kept from the failure either, so the next
+    request works as soon as there is space again, without a restart. A
+    failure outside a view (saving the session, say) reaches
+    ``haven.core.views.server_error``, which answers the same.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if storage_is_full(exception):
+            return storage_full(request)
+        return None

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from haven.core.health import health, healthy
+from haven.core.storage import storage_is_full
+
+logger = logging.getLogger("haven.storage")
+# A client that honours it waits this long before trying again.
+STORAGE_FULL_RETRY_AFTER = 300
 
 
 @login_not_required
@@ -41,7 +50,38 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 @login_not_required
+def storage_full(request: HttpRequest) -> HttpResponse:
+    """503: the server's storage is full, so nothing could be saved.
+
+    The answer and the log line name the condition only: never the SQL,
+    a path on the server, or anything the request carried.
+    """
+    logger.error(
+        "Storage full: the database or the file store cannot grow; answered 503, nothing saved."
+    )
+    response: HttpResponse | None = _api_error(
+        request,
+        503,
+        "The server's storage is full, so nothing was saved. Try again later; "
+        "the server's administrator must free space.",
+    )
+    if response is None:
+        # Rendered without the request, like the 500 page: no context
+        # processor touches the database that cannot be written.
+        html = render_to_string("503_storage_full.html", {"LANGUAGE_CODE": get_language()})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(STORAGE_FULL_RETRY_AFTER)
+    return response
+
+
+@login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: one raised outside a
+    # view (saving the session, say) because storage is full answers as
+    # StorageFullMiddleware answers one raised inside.
+    error = sys.exc_info()[1]
+    if error is not None and storage_is_full(error):
+        return storage_full(request)
     # Rendered without the request, so no context processor touches the
     # database that may be the very thing that failed.
     request_id = getattr(request, "request_id", "")
