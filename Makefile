@@ -10,7 +10,7 @@ export HAVEN_VAR_DIR ?= $(CURDIR)/var
 STATIC_MANIFEST := $(HAVEN_VAR_DIR)/static/staticfiles.json
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
-        bench chaos messages demo clean
+        test-production bench chaos messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,8 @@ demo: $(VENV)/.run-deps
 	$(BIN)/python manage.py seed_demo
 
 ## test: everything CI runs
-test: $(VENV)/.dev-deps lint typecheck migrations-check test-sqlite test-postgres test-browser
+test: $(VENV)/.dev-deps lint typecheck migrations-check test-sqlite test-postgres test-browser \
+      test-production
 
 check: test
 
@@ -71,6 +72,11 @@ test-postgres: $(VENV)/.dev-deps
 
 test-browser: $(VENV)/.dev-deps
 	HAVEN_ENV=test $(BIN)/pytest -m browser -n $(PYTEST_WORKERS) -q
+
+## test-production: PostgreSQL, gunicorn, a worker and nginx with TLS, set up as
+## docs/operations.md says, then checked over HTTPS (scripts/production-check)
+test-production: $(VENV)/.dev-deps
+	scripts/production-check
 
 ## bench: server-time figures at 100,000 people, pages and reports (not a test; see docs/benchmarks.md)
 bench: $(VENV)/.dev-deps
