@@ -83,7 +83,7 @@ bench: $(VENV)/.dev-deps
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/people.py
 	$(BIN)/python bench/reports.py
 
-## chaos: SIGKILL the server 200 times while it writes: nothing acknowledged lost (CHAOS_CYCLES=5 for fewer; see docs/operations-crashes.md)
+## chaos: SIGKILL the server 200 times while it writes: nothing acknowledged lost (CHAOS_CYCLES=5 for fewer; see "Crashes and a full disk" in docs/operations.md)
 chaos: $(VENV)/.run-deps
 	$(BIN)/python scripts/chaos
 

@@ -65,7 +65,7 @@ HAVEN_MASTER_KEY = _secret("HAVEN_MASTER_KEY")
 # Only while rotating the master key: the key being retired (see rotate_keys).
 HAVEN_MASTER_KEY_PREVIOUS = read_secret("HAVEN_MASTER_KEY_PREVIOUS")
 # Backups are encrypted to this age recipient (public key, age1...); its
-# identity stays offline with the operator (see docs/operations-backups.md).
+# identity stays offline with the operator (see "Backups and the key folder" in docs/operations.md).
 HAVEN_BACKUP_RECIPIENT = read_secret("HAVEN_BACKUP_RECIPIENT")
 HAVEN_BACKUP_KEEP_DAILY = env.int("HAVEN_BACKUP_KEEP_DAILY", default=7)
 HAVEN_BACKUP_KEEP_WEEKLY = env.int("HAVEN_BACKUP_KEEP_WEEKLY", default=4)

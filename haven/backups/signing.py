@@ -94,7 +94,8 @@ def _write_public(key: Ed25519PublicKey) -> None:
         temporary.replace(path)
     except OSError:
         # The key folder may be read-only in production: the public half is a
-        # convenience, the operator can make it with backup_keygen's output.
+        # convenience: the operator can derive it from the private key
+        # (openssl pkey -in signing_key -pubout > signing_key.pub).
         return
 
 

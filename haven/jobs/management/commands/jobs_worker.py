@@ -5,7 +5,7 @@ waiting jobs nothing will run (``haven.jobs.services.jobs_tend``).
 
 Run one (or more, on any machine that reaches the database) beside the web
 server: ``make run`` starts one; in production a systemd unit runs
-``manage.py jobs_worker`` (docs/operations-jobs.md). SIGTERM or Ctrl+C lets
+``manage.py jobs_worker`` (docs/operations.md, "Jobs"). SIGTERM or Ctrl+C lets
 the job in hand finish; a second one stops at once, and the job is taken
 again by the next worker.
 """
