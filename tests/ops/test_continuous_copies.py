@@ -235,7 +235,6 @@ def test_archived_wal_restored_before_a_destruction_destroys_again(
         conf.write(
             "wal_level = replica\narchive_mode = on\n"
             f"archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\n"
-            "archive_timeout = 1\n"
         )
     keys = tmp_path / "install"
     env = subprocess_env(keys, DATABASE_URL=live.url)
@@ -245,7 +244,18 @@ def test_archived_wal_restored_before_a_destruction_destroys_again(
         live.run("createdb", "-h", str(folder), "-U", "haven", "haven")
         manage("migrate", "-v0", env=env)
         base = folder / "base"
-        live.run("pg_basebackup", "-h", str(folder), "-U", "haven", "-D", str(base), "-X", "stream")
+        live.run(
+            "pg_basebackup",
+            "-h",
+            str(folder),
+            "-U",
+            "haven",
+            "-D",
+            str(base),
+            "-X",
+            "stream",
+            "--checkpoint=fast",
+        )
         ids = json.loads(manage("shell", "-c", SEED, env=env).strip().splitlines()[-1])
         moment = moment_between()
         manage("shell", "-c", DESTROY.format(person=ids["gone"]), env=env)
