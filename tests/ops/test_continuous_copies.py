@@ -59,6 +59,18 @@ def wait_for(check: Callable[[], bool], what: str, limit: float = 60.0) -> None:
         time.sleep(0.2)
 
 
+def settle(read: Callable[[], int]) -> None:
+    """Until two readings a little over Litestream's sync interval apart
+    agree: everything written so far is in the replica."""
+    previous = read()
+    while True:
+        time.sleep(1.5)
+        current = read()
+        if current == previous:
+            return
+        previous = current
+
+
 def moment_between() -> datetime:
     """A moment strictly after what was written and before what follows."""
     time.sleep(1.1)
@@ -94,10 +106,12 @@ def test_a_litestream_copy_restored_before_a_destruction_destroys_again(
         f"dbs:\n  - path: {live / 'haven.sqlite3'}\n"
         f"    replica:\n      type: file\n      path: {replica}\n      sync-interval: 1s\n"
     )
-    ltx = replica / "ltx" / "0"
 
     def synced() -> int:
-        return len(list(ltx.glob("*.ltx"))) if ltx.exists() else 0
+        """The newest transaction in the replica. Litestream compacts its
+        files from level to level, so files come and go; this only grows."""
+        names = (path.stem.rsplit("-", 1)[-1] for path in replica.glob("ltx/*/*.ltx"))
+        return max((int(name, 16) for name in names), default=0)
 
     replicating = subprocess.Popen(
         [str(LITESTREAM), "replicate", "-config", str(config)],
@@ -107,12 +121,13 @@ def test_a_litestream_copy_restored_before_a_destruction_destroys_again(
     )
     try:
         wait_for(lambda: synced() >= 1, "Litestream's first snapshot")
-        ids = json.loads(manage("shell", "-c", SEED, env=env).strip().splitlines()[-1])
         before = synced()
+        ids = json.loads(manage("shell", "-c", SEED, env=env).strip().splitlines()[-1])
         wait_for(lambda: synced() > before, "the people in the replica")
+        settle(synced)
         moment = moment_between()
-        manage("shell", "-c", DESTROY.format(person=ids["gone"]), env=env)
         after = synced()
+        manage("shell", "-c", DESTROY.format(person=ids["gone"]), env=env)
         wait_for(lambda: synced() > after, "the destruction in the replica")
     finally:
         os.killpg(replicating.pid, signal.SIGTERM)
