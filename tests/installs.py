@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg
 import pytest
+from django.conf import settings
+from psycopg import sql
+
+from haven.core.keyfiles import read_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,3 +102,27 @@ def seeded_install(
 
     folder = _made_once(tmp_path_factory, "seeded-install", make)
     return folder, (folder.parent / "seeded-install.out").read_text(encoding="utf-8")
+
+
+def postgres_url() -> str:
+    """The test server's URL for libpq; skips the test off PostgreSQL."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("DATABASE_URL does not point at PostgreSQL (make test-postgres runs this)")
+    # libpq reads only these two schemes; django-environ knows a few more.
+    return urlsplit(read_secret("DATABASE_URL"))._replace(scheme="postgresql").geturl()
+
+
+@pytest.fixture
+def fresh_postgres() -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped afterwards."""
+    url = postgres_url()
+    name = f"haven_test_{secrets.token_hex(6)}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlsplit(url)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

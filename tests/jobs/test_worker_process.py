@@ -7,21 +7,12 @@ and so does one the old threads left waiting without a queue row."""
 from __future__ import annotations
 
 import json
-import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import psycopg
-import pytest
-from django.conf import settings
-from psycopg import sql
-
-from haven.core.keyfiles import read_secret
 from tests.installs import ROOT, install_copy, manage, subprocess_env
 from tests.jobs import kinds
 
@@ -124,24 +115,6 @@ def test_a_killed_worker_s_job_finishes_once_after_the_restart_on_sqlite(
     needle = kinds.SLOW_RESULT.encode()
     for path in tmp_path.glob("haven.sqlite3*"):
         assert needle not in path.read_bytes(), f"{path.name} holds a result in the clear"
-
-
-@pytest.fixture
-def fresh_postgres() -> Iterator[str]:
-    """The URL of a new, empty database on the test server, dropped afterwards."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("DATABASE_URL does not point at PostgreSQL (make test-postgres runs this)")
-    url = urlsplit(read_secret("DATABASE_URL"))._replace(scheme="postgresql").geturl()
-    name = f"haven_jobs_{secrets.token_hex(6)}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlsplit(url)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def test_a_killed_worker_s_job_finishes_once_after_the_restart_on_postgres(

@@ -15,19 +15,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
-from django.conf import settings
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from haven.core.keyfiles import read_secret
 from haven.desk.management.commands.seed_demo import DEMO_PEOPLE
 from tests.installs import ROOT, install_copy, manage, subprocess_env
 
@@ -122,38 +115,12 @@ def test_no_plaintext_in_the_sqlite_files_after_seeding(tmp_path, seeded_install
 # --- PostgreSQL ------------------------------------------------------------------
 
 
-def _postgres_url() -> str:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("DATABASE_URL does not point at PostgreSQL (make test-postgres runs this)")
-    url = read_secret("DATABASE_URL")
-    parts = urlsplit(url)
-    # libpq reads only these two schemes; django-environ knows a few more.
-    return parts._replace(scheme="postgresql").geturl()
-
-
 def _pg_dump() -> str:
     bindir = os.environ.get("HAVEN_PG_BINDIR", "")
     found = os.path.join(bindir, "pg_dump") if bindir else shutil.which("pg_dump")
     if not found or not os.access(found, os.X_OK):
         pytest.skip("no pg_dump: set HAVEN_PG_BINDIR (scripts/with-postgres does)")
     return found
-
-
-@pytest.fixture
-def fresh_postgres() -> Iterator[str]:
-    """The URL of a new, empty database on the test server, dropped afterwards."""
-    url = _postgres_url()
-    _pg_dump()  # skip before creating anything if it cannot be dumped
-    name = f"haven_grep_{secrets.token_hex(6)}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlsplit(url)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def test_no_plaintext_in_a_postgres_dump_after_seeding(tmp_path, fresh_postgres):
