@@ -1,0 +1,1 @@
+"""Benchmarks and the load test: measurements, not tests (docs/benchmarks.md)."""
