@@ -999,6 +999,9 @@ def _fast_writes() -> None:
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.execute("PRAGMA cache_size=-262144")
             cursor.execute("PRAGMA busy_timeout=600000")  # the other workers' batches
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
 
 
 # --- Finding it again -------------------------------------------------------------------
