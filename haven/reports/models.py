@@ -63,7 +63,9 @@ class Episode(Fact):
         constraints = [models.UniqueConstraint(fields=["case_ref"], name="episode_once")]
         indexes = [
             models.Index(fields=["agency", "opened_on"], name="episode_opened"),
-            models.Index(fields=["person_ref"], name="episode_person"),
+            # A person's earlier episodes ("continuing" in a report), read from
+            # the index alone; the report's window walks people in its order.
+            models.Index(fields=["person_ref", "agency", "opened_on"], name="episode_person"),
         ]
 
     def __str__(self) -> str:
@@ -80,8 +82,11 @@ class NeedFact(Fact):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["need_ref"], name="need_fact_once")]
         indexes = [
-            models.Index(fields=["agency", "identified_on"], name="need_fact_identified"),
-            models.Index(fields=["agency", "met_on"], name="need_fact_met"),
+            # With the category, a report counts a period's needs from the index alone.
+            models.Index(
+                fields=["agency", "identified_on", "category"], name="need_fact_identified"
+            ),
+            models.Index(fields=["agency", "met_on", "category"], name="need_fact_met"),
             models.Index(fields=["person_ref"], name="need_fact_person"),
         ]
 
@@ -101,7 +106,10 @@ class ReferralFact(Fact):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["referral_ref"], name="referral_fact_once")]
         indexes = [
-            models.Index(fields=["agency", "sent_on"], name="referral_fact_sent"),
+            # With kind and status, a report counts a period's referrals from the index.
+            models.Index(
+                fields=["agency", "sent_on", "category", "status"], name="referral_fact_sent"
+            ),
             models.Index(fields=["person_ref"], name="referral_fact_person"),
         ]
 
@@ -118,7 +126,12 @@ class LawChoiceFact(Fact):
         constraints = [models.UniqueConstraint(fields=["choice_ref"], name="law_fact_once")]
         indexes = [
             models.Index(fields=["agency", "chosen_on"], name="law_fact_chosen"),
-            models.Index(fields=["person_ref"], name="law_fact_person"),
+            # A person's latest choice by a date (a report reads one per person
+            # served), found and read from the index alone.
+            models.Index(
+                fields=["person_ref", "agency", "chosen_on", "id", "agrees"],
+                name="law_fact_person",
+            ),
         ]
 
     def __str__(self) -> str:
