@@ -198,9 +198,13 @@ def main() -> None:
     if not Authenticator.objects.filter(user=user).exists():
         TOTP.activate(user, generate_totp_secret())
     print()
+    if connection.vendor == "sqlite":
+        database = f"SQLite {connection.Database.sqlite_version}"
+    else:
+        database = f"PostgreSQL {connection.pg_version}"
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores; Python "
-        f"{platform.python_version()}, SQLite {connection.Database.sqlite_version}"
+        f"{platform.python_version()}, {database}"
     )
     print(f"Episodes: {Episode.objects.filter(agency=agency).count()}")
     print()

@@ -12,7 +12,8 @@ Rotation rewraps keys; it never re-encrypts the data rows themselves.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -30,6 +31,22 @@ request_keys: ContextVar[dict[tuple[int, int], AgencySecrets] | None] = ContextV
     "request_keys", default=None
 )
 _CURRENT = 0  # key versions start at 1
+
+
+@contextmanager
+def keys_remembered() -> Iterator[None]:
+    """Remember the agency keys opened inside the block, as a request does,
+    for work outside a request (a background job) that opens many rows: an
+    export of 2,000 communications opens the agency key once, not 2,000
+    times. Inside a request it changes nothing; the memory ends with the block."""
+    if request_keys.get() is not None:
+        yield
+        return
+    token = request_keys.set({})
+    try:
+        yield
+    finally:
+        request_keys.reset(token)
 
 
 class KeyUnavailable(Exception):

@@ -31,6 +31,7 @@ from haven.audit.services import audit_record
 from haven.consent.gate import Recipient, disclose, preflight, recipient_named
 from haven.consent.models import Basis, Disclosure, InfoKind, Purpose
 from haven.core.errors import NotFound
+from haven.core.keys import keys_remembered
 from haven.core.pdf import render_pdf
 from haven.exports.content import Bundle, Scope, bundle_content
 from haven.exports.models import Audience, RecordExport
@@ -92,15 +93,18 @@ def export_record(
     plan = _plan(actor, case, request)
     steps = Steps(progress, case, plan.scope)
     recipient = plan.recipient
-    bundle = bundle_content(
-        actor=actor,
-        case=case,
-        scope=plan.scope,
-        audience=request.audience,
-        recipient=recipient.label if recipient else "",
-        purpose=request.purpose if recipient else "",
-        step=steps.item,
-    )
+    # A job runs outside a request: every communication's data key opens
+    # under the same agency key, opened once for the whole bundle.
+    with keys_remembered():
+        bundle = bundle_content(
+            actor=actor,
+            case=case,
+            scope=plan.scope,
+            audience=request.audience,
+            recipient=recipient.label if recipient else "",
+            purpose=request.purpose if recipient else "",
+            step=steps.item,
+        )
     zipped, pdf, root = _pack(bundle, steps)
     steps.recording()
     if recipient is None:

@@ -109,3 +109,26 @@ def test_shredding_a_data_key_makes_its_values_unreadable(agency):
     for other in DataKey.objects.all():
         with pytest.raises(crypto.DecryptionError):
             crypto.unseal(keys.data_key_open(other), sealed, aad=aad)
+
+
+def _agency_key_reads(queries) -> int:
+    return sum(1 for q in queries if AgencyKey._meta.db_table in q["sql"])
+
+
+def test_keys_remembered_opens_an_agency_key_once_and_forgets_it_after(agency):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, _sealed, _aad = sealed_value(agency)
+    second, _sealed, _aad = sealed_value(agency)
+    rows = list(DataKey.objects.filter(pk__in=[first.pk, second.pk]))
+    with CaptureQueriesContext(connection) as outside:
+        for row in rows:
+            keys.data_key_open(row)
+    with CaptureQueriesContext(connection) as inside, keys.keys_remembered():
+        for row in rows:
+            keys.data_key_open(row)
+    assert _agency_key_reads(outside.captured_queries) == 2
+    assert _agency_key_reads(inside.captured_queries) == 1
+    # Nothing outlives the block.
+    assert keys.request_keys.get() is None

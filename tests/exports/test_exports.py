@@ -310,3 +310,26 @@ def test_only_those_who_work_cases_export(request, client_for, advocate, case, p
     assert client.post(url, {"audience": "person", "output": "bundle"}).status_code == 404
     assert not RecordExport.objects.exists()
     assert not Job.objects.exists()
+
+
+def test_an_export_opens_the_agency_key_once_however_long_the_record(advocate, case):
+    """A job runs outside a request: the agency key is opened once for the
+    whole bundle, not once per communication."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from haven.core.models import AgencyKey
+
+    def agency_key_reads() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            exported = own_copy(advocate, case)
+        reads = [q for q in queries.captured_queries if AgencyKey._meta.db_table in q["sql"]]
+        return exported.export.communications, len(reads)
+
+    log(advocate, case, summary="Synthetic first call")
+    short = agency_key_reads()
+    for n in range(4):
+        log(advocate, case, summary=f"Synthetic call {n}")
+    long = agency_key_reads()
+    assert (short[0], long[0]) == (1, 5)
+    assert long[1] == short[1]
