@@ -912,33 +912,32 @@ def _build_agency(job: tuple[int, int]) -> dict[str, int]:
     _fast_writes()
     builder = Builder(count, number, _POOL, _END)
     events = AUDIT_EVENTS * count // 100_000
-    token = keys.request_keys.set({})
     try:
-        with transaction.atomic():
-            agency = _agency(number, make_password(names.PASSWORD))
-        span = (builder.end - builder.start).total_seconds()
-        cpu = time.process_time()
-        for first in range(0, count, BATCH):
-            for n in range(first, min(first + BATCH, count)):
-                builder.person(agency, n, builder.start + timedelta(seconds=span * n / count))
+        with keys.keys_remembered():
             with transaction.atomic():
-                builder.flush()
-        if number == 0:
-            _long_case(builder, agency)
+                agency = _agency(number, make_password(names.PASSWORD))
+            span = (builder.end - builder.start).total_seconds()
+            cpu = time.process_time()
+            for first in range(0, count, BATCH):
+                for n in range(first, min(first + BATCH, count)):
+                    builder.person(agency, n, builder.start + timedelta(seconds=span * n / count))
+                with transaction.atomic():
+                    builder.flush()
+            if number == 0:
+                _long_case(builder, agency)
+                with transaction.atomic():
+                    builder.flush()
+            records = time.process_time() - cpu
+            builder.views(agency, events)
             with transaction.atomic():
-                builder.flush()
-        records = time.process_time() - cpu
-        builder.views(agency, events)
-        with transaction.atomic():
-            builder.chain(agency)
-            builder.audit.flush()
-        trail = time.process_time() - cpu - records
-        print(
-            f"  agency {number}: records {records:.0f} s, audit trail {trail:.0f} s (CPU)",
-            flush=True,
-        )
+                builder.chain(agency)
+                builder.audit.flush()
+            trail = time.process_time() - cpu - records
+            print(
+                f"  agency {number}: records {records:.0f} s, audit trail {trail:.0f} s (CPU)",
+                flush=True,
+            )
     finally:
-        keys.request_keys.reset(token)
         connections.close_all()
     counts = {model.__name__: rows.count for model, rows in builder.tables.items()}
     counts["AuditEvent"] = builder.audit.count
