@@ -29,15 +29,11 @@ requests a second; the test asks what two cores sustain.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
 import re
-import struct
 import sys
 import threading
 import time
@@ -51,6 +47,7 @@ from locust.stats import StatsEntry
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.load.forms import Form, form_of
+from bench.load.totp import TOTP_PERIOD, totp_code
 from bench.world import PASSWORD, STAFF, totp_secret, username
 
 AGENCIES = int(os.environ.get("LOAD_AGENCIES", "5"))
@@ -59,8 +56,6 @@ SUMMARY = os.environ.get("LOAD_SUMMARY", "")
 #: Written when the last simulated person has signed in (the runner then
 #: tells the memory of the sign-ins from the memory of the work).
 SIGNED_IN = os.environ.get("LOAD_SIGNED_IN", "")
-TOTP_PERIOD = 30
-TOTP_DIGITS = 6
 
 CASE_LINK = re.compile(r'href="/cases/([0-9a-f-]{36})/">([^<]*)</a>')
 ENTRY_LINK = re.compile(r'href="(/cases/[0-9a-f-]{36}/communications/[0-9a-f-]{36}/)"')
@@ -69,17 +64,6 @@ ALERTS_LIVE = "/safety/alerts/live/"
 #: Synthetic names for the people intake records and the visitors at the desk.
 GIVEN = ["Guadalupe", "Ana", "Tomás", "Olena", "Mai", "Amina", "Jorge", "Sofía", "Nadia", "Li"]
 FAMILY = ["Ramírez", "Soto", "Nguyen", "Kovalenko", "Haddad", "Morales", "Chen", "Diallo"]
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    """The authenticator code of ``secret`` now (RFC 6238, as allauth checks it)."""
-    counter = int(time.time() if at is None else at) // TOTP_PERIOD
-    digest = hmac.new(
-        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 10**TOTP_DIGITS:0{TOTP_DIGITS}d}"
 
 
 def a_birth_date() -> str:

@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,43 @@ def manage(env: dict[str, str], *args: str, timeout: float = 3600) -> subprocess
     )
 
 
+class Stop(BaseException):
+    """Ctrl+C or a signal: stop everything started, and exit."""
+
+
+class Signals:
+    """SIGINT, SIGTERM and SIGHUP raise Stop, except while a process is being
+    started: then Stop waits until the process is on the list of those to
+    stop, so that none escapes it."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending = 0
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self.arrived)
+
+    def arrived(self, signum: int, _frame: object) -> None:
+        if self.holding:
+            self.pending = signum
+        else:
+            raise Stop(signum)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+            if self.pending:
+                raise Stop(self.pending)
+
+
+SIGNALS = Signals()
+
+
 @dataclass
 class Started:
     """The processes this run started, each the leader of its own session."""
@@ -188,8 +226,9 @@ class Started:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self, args: list[str], **kwargs: object) -> subprocess.Popen:
-        process = subprocess.Popen(args, start_new_session=True, **kwargs)  # type: ignore[call-overload]
-        self.processes.append(process)
+        with SIGNALS.held():
+            process = subprocess.Popen(args, start_new_session=True, **kwargs)  # type: ignore[call-overload]
+            self.processes.append(process)
         return process
 
     def stop_all(self) -> None:
@@ -398,12 +437,6 @@ def run(options: argparse.Namespace) -> int:
         sampler = Sampler(serving, signed_in)
         sampler.sample()
         sampler.start()
-        print(
-            f"Haven at {base} ({gunicorn_of(env)}) on "
-            f"{'PostgreSQL' if postgres else folder / 'haven.sqlite3'}, {agencies} bench "
-            f"agencies; {options.users} staff for {options.run_time}…",
-            flush=True,
-        )
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         locust = started.start(
             [
@@ -435,6 +468,12 @@ def run(options: argparse.Namespace) -> int:
             },
             stdout=subprocess.DEVNULL,
             stderr=(scratch / "locust.log").open("wb"),
+        )
+        print(
+            f"Haven at {base} ({gunicorn_of(env)}) on "
+            f"{'PostgreSQL' if postgres else folder / 'haven.sqlite3'}, {agencies} bench "
+            f"agencies; {options.users} staff for {options.run_time}…",
+            flush=True,
         )
         bound = seconds_of(options.run_time) + 120
         try:
@@ -469,6 +508,7 @@ def run(options: argparse.Namespace) -> int:
             env=env,
         )
     finally:
+        SIGNALS.holding = True  # a second Ctrl+C does not cut the stopping short
         if sampler is not None:
             sampler.halt.set()
         started.stop_all()
@@ -583,17 +623,13 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
         return inside_postgres(sys.argv[1:] if argv is None else argv)
 
-    def stop(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, stop)
+    SIGNALS.install()
     try:
         return run(options)
     except Refused as refusal:
         print(f"load: refused: {refusal}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (Stop, KeyboardInterrupt):
         print("load: stopped; every process it started is stopped.", file=sys.stderr)
         return 130
     except RuntimeError as error:
