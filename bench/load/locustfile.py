@@ -90,6 +90,16 @@ _addresses: list[str] = []
 #: The sign-ins' figures, kept when the statistics start again after them.
 _sign_in_figures: dict[str, dict[str, Any]] = {}
 _sign_in_errors: list[dict[str, Any]] = []
+#: Exceptions raised by a simulated person's own steps (a form not on its
+#: page, say): errors too, though no request failed.
+_user_errors: dict[str, int] = {}
+
+
+@events.user_error.add_listener
+def count_user_error(user_instance: Any, exception: Exception, tb: Any, **_: Any) -> None:
+    with _lock:
+        key = f"{type(user_instance).__name__}: {type(exception).__name__}: {exception}"[:300]
+        _user_errors[key] = _user_errors.get(key, 0) + 1
 
 
 def next_account(role: str) -> str:
@@ -485,7 +495,12 @@ def write_summary(environment: Any, **_: Any) -> None:
                 "work": _figures(stats.total),
                 "kinds": {**kinds, **_sign_in_figures},
                 # Those of the sign-ins (kept across the new start) and after.
-                "errors": _sign_in_errors + _errors(stats),
+                "errors": _sign_in_errors
+                + _errors(stats)
+                + [
+                    {"kind": "a person's own step", "error": error, "count": count}
+                    for error, count in _user_errors.items()
+                ],
             },
             indent=2,
         ),

@@ -554,7 +554,11 @@ def report(
     print()
     if not figures["everyone_signed_in"]:
         print("  (the run ended before every person had signed in: all figures together)")
-    failures = work["failures"] + sum(f["failures"] for f in figures["sign_in"].values())
+    failures = (
+        work["failures"]
+        + sum(f["failures"] for f in figures["sign_in"].values())
+        + sum(e["count"] for e in figures["errors"] if e["kind"] == "a person's own step")
+    )
     print(
         f"After everyone signed in: {work['rps']:.1f} requests/s over {work['seconds']:.0f} s, "
         f"p50 {work['p50']:.0f} ms, p95 {work['p95']:.0f} ms, p99 {work['p99']:.0f} ms, "
