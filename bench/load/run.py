@@ -85,13 +85,22 @@ def bench_database(environ: dict[str, str], *, postgres: bool = False) -> tuple[
                 )
     url = environ.get("DATABASE_URL", "") or environ.get("DATABASE_URL_FILE", "")
     if postgres:
-        host = dict(
-            part.split("=", 1) for part in urlsplit(url).query.split("&") if "=" in part
-        ).get("host", "")
-        if not url.startswith("postgres") or not host.startswith(THROWAWAY_POSTGRES):
+        parts = urlsplit(url)
+        host = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p).get("host", "")
+        kept = environ.get("HAVEN_PG_DIR", "")
+        ours = host.startswith(THROWAWAY_POSTGRES) or (
+            kept and Path(host).resolve() == Path(kept).resolve()
+        )
+        if not url.startswith("postgres") or not ours:
             raise Refused(
-                "--postgres runs on the throwaway server of scripts/with-postgres only; "
-                f"DATABASE_URL points elsewhere ({urlsplit(url).scheme or 'unset'})."
+                "--postgres runs on the server of scripts/with-postgres only (a throwaway "
+                "one, or HAVEN_PG_DIR's); DATABASE_URL points elsewhere "
+                f"({parts.scheme or 'unset'})."
+            )
+        if not parts.path.lstrip("/").startswith("bench"):
+            raise Refused(
+                f"the database {parts.path.lstrip('/')!r} is not a bench database "
+                "(its name must start with 'bench')."
             )
     elif url:
         raise Refused(
@@ -406,9 +415,14 @@ def run(options: argparse.Namespace) -> int:
     postgres = options.inside_postgres
     folder, url = bench_database(dict(os.environ), postgres=postgres)
     scratch = Path(tempfile.mkdtemp(prefix="haven-load."))
-    if postgres:
+    if postgres and not os.environ.get("HAVEN_PG_DIR"):
         folder = scratch / "var"  # the throwaway server's keys, removed with it
         folder.mkdir()
+    elif postgres:
+        # A kept cluster (HAVEN_PG_DIR): its data is sealed with the keys of
+        # a kept folder, var/bench-postgres unless HAVEN_VAR_DIR says.
+        folder = Path(os.environ.get("HAVEN_VAR_DIR") or BENCH_VAR.with_name("bench-postgres"))
+        folder.mkdir(parents=True, exist_ok=True)
     env = server_environment(folder, url)
     started = Started()
     sampler: Sampler | None = None
@@ -604,6 +618,7 @@ def inside_postgres(argv: list[str]) -> int:
     args = [str(ROOT / "scripts" / "with-postgres"), sys.executable, "-m", "bench.load.run"]
     rest = [a for a in argv if a != "--postgres"]
     env = {**os.environ, "LOAD_DB": "", "PYTHONPATH": str(ROOT)}
+    env.setdefault("HAVEN_PG_DB", "bench")  # bench.guard: a bench database's name
     inner = subprocess.Popen(
         [*args, *rest, "--inside-postgres"], cwd=ROOT, env=env, start_new_session=True
     )

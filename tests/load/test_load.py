@@ -146,11 +146,18 @@ def test_it_counts_the_bench_agencies(tmp_path):
     assert run.bench_agencies(folder / "haven.sqlite3") == 2
 
 
-def test_postgres_is_only_the_throwaway_server(tmp_path):
-    with pytest.raises(run.Refused, match="throwaway server"):
-        run.bench_database({"DATABASE_URL": "postgres://haven@/haven?host=/run/pg"}, postgres=True)
-    url = "postgres://haven@/haven?host=/tmp/haven-pg.abc123"
+def test_postgres_is_only_a_bench_database_of_with_postgres(tmp_path):
+    with pytest.raises(run.Refused, match="server of scripts/with-postgres only"):
+        run.bench_database({"DATABASE_URL": "postgres://haven@/bench?host=/run/pg"}, postgres=True)
+    with pytest.raises(run.Refused, match="'haven' is not a bench database"):
+        run.bench_database(
+            {"DATABASE_URL": "postgres://haven@/haven?host=/tmp/haven-pg.abc123"}, postgres=True
+        )
+    url = "postgres://haven@/bench?host=/tmp/haven-pg.abc123"
     assert run.bench_database({"DATABASE_URL": url}, postgres=True)[1] == url
+    kept = f"postgres://haven@/bench?host={tmp_path}"
+    environ = {"DATABASE_URL": kept, "HAVEN_PG_DIR": str(tmp_path)}
+    assert run.bench_database(environ, postgres=True)[1] == kept
 
 
 def test_the_script_exits_2_and_starts_nothing_on_a_production_setting(tmp_path):
