@@ -66,6 +66,11 @@ GIVEN = ["Guadalupe", "Ana", "Tomás", "Olena", "Mai", "Amina", "Jorge", "Sofía
 FAMILY = ["Ramírez", "Soto", "Nguyen", "Kovalenko", "Haddad", "Morales", "Chen", "Diallo"]
 
 
+def _searchable(word: str) -> bool:
+    """A word the search box takes: two letters or more (haven.people.search)."""
+    return sum(c.isalnum() for c in word) >= 2
+
+
 def a_birth_date() -> str:
     day = random.randint(1, 28)
     return f"{random.randint(1965, 2005)}-{random.randint(1, 12):02d}-{day:02d}"
@@ -251,13 +256,15 @@ class Staff(FastHttpUser):
 
     def a_query(self) -> str:
         """What a person types in the search box: mostly a word of a name
-        seen today, sometimes a whole name, sometimes a year of birth."""
-        names = self.names
+        seen today, sometimes a whole name, sometimes a year of birth. Only
+        what the box accepts: a word of two letters or more (a name written
+        in Chinese characters, one per word, is refused today, with a
+        message; the person would type something else)."""
+        names = [n for n in self.names if any(_searchable(w) for w in n.split())]
         roll = random.random()
         if names and roll < 0.65:
-            words = [w for w in random.choice(names).split() if len(w) >= 3]
-            if words:
-                return random.choice(words)
+            words = [w for w in random.choice(names).split() if _searchable(w)]
+            return random.choice(words)
         if names and roll < 0.8:
             return random.choice(names)
         return str(random.randint(1960, 2010))
