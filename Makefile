@@ -10,7 +10,7 @@ export HAVEN_VAR_DIR ?= $(CURDIR)/var
 STATIC_MANIFEST := $(HAVEN_VAR_DIR)/static/staticfiles.json
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
-        test-production bench chaos messages demo clean
+        test-production bench load chaos messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ test-production: $(VENV)/.dev-deps
 bench: $(VENV)/.dev-deps
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/people.py
 	$(BIN)/python bench/reports.py
+
+## load: fifty bench staff against gunicorn on the bench's database for 2 minutes: requests/s, p50/p95/p99, errors, memory per worker, audit chains (LOAD_DB=postgres for PostgreSQL; see docs/benchmarks.md)
+load: $(VENV)/.dev-deps
+	HAVEN_VAR_DIR=$(CURDIR)/var/bench HAVEN_VENV_BIN=$(BIN) scripts/load
 
 ## chaos: SIGKILL the server 200 times while it writes: nothing acknowledged lost (CHAOS_CYCLES=5 for fewer; see "Crashes and a full disk" in docs/operations.md)
 chaos: $(VENV)/.run-deps
