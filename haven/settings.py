@@ -227,7 +227,8 @@ AUTHENTICATION_BACKENDS = [
     "haven.accounts.backends.HavenAuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id, bounded in memory (haven/accounts/hashers.py, ADR 28).
+    "haven.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if TESTING:
