@@ -161,9 +161,33 @@ def _entries_of(agency_id: int, kind: str, values: Iterable[str]) -> QuerySet[Se
     )
 
 
-def _ids_with(agency_id: int, kind: str, values: Iterable[str]) -> set[uuid.UUID]:
-    """The ids of the people indexed under any of ``values`` (one kind)."""
-    return set(_people_with(agency_id, kind, values).values_list("person_id", flat=True))
+def _entries_q(agency_id: int, kind: str, values: Iterable[str]) -> Q:
+    """The search entries of one kind under any of ``values``; none if no value."""
+    wanted = search.digests(agency_id, kind, values)
+    return Q(kind=kind, digest__in=sorted(wanted)) if wanted else Q(pk__in=[])
+
+
+def _ids_in_all(agency_id: int, parts: Sequence[Q]) -> set[uuid.UUID]:
+    """The ids of the people with an entry of each of ``parts``, given rarest
+    first: the database reads the first part's people and asks each of them
+    for the others by the (person, kind, digest) index, so a word thousands
+    share ("al", a title) is never read whole."""
+    entries = SearchEntry.objects.filter(agency_id=agency_id)
+    first, *rest = parts
+    found = entries.filter(first)
+    for part in rest:
+        found = found.filter(Exists(entries.filter(part, person_id=OuterRef("person_id"))))
+    return set(found.values_list("person_id", flat=True))
+
+
+def _rarest_first(agency_id: int, parts: Sequence[Q]) -> list[int]:
+    """The positions of ``parts``, the part with the fewest entries first
+    (each count is read from the lookup index alone)."""
+    if len(parts) < 2:
+        return list(range(len(parts)))
+    entries = SearchEntry.objects.filter(agency_id=agency_id)
+    counts = [entries.filter(part).count() for part in parts]
+    return sorted(range(len(parts)), key=lambda n: counts[n])
 
 
 #: The most ids handed to the database in one query (SQLite takes at most
@@ -273,19 +297,23 @@ def search_cases(*, user: User, query: Query) -> Found:
         # The people each word names, as sets of ids: every word must match.
         # Ids in hand let the database start from those few people instead of
         # walking every case newest first to find the ones that match.
+        # The database intersects them: a common word ("al", a title) names
+        # thousands of people, and reading each word's ids to intersect them
+        # here cost more than everything else the search does.
         pairs = list(zip(query.word_forms(), query.word_sounds(), strict=True))
-        per_word = [_ids_with(agency, Kind.WORD, forms) for forms, _sound in pairs]
-        named = set.intersection(*per_word)
+        per_word = [_entries_q(agency, Kind.WORD, forms) for forms, _sound in pairs]
+        order = _rarest_first(agency, per_word)
+        named = _ids_in_all(agency, [per_word[n] for n in order])
         exact, more = _first_of_people(cases, named, confirm, SEARCH_SIZE)
         near: list[Case] = []
         if not more:
             # Names that sound alike help when the exact ones are few; a name
             # many share needs another word, not the names like it.
             alike = [
-                words | (_ids_with(agency, Kind.SOUND, [sound]) if sound else set())
+                words | _entries_q(agency, Kind.SOUND, [sound] if sound else [])
                 for words, (_forms, sound) in zip(per_word, pairs, strict=True)
             ]
-            near_ids = set.intersection(*alike) - named
+            near_ids = _ids_in_all(agency, [alike[n] for n in order]) - named
             near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
     else:
         (exact, more), near = _first(cases, confirm, SEARCH_SIZE), []
