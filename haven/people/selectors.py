@@ -373,6 +373,17 @@ def new_case_ids(*, user: User, among: Sequence[uuid.UUID] | None = None) -> set
     return set(found.values_list("pk", flat=True))
 
 
+def _new_among(user: User, case_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``case_ids`` are new to ``user``: cases this request has just
+    read through visible_cases, so the visibility filter is not composed and
+    asked a second time (as case_marks_of, ids only, nothing to audit)."""
+    return set(
+        Case.objects.filter(pk__in=list(case_ids))
+        .filter(new_to_q(user))
+        .values_list("pk", flat=True)
+    )
+
+
 def _filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
     today = timezone.localdate()
     cases = visible_cases(user=user)
@@ -490,7 +501,7 @@ def case_page(*, user: User, filters: CaseFilters | None = None) -> CasePage:
         cases=shown,
         page=page,
         filters=filters,
-        new=new_case_ids(user=user, among=ids) if ids else set(),
+        new=_new_among(user, ids) if ids else set(),
         marks=case_marks_of(ids, user=user),
         past_end=filters.page > paginator.num_pages,
     )
