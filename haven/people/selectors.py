@@ -186,13 +186,15 @@ def _entry_counts(agency_id: int, parts: Sequence[Q]) -> list[int]:
     return [entries.filter(part).count() for part in parts]
 
 
+def _entries_matching(agency_id: int, part: Q) -> QuerySet[SearchEntry, Any]:
+    """The entries of ``part`` of the outer case's person."""
+    return SearchEntry.objects.filter(part, agency_id=agency_id, person_id=OuterRef("person_id"))
+
+
 def _with_all(cases: QuerySet[Case], agency_id: int, parts: Sequence[Q]) -> QuerySet[Case]:
     """``cases`` whose person has an entry of each of ``parts``, asked of each
     case by the (person, kind, digest) index."""
-    entries = SearchEntry.objects.filter(agency_id=agency_id)
-    return cases.filter(
-        *[Exists(entries.filter(part, person_id=OuterRef("person_id"))) for part in parts]
-    )
+    return cases.filter(*[Exists(_entries_matching(agency_id, part)) for part in parts])
 
 
 #: A single word more people share than this is looked for case by case,
@@ -308,12 +310,11 @@ def search_cases(*, user: User, query: Query) -> Found:
             cases = cases.filter(person_id__in=_people_with(agency, Kind.PHONE_END, [four]))
     confirm = _confirmed(query, today)
     if query.words:
-        # The people each word names, as sets of ids: every word must match.
-        # Ids in hand let the database start from those few people instead of
-        # walking every case newest first to find the ones that match.
-        # The database intersects them: a common word ("al", a title) names
-        # thousands of people, and reading each word's ids to intersect them
-        # here cost more than everything else the search does.
+        # Every word must match. The people the words name together, as ids,
+        # let the database start from those few people instead of walking
+        # every case newest first; the database intersects them, rarest word
+        # first (a common word, "al" or a title, names thousands of people).
+        # A single word that many share is walked for instead (WALK_PAST).
         pairs = list(zip(query.word_forms(), query.word_sounds(), strict=True))
         per_word = [_entries_q(agency, Kind.WORD, forms) for forms, _sound in pairs]
         counts = _entry_counts(agency, per_word)
@@ -326,8 +327,6 @@ def search_cases(*, user: User, query: Query) -> Found:
             exact, more = _first_of_people(cases, named, confirm, SEARCH_SIZE)
         near: list[Case] = []
         if not more:
-            if named is None:
-                named = _ids_in_all(agency, [per_word[n] for n in order])
             # Names that sound alike help when the exact ones are few; a name
             # many share needs another word, not the names like it.
             alike = [
@@ -335,11 +334,15 @@ def search_cases(*, user: User, query: Query) -> Found:
                 for words, (_forms, sound) in zip(per_word, pairs, strict=True)
             ]
             if len(alike) == 1 and _entry_counts(agency, alike)[0] > WALK_PAST:
-                # Few people have the word itself (they are all listed above),
-                # many a name like it: walked newest first as well.
-                others = _with_all(cases, agency, alike).exclude(person_id__in=sorted(named))
+                # Many names like the word: walked newest first as well,
+                # leaving out the people of the word itself (listed above).
+                others = _with_all(cases, agency, alike).exclude(
+                    Exists(_entries_matching(agency, per_word[0]))
+                )
                 near, _more = _first(others, confirm, SIMILAR_SIZE)
             else:
+                if named is None:
+                    named = _ids_in_all(agency, [per_word[n] for n in order])
                 near_ids = _ids_in_all(agency, [alike[n] for n in order]) - named
                 near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
     else:
