@@ -198,12 +198,12 @@ def _with_all(cases: QuerySet[Case], agency_id: int, parts: Sequence[Q]) -> Quer
 
 
 #: A single word more people share than this is looked for case by case,
-#: newest first, stopping at the first page: one person in two hundred at
-#: 100,000 people, so about 5,000 cases are walked for a page of 25, where
+#: newest first, stopping at the first page: one person in a hundred at
+#: 100,000 people, so about 2,500 cases are walked for a page of 25, where
 #: reading the people's ids and sorting their cases cost more. (Several
 #: words each this common may still name only a few people together: those
 #: are intersected by their ids.)
-WALK_PAST = 500
+WALK_PAST = 1000
 
 
 #: The most ids handed to the database in one query (SQLite takes at most
