@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
 from django.db.models import (
     CharField,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -181,9 +182,15 @@ def _ids_in_all(agency_id: int, parts: Sequence[Q]) -> set[uuid.UUID]:
 
 
 def _entry_counts(agency_id: int, parts: Sequence[Q]) -> list[int]:
-    """How many entries each of ``parts`` has (read from the lookup index alone)."""
-    entries = SearchEntry.objects.filter(agency_id=agency_id)
-    return [entries.filter(part).count() for part in parts]
+    """How many entries each of ``parts`` has, in one query (read from the
+    lookup index alone)."""
+    either = Q()
+    for part in parts:
+        either |= part
+    counted = SearchEntry.objects.filter(either, agency_id=agency_id).aggregate(
+        **{f"part{n}": Count("pk", filter=part) for n, part in enumerate(parts)}
+    )
+    return [counted[f"part{n}"] for n in range(len(parts))]
 
 
 def _entries_matching(agency_id: int, part: Q) -> QuerySet[SearchEntry, Any]:
