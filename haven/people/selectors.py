@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
 from django.db.models import (
     CharField,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -132,7 +133,7 @@ SIMILAR_SIZE = 10
 #: last four digits (whose digests are shared by many values): past this
 #: many, the page asks for another word rather than read on.
 CONFIRM_LIMIT = 2000
-_CONFIRM_BATCH = 200
+_CONFIRM_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,63 @@ def _people_with(agency_id: int, kind: str, values: Iterable[str]) -> QuerySet[S
     )
 
 
-def _ids_with(agency_id: int, kind: str, values: Iterable[str]) -> set[uuid.UUID]:
-    """The ids of the people indexed under any of ``values`` (one kind)."""
-    return set(_people_with(agency_id, kind, values).values_list("person_id", flat=True))
+def _entries_of(agency_id: int, kind: str, values: Iterable[str]) -> QuerySet[SearchEntry, Any]:
+    """The entries of one kind under any of ``values`` of the outer case's person."""
+    wanted = search.digests(agency_id, kind, values)
+    return SearchEntry.objects.filter(
+        agency_id=agency_id, kind=kind, digest__in=wanted, person_id=OuterRef("person_id")
+    )
+
+
+def _entries_q(agency_id: int, kind: str, values: Iterable[str]) -> Q:
+    """The search entries of one kind under any of ``values``; none if no value."""
+    wanted = search.digests(agency_id, kind, values)
+    return Q(kind=kind, digest__in=sorted(wanted)) if wanted else Q(pk__in=[])
+
+
+def _ids_in_all(agency_id: int, parts: Sequence[Q]) -> set[uuid.UUID]:
+    """The ids of the people with an entry of each of ``parts``, given rarest
+    first: the database reads the first part's people and asks each of them
+    for the others by the (person, kind, digest) index, so a word thousands
+    share ("al", a title) is never read whole."""
+    entries = SearchEntry.objects.filter(agency_id=agency_id)
+    first, *rest = parts
+    found = entries.filter(first)
+    for part in rest:
+        found = found.filter(Exists(entries.filter(part, person_id=OuterRef("person_id"))))
+    return set(found.values_list("person_id", flat=True))
+
+
+def _entry_counts(agency_id: int, parts: Sequence[Q]) -> list[int]:
+    """How many entries each of ``parts`` has, in one query (read from the
+    lookup index alone)."""
+    either = Q()
+    for part in parts:
+        either |= part
+    counted = SearchEntry.objects.filter(either, agency_id=agency_id).aggregate(
+        **{f"part{n}": Count("pk", filter=part) for n, part in enumerate(parts)}
+    )
+    return [counted[f"part{n}"] for n in range(len(parts))]
+
+
+def _entries_matching(agency_id: int, part: Q) -> QuerySet[SearchEntry, Any]:
+    """The entries of ``part`` of the outer case's person."""
+    return SearchEntry.objects.filter(part, agency_id=agency_id, person_id=OuterRef("person_id"))
+
+
+def _with_all(cases: QuerySet[Case], agency_id: int, parts: Sequence[Q]) -> QuerySet[Case]:
+    """``cases`` whose person has an entry of each of ``parts``, asked of each
+    case by the (person, kind, digest) index."""
+    return cases.filter(*[Exists(_entries_matching(agency_id, part)) for part in parts])
+
+
+#: A single word more people share than this is looked for case by case,
+#: newest first, stopping at the first page: one person in a hundred at
+#: 100,000 people, so about 2,500 cases are walked for a page of 25, where
+#: reading the people's ids and sorting their cases cost more. (Several
+#: words each this common may still name only a few people together: those
+#: are intersected by their ids.)
+WALK_PAST = 1000
 
 
 #: The most ids handed to the database in one query (SQLite takes at most
@@ -191,9 +246,11 @@ def _confirmed(query: Query, today: date) -> Callable[[Person], bool] | None:
         return None
 
     def matches(person: Person) -> bool:
-        born, ending = person.date_of_birth or "", last_four(person.phone or "")
+        # The date of birth first: a year is the likelier match, and the
+        # phone is then not decrypted.
         return all(
-            ending == four or (search.is_year(four, today=today) and born[:4] == four)
+            (search.is_year(four, today=today) and (person.date_of_birth or "")[:4] == four)
+            or last_four(person.phone or "") == four
             for four in query.four_digits
         )
 
@@ -212,14 +269,17 @@ def _first(
         return found[:size], len(found) > size
     cases = cases.only(*_LIST_COLUMNS, "person__date_of_birth", "person__phone")
     found = []
-    for start in range(0, CONFIRM_LIMIT, _CONFIRM_BATCH):
-        batch = list(cases[start : start + _CONFIRM_BATCH])
-        found += [case for case in batch if confirm(case.person)]
-        if len(found) > size:
-            return found[:size], True
-        if len(batch) < _CONFIRM_BATCH:
-            return found, False
-    return found, True
+    read = 0
+    # One statement read a few rows at a time: the database walks the cases
+    # only as far as the confirmed ones reach, and no candidate past them is
+    # made into a model or decrypted.
+    for case in cases[:CONFIRM_LIMIT].iterator(chunk_size=_CONFIRM_BATCH):
+        read += 1
+        if confirm(case.person):
+            found.append(case)
+            if len(found) > size:
+                return found[:size], True
+    return found, read >= CONFIRM_LIMIT
 
 
 def search_cases(*, user: User, query: Query) -> Found:
@@ -243,29 +303,55 @@ def search_cases(*, user: User, query: Query) -> Found:
     if query.phone:
         cases = cases.filter(person_id__in=_people_with(agency, Kind.PHONE, [query.phone]))
     for four in query.four_digits:
-        either = Q(person_id__in=_people_with(agency, Kind.PHONE_END, [four]))
         if search.is_year(four, today=today):
-            either |= Q(person_id__in=_people_with(agency, Kind.BIRTH_YEAR, [four]))
-        cases = cases.filter(either)
+            # A year's digest is shared by one person in sixteen: thousands of
+            # candidates at 100,000 people. Asked of each case as the database
+            # walks them newest first, it stops after the first batch; handed
+            # over as a list of people, every candidate's case would be read
+            # and sorted before the first one is confirmed.
+            cases = cases.filter(
+                Exists(_entries_of(agency, Kind.PHONE_END, [four]))
+                | Exists(_entries_of(agency, Kind.BIRTH_YEAR, [four]))
+            )
+        else:
+            cases = cases.filter(person_id__in=_people_with(agency, Kind.PHONE_END, [four]))
     confirm = _confirmed(query, today)
     if query.words:
-        # The people each word names, as sets of ids: every word must match.
-        # Ids in hand let the database start from those few people instead of
-        # walking every case newest first to find the ones that match.
+        # Every word must match. The people the words name together, as ids,
+        # let the database start from those few people instead of walking
+        # every case newest first; the database intersects them, rarest word
+        # first (a common word, "al" or a title, names thousands of people).
+        # A single word that many share is walked for instead (WALK_PAST).
         pairs = list(zip(query.word_forms(), query.word_sounds(), strict=True))
-        per_word = [_ids_with(agency, Kind.WORD, forms) for forms, _sound in pairs]
-        named = set.intersection(*per_word)
-        exact, more = _first_of_people(cases, named, confirm, SEARCH_SIZE)
+        per_word = [_entries_q(agency, Kind.WORD, forms) for forms, _sound in pairs]
+        counts = _entry_counts(agency, per_word)
+        order = sorted(range(len(per_word)), key=counts.__getitem__)
+        named: set[uuid.UUID] | None = None
+        if len(per_word) == 1 and counts[0] > WALK_PAST:
+            exact, more = _first(_with_all(cases, agency, per_word), confirm, SEARCH_SIZE)
+        else:
+            named = _ids_in_all(agency, [per_word[n] for n in order])
+            exact, more = _first_of_people(cases, named, confirm, SEARCH_SIZE)
         near: list[Case] = []
         if not more:
             # Names that sound alike help when the exact ones are few; a name
             # many share needs another word, not the names like it.
             alike = [
-                words | (_ids_with(agency, Kind.SOUND, [sound]) if sound else set())
+                words | _entries_q(agency, Kind.SOUND, [sound] if sound else [])
                 for words, (_forms, sound) in zip(per_word, pairs, strict=True)
             ]
-            near_ids = set.intersection(*alike) - named
-            near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
+            if len(alike) == 1 and _entry_counts(agency, alike)[0] > WALK_PAST:
+                # Many names like the word: walked newest first as well,
+                # leaving out the people of the word itself (listed above).
+                others = _with_all(cases, agency, alike).exclude(
+                    Exists(_entries_matching(agency, per_word[0]))
+                )
+                near, _more = _first(others, confirm, SIMILAR_SIZE)
+            else:
+                if named is None:
+                    named = _ids_in_all(agency, [per_word[n] for n in order])
+                near_ids = _ids_in_all(agency, [alike[n] for n in order]) - named
+                near, _more = _first_of_people(cases, near_ids, confirm, SIMILAR_SIZE)
     else:
         (exact, more), near = _first(cases, confirm, SEARCH_SIZE), []
     audit_people_shown(user=user, people=[c.person for c in exact + near], where="search")
@@ -295,6 +381,17 @@ def new_case_ids(*, user: User, among: Sequence[uuid.UUID] | None = None) -> set
     if among is not None:
         found = found.filter(pk__in=list(among))
     return set(found.values_list("pk", flat=True))
+
+
+def _new_among(user: User, case_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``case_ids`` are new to ``user``: cases this request has just
+    read through visible_cases, so the visibility filter is not composed and
+    asked a second time (as case_marks_of, ids only, nothing to audit)."""
+    return set(
+        Case.objects.filter(pk__in=list(case_ids))
+        .filter(new_to_q(user))
+        .values_list("pk", flat=True)
+    )
 
 
 def _filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
@@ -414,7 +511,7 @@ def case_page(*, user: User, filters: CaseFilters | None = None) -> CasePage:
         cases=shown,
         page=page,
         filters=filters,
-        new=new_case_ids(user=user, among=ids) if ids else set(),
+        new=_new_among(user, ids) if ids else set(),
         marks=case_marks_of(ids, user=user),
         past_end=filters.page > paginator.num_pages,
     )

@@ -86,6 +86,8 @@ def test_new_to_me_is_the_advocates_unopened_cases_and_the_queue(day, advocate, 
     assert ids(case_page(user=advocate, filters=CaseFilters(view="new"))) == pks(
         day, "danger", "minor"
     )
+    # Every list marks the cases new to them among those it shows.
+    assert case_page(user=advocate).new == set(pks(day, "danger", "minor"))
 
 
 def test_filters_combine(day, supervisor, other_team, team, advocate):

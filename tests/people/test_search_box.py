@@ -374,3 +374,30 @@ def test_many_people_of_one_name_are_read_a_slice_at_a_time_newest_first(
     monkeypatch.setattr(selectors, "SEARCH_SIZE", 3)
     three = search_cases(user=advocate, query=query)
     assert ([c.pk for c in three.exact], three.more) == ([c.pk for c in reversed(cases)][:3], True)
+
+
+def test_a_word_many_share_is_looked_for_case_by_case_with_the_same_answer(
+    advocate, supervisor, people, monkeypatch
+):
+    typed = ["ramirez", "Guadalupe", "emi", "olena", "ramires", "Guadalupe Ramires", "soto 1987"]
+    by_ids = {text: found(advocate, text) for text in typed}
+    # Every word counts as shared by many: the cases are walked newest first.
+    monkeypatch.setattr(selectors, "WALK_PAST", 0)
+    assert {text: found(advocate, text) for text in typed} == by_ids
+    case = Case.objects.get(person_id=people["guadalupe"])
+    case_staff_set(actor=supervisor, case=case, assigned=[], restricted=True, named=[supervisor])
+    for text in ("guadalupe", "ramirez", "ramires", "soto"):
+        exact, similar = found(advocate, text)
+        assert people["guadalupe"] not in exact + similar, text
+    assert found(supervisor, "guadalupe")[0] == [people["guadalupe"]]
+
+
+def test_a_year_stops_confirming_at_the_limit_and_says_more_may_match(
+    advocate, people, monkeypatch
+):
+    query = parse_query("1987", today=date.today())
+    assert search_cases(user=advocate, query=query).more is False
+    monkeypatch.setattr(selectors, "CONFIRM_LIMIT", 1)
+    result = search_cases(user=advocate, query=query)
+    # The newest candidate only: Олена Коваль, born in 1987.
+    assert ([c.person_id for c in result.exact], result.more) == ([people["olena"]], True)
