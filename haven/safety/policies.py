@@ -75,6 +75,11 @@ def may_receive_alerts(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & ALERT_ROLES)
 
 
+def receives_alerts_by_default(user: User | AnonymousUser) -> bool:
+    """When nobody is designated, the supervisors and administrators receive alerts."""
+    return bool(roles_of(user) & ALERTS_BY_DEFAULT)
+
+
 def may_keep_checklist(user: User | AnonymousUser) -> bool:
     """Everyone on staff keeps their own checklist."""
     return _active(user)

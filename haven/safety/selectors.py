@@ -43,6 +43,7 @@ from haven.safety.policies import (
     may_see_concerns,
     may_see_staff_checklists,
     may_see_threat_log,
+    receives_alerts_by_default,
     threats_visible_q,
 )
 
@@ -227,13 +228,26 @@ def alert_recipients(agency_id: int) -> list[User]:
     )
 
 
+def _receives_agency_alerts(user: User) -> bool:
+    """Whether ``user`` is among alert_recipients(their agency), asked of the
+    user alone: every page asks, and the agency's supervisors and
+    administrators need not be loaded to answer for one of them."""
+    designated = User.objects.filter(
+        agency_id=user.agency_id, is_active=True, designations__duty=Designation.Duty.ALERTS
+    )
+    chosen = [u for u in designated if may_receive_alerts(u)]
+    if chosen:
+        return user in chosen
+    return user.is_active and receives_alerts_by_default(user)
+
+
 def receives_alerts(user: User | AnonymousUser) -> bool:
     """The designated staff (or, by default, the supervisors and
     administrators) receive every alert of the agency; the staff of a place
     (a shelter's) those raised at it."""
     if not isinstance(user, User) or not may_receive_alerts(user):
         return False
-    return user in alert_recipients(user.agency_id) or bool(places_alerting(user))
+    return _receives_agency_alerts(user) or bool(places_alerting(user))
 
 
 def alerts_reaching_q(user: User | AnonymousUser) -> Q:
@@ -242,7 +256,7 @@ def alerts_reaching_q(user: User | AnonymousUser) -> Q:
     if not isinstance(user, User) or not may_receive_alerts(user):
         return Q(pk__in=[])
     agency = Q(agency_id=user.agency_id)
-    if user in alert_recipients(user.agency_id):
+    if _receives_agency_alerts(user):
         return agency
     places = places_alerting(user) - {OFFICE}
     return agency & Q(visit__place__in=sorted(places)) if places else Q(pk__in=[])
