@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from bench.world import World
 from haven.accounts.models import User
+from haven.attachments.models import Attachment
 from haven.communications.models import Communication, Interpreter
 from haven.consent.models import Consent
 from haven.core.keys import data_key_create
@@ -39,6 +40,8 @@ from haven.training.models import Event, Record, Topic
 
 #: The alias of the bench's shelter site (found again by it).
 SITE = "Bench Site"
+#: The code of the bench agency's own step.
+STEP = "bench-check"
 #: The name given at the door by the visitor who matches the person of concern.
 VISITOR = "Synthetic Person of Concern"
 
@@ -73,6 +76,8 @@ class Targets:
     meeting: uuid.UUID
     agreement: uuid.UUID
     job: uuid.UUID | None
+    step_code: str  # the agency's own step
+    attachment: uuid.UUID  # a document of ``case``
     staff_member: int  # a colleague, for the staff pages
     team: int  # the advocate's team
     #: The legal name of the person of ``case``, decrypted as a page would:
@@ -123,7 +128,10 @@ def prepare(world: World) -> Targets:
         _safety(advocate, case)
         _preparedness(admin, advocate, today)
         _training(admin, advocate, today)
-    organization = Service.objects.get(pk=_first(Referral, case=case).service_id).organization
+        organization = Service.objects.get(pk=_first(Referral, case=case).service_id).organization
+        _directory(admin, organization)
+        _agency_step(admin, User.objects.get(pk=users["supervisor"]), case)
+        _document(advocate, case)
     site = ShelterSite.objects.get(agency_id=agency_id, alias=SITE)
     return Targets(
         users=users,
@@ -157,11 +165,16 @@ def prepare(world: World) -> Targets:
         job=getattr(_first(Job, agency_id=agency_id), "pk", None),
         staff_member=first.staff["advocate"][1],
         team=team.pk,
-        name=Case.objects.select_related("person", "person__data_key")
-        .get(pk=case.pk)
-        .person.legal_name
-        or "",
+        name=_name(case.pk),
+        step_code=STEP,
+        attachment=_first(Attachment, case=case).pk,
     )
+
+
+def _name(case_id: uuid.UUID) -> str:
+    """The legal name of the case's person, opened through the model as a page would."""
+    found = Case.objects.select_related("person", "person__data_key").get(pk=case_id)
+    return found.person.legal_name or ""
 
 
 def _shelter(admin: User, advocate: User, team: Team, today: Any) -> None:
@@ -289,3 +302,55 @@ def _training(admin: User, advocate: User, today: Any) -> None:
                 staff_ids=[advocate.pk],
             ),
         )
+
+
+def _directory(admin: User, organization: Organization) -> None:
+    """A location and someone to ask for at the shelter partner."""
+    from haven.partners.services import contact_save, location_save
+
+    if not Location.objects.filter(organization=organization).exists():
+        location_save(
+            actor=admin,
+            organization=organization,
+            values={
+                "name": "Main office",
+                "location_type": "physical",
+                "address_1": "5 Example Street",
+                "city": "Madison",
+                "state_province": "WI",
+                "postal_code": "53703",
+                "country": "US",
+            },
+        )
+    if not Contact.objects.filter(organization=organization).exists():
+        contact_save(
+            actor=admin,
+            organization=organization,
+            values={"name": "Intake desk", "email": "intake@example.org"},
+        )
+
+
+def _agency_step(admin: User, supervisor: User, case: Case) -> None:
+    """The agency's own step, applied to the case by its team's supervisor."""
+    from haven.protocol.agency_steps import StepValues, agency_step_apply, agency_step_create
+    from haven.protocol.models import AgencyStep, CaseStep
+
+    if not AgencyStep.objects.filter(agency_id=admin.agency_id, code=STEP).exists():
+        agency_step_create(
+            actor=admin,
+            code=STEP,
+            values=StepValues(
+                text="Check in with the task force (synthetic).",
+                roles=["advocate"],
+                applies="every",
+            ),
+        )
+    if not CaseStep.objects.filter(case=case, agency_step_version__step__code=STEP).exists():
+        agency_step_apply(actor=supervisor, case=case, code=STEP)
+
+
+def _document(advocate: User, case: Case) -> None:
+    from haven.attachments.services import attachment_store
+
+    if not Attachment.objects.filter(case=case).exists():
+        attachment_store(actor=advocate, case=case, upload=demo.pdf_upload("Lease (synthetic)"))
