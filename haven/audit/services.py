@@ -30,7 +30,7 @@ def _lock_chain(chain: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADVISORY_LOCK_CLASS, chain])
 
 
-def _chain_tail(chain: int) -> tuple[int, str] | None:
+def chain_tail(chain: int) -> tuple[int, str] | None:
     """The position and hash of the chain's last event, or None for an empty chain.
 
     One read of the (chain, seq) unique index, from its end. Written as SQL
@@ -71,7 +71,7 @@ def audit_record(
     chain = agency_id if agency_id is not None else INSTALLATION_CHAIN
     with transaction.atomic():
         _lock_chain(chain)
-        last = _chain_tail(chain)
+        last = chain_tail(chain)
         fields: dict[str, Any] = {
             "chain": chain,
             "seq": (last[0] + 1) if last else 1,

@@ -275,8 +275,7 @@ def _write(
         for name, text in texts.items():
             setattr(entry, name, text or None)
         entry.addendum_reason = reason or None
-        _seal_now(entry)
-        entry.hash = chain.entry_hash({name: _column(entry, name) for name in chain.COLUMNS[:-1]})
+        entry_seal(entry)
         entry.save(force_insert=True)
         step_advance(case, Step.DOCUMENTATION, StepState.IN_PROGRESS, actor)
         if interpreter is not None:
@@ -293,13 +292,15 @@ def _write(
     return entry
 
 
-def _seal_now(entry: Communication) -> None:
-    """Seal the text fields before saving, so the hash covers the very bytes
-    the database will hold."""
+def entry_seal(entry: Communication) -> None:
+    """Seal the text fields of an entry about to be saved, then hash it, so
+    the hash covers the very bytes the database will hold (its place in the
+    chain, ``seq`` and ``prev_hash``, set first)."""
     for name in chain.SEALED:
         model_field = cast(EncryptedTextField, Communication._meta.get_field(name))
         sealed = model_field.pre_save(entry, True)
         setattr(entry, name, bytes(sealed) if sealed is not None else None)
+    entry.hash = chain.entry_hash({name: _column(entry, name) for name in chain.COLUMNS[:-1]})
 
 
 def _column(entry: Communication, name: str) -> object:

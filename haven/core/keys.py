@@ -156,13 +156,20 @@ def _data_aad(data_key_id: object, agency_id: int, version: int) -> bytes:
     return f"data-key|{data_key_id}|{agency_id}|{version}".encode()
 
 
-def data_key_create(agency: Agency) -> tuple[DataKey, bytes]:
-    secrets = agency_secrets(agency.pk)
+def data_key_new(agency_id: int) -> tuple[DataKey, bytes]:
+    """A new random data key and its row, wrapped under the agency's current
+    key and not yet saved (the bench's bulk path saves many at once)."""
+    secrets = agency_secrets(agency_id)
     key = crypto.new_key()
-    row = DataKey(agency=agency, agency_key_version=secrets.version)
+    row = DataKey(agency_id=agency_id, agency_key_version=secrets.version)
     row.wrapped = crypto.seal(
-        secrets.wrapping_key, key, aad=_data_aad(row.pk, agency.pk, secrets.version)
+        secrets.wrapping_key, key, aad=_data_aad(row.pk, agency_id, secrets.version)
     )
+    return row, key
+
+
+def data_key_create(agency: Agency) -> tuple[DataKey, bytes]:
+    row, key = data_key_new(agency.pk)
     row.save()
     return row, key
 

@@ -76,6 +76,18 @@ def index_values(
     return values
 
 
+def entry_digests(
+    agency_id: int, *, names: Iterable[str], date_of_birth: str | None, phone: str | None
+) -> set[tuple[str, str]]:
+    """Every (kind, digest) a person with these values is found by."""
+    values = index_values(names=names, date_of_birth=date_of_birth, phone=phone)
+    return {
+        (kind, digest)
+        for kind, found in values.items()
+        for digest in digests(agency_id, kind, found)
+    }
+
+
 # --- Reading a query ---------------------------------------------------------------
 
 

@@ -58,14 +58,9 @@ def search_entries_refresh(person: Person) -> None:
     ``manage.py rebuild_search_index``)."""
     names = [person.legal_name or "", person.preferred_name or ""]
     names += [alias.name or "" for alias in person.aliases.all()]
-    values = search.index_values(
-        names=names, date_of_birth=person.date_of_birth, phone=person.phone
+    wanted = search.entry_digests(
+        person.agency_id, names=names, date_of_birth=person.date_of_birth, phone=person.phone
     )
-    wanted = {
-        (kind, digest)
-        for kind, found in values.items()
-        for digest in search.digests(person.agency_id, kind, found)
-    }
     person.search_entries.all().delete()
     SearchEntry.objects.bulk_create(
         SearchEntry(agency_id=person.agency_id, person=person, kind=kind, digest=digest)
