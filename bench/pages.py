@@ -37,11 +37,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.timing import Series, bench_only, machine, percentile
+from bench.timing import Series, machine, percentile
 
-if __name__ == "__main__":
-    bench_only()
 os.environ.setdefault("HAVEN_ENV", "local")
+os.environ.setdefault(
+    "HAVEN_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench")
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
 os.environ.setdefault("HAVEN_LOG_LEVEL", "WARNING")
 
@@ -162,7 +163,7 @@ def world_of_the_bench() -> World:
 
             small_world(people=int(os.environ.get("HAVEN_BENCH_PEOPLE", "200")))
         return _small_world_found()
-    from bench import dataset  # type: ignore[attr-defined]
+    from bench import dataset
 
     people = int(os.environ.get("HAVEN_BENCH_PEOPLE", "100000"))
     print(f"Building or reusing the bench data set of {people} people…", flush=True)
@@ -210,6 +211,9 @@ def _small_world_found() -> World:
 
 
 def main() -> None:
+    from bench.guard import refuse_unless_bench
+
+    refuse_unless_bench()
     missing, gone = unlisted(), stale()
     if missing or gone:
         for key in missing:

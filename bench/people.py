@@ -32,11 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.timing import Series, bench_only, machine, percentile  # noqa: E402
+from bench.timing import Series, machine, percentile  # noqa: E402
 
-if __name__ == "__main__":
-    bench_only()
 os.environ.setdefault("HAVEN_ENV", "local")
+os.environ.setdefault("HAVEN_VAR_DIR", str(ROOT / "var" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
 os.environ.setdefault("HAVEN_LOG_LEVEL", "WARNING")
 

@@ -28,10 +28,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench.timing import bench_only  # noqa: E402
-
-bench_only(ROOT / "var" / "bench-reports")
+os.environ["HAVEN_VAR_DIR"] = str(ROOT / "var" / "bench-reports")
 os.environ.setdefault("HAVEN_ENV", "local")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
 os.environ.setdefault("HAVEN_LOG_LEVEL", "WARNING")

@@ -103,24 +103,26 @@ def prepare(world: World) -> Targets:
     today = timezone.localdate()
     team = Team.objects.get(pk=first.team_ids[0])
     with transaction.atomic():
-        demo.partners_seed(admin)
+        _partners(admin)
         demo.interpreters_seed(admin, today)
+        shelter = Service.objects.get(
+            agency_id=agency_id, organization__name=demo.PARTNERS[0][0], name=demo.PARTNERS[0][3]
+        )
         case = (
-            Case.objects.filter(
-                agency_id=agency_id, team=team, closed_on=None, referrals__isnull=False
-            )
+            Case.objects.filter(agency_id=agency_id, team=team, referrals__service=shelter)
             .order_by("pk")
             .first()
         )
         if case is None:
             case = (
-                Case.objects.filter(agency_id=agency_id, team=team, closed_on=None)
+                Case.objects.filter(agency_id=agency_id, team=team, status=Case.Status.OPEN)
+                .filter(referrals__isnull=True, consents__isnull=True)
                 .exclude(pk=world.long_case_id)
                 .order_by("pk")
                 .first()
             )
             if case is None:
-                raise SystemExit("the bench advocate's team has no open case")
+                raise SystemExit("the bench advocate's team has no open case to work")
             # Part-way through the protocol, a referral waiting (demo case 9).
             demo.case_progress(case, demo.CasePlan(7, 20), advocate)
         demo.concern_seed(advocate, case)
@@ -128,7 +130,7 @@ def prepare(world: World) -> Targets:
         _safety(advocate, case)
         _preparedness(admin, advocate, today)
         _training(admin, advocate, today)
-        organization = Service.objects.get(pk=_first(Referral, case=case).service_id).organization
+        organization = shelter.organization
         _directory(admin, organization)
         _agency_step(admin, User.objects.get(pk=users["supervisor"]), case)
         _document(advocate, case)
@@ -145,7 +147,7 @@ def prepare(world: World) -> Targets:
         referral=_first(Referral, case=case).pk,
         consent=_first(Consent, case=case).pk,
         organization=organization.pk,
-        service=_first(Service, organization=organization).pk,
+        service=shelter.pk,
         location=getattr(_first(Location, organization=organization), "pk", None),
         contact=getattr(_first(Contact, organization=organization), "pk", None),
         interpreter=_first(Interpreter, agency_id=agency_id).pk,
@@ -175,6 +177,40 @@ def _name(case_id: uuid.UUID) -> str:
     """The legal name of the case's person, opened through the model as a page would."""
     found = Case.objects.select_related("person", "person__data_key").get(pk=case_id)
     return found.person.legal_name or ""
+
+
+def _partners(admin: User) -> None:
+    """The demo's partners, each with its service, where the agency has none
+    of that name (the bulk data set names its partners otherwise)."""
+    from haven.partners.services import organization_save, service_save
+
+    for number, (name, kind, description, service, needs, languages) in enumerate(demo.PARTNERS):
+        if Organization.objects.filter(agency_id=admin.agency_id, name=name).exists():
+            continue
+        organization = organization_save(
+            actor=admin,
+            values={
+                "name": name,
+                "description": description,
+                "kind": kind,
+                "government_level": "local" if kind == "da_victim_witness" else "none",
+                "phone": f"(608) 555-01{50 + number:02d}",
+                "email": f"intake{number}@example.org",
+                "website": f"https://partner{number}.example.org",
+                "agreement_on_file": False,
+            },
+        )
+        service_save(
+            actor=admin,
+            organization=organization,
+            values={
+                "name": service,
+                "status": "active",
+                "need_codes": needs,
+                "languages": languages,
+                "areas": ["statewide"],
+            },
+        )
 
 
 def _shelter(admin: User, advocate: User, team: Team, today: Any) -> None:
