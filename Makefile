@@ -10,7 +10,7 @@ export HAVEN_VAR_DIR ?= $(CURDIR)/var
 STATIC_MANIFEST := $(HAVEN_VAR_DIR)/static/staticfiles.json
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
-        test-production bench load chaos messages demo clean
+        test-production bench bench-quick load chaos messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,14 +78,23 @@ test-browser: $(VENV)/.dev-deps
 test-production: $(VENV)/.dev-deps
 	scripts/production-check
 
-## bench: server-time figures at 100,000 people, pages and reports (not a test; see docs/benchmarks.md)
+## bench: server time of every page and API operation at 100,000 people, and reports (not a test; see docs/benchmarks.md)
 bench: $(VENV)/.dev-deps
-	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/people.py
+	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/build.py
+	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/pages.py
 	$(BIN)/python bench/reports.py
 
 ## load: fifty bench staff against gunicorn on the bench's database for 2 minutes: requests/s, p50/p95/p99, errors, memory per worker, audit chains (LOAD_DB=postgres for PostgreSQL; see docs/benchmarks.md)
 load: $(VENV)/.dev-deps
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench HAVEN_VENV_BIN=$(BIN) scripts/load
+
+## bench-quick: the same pages at 10,000 people, fewer samples, in under 3 minutes (before each submission)
+bench-quick: $(VENV)/.dev-deps
+	@# Without the full integrity check after the build (minutes on its own): make bench runs it.
+	HAVEN_VAR_DIR=$(CURDIR)/var/bench-quick HAVEN_BENCH_PEOPLE=10000 HAVEN_BENCH_CHECK=false \
+	  $(BIN)/python bench/build.py
+	HAVEN_VAR_DIR=$(CURDIR)/var/bench-quick HAVEN_BENCH_PEOPLE=10000 HAVEN_BENCH_SAMPLES=5 \
+	  HAVEN_BENCH_ROUNDS=3 $(BIN)/python bench/pages.py
 
 ## chaos: SIGKILL the server 200 times while it writes: nothing acknowledged lost (CHAOS_CYCLES=5 for fewer; see "Crashes and a full disk" in docs/operations.md)
 chaos: $(VENV)/.run-deps

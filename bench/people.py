@@ -19,9 +19,7 @@ so connections live as long as CONN_MAX_AGE lets them, as in production.
 from __future__ import annotations
 
 import gc
-import math
 import os
-import platform
 import random
 import statistics
 import sys
@@ -33,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.timing import Series, machine, percentile  # noqa: E402
+
 os.environ.setdefault("HAVEN_ENV", "local")
 os.environ.setdefault("HAVEN_VAR_DIR", str(ROOT / "var" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
@@ -207,22 +208,6 @@ def samples(user: User, agency: Agency) -> tuple[list[str], list[uuid.UUID]]:
     return names, rng.sample(team, min(SAMPLES, len(team)))
 
 
-class Series:
-    """The timings of one kind of request: wall-clock and CPU milliseconds."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.wall: list[float] = []
-        self.cpu: list[float] = []
-        self.queries = 0
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    """Nearest-rank percentile: the smallest sample with ``fraction`` of them at or below it."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(len(ordered) * fraction) - 1)]
-
-
 def timed(
     client: Client, series: Series, method: str, url: str, data: dict[str, str], expect: str
 ) -> None:
@@ -306,10 +291,8 @@ def main() -> None:
             timed(client, Series("warm-up"), *request)
     queries = {kind: count_queries(client, *requests[0][:3]) for kind, requests in kinds.items()}
 
-    machine = f"{platform.machine()}, {os.cpu_count()} cores"
-    versions = f"Python {platform.python_version()}, SQLite {connection.Database.sqlite_version}"
     print()
-    print(f"Machine: {machine}, {versions}")
+    print(f"Machine: {machine()}")
     print(f"People: {Case.objects.filter(agency=agency).count()}; rounds: {ROUNDS}")
     rounds: list[dict[str, Series]] = []
     for number in range(1, ROUNDS + 1):
