@@ -82,6 +82,7 @@ test-production: $(VENV)/.dev-deps
 bench: $(VENV)/.dev-deps
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/build.py
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/pages.py
+	HAVEN_VAR_DIR=$(CURDIR)/var/bench $(BIN)/python bench/people.py
 	$(BIN)/python bench/reports.py
 
 ## load: fifty bench staff against gunicorn on the bench's database for 2 minutes: requests/s, p50/p95/p99, errors, memory per worker, audit chains (LOAD_DB=postgres for PostgreSQL; see docs/benchmarks.md)

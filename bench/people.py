@@ -1,12 +1,13 @@
-"""Benchmark: people search, case page and case list at 100,000 people, and
-a case whose communications log holds 2,000 entries.
+"""Benchmark: the search box by each kind of query (a whole name, one common
+word, a year of birth, a phone's last four digits), the case page and list,
+the record with 2,000 communications, and its export with the PDF.
 
-Not a test: it measures. Run with `make bench` (HAVEN_BENCH_PEOPLE overrides
-the population, HAVEN_BENCH_SAMPLES the requests of each kind per round,
-HAVEN_BENCH_ROUNDS the rounds). It builds a separate SQLite database under
-var/bench once, through the real services (every value sealed, every search
-entry made), then times requests through Django's full middleware stack
-in-process, so the figures are server time without the network.
+Not a test: it measures. `make bench` runs it after bench/pages.py, which
+times every route once per kind; this one samples many different queries.
+HAVEN_BENCH_SAMPLES sets the requests of each kind per round,
+HAVEN_BENCH_ROUNDS the rounds. It uses the bench data set (bench/dataset.py),
+building it first if needed, and times requests through Django's full
+middleware stack in-process, so the figures are server time without the network.
 
 The same seeded sample of names and cases every run; a warm-up of each kind
 first; then several rounds of the three kinds interleaved, each round
@@ -26,7 +27,6 @@ import sys
 import time
 import uuid
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,25 +43,18 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import close_old_connections, connection, transaction  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from django.utils.html import escape  # noqa: E402
-from faker import Faker  # noqa: E402
 
-from haven.accounts.models import Membership, Role, User  # noqa: E402
+from bench.dataset import build  # noqa: E402
+from bench.world import World  # noqa: E402
+from haven.accounts.models import User  # noqa: E402
 from haven.communications.models import Communication  # noqa: E402
-from haven.communications.services import (  # noqa: E402
-    CommunicationValues,
-    communication_record,
-)
-from haven.core.models import Agency, Team  # noqa: E402
-from haven.people.details import PersonDetails  # noqa: E402
+from haven.core.models import Agency  # noqa: E402
 from haven.people.models import Case  # noqa: E402
-from haven.people.services import intake_record  # noqa: E402
 
 POPULATION = int(os.environ.get("HAVEN_BENCH_PEOPLE", "100000"))
 SAMPLES = int(os.environ.get("HAVEN_BENCH_SAMPLES", "200"))
@@ -72,101 +65,15 @@ SEED = 7
 LOCALES = ["en_US", "es_MX", "vi_VN", "uk_UA", "ar_SA", "zh_CN", "hi_IN", "fr_FR"]
 
 
-def staff(agency: Agency, team: Team) -> User:
-    user, created = User.objects.get_or_create(
-        username="bench-advocate", defaults={"agency": agency, "display_name": "Bench"}
-    )
-    if created:
-        Membership.objects.create(user=user, role=Role.ADVOCATE, team=team)
-        Membership.objects.create(user=user, role=Role.INTAKE)
-    return user
-
-
-def populate() -> tuple[User, Agency]:
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    agency, _ = Agency.objects.get_or_create(name="Bench Agency")
-    teams = [Team.objects.get_or_create(agency=agency, name=f"Team {n}")[0] for n in range(20)]
-    user = staff(agency, teams[0])
-    fakers = [Faker(locale) for locale in LOCALES]
-    for faker in fakers:
-        faker.seed_instance(7)
-    existing = Case.objects.filter(agency=agency).count()
-    started = time.perf_counter()
-    batch = 1000
-    for start in range(existing, POPULATION, batch):
-        with transaction.atomic():
-            for n in range(start, min(start + batch, POPULATION)):
-                faker = fakers[n % len(fakers)]
-                name = faker.name()
-                details = PersonDetails(
-                    legal_name=name,
-                    date_of_birth=faker.date_of_birth(minimum_age=12, maximum_age=70),
-                    phone=f"608-555-{n % 10000:04d}" if n % 3 == 0 else "",
-                    aliases=(faker.first_name(),) if n % 4 == 0 else (),
-                )
-                intake_record(actor=user, team=teams[n % len(teams)], danger="no", details=details)
-        done = min(start + batch, POPULATION)
-        rate = (done - existing) / (time.perf_counter() - started)
-        print(f"  {done:>7} people recorded ({rate:.0f}/s)", flush=True)
-    call_command("optimize_db")
-    return user, agency
-
-
-def long_log_case(user: User, agency: Agency) -> tuple[Case, list[uuid.UUID]]:
-    """A case of the bench user's team with LONG_LOG communications, made
-    once through the service (each sealed, chained and anchored)."""
-    team_cases = Case.objects.filter(agency=agency, team__memberships__user=user).order_by("pk")
-    case = team_cases.first()
-    if case is None:
-        raise SystemExit("the bench user's team has no case")
-    have = Communication.objects.filter(case=case).count()
-    if have < LONG_LOG:
-        print(f"Writing {LONG_LOG - have} communications on one case…", flush=True)
-        rng = random.Random(SEED)  # noqa: S311 (filler text to measure, not a secret)
-        started = timezone.now() - timedelta(days=3 * 365)
-        for n in range(have, LONG_LOG):
-            communication_record(
-                actor=user,
-                case=case,
-                values=CommunicationValues(
-                    occurred_at=started + timedelta(hours=12 * n),
-                    channel=rng.choice(["phone", "in_person", "text", "email"]),
-                    summary=f"Check-in {n}",
-                    details=" ".join(rng.choice(WORDS) for _ in range(120)),
-                    staff_ids=[user.pk],
-                ),
-            )
+def long_log_entries(world: World) -> tuple[Case, list[uuid.UUID]]:
+    """The bench data set's case with a long record, and a sample of its entries."""
+    case = Case.objects.get(pk=world.long_case_id)
     entries = list(Communication.objects.filter(case=case).values_list("pk", flat=True))
     return case, random.Random(SEED).sample(entries, min(SAMPLES, len(entries)))  # noqa: S311
 
 
 # A row of a found case: the search answered with at least one person.
 ROW = '<td><a href="/cases/'
-
-WORDS = [
-    "the",
-    "person",
-    "said",
-    "they",
-    "would",
-    "call",
-    "back",
-    "after",
-    "work",
-    "about",
-    "housing",
-    "and",
-    "the",
-    "lease",
-    "and",
-    "the",
-    "interpreter",
-    "repeated",
-    "the",
-    "dates",
-]
 
 
 def export_once(user: User, case: Case) -> None:
@@ -240,18 +147,13 @@ def row(series: Series) -> str:
 
 
 def main() -> None:
-    print(f"Building or reusing the bench database with {POPULATION} people…", flush=True)
-    user, agency = populate()
+    world = build(POPULATION)
+    user = User.objects.get(pk=world.advocate_id)
+    agency = user.agency
     client = Client()
     client.force_login(user)
-    # The bench user enrols no second factor; mark the session as complete.
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    if not Authenticator.objects.filter(user=user).exists():
-        TOTP.activate(user, generate_totp_secret())
     names, cases = samples(user, agency)
-    long_case, entries = long_log_case(user, agency)
+    long_case, entries = long_log_entries(world)
     case_list = reverse("people:case_list")
     # The requests of each kind: (method, url, data, text the answer must hold).
     # A search must show the name it was given: a GET with the name in the
