@@ -75,6 +75,8 @@ CONSENT_SHARE = 0.6  # consents (each with a disclosure and a referral) per pers
 AUDIT_EVENTS = 5_000_000
 BATCH = 500  # people per transaction
 PARTNERS = 12  # partner organisations of each agency
+OPEN_WINDOW = 200  # days: a case opened since is still open
+STILL_OPEN = 0.1  # of the cases opened before it
 
 LOCALES = ["en_US", "es_MX", "vi_VN", "uk_UA", "ar_SA", "zh_CN", "hi_IN", "fr_FR"]
 WORDS = [
@@ -416,15 +418,20 @@ class Builder:
         build.events.append(
             Event(arrived, intake.pk, Action.PERSON_CREATED, "person", str(person.pk), {})
         )
-        # Half the people came once before: an earlier case, closed.
+        # Half the people came once before: an earlier case, closed. Their
+        # latest case is open if it began in the last 200 days, and one in
+        # ten of the older ones still is: an advocate's caseload is some
+        # hundreds of open cases, not every case of the team since it began.
         cases = 2 if self.cases_left > (self.people - n) and n % 2 == 0 else 1
         opened = arrived
         for number in range(cases):
             last = number == cases - 1
+            recent = opened >= self.end - timedelta(days=OPEN_WINDOW)
+            keeps_open = last and (recent or rng.random() < STILL_OPEN)
             closed = (
                 None
-                if last or opened.date() >= self.end.date()
-                else opened + timedelta(days=rng.randrange(30, 200))
+                if keeps_open or opened.date() >= self.end.date()
+                else min(opened + timedelta(days=rng.randrange(30, OPEN_WINDOW)), self.end)
             )
             self.case(build, person, key, born, n, opened, closed)
             if closed is None:

@@ -48,8 +48,9 @@ class AgencyWorld:
     number: int
     agency_id: int
     team_ids: list[int]
-    #: role code -> user ids, in username order. Advocate n and supervisor n
-    #: work in team n % TEAMS; every other role is agency-wide.
+    #: role code -> user ids, in username order. Advocate, supervisor and
+    #: shelter staff n work in team n % TEAMS (the team roles); the others
+    #: are agency-wide.
     staff: dict[str, list[int]] = field(default_factory=dict)
 
 
