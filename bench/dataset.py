@@ -384,7 +384,7 @@ class Builder:
             agency_id=agency_id,
             data_key=data_key,
             gender_group=rng.choice(["woman", "woman", "man", "another", "declined"]),
-            language=rng.choice(["eng", "spa", "vie", "ukr", "ara", "zho", "hin", "fra"]),
+            language=rng.choice(["eng", "spa", "vie", "ukr", "arb", "cmn", "hin", "fra"]),
             trafficking_type=rng.choice(["labor", "sex", "both", "unknown"]),
             created_at=arrived,
             created_by=build.staff["intake"][n % 2],

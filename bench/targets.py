@@ -117,6 +117,8 @@ def prepare(world: World) -> Targets:
             case = (
                 Case.objects.filter(agency_id=agency_id, team=team, status=Case.Status.OPEN)
                 .filter(referrals__isnull=True, consents__isnull=True)
+                # The demo's progress refers a need: none may be met or declined.
+                .exclude(needs__status__in=["met", "declined"])
                 .exclude(pk=world.long_case_id)
                 .order_by("pk")
                 .first()
