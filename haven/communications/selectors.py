@@ -36,8 +36,12 @@ def entry_get(case: Case, entry_id: uuid.UUID) -> Communication | None:
 
 
 def addenda_of(entry: Communication) -> list[Communication]:
+    # Addenda are entries of the same case: asking by case too lets the
+    # database start from the case's entries. By ``addendum_to`` alone,
+    # SQLite's statistics (almost every row has none) made it read the
+    # whole table, 300 ms at a million entries.
     return list(
-        Communication.objects.filter(addendum_to=entry)
+        Communication.objects.filter(case_id=entry.case_id, addendum_to=entry)
         .select_related("recorded_by", "data_key")
         .order_by("seq")
     )
