@@ -92,12 +92,23 @@ def _day(value: date | datetime | None) -> tuple[int, float]:
     return (0, datetime(value.year, value.month, value.day).timestamp())
 
 
+#: Up to this many cases, the dashboard asks about them by id.
+SCOPE_AS_IDS = 5000
+
+
 def urgent_lines(*, user: User) -> Urgent:
     """The user's open cases with something waiting, one line each, the
     most urgent item of each first, and the lines in the same order."""
     scope = people_selectors.visible_cases(user=user).filter(
         people_selectors.dashboard_cases_q(user)
     )
+    # The six questions below each start from these cases: read their ids
+    # once, so the database answers each from the ids' indexes instead of
+    # deciding visibility six times over the agency's cases (a third of the
+    # page at 100,000 people). A list that large is left as a subquery.
+    ids = list(scope.values_list("pk", flat=True)[: SCOPE_AS_IDS + 1])
+    if len(ids) <= SCOPE_AS_IDS:
+        scope = Case.objects.filter(pk__in=ids)
     found: dict[uuid.UUID, list[Item]] = {}
 
     def add(case_id: uuid.UUID, item: Item) -> None:
