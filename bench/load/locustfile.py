@@ -265,8 +265,9 @@ class Staff(FastHttpUser):
         if names and roll < 0.65:
             words = [w for w in random.choice(names).split() if _searchable(w)]
             return random.choice(words)
-        if names and roll < 0.8:
-            return random.choice(names)
+        whole = [n for n in names if all(_searchable(w) for w in n.split())]
+        if whole and roll < 0.8:
+            return random.choice(whole)
         return str(random.randint(1960, 2010))
 
     def dashboard(self) -> str:
