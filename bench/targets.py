@@ -184,35 +184,9 @@ def _name(case_id: uuid.UUID) -> str:
 def _partners(admin: User) -> None:
     """The demo's partners, each with its service, where the agency has none
     of that name (the bulk data set names its partners otherwise)."""
-    from haven.partners.services import organization_save, service_save
-
-    for number, (name, kind, description, service, needs, languages) in enumerate(demo.PARTNERS):
-        if Organization.objects.filter(agency_id=admin.agency_id, name=name).exists():
-            continue
-        organization = organization_save(
-            actor=admin,
-            values={
-                "name": name,
-                "description": description,
-                "kind": kind,
-                "government_level": "local" if kind == "da_victim_witness" else "none",
-                "phone": f"(608) 555-01{50 + number:02d}",
-                "email": f"intake{number}@example.org",
-                "website": f"https://partner{number}.example.org",
-                "agreement_on_file": False,
-            },
-        )
-        service_save(
-            actor=admin,
-            organization=organization,
-            values={
-                "name": service,
-                "status": "active",
-                "need_codes": needs,
-                "languages": languages,
-                "areas": ["statewide"],
-            },
-        )
+    for number, entry in enumerate(demo.PARTNERS):
+        if not Organization.objects.filter(agency_id=admin.agency_id, name=entry[0]).exists():
+            demo.partner_record(admin, number)
 
 
 def _shelter(admin: User, advocate: User, team: Team, today: Any) -> None:

@@ -180,32 +180,38 @@ PARTNERS = [
 def partners_seed(admin: User) -> int:
     if Organization.objects.filter(agency_id=admin.agency_id).exists():
         return 0
-    for number, (name, kind, description, service, needs, languages) in enumerate(PARTNERS):
-        organization = organization_save(
-            actor=admin,
-            values={
-                "name": name,
-                "description": description,
-                "kind": kind,
-                "government_level": "local" if kind == "da_victim_witness" else "none",
-                "phone": f"(608) 555-01{50 + number:02d}",
-                "email": f"intake{number}@example.org",
-                "website": f"https://partner{number}.example.org",
-                "agreement_on_file": False,
-            },
-        )
-        service_save(
-            actor=admin,
-            organization=organization,
-            values={
-                "name": service,
-                "status": "active",
-                "need_codes": needs,
-                "languages": languages,
-                "areas": ["statewide"],
-            },
-        )
+    for number in range(len(PARTNERS)):
+        partner_record(admin, number)
     return len(PARTNERS)
+
+
+def partner_record(admin: User, number: int) -> None:
+    """The demo's partner ``number`` of PARTNERS, with its one service."""
+    name, kind, description, service, needs, languages = PARTNERS[number]
+    organization = organization_save(
+        actor=admin,
+        values={
+            "name": name,
+            "description": description,
+            "kind": kind,
+            "government_level": "local" if kind == "da_victim_witness" else "none",
+            "phone": f"(608) 555-01{50 + number:02d}",
+            "email": f"intake{number}@example.org",
+            "website": f"https://partner{number}.example.org",
+            "agreement_on_file": False,
+        },
+    )
+    service_save(
+        actor=admin,
+        organization=organization,
+        values={
+            "name": service,
+            "status": "active",
+            "need_codes": needs,
+            "languages": languages,
+            "areas": ["statewide"],
+        },
+    )
 
 
 # Named plainly as demo staff: a realistic name could be one of the people
