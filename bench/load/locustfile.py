@@ -61,6 +61,9 @@ CASE_LINK = re.compile(r'href="/cases/([0-9a-f-]{36})/">([^<]*)</a>')
 ENTRY_LINK = re.compile(r'href="(/cases/[0-9a-f-]{36}/communications/[0-9a-f-]{36}/)"')
 ALERT_BANNER = 'id="visitor-alerts"'
 ALERTS_LIVE = "/safety/alerts/live/"
+#: A form's refusals as Django writes them: Haven's own messages, which never
+#: quote what was typed, so a failure can say why a post was refused.
+REFUSAL = re.compile(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', re.S)
 #: Synthetic names for the people intake records and the visitors at the desk.
 GIVEN = ["Guadalupe", "Ana", "Tomás", "Olena", "Mai", "Amina", "Jorge", "Sofía", "Nadia", "Li"]
 FAMILY = ["Ramírez", "Soto", "Nguyen", "Kovalenko", "Haddad", "Morales", "Chen", "Diallo"]
@@ -187,7 +190,10 @@ class Staff(FastHttpUser):
             location = response.headers.get("Location", "") or ""
             text = response.text or ""
             if status not in expected:
-                response.failure(f"{status} where {expect} was expected")
+                why = " ".join(re.sub(r"<[^>]+>", " ", m).strip() for m in REFUSAL.findall(text))
+                response.failure(
+                    f"{status} where {expect} was expected" + (f": {why}" if why else "")
+                )
             elif to is not None and 300 <= status < 400 and not location.startswith(to):
                 response.failure(f"sent to {location or 'nowhere'}, not {to}")
             else:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.errors import ValidationErrorContext
@@ -63,8 +64,27 @@ class HavenAPI(NinjaAPI):
     request, and each operation described by its function's docstring: the
     first paragraph is its summary, the rest its description."""
 
-    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
-        schema = super().get_openapi_schema(**kwargs)
+    _documents: dict[tuple[str, str | None], OpenAPISchema]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._documents = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The document, built once per address and language: the operations
+        are fixed when the URLs load, and building it takes a quarter of a
+        second. Callers read it and never change it."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language())
+        if key not in self._documents:
+            self._documents[key] = self._document(path_prefix)
+        return self._documents[key]
+
+    def _document(self, path_prefix: str) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix)
         for operations in schema["paths"].values():
             for operation in operations.values():
                 # Without a docstring, ninja's summary stays: the function's name.

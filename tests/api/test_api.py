@@ -11,6 +11,16 @@ def test_openapi_document_is_served(client):
     assert response.json()["info"]["title"] == "Haven API"
 
 
+def test_openapi_document_is_built_once_and_served_the_same(client):
+    from haven.api.api import api
+
+    first = client.get("/api/v1/openapi.json").content
+    built = api.get_openapi_schema(path_prefix="/api/v1/")
+    assert client.get("/api/v1/openapi.json").content == first
+    # The same document, not a new one built for the request.
+    assert api.get_openapi_schema(path_prefix="/api/v1/") is built
+
+
 def test_me_needs_a_session(client):
     assert client.get("/api/v1/me").status_code == 401
 
