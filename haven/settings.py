@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its widget templates, found through TEMPLATES (FORM_RENDERER below).
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -163,6 +165,10 @@ MIDDLEWARE = [
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Forms render through the project's templates, so templates/django/forms
+# can write a select's options without a template per option.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "haven.urls"
 WSGI_APPLICATION = "haven.wsgi.application"

@@ -63,7 +63,9 @@ ALERT_BANNER = 'id="visitor-alerts"'
 ALERTS_LIVE = "/safety/alerts/live/"
 #: A form's refusals as Django writes them: Haven's own messages, which never
 #: quote what was typed, so a failure can say why a post was refused.
-REFUSAL = re.compile(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', re.S)
+REFUSAL = re.compile(
+    r'(?:<ul class="errorlist[^"]*"[^>]*>|<div class="error-summary"[^>]*>)(.*?)</(?:ul|div)>', re.S
+)
 #: Synthetic names for the people intake records and the visitors at the desk.
 GIVEN = ["Guadalupe", "Ana", "Tomás", "Olena", "Mai", "Amina", "Jorge", "Sofía", "Nadia", "Li"]
 FAMILY = ["Ramírez", "Soto", "Nguyen", "Kovalenko", "Haddad", "Morales", "Chen", "Diallo"]

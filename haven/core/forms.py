@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,7 +51,31 @@ class ChoiceList(forms.CheckboxSelectMultiple):
             else:
                 groups.append((label, list(options)))
         context["widget"]["groups"] = groups
+        for _label, options in groups:
+            for option in options:
+                option["html"] = option_html(option)
         return context
+
+
+def option_html(option: dict[str, Any]) -> SafeString:
+    """One tick box with its label, as Django's input_option template writes
+    it, in Python: a list of 200 languages through four nested templates
+    per choice was most of a person's page (60 ms at the bench). Every
+    value is escaped here, as the template would."""
+    attrs = "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in option["attrs"].items()
+        if value is not False
+    )
+    value = option["value"]
+    shown = f' value="{escape(value)}"' if value is not None else ""
+    # The line break is the one Django's input template ends with.
+    box = f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{shown}{attrs}>\n'
+    if option.get("wrap_label"):
+        target = option["attrs"].get("id")
+        where = f' for="{escape(target)}"' if target else ""
+        box = f"<label{where}>{box} {conditional_escape(option['label'])}</label>"
+    return mark_safe(box)  # noqa: S308 (every part is escaped above)
 
 
 def most_used_first(

@@ -40,6 +40,18 @@ def test_actor_of_another_agency_is_not_a_valid_filter(client_for, auditor, outs
     assert response.status_code == 400
 
 
+def test_a_refused_filter_asked_through_htmx_says_why_in_the_table_it_replaces(client_for, auditor):
+    response = client_for(auditor).get(
+        reverse("audit:event_list"),
+        {"since": "not a date"},
+        headers={"HX-Request": "true", "HX-Target": "audit-results"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<html" not in page
+    assert "data-error-summary" in page
+
+
 def test_pages_walk_back_through_the_chain(client_for, auditor, advocate):
     for n in range(PAGE_SIZE + 5):
         audit_record(action=Action.TEAM_CREATED, actor=advocate, object_type="team", object_id=n)

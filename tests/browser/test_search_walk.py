@@ -67,3 +67,17 @@ def test_from_the_dashboard_a_person_is_found_in_two_actions(tab, advocate, team
     # One click more opens the case.
     tab.click_through(f"#found-exact tbody a:has-text('{NAME}')")
     assert tab.path.startswith("/cases/")
+
+
+def test_a_search_the_case_list_refuses_says_why_in_place(tab, advocate, team):
+    """The case list's box asks through HTMX: a refusal (400) is swapped in
+    with its reason, not dropped."""
+    record_intake(actor=advocate, team=team, legal_name=NAME)
+    tab.sign_in(advocate.username, advocate.totp_secret)
+    tab.visit("/cases/")
+    tab.page.fill("main form[role=search] input[name=q]", "a")
+    tab.page.press("main form[role=search] input[name=q]", "Enter")
+    summary = tab.page.wait_for_selector("#case-results [data-error-summary]")
+    assert "two letters" in summary.inner_text()
+    assert tab.page.locator("#case-results table").count() == 0
+    assert tab.path == "/cases/"

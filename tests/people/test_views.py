@@ -321,3 +321,21 @@ def test_an_edit_submitted_twice_saves_once(client_for, advocate, team):
     assert client.post(url, posted).status_code == 302  # a double click
     assert AuditEvent.objects.filter(action=Action.PERSON_CHANGED).count() == 1
     assert Person.objects.get(pk=case.person_id).version == 2
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_refused_search_says_why_and_lists_nobody(client_for, advocate, htmx):
+    """The case list's box asks through HTMX, which swaps in only the results:
+    the refusal must be in them, or the person at the desk sees nothing."""
+    headers = {"HX-Request": "true", "HX-Target": "case-results"} if htmx else {}
+    response = client_for(advocate).post("/cases/", {"q": "a"}, headers=headers)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Type at least two letters of a name" in page
+    assert "Nobody you can see matches" not in page
+    assert ("<html" in page) is not htmx
+
+
+def test_htmx_swaps_in_an_answer_of_400_so_a_refusal_is_shown(client_for, advocate):
+    page = client_for(advocate).get("/cases/").content.decode()
+    assert '{"code": "400", "swap": true, "error": false}' in page
