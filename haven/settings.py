@@ -300,6 +300,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = HAVEN_PROXY_COUNT
 
 # Sessions: an idle timeout and an absolute lifetime (see SessionTimeoutMiddleware).
 HAVEN_IDLE_TIMEOUT = timedelta(seconds=env.int("HAVEN_IDLE_TIMEOUT_SECONDS", default=15 * 60))
+# How long a second factor proved at sign-in or typed into a form counts as
+# fresh for the changes that ask for one (haven.accounts.stepup).
+HAVEN_STEP_UP_SECONDS = env.int("HAVEN_STEP_UP_SECONDS", default=300)
 HAVEN_SESSION_MAX_AGE = timedelta(
     seconds=env.int("HAVEN_SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)
 )

@@ -32,8 +32,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 _MAX_TOKEN_LENGTH = 128
 
 
-def api_token_create(*, user: User, lifetime: timedelta) -> str:
-    """Issue a token for ``user`` valid for ``lifetime``; return it, the only time it is seen."""
+def api_token_create(*, user: User, lifetime: timedelta, actor: User | None = None) -> str:
+    """Issue a token for ``user`` valid for ``lifetime``; return it, the only time it is seen.
+
+    ``actor`` is the staff member who made it in the pages (themself); an
+    operator at the command line is nobody Haven knows, so None.
+    """
     if not API_TOKEN_MIN_LIFETIME <= lifetime <= API_TOKEN_MAX_LIFETIME:
         raise ValidationError(
             _("A token lasts between one minute and %(days)d days."),
@@ -51,9 +55,9 @@ def api_token_create(*, user: User, lifetime: timedelta) -> str:
             created_at=now,
             expires_at=now + lifetime,
         )
-        # Issued by an operator at the command line, so there is no actor.
         audit_record(
             action=Action.API_TOKEN_CREATED,
+            actor=actor,
             agency=user.agency,
             object_type="api_token",
             object_id=token.pk,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -144,3 +145,65 @@ class ApiToken(models.Model):
     def is_usable(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and self.expires_at > moment
+
+
+class TwoPersonRule(models.Model):
+    """Whether the agency's irreversible actions wait for a second supervisor.
+
+    ``required`` None follows the default: on once the agency has more than
+    one active supervisor, since with one there is nobody to ask.
+    """
+
+    agency = models.OneToOneField(
+        "core.Agency", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    required = models.BooleanField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("two-person rule")
+        verbose_name_plural = _("two-person rules")
+
+    def __str__(self) -> str:
+        return f"two-person rule of agency {self.agency_id}"
+
+
+class Approval(models.Model):
+    """One supervisor's request that another approve an irreversible action.
+
+    It names the action and its object by id only (a case's id for a
+    destruction), so the row says nothing of the person. It waits at most
+    ``APPROVAL_LIFETIME``; a request nobody answered in time is expired,
+    and must be asked again.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for a second supervisor")
+        APPROVED = "approved", _("Approved and carried out")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey("core.Agency", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.WAITING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["agency", "state", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"approval {self.pk}"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.state == self.State.WAITING and (now or timezone.now()) >= self.expires_at

@@ -258,6 +258,14 @@ def staff_set_roles(*, actor: User, member: User, grants: Iterable[RoleGrant]) -
             member.memberships.values_list("role", "team_id"),
             key=lambda pair: (pair[0], pair[1] or 0),
         )
+        gained = {(g.role.value, g.team.pk if g.team else None) for g in checked} - set(before)
+        if actor.pk == member.pk and gained and not _is_last_admin(member):
+            # An administrator's stolen session must not make itself a
+            # supervisor of every team; only the agency's sole administrator,
+            # with nobody else to ask, grants their own roles.
+            raise ValidationError(
+                _("You cannot give yourself a role. Ask another administrator of the agency.")
+            )
         losing_admin = not any(g.role == Role.ADMIN for g in checked)
         if losing_admin and _is_last_admin(member):
             raise ValidationError(_("An agency needs at least one active administrator."))

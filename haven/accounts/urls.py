@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.accounts import views
+from haven.accounts import views, views_approvals, views_tokens
 
 app_name = "accounts"
 
@@ -16,6 +16,16 @@ urlpatterns = [
     path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
     path("staff/<int:pk>/reinvite/", views.staff_reinvite, name="staff_reinvite"),
     path("teams/new/", views.team_create, name="team_create"),
+    path("approvals/", views_approvals.approval_list, name="approval_list"),
+    path("approvals/rule/", views_approvals.two_person_rule, name="two_person_rule"),
+    path("approvals/<uuid:approval_id>/", views_approvals.approval_detail, name="approval_detail"),
+    path(
+        "approvals/<uuid:approval_id>/withdraw/",
+        views_approvals.approval_withdraw,
+        name="approval_withdraw",
+    ),
+    path("me/api-tokens/", views_tokens.token_list, name="api_tokens"),
+    path("me/api-tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="api_token_revoke"),
     path("me/preferences/", views.preferences, name="preferences"),
     path("me/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("i18n/setlang/", views.language_switch, name="set_language"),

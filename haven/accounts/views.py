@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from haven.accounts import holds, selectors, services
+from haven.accounts import holds, selectors, services, stepup
 from haven.accounts.forms import (
     InvitationForm,
     LanguageForm,
@@ -217,7 +217,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = next((m.team for m in memberships if m.role in TEAM_ROLES and m.team), None)
     initial = {"roles": [m.role for m in memberships], "team": team}
     form = RolesForm(_posted(request), agency=user.agency, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    stepup.ask(form, request)
+    if request.method == "POST" and stepup.confirmed(form, request):
         try:
             services.staff_set_roles(actor=user, member=member, grants=form.grants())
         except ValidationError as error:
@@ -228,9 +229,17 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/staff_detail.html",
-        {"member": member, "form": form},
+        {
+            "member": member,
+            "form": form,
+            "account_form": stepup.bound_for_button(request, _ACCOUNT_FORM),
+        },
         status=400 if form.errors else 200,
     )
+
+
+# The code field of the deactivate and reactivate buttons, apart from the roles form's.
+_ACCOUNT_FORM = "account"
 
 
 def _change_account(
@@ -239,6 +248,10 @@ def _change_account(
     """Apply one account service to a staff member and say how it went."""
     user = authenticated_user(request)
     member = selectors.staff_get(user=user, pk=pk)
+    stepped = stepup.bound_for_button(request, _ACCOUNT_FORM)
+    if not stepup.confirmed(stepped, request):
+        messages.error(request, " ".join(str(e) for e in stepped.errors.get(stepup.FIELD, [])))
+        return redirect("accounts:staff_detail", pk=member.pk)
     try:
         change(actor=user, member=member)
     except ValidationError as error:

@@ -35,6 +35,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
 from pydantic import StrictBool
 
+from haven.accounts import stepup
 from haven.accounts.models import User
 from haven.api.common import (
     NOT_FOUND,
@@ -60,6 +61,7 @@ from haven.api.inputs import (
     LongLine,
     Moment,
     Note,
+    OneLine,
     OptionalDay,
     PurposeCode,
     ShortNote,
@@ -210,6 +212,11 @@ class ExportIn(Input):
         default_factory=list,
         max_length=len(InfoKind.values),
         description="For someone else: what the person consented to; at least identity and notes.",
+    )
+    second_factor: Annotated[str, OneLine(64)] = Field(
+        default="",
+        description="For someone else: a current code from your authenticator app, or a "
+        "recovery code. A record leaving the agency asks for a fresh second factor.",
     )
 
 
@@ -532,6 +539,9 @@ def record_export_create(request: HttpRequest, case_id: CaseId, export: ExportIn
     """
     user, case = case_for(request, case_id, may_export)
     wanted = values_of(ExportRequest, export)
+    if export.audience != Audience.PERSON.value:
+        with refusals_at():
+            stepup.confirm_code(user, export.second_factor)
     with refusals_at({"recipient": "recipient_org_id"}):
         exported = export_record(actor=user, case=case, request=wanted)
     if export.output == "pdf":

@@ -15,17 +15,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx, QueryEx
 from pydantic import StrictInt
 
+from haven.accounts import stepup
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
-from haven.api.common import NOT_FOUND, REFUSED, WRITE_FAILURES, out, staff_allowed, uuid_or_404
-from haven.api.inputs import Input
+from haven.api.common import (
+    NOT_FOUND,
+    REFUSED,
+    WRITE_FAILURES,
+    out,
+    refusals_at,
+    staff_allowed,
+    uuid_or_404,
+)
+from haven.api.inputs import Input, OneLine
 from haven.core.errors import NotFound
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.selectors import job_for, result_available
@@ -34,7 +43,7 @@ from haven.reports.figures import Table, report_from_json
 from haven.reports.funder import funder_tables
 from haven.reports.jobs import KIND, report_start
 from haven.reports.models import MAX_THRESHOLD
-from haven.reports.policies import may_view_reports
+from haven.reports.policies import may_configure_reports, may_view_reports
 from haven.reports.services import SettingsChange, report_settings_save, scope_for, settings_of
 
 router = Router(tags=["reports"])
@@ -81,6 +90,10 @@ class SettingsOut(Schema):
 class SettingsIn(Schema):
     threshold: StrictInt = Field(ge=1, le=MAX_THRESHOLD)
     version: StrictInt = Field(ge=1, description="The version read: a stale one is refused.")
+    second_factor: Annotated[str, OneLine(64)] = Field(
+        description="A current code from your authenticator app, or a recovery code: raising "
+        "the threshold changes every report, so it asks for a fresh second factor."
+    )
 
 
 def _figure(figure: object) -> FigureOut:
@@ -184,6 +197,10 @@ def report_settings_change(request: HttpRequest, body: SettingsIn) -> SettingsOu
     changes. Administrators.
     """
     user = authenticated_user(request)
+    if not may_configure_reports(user):
+        raise NotFound
+    with refusals_at():
+        stepup.confirm_code(user, body.second_factor)
     saved = report_settings_save(
         actor=user, change=SettingsChange(threshold=body.threshold, version=body.version)
     )

@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     MFA_ADDED = "mfa.added", _("Second factor added")
     MFA_REMOVED = "mfa.removed", _("Second factor removed")
     MFA_RECOVERY_CODES_RESET = "mfa.recovery_codes_reset", _("Recovery codes regenerated")
+    STEP_UP = "auth.step_up", _("Second factor confirmed for a sensitive change")
     SETUP_LINK_ISSUED = "setup.link_issued", _("Setup link issued")
     SETUP_COMPLETED = "setup.completed", _("First administrator set up")
     AGENCY_CREATED = "agency.created", _("Agency created")
@@ -40,6 +41,11 @@ class Action(models.TextChoices):
     LANGUAGE_CHANGED = "staff.language_changed", _("Interface language changed")
     API_TOKEN_CREATED = "api.token_created", _("API token created")
     API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
+    APPROVAL_REQUESTED = "approval.requested", _("Second supervisor's approval asked for")
+    APPROVAL_GRANTED = "approval.granted", _("Approved by a second supervisor and carried out")
+    APPROVAL_DECLINED = "approval.declined", _("Declined by a second supervisor")
+    APPROVAL_WITHDRAWN = "approval.withdrawn", _("Request for approval withdrawn")
+    TWO_PERSON_RULE_CHANGED = "agency.two_person_rule_changed", _("Two-person rule changed")
     KEYS_ROTATED = "keys.rotated", _("Keys rotated")
     DESTRUCTIONS_REAPPLIED = (
         "restore.destructions_reapplied",

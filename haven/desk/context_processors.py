@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from haven.accounts.approvals import may_approve
 from haven.accounts.policies import may_manage_staff, role_names
 from haven.communications.policies import may_read_roster
 from haven.desk.trail.policies import may_view_audit
@@ -37,6 +38,7 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             "preparedness": signed_in and may_open_preparedness(user),  # type: ignore[arg-type]
             "reports": signed_in and may_view_reports(user),  # type: ignore[arg-type]
             "sites": signed_in and may_see_sites(user),  # type: ignore[arg-type]
+            "approvals": signed_in and may_approve(user),  # type: ignore[arg-type]
             # Not on the account pages (second-factor enrolment, re-authentication):
             # they come before or beside the work, and must not race a poll.
             "alerts": signed_in

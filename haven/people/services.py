@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from haven.accounts.models import User
+from haven.accounts.approvals import two_people_required
+from haven.accounts.models import Approval, User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys
@@ -454,12 +455,51 @@ def break_glass_open(*, actor: User, case_id: uuid.UUID, reason: str) -> Case:
     return case
 
 
-def person_destroy_on_request(*, actor: User, case: Case) -> None:
+#: The kind under which a destruction waits for a second supervisor.
+DESTROY_ON_REQUEST = "person.destroy"
+
+
+def person_destroy_on_request(*, actor: User, case: Case, approval: Approval | None = None) -> None:
     """The person asked for their record to be destroyed: a supervisor of
-    the case's team carries it out, for every case of theirs in the agency."""
+    the case's team carries it out, for every case of theirs in the agency.
+
+    Where the agency's two-person rule holds, only with ``approval``: a second
+    supervisor's answer to ``actor``'s request about this case
+    (haven.accounts.approvals, which passes it when it carries the request out).
+    """
     if not may_manage_case(actor, case.team_id) or not may_open_case(actor, case.pk):
         raise NotFound
+    if two_people_required(case.person.agency_id) and not (
+        approval is not None
+        and approval.kind == DESTROY_ON_REQUEST
+        and approval.object_id == str(case.pk)
+        and approval.requested_by_id == actor.pk
+        and approval.state == Approval.State.APPROVED
+    ):
+        raise ValidationError(
+            _("This agency asks a second supervisor to approve a destruction first.")
+        )
     person_destroy(actor=actor, person=case.person, basis="request")
+
+
+def destroy_approved(approval: Approval) -> None:
+    """Carry out an approved request to destroy, as the supervisor who asked."""
+    case = (
+        Case.objects.filter(pk=approval.object_id, person__agency_id=approval.agency_id)
+        .select_related("person", "person__agency")
+        .first()
+    )
+    if case is None:
+        raise ValidationError(_("The record is no longer there: it was destroyed already."))
+    try:
+        person_destroy_on_request(actor=approval.requested_by, case=case, approval=approval)
+    except NotFound:
+        raise ValidationError(
+            _(
+                "The supervisor who asked may no longer destroy this record (their roles "
+                "changed). Someone who may can ask again."
+            )
+        ) from None
 
 
 def person_destroy(*, actor: User | None, person: Person, basis: str) -> None:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts import approvals, stepup
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.accounts.selectors import active_teams
@@ -247,16 +248,41 @@ def case_staff(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    """Destroy the person's record at their request, after a confirmation."""
+    """Destroy the person's record at their request, after a confirmation and
+    a fresh second factor; where the agency's rule says so, a second
+    supervisor's approval carries it out instead (haven.accounts.approvals)."""
     user = authenticated_user(request)
     case = selectors.case_get(
         user=user, case_id=case_id, allowed=lambda c: may_manage_case(user, c.team_id)
     )
+    waiting = approvals.waiting_for(
+        kind=services.DESTROY_ON_REQUEST, object_id=str(case.pk), agency_id=user.agency_id
+    )
+    two_people = approvals.two_people_required(user.agency_id)
     form = DestroyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.person_destroy_on_request(actor=user, case=case)
-        messages.success(request, _("The record is destroyed. It cannot be brought back."))
-        return redirect("people:case_list")
+    stepup.ask(form, request)
+    if request.method == "POST" and waiting is None and stepup.confirmed(form, request):
+        try:
+            if two_people:
+                approvals.approval_request(
+                    actor=user, kind=services.DESTROY_ON_REQUEST, object_id=str(case.pk)
+                )
+            else:
+                services.person_destroy_on_request(actor=user, case=case)
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            if two_people:
+                messages.success(
+                    request,
+                    _(
+                        "Asked. Another supervisor must approve within 72 hours; the "
+                        "record is destroyed when they do."
+                    ),
+                )
+                return redirect("people:person_destroy", case_id=case.pk)
+            messages.success(request, _("The record is destroyed. It cannot be brought back."))
+            return redirect("people:case_list")
     return render(
         request,
         "people/person_destroy.html",
@@ -266,6 +292,8 @@ def person_destroy(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "person": case.person,
             "other_cases": case.person.cases.exclude(pk=case.pk).count(),
             "hidden_names": hidden_names(user, field_rules(user.agency_id)),
+            "two_people": two_people,
+            "waiting": waiting,
         },
         status=400 if form.errors else 200,
     )
@@ -449,7 +477,8 @@ def field_settings(request: HttpRequest) -> HttpResponse:
         raise Http404
     rules = field_rules(user.agency_id)
     form = FieldSettingsForm(request.POST if request.method == "POST" else None, rules=rules)
-    if request.method == "POST" and form.is_valid():
+    stepup.ask(form, request)
+    if request.method == "POST" and stepup.confirmed(form, request):
         try:
             changed = field_settings_save(actor=user, choices=form.choices())
         except ValidationError as error:

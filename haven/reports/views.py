@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from haven.accounts import stepup
 from haven.accounts.http import authenticated_user
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
@@ -198,7 +199,8 @@ def report_settings(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"threshold": current.threshold, "version": current.version},
     )
-    if request.method == "POST" and form.is_valid():
+    stepup.ask(form, request)
+    if request.method == "POST" and stepup.confirmed(form, request):
         try:
             report_settings_save(
                 actor=user,

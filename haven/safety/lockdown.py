@@ -19,17 +19,16 @@ from datetime import datetime, timedelta
 
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import ApiToken, User
 from haven.accounts.services import user_sessions_end
+from haven.accounts.stepup import WRONG_CODE, second_factor_valid
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys, limits
@@ -40,9 +39,6 @@ from haven.safety.policies import may_be_lockdown_admin
 
 MIN_DAYS = 1
 MAX_DAYS = 7
-CODE_ATTEMPTS = 10
-CODE_WINDOW = timedelta(minutes=15)
-WRONG_CODE = gettext_lazy("That code is not right. Try a new one.")
 
 
 def _running_q(now: datetime) -> Q:
@@ -86,37 +82,6 @@ def locked_out(user: User) -> bool:
 
 def two_to_end(agency_id: int) -> bool:
     return SafetyPolicy.objects.filter(agency_id=agency_id, two_to_end_lockdown=True).exists()
-
-
-def second_factor_valid(user: User, code: str) -> bool:
-    """Whether ``code`` is a current TOTP code or an unused recovery code of
-    ``user``. Wrong codes are capped like those typed at sign-in, and audited."""
-    from allauth.mfa.models import Authenticator
-
-    attempts_key = f"haven.lockdown.codes:{user.pk}"
-    if cache.get(attempts_key, 0) >= CODE_ATTEMPTS:
-        audit_record(
-            action=Action.MFA_FAILED,
-            actor=user,
-            object_type="user",
-            object_id=user.pk,
-            detail={"capped": True},
-        )
-        return False
-    code = "".join((code or "").split())
-    if code and len(code) <= 64:
-        for authenticator in Authenticator.objects.filter(
-            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
-        ):
-            if authenticator.wrap().validate_code(code):
-                return True
-    if cache.add(attempts_key, 1, timeout=int(CODE_WINDOW.total_seconds())) is False:
-        try:
-            cache.incr(attempts_key)
-        except ValueError:
-            cache.set(attempts_key, 1, timeout=int(CODE_WINDOW.total_seconds()))
-    audit_record(action=Action.MFA_FAILED, actor=user, object_type="user", object_id=user.pk)
-    return False
 
 
 def _close_expired(agency_id: int) -> None:

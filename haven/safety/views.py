@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haven.accounts import stepup
 from haven.accounts.http import allowed_user, authenticated_user
 from haven.accounts.models import User
 from haven.core.forms import show_refusal
@@ -447,7 +448,10 @@ def safety_settings(request: HttpRequest) -> HttpResponse:
             "two_to_end_lockdown": current.two_to_end_lockdown,
         },
     )
-    if request.method == "POST" and form.is_valid():
+    # Who may lock the agency down and still sign in: a stolen session must
+    # not be able to make itself one (haven.accounts.stepup).
+    stepup.ask(form, request)
+    if request.method == "POST" and stepup.confirmed(form, request):
         try:
             services.safety_settings_save(
                 actor=user,

@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from haven.accounts.models import User
+from haven.accounts.stepup import WRONG_CODE, second_factor_valid
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys, limits
 from haven.core.errors import NotFound
 from haven.core.models import Team
 from haven.core.text import check_texts, single_spaced
-from haven.safety.lockdown import WRONG_CODE, second_factor_valid, two_to_end
+from haven.safety.lockdown import two_to_end
 from haven.shelter.models import (
     AddressOpening,
     Bed,

@@ -16,8 +16,8 @@ def roles_of(user):
     return sorted(user.memberships.values_list("role", "team_id"))
 
 
-def test_admin_changes_roles_and_it_is_audited(client_for, admin_user, advocate, other_team):
-    response = client_for(admin_user).post(
+def test_admin_changes_roles_and_it_is_audited(stepped_up, admin_user, advocate, other_team):
+    response = stepped_up(admin_user).post(
         reverse("accounts:staff_detail", args=[advocate.pk]),
         {"roles": [Role.SUPERVISOR, Role.INTAKE], "team": other_team.pk},
     )
@@ -47,8 +47,8 @@ def test_roles_form_refuses_unknown_role(client_for, admin_user, advocate, team)
     assert roles_of(advocate) == before
 
 
-def test_last_administrator_cannot_drop_the_role(client_for, admin_user):
-    response = client_for(admin_user).post(
+def test_last_administrator_cannot_drop_the_role(stepped_up, admin_user):
+    response = stepped_up(admin_user).post(
         reverse("accounts:staff_detail", args=[admin_user.pk]), {"roles": [Role.AUDITOR]}
     )
     assert response.status_code == 400
@@ -56,11 +56,11 @@ def test_last_administrator_cannot_drop_the_role(client_for, admin_user):
     assert roles_of(admin_user) == [(Role.ADMIN, None)]
 
 
-def test_deactivation_ends_sessions_and_keeps_the_account(client_for, admin_user, advocate):
+def test_deactivation_ends_sessions_and_keeps_the_account(stepped_up, admin_user, advocate):
     victim = Client()
     victim.force_login(advocate)
     assert victim.get(reverse("desk:dashboard")).status_code == 200
-    response = client_for(admin_user).post(reverse("accounts:staff_deactivate", args=[advocate.pk]))
+    response = stepped_up(admin_user).post(reverse("accounts:staff_deactivate", args=[advocate.pk]))
     assert response.status_code == 302
     advocate.refresh_from_db()
     assert not advocate.is_active
@@ -71,8 +71,8 @@ def test_deactivation_ends_sessions_and_keeps_the_account(client_for, admin_user
     assert event.detail == {"sessions_ended": 1, "api_tokens_revoked": 0}
 
 
-def test_deactivated_user_cannot_sign_in(client, admin_user, advocate, client_for):
-    client_for(admin_user).post(reverse("accounts:staff_deactivate", args=[advocate.pk]))
+def test_deactivated_user_cannot_sign_in(client, admin_user, advocate, stepped_up):
+    stepped_up(admin_user).post(reverse("accounts:staff_deactivate", args=[advocate.pk]))
     fresh = Client()
     response = fresh.post(
         reverse("account_login"),

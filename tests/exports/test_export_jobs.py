@@ -108,11 +108,11 @@ def test_destroying_the_person_shreds_the_result(client_for, advocate, superviso
     assert not JobResult.objects.exists()
 
 
-def test_a_third_party_copy_from_the_page_goes_through_the_gate(client_for, advocate, case):
+def test_a_third_party_copy_from_the_page_goes_through_the_gate(stepped_up, advocate, case):
     give_consent(
         actor=advocate, case=case, purpose="legal", kinds=["identity", "notes"], category="local"
     )
-    client = client_for(advocate)
+    client = stepped_up(advocate)
     response = client.post(url(case), THIRD_PARTY)
     job = Job.objects.get()
     assert response["Location"] == reverse("jobs:detail", args=[job.pk])
@@ -128,8 +128,8 @@ def test_a_third_party_copy_from_the_page_goes_through_the_gate(client_for, advo
     assert json.loads(archive.read("record.json"))["recipient"] == "Sample Legal Aid (synthetic)"
 
 
-def test_a_refusal_is_shown_on_the_page_and_starts_no_job(client_for, advocate, case):
-    response = client_for(advocate).post(url(case), THIRD_PARTY)
+def test_a_refusal_is_shown_on_the_page_and_starts_no_job(stepped_up, advocate, case):
+    response = stepped_up(advocate).post(url(case), THIRD_PARTY)
     assert response.status_code == 400
     assert not Job.objects.exists()
     assert not RecordExport.objects.exists()
@@ -154,13 +154,13 @@ def test_bad_input_starts_no_job(client_for, advocate, case, data):
 
 
 def test_a_consent_withdrawn_before_the_job_runs_stops_the_export(
-    client_for, advocate, case, settings
+    stepped_up, advocate, case, settings
 ):
     settings.HAVEN_JOBS_INLINE = False  # the job waits (no commit in this test): run it by hand
     give_consent(
         actor=advocate, case=case, purpose="legal", kinds=["identity", "notes"], category="local"
     )
-    client_for(advocate).post(url(case), THIRD_PARTY)
+    stepped_up(advocate).post(url(case), THIRD_PARTY)
     job = Job.objects.get()
     assert job.state == State.QUEUED
     assert job.secret == json.dumps({"recipient_name": "Sample Legal Aid (synthetic)"})

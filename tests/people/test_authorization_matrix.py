@@ -47,7 +47,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from haven.accounts.models import Role
+from conftest import step_up
+from haven.accounts.models import Role, TwoPersonRule
 from haven.audit.models import Action, AuditEvent
 from haven.core.models import DataKey
 from haven.people.details import DETAIL_NAMES
@@ -558,6 +559,13 @@ def test_case_operation(world, op, role, kind):
     case = world.build(kind, role)
     body = body_for(op, case, world)
     client = world.client_for(world.user(role))
+    if op == "destroy_post":
+        step_up(client, world.user(role))
+        # Who may destroy, not whether a second supervisor must approve
+        # (tests/accounts/test_approvals.py): one supervisor decides here.
+        TwoPersonRule.objects.update_or_create(
+            agency=world.team.agency, defaults={"required": False}
+        )
     before, since = snapshot(), last_event_id()
     response = send(op, client, case.pk, body)
     if kind in OPS[op].table[role]:
@@ -818,6 +826,7 @@ def test_field_settings(world, role, method):
     if method == "get":
         response = client.get(url)
     else:
+        step_up(client, user)
         response = client.post(url, field_settings_body("Synthetic words"))
     if role not in CONFIGURES:
         assert_not_found(response)

@@ -278,14 +278,14 @@ def two_cases(case, supervisor, other_team):
 
 
 def test_destroy_removes_everything_and_audits_only_the_fact(
-    client_for, two_cases, supervisor, advocate
+    stepped_up, two_cases, supervisor, advocate
 ):
     case, second = two_cases
     person = case.person
     data_key_id = person.data_key_id
     assert Alias.objects.filter(person=person).exists()
     assert SearchEntry.objects.filter(person=person).exists()
-    client = client_for(supervisor)
+    client = stepped_up(supervisor)
     response = client.post(destroy_url(case), {"confirm": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("people:case_list")
@@ -305,9 +305,9 @@ def test_destroy_removes_everything_and_audits_only_the_fact(
     assert people_matching(user=advocate, phone="608-555-0161") == []
 
 
-def test_after_destruction_the_old_urls_and_the_api_answer_404(client_for, two_cases, supervisor):
+def test_after_destruction_the_old_urls_and_the_api_answer_404(stepped_up, two_cases, supervisor):
     case, second = two_cases
-    client = client_for(supervisor)
+    client = stepped_up(supervisor)
     assert client.post(destroy_url(case), {"confirm": "on"}).status_code == 302
     for old in (case, second):
         for url in (

@@ -69,8 +69,8 @@ def test_only_administrators_may_save_through_the_service(all_personas, persona)
     assert snapshot() == []
 
 
-def test_an_administrator_changes_only_their_own_agency(client_for, admin_user, outsider):
-    response = client_for(admin_user).post(URL, form_post(mode_gender="hidden"))
+def test_an_administrator_changes_only_their_own_agency(stepped_up, admin_user, outsider):
+    response = stepped_up(admin_user).post(URL, form_post(mode_gender="hidden"))
     assert response.status_code == 302
     assert field_rules(admin_user.agency_id).is_hidden("gender")
     assert not field_rules(outsider.agency_id).is_hidden("gender")
@@ -85,8 +85,8 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client):
 # --- Saving ---------------------------------------------------------------------------
 
 
-def test_a_change_is_saved_and_audited_with_field_names_only(client_for, admin_user, agency):
-    client = client_for(admin_user)
+def test_a_change_is_saved_and_audited_with_field_names_only(stepped_up, admin_user, agency):
+    client = stepped_up(admin_user)
     response = client.post(
         URL,
         form_post(

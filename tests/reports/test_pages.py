@@ -197,10 +197,10 @@ def test_an_unknown_layout_is_a_404(client_for, auditor):
     assert response.status_code == 404
 
 
-def test_the_administrator_sets_the_threshold(client_for, admin_user, auditor, population):
-    client_for(admin_user).post(reverse("reports:settings"), {"threshold": "10", "version": "1"})
+def test_the_administrator_sets_the_threshold(stepped_up, admin_user, auditor, population):
+    stepped_up(admin_user).post(reverse("reports:settings"), {"threshold": "10", "version": "1"})
     assert ReportSettings.objects.get(agency=admin_user.agency).threshold == 10
-    response = client_for(auditor).post(reverse("reports:summary"), Q1_QUERY, follow=True)
+    response = stepped_up(auditor).post(reverse("reports:summary"), Q1_QUERY, follow=True)
     assert '<td class="number">&lt;10</td>' in response.content.decode()
     assert AuditEvent.objects.filter(action=Action.REPORT_SETTINGS_CHANGED).exists()
 
@@ -214,8 +214,8 @@ def test_a_bad_threshold_changes_nothing(client_for, admin_user, threshold):
     assert not ReportSettings.objects.filter(agency=admin_user.agency).exists()
 
 
-def test_a_stale_settings_form_changes_nothing(client_for, admin_user):
-    client = client_for(admin_user)
+def test_a_stale_settings_form_changes_nothing(stepped_up, admin_user):
+    client = stepped_up(admin_user)
     client.post(reverse("reports:settings"), {"threshold": "7", "version": "1"})
     response = client.post(reverse("reports:settings"), {"threshold": "9", "version": "1"})
     assert response.status_code == 400
@@ -230,8 +230,8 @@ def test_the_auditor_may_not_set_the_threshold(client_for, auditor):
     assert not ReportSettings.objects.exists()
 
 
-def test_the_threshold_cannot_be_lowered_in_the_application(client_for, admin_user):
-    client = client_for(admin_user)
+def test_the_threshold_cannot_be_lowered_in_the_application(stepped_up, admin_user):
+    client = stepped_up(admin_user)
     client.post(reverse("reports:settings"), {"threshold": "10", "version": "1"})
     response = client.post(reverse("reports:settings"), {"threshold": "4", "version": "2"})
     assert response.status_code == 400

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import totp_now
+from haven.accounts import stepup
 from haven.accounts.api_tokens import api_token_create
 from haven.accounts.models import ApiToken, Membership, Role, User
 from haven.audit.models import Action, AuditEvent
@@ -517,7 +518,7 @@ def test_a_recovery_code_is_a_second_factor_too_and_opens_once(locked_admin):
 
 
 def test_wrong_codes_are_capped_then_even_a_right_one_is_refused(locked_admin, admin2):
-    for _ in range(lockdowns.CODE_ATTEMPTS):
+    for _ in range(stepup.CODE_ATTEMPTS):
         with pytest.raises(ValidationError):
             lockdowns.lockdown_start(
                 actor=locked_admin, reason=REASON, days=1, second_factor=wrong_code(locked_admin)
@@ -529,7 +530,7 @@ def test_wrong_codes_are_capped_then_even_a_right_one_is_refused(locked_admin, a
     # Every attempt is audited, the ones refused by the cap too.
     assert (
         AuditEvent.objects.filter(action=Action.MFA_FAILED, actor=locked_admin).count()
-        == lockdowns.CODE_ATTEMPTS + 1
+        == stepup.CODE_ATTEMPTS + 1
     )
     # The cap is the administrator's own: another one starts it.
     designate(locked_admin, lockdown=(locked_admin, admin2))

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from conftest import totp_now
 from haven.accounts import services as accounts
+from haven.accounts import stepup
 from haven.accounts.api_tokens import api_token_create
 from haven.accounts.middleware import SEEN
 from haven.accounts.models import Role
@@ -390,14 +391,14 @@ def test_the_code_that_started_a_lockdown_cannot_end_it(locked_admin):
 
 
 def test_wrong_codes_on_start_and_end_share_one_cap(locked_admin):
-    half = lockdowns.CODE_ATTEMPTS // 2
+    half = stepup.CODE_ATTEMPTS // 2
     for _ in range(half):
         with pytest.raises(ValidationError):
             lockdowns.lockdown_start(
                 actor=locked_admin, reason="x", days=None, second_factor=wrong_code(locked_admin)
             )
     running = start(locked_admin, days=None)
-    for _ in range(lockdowns.CODE_ATTEMPTS - half):
+    for _ in range(stepup.CODE_ATTEMPTS - half):
         with pytest.raises(ValidationError):
             lockdowns.lockdown_end(
                 actor=locked_admin,
@@ -412,7 +413,7 @@ def test_wrong_codes_on_start_and_end_share_one_cap(locked_admin):
     assert lockdowns.running_lockdown(locked_admin.agency_id) is not None
     assert (
         AuditEvent.objects.filter(action=Action.MFA_FAILED, actor=locked_admin).count()
-        >= lockdowns.CODE_ATTEMPTS
+        >= stepup.CODE_ATTEMPTS
     )
 
 
