@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from haven.accounts.mfa_forms import spent_code_message
 from haven.accounts.models import User
 from haven.audit.models import Action
 from haven.audit.services import audit_record
@@ -103,6 +104,12 @@ def _mark_fresh(request: HttpRequest, user: User) -> None:
     audit_record(action=Action.STEP_UP, actor=user, object_type="user", object_id=user.pk)
 
 
+def refusal(user: User, code: str) -> str:
+    """Why a code was refused: spent already (say so, or its owner doubts
+    their phone), or simply not right."""
+    return spent_code_message(user, code) or str(WRONG_CODE)
+
+
 def code_field() -> forms.CharField:
     return forms.CharField(
         label=_("Code from your authenticator app"),
@@ -138,7 +145,7 @@ def confirm(form: forms.BaseForm, request: HttpRequest) -> bool:
         form.add_error(FIELD, str(CODE_NEEDED))
         return False
     if not second_factor_valid(user, code):
-        form.add_error(FIELD, str(WRONG_CODE))
+        form.add_error(FIELD, refusal(user, code))
         return False
     _mark_fresh(request, user)
     del form.fields[FIELD]
@@ -159,7 +166,7 @@ def confirm_code(user: User, code: str, *, field: str = FIELD) -> None:
     if not code or not code.strip():
         raise ValidationError({field: [str(CODE_NEEDED)]})
     if not second_factor_valid(user, code):
-        raise ValidationError({field: [str(WRONG_CODE)]})
+        raise ValidationError({field: [refusal(user, code)]})
     audit_record(action=Action.STEP_UP, actor=user, object_type="user", object_id=user.pk)
 
 
