@@ -329,6 +329,18 @@ def step_up(client, user) -> None:
     raise AssertionError(response.content[:500])
 
 
+def spare_code(user) -> str:
+    """One of ``user``'s recovery codes not used yet, for a call that asks
+    for a fresh second factor each time (the API's exports to a third
+    party): each works once, as a TOTP code works once in its 30 seconds."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    found = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+    codes = found.wrap() if found else RecoveryCodes.activate(user)
+    return codes.get_unused_codes()[0]
+
+
 @pytest.fixture
 def stepped_up(client_for):
     """A test client signed in as the given user, who has just proved a fresh second factor."""

@@ -91,6 +91,7 @@ class SettingsIn(Schema):
     threshold: StrictInt = Field(ge=1, le=MAX_THRESHOLD)
     version: StrictInt = Field(ge=1, description="The version read: a stale one is refused.")
     second_factor: Annotated[str, OneLine(64)] = Field(
+        default="",
         description="A current code from your authenticator app, or a recovery code: raising "
         "the threshold changes every report, so it asks for a fresh second factor."
     )

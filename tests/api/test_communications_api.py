@@ -23,6 +23,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
+from conftest import spare_code
 from haven.accounts.api_tokens import api_token_create
 from haven.api import communications as communications_api
 from haven.attachments.models import Attachment, Use
@@ -650,6 +651,7 @@ def test_a_third_party_copy_without_consent_is_refused(client_for, advocate, cas
             "recipient_category": "local",
             "purpose": "law_enforcement",
             "kinds": ["identity", "notes"],
+            "second_factor": spare_code(advocate),
         },
     )
     assert refused_at(response) == [["body"]]
@@ -669,9 +671,17 @@ def test_a_third_party_copy_under_consent_goes_through_the_gate(client_for, advo
         "recipient_category": "local",
         "purpose": "legal",
     }
-    too_little = post(client, exports(case), {**third_party, "kinds": ["identity"]})
+    too_little = post(
+        client,
+        exports(case),
+        {**third_party, "kinds": ["identity"], "second_factor": spare_code(advocate)},
+    )
     assert refused_at(too_little) == [["body", "kinds"]]
-    response = post(client, exports(case), {**third_party, "kinds": ["identity", "notes"]})
+    response = post(
+        client,
+        exports(case),
+        {**third_party, "kinds": ["identity", "notes"], "second_factor": spare_code(advocate)},
+    )
     assert response.status_code == 200, response.content
     row = RecordExport.objects.get()
     ledger = Disclosure.objects.get(channel="record_export")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from conftest import spare_code
 from haven.jobs.models import Job
 from haven.reports.jobs import STEPS
 from haven.reports.models import ReportSettings
@@ -108,14 +109,14 @@ def test_the_threshold_over_the_api(client_for, admin_user, auditor):
     assert client.get("/api/v1/reports/settings").json() == {"threshold": 5, "version": 1}
     changed = client.put(
         "/api/v1/reports/settings",
-        json.dumps({"threshold": 11, "version": 1}),
+        json.dumps({"threshold": 11, "version": 1, "second_factor": spare_code(admin_user)}),
         content_type="application/json",
     )
     assert changed.status_code == 200
     assert changed.json() == {"threshold": 11, "version": 2}
     stale = client.put(
         "/api/v1/reports/settings",
-        json.dumps({"threshold": 3, "version": 1}),
+        json.dumps({"threshold": 3, "version": 1, "second_factor": spare_code(admin_user)}),
         content_type="application/json",
     )
     assert stale.status_code == 422

@@ -121,10 +121,10 @@ def test_revoking_twice_records_one_event(admin_user, advocate):
     assert AuditEvent.objects.filter(action=Action.API_TOKEN_REVOKED).count() == 1
 
 
-def test_deactivation_revokes_tokens(client, client_for, admin_user, advocate):
+def test_deactivation_revokes_tokens(client, stepped_up, admin_user, advocate):
     token = issue(advocate)
     issue(advocate)
-    admin = client_for(admin_user)
+    admin = stepped_up(admin_user)
     response = admin.post(reverse("accounts:staff_deactivate", args=[advocate.pk]))
     assert response.status_code == 302
     fresh = Client()

@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import spare_code
 from haven.accounts.api_tokens import api_token_create
 from haven.accounts.models import Membership, Role
 from haven.attachments import filetypes
@@ -1848,7 +1849,12 @@ def test_a_third_party_export_holds_no_immigration_status_or_shelter_and_no_name
         actor=advocate, case=case, purpose="legal", kinds=["identity", "notes"], category="local"
     )
     client = as_user(advocate)
-    response = _exported(client, client.post(page("exports:export", case.pk), _third_party()))
+    response = _exported(
+        client,
+        client.post(
+            page("exports:export", case.pk), _third_party(second_factor=spare_code(advocate))
+        ),
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     disposition = response["Content-Disposition"]
@@ -1929,7 +1935,9 @@ def test_a_third_party_export_beyond_consent_is_refused_over_the_api(
             spoil(consent)
     before = counts()
     response = post_json(
-        as_user(advocate), f"{API}/cases/{case.pk}/exports", _third_party(**wanted)
+        as_user(advocate),
+        f"{API}/cases/{case.pk}/exports",
+        _third_party(**wanted, second_factor=spare_code(advocate)),
     )
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/json")
@@ -2427,13 +2435,19 @@ def test_no_person_data_reaches_audit_events_or_logs(
     response = post_json(
         client,
         f"{API}/cases/{case.pk}/exports",
-        _third_party(recipient_name=f"{MARK} Legal Aid", output="pdf"),
+        _third_party(
+            recipient_name=f"{MARK} Legal Aid", output="pdf", second_factor=spare_code(advocate)
+        ),
     )
     assert response.status_code == 200
     response = post_json(
         client,
         f"{API}/cases/{case.pk}/exports",
-        _third_party(recipient_name=f"{MARK} Police", recipient_category="law_enforcement"),
+        _third_party(
+            recipient_name=f"{MARK} Police",
+            recipient_category="law_enforcement",
+            second_factor=spare_code(advocate),
+        ),
     )
     assert response.status_code == 422
 
