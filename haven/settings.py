@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from csp.constants import NONE, SELF
@@ -220,6 +221,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["ATOMIC_REQUESTS"] = False
+    # A database on another machine is reached over TLS that checks its
+    # certificate and name, or not at all: the connection carries every
+    # sealed row and the database password.
+    _db_host = unquote(str(DATABASES["default"].get("HOST") or ""))
+    _db_local = _db_host in {"", "localhost", "127.0.0.1", "::1"} or _db_host.startswith("/")
+    _sslmode = DATABASES["default"].get("OPTIONS", {}).get("sslmode")
+    if PRODUCTION and not _db_local and _sslmode != "verify-full":
+        raise ImproperlyConfigured(
+            "DATABASE_URL names another machine: add ?sslmode=verify-full "
+            "(and sslrootcert=...) so the connection is encrypted and the server checked."
+        )
 # Connections are kept between requests. For SQLite this matters more than
 # the connect itself: when the last connection closes, SQLite folds its
 # write-ahead log back and deletes it, and the next request pays to rebuild it.
@@ -311,6 +323,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Messages ride in the session, never in a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_FAILURE_VIEW = "haven.core.views.csrf_failure"
 
 HAVEN_INVITATION_LIFETIME = timedelta(hours=72)
@@ -336,7 +350,13 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    # Every cookie Haven sets is __Host-: sent only over TLS, to this host
+    # alone, for the whole site, so no neighbour on a shared domain can set
+    # or read it.
+    LANGUAGE_COOKIE_NAME = "__Host-language"
     LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Uploads: the largest body of form fields Haven accepts in one request (files
 # are counted apart, below). Oversized posts get a 400, never a 500.

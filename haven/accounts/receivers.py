@@ -11,7 +11,7 @@ from typing import Any
 
 from allauth.account.signals import password_changed
 from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authentication_failed, authenticator_reset
+from allauth.mfa.signals import authentication_failed, authenticator_reset, authenticator_used
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
@@ -120,3 +120,16 @@ def _authenticator_deleted(sender: Any, instance: Authenticator, **kwargs: Any) 
 
 _on_reset = _authenticator_event(Action.MFA_RECOVERY_CODES_RESET)
 authenticator_reset.connect(_on_reset, dispatch_uid="haven_mfa_reset")
+
+
+@receiver(authenticator_used)
+def _second_factor_again(
+    sender: Any, request: Any, user: User, reauthenticated: bool = False, **kwargs: Any
+) -> None:
+    """A second factor proved again on the re-authentication page (a code or
+    a security key): audited like a step-up typed into a form, and the
+    session gets a new key, so a cookie copied before the proof does not
+    carry it."""
+    if reauthenticated and request is not None:
+        request.session.cycle_key()
+        audit_record(action=Action.STEP_UP, actor=user, object_type="user", object_id=user.pk)

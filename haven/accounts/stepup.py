@@ -100,6 +100,8 @@ def is_fresh(request: HttpRequest) -> bool:
 
 
 def _mark_fresh(request: HttpRequest, user: User) -> None:
+    # A new session key: one copied before this proof does not share it.
+    request.session.cycle_key()
     record_authentication(request, user, method="mfa", type="code", reauthenticated=True)
     audit_record(action=Action.STEP_UP, actor=user, object_type="user", object_id=user.pk)
 

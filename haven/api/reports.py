@@ -93,7 +93,7 @@ class SettingsIn(Schema):
     second_factor: Annotated[str, OneLine(64)] = Field(
         default="",
         description="A current code from your authenticator app, or a recovery code: raising "
-        "the threshold changes every report, so it asks for a fresh second factor."
+        "the threshold changes every report, so it asks for a fresh second factor.",
     )
 
 

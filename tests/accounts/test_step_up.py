@@ -275,3 +275,32 @@ def test_a_form_sent_back_for_another_mistake_keeps_the_fresh_factor(client_for,
     assert 'name="second_factor"' not in response.content.decode()
     client.post(reverse("reports:settings"), {"threshold": "10", "version": "1"})
     assert ReportSettings.objects.filter(threshold=10).exists()
+
+
+def test_a_message_sets_no_cookie_of_its_own(client_for, world):
+    client = client_for(world["admin_user"])
+    response = client.post(reverse("accounts:staff_deactivate", args=[world["advocate"].pk]))
+    assert response.status_code == 302  # refused, with a message saying why
+    assert "messages" not in response.cookies
+    assert "needs a fresh second factor" in client.get(response["Location"]).content.decode()
+
+
+def test_a_step_up_gives_the_session_a_new_key(client_for, world):
+    """A cookie copied before the proof does not carry the fresh factor."""
+    advocate = world["advocate"]
+    client = client_for(advocate)
+    before = client.session.session_key
+    _post(client, CHANGES["api_token"], world, second_factor=totp_now(advocate.totp_secret))
+    assert client.session.session_key != before
+    stolen = Client()
+    stolen.cookies["sessionid"] = before
+    assert stolen.get(reverse("accounts:api_tokens")).status_code == 302  # to sign-in
+
+
+def test_the_reauthentication_page_is_a_step_up_too(client_for, world):
+    advocate = world["advocate"]
+    client = client_for(advocate)
+    before = client.session.session_key
+    step_up(client, advocate)
+    assert client.session.session_key != before
+    assert AuditEvent.objects.filter(action=Action.STEP_UP, actor=advocate).count() == 1

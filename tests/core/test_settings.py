@@ -97,3 +97,35 @@ def test_sqlite_syncs_every_commit_by_default(db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous")
         assert cursor.fetchone()[0] == 2  # FULL
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("postgres://haven:pw@db.internal.example:5432/haven", True),
+        ("postgres://haven:pw@db.internal.example:5432/haven?sslmode=require", True),
+        ("postgres://haven:pw@db.internal.example:5432/haven?sslmode=verify-full", False),
+        ("postgres://haven:pw@127.0.0.1:5432/haven", False),
+        ("postgres://haven@%2Frun%2Fpostgresql/haven", False),
+    ],
+)
+def test_production_reaches_a_database_elsewhere_only_over_checked_tls(tmp_path, url, refused):
+    result = run_manage("check", env={**PRODUCTION, "DATABASE_URL": url}, tmp_path=tmp_path)
+    assert (result.returncode != 0) == refused, result.stderr[-500:]
+    if refused:
+        assert "sslmode=verify-full" in result.stderr
+        assert "pw" not in result.stderr.split("ImproperlyConfigured")[-1]
+
+
+def test_every_cookie_haven_names_in_production_is_host_only(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.LANGUAGE_COOKIE_NAME, "
+        "s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY, s.MESSAGE_STORAGE)"
+    )
+    result = run_manage("shell", "-c", code, env=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    session, csrf, language, secure, httponly, messages = result.stdout.splitlines()[-1].split()
+    assert all(name.startswith("__Host-") for name in (session, csrf, language))
+    assert (secure, httponly) == ("True", "True")
+    assert messages.endswith("SessionStorage")
