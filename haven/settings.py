@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside whatever ends a session below it, so it sees each ending.
+    "haven.accounts.middleware.SignOutClearsSiteDataMiddleware",
     "haven.accounts.middleware.SessionTimeoutMiddleware",
     "haven.accounts.middleware.UserLanguageMiddleware",
     # Before anything else a signed-in user can reach (MFA enrolment included).

@@ -63,6 +63,27 @@ def _refresh_interval() -> timedelta:
     return min(timedelta(seconds=30), settings.HAVEN_IDLE_TIMEOUT / 4)
 
 
+class SignOutClearsSiteDataMiddleware:
+    """When a session ends, the browser is told to drop what it kept of
+    Haven's pages, so a shared computer's cache and storage hold nothing of
+    the work after. That is the answer to the request that ended it (signing
+    out, a timeout), or to the first request of a browser whose session was
+    ended elsewhere (a lockdown, "sign out everywhere", a deactivation)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        ended_here = signed_in and not request.user.is_authenticated
+        ended_elsewhere = had_session and not signed_in and request.session.is_empty()
+        if ended_here or ended_elsewhere:
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class SessionTimeoutMiddleware:
     """Sign out a session idle for HAVEN_IDLE_TIMEOUT, or older than HAVEN_SESSION_MAX_AGE."""
 

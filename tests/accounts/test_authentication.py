@@ -148,6 +148,8 @@ def test_idle_session_is_signed_out(client_for, advocate, settings, monkeypatch)
     response = client.get(reverse("desk:dashboard"))
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login")
+    # The browser drops what it kept of the pages.
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert client.get(reverse("desk:dashboard")).status_code == 302
     event = AuditEvent.objects.get(action=Action.SESSION_EXPIRED)
     assert event.detail == {"reason": "idle"}
@@ -295,3 +297,14 @@ def test_second_factor_changes_later_still_ask_again(client, advocate):
     response = client.get(reverse("mfa_view_recovery_codes"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_signing_out_clears_the_sites_data_and_nothing_else_does(client_for, advocate):
+    client = client_for(advocate)
+    page = client.get(reverse("desk:dashboard"))
+    assert "Clear-Site-Data" not in page
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    # A visitor who was never signed in is told nothing of the kind.
+    assert "Clear-Site-Data" not in client.get(reverse("account_login"))

@@ -112,6 +112,8 @@ def test_signed_in_staff_are_signed_out_at_once_and_the_starter_keeps_their_sess
     for client in (staff, other):
         response = dashboard(client)
         assert goes_to_login(response)
+        # The browser is told to drop what it kept of the pages.
+        assert response["Clear-Site-Data"] == '"cache", "storage"'
         assert not signed_in(client)
         assert goes_to_login(client.get(reverse("accounts:preferences")))
     assert Session.objects.count() == sessions - 2
