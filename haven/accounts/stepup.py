@@ -19,15 +19,20 @@ is refused (docs/adr/0029-step-up-and-two-person-approval.md).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import Any
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.account.internal.flows.reauthentication import suspend_request
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.mfa_forms import spent_code_message
@@ -170,6 +175,22 @@ def confirm_code(user: User, code: str, *, field: str = FIELD) -> None:
     if not second_factor_valid(user, code):
         raise ValidationError({field: [refusal(user, code)]})
     audit_record(action=Action.STEP_UP, actor=user, object_type="user", object_id=user.pk)
+
+
+def fresh_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a button with no form of its own (ending sessions): a POST from a
+    session that is not fresh goes to the second-factor page first, and is
+    carried out when the factor is proved (allauth keeps the POST meanwhile;
+    it holds no more than the button)."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and not is_fresh(request):
+            asked: HttpResponse = suspend_request(request, reverse("mfa_reauthenticate"))
+            return asked
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 class StepUpOnlyForm(forms.Form):

@@ -3,7 +3,10 @@ reset by e-mail are left out: staff join by invitation, and a forgotten
 password is answered by an administrator's new invitation."""
 
 from allauth.account import views as account_views
+from allauth.usersessions import views as usersessions_views
 from django.urls import include, path
+
+from haven.accounts.stepup import fresh_factor_required
 
 urlpatterns = [
     path("login/", account_views.login, name="account_login"),
@@ -12,5 +15,10 @@ urlpatterns = [
     path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
     path("password/change/", account_views.password_change, name="account_change_password"),
     path("2fa/", include("allauth.mfa.urls")),
-    path("sessions/", include("allauth.usersessions.urls")),
+    # Ending other sessions asks for a fresh second factor first.
+    path(
+        "sessions/",
+        fresh_factor_required(usersessions_views.list_usersessions),
+        name="usersessions_list",
+    ),
 ]

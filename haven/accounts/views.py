@@ -330,6 +330,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@stepup.fresh_factor_required
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
     services.sessions_end_everywhere(user=user)

@@ -304,3 +304,27 @@ def test_the_reauthentication_page_is_a_step_up_too(client_for, world):
     step_up(client, advocate)
     assert client.session.session_key != before
     assert AuditEvent.objects.filter(action=Action.STEP_UP, actor=advocate).count() == 1
+
+
+def test_signing_out_everywhere_asks_for_a_second_factor_first(client_for, world):
+    """Ending sessions waits for the factor, then is carried out without
+    pressing the button again."""
+    advocate = world["advocate"]
+    client = client_for(advocate)
+    other = Client()
+    other.force_login(advocate, backend="haven.accounts.backends.HavenAuthenticationBackend")
+    response = client.post(reverse("accounts:sign_out_everywhere"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert other.get(reverse("desk:dashboard")).status_code == 200  # nothing ended yet
+    proved = client.post(response["Location"], {"code": totp_now(advocate.totp_secret)})
+    assert proved.status_code == 302
+    assert proved["Location"] == reverse("account_login")
+    assert other.get(reverse("desk:dashboard")).status_code == 302  # ended
+
+
+def test_ending_sessions_on_the_sessions_page_asks_for_a_second_factor(client_for, world):
+    client = client_for(world["advocate"])
+    assert client.get(reverse("usersessions_list")).status_code == 200
+    response = client.post(reverse("usersessions_list"), {})
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
