@@ -42,6 +42,8 @@ def approval_list(request: HttpRequest) -> HttpResponse:
 class AnswerForm(forms.Form):
     answer = forms.ChoiceField(
         choices=[("approve", gettext_lazy("Approve")), ("decline", gettext_lazy("Decline"))],
+        # Radio buttons with neither chosen: a list would offer "Approve" ready picked.
+        widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose to approve or to decline.")},
     )
 
