@@ -27,7 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Approval, Membership, Role, TwoPersonRule, User
-from haven.accounts.policies import roles_of
+from haven.accounts.policies import may_approve, may_set_two_person_rule
 from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core.errors import NotFound
@@ -95,7 +95,7 @@ def two_people_required(agency_id: int) -> bool:
 
 def rule_set(*, actor: User, required: bool | None) -> None:
     """Set the agency's rule (None: the default). Administrators, after a step-up."""
-    if Role.ADMIN not in roles_of(actor):
+    if not may_set_two_person_rule(actor):
         raise NotFound
     with transaction.atomic():
         TwoPersonRule.objects.update_or_create(
@@ -159,8 +159,18 @@ def waiting_for(*, kind: str, object_id: str, agency_id: int) -> Approval | None
     )
 
 
-def may_approve(user: User) -> bool:
-    return Role.SUPERVISOR in roles_of(user)
+def waiting_count(user: User) -> int:
+    """How many of the agency's requests wait for this supervisor's answer
+    (not their own): the number beside Approvals in the menu."""
+    if not may_approve(user):
+        return 0
+    return (
+        Approval.objects.filter(
+            agency_id=user.agency_id, state=Approval.State.WAITING, expires_at__gt=timezone.now()
+        )
+        .exclude(requested_by=user)
+        .count()
+    )
 
 
 def approvals_of(*, user: User) -> QuerySet[Approval]:

@@ -59,3 +59,13 @@ _SEE_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR})
 
 def may_see_staff_roles(user: User | AnonymousUser) -> bool:
     return bool(roles_of(user) & _SEE_ROLES)
+
+
+def may_approve(user: User | AnonymousUser) -> bool:
+    """A second supervisor's approval of an irreversible action: supervisors."""
+    return has_role(user, Role.SUPERVISOR)
+
+
+def may_set_two_person_rule(user: User | AnonymousUser) -> bool:
+    """Whether the agency's destructions wait for a second supervisor: administrators."""
+    return has_role(user, Role.ADMIN)

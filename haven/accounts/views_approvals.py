@@ -16,8 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import approvals, stepup
 from haven.accounts.http import authenticated_user
-from haven.accounts.models import Role
-from haven.accounts.policies import roles_of
+from haven.accounts.policies import may_set_two_person_rule
 from haven.core.forms import show_refusal
 
 
@@ -54,6 +53,11 @@ def approval_detail(request: HttpRequest, approval_id: uuid.UUID) -> HttpRespons
     approval = approvals.approval_get(user=user, approval_id=approval_id)
     form = AnswerForm(request.POST if request.method == "POST" else None)
     stepup.ask(form, request)
+    if stepup.FIELD in form.fields:
+        form.fields[stepup.FIELD].help_text = _(
+            "Needed to approve (not to decline): the code your app shows now, or one of your "
+            "recovery codes. You will not be asked again for five minutes."
+        )
     if request.method == "POST":
         valid = form.is_valid()
         # Declining harms nothing: only approving asks for a fresh second factor.
@@ -115,7 +119,7 @@ class RuleForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def two_person_rule(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
-    if Role.ADMIN not in roles_of(user):
+    if not may_set_two_person_rule(user):
         raise Http404
     setting = approvals.rule_setting(user.agency_id)
     current = {None: "default", True: "always", False: "never"}[setting]

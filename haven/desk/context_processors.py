@@ -4,9 +4,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from haven.accounts.approvals import may_approve
-from haven.accounts.policies import may_manage_staff, role_names
+from haven.accounts.approvals import waiting_count
+from haven.accounts.policies import may_approve, may_manage_staff, role_names
 from haven.communications.policies import may_read_roster
 from haven.desk.trail.policies import may_view_audit
 from haven.partners.policies import may_read_directory
@@ -46,6 +47,11 @@ def haven(request: HttpRequest) -> dict[str, Any]:
             and receives_alerts(user),  # type: ignore[arg-type]
         },
         "my_roles": role_names(user) if signed_in else [],  # type: ignore[arg-type]
+        # Requests for a second supervisor wait 72 hours at most: the menu says
+        # when some wait for this supervisor, on every page.
+        "approvals_waiting": SimpleLazyObject(lambda: waiting_count(user))  # type: ignore[arg-type]
+        if signed_in
+        else 0,
         # Set by MfaRequiredMiddleware: only enrolment and signing out are open.
         "second_factor_missing": bool(getattr(request, "second_factor_missing", False)),
     }

@@ -278,3 +278,13 @@ def test_the_list_shows_waiting_requests_to_supervisors(
     assert reverse("accounts:approval_detail", args=[approval.pk]) in page.content.decode()
     # Nothing of the person is on it.
     assert "Quillane" not in page.content.decode()
+
+
+def test_the_menu_tells_the_other_supervisors_a_request_waits(
+    client_for, supervisor, second_supervisor, case
+):
+    ask(client_for, supervisor, case)
+    assert (
+        "1 waiting" in client_for(second_supervisor).get(reverse("desk:dashboard")).content.decode()
+    )
+    assert "1 waiting" not in client_for(supervisor).get(reverse("desk:dashboard")).content.decode()

@@ -131,7 +131,12 @@ def world(agency, team, admin_user, advocate, supervisor) -> dict[str, Any]:
 
 
 def _post(client: Client, change: Change, world: dict[str, Any], **more: str):
-    return client.post(change.url(world), {**change.data(world), **more})
+    data = {**change.data(world), **more}
+    if change is CHANGES["api_token"]:
+        # The form's one-use value, as the page gives it.
+        page = client.get(change.url(world)).content.decode()
+        data["once"] = page.split('name="once" value="', 1)[1].split('"', 1)[0]
+    return client.post(change.url(world), data)
 
 
 def _second_factor_at(client: Client, user: User, at: float) -> None:
@@ -328,3 +333,18 @@ def test_ending_sessions_on_the_sessions_page_asks_for_a_second_factor(client_fo
     assert client.get(reverse("usersessions_list")).status_code == 200
     response = client.post(reverse("usersessions_list"), {})
     assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+
+
+def test_a_token_form_sent_twice_makes_one_token(client_for, world):
+    """Reloading the page that showed a new token sends its form again: the
+    second sending makes nothing, and says why."""
+    advocate = world["advocate"]
+    client = client_for(advocate)
+    step_up(client, advocate)
+    page = client.get(reverse("accounts:api_tokens")).content.decode()
+    once = page.split('name="once" value="', 1)[1].split('"', 1)[0]
+    first = client.post(reverse("accounts:api_tokens"), {"days": "7", "once": once})
+    assert first.status_code == 200
+    again = client.post(reverse("accounts:api_tokens"), {"days": "7", "once": once}, follow=True)
+    assert "sent already" in again.content.decode()
+    assert ApiToken.objects.filter(user=advocate).count() == 1
