@@ -36,7 +36,8 @@ from django.utils import timezone
 
 from haven.audit.models import AuditEvent
 from haven.audit.selectors import chain_heads
-from haven.backups import database, ledger, retention, selectors, signing
+from haven.backups import database, ledger, retention, selectors
+from haven.core import signing
 
 FORMAT = 1
 DATABASE_FILE = "database.age"
@@ -225,22 +226,33 @@ class RestoreReport:
     destroyed_again: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
+def _signer_key(signer: Path | None) -> signing.Ed25519PublicKey:
+    try:
+        return signing.load_public(signer) if signer else signing.local_public_key()
+    except signing.SigningKeyError as error:
+        hint = "pass --signer with the installation's signing_key.pub"
+        raise BackupError(f"{error} ({hint})") from error
+
+
 def _read_manifest(folder: Path, signer: Path | None) -> dict[str, Any]:
     if not folder.is_dir():
         raise BackupError(f"{folder} is not a backup folder")
     missing = sorted(f for f in BACKUP_FILES if not (folder / f).is_file())
     if missing:
         raise BackupError(f"the backup is incomplete: {', '.join(missing)} missing")
+    public = _signer_key(signer)
+    raw = (folder / MANIFEST).read_bytes()
     try:
-        public = signing.load_public(signer) if signer else signing.local_public_key()
-        raw = (folder / MANIFEST).read_bytes()
-        try:
-            signature = base64.b64decode((folder / SIGNATURE).read_bytes().strip(), validate=True)
-        except ValueError as error:
-            raise signing.SigningKeyError("the manifest's signature is malformed") from error
+        signature = base64.b64decode((folder / SIGNATURE).read_bytes().strip(), validate=True)
+    except ValueError as error:
+        raise BackupError("the manifest's signature is malformed") from error
+    try:
         signing.verify(public, signature, raw)
-    except signing.SigningKeyError as error:
-        raise BackupError(str(error)) from error
+    except signing.SignatureInvalid as error:
+        raise BackupError(
+            "the manifest's signature does not verify: the backup was altered, "
+            "or was made by another installation (pass --signer with its signing_key.pub)"
+        ) from error
     manifest: dict[str, Any] = json.loads(raw)
     if manifest.get("format") != FORMAT:
         raise BackupError(

@@ -20,8 +20,9 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from haven.audit.selectors import chain_heads
-from haven.backups import retention, signing
+from haven.backups import retention
 from haven.backups.services import backups_prune
+from haven.core import signing
 from tests.backups.shared import PEOPLE, make_identity, needles, plaintext_in
 from tests.factories import record_intake
 

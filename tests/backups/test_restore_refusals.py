@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from haven.audit.models import AuditEvent
-from haven.backups import signing
+from haven.core import signing
 from haven.core.ledger import ledger_ensure
 from haven.people.models import Person
 from tests.backups.shared import PEOPLE, make_identity
