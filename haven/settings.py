@@ -71,7 +71,7 @@ HAVEN_BACKUP_KEEP_DAILY = env.int("HAVEN_BACKUP_KEEP_DAILY", default=7)
 HAVEN_BACKUP_KEEP_WEEKLY = env.int("HAVEN_BACKUP_KEEP_WEEKLY", default=4)
 HAVEN_BACKUP_KEEP_MONTHLY = env.int("HAVEN_BACKUP_KEEP_MONTHLY", default=12)
 # Signed checkpoints of the audit chains' heads, kept outside the database
-# (docs/adr/0029-anchored-audit-chains.md). Production must name the folder
+# (docs/adr/0030-anchored-audit-chains.md). Production must name the folder
 # (`check --deploy` warns); the suite's tests name their own, since a
 # checkpoint left by one test would not match the next test's database.
 _checkpoint_dir = env.str("HAVEN_CHECKPOINT_DIR", default="")

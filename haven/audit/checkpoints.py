@@ -1,6 +1,6 @@
 """A checkpoint of the audit trail: the head of every chain, signed.
 
-See docs/adr/0029-anchored-audit-chains.md. A checkpoint says "at this time,
+See docs/adr/0030-anchored-audit-chains.md. A checkpoint says "at this time,
 chain C held N events and its event at position S had hash H", signed with
 the installation's Ed25519 key (``haven.core.signing``), which is never in
 the database. Someone who can write the database but not the key folder can

@@ -1,5 +1,5 @@
 """The audit checkpoint a backup carries in its manifest, and the one a
-restore leaves in the checkpoint folder (docs/adr/0029-anchored-audit-chains.md).
+restore leaves in the checkpoint folder (docs/adr/0030-anchored-audit-chains.md).
 
 A backup's manifest holds a checkpoint of every audit chain's head, signed
 on its own (as well as under the manifest's signature), taken as the

@@ -1,6 +1,6 @@
 """The installation's signing key (Ed25519), kept in the key folder.
 
-Backups' manifests and the audit trail's checkpoints (ADR 29) are signed
+Backups' manifests and the audit trail's checkpoints (ADR 30) are signed
 with it. It sits in core, below the audit trail, so that both can use it.
 The private half is ``KEY_DIR/signing_key`` (PEM, mode 0600), made
 on first use outside production; production reads ``HAVEN_SIGNING_KEY_FILE``

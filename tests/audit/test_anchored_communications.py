@@ -1,4 +1,4 @@
-"""Why the communications log needs no checkpoint of its own (ADR 29):
+"""Why the communications log needs no checkpoint of its own (ADR 30):
 each entry's hash is already anchored in an audit event, so a log rewritten
 together with its anchors changes the audit chain, which the checkpoints
 hold. This is the rewrite ADR 14 left open: both chains recomputed, each

@@ -10,7 +10,7 @@ the job in hand finish; a second one stops at once, and the job is taken
 again by the next worker.
 
 Every HAVEN_CHECKPOINT_INTERVAL seconds (0: never) it also writes a signed
-checkpoint of the audit chains' heads into HAVEN_CHECKPOINT_DIR (ADR 29),
+checkpoint of the audit chains' heads into HAVEN_CHECKPOINT_DIR (ADR 30),
 in a thread of its own: the first checkpoint of a large trail reads every
 chain's head, and the heartbeat must not wait for it.
 """
