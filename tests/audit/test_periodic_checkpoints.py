@@ -87,3 +87,21 @@ def test_the_worker_thread_takes_one_as_it_starts_and_stops_when_asked(folder, t
         thread.stop()
     assert not thread.is_alive()
     assert len(checkpoints_read(folder).checkpoints) == 1
+
+
+def test_the_worker_takes_checkpoints_unless_told_not_to(settings, tmp_path):
+    from haven.jobs.management.commands.jobs_worker import _checkpointing
+
+    settings.HAVEN_CHECKPOINT_DIR = tmp_path
+    settings.HAVEN_CHECKPOINT_INTERVAL = 600
+    thread = _checkpointing()
+    assert thread is not None
+    assert thread.every == timedelta(minutes=10)
+    settings.HAVEN_CHECKPOINT_INTERVAL = 0
+    assert _checkpointing() is None
+    # Production without a folder: started, to say at every round what is missing.
+    settings.HAVEN_CHECKPOINT_INTERVAL = 3600
+    settings.HAVEN_CHECKPOINT_DIR = None
+    assert _checkpointing() is None
+    settings.PRODUCTION = True
+    assert _checkpointing() is not None

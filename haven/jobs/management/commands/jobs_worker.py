@@ -100,6 +100,16 @@ class _Checkpointing(threading.Thread):
         self.join(timeout=30)
 
 
+def _checkpointing() -> _Checkpointing | None:
+    """The checkpoint thread, unless the interval is 0, or no folder is named
+    outside production (the test suite's workers): production without a
+    folder starts it, and it logs at every round that the folder is missing."""
+    every = settings.HAVEN_CHECKPOINT_INTERVAL
+    if every <= 0 or (settings.HAVEN_CHECKPOINT_DIR is None and not settings.PRODUCTION):
+        return None
+    return _Checkpointing(timedelta(seconds=every))
+
+
 class HavenWorker(Worker):
     def __init__(self, *, beat: float = BEAT_SECONDS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -116,8 +126,7 @@ class HavenWorker(Worker):
         )
         tending = _Tending(self.worker_id, self.beat)
         tending.start()
-        every = settings.HAVEN_CHECKPOINT_INTERVAL
-        checkpointing = _Checkpointing(timedelta(seconds=every)) if every > 0 else None
+        checkpointing = _checkpointing()
         if checkpointing is not None:
             checkpointing.start()
         try:
