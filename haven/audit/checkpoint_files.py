@@ -16,7 +16,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,6 +83,7 @@ class Recorded:
     path: Path
     checkpoint: Checkpoint
     breaks: list[AnchorBreak]
+    rejected: list[Rejected] = field(default_factory=list)  # files not used
 
 
 def checkpoint_folder() -> Path:
@@ -276,11 +277,13 @@ def checkpoint_record(
     folder = folder if folder is not None else checkpoint_folder()
     key = _private_key()
     _ensure(folder)
+    rejected: list[Rejected] = []
     if since is None:
-        since = checkpoints_read(folder).checkpoints
+        read = checkpoints_read(folder)
+        since, rejected = read.checkpoints, read.rejected
     checkpoint, breaks = checkpoint_take(since=since, basis=basis)
     path = checkpoint_write(folder, checkpoint_sign(checkpoint, key), checkpoint)
-    return Recorded(path=path, checkpoint=checkpoint, breaks=breaks)
+    return Recorded(path=path, checkpoint=checkpoint, breaks=breaks, rejected=rejected)
 
 
 def checkpoint_when_due(*, every: timedelta) -> tuple[Recorded | None, float]:
@@ -292,4 +295,5 @@ def checkpoint_when_due(*, every: timedelta) -> tuple[Recorded | None, float]:
     now = timezone.now()
     if newest is not None and now - newest.taken_at < every:
         return None, (newest.taken_at + every - now).total_seconds()
-    return checkpoint_record(since=read.checkpoints, folder=folder), every.total_seconds()
+    recorded = checkpoint_record(since=read.checkpoints, folder=folder)
+    return replace(recorded, rejected=read.rejected), every.total_seconds()

@@ -198,6 +198,22 @@ def test_a_bad_newest_file_is_reported_and_the_chains_are_held_to_the_genuine_on
     assert (files(folder), AuditEvent.objects.count()) == (before, events)
 
 
+def test_a_checkpoint_taken_beside_a_forged_file_says_it_was_not_used(folder, trail, clock):
+    signing.signing_key()
+    folder.mkdir()
+    forged = _signed_with(Ed25519PrivateKey.generate(), clock)
+    (folder / "checkpoint-2026-03-02T09:00:00.000000Z-dddddd.json").write_bytes(forged)
+    clock.advance(minutes=1)
+    err = io.StringIO()
+    call_command("audit_checkpoint", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == (
+        "WARNING checkpoint file checkpoint-2026-03-02T09:00:00.000000Z-dddddd.json has a "
+        "signature that does not verify: altered, forged, or signed with another "
+        "installation's key; it was not used\n"
+    )
+    assert (folder / "checkpoint-2026-03-02T09:00:00.000000Z-dddddd.json").read_bytes() == forged
+
+
 def test_a_forged_file_alone_fails_verification(folder, trail, clock):
     signing.signing_key()  # the installation's own key exists
     forged = _signed_with(Ed25519PrivateKey.generate(), clock)

@@ -44,6 +44,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         anchors = recorded.checkpoint.anchors
         self.stdout.write(f"Checkpoint written: {recorded.path} ({len(anchors)} audit chains)")
+        for rejected in recorded.rejected:
+            # verify_integrity fails on these; here they only were not continued from.
+            self.stderr.write(f"WARNING {rejected}")
         if accepting:
             for found in recorded.breaks:
                 self.stdout.write(f"ACCEPTED as restored: {found}")

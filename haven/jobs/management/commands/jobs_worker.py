@@ -93,6 +93,8 @@ class _Checkpointing(threading.Thread):
         for found in recorded.breaks if recorded else []:
             # Chain numbers, positions and event ids only.
             logger.error("audit chain no longer holds its checkpoint: %s", found)
+        for rejected in recorded.rejected if recorded else []:
+            logger.error("audit checkpoint folder: %s", rejected)  # a file's name and why
         return max(wait, 1.0)
 
     def stop(self) -> None:
