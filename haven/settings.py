@@ -71,6 +71,16 @@ HAVEN_BACKUP_RECIPIENT = read_secret("HAVEN_BACKUP_RECIPIENT")
 HAVEN_BACKUP_KEEP_DAILY = env.int("HAVEN_BACKUP_KEEP_DAILY", default=7)
 HAVEN_BACKUP_KEEP_WEEKLY = env.int("HAVEN_BACKUP_KEEP_WEEKLY", default=4)
 HAVEN_BACKUP_KEEP_MONTHLY = env.int("HAVEN_BACKUP_KEEP_MONTHLY", default=12)
+# Signed checkpoints of the audit chains' heads, kept outside the database
+# (docs/adr/0030-anchored-audit-chains.md). Production must name the folder
+# (`check --deploy` warns); the suite's tests name their own, since a
+# checkpoint left by one test would not match the next test's database.
+_checkpoint_dir = env.str("HAVEN_CHECKPOINT_DIR", default="")
+HAVEN_CHECKPOINT_DIR: Path | None = Path(_checkpoint_dir) if _checkpoint_dir else None
+if HAVEN_CHECKPOINT_DIR is None and not (PRODUCTION or TESTING):
+    HAVEN_CHECKPOINT_DIR = VAR_DIR / "checkpoints"
+# Seconds between the checkpoints the job worker takes; 0: it takes none.
+HAVEN_CHECKPOINT_INTERVAL = env.int("HAVEN_CHECKPOINT_INTERVAL", default=3600)
 
 DEBUG = env.bool("HAVEN_DEBUG", default=False)
 if DEBUG and PRODUCTION:

@@ -5,3 +5,6 @@ class AuditConfig(AppConfig):
     name = "haven.audit"
     label = "audit"
     verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from haven.audit import checks  # noqa: F401  (registers the system checks)

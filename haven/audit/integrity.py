@@ -1,11 +1,15 @@
-"""Verifying every audit chain in the database."""
+"""Verifying every audit chain in the database, against itself and
+against the checkpoints kept outside it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from haven.audit.anchors import anchors_check, trusted_anchors
 from haven.audit.chain import ChainBreak, first_break
+from haven.audit.checkpoints import Checkpoint
 from haven.audit.models import AuditEvent
 
 _FIELDS = (
@@ -69,3 +73,31 @@ def register_check(counted: str, check: IntegrityCheck) -> None:
 
 def registered_checks() -> dict[str, IntegrityCheck]:
     return dict(sorted(_CHECKS.items()))
+
+
+@dataclass
+class IntegrityReport:
+    counts: list[str] = field(default_factory=list)  # what was read, e.g. "12 audit events"
+    problems: list[str] = field(default_factory=list)  # each names a chain and an event
+    anchored: int = 0  # chains held to a checkpoint
+    unanchored: int = 0  # of those, the chains that no longer hold it
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def integrity_verify(*, checkpoints: Sequence[Checkpoint]) -> IntegrityReport:
+    """Every audit chain against itself, every chain anchored in the trail
+    (registered checks), and the audit chains against ``checkpoints``."""
+    checked, breaks = verify_audit_chains()
+    report = IntegrityReport(counts=[f"{checked} audit events"], problems=[str(b) for b in breaks])
+    for counted, check in registered_checks().items():
+        read, found = check()
+        report.problems += [str(b) for b in found]
+        report.counts.append(f"{read} {counted}")
+    unanchored = anchors_check(checkpoints)
+    report.problems += [str(b) for b in unanchored]
+    report.anchored = len(trusted_anchors(checkpoints))
+    report.unanchored = len(unanchored)
+    return report

@@ -3,9 +3,10 @@
 See docs/adr/0027-backups-destruction-ledger-and-jobs.md. A backup is one
 folder ``haven-<UTC time>/`` holding the database encrypted with age to the
 operator's backup recipient (``database.age``), and a manifest in the clear
-(``manifest.json``, nothing about a person) signed with the installation's
-signing key (``manifest.sig``). The plaintext copy exists only in a private
-temporary folder while it is encrypted.
+(``manifest.json``, nothing about a person, with a signed checkpoint of the
+audit chains) signed with the installation's signing key (``manifest.sig``).
+The plaintext copy exists only in a private temporary folder while it is
+encrypted.
 """
 
 from __future__ import annotations
@@ -25,18 +26,21 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from haven.audit.checkpoint_files import AnchorError
+from haven.audit.checkpoints import Checkpoint, CheckpointInvalid
 from haven.audit.models import AuditEvent
 from haven.audit.selectors import chain_heads
-from haven.backups import database, ledger, retention, selectors, signing
+from haven.backups import checkpoints, database, ledger, retention, selectors
+from haven.core import signing
 
 FORMAT = 1
 DATABASE_FILE = "database.age"
@@ -135,11 +139,11 @@ def backup_make(*, to: Path) -> Path:
         raise BackupError(f"cannot write in the backup folder {to}: {error.strerror}") from error
     try:
         # Read before the copy: the copy holds at least these positions.
+        audit_heads, checkpoint = checkpoints.manifest_checkpoint(key)
         state = {
             "migrations": _applied_migrations(),
-            "audit_heads": [
-                {"chain": h.chain, "seq": h.seq, "hash": h.hash} for h in chain_heads().values()
-            ],
+            "audit_heads": audit_heads,
+            "checkpoint": checkpoint,
             "ledger": ledger.position(),
         }
         with _private_folder(Path(settings.VAR_DIR)) as private:
@@ -218,6 +222,9 @@ class RestoreReport:
     migrated: bool = False
     integrity: str = ""
     ledger: str = ""
+    checkpoint: str = ""
+    # Chains the backup's checkpoint found no longer holding their anchor.
+    unmatched: list[int] = field(default_factory=list)
     previous_read: bool = False
     # By object type: each object's id and the actions recorded on it after the backup.
     made_after: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -225,22 +232,33 @@ class RestoreReport:
     destroyed_again: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
-def _read_manifest(folder: Path, signer: Path | None) -> dict[str, Any]:
+def _signer_key(signer: Path | None) -> Ed25519PublicKey:
+    try:
+        return signing.load_public(signer) if signer else signing.local_public_key()
+    except signing.SigningKeyError as error:
+        hint = "pass --signer with the installation's signing_key.pub"
+        raise BackupError(f"{error} ({hint})") from error
+
+
+def _read_manifest(folder: Path, signer: Path | None) -> tuple[dict[str, Any], Checkpoint | None]:
     if not folder.is_dir():
         raise BackupError(f"{folder} is not a backup folder")
     missing = sorted(f for f in BACKUP_FILES if not (folder / f).is_file())
     if missing:
         raise BackupError(f"the backup is incomplete: {', '.join(missing)} missing")
+    public = _signer_key(signer)
+    raw = (folder / MANIFEST).read_bytes()
     try:
-        public = signing.load_public(signer) if signer else signing.local_public_key()
-        raw = (folder / MANIFEST).read_bytes()
-        try:
-            signature = base64.b64decode((folder / SIGNATURE).read_bytes().strip(), validate=True)
-        except ValueError as error:
-            raise signing.SigningKeyError("the manifest's signature is malformed") from error
+        signature = base64.b64decode((folder / SIGNATURE).read_bytes().strip(), validate=True)
+    except ValueError as error:
+        raise BackupError("the manifest's signature is malformed") from error
+    try:
         signing.verify(public, signature, raw)
-    except signing.SigningKeyError as error:
-        raise BackupError(str(error)) from error
+    except signing.SignatureInvalid as error:
+        raise BackupError(
+            "the manifest's signature does not verify: the backup was altered, "
+            "or was made by another installation (pass --signer with its signing_key.pub)"
+        ) from error
     manifest: dict[str, Any] = json.loads(raw)
     if manifest.get("format") != FORMAT:
         raise BackupError(
@@ -253,7 +271,10 @@ def _read_manifest(folder: Path, signer: Path | None) -> dict[str, Any]:
             raise BackupError(f"the backup's file {name} is damaged or altered: its hash differs")
     if DATABASE_FILE not in manifest["files"]:
         raise BackupError("the backup's manifest lists no database")
-    return manifest
+    try:
+        return manifest, checkpoints.manifest_checkpoint_open(manifest, public)
+    except CheckpointInvalid as error:
+        raise BackupError(f"the backup's audit checkpoint {error}") from error
 
 
 def _check_compatible(manifest: dict[str, Any]) -> None:
@@ -375,10 +396,16 @@ def backup_restore(
     """Restore a backup into the configured, empty database, then re-apply
     every destruction the ledger records. Every check that can refuse runs
     before anything is written."""
-    manifest = _read_manifest(folder, signer)
+    manifest, checkpoint = _read_manifest(folder, signer)
     _check_compatible(manifest)
     identities = _identities(identity)
     _check_ledger(without_ledger, manifest.get("ledger"))
+    try:
+        checkpoints.restore_can_leave_a_checkpoint()
+    except AnchorError as error:
+        raise BackupError(
+            f"{error}: a restore leaves a checkpoint of the restored audit chains there"
+        ) from error
     heads = {int(h["chain"]): (int(h["seq"]), str(h["hash"])) for h in manifest["audit_heads"]}
     later: list[selectors.TrailEvent] | None = None
     if previous:
@@ -391,32 +418,30 @@ def backup_restore(
         _put_in_place(plain)
 
     report = RestoreReport(
-        taken_at=manifest["taken_at"], haven_version=manifest["haven_version"], audit_heads=heads
+        taken_at=manifest["taken_at"],
+        haven_version=manifest["haven_version"],
+        audit_heads=heads,
+        unmatched=sorted(checkpoint.unmatched) if checkpoint else [],
     )
     # Everything below works on the restored database.
     if MigrationExecutor(connection).migration_plan(MigrationLoader(connection).graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
         report.migrated = True
     restored_heads = {c: (h.seq, h.hash) for c, h in chain_heads().items()}
-    try:
-        call_command("verify_integrity", stdout=_Sink(), stderr=_Sink())
-    except CommandError as error:
-        raise BackupError(f"the restored database fails verify_integrity: {error}") from error
+    verified = checkpoints.restored_verify(checkpoint)
+    if not verified.ok:
+        raise BackupError(
+            f"the restored database fails verify_integrity: first problem is {verified.problems[0]}"
+        )
     report.integrity = "ok"
     report.ledger = ledger.waive() if without_ledger else ledger.reapply()
+    # After the ledger's audit events: the checkpoint anchors them too.
+    report.checkpoint = checkpoints.restored_checkpoint_leave([checkpoint] if checkpoint else [])
     if later is not None:
         report.previous_read = True
         after = [e for e in later if e.seq > restored_heads.get(e.chain, (0, ""))[0]]
         _sort_missing(report, after, set() if without_ledger else ledger.destroyed_ids())
     return report
-
-
-class _Sink:
-    def write(self, text: str) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
 
 
 def _sort_missing(

@@ -19,9 +19,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
+from haven.audit.checkpoints import Basis, checkpoint_open
 from haven.audit.selectors import chain_heads
-from haven.backups import retention, signing
+from haven.backups import retention
 from haven.backups.services import backups_prune
+from haven.core import signing
+from tests.audit.anchoring import rewrite_from
 from tests.backups.shared import PEOPLE, make_identity, needles, plaintext_in
 from tests.factories import record_intake
 
@@ -113,6 +116,43 @@ def test_a_backup_is_one_folder_with_the_encrypted_database_and_a_signed_manifes
     signing.verify(public, signature, raw)
     with pytest.raises(signing.SigningKeyError):
         signing.verify(public, signature, raw.replace(b'"format": 1', b'"format": 2'))
+
+
+def test_the_manifest_carries_a_signed_checkpoint_of_every_audit_chain(
+    keys, folder, seeded, settings, tmp_path
+):
+    # The installation's checkpoints: one taken, then the trail grew.
+    settings.HAVEN_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    call_command("audit_checkpoint", stdout=StringIO())
+    record_intake(actor=seeded[0].created_by, team=seeded[0].team, legal_name="Synthetic Later")
+    made = backup(folder)
+    manifest = json.loads((made / "manifest.json").read_bytes())
+    public = signing.load_public(Path(settings.KEY_DIR) / "signing_key.pub")
+    checkpoint = checkpoint_open(manifest["checkpoint"], public)
+    heads = chain_heads()
+    assert checkpoint.basis is Basis.CONTINUED
+    assert checkpoint.unmatched == frozenset()
+    assert {c: (a.seq, a.hash, a.count) for c, a in checkpoint.anchors.items()} == {
+        c: (h.seq, h.hash, h.count) for c, h in heads.items()
+    }
+    assert manifest["audit_heads"] == [
+        {"chain": h.chain, "seq": h.seq, "hash": h.hash} for h in heads.values()
+    ]
+    # Written into the manifest only: the folder holds the one checkpoint taken.
+    assert len(list((tmp_path / "checkpoints").iterdir())) == 1
+
+
+def test_a_backup_of_a_rewritten_chain_says_so_in_its_checkpoint(
+    keys, folder, seeded, settings, tmp_path
+):
+    settings.HAVEN_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    call_command("audit_checkpoint", stdout=StringIO())
+    chain = seeded[0].agency_id
+    rewrite_from(chain, 2)
+    made = backup(folder)  # the backup is kept: it is all the more worth keeping
+    manifest = json.loads((made / "manifest.json").read_bytes())
+    public = signing.load_public(Path(settings.KEY_DIR) / "signing_key.pub")
+    assert checkpoint_open(manifest["checkpoint"], public).unmatched == {chain}
 
 
 def test_the_backup_opens_with_the_identity_into_the_whole_database(keys, folder, seeded, tmp_path):

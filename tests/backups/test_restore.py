@@ -8,6 +8,8 @@ through ``manage.py`` in subprocesses."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import secrets
 import shutil
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
@@ -62,6 +65,7 @@ def run_scenario(
     identity = tmp_path / "identity.txt"
     source["HAVEN_BACKUP_RECIPIENT"] = make_identity(identity)
     seeded = shell("from tests.backups.scenario import seed; seed()", source)
+    manage("audit_checkpoint", env=source)
     backups = tmp_path / "backups"
     backups.mkdir()
     made = backup_folder(manage("backup", "--to", str(backups), env=source))
@@ -71,14 +75,20 @@ def run_scenario(
         f"{seeded['destroyed_case']!r})",
         source,
     )
+    manage("audit_checkpoint", env=source)  # longer chains than the backup's
     # A new machine: the key folder (master key, signing key, ledger) is
-    # brought over from its own copy; the database starts empty.
-    shutil.copytree(Path(source["HAVEN_VAR_DIR"]) / "keys", Path(target["HAVEN_VAR_DIR"]) / "keys")
+    # brought over from its own copy, and the checkpoints too (as when the
+    # old machine is restored in place); the database starts empty.
+    for kept in ("keys", "checkpoints"):
+        shutil.copytree(Path(source["HAVEN_VAR_DIR"]) / kept, Path(target["HAVEN_VAR_DIR"]) / kept)
     report = manage(
         "restore", str(made), "--identity", str(identity), "--previous", previous, env=target
     )
 
     assert "verify_integrity: ok." in report
+    checkpoints = Path(target["HAVEN_VAR_DIR"]) / "checkpoints"
+    assert f"Audit checkpoint: written to {checkpoints}/checkpoint-" in report
+    assert "WARNING" not in report
     assert "destructions re-applied, 1 of them removed data again" in report
     made_after = report.split("Made after the backup, missing from this restore:")[1]
     made_after = made_after.split("Changed after the backup")[0]
@@ -93,7 +103,10 @@ def run_scenario(
     assert f"person {seeded['destroyed_person']} (person.destroyed)" in again
     assert not plaintext_in(report.encode(), needles([scenario.DESTROYED, scenario.KEPT]))
 
-    assert manage("verify_integrity", env=target).startswith("OK:")
+    # Held to the restore's checkpoint, not to the longer ones taken before it.
+    verified = manage("verify_integrity", env=target)
+    assert verified.startswith("OK:")
+    assert "audit chains match the checkpoint of" in verified
     cases = [seeded["kept_case"], seeded["destroyed_case"], later["later_case"]]
     seen = shell(
         "from tests.backups.scenario import look; "
@@ -206,6 +219,47 @@ def test_a_restore_without_the_ledger_is_refused_unless_waived_and_audited(
         env=target,
     )
     assert audited.strip() == "1"
+
+
+def test_a_restored_database_that_does_not_hold_the_backups_checkpoint_is_refused(
+    tmp_path, migrated_install
+):
+    """A checkpoint signed with the installation's key that the backup's
+    database does not hold (as if the database had been replaced after the
+    checkpoint was taken): the restore stops at verify_integrity."""
+    _sqlite_only()
+    source = install_copy(migrated_install, tmp_path / "source")
+    identity = tmp_path / "identity.txt"
+    source["HAVEN_BACKUP_RECIPIENT"] = make_identity(identity)
+    shell("from tests.backups.scenario import seed; seed()", source)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    made = backup_folder(manage("backup", "--to", str(backups), env=source))
+    key = serialization.load_pem_private_key(
+        (tmp_path / "source" / "keys" / "signing_key").read_bytes(), password=None
+    )
+    manifest = json.loads((made / "manifest.json").read_bytes())
+    body = manifest["checkpoint"]["checkpoint"]
+    anchored = body["chains"][-1]
+    anchored["hash"] = "0" * 64
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    manifest["checkpoint"]["signature"] = base64.b64encode(
+        key.sign(b"haven audit checkpoint\n" + canonical)
+    ).decode()
+    raw = json.dumps(manifest).encode()
+    (made / "manifest.json").write_bytes(raw)
+    (made / "manifest.sig").write_bytes(base64.b64encode(key.sign(raw)))
+    target_dir = tmp_path / "target"
+    shutil.copytree(tmp_path / "source" / "keys", target_dir / "keys")
+    message = refusal(
+        "restore", str(made), "--identity", str(identity), env=subprocess_env(target_dir)
+    )
+    assert "the restored database fails verify_integrity: first problem is " in message
+    assert f"chain {anchored['chain']}: event " in message
+    assert f"(seq {anchored['seq']}) no longer matches the checkpoint of {body['taken_at']}" in (
+        message
+    )
+    assert list(target_dir.glob("checkpoints/checkpoint-*")) == []
 
 
 def test_a_backup_taken_while_a_writer_writes_restores_a_consistent_database(

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from haven.audit.models import AuditEvent
-from haven.backups import signing
+from haven.core import signing
 from haven.core.ledger import ledger_ensure
 from haven.people.models import Person
 from tests.backups.shared import PEOPLE, make_identity
@@ -207,3 +207,69 @@ def test_a_ledger_of_another_installation_or_older_than_the_backup_is_refused(ma
     assert "is not the one of the installation that made this backup" in message
     resign(backup, lambda m: m["ledger"].update(ledger_id=head.ledger_id, seq=head.seq + 3))
     assert "shorter than when the backup was taken" in refused(backup, identity)
+
+
+def _resigned_checkpoint(signed: dict, key, change) -> dict:
+    """``signed``'s checkpoint changed, and signed with ``key``."""
+    body = json.loads(json.dumps(signed["checkpoint"]))
+    change(body)
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    signature = key.sign(b"haven audit checkpoint\n" + canonical)
+    return {"checkpoint": body, "signature": base64.b64encode(signature).decode()}
+
+
+def test_a_manifest_whose_checkpoint_was_altered_is_refused(made):
+    """Altered and the manifest signed again (someone holding the key would
+    not need to alter it): the checkpoint's own signature still refuses it."""
+    backup, identity = made
+    resign(backup, lambda m: m["checkpoint"]["checkpoint"]["chains"][0].update(hash="0" * 64))
+    message = refused(backup, identity)
+    assert message.startswith("the backup's audit checkpoint has a signature that does not verify")
+
+
+def test_a_manifest_whose_checkpoint_another_key_signed_is_refused(made):
+    backup, identity = made
+    other = signing.Ed25519PrivateKey.generate()
+    resign(
+        backup,
+        lambda m: m.update(checkpoint=_resigned_checkpoint(m["checkpoint"], other, lambda b: None)),
+    )
+    assert "checkpoint has a signature that does not verify" in refused(backup, identity)
+
+
+@pytest.mark.parametrize(
+    ("checkpoint", "reason"),
+    [
+        ("not a checkpoint", "is not a signed checkpoint"),
+        ({"checkpoint": {}, "signature": "!!"}, "has a malformed signature"),
+    ],
+)
+def test_a_manifest_whose_checkpoint_is_not_one_is_refused(made, checkpoint, reason):
+    backup, identity = made
+    resign(backup, lambda m: m.update(checkpoint=checkpoint))
+    assert f"the backup's audit checkpoint {reason}" in refused(backup, identity)
+
+
+def test_a_manifest_checkpoint_of_a_format_this_haven_does_not_read_is_refused(made):
+    backup, identity = made
+    key = signing.signing_key()
+    resign(
+        backup,
+        lambda m: m.update(
+            checkpoint=_resigned_checkpoint(m["checkpoint"], key, lambda b: b.update(format=9))
+        ),
+    )
+    assert "is in a format (9) this Haven does not read" in refused(backup, identity)
+
+
+def test_a_restore_that_could_not_leave_a_checkpoint_is_refused_before_anything(
+    made, settings, tmp_path
+):
+    backup, identity = made
+    settings.HAVEN_CHECKPOINT_DIR = tmp_path / "afile"
+    (tmp_path / "afile").write_text("x")
+    message = refused(backup, identity, "--without-destruction-ledger")
+    assert message == (
+        f"the checkpoint folder {tmp_path / 'afile'} is not a folder: a restore leaves a "
+        "checkpoint of the restored audit chains there"
+    )

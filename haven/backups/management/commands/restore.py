@@ -14,8 +14,10 @@ class Command(BaseCommand):
     help = (
         "Restore BACKUP_FOLDER (made by `backup`) into the configured database, which must be "
         "empty: verify the signed manifest and every file's hash, decrypt with the offline "
-        "identity, restore, verify_integrity, re-apply the destruction ledger, and report "
-        "what was recorded after the backup and is missing. Stop Haven first."
+        "identity, restore, verify_integrity (against the backup's own audit checkpoint), "
+        "re-apply the destruction ledger, leave a checkpoint of the restored audit chains in "
+        "HAVEN_CHECKPOINT_DIR, and report what was recorded after the backup and is missing. "
+        "Stop Haven first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,7 +58,14 @@ def report_lines(report: RestoreReport) -> list[str]:
         "Migrations applied after the restore." if report.migrated else "Schema up to date.",
         f"verify_integrity: {report.integrity}.",
         f"Destruction ledger: {report.ledger}.",
+        f"Audit checkpoint: {report.checkpoint}.",
     ]
+    if report.unmatched:
+        chains = ", ".join(str(c) for c in report.unmatched)
+        lines.append(
+            f"WARNING when this backup was taken, audit chains {chains} no longer held the "
+            "checkpoints taken before it: they may have been rewritten before the backup"
+        )
     if not report.previous_read:
         lines.append(
             f"Everything recorded after {report.taken_at} is missing "

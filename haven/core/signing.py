@@ -1,7 +1,8 @@
 """The installation's signing key (Ed25519), kept in the key folder.
 
-Backups' manifests are signed with it; issue 21's chain anchors will use the
-same key. The private half is ``KEY_DIR/signing_key`` (PEM, mode 0600), made
+Backups' manifests and the audit trail's checkpoints (ADR 30) are signed
+with it. It sits in core, below the audit trail, so that both can use it.
+The private half is ``KEY_DIR/signing_key`` (PEM, mode 0600), made
 on first use outside production; production reads ``HAVEN_SIGNING_KEY_FILE``
 and refuses without it. The public half is written beside it as
 ``signing_key.pub`` so that a restore on a new machine can be given it.
@@ -22,6 +23,10 @@ from haven.core.keyfiles import read_secret
 
 class SigningKeyError(Exception):
     """No usable signing key, or a signature that does not verify."""
+
+
+class SignatureInvalid(SigningKeyError):
+    """A signature that does not verify under the key it was checked with."""
 
 
 def _key_path() -> Path:
@@ -120,7 +125,7 @@ def local_public_key() -> Ed25519PublicKey:
     if read_secret("HAVEN_SIGNING_KEY") or _key_path().exists():
         return signing_key().public_key()
     raise SigningKeyError(
-        "no signer's key in the key folder: pass --signer with the installation's signing_key.pub"
+        "no signer's key in the key folder: neither signing_key.pub nor the signing key is there"
     )
 
 
@@ -128,7 +133,5 @@ def verify(key: Ed25519PublicKey, signature: bytes, message: bytes) -> None:
     try:
         key.verify(signature, message)
     except InvalidSignature as error:
-        raise SigningKeyError(
-            "the manifest's signature does not verify: the backup was altered, "
-            "or was made by another installation (pass --signer with its signing_key.pub)"
-        ) from error
+        # Each caller says what was signed: a manifest, a checkpoint.
+        raise SignatureInvalid("the signature does not verify") from error
