@@ -71,7 +71,7 @@ class ConcernIndex(models.Model):
     """One blind-index digest of a person of concern's name or plate."""
 
     class Kind(models.TextChoices):
-        # A whole name in one of its normal forms (haven.people.normalize.name_forms).
+        # A whole name in one of its normal forms (haven.safety.names.name_keys).
         NAME = "name"
         # The sound key of one word of a name; ``slot`` tells the names apart.
         SOUND = "sound"
@@ -82,8 +82,9 @@ class ConcernIndex(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     concern = models.ForeignKey(PersonOfConcern, on_delete=models.CASCADE, related_name="index")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    # Which name of the person (0 the name, then each alias): a close match
-    # needs two words of the same name.
+    # Which name of the person (0 the name, then each alias) and which reading
+    # of it (haven.safety.screening._slot): a close match needs two words of
+    # one reading of the same name.
     slot = models.PositiveSmallIntegerField(default=0)
     digest = models.CharField(max_length=64)
 

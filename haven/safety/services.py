@@ -21,6 +21,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys, limits
 from haven.core.errors import NotFound
+from haven.core.models import Agency
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
@@ -30,6 +31,7 @@ from haven.safety.lockdown import running_lockdown
 from haven.safety.models import (
     Channel,
     ChecklistAnswer,
+    ConcernIndex,
     Designation,
     PersonOfConcern,
     SafetyChecklist,
@@ -244,6 +246,45 @@ def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
             object_id=concern_id,
             detail={"photos": len(photos)},
         )
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    """What rebuilding an agency's screening index did: counts only."""
+
+    concerns: int
+    digests: int
+
+
+def screening_reindex(*, agency: Agency) -> Reindexed:
+    """Rebuild the screening digests of every person of concern of ``agency``
+    from their sealed names and plates. After an upgrade that changes how
+    screening reads a name (haven.safety.names) the digests kept are of the
+    old reading, and a visitor is screened with the new one: nothing would
+    match until each record was saved again. The same values give the same
+    digests, so running it again changes nothing. For the operator
+    (``manage.py screening_reindex``); audited with counts only."""
+    with transaction.atomic():
+        # Locked, so that a record saved meanwhile is not indexed from its old values.
+        concerns = list(
+            PersonOfConcern.objects.select_for_update(of=("self",))
+            .filter(agency_id=agency.pk)
+            .select_related("data_key")
+            .order_by("pk")
+        )
+        for concern in concerns:
+            concern_index_refresh(concern)
+        done = Reindexed(
+            concerns=len(concerns), digests=ConcernIndex.objects.filter(agency_id=agency.pk).count()
+        )
+        audit_record(
+            action=Action.SCREENING_REINDEXED,
+            agency=agency,
+            object_type="agency",
+            object_id=agency.pk,
+            detail={"concerns": done.concerns, "digests": done.digests},
+        )
+    return done
 
 
 # --- Threats ---

@@ -542,16 +542,6 @@ def test_invisible_characters_are_refused_at_the_desk_not_screened_past(intake, 
     assert not Visit.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "F4: name_sounds splits words only on whitespace, - ' \u2019 . and , so two words "
-        "joined by other punctuation are one word; the space-less exact form catches them only "
-        "in the recorded order and only when the punctuation is dropped: 'Petrenko/Viktor', "
-        "'Petrenko;Viktor', 'Viktor\u00b7Petrenko', 'Viktor\u2010Petrenko' match nothing "
-        "(haven/people/normalize.py name_sounds, haven/safety/screening.py _name_keys)"
-    ),
-)
 def test_punctuation_between_the_words_does_not_dodge_the_screening(advocate, agency):
     concern(advocate)
     dodged = [
@@ -571,15 +561,6 @@ def test_punctuation_between_the_words_does_not_dodge_the_screening(advocate, ag
     assert dodged == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "F7: plate_form maps Cyrillic and Greek look-alike capitals to Latin, names do not: a "
-        "name typed with one letter from another keyboard layout (Cyrillic \u0420 or Greek "
-        "\u03a1 for P) is transliterated by its sound (R), so one word differs and a "
-        "two-word name matches nothing (haven/people/normalize.py name_forms, sound_key)"
-    ),
-)
 def test_a_look_alike_letter_from_another_layout_does_not_dodge_the_screening(advocate, agency):
     concern(advocate)
     dodged = [
