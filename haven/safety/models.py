@@ -148,7 +148,11 @@ class Visit(SealedToPerson):
     place_label = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["agency", "-checked_in_at"], name="visit_latest")]
+        indexes = [
+            models.Index(fields=["agency", "-checked_in_at"], name="visit_latest"),
+            # The check-ins of one staff member in the last hour, counted at each check-in.
+            models.Index(fields=["screened_by", "-checked_in_at"], name="visit_by_desk"),
+        ]
 
     def __str__(self) -> str:
         return f"visit {self.pk}"
@@ -177,6 +181,36 @@ class VisitorAlert(models.Model):
 
     def __str__(self) -> str:
         return f"visitor alert {self.pk}"
+
+
+class CheckInAlert(models.Model):
+    """A staff member who reached the hourly limit of check-ins
+    (haven.safety.checkins): perhaps a busy desk, perhaps someone checking
+    names in to learn who is on the list. Shown at once to the staff who
+    receive visitor alerts for the whole agency, beside the visitor alerts."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    desk_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["agency", "acknowledged_at", "-raised_at"], name="check_in_alert_open"
+            ),
+            # Whether this staff member reached the limit within the hour already.
+            models.Index(fields=["desk_user", "-raised_at"], name="check_in_alert_by_desk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in alert {self.pk}"
 
 
 class Designation(models.Model):

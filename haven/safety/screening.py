@@ -24,7 +24,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
+
+from haven.audit.models import Action
+from haven.audit.services import audit_record
 from haven.core import crypto, keys
+from haven.core.models import Agency
 from haven.people.normalize import plate_form
 from haven.safety.models import ConcernIndex, PersonOfConcern
 from haven.safety.names import READINGS, name_keys, name_readings
@@ -144,3 +149,42 @@ def screen(agency_id: int, *, name: str, plate: str = "") -> Screening:
         exact |= {concern for concern, _slot, _d in _hits(agency_id, Kind.PLATE, plates)}
     close = _close(agency_id, digest, name)
     return Screening(concern_ids=frozenset(exact | close), exact=bool(exact))
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    """What rebuilding an agency's screening index did: counts only."""
+
+    concerns: int
+    digests: int
+
+
+def screening_reindex(*, agency: Agency) -> Reindexed:
+    """Rebuild the screening digests of every person of concern of ``agency``
+    from their sealed names and plates. After an upgrade that changes how
+    screening reads a name (haven.safety.names) the digests kept are of the
+    old reading, and a visitor is screened with the new one: nothing would
+    match until each record was saved again. The same values give the same
+    digests, so running it again changes nothing. For the operator
+    (``manage.py screening_reindex``); audited with counts only."""
+    with transaction.atomic():
+        # Locked, so that a record saved meanwhile is not indexed from its old values.
+        concerns = list(
+            PersonOfConcern.objects.select_for_update(of=("self",))
+            .filter(agency_id=agency.pk)
+            .select_related("data_key")
+            .order_by("pk")
+        )
+        for concern in concerns:
+            concern_index_refresh(concern)
+        done = Reindexed(
+            concerns=len(concerns), digests=ConcernIndex.objects.filter(agency_id=agency.pk).count()
+        )
+        audit_record(
+            action=Action.SCREENING_REINDEXED,
+            agency=agency,
+            object_type="agency",
+            object_id=agency.pk,
+            detail={"concerns": done.concerns, "digests": done.digests},
+        )
+    return done

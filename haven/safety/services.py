@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -21,17 +22,17 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import keys, limits
 from haven.core.errors import NotFound
-from haven.core.models import Agency
 from haven.core.text import check_texts
 from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.protocol.models import Step, StepState
 from haven.protocol.tracker import step_advance
+from haven.safety.checkins import check_ins_refused, paused_until
 from haven.safety.lockdown import running_lockdown
 from haven.safety.models import (
     Channel,
+    CheckInAlert,
     ChecklistAnswer,
-    ConcernIndex,
     Designation,
     PersonOfConcern,
     SafetyChecklist,
@@ -53,7 +54,11 @@ from haven.safety.policies import (
     threats_visible_q,
 )
 from haven.safety.screening import concern_index_refresh, lines, screen
-from haven.safety.selectors import alert_recipients, alerts_reaching_q
+from haven.safety.selectors import (
+    alert_recipients,
+    alerts_reaching_q,
+    check_in_alerts_reaching_q,
+)
 
 MAX_FILES = 5
 # Aliases or plates of one person: each is screened at every check-in.
@@ -248,45 +253,6 @@ def concern_remove(*, actor: User, concern_id: uuid.UUID) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Reindexed:
-    """What rebuilding an agency's screening index did: counts only."""
-
-    concerns: int
-    digests: int
-
-
-def screening_reindex(*, agency: Agency) -> Reindexed:
-    """Rebuild the screening digests of every person of concern of ``agency``
-    from their sealed names and plates. After an upgrade that changes how
-    screening reads a name (haven.safety.names) the digests kept are of the
-    old reading, and a visitor is screened with the new one: nothing would
-    match until each record was saved again. The same values give the same
-    digests, so running it again changes nothing. For the operator
-    (``manage.py screening_reindex``); audited with counts only."""
-    with transaction.atomic():
-        # Locked, so that a record saved meanwhile is not indexed from its old values.
-        concerns = list(
-            PersonOfConcern.objects.select_for_update(of=("self",))
-            .filter(agency_id=agency.pk)
-            .select_related("data_key")
-            .order_by("pk")
-        )
-        for concern in concerns:
-            concern_index_refresh(concern)
-        done = Reindexed(
-            concerns=len(concerns), digests=ConcernIndex.objects.filter(agency_id=agency.pk).count()
-        )
-        audit_record(
-            action=Action.SCREENING_REINDEXED,
-            agency=agency,
-            object_type="agency",
-            object_id=agency.pk,
-            detail={"concerns": done.concerns, "digests": done.digests},
-        )
-    return done
-
-
 # --- Threats ---
 
 
@@ -472,7 +438,9 @@ class VisitValues:
 def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
     """Record a visitor and screen them against the persons of concern. A
     match raises an alert for the designated staff; the visit itself only
-    says it was flagged."""
+    says it was flagged. Past the hourly limit of check-ins
+    (haven.safety.checkins) nothing of the visitor is written or screened:
+    the refusal is recorded and raised as CheckInsPaused."""
     if not may_keep_visitor_log(actor):
         raise NotFound
     texts = {
@@ -498,50 +466,62 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
         raise ValidationError(errors)
     now = timezone.now()
     with transaction.atomic():
-        visit = Visit(
-            id=uuid.uuid4(),
-            agency_id=actor.agency_id,
-            data_key_id=_new_key_id(actor),
-            id_seen=values.id_seen,
-            screened_by=actor,
-            checked_in_at=now,
-            place=values.place,
-            place_label=label or "",
+        resume_at = paused_until(actor=actor, now=now)
+        if resume_at is not None:
+            refusal = check_ins_refused(actor=actor, now=now, resume_at=resume_at)
+        else:
+            return _visit_record(actor, values, texts, label or "", now)
+    # Raised once the refusal and its alert are committed, so that they stay.
+    raise refusal
+
+
+def _visit_record(
+    actor: User, values: VisitValues, texts: dict[str, str], label: str, now: datetime
+) -> Visit:
+    visit = Visit(
+        id=uuid.uuid4(),
+        agency_id=actor.agency_id,
+        data_key_id=_new_key_id(actor),
+        id_seen=values.id_seen,
+        screened_by=actor,
+        checked_in_at=now,
+        place=values.place,
+        place_label=label,
+    )
+    for name, text in texts.items():
+        setattr(visit, name, text or None)
+    found = screen(actor.agency_id, name=texts["name_given"], plate=texts["plate"])
+    visit.flagged = bool(found)
+    visit.save()
+    audit_record(
+        action=Action.VISITOR_CHECKED_IN,
+        actor=actor,
+        object_type="visit",
+        object_id=visit.pk,
+        # Where, by id, only away from the office.
+        detail={"flagged": visit.flagged, **({"place": visit.place} if visit.place else {})},
+    )
+    if found:
+        alert = VisitorAlert.objects.create(
+            agency_id=actor.agency_id, visit=visit, exact=found.exact, raised_at=now
         )
-        for name, text in texts.items():
-            setattr(visit, name, text or None)
-        found = screen(actor.agency_id, name=texts["name_given"], plate=texts["plate"])
-        visit.flagged = bool(found)
-        visit.save()
+        alert.concerns.set(PersonOfConcern.objects.filter(pk__in=found.concern_ids))
         audit_record(
-            action=Action.VISITOR_CHECKED_IN,
+            action=Action.VISITOR_ALERT_RAISED,
             actor=actor,
-            object_type="visit",
-            object_id=visit.pk,
-            # Where, by id, only away from the office.
-            detail={"flagged": visit.flagged, **({"place": visit.place} if visit.place else {})},
+            object_type="visitor_alert",
+            object_id=alert.pk,
+            detail={
+                "visit": str(visit.pk),
+                "exact": found.exact,
+                "matches": len(found.concern_ids),
+                **({"place": visit.place} if visit.place else {}),
+                "recipients": sorted(
+                    {u.pk for u in alert_recipients(actor.agency_id)}
+                    | {u.pk for u in alerted_at(actor.agency_id, visit.place)}
+                ),
+            },
         )
-        if found:
-            alert = VisitorAlert.objects.create(
-                agency_id=actor.agency_id, visit=visit, exact=found.exact, raised_at=now
-            )
-            alert.concerns.set(PersonOfConcern.objects.filter(pk__in=found.concern_ids))
-            audit_record(
-                action=Action.VISITOR_ALERT_RAISED,
-                actor=actor,
-                object_type="visitor_alert",
-                object_id=alert.pk,
-                detail={
-                    "visit": str(visit.pk),
-                    "exact": found.exact,
-                    "matches": len(found.concern_ids),
-                    **({"place": visit.place} if visit.place else {}),
-                    "recipients": sorted(
-                        {u.pk for u in alert_recipients(actor.agency_id)}
-                        | {u.pk for u in alerted_at(actor.agency_id, visit.place)}
-                    ),
-                },
-            )
     return visit
 
 
@@ -565,12 +545,17 @@ def visit_check_out(*, actor: User, visit_id: uuid.UUID) -> Visit:
 
 
 def alert_acknowledge(*, actor: User, alert_id: uuid.UUID) -> None:
-    """A staff member the alert reached says they are dealing with it."""
-    alert = VisitorAlert.objects.filter(alerts_reaching_q(actor), pk=alert_id).first()
-    if alert is None:
+    """A staff member the alert reached says they are dealing with it: a
+    visitor alert, or an alert of the check-in limit (one id names either)."""
+    open_ones: QuerySet[VisitorAlert] | QuerySet[CheckInAlert]
+    if VisitorAlert.objects.filter(alerts_reaching_q(actor), pk=alert_id).exists():
+        open_ones, kind = VisitorAlert.objects.filter(pk=alert_id), "visitor_alert"
+    elif CheckInAlert.objects.filter(check_in_alerts_reaching_q(actor), pk=alert_id).exists():
+        open_ones, kind = CheckInAlert.objects.filter(pk=alert_id), "check_in_alert"
+    else:
         raise NotFound
     with transaction.atomic():
-        done = VisitorAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        done = open_ones.filter(acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=actor
         )
         if not done:
@@ -578,8 +563,8 @@ def alert_acknowledge(*, actor: User, alert_id: uuid.UUID) -> None:
         audit_record(
             action=Action.VISITOR_ALERT_ACKNOWLEDGED,
             actor=actor,
-            object_type="visitor_alert",
-            object_id=alert.pk,
+            object_type=kind,
+            object_id=alert_id,
         )
 
 

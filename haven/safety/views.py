@@ -352,10 +352,37 @@ def visit_out(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
 # --- Alerts ---
 
 
+# A page number past this is past the end of any list: the last page is shown.
+LARGEST_PAGE = 10**6
+
+
+def _page_asked(request: HttpRequest) -> tuple[int, bool]:
+    """The page asked for, and whether it was understood: anything but a
+    whole number from 1 (a word, 0, -1, "1.5") is the first page, with a note."""
+    raw = request.GET.get("page", "1").strip()
+    if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
+        return 1, False
+    # A very long run of digits is past the end (and too long for int()).
+    if len(raw) > len(str(LARGEST_PAGE)):
+        return LARGEST_PAGE, True
+    return int(raw), True
+
+
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
     user = allowed_user(request, selectors.receives_alerts)
-    return render(request, "safety/alerts.html", {"alerts": selectors.alert_list(user=user)})
+    number, understood = _page_asked(request)
+    page = selectors.alert_page(user=user, page=number)
+    return render(
+        request,
+        "safety/alerts.html",
+        {
+            "page": page,
+            "not_understood": not understood,
+            "past_end": number > page.paginator.num_pages,
+            "check_ins": selectors.check_in_alerts(user=user),
+        },
+    )
 
 
 @require_GET

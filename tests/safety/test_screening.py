@@ -461,7 +461,9 @@ def test_screening_never_fails_whatever_is_typed(agency, advocate, name, plate):
 
 @DB_PROPERTY
 @given(name=st.text(max_size=250), plate=st.text(max_size=40))
-def test_checking_in_any_text_is_recorded_or_refused_never_an_error(intake, name, plate):
+def test_checking_in_any_text_is_recorded_or_refused_never_an_error(intake, settings, name, plate):
+    # Every example is one more check-in by the same desk: the hourly limit is not the point.
+    settings.HAVEN_CHECKINS_PER_HOUR = 10_000
     visits = Visit.objects.count()
     try:
         visit = services.visit_check_in(

@@ -26,6 +26,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -42,7 +43,14 @@ from haven.core import limits
 from haven.core.errors import NotFound
 from haven.safety import lockdown as lockdowns
 from haven.safety import services
-from haven.safety.models import Lockdown, PersonOfConcern, Threat, Visit, VisitorAlert
+from haven.safety.models import (
+    CheckInAlert,
+    Lockdown,
+    PersonOfConcern,
+    Threat,
+    Visit,
+    VisitorAlert,
+)
 from haven.safety.screening import screen
 from haven.safety.views import PROCEDURE
 from tests import files
@@ -500,6 +508,39 @@ def test_the_desk_never_reaches_the_alerts_or_the_persons_of_concern(
     with pytest.raises(ValidationError) as caught:
         threat(intake, concern_ids=[found.pk])
     assert "concerns" in caught.value.message_dict
+
+
+def test_the_desk_cannot_check_a_list_of_names_in_to_learn_who_is_on_it(
+    intake, advocate, supervisor, as_user
+):
+    """A desk account checks in one guessed name after another, over the
+    pages and the API, at the installation's own limit: past it nothing
+    more is screened, so the flag stops answering, and the staff who
+    receive alerts are told once."""
+    concern(advocate)
+    limit = settings.HAVEN_CHECKINS_PER_HOUR
+    desk = as_user(intake)
+    token = bearer(intake)
+    guesses = [f"Synthetic Guess {n}" for n in range(limit)] + [CONCERN, "Victor Petrenco"]
+    answers = []
+    for n, given in enumerate(guesses):
+        if n % 2:
+            answer = post_json(desk, f"{API}/visits", {"name_given": given}, **token)
+            answers.append((answer.status_code, answer.json().get("flagged")))
+        else:
+            page = desk.post(reverse("safety:visitors"), {"name_given": given})
+            answers.append((page.status_code, None))
+    assert answers[:limit] == [(303, None), (201, False)] * (limit // 2)
+    # The two names that would match are never screened: the same refusal as any other.
+    assert answers[limit:] == [(400, None), (422, None)]
+    assert Visit.objects.count() == limit
+    assert not VisitorAlert.objects.exists()
+    assert CheckInAlert.objects.filter(desk_user=intake).count() == 1
+    assert AuditEvent.objects.filter(action=Action.VISITOR_CHECK_IN_REFUSED).count() == 2
+    # The staff see who reached the limit, never the names the desk tried.
+    html = as_user(supervisor).get(reverse("safety:alerts")).content.decode()
+    assert f"{intake} reached the hourly limit of check-ins" in html
+    assert CONCERN not in html
 
 
 # --- Screening: spellings that try to dodge it -----------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.core.models import Agency
-from haven.safety.services import screening_reindex
+from haven.safety.screening import screening_reindex
 
 
 class Command(BaseCommand):
