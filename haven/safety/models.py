@@ -124,6 +124,30 @@ class Threat(SealedToPerson):
         return f"threat {self.pk}"
 
 
+class ReportNumberChange(SealedToPerson):
+    """One change of a threat's police report number, kept so that an earlier
+    number is never lost: who, when, and the number before and after, sealed
+    under the threat's own data key (``data_key`` is the threat's)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    threat = models.ForeignKey(
+        Threat, on_delete=models.CASCADE, related_name="report_number_changes"
+    )
+    # None: there was no number before (the first), or it was removed.
+    previous = EncryptedTextField(_("report number before"))
+    number = EncryptedTextField(_("report number"))
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["threat", "changed_at"], name="report_number_history")]
+
+    def __str__(self) -> str:
+        return f"report number change {self.pk}"
+
+
 class Visit(SealedToPerson):
     """Someone at the front desk: checked in, screened, checked out."""
 

@@ -28,6 +28,7 @@ from haven.safety.models import (
     CheckInAlert,
     Designation,
     PersonOfConcern,
+    ReportNumberChange,
     SafetyChecklist,
     SafetyPolicy,
     Threat,
@@ -98,6 +99,18 @@ def threat_get(*, user: User, threat_id: uuid.UUID) -> Threat:
         raise NotFound
     _shown(user, Action.THREATS_VIEWED, "threat", [threat.pk])
     return threat
+
+
+def report_number_history(*, user: User, threat: Threat) -> list[ReportNumberChange]:
+    """Every change of the threat's police report number, oldest first, for
+    those who see the threat, and nothing for anyone else (its read is the
+    threat's, audited by threat_get)."""
+    visible = Threat.objects.filter(threats_visible_q(user), pk=threat.pk)
+    return list(
+        ReportNumberChange.objects.filter(threat__in=visible)
+        .select_related("data_key", "changed_by")
+        .order_by("changed_at", "pk")
+    )
 
 
 def linked_cases(*, user: User, cases: QuerySet[Case]) -> list[Case]:

@@ -44,6 +44,7 @@ from haven.safety.models import (
 from haven.safety.places import OFFICE, alerted_at, place_label
 from haven.safety.policies import (
     may_be_lockdown_admin,
+    may_change_report_number,
     may_keep_checklist,
     may_keep_concerns,
     may_keep_visitor_log,
@@ -53,6 +54,7 @@ from haven.safety.policies import (
     may_see_concerns,
     threats_visible_q,
 )
+from haven.safety.report_numbers import report_number_changed, report_number_problem
 from haven.safety.screening import concern_index_refresh, lines, screen
 from haven.safety.selectors import (
     alert_recipients,
@@ -279,7 +281,8 @@ def _check_report(
     number: str,
     since: date | None,
 ) -> None:
-    check_texts(errors, [("report_number", number, limits.CODE)])
+    if problem := report_number_problem(number):
+        errors["report_number"] = [problem]
     if not reported and (reported_on or number):
         errors["reported_to_police"] = [
             _("Tick “reported to law enforcement” to record the report's date or number.")
@@ -370,6 +373,10 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
                 "evidence": len(values.evidence),
             },
         )
+        if number:
+            report_number_changed(
+                actor=actor, threat=threat, previous="", number=number, at=threat.recorded_at
+            )
     return threat
 
 
@@ -400,6 +407,14 @@ def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowU
     )
     if threat.reported_to_police and not values.reported_to_police:
         errors["reported_to_police"] = [_("A report once made stays recorded.")]
+    previous = threat.report_number or ""
+    if previous and number != previous and not may_change_report_number(actor, threat):
+        errors.setdefault("report_number", []).append(
+            _(
+                "Only whoever recorded this threat, the staff designated for safety alerts, "
+                "supervisors and administrators can change a report number once recorded."
+            )
+        )
     if len(values.evidence) > MAX_FILES:
         errors["evidence"] = [_("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}]
     if errors:
@@ -417,6 +432,10 @@ def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowU
             object_id=threat.pk,
             detail={"reported": values.reported_to_police, "evidence": len(values.evidence)},
         )
+        if number != previous:
+            report_number_changed(
+                actor=actor, threat=threat, previous=previous, number=number, at=timezone.now()
+            )
     return threat
 
 

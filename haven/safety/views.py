@@ -139,6 +139,8 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
             "reported_on": found.reported_on,
             "report_number": found.report_number,
         },
+        number_locked=bool(found.report_number)
+        and not policies.may_change_report_number(user, found),
     )
     if posted and form.is_valid():
         try:
@@ -161,6 +163,7 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
             "cases": [(c, _case_label(user)(c)) for c in cases],
             "evidence": list(found.evidence.select_related("data_key")),
             "records": policies.may_record_threats(user),
+            "number_history": selectors.report_number_history(user=user, threat=found),
         },
         status=400 if form.errors else 200,
     )
