@@ -30,6 +30,7 @@ SECOND = "SYN-2026-0043"
 
 
 def record(actor, number: str = FIRST, **values) -> Threat:
+    values.setdefault("against_agency", True)
     return services.threat_record(
         actor=actor,
         values=services.ThreatValues(
