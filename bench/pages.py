@@ -45,6 +45,9 @@ os.environ.setdefault(
 )
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
 os.environ.setdefault("HAVEN_LOG_LEVEL", "WARNING")
+# Each round checks hundreds of visitors in as one desk user: the hourly
+# limit would refuse them (it is counted at every check-in all the same).
+os.environ.setdefault("HAVEN_CHECKINS_PER_HOUR", "1000000")
 
 import django
 

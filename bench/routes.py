@@ -785,7 +785,7 @@ BUDGETS: dict[str, tuple[int, int]] = {
     "safety:concern": (23, 25),
     "safety:concern_edit": (22, 24),
     "safety:visitors": (15, 16),
-    "visitor check-in (POST)": (20, 21),
+    "visitor check-in (POST)": (21, 23),
     "safety:alerts": (25, 27),
     "safety:alerts_live": (9, 9),
     "safety:checklist": (9, 9),
@@ -904,7 +904,7 @@ BUDGETS: dict[str, tuple[int, int]] = {
     "POST /api/v1/people/search": (16, 17),
     "POST /api/v1/people": (69, 72),
     "POST /api/v1/cases/{case_id}/communications": (24, 26),
-    "POST /api/v1/visits": (19, 20),
+    "POST /api/v1/visits": (20, 22),
     "POST /api/v1/cases/{case_id}/danger-checks": (18, 20),
     "POST /api/v1/stays/{stay_id}/check-ins": (19, 21),
 }

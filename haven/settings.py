@@ -382,6 +382,16 @@ HAVEN_UPLOAD_MAX_BYTES = max(HAVEN_ATTACHMENT_MAX_BYTES, 10 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["haven.attachments.uploads.MemoryOnlyUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
+# Visitor check-ins one staff member may make in an hour. Each check-in
+# screens a name against the persons of concern and may raise an alert, so a
+# desk account could be used to learn who is on the list by checking names
+# in. A busy front desk checks a visitor in every few minutes at most; 30 an
+# hour leaves room for a waiting room filling at once, and stops a run of
+# names within minutes (docs/adr/0016-staff-safety.md).
+HAVEN_CHECKINS_PER_HOUR = env.int("HAVEN_CHECKINS_PER_HOUR", default=30)
+if HAVEN_CHECKINS_PER_HOUR < 1:
+    raise ImproperlyConfigured("HAVEN_CHECKINS_PER_HOUR must be at least 1.")
+
 # Background jobs (haven.jobs) are queued when the request commits and run by
 # a worker process (``manage.py jobs_worker``); under test they run inside
 # job_start, so a test sees the finished job.

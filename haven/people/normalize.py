@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from anyascii import anyascii
 
@@ -70,8 +71,9 @@ def phone_form(phone: str) -> str:
 
 # Letters written differently that sound alike in names, applied in order to
 # a Latin spelling: "Victor" and "Viktor", "Petrenco" and "Petrenko",
-# "Mohammed" and "Muhammad" meet.
-_SOUND_RULES: tuple[tuple[str, str], ...] = (
+# "Mohammed" and "Muhammad" meet. Visitor screening adds pairs of its own in
+# front of these (haven.safety.names); people search uses these alone.
+SOUND_RULES: tuple[tuple[str, str], ...] = (
     (r"ph", "f"),
     (r"ck", "k"),
     (r"qu|kw", "k"),
@@ -88,25 +90,19 @@ _SOUND_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
-def sound_key(word: str) -> str:
+def sound_key(word: str, rules: Sequence[tuple[str, str]] = SOUND_RULES) -> str:
     """A rough key of how a name word sounds: its Latin spelling with look-alike
-    letters merged, doubled letters made single, and vowels after the first
-    letter dropped. Two spellings of one name usually share it; it is never shown,
-    only blind-indexed (docs/adr/0016-staff-safety.md)."""
+    letters merged (``rules``, in order), doubled letters made single, and
+    vowels after the first letter dropped. Two spellings of one name usually
+    share it; it is never shown, only blind-indexed
+    (docs/adr/0016-staff-safety.md)."""
     latin = re.sub(r"[^a-z]", "", anyascii(strip_marks(fold(word))).lower())
     if not latin:
         return ""
-    for pattern, replacement in _SOUND_RULES:
+    for pattern, replacement in rules:
         latin = re.sub(pattern, replacement, latin)
     latin = re.sub(r"(.)\1+", r"\1", latin)
     return latin[0] + re.sub(r"[aeiouh]", "", latin[1:])
-
-
-def name_sounds(name: str) -> list[str]:
-    """The sound keys of a name's words, in order, each word once."""
-    words = _WORD_BREAK.split(fold(name))
-    keys = [sound_key(word) for word in words]
-    return list(dict.fromkeys(k for k in keys if k))
 
 
 def name_word_sounds(name: str) -> set[str]:

@@ -25,6 +25,8 @@ from haven.safety.services import (
     VisitValues,
 )
 
+# The service's words (haven.safety.report_numbers), for the form's own length check.
+REPORT_NUMBER_TOO_LONG = _("Write the report number in at most %(limit_value)d characters.")
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -101,7 +103,10 @@ class ThreatForm(FileForm):
     reported_to_police = forms.BooleanField(label=_("Reported to law enforcement"), required=False)
     reported_on = forms.DateField(label=_("Reported on (optional)"), required=False, widget=_DATE)
     report_number = forms.CharField(
-        label=_("Report number (optional)"), required=False, max_length=limits.CODE
+        label=_("Report number (optional)"),
+        required=False,
+        max_length=limits.CODE,
+        error_messages={"max_length": REPORT_NUMBER_TOO_LONG},
     )
     evidence = AttachmentsField(label=_("Evidence (optional)"), required=False)
 
@@ -146,9 +151,25 @@ class FollowUpForm(FileForm):
     reported_to_police = forms.BooleanField(label=_("Reported to law enforcement"), required=False)
     reported_on = forms.DateField(label=_("Reported on (optional)"), required=False, widget=_DATE)
     report_number = forms.CharField(
-        label=_("Report number (optional)"), required=False, max_length=limits.CODE
+        label=_("Report number (optional)"),
+        required=False,
+        max_length=limits.CODE,
+        error_messages={"max_length": REPORT_NUMBER_TOO_LONG},
     )
     evidence = AttachmentsField(label=_("More evidence (optional)"), required=False)
+
+    def __init__(self, *args: Any, number_locked: bool = False, **kwargs: Any) -> None:
+        """``number_locked``: a number is recorded and the user may not change
+        it (haven.safety.policies.may_change_report_number): it is shown, not
+        offered, and what is posted for it is ignored."""
+        super().__init__(*args, **kwargs)
+        if number_locked:
+            field = self.fields["report_number"]
+            field.disabled = True
+            field.help_text = _(
+                "Only whoever recorded this threat, the staff designated for safety alerts, "
+                "supervisors and administrators can change it."
+            )
 
     def values(self) -> ThreatFollowUp:
         data = self.cleaned_data

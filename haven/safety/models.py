@@ -71,7 +71,7 @@ class ConcernIndex(models.Model):
     """One blind-index digest of a person of concern's name or plate."""
 
     class Kind(models.TextChoices):
-        # A whole name in one of its normal forms (haven.people.normalize.name_forms).
+        # A whole name in one of its normal forms (haven.safety.names.name_keys).
         NAME = "name"
         # The sound key of one word of a name; ``slot`` tells the names apart.
         SOUND = "sound"
@@ -82,8 +82,9 @@ class ConcernIndex(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     concern = models.ForeignKey(PersonOfConcern, on_delete=models.CASCADE, related_name="index")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    # Which name of the person (0 the name, then each alias): a close match
-    # needs two words of the same name.
+    # Which name of the person (0 the name, then each alias) and which reading
+    # of it (haven.safety.screening._slot): a close match needs two words of
+    # one reading of the same name.
     slot = models.PositiveSmallIntegerField(default=0)
     digest = models.CharField(max_length=64)
 
@@ -123,6 +124,30 @@ class Threat(SealedToPerson):
         return f"threat {self.pk}"
 
 
+class ReportNumberChange(SealedToPerson):
+    """One change of a threat's police report number, kept so that an earlier
+    number is never lost: who, when, and the number before and after, sealed
+    under the threat's own data key (``data_key`` is the threat's)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    threat = models.ForeignKey(
+        Threat, on_delete=models.CASCADE, related_name="report_number_changes"
+    )
+    # None: there was no number before (the first), or it was removed.
+    previous = EncryptedTextField(_("report number before"))
+    number = EncryptedTextField(_("report number"))
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["threat", "changed_at"], name="report_number_history")]
+
+    def __str__(self) -> str:
+        return f"report number change {self.pk}"
+
+
 class Visit(SealedToPerson):
     """Someone at the front desk: checked in, screened, checked out."""
 
@@ -147,7 +172,11 @@ class Visit(SealedToPerson):
     place_label = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["agency", "-checked_in_at"], name="visit_latest")]
+        indexes = [
+            models.Index(fields=["agency", "-checked_in_at"], name="visit_latest"),
+            # The check-ins of one staff member in the last hour, counted at each check-in.
+            models.Index(fields=["screened_by", "-checked_in_at"], name="visit_by_desk"),
+        ]
 
     def __str__(self) -> str:
         return f"visit {self.pk}"
@@ -176,6 +205,36 @@ class VisitorAlert(models.Model):
 
     def __str__(self) -> str:
         return f"visitor alert {self.pk}"
+
+
+class CheckInAlert(models.Model):
+    """A staff member who reached the hourly limit of check-ins
+    (haven.safety.checkins): perhaps a busy desk, perhaps someone checking
+    names in to learn who is on the list. Shown at once to the staff who
+    receive visitor alerts for the whole agency, beside the visitor alerts."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    desk_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["agency", "acknowledged_at", "-raised_at"], name="check_in_alert_open"
+            ),
+            # Whether this staff member reached the limit within the hour already.
+            models.Index(fields=["desk_user", "-raised_at"], name="check_in_alert_by_desk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in alert {self.pk}"
 
 
 class Designation(models.Model):

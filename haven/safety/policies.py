@@ -5,7 +5,11 @@ Like every other record, anything outside a user's reach answers 404
 
 * Threats: anyone on staff except an auditor may record one. Administrators
   and supervisors see them all; everyone else (an auditor too) sees those
-  aimed at them and those they recorded.
+  aimed at them and those they recorded. A police report number, once
+  recorded, is changed only by whoever recorded the threat, the staff
+  designated to receive visitor alerts (the agency's staff-safety people),
+  supervisors and administrators; anyone who may follow the threat up may
+  record the first one.
 * Persons of concern: the staff who work cases and the administrators see
   them; advocates, supervisors and administrators keep them. The front desk
   never does: its screening runs without showing them.
@@ -23,7 +27,7 @@ from django.db.models import Q
 
 from haven.accounts.models import Role, User
 from haven.accounts.policies import roles_of
-from haven.safety.models import PersonOfConcern, Threat
+from haven.safety.models import Designation, PersonOfConcern, Threat
 
 _RECORDS_THREATS = frozenset(
     {Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE, Role.SHELTER, Role.ADMIN}
@@ -57,6 +61,24 @@ def may_see_threat_log(user: User | AnonymousUser) -> bool:
     """Whether the user has a threat log at all: everyone on staff sees the
     threats aimed at them, the auditor included."""
     return _active(user)
+
+
+def may_change_report_number(user: User | AnonymousUser, threat: Threat) -> bool:
+    """Whether ``user`` may change or remove the police report number of
+    ``threat`` once one is recorded (each change is kept all the same): the
+    staff member who recorded it, supervisors and administrators, and the
+    staff designated for visitor alerts, among those who see the threat. The
+    others it was aimed at read it: a number is what the police gave, and
+    one mistyped by someone else is for them to ask about, not to overwrite."""
+    if not isinstance(user, User) or not may_record_threats(user):
+        return False
+    if not Threat.objects.filter(threats_visible_q(user), pk=threat.pk).exists():
+        return False
+    if threat.recorded_by_id == user.pk or may_see_all_threats(user):
+        return True
+    return may_receive_alerts(user) and (
+        Designation.objects.filter(user=user, duty=Designation.Duty.ALERTS).exists()
+    )
 
 
 def may_see_concerns(user: User | AnonymousUser) -> bool:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
@@ -24,8 +25,10 @@ from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.people.selectors import audit_people_shown
 from haven.safety.models import (
+    CheckInAlert,
     Designation,
     PersonOfConcern,
+    ReportNumberChange,
     SafetyChecklist,
     SafetyPolicy,
     Threat,
@@ -48,6 +51,7 @@ from haven.safety.policies import (
 )
 
 PAGE_SIZE = 25
+AnyAlert = TypeVar("AnyAlert", VisitorAlert, CheckInAlert)
 # How many of a user's own cases a form offers to link.
 LINKABLE = 50
 # How long an acknowledged alert stays on the recipients' list.
@@ -95,6 +99,18 @@ def threat_get(*, user: User, threat_id: uuid.UUID) -> Threat:
         raise NotFound
     _shown(user, Action.THREATS_VIEWED, "threat", [threat.pk])
     return threat
+
+
+def report_number_history(*, user: User, threat: Threat) -> list[ReportNumberChange]:
+    """Every change of the threat's police report number, oldest first, for
+    those who see the threat, and nothing for anyone else (its read is the
+    threat's, audited by threat_get)."""
+    visible = Threat.objects.filter(threats_visible_q(user), pk=threat.pk)
+    return list(
+        ReportNumberChange.objects.filter(threat__in=visible)
+        .select_related("data_key", "changed_by")
+        .order_by("changed_at", "pk")
+    )
 
 
 def linked_cases(*, user: User, cases: QuerySet[Case]) -> list[Case]:
@@ -262,28 +278,46 @@ def alerts_reaching_q(user: User | AnonymousUser) -> Q:
     return agency & Q(visit__place__in=sorted(places)) if places else Q(pk__in=[])
 
 
+def check_in_alerts_reaching_q(user: User | AnonymousUser) -> Q:
+    """The alerts of the check-in limit that reach ``user``: all of the
+    agency's for its alert recipients; none for a place's staff, since no
+    visitor, and so no place, is involved."""
+    if isinstance(user, User) and may_receive_alerts(user) and _receives_agency_alerts(user):
+        return Q(agency_id=user.agency_id)
+    return Q(pk__in=[])
+
+
 def open_alert_count(*, user: User) -> int:
-    """How many alerts wait for someone: all the live banner says, so it
-    shows nobody's name and needs no audit."""
+    """How many alerts wait for someone, of both kinds: all the live banner
+    says, so it shows nobody's name and needs no audit."""
     if not receives_alerts(user):
         return 0
-    return VisitorAlert.objects.filter(
-        alerts_reaching_q(user), acknowledged_at__isnull=True
-    ).count()
+    visitors = VisitorAlert.objects.filter(alerts_reaching_q(user), acknowledged_at__isnull=True)
+    check_ins = CheckInAlert.objects.filter(
+        check_in_alerts_reaching_q(user), acknowledged_at__isnull=True
+    )
+    return visitors.count() + check_ins.count()
 
 
-def alert_list(*, user: User) -> list[VisitorAlert]:
+def _recent(alerts: QuerySet[AnyAlert]) -> QuerySet[AnyAlert]:
     """Open alerts, and those dealt with in the last hours, newest first."""
+    since = timezone.now() - ALERT_MEMORY
+    return alerts.filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=since)).order_by(
+        "-raised_at", "pk"
+    )
+
+
+def _visitor_alerts(user: User) -> QuerySet[VisitorAlert]:
     if not receives_alerts(user):
         raise NotFound
-    since = timezone.now() - ALERT_MEMORY
-    alerts = list(
-        VisitorAlert.objects.filter(alerts_reaching_q(user))
-        .filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=since))
+    return (
+        _recent(VisitorAlert.objects.filter(alerts_reaching_q(user)))
         .select_related("visit", "visit__data_key", "acknowledged_by", "visit__screened_by")
         .prefetch_related("concerns", "concerns__data_key")
-        .order_by("-raised_at")[:50]
     )
+
+
+def _alerts_audited(user: User, alerts: Sequence[VisitorAlert]) -> None:
     _shown(user, Action.VISITS_VIEWED, "visit", [a.visit_id for a in alerts])
     _shown(
         user,
@@ -291,7 +325,34 @@ def alert_list(*, user: User) -> list[VisitorAlert]:
         "person_of_concern",
         sorted({str(c.pk) for a in alerts for c in a.concerns.all()}),
     )
+
+
+def alert_page(*, user: User, page: int = 1) -> Page:  # type: ignore[type-arg]
+    """One page of the visitor alerts: open ones, and those dealt with in the
+    last hours, newest first; a page past the end is the last one."""
+    shown = _page(_visitor_alerts(user), page)
+    _alerts_audited(user, list(shown))
+    return shown
+
+
+def alert_list(*, user: User) -> list[VisitorAlert]:
+    """The newest 50 visitor alerts, for the API."""
+    alerts = list(_visitor_alerts(user)[:50])
+    _alerts_audited(user, alerts)
     return alerts
+
+
+def check_in_alerts(*, user: User) -> list[CheckInAlert]:
+    """The alerts of the check-in limit, open ones and those dealt with in
+    the last hours, newest first. At most one an hour for each staff member,
+    so a short list, shown whole. Staff names only: no audit is needed."""
+    if not receives_alerts(user):
+        raise NotFound
+    return list(
+        _recent(CheckInAlert.objects.filter(check_in_alerts_reaching_q(user))).select_related(
+            "desk_user", "acknowledged_by"
+        )
+    )
 
 
 # --- Designations ---

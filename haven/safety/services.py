@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -26,9 +27,11 @@ from haven.people.models import Case
 from haven.people.policies import visible_cases_q
 from haven.protocol.models import Step, StepState
 from haven.protocol.tracker import step_advance
+from haven.safety.checkins import check_ins_refused, paused_until
 from haven.safety.lockdown import running_lockdown
 from haven.safety.models import (
     Channel,
+    CheckInAlert,
     ChecklistAnswer,
     Designation,
     PersonOfConcern,
@@ -41,6 +44,7 @@ from haven.safety.models import (
 from haven.safety.places import OFFICE, alerted_at, place_label
 from haven.safety.policies import (
     may_be_lockdown_admin,
+    may_change_report_number,
     may_keep_checklist,
     may_keep_concerns,
     may_keep_visitor_log,
@@ -50,8 +54,13 @@ from haven.safety.policies import (
     may_see_concerns,
     threats_visible_q,
 )
+from haven.safety.report_numbers import report_number_changed, report_number_problem
 from haven.safety.screening import concern_index_refresh, lines, screen
-from haven.safety.selectors import alert_recipients, alerts_reaching_q
+from haven.safety.selectors import (
+    alert_recipients,
+    alerts_reaching_q,
+    check_in_alerts_reaching_q,
+)
 
 MAX_FILES = 5
 # Aliases or plates of one person: each is screened at every check-in.
@@ -272,7 +281,8 @@ def _check_report(
     number: str,
     since: date | None,
 ) -> None:
-    check_texts(errors, [("report_number", number, limits.CODE)])
+    if problem := report_number_problem(number):
+        errors["report_number"] = [problem]
     if not reported and (reported_on or number):
         errors["reported_to_police"] = [
             _("Tick “reported to law enforcement” to record the report's date or number.")
@@ -363,6 +373,10 @@ def threat_record(*, actor: User, values: ThreatValues) -> Threat:
                 "evidence": len(values.evidence),
             },
         )
+        if number:
+            report_number_changed(
+                actor=actor, threat=threat, previous="", number=number, at=threat.recorded_at
+            )
     return threat
 
 
@@ -393,6 +407,14 @@ def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowU
     )
     if threat.reported_to_police and not values.reported_to_police:
         errors["reported_to_police"] = [_("A report once made stays recorded.")]
+    previous = threat.report_number or ""
+    if previous and number != previous and not may_change_report_number(actor, threat):
+        errors.setdefault("report_number", []).append(
+            _(
+                "Only whoever recorded this threat, the staff designated for safety alerts, "
+                "supervisors and administrators can change a report number once recorded."
+            )
+        )
     if len(values.evidence) > MAX_FILES:
         errors["evidence"] = [_("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}]
     if errors:
@@ -410,6 +432,10 @@ def threat_follow_up(*, actor: User, threat_id: uuid.UUID, values: ThreatFollowU
             object_id=threat.pk,
             detail={"reported": values.reported_to_police, "evidence": len(values.evidence)},
         )
+        if number != previous:
+            report_number_changed(
+                actor=actor, threat=threat, previous=previous, number=number, at=timezone.now()
+            )
     return threat
 
 
@@ -431,7 +457,9 @@ class VisitValues:
 def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
     """Record a visitor and screen them against the persons of concern. A
     match raises an alert for the designated staff; the visit itself only
-    says it was flagged."""
+    says it was flagged. Past the hourly limit of check-ins
+    (haven.safety.checkins) nothing of the visitor is written or screened:
+    the refusal is recorded and raised as CheckInsPaused."""
     if not may_keep_visitor_log(actor):
         raise NotFound
     texts = {
@@ -457,50 +485,62 @@ def visit_check_in(*, actor: User, values: VisitValues) -> Visit:
         raise ValidationError(errors)
     now = timezone.now()
     with transaction.atomic():
-        visit = Visit(
-            id=uuid.uuid4(),
-            agency_id=actor.agency_id,
-            data_key_id=_new_key_id(actor),
-            id_seen=values.id_seen,
-            screened_by=actor,
-            checked_in_at=now,
-            place=values.place,
-            place_label=label or "",
+        resume_at = paused_until(actor=actor, now=now)
+        if resume_at is not None:
+            refusal = check_ins_refused(actor=actor, now=now, resume_at=resume_at)
+        else:
+            return _visit_record(actor, values, texts, label or "", now)
+    # Raised once the refusal and its alert are committed, so that they stay.
+    raise refusal
+
+
+def _visit_record(
+    actor: User, values: VisitValues, texts: dict[str, str], label: str, now: datetime
+) -> Visit:
+    visit = Visit(
+        id=uuid.uuid4(),
+        agency_id=actor.agency_id,
+        data_key_id=_new_key_id(actor),
+        id_seen=values.id_seen,
+        screened_by=actor,
+        checked_in_at=now,
+        place=values.place,
+        place_label=label,
+    )
+    for name, text in texts.items():
+        setattr(visit, name, text or None)
+    found = screen(actor.agency_id, name=texts["name_given"], plate=texts["plate"])
+    visit.flagged = bool(found)
+    visit.save()
+    audit_record(
+        action=Action.VISITOR_CHECKED_IN,
+        actor=actor,
+        object_type="visit",
+        object_id=visit.pk,
+        # Where, by id, only away from the office.
+        detail={"flagged": visit.flagged, **({"place": visit.place} if visit.place else {})},
+    )
+    if found:
+        alert = VisitorAlert.objects.create(
+            agency_id=actor.agency_id, visit=visit, exact=found.exact, raised_at=now
         )
-        for name, text in texts.items():
-            setattr(visit, name, text or None)
-        found = screen(actor.agency_id, name=texts["name_given"], plate=texts["plate"])
-        visit.flagged = bool(found)
-        visit.save()
+        alert.concerns.set(PersonOfConcern.objects.filter(pk__in=found.concern_ids))
         audit_record(
-            action=Action.VISITOR_CHECKED_IN,
+            action=Action.VISITOR_ALERT_RAISED,
             actor=actor,
-            object_type="visit",
-            object_id=visit.pk,
-            # Where, by id, only away from the office.
-            detail={"flagged": visit.flagged, **({"place": visit.place} if visit.place else {})},
+            object_type="visitor_alert",
+            object_id=alert.pk,
+            detail={
+                "visit": str(visit.pk),
+                "exact": found.exact,
+                "matches": len(found.concern_ids),
+                **({"place": visit.place} if visit.place else {}),
+                "recipients": sorted(
+                    {u.pk for u in alert_recipients(actor.agency_id)}
+                    | {u.pk for u in alerted_at(actor.agency_id, visit.place)}
+                ),
+            },
         )
-        if found:
-            alert = VisitorAlert.objects.create(
-                agency_id=actor.agency_id, visit=visit, exact=found.exact, raised_at=now
-            )
-            alert.concerns.set(PersonOfConcern.objects.filter(pk__in=found.concern_ids))
-            audit_record(
-                action=Action.VISITOR_ALERT_RAISED,
-                actor=actor,
-                object_type="visitor_alert",
-                object_id=alert.pk,
-                detail={
-                    "visit": str(visit.pk),
-                    "exact": found.exact,
-                    "matches": len(found.concern_ids),
-                    **({"place": visit.place} if visit.place else {}),
-                    "recipients": sorted(
-                        {u.pk for u in alert_recipients(actor.agency_id)}
-                        | {u.pk for u in alerted_at(actor.agency_id, visit.place)}
-                    ),
-                },
-            )
     return visit
 
 
@@ -524,12 +564,17 @@ def visit_check_out(*, actor: User, visit_id: uuid.UUID) -> Visit:
 
 
 def alert_acknowledge(*, actor: User, alert_id: uuid.UUID) -> None:
-    """A staff member the alert reached says they are dealing with it."""
-    alert = VisitorAlert.objects.filter(alerts_reaching_q(actor), pk=alert_id).first()
-    if alert is None:
+    """A staff member the alert reached says they are dealing with it: a
+    visitor alert, or an alert of the check-in limit (one id names either)."""
+    open_ones: QuerySet[VisitorAlert] | QuerySet[CheckInAlert]
+    if VisitorAlert.objects.filter(alerts_reaching_q(actor), pk=alert_id).exists():
+        open_ones, kind = VisitorAlert.objects.filter(pk=alert_id), "visitor_alert"
+    elif CheckInAlert.objects.filter(check_in_alerts_reaching_q(actor), pk=alert_id).exists():
+        open_ones, kind = CheckInAlert.objects.filter(pk=alert_id), "check_in_alert"
+    else:
         raise NotFound
     with transaction.atomic():
-        done = VisitorAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        done = open_ones.filter(acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=actor
         )
         if not done:
@@ -537,8 +582,8 @@ def alert_acknowledge(*, actor: User, alert_id: uuid.UUID) -> None:
         audit_record(
             action=Action.VISITOR_ALERT_ACKNOWLEDGED,
             actor=actor,
-            object_type="visitor_alert",
-            object_id=alert.pk,
+            object_type=kind,
+            object_id=alert_id,
         )
 
 

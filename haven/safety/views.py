@@ -140,6 +140,8 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
             "reported_on": found.reported_on,
             "report_number": found.report_number,
         },
+        number_locked=bool(found.report_number)
+        and not policies.may_change_report_number(user, found),
     )
     if posted and form.is_valid():
         try:
@@ -162,6 +164,7 @@ def threat(request: HttpRequest, threat_id: uuid.UUID) -> HttpResponse:
             "cases": [(c, _case_label(user)(c)) for c in cases],
             "evidence": list(found.evidence.select_related("data_key")),
             "records": policies.may_record_threats(user),
+            "number_history": selectors.report_number_history(user=user, threat=found),
         },
         status=400 if form.errors else 200,
     )
@@ -353,10 +356,37 @@ def visit_out(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
 # --- Alerts ---
 
 
+# A page number past this is past the end of any list: the last page is shown.
+LARGEST_PAGE = 10**6
+
+
+def _page_asked(request: HttpRequest) -> tuple[int, bool]:
+    """The page asked for, and whether it was understood: anything but a
+    whole number from 1 (a word, 0, -1, "1.5") is the first page, with a note."""
+    raw = request.GET.get("page", "1").strip()
+    if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
+        return 1, False
+    # A very long run of digits is past the end (and too long for int()).
+    if len(raw) > len(str(LARGEST_PAGE)):
+        return LARGEST_PAGE, True
+    return int(raw), True
+
+
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
     user = allowed_user(request, selectors.receives_alerts)
-    return render(request, "safety/alerts.html", {"alerts": selectors.alert_list(user=user)})
+    number, understood = _page_asked(request)
+    page = selectors.alert_page(user=user, page=number)
+    return render(
+        request,
+        "safety/alerts.html",
+        {
+            "page": page,
+            "not_understood": not understood,
+            "past_end": number > page.paginator.num_pages,
+            "check_ins": selectors.check_in_alerts(user=user),
+        },
+    )
 
 
 @require_GET

@@ -312,7 +312,11 @@ def test_a_threat_recorded_comes_back_with_its_links(
         ),
     )
     assert response.status_code == 201, response.content
-    assert new_actions(seq) == [Action.THREAT_RECORDED, Action.CONCERNS_VIEWED]
+    assert new_actions(seq) == [
+        Action.THREAT_RECORDED,
+        Action.REPORT_NUMBER_CHANGED,
+        Action.CONCERNS_VIEWED,
+    ]
     row = Threat.objects.get()
     created = response.json()
     assert created == {
@@ -433,7 +437,11 @@ def test_a_follow_up_records_the_report_and_keeps_the_account(supervisor, advoca
         {"reported_to_police": True, "reported_on": today, "report_number": "SYN-77"},
     )
     assert response.status_code == 200, response.content
-    assert new_actions(seq) == [Action.THREAT_UPDATED, Action.THREATS_VIEWED]
+    assert new_actions(seq) == [
+        Action.THREAT_UPDATED,
+        Action.REPORT_NUMBER_CHANGED,
+        Action.THREATS_VIEWED,
+    ]
     shown = response.json()
     assert (shown["reported_to_police"], shown["reported_on"], shown["report_number"]) == (
         True,

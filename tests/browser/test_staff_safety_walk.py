@@ -67,7 +67,7 @@ PURPOSE = "Says he has a parcel to deliver (synthetic)"
 
 # What haven/safety/views.py tells the desk when screening matched: nothing more.
 PROCEDURE = "Follow your agency's visitor procedure."
-BANNER = "A visitor at the front desk needs your attention."
+BANNER = "The front desk needs your attention."
 LIVE = "/safety/alerts/live/"
 
 LOCKDOWN_REASON = "A threat against the office was phoned in this morning (synthetic)."

@@ -78,6 +78,7 @@ TYPE_LABELS: dict[str, str | Promise] = {
     "api_token": _("API token"),
     "authenticator": _("Second factor"),
     "case": _("Case"),
+    "check_in_alert": _("Check-in limit alert"),
     "contact": _("Partner contact"),
     "directory": _("Partner directory"),
     "interpreter": _("Interpreter"),
