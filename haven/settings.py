@@ -292,6 +292,14 @@ AXES_SENSITIVE_PARAMETERS = ["login", "password", "username", "csrfmiddlewaretok
 AXES_LOCKOUT_CALLABLE = "haven.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Wrong API tokens (haven.accounts.token_failures): this many from one client
+# address within the lockout time refuse that address's token requests for as
+# long. A wrong token names no account, so it is counted by address (an IPv6
+# client by its /64). The same 15 minutes as a wrong password, with twice the
+# tries: a script left with a stale token retries on its own, and 10 guesses
+# at 256 random bits are worth nothing to an attacker.
+HAVEN_API_TOKEN_FAILURES = env.int("HAVEN_API_TOKEN_FAILURES", default=10)
+HAVEN_API_TOKEN_LOCKOUT = timedelta(minutes=env.int("HAVEN_API_TOKEN_LOCKOUT_MINUTES", default=15))
 # How many reverse proxies stand in front of Haven, so that the client
 # address (rate limits, the sessions list) is read from X-Forwarded-For.
 HAVEN_PROXY_COUNT = env.int("HAVEN_PROXY_COUNT", default=0)

@@ -144,3 +144,24 @@ class ApiToken(models.Model):
     def is_usable(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and self.expires_at > moment
+
+
+class ApiTokenClient(models.Model):
+    """Failed API token attempts from one client address, in the current window.
+
+    An IPv6 client is counted by its /64 network, which one machine usually
+    holds whole. A row lives as long as its window or its block, and is
+    cleared by the next failure after that (``haven.accounts.token_failures``).
+    """
+
+    address = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client with failed tokens")
+        verbose_name_plural = _("API clients with failed tokens")
+
+    def __str__(self) -> str:
+        return f"API client {self.pk}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.errors import ValidationErrorContext
@@ -15,9 +16,10 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
-from haven.accounts.http import authenticated_user
+from haven.accounts.http import authenticated_user, client_address
 from haven.accounts.models import User
 from haven.accounts.policies import role_names
+from haven.accounts.token_failures import TokenClientBlocked
 from haven.api import (
     agency_steps,
     attachments,
@@ -49,7 +51,8 @@ class StaffToken(HttpBearer):
     """
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(token)
+        # Raises TokenClientBlocked (429) while the address is blocked.
+        user = api_token_authenticate(token, address=client_address(request))
         if user is not None and locked_out(user):
             # Lockdown revokes the agency's tokens; this covers one issued since.
             return None
@@ -200,6 +203,21 @@ def service_refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     error. Services word their messages for staff and never quote the input
     back."""
     return _refused(request, problems_of(exc))
+
+
+@api.exception_handler(TokenClientBlocked)
+def token_client_blocked(request: HttpRequest, exc: TokenClientBlocked) -> HttpResponse:
+    """Too many wrong tokens from the caller's address: 429 until the block
+    ends, whatever token comes (docs/adr/0003-authentication.md)."""
+    minutes = math.ceil(exc.retry_after / 60)
+    message = ngettext(
+        "Too many attempts with a wrong token from this address. Try again in %(count)d minute.",
+        "Too many attempts with a wrong token from this address. Try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+    response = api.create_response(request, {"detail": message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _refused(request: HttpRequest, problems: list[dict[str, Any]]) -> HttpResponse:

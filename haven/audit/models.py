@@ -40,6 +40,11 @@ class Action(models.TextChoices):
     LANGUAGE_CHANGED = "staff.language_changed", _("Interface language changed")
     API_TOKEN_CREATED = "api.token_created", _("API token created")
     API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
+    API_TOKEN_REFUSED = "api.token_refused", _("API token refused")
+    API_CLIENT_BLOCKED = (
+        "api.client_blocked",
+        _("API tokens from an address refused after repeated failures"),
+    )
     KEYS_ROTATED = "keys.rotated", _("Keys rotated")
     DESTRUCTIONS_REAPPLIED = (
         "restore.destructions_reapplied",
