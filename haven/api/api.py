@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.errors import ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
@@ -38,7 +42,7 @@ from haven.api import (
     staff,
     training,
 )
-from haven.api.common import problems_of
+from haven.api.common import JSON, problems_of
 from haven.core.errors import NotFound
 from haven.safety.lockdown import locked_out
 
@@ -183,6 +187,43 @@ for module in (
 ):
     for router in module.routers:
         api.add_router("/", router)
+
+
+def json_bodies_only(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """An operation that reads a JSON body refuses any other with 415 (the
+    document lists it), before authentication and before the body is read.
+
+    Ninja would read any body as JSON whatever its type, so ``text/plain``
+    or a form's encoding (which another site can make a browser send
+    without asking) would pass. Operations that take a multipart form take
+    what they document and are left alone."""
+    operation = getattr(run, "__self__", None)
+    if not isinstance(operation, Operation):
+        raise ImproperlyConfigured("json_bodies_only wraps an operation's own run")
+    # Where the operation reads its input from: a body in a multipart form
+    # comes with the form's fields or files.
+    sources = {model.__ninja_param_source__ for model in operation.models}
+    if "body" not in sources or sources & {"form", "file"}:
+        return run
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if _carries_body(request) and request.content_type != JSON:
+            message = _("Send the body as JSON, with the header Content-Type: application/json.")
+            return api.create_response(request, {"detail": message}, status=415)
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+def _carries_body(request: HttpRequest) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        return True  # a length that is not a number: refused with the rest
+
+
+api.add_decorator(json_bodies_only, mode="view")
 
 
 @api.exception_handler(NotFound)

@@ -65,8 +65,9 @@ class Refusals(Schema):
 
 # The answers a route may document, spread into its ``response``.
 NOT_FOUND: dict[int, Any] = {404: Message}
-# A body that is not JSON at all (schema errors are 422).
-BAD_BODY: dict[int, Any] = {400: Message}
+# A body that is not JSON at all (schema errors are 422), or not sent as
+# application/json (haven.api.api refuses it before reading it).
+BAD_BODY: dict[int, Any] = {400: Message, 415: Message}
 REFUSED: dict[int, Any] = {422: Refusals}
 # What a route that takes a JSON body may answer besides its success.
 WRITE_FAILURES: dict[int, Any] = {**NOT_FOUND, **BAD_BODY, **REFUSED}
