@@ -417,6 +417,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "haven.core.logging.RequestIdFilter"},
         "link_secrets": {"()": "haven.core.logging.RedactLinkSecretsFilter"},
+        "paths": {"()": "haven.core.logging.RedactPathsFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
@@ -424,14 +425,16 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id", "link_secrets"],
+            "filters": ["request_id", "paths", "link_secrets"],
             "formatter": "plain",
         }
     },
     "root": {"handlers": ["console"], "level": env.str("HAVEN_LOG_LEVEL", default="INFO")},
     "loggers": {
         # django.request logs the path of 4xx/5xx responses; paths in Haven
-        # hold ids only, never identifying data (see docs/adr/0004-audit-trail.md).
+        # hold ids only, never identifying data (see docs/adr/0004-audit-trail.md),
+        # and a path typed by hand is written with only its route's words and
+        # ids (the "paths" filter).
         "django.security.DisallowedHost": {"level": "ERROR"},
         "django.request": {"filters": ["link_secrets"]},
         "django.server": {"filters": ["link_secrets"]},
