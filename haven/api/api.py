@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as RequestInvalid
-from ninja.errors import ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
-from ninja.operation import Operation
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
@@ -64,6 +62,27 @@ class StaffToken(HttpBearer):
             # Views read the caller from request.user, whichever way they came.
             request.user = user
         return user
+
+
+class BodyNotJson(Exception):
+    """A request's body came as some other type than application/json."""
+
+
+class JsonBodies(Parser):
+    """A JSON body is read only when it was sent as one (415 otherwise).
+
+    Ninja would read any body as JSON whatever its type, so ``text/plain``
+    or a form's encoding (which another site can make a browser send
+    without asking first) would pass. It reads a body only for an operation
+    that takes one, after authentication; operations that take a multipart
+    form never come here. Nor does a request without a body: nothing is
+    missing but the body (422)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        # None: not a request but ninja re-reading a JSON field of a form.
+        if request.content_type is not None and request.content_type != JSON:
+            raise BodyNotJson
+        return super().parse_body(request)
 
 
 class HavenAPI(NinjaAPI):
@@ -166,6 +185,7 @@ api = HavenAPI(
     # The token is tried first: a wrong one falls through to the session,
     # which answers 401 (or 403 for an unsafe method without a CSRF token).
     auth=[StaffToken(), django_auth],
+    parser=JsonBodies(),
 )
 for module in (
     people,
@@ -189,41 +209,14 @@ for module in (
         api.add_router("/", router)
 
 
-def json_bodies_only(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """An operation that reads a JSON body refuses any other with 415 (the
-    document lists it), before authentication and before the body is read.
-
-    Ninja would read any body as JSON whatever its type, so ``text/plain``
-    or a form's encoding (which another site can make a browser send
-    without asking) would pass. Operations that take a multipart form take
-    what they document and are left alone."""
-    operation = getattr(run, "__self__", None)
-    if not isinstance(operation, Operation):
-        raise ImproperlyConfigured("json_bodies_only wraps an operation's own run")
-    # Where the operation reads its input from: a body in a multipart form
-    # comes with the form's fields or files.
-    sources = {model.__ninja_param_source__ for model in operation.models}
-    if "body" not in sources or sources & {"form", "file"}:
-        return run
-
-    @functools.wraps(run)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if _carries_body(request) and request.content_type != JSON:
-            message = _("Send the body as JSON, with the header Content-Type: application/json.")
-            return api.create_response(request, {"detail": message}, status=415)
-        return run(request, *args, **kwargs)
-
-    return checked
-
-
-def _carries_body(request: HttpRequest) -> bool:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
-    except ValueError:
-        return True  # a length that is not a number: refused with the rest
-
-
-api.add_decorator(json_bodies_only, mode="view")
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own answer (a body that is not JSON: 400), or 415 for a body
+    not sent as JSON, which ninja reports as the cause of its 400."""
+    if isinstance(exc.__cause__, BodyNotJson):
+        message = _("Send the body as JSON, with the header Content-Type: application/json.")
+        return api.create_response(request, {"detail": message}, status=415)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(NotFound)

@@ -83,3 +83,8 @@ def test_a_multipart_upload_still_works(advocate, team):
     )
     assert response.status_code == 201, response.content
     assert Attachment.objects.count() == 1
+
+
+def test_an_anonymous_caller_is_answered_401_before_the_body_is_judged(db):
+    response = Client().put(SETTINGS, BODY, content_type="text/plain")
+    assert response.status_code == 401
