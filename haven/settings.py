@@ -135,11 +135,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "haven.core.middleware.RequestIdMiddleware",
-    "haven.core.middleware.NulRefusedMiddleware",
+    # The security headers come before anything that can answer on its own
+    # or fail, so every answer leaves with them: Django's early errors (a bad
+    # Host header, a body too large), the NUL refusal, static files.
+    "haven.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
     "haven.core.middleware.NeverCacheMiddleware",
+    "haven.core.middleware.NulRefusedMiddleware",
     # /healthz and /readyz answer here, before anything reads a session.
     "haven.core.middleware.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,7 +166,6 @@ MIDDLEWARE = [
     "haven.core.middleware.NotFoundMiddleware",
     # A full disk answers 503, for pages and the API alike.
     "haven.core.middleware.StorageFullMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -329,6 +333,47 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (haven.core.middleware.SecurityHeadersMiddleware): every
+# powerful browser feature is denied to every page, and to anything a page
+# might embed, except WebAuthn, which Haven's own pages use when staff enrol
+# or use a security key. Haven shows no camera, microphone, map or payment;
+# files are downloads, never played or shown full screen in a page.
+HAVEN_PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "clipboard-read",
+            "clipboard-write",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gamepad",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "otp-credentials",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "storage-access",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+    "publickey-credentials-create": ("self",),
+    "publickey-credentials-get": ("self",),
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("HAVEN_SSL_REDIRECT", default=True)
     # A monitor on the machine asks over plain HTTP; they say nothing private.

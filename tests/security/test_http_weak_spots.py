@@ -11,6 +11,7 @@ import logging
 import re
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,91 @@ def test_a_logged_path_of_ids_is_kept_whole(log_output, signed_in):
     path = f"/cases/{'1' * 8}-1111-1111-1111-{'1' * 12}/"
     assert signed_in.get(path).status_code == 404
     assert f"Not Found: {path}" in log_output.getvalue()
+
+
+# --- Every answer carries the security headers --------------------------------------
+
+PERMISSIONS = {
+    # Denied: features Haven never uses.
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+    "serial": "()",
+    "hid": "()",
+    "display-capture": "()",
+    "clipboard-read": "()",
+    # Staff enrol and use security keys (WebAuthn) on Haven's own pages.
+    "publickey-credentials-create": "(self)",
+    "publickey-credentials-get": "(self)",
+}
+
+
+def permissions_of(header: str) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in header.split(","))
+
+
+def assert_security_headers(response, name: str) -> None:
+    assert response["X-Frame-Options"] == "DENY", name
+    assert response["X-Content-Type-Options"] == "nosniff", name
+    assert response["Referrer-Policy"] == "same-origin", name
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy, name
+    assert "default-src 'self'" in policy, name
+    granted = permissions_of(response["Permissions-Policy"])
+    for feature, allowlist in PERMISSIONS.items():
+        assert granted.get(feature) == allowlist, (name, feature, granted.get(feature))
+    assert "X-Request-ID" in response, name
+
+
+def test_django_s_early_errors_carry_every_security_header(db, settings):
+    client = Client(raise_request_exception=False)
+    responses = {
+        "bad host": client.get("/", HTTP_HOST="evil.example"),
+        "bad host, api": client.get("/api/v1/me", HTTP_HOST="evil.example"),
+        "nul in the query": client.get("/", {"q": "a\x00b"}),
+        "body too large": client.post(
+            "/accounts/login/",
+            "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+            content_type="application/x-www-form-urlencoded",
+        ),
+    }
+    assert responses["bad host"].status_code == 400
+    assert responses["nul in the query"].status_code == 400
+    for name, response in responses.items():
+        assert response.status_code == 400, name
+        assert_security_headers(response, name)
+
+
+def test_a_bad_host_refused_by_the_https_redirect_carries_them_too(db, settings):
+    """In production the redirect to HTTPS is the first to read the host."""
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert_security_headers(response, "https redirect")
+
+
+def test_pages_the_api_and_static_files_carry_every_security_header(client_for, advocate):
+    anonymous = Client(raise_request_exception=False)
+    signed_in = client_for(advocate)
+    responses = {
+        "sign-in": anonymous.get("/accounts/login/"),
+        "404": anonymous.get("/no/such/page/"),
+        "dashboard": signed_in.get("/"),
+        "api": signed_in.get("/api/v1/me"),
+        "api 401": anonymous.get("/api/v1/me"),
+        "api 415": signed_in.post("/api/v1/reports/runs", "{}", content_type="text/plain"),
+        "health": anonymous.get("/healthz"),
+    }
+    for name, response in responses.items():
+        assert_security_headers(response, name)
+
+
+def test_no_powerful_feature_is_left_to_the_browser_s_default():
+    """Each feature of the policy is denied, or allowed to Haven's own pages
+    only; none is given to another origin."""
+    response = Client().get("/accounts/login/")
+    for feature, allowlist in permissions_of(response["Permissions-Policy"]).items():
+        assert allowlist in {"()", "(self)"}, feature
