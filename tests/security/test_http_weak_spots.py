@@ -12,6 +12,10 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+
+from haven.core.pdf import pdf_response
+from tests.factories import record_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +178,44 @@ def test_no_powerful_feature_is_left_to_the_browser_s_default():
     response = Client().get("/accounts/login/")
     for feature, allowlist in permissions_of(response["Permissions-Policy"]).items():
         assert allowlist in {"()", "(self)"}, feature
+
+
+# --- Printed documents download like every other file ---------------------------------
+
+
+def test_the_safety_plan_pdf_is_a_download_named_without_the_person(client_for, advocate, team):
+    case = record_intake(actor=advocate, team=team, preferred_name="Synthetic Plan Person")
+    client = client_for(advocate)
+    plan = {
+        f"plan-{field}": f"Synthetic {field}"
+        for field in (
+            "safe_contacts",
+            "safe_places",
+            "code_word",
+            "emergency_bag",
+            "transport",
+            "technology",
+            "backup_plan",
+        )
+    }
+    saved = client.post(reverse("protocol:safety_plan", args=[case.pk]), plan)
+    assert saved.status_code == 303
+    response = client.get(reverse("protocol:safety_plan_pdf", args=[case.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="safety-plan-v1.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_language_card_pdf_is_a_download(client_for, auditor):
+    response = client_for(auditor).get(reverse("interpretation:point_pdf"))
+    assert response["Content-Disposition"] == 'attachment; filename="languages.pdf"'
+
+
+@pytest.mark.parametrize(
+    "filename",
+    ["", "plan.pdf\r\nSet-Cookie: a=b", 'a".pdf', "Lucía.pdf", "../plan.pdf", "plan", "a b.pdf"],
+)
+def test_a_printed_document_s_name_is_plain_ascii_or_refused(filename):
+    with pytest.raises(ValueError, match="plain ASCII"):
+        pdf_response(b"%PDF-", filename=filename)
