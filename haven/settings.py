@@ -145,6 +145,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "haven.core.middleware.NeverCacheMiddleware",
     "haven.core.middleware.NulRefusedMiddleware",
+    # Before anything reads a form: uploads keep their names as sent, so a
+    # control character in one is refused rather than silently dropped.
+    "haven.attachments.uploads.NamesKeptMiddleware",
     # /healthz and /readyz answer here, before anything reads a session.
     "haven.core.middleware.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -9,12 +9,18 @@ from __future__ import annotations
 import io
 import logging
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from haven.accounts.api_tokens import api_token_create
+from haven.attachments.models import Attachment
+from haven.audit.models import Action, AuditEvent
 from haven.core.pdf import pdf_response
+from tests import files
 from tests.factories import record_intake
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +225,110 @@ def test_the_language_card_pdf_is_a_download(client_for, auditor):
 def test_a_printed_document_s_name_is_plain_ascii_or_refused(filename):
     with pytest.raises(ValueError, match="plain ASCII"):
         pdf_response(b"%PDF-", filename=filename)
+
+
+# --- A control character in a file's name is refused, never dropped ------------------
+
+CONTROL_NAMES = [
+    pytest.param("lease\x00.pdf", id="nul"),
+    pytest.param("lea\x00se.pdf", id="nul inside"),
+    pytest.param("lease\x1b[31m.pdf", id="escape"),
+    pytest.param("lease\x7f.pdf", id="delete"),
+    pytest.param("lease\x85.pdf", id="c1 next line"),
+    pytest.param("lease\t.pdf", id="tab"),
+    pytest.param("lease\u202efdp.exe", id="right-to-left override"),
+    pytest.param("lease\u200b.pdf", id="zero-width space"),
+]
+NAME_MESSAGE = (
+    "The file's name holds a control or invisible character. Rename the file and choose it again."
+)
+
+
+def multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart body as a browser or a script sends it, the file's name as given."""
+    boundary = "SyntheticBoundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture
+def case(advocate, team):
+    return record_intake(actor=advocate, team=team)
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_a_page_refuses_a_file_named_with_a_control_character(client_for, advocate, case, name):
+    client = client_for(advocate)
+    url = reverse("attachments:documents", args=[case.pk])
+    client.get(url)
+    body, content_type = multipart(
+        {"csrfmiddlewaretoken": client.cookies["csrftoken"].value}, name, files.pdf()
+    )
+    before = AuditEvent.objects.count()
+    response = client.generic("POST", url, body, content_type=content_type)
+    assert response.status_code == 400
+    assert NAME_MESSAGE.replace("'", "&#x27;") in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert AuditEvent.objects.count() == before + 1  # the page's view of the case, no more
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_the_api_refuses_a_file_named_with_a_control_character(advocate, case, name):
+    token = api_token_create(user=advocate, lifetime=timedelta(hours=1))
+    body, content_type = multipart({"description": "Synthetic"}, name, files.pdf())
+    response = Client().generic(
+        "POST",
+        f"/api/v1/cases/{case.pk}/attachments",
+        body,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"type": "refused", "loc": ["file", "file"], "msg": NAME_MESSAGE}]
+    }
+    assert not Attachment.objects.exists()
+
+
+def test_a_plain_name_in_any_script_is_kept(client_for, advocate, case):
+    client = client_for(advocate)
+    url = reverse("attachments:documents", args=[case.pk])
+    client.get(url)
+    name = "Contrat de bail, Łódź 北京.pdf"
+    body, content_type = multipart(
+        {"csrfmiddlewaretoken": client.cookies["csrftoken"].value}, name, files.pdf()
+    )
+    response = client.generic("POST", url, body, content_type=content_type)
+    assert response.status_code == 303
+    assert Attachment.objects.get().name == name
+
+
+def test_a_name_encoded_with_a_control_character_is_refused_too(client_for, advocate, case):
+    """RFC 2231 lets a client send the name percent-encoded (filename*=)."""
+    client = client_for(advocate)
+    url = reverse("attachments:documents", args=[case.pk])
+    client.get(url)
+    body, content_type = multipart(
+        {"csrfmiddlewaretoken": client.cookies["csrftoken"].value}, "lease.pdf", files.pdf()
+    )
+    body = body.replace(b'filename="lease.pdf"', b"filename*=UTF-8''lea%00se.pdf")
+    response = client.generic("POST", url, body, content_type=content_type)
+    assert response.status_code == 400
+    assert not Attachment.objects.exists()
+
+
+def test_the_directory_import_refuses_a_file_named_with_a_control_character(client_for, admin_user):
+    upload = SimpleUploadedFile("direc\x00tory.json", b'{"id": "x"}')
+    response = client_for(admin_user).post(reverse("partners:import"), {"file": upload})
+    assert response.status_code == 400
+    assert NAME_MESSAGE.replace("'", "&#x27;") in response.content.decode()
+    assert not AuditEvent.objects.filter(action=Action.DIRECTORY_IMPORTED).exists()
