@@ -120,6 +120,8 @@ class HavenAPI(NinjaAPI):
                 operation["summary"] = summary.removesuffix(".")
                 if rest:
                     operation["description"] = "\n\n".join(rest)
+                if operation.get("security"):
+                    operation["responses"]["429"] = TOO_MANY_WRONG_TOKENS
         return schema
 
     def validation_error_from_error_contexts(
@@ -136,6 +138,15 @@ class HavenAPI(NinjaAPI):
                 for error in context.pydantic_validation_error.errors(include_url=False)
             ]
         )
+
+
+# Any operation a token opens may answer this (haven.accounts.token_failures).
+TOO_MANY_WRONG_TOKENS: dict[str, Any] = {
+    "description": "Too many wrong tokens from the caller's address: every token from it is "
+    "refused until the time in Retry-After (seconds) has passed.",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}},
+}
 
 
 def _paragraphs(text: str) -> list[str]:
