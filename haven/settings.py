@@ -146,11 +146,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "haven.core.middleware.RequestIdMiddleware",
-    "haven.core.middleware.NulRefusedMiddleware",
+    # The security headers come before anything that can answer on its own
+    # or fail, so every answer leaves with them: Django's early errors (a bad
+    # Host header, a body too large), the NUL refusal, static files.
+    "haven.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
     "haven.core.middleware.NeverCacheMiddleware",
+    "haven.core.middleware.NulRefusedMiddleware",
+    # Before anything reads a form: uploads keep their names as sent, so a
+    # control character in one is refused rather than silently dropped.
+    "haven.attachments.uploads.NamesKeptMiddleware",
     # /healthz and /readyz answer here, before anything reads a session.
     "haven.core.middleware.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,7 +182,6 @@ MIDDLEWARE = [
     "haven.core.middleware.NotFoundMiddleware",
     # A full disk answers 503, for pages and the API alike.
     "haven.core.middleware.StorageFullMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -316,6 +323,14 @@ AXES_SENSITIVE_PARAMETERS = ["login", "password", "username", "csrfmiddlewaretok
 AXES_LOCKOUT_CALLABLE = "haven.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Wrong API tokens (haven.accounts.token_failures): this many from one client
+# address within the lockout time refuse that address's token requests for as
+# long. A wrong token names no account, so it is counted by address (an IPv6
+# client by its /64). The same 15 minutes as a wrong password, with twice the
+# tries: a script left with a stale token retries on its own, and 10 guesses
+# at 256 random bits are worth nothing to an attacker.
+HAVEN_API_TOKEN_FAILURES = env.int("HAVEN_API_TOKEN_FAILURES", default=10)
+HAVEN_API_TOKEN_LOCKOUT = timedelta(minutes=env.int("HAVEN_API_TOKEN_LOCKOUT_MINUTES", default=15))
 # How many reverse proxies stand in front of Haven, so that the client
 # address (rate limits, the sessions list) is read from X-Forwarded-For.
 HAVEN_PROXY_COUNT = env.int("HAVEN_PROXY_COUNT", default=0)
@@ -350,6 +365,47 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (haven.core.middleware.SecurityHeadersMiddleware): every
+# powerful browser feature is denied to every page, and to anything a page
+# might embed, except WebAuthn, which Haven's own pages use when staff enrol
+# or use a security key. Haven shows no camera, microphone, map or payment;
+# files are downloads, never played or shown full screen in a page.
+HAVEN_PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "clipboard-read",
+            "clipboard-write",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gamepad",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "otp-credentials",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "storage-access",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+    "publickey-credentials-create": ("self",),
+    "publickey-credentials-get": ("self",),
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("HAVEN_SSL_REDIRECT", default=True)
     # A monitor on the machine asks over plain HTTP; they say nothing private.
@@ -454,6 +510,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "haven.core.logging.RequestIdFilter"},
         "link_secrets": {"()": "haven.core.logging.RedactLinkSecretsFilter"},
+        "paths": {"()": "haven.core.logging.RedactPathsFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
@@ -461,14 +518,16 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id", "link_secrets"],
+            "filters": ["request_id", "paths", "link_secrets"],
             "formatter": "plain",
         }
     },
     "root": {"handlers": ["console"], "level": env.str("HAVEN_LOG_LEVEL", default="INFO")},
     "loggers": {
         # django.request logs the path of 4xx/5xx responses; paths in Haven
-        # hold ids only, never identifying data (see docs/adr/0004-audit-trail.md).
+        # hold ids only, never identifying data (see docs/adr/0004-audit-trail.md),
+        # and a path typed by hand is written with only its route's words and
+        # ids (the "paths" filter).
         "django.security.DisallowedHost": {"level": "ERROR"},
         "django.request": {"filters": ["link_secrets"]},
         "django.server": {"filters": ["link_secrets"]},

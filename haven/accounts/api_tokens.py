@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import ApiToken, User
+from haven.accounts.token_failures import token_client_check, token_failure_record
 from haven.accounts.tokens import new_token, token_digest
 from haven.audit.models import Action
 from haven.audit.services import audit_record
@@ -94,22 +95,40 @@ def api_tokens_revoke_all(*, user: User) -> int:
     return user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def api_token_authenticate(raw: str) -> User | None:
+def api_token_authenticate(raw: str, *, address: str) -> User | None:
     """The active staff member a presented token belongs to, or None.
 
     Unknown, expired, revoked and deactivated all answer None alike, so the
-    caller cannot tell a client which it was.
+    caller cannot tell a client which it was; each is audited and counted
+    against the client's ``address``. While the address is blocked for too
+    many failures, TokenClientBlocked is raised before the token is looked at.
     """
-    if not raw.startswith(TOKEN_PREFIX) or len(raw) > _MAX_TOKEN_LENGTH:
+    token_client_check(address)
+    token, refusal = _token_of(raw)
+    if token is None or refusal:
+        token_failure_record(address=address, reason=refusal, token=token)
         return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def _token_of(raw: str) -> tuple[ApiToken | None, str]:
+    """The token presented, and why it is refused ("" when it is not)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > _MAX_TOKEN_LENGTH:
+        return None, "malformed"
     token = (
         ApiToken.objects.select_related("user", "user__agency")
         .filter(token_hash=token_digest(raw))
         .first()
     )
-    now = timezone.now()
-    if token is None or not token.is_usable(now) or not token.user.is_active:
-        return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if token is None:
+        return None, "unknown"
+    if token.revoked_at is not None:
+        return token, "revoked"
+    if not token.is_usable(timezone.now()):
+        return token, "expired"
+    if not token.user.is_active:
+        return token, "inactive"
+    return token, ""

@@ -207,3 +207,24 @@ class Approval(models.Model):
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.state == self.State.WAITING and (now or timezone.now()) >= self.expires_at
+
+
+class ApiTokenClient(models.Model):
+    """Failed API token attempts from one client address, in the current window.
+
+    An IPv6 client is counted by its /64 network, which one machine usually
+    holds whole. A row lives as long as its window or its block, and is
+    cleared by the next failure after that (``haven.accounts.token_failures``).
+    """
+
+    address = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client with failed tokens")
+        verbose_name_plural = _("API clients with failed tokens")
+
+    def __str__(self) -> str:
+        return f"API client {self.pk}"

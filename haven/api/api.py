@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as RequestInvalid
-from ninja.errors import ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from haven.accounts.api_tokens import api_token_authenticate
-from haven.accounts.http import authenticated_user
+from haven.accounts.http import authenticated_user, client_address
 from haven.accounts.models import User
 from haven.accounts.policies import role_names
+from haven.accounts.token_failures import TokenClientBlocked
 from haven.api import (
     agency_steps,
     attachments,
@@ -36,7 +40,7 @@ from haven.api import (
     staff,
     training,
 )
-from haven.api.common import problems_of
+from haven.api.common import JSON, problems_of
 from haven.core.errors import NotFound
 from haven.safety.lockdown import locked_out
 
@@ -49,7 +53,8 @@ class StaffToken(HttpBearer):
     """
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(token)
+        # Raises TokenClientBlocked (429) while the address is blocked.
+        user = api_token_authenticate(token, address=client_address(request))
         if user is not None and locked_out(user):
             # Lockdown revokes the agency's tokens; this covers one issued since.
             return None
@@ -57,6 +62,27 @@ class StaffToken(HttpBearer):
             # Views read the caller from request.user, whichever way they came.
             request.user = user
         return user
+
+
+class BodyNotJson(Exception):
+    """A request's body came as some other type than application/json."""
+
+
+class JsonBodies(Parser):
+    """A JSON body is read only when it was sent as one (415 otherwise).
+
+    Ninja would read any body as JSON whatever its type, so ``text/plain``
+    or a form's encoding (which another site can make a browser send
+    without asking first) would pass. It reads a body only for an operation
+    that takes one, after authentication; operations that take a multipart
+    form never come here. Nor does a request without a body: nothing is
+    missing but the body (422)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        # None: not a request but ninja re-reading a JSON field of a form.
+        if request.content_type is not None and request.content_type != JSON:
+            raise BodyNotJson
+        return super().parse_body(request)
 
 
 class HavenAPI(NinjaAPI):
@@ -94,6 +120,8 @@ class HavenAPI(NinjaAPI):
                 operation["summary"] = summary.removesuffix(".")
                 if rest:
                     operation["description"] = "\n\n".join(rest)
+                if operation.get("security"):
+                    operation["responses"]["429"] = TOO_MANY_WRONG_TOKENS
         return schema
 
     def validation_error_from_error_contexts(
@@ -110,6 +138,15 @@ class HavenAPI(NinjaAPI):
                 for error in context.pydantic_validation_error.errors(include_url=False)
             ]
         )
+
+
+# Any operation a token opens may answer this (haven.accounts.token_failures).
+TOO_MANY_WRONG_TOKENS: dict[str, Any] = {
+    "description": "Too many wrong tokens from the caller's address: every token from it is "
+    "refused until the time in Retry-After (seconds) has passed.",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}},
+}
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -159,6 +196,7 @@ api = HavenAPI(
     # The token is tried first: a wrong one falls through to the session,
     # which answers 401 (or 403 for an unsafe method without a CSRF token).
     auth=[StaffToken(), django_auth],
+    parser=JsonBodies(),
 )
 for module in (
     people,
@@ -182,6 +220,16 @@ for module in (
         api.add_router("/", router)
 
 
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own answer (a body that is not JSON: 400), or 415 for a body
+    not sent as JSON, which ninja reports as the cause of its 400."""
+    if isinstance(exc.__cause__, BodyNotJson):
+        message = _("Send the body as JSON, with the header Content-Type: application/json.")
+        return api.create_response(request, {"detail": message}, status=415)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
     """Missing, or not the caller's to see: the same answer as ninja's own 404."""
@@ -200,6 +248,21 @@ def service_refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     error. Services word their messages for staff and never quote the input
     back."""
     return _refused(request, problems_of(exc))
+
+
+@api.exception_handler(TokenClientBlocked)
+def token_client_blocked(request: HttpRequest, exc: TokenClientBlocked) -> HttpResponse:
+    """Too many wrong tokens from the caller's address: 429 until the block
+    ends, whatever token comes (docs/adr/0003-authentication.md)."""
+    minutes = math.ceil(exc.retry_after / 60)
+    message = ngettext(
+        "Too many attempts with a wrong token from this address. Try again in %(count)d minute.",
+        "Too many attempts with a wrong token from this address. Try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+    response = api.create_response(request, {"detail": message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _refused(request: HttpRequest, problems: list[dict[str, Any]]) -> HttpResponse:

@@ -35,11 +35,11 @@ from pydantic import BeforeValidator
 
 from haven.accounts.http import authenticated_user
 from haven.api.common import (
-    DOWNLOAD,
     NOT_FOUND,
     REFUSED,
     Loc,
     case_for,
+    download,
     out,
     refusals_at,
     uuid_or_404,
@@ -56,7 +56,7 @@ from haven.api.inputs import (
     Summary,
     WideLine,
 )
-from haven.attachments import selectors
+from haven.attachments import filetypes, selectors
 from haven.attachments.models import Attachment, Use
 from haven.attachments.policies import may_handle_attachments
 from haven.attachments.responses import attachment_response
@@ -232,7 +232,10 @@ def attachment_add(
 @router.get(
     "/attachments/{attachment_id}",
     response=NOT_FOUND,
-    openapi_extra=DOWNLOAD,
+    openapi_extra=download(
+        "The file, as an attachment, with the type judged at upload.",
+        (kind.content_type for kind in filetypes.ACCEPTED),
+    ),
 )
 def attachment_download(request: HttpRequest, attachment_id: AttachmentId) -> HttpResponse:
     """The bytes of one file, as a download.

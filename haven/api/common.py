@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -65,22 +65,33 @@ class Refusals(Schema):
 
 # The answers a route may document, spread into its ``response``.
 NOT_FOUND: dict[int, Any] = {404: Message}
-# A body that is not JSON at all (schema errors are 422).
-BAD_BODY: dict[int, Any] = {400: Message}
+# A body that is not JSON at all (schema errors are 422), or not sent as
+# application/json (haven.api.api refuses it before reading it).
+BAD_BODY: dict[int, Any] = {400: Message, 415: Message}
 REFUSED: dict[int, Any] = {422: Refusals}
 # What a route that takes a JSON body may answer besides its success.
 WRITE_FAILURES: dict[int, Any] = {**NOT_FOUND, **BAD_BODY, **REFUSED}
 NO_CONTENT: dict[int, Any] = {204: None}
-# The 200 of an operation that answers with a file (``openapi_extra``): ninja
-# documents JSON answers only.
-DOWNLOAD: dict[str, Any] = {
-    "responses": {
-        "200": {
-            "description": "The file.",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+JSON = "application/json"
+
+
+def download(description: str, media_types: Iterable[str]) -> dict[str, Any]:
+    """The 200 of an operation that answers with a file (its
+    ``openapi_extra``; ninja documents JSON answers only): one entry for
+    each type the file may have, never ``*/*``, so a client and a checker
+    know what comes. A file is bytes, except a JSON file, which is a
+    document like any other JSON answer."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    json_file = {"schema": {"type": "object"}}
+    return {
+        "responses": {
+            "200": {
+                "description": description,
+                "content": {kind: json_file if kind == JSON else binary for kind in media_types},
+            }
         }
     }
-}
+
 
 Loc = tuple[str | int, ...]
 

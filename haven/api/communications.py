@@ -43,6 +43,7 @@ from haven.api.common import (
     WRITE_FAILURES,
     case_for,
     case_records,
+    download,
     out,
     refusals_at,
     staff_allowed,
@@ -516,17 +517,9 @@ def record_export_list(case: Case) -> list[ExportOut]:
 @exports.post(
     "/cases/{case_id}/exports",
     response={**WRITE_FAILURES},
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "The bundle (ZIP) or the PDF, as an attachment.",
-                "content": {
-                    "application/zip": {"schema": {"type": "string", "format": "binary"}},
-                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-                },
-            }
-        }
-    },
+    openapi_extra=download(
+        "The bundle (ZIP) or the PDF, as an attachment.", ("application/zip", "application/pdf")
+    ),
 )
 def record_export_create(request: HttpRequest, case_id: CaseId, export: ExportIn) -> HttpResponse:
     """Export a case record: the bundle or its PDF, as a download.

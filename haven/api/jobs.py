@@ -18,17 +18,22 @@ from ninja import Field, Router, Schema
 from ninja.params import P, PathEx
 
 from haven.accounts.http import authenticated_user
-from haven.api.common import DOWNLOAD, NOT_FOUND, out, uuid_or_404
+from haven.api.common import NOT_FOUND, download, out, uuid_or_404
 from haven.api.inputs import Coded
+from haven.exports.jobs import OUTPUTS as EXPORT_OUTPUTS
 from haven.jobs.models import Failure, Job, State
 from haven.jobs.registry import kind_label, step_label
 from haven.jobs.selectors import job_for, result_available
 from haven.jobs.services import job_result_open
 from haven.jobs.views import result_response
+from haven.reports.jobs import RESULT_TYPE as REPORT_TYPE
 
 router = Router(tags=["jobs"])
 
 JobId = PathEx[str, P(description="The job's id, a UUID.")]
+# What a finished job's file may be: a report's figures, or an exported
+# record's bundle or PDF (a test runs every kind and checks its answer).
+RESULT_TYPES = (REPORT_TYPE, *(kind for kind, _extension in EXPORT_OUTPUTS.values()))
 
 
 class JobOut(Schema):
@@ -74,7 +79,7 @@ def job_detail(request: HttpRequest, job_id: JobId) -> JobOut:
 @router.get(
     "/jobs/{job_id}/result",
     response=NOT_FOUND,
-    openapi_extra=DOWNLOAD,
+    openapi_extra=download("The file, as an attachment: JSON for a report.", RESULT_TYPES),
 )
 def job_result(request: HttpRequest, job_id: JobId) -> HttpResponse:
     """The file a finished job made, as a download.

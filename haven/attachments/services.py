@@ -39,7 +39,7 @@ from haven.audit.models import Action
 from haven.audit.services import audit_record
 from haven.core import crypto, keys, limits
 from haven.core.errors import NotFound
-from haven.core.text import check_texts
+from haven.core.text import check_texts, file_name_problem
 from haven.people.models import Case
 from haven.people.policies import may_open_case
 
@@ -66,6 +66,10 @@ def upload_accept(file: UploadedFile | None) -> Upload:
     """The uploaded file judged by its size and its bytes, or a ValidationError."""
     if file is None:
         raise ValidationError(_("Choose a file."), code="required")
+    # The parser keeps such characters for this check (haven.attachments.uploads).
+    problem = file_name_problem(file.name or "")
+    if problem:
+        raise ValidationError(problem, code="file_name")
     if (file.size or 0) > settings.HAVEN_ATTACHMENT_MAX_BYTES:
         raise ValidationError(too_large_message(), code="too_large")
     data = file.read()

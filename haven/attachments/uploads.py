@@ -1,20 +1,32 @@
-"""Uploads stay in memory and never touch the disk in the clear.
+"""How uploads are read: in memory only, and with their names as sent.
 
 Django writes an upload larger than 2.5 MB to a temporary file before any
-view sees it: a scan of a passport would then sit, unsealed, in /tmp. This
+view sees it: a scan of a passport would then sit, unsealed, in /tmp. The
 handler keeps uploads in memory up to the limit, counted over all the files
 of one request, and drops the bytes of anything beyond while still counting
 them, so the form can say the file was too large instead of finding no file.
+
+Django's parser also drops every unprintable character from a file's name
+without a word ("lea\x00se.pdf" arrives as "lease.pdf"). Haven's keeps them,
+so that whoever takes the file refuses such a name with a message
+(``haven.core.text.file_name_problem``: ``upload_accept`` and the partner
+directory's import do); nothing else of a name is kept from Django's rules.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParser
+from django.utils.datastructures import ImmutableList, MultiValueDict
 
 
 class MemoryOnlyUploadHandler(FileUploadHandler):
@@ -53,3 +65,41 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
             charset=self.charset,
             content_type_extra=self.content_type_extra,
         )
+
+
+class NamesKeptParser(MultiPartParser):
+    """Django's multipart parser, but a file's name keeps its unprintable
+    characters; folders are still cut off, and an empty name, "." or ".."
+    still means no file, as in Django."""
+
+    def sanitize_file_name(self, file_name: str) -> str | None:
+        name = html.unescape(file_name).rsplit("/")[-1].rsplit("\\")[-1]
+        return None if name in {"", ".", ".."} else name
+
+
+class NamesKeptMiddleware:
+    """Every request's multipart body is read by NamesKeptParser.
+
+    Django's request makes its parser itself; the one way in without
+    changing Django is the request's own ``parse_file_upload``, replaced
+    here before anything reads the body (CSRF reads the form's token).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.parse_file_upload = functools.partial(_parse_keeping_names, request)  # type: ignore[method-assign]
+        return self.get_response(request)
+
+
+def _parse_keeping_names(
+    request: HttpRequest, meta: dict[str, Any], post_data: Any
+) -> tuple[QueryDict, MultiValueDict[str, Any]]:
+    """Django's ``HttpRequest.parse_file_upload``, with the parser above."""
+    request.upload_handlers = ImmutableList(
+        request.upload_handlers,
+        warning="You cannot alter upload handlers after the upload has been processed.",
+    )
+    parser = NamesKeptParser(meta, post_data, request.upload_handlers, request.encoding)
+    return parser.parse()

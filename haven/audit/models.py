@@ -46,6 +46,11 @@ class Action(models.TextChoices):
     APPROVAL_DECLINED = "approval.declined", _("Declined by a second supervisor")
     APPROVAL_WITHDRAWN = "approval.withdrawn", _("Request for approval withdrawn")
     TWO_PERSON_RULE_CHANGED = "agency.two_person_rule_changed", _("Two-person rule changed")
+    API_TOKEN_REFUSED = "api.token_refused", _("API token refused")
+    API_CLIENT_BLOCKED = (
+        "api.client_blocked",
+        _("API tokens from an address refused after repeated failures"),
+    )
     KEYS_ROTATED = "keys.rotated", _("Keys rotated")
     DESTRUCTIONS_REAPPLIED = (
         "restore.destructions_reapplied",

@@ -1,5 +1,5 @@
-"""Request-wide concerns: request ids, login-by-default, the domain's
-not-found answered as a page, and a full disk answered as a 503."""
+"""Request-wide concerns: request ids, security headers, login-by-default,
+the domain's not-found answered as a page, and a full disk answered as a 503."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.security import SecurityMiddleware
 from django.utils.cache import add_never_cache_headers
 
 from haven.core.errors import NotFound
@@ -47,6 +48,37 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Haven's ``Permissions-Policy``, and Django's security headers, on every answer.
+
+    It comes first after the request id, before the frame and content
+    policies and Django's security middleware, so that every answer passes
+    through all of them on its way out, Django's early errors included (a
+    bad Host header, a body too large, a NUL in a query). Django's security
+    middleware sets its headers on every answer but one: the error it raises
+    itself when its redirect to HTTPS reads a bad Host header. They are set
+    again here, which changes nothing where they already are.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.django_headers = SecurityMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response = self.django_headers.process_response(request, response)
+        response.headers.setdefault("Permissions-Policy", _PERMISSIONS_POLICY)
+        return response
+
+
+def _permissions_policy(features: dict[str, tuple[str, ...]]) -> str:
+    """``camera=(), publickey-credentials-get=(self), ...`` (its structured-field form)."""
+    return ", ".join(f"{name}=({' '.join(allowed)})" for name, allowed in features.items())
+
+
+_PERMISSIONS_POLICY = _permissions_policy(settings.HAVEN_PERMISSIONS_POLICY)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

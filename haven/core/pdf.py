@@ -7,6 +7,7 @@ what it printed and for whom); this module only renders.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -37,8 +38,17 @@ def render_pdf(template: str, context: dict[str, Any], *, language: str) -> byte
     return bytes(document.write_pdf())
 
 
+# A printed document's name says what it is, never who it is for: plain
+# ASCII (letters, digits, ".", "-", "_"), so it needs no quoting or encoding.
+_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.pdf$")
+
+
 def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
-    """A PDF to open in the browser; the file name says what it is, never who."""
+    """A printed document, as a download like every other file Haven hands
+    out: one rule for every file, and none is opened by the browser's own
+    viewer at Haven's address. Staff open it from the download to print."""
+    if not _FILENAME.match(filename) or ".." in filename:
+        raise ValueError("a printed document's name is plain ASCII: letters, digits, . - _")
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

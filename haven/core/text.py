@@ -56,3 +56,19 @@ def check_texts(errors: dict[str, list[str]], texts: Iterable[tuple[str, str, in
         problem = text_problem(value, limit)
         if problem:
             errors.setdefault(name, []).append(problem)
+
+
+def file_name_problem(name: str) -> str:
+    """What is wrong with the name of a file staff uploaded, for the field's
+    message, or "". No control character at all (a tab or a line break in
+    a name is a trick, not a name), nor the invisible formatting refused in
+    any text (a right-to-left override makes "report\\u202efdp.exe" show as
+    "reportexe.pdf")."""
+    from django.utils.translation import gettext
+
+    if any(unicodedata.category(char) == "Cc" for char in name) or has_hidden_characters(name):
+        return gettext(
+            "The file's name holds a control or invisible character. "
+            "Rename the file and choose it again."
+        )
+    return ""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.accounts.models import User
 from haven.core import limits
 from haven.core.forms import ChoiceList, most_used_first
+from haven.core.text import file_name_problem
 from haven.partners import services
 from haven.partners.languages import OFFERED, display_name
 from haven.partners.models import (
@@ -258,6 +259,13 @@ class ImportForm(forms.Form):
             "file; at most 10 MB."
         ),
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        problem = file_name_problem(upload.name or "")
+        if problem:
+            raise forms.ValidationError(problem, code="file_name")
+        return upload
 
 
 class ExportForm(forms.Form):

@@ -25,6 +25,8 @@ from haven.reports.policies import may_open_report
 from haven.reports.services import report_run, scope_for
 
 KIND = "reports.run"
+# What the result is: the published figures, as JSON.
+RESULT_TYPE = "application/json"
 STEPS = {
     "people": _("Counting the people served"),
     "needs": _("Counting needs"),
@@ -70,6 +72,6 @@ def run(job: Job, progress: Progress) -> JobOutput:
             raise JobRefused from refusal
     return JobOutput(
         content=report_to_json(found),
-        content_type="application/json",
+        content_type=RESULT_TYPE,
         filename=f"report-{scope.start.isoformat()}-{scope.end.isoformat()}.json",
     )

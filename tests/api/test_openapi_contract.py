@@ -233,8 +233,11 @@ def test_every_operation_that_takes_input_documents_the_shared_422(method, path,
     )
     if takes_json:
         assert responses["400"]["content"]["application/json"]["schema"] == {"$ref": MESSAGE}
-    # A body that is not JSON is the only 400; nothing else documents one.
+        assert responses["415"]["content"]["application/json"]["schema"] == {"$ref": MESSAGE}
+    # A body that is not JSON is the only 400, and one not sent as JSON the
+    # only 415; nothing else documents them.
     assert ("400" in responses) == takes_json
+    assert ("415" in responses) == takes_json
     if operation.get("parameters") or "requestBody" in operation:
         # An id that names nothing, or a record out of reach.
         assert responses["404"]["content"]["application/json"]["schema"] == {"$ref": MESSAGE}
@@ -306,6 +309,14 @@ def test_every_operation_answers_as_documented(caller, method, path, operation):
         # Not JSON at all; JSON but not an object; every field of the wrong type.
         response = send(client, method, url, operation, b"{", **params)
         assert response.status_code == 400
+        check_answer(operation, response)
+        # JSON, but not sent as JSON.
+        response = getattr(client, method)(
+            url + (f"?{urlencode(params)}" if params else ""),
+            data=json.dumps(smallest_body),
+            content_type="text/plain",
+        )
+        assert response.status_code == 415, response.content[:300]
         check_answer(operation, response)
         response = send(client, method, url, operation, [], **params)
         assert response.status_code == 422

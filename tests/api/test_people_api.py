@@ -348,21 +348,31 @@ def test_bad_intake_is_a_clear_422_and_creates_nothing(
     assert_refused(response, 422, message, before)
 
 
+@pytest.mark.parametrize("data", ["not json at all", '{"team_id": 1, "danger": "no"'])
+def test_a_body_that_is_not_json_is_a_400(client_for, intake, data):
+    client = client_for(intake)
+    before = counts()
+    response = client.post(PEOPLE, data, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cannot parse request body"}
+    assert counts() == before
+
+
 @pytest.mark.parametrize(
     ("data", "content_type"),
     [
-        ("not json at all", "application/json"),
-        ('{"team_id": 1, "danger": "no"', "application/json"),
         ("legal_name=Someone&danger=no", "application/x-www-form-urlencoded"),
         (b"\x00\xff garbage", "application/octet-stream"),
     ],
 )
-def test_a_body_that_is_not_json_is_a_400(client_for, intake, data, content_type):
+def test_a_body_not_sent_as_json_is_a_415(client_for, intake, data, content_type):
     client = client_for(intake)
     before = counts()
     response = client.post(PEOPLE, data, content_type=content_type)
-    assert response.status_code == 400
-    assert response.json() == {"detail": "Cannot parse request body"}
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": "Send the body as JSON, with the header Content-Type: application/json."
+    }
     assert counts() == before
 
 
@@ -481,7 +491,10 @@ def test_a_wrong_token_is_401_and_creates_nothing(client, team):
     )
     assert response.status_code == 401
     assert client.get(CASES, **bearer("hv_" + "A" * 43)).status_code == 401
-    assert counts() == before
+    # Nothing but the two refusals, audited (tests/api/test_token_failures.py).
+    refused = AuditEvent.objects.filter(action=Action.API_TOKEN_REFUSED).count()
+    assert refused == 2
+    assert counts() == (*before[:-1], before[-1] + refused)
 
 
 def test_a_session_post_needs_the_csrf_token(intake, team):

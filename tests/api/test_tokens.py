@@ -141,7 +141,7 @@ def test_token_of_an_inactive_user_is_refused_even_if_not_revoked(client, advoca
     # Deactivated some other way than staff_deactivate: the check still holds.
     User.objects.filter(pk=advocate.pk).update(is_active=False)
     assert client.get(ME, **bearer(token)).status_code == 401
-    assert api_token_authenticate(token) is None
+    assert api_token_authenticate(token, address="127.0.0.1") is None
 
 
 def test_token_is_stored_only_hashed(advocate):

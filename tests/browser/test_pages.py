@@ -140,3 +140,28 @@ def test_axe_check_catches_a_violation(tab, db):
     )
     with pytest.raises(AssertionError, match=r"image-alt \(critical\).*\n\s+at (#main > )?img\b"):
         tab.check()
+
+
+def test_the_browser_reads_the_permissions_policy_as_written(tab, db):
+    """Chromium denies what the policy denies, leaves security keys to
+    Haven's own pages, and finds nothing in the header it does not know."""
+    messages: list[str] = []
+    tab.page.on("console", lambda message: messages.append(message.text))
+    tab.visit("/accounts/login/")
+    allowed = tab.page.evaluate(
+        """() => Object.fromEntries(
+            ["camera", "microphone", "geolocation", "payment", "usb", "fullscreen",
+             "publickey-credentials-get", "publickey-credentials-create"]
+            .map(f => [f, document.featurePolicy.allowsFeature(f)]))"""
+    )
+    assert allowed == {
+        "camera": False,
+        "microphone": False,
+        "geolocation": False,
+        "payment": False,
+        "usb": False,
+        "fullscreen": False,
+        "publickey-credentials-get": True,
+        "publickey-credentials-create": True,
+    }
+    assert not [m for m in messages if "Permissions-Policy" in m], messages

@@ -156,6 +156,7 @@ def test_the_printed_form_is_in_the_language_it_was_explained_in(
     )
     response = client_for(advocate).get(url("consent_pdf", case, consent.pk))
     assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="consent.pdf"'
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     text = " ".join(text.split())
     assert "Synthetic Consent Person" in text

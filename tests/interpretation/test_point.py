@@ -343,7 +343,7 @@ def test_the_printed_card_is_a_pdf_for_any_staff_member(client_for, auditor):
     response = client_for(auditor).get(reverse("interpretation:point_pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'inline; filename="languages.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="languages.pdf"'
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) == 1, "the card is one sheet"
     text = reader.pages[0].extract_text()

@@ -126,7 +126,7 @@ def test_a_spanish_handout_prints_in_spanish_naming_no_one(client_for, advocate,
     response = client_for(advocate).get(url("handout_pdf", case, topic="t_visa", language="spa"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert NAME not in response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'attachment; filename="handout-t_visa-spa.pdf"'
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)

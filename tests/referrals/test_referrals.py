@@ -449,7 +449,9 @@ def test_the_referral_text_reads_as_sentences_and_names_the_referrer(
     assert f"Email: {advocate.email}" in text
     assert f"Agency: {advocate.agency.name}" in text
 
-    printed = pdf_text(client.get(reverse("referrals:referral_pdf", args=[case.pk, referral.pk])))
+    response = client.get(reverse("referrals:referral_pdf", args=[case.pk, referral.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="referral.pdf"'
+    printed = pdf_text(response)
     assert "Is it safe to call? Not safe" in printed
     assert "?:" not in printed
     assert f"Referred by: {advocate.display_name}" in printed
