@@ -37,6 +37,8 @@ PRODUCTION = {
     "HAVEN_SECRET_KEY": secrets.token_urlsafe(48),
     "HAVEN_MASTER_KEY": secrets.token_urlsafe(48),
     "HAVEN_ALLOWED_HOSTS": "haven.example.org",
+    # Only named, never made, in production (docs/operations.md, "Audit checkpoints").
+    "HAVEN_CHECKPOINT_DIR": "/nonexistent/haven-checkpoints",
 }
 
 

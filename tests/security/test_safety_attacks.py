@@ -853,6 +853,17 @@ def test_a_safety_file_name_cannot_inject_a_header(advocate, as_user):
         + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
+    refused = client.post(
+        reverse("safety:threat_new"),
+        b"".join(parts),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    # A name holding a control or line-breaking character is refused, with
+    # nothing kept (issue 21); a name with only a path and a quote is tidied.
+    assert refused.status_code == 400
+    assert "control or invisible character" in refused.content.decode()
+    assert not Attachment.objects.filter(use=Use.EVIDENCE).exists()
+    parts[-2] = parts[-2].replace(nasty.encode(), b"..\\ev'il;<script>.html")
     client.post(
         reverse("safety:threat_new"),
         b"".join(parts),
