@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -147,7 +148,7 @@ def _members(name: str, data: bytes) -> dict[str, bytes]:
         raise ImportRefused(
             [_("%(file)s is not a zip file that can be opened.") % {"file": name}]
         ) from None
-    except OSError:  # a corrupt member (bad CRC, truncated data)
+    except (OSError, zlib.error):  # a corrupt member (bad CRC, truncated or bad deflate data)
         raise ImportRefused(
             [_("%(file)s is damaged: a file inside it cannot be read.") % {"file": name}]
         ) from None
