@@ -250,6 +250,23 @@ def corrupt_deflate() -> bytes:
     return bytes(data)
 
 
+def nameless_member() -> bytes:
+    """Found by fuzzing: a member the zip's directory names with nothing,
+    beside a table; Python's ZipInfo.is_dir() fails on it (IndexError)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("organizations.csv", organizations_csv({}))
+        archive.writestr("x", b"nameless")
+        archive.filelist[-1].filename = ""  # the directory is written on closing
+    return buffer.getvalue()
+
+
+def test_a_member_without_a_name_is_left_out(admin_user):
+    summary = directory_import(actor=admin_user, filename="x.zip", data=nameless_member())
+    assert summary.added == {"organizations": 1}
+    assert Organization.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [

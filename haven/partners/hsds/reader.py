@@ -113,7 +113,9 @@ def _members(name: str, data: bytes) -> dict[str, bytes]:
         infos = [
             info
             for info in archive.infolist()
-            if not info.is_dir()
+            # A member named with nothing is no file (and breaks ZipInfo.is_dir()).
+            if info.filename
+            and not info.is_dir()
             and not info.filename.startswith("__MACOSX/")
             and not PurePosixPath(info.filename).name.startswith(".")
         ]
