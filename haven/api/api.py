@@ -37,6 +37,7 @@ from haven.api import (
     training,
 )
 from haven.api.common import problems_of
+from haven.api.links import add_links
 from haven.core.errors import NotFound
 from haven.safety.lockdown import locked_out
 
@@ -94,6 +95,7 @@ class HavenAPI(NinjaAPI):
                 operation["summary"] = summary.removesuffix(".")
                 if rest:
                     operation["description"] = "\n\n".join(rest)
+        add_links(schema)
         return schema
 
     def validation_error_from_error_contexts(
