@@ -37,6 +37,8 @@ HARNESSES = {
 }
 SECONDS_PER_INPUT = 20  # longer is a hang
 MEMORY_MB = 2048
+# libFuzzer's exit status when it was interrupted (Ctrl+C): a run cut short, not a crash.
+INTERRUPTED = 72
 
 _STAT = re.compile(r"^stat::(\w+):\s*(\d+)", re.MULTILINE)
 _COVERAGE = re.compile(r"^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)", re.MULTILINE)
@@ -56,9 +58,13 @@ class Result:
     crashes: int = 0
     crash_files: list[str] = field(default_factory=list)
     exit_code: int = 0
+    interrupted: bool = False
 
 
-def command(parser: str, runs: int, work: Path, crashes: Path) -> list[str]:
+def command(
+    parser: str, runs: int, work: Path, crashes: Path, seconds: int | None = None
+) -> list[str]:
+    budget = [f"-max_total_time={seconds}"] if seconds else []
     return [
         sys.executable,
         "-m",
@@ -69,6 +75,7 @@ def command(parser: str, runs: int, work: Path, crashes: Path) -> list[str]:
         f"-rss_limit_mb={MEMORY_MB}",
         f"-artifact_prefix={crashes}/",
         "-print_final_stats=1",
+        *budget,
         # New inputs go to the first folder; the seeds are only read.
         str(work),
         str(CORPUS / parser),
@@ -87,14 +94,15 @@ def parse(result: Result, output: str) -> Result:
         result.corpus_inputs = inputs
     result.crash_files = _ARTIFACT.findall(output)
     result.crashes = len(result.crash_files)
-    if result.exit_code != 0 and not result.crashes:
+    result.interrupted = result.exit_code == INTERRUPTED and not result.crashes
+    if result.exit_code not in (0, INTERRUPTED) and not result.crashes:
         result.crashes = 1  # the harness failed before it could write the input
     if result.seconds:
         result.execs_per_second = round(result.executions / result.seconds)
     return result
 
 
-def run_harness(parser: str, runs: int, folder: Path = VAR) -> Result:
+def run_harness(parser: str, runs: int, folder: Path = VAR, seconds: int | None = None) -> Result:
     work, crashes = folder / "corpus" / parser, folder / "crashes" / parser
     work.mkdir(parents=True, exist_ok=True)
     crashes.mkdir(parents=True, exist_ok=True)
@@ -102,7 +110,7 @@ def run_harness(parser: str, runs: int, folder: Path = VAR) -> Result:
     began = time.monotonic()
     with log.open("w") as out:
         finished = subprocess.run(  # noqa: S603 (this interpreter and the project's harness)
-            command(parser, runs, work, crashes),
+            command(parser, runs, work, crashes, seconds),
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -113,9 +121,11 @@ def run_harness(parser: str, runs: int, folder: Path = VAR) -> Result:
     return parse(result, log.read_text(errors="replace"))
 
 
-def run_all(parsers: list[str], runs: int, jobs: int, folder: Path = VAR) -> list[Result]:
+def run_all(
+    parsers: list[str], runs: int, jobs: int, folder: Path = VAR, seconds: int | None = None
+) -> list[Result]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda p: run_harness(p, runs, folder), parsers))
+        return list(pool.map(lambda p: run_harness(p, runs, folder, seconds), parsers))
 
 
 def machine() -> dict[str, str | int]:
@@ -149,13 +159,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1_000_000, help="executions per parser")
     parser.add_argument("--jobs", type=int, default=2, help="parsers fuzzed at once")
+    parser.add_argument(
+        "--seconds", type=int, default=None, help="stop each parser after this long (no limit)"
+    )
     parser.add_argument("parsers", nargs="*", help=f"some of {', '.join(HARNESSES)} (all)")
     args = parser.parse_args(argv)
     unknown = set(args.parsers) - set(HARNESSES)
     if unknown:
         parser.error(f"no harness named {', '.join(sorted(unknown))}")
     started = datetime.now(UTC)
-    results = run_all(args.parsers or list(HARNESSES), args.runs, args.jobs)
+    results = run_all(args.parsers or list(HARNESSES), args.runs, args.jobs, seconds=args.seconds)
     VAR.mkdir(parents=True, exist_ok=True)
     report = {
         "date": started.isoformat(timespec="seconds"),

@@ -58,3 +58,9 @@ def test_the_seeds_are_what_their_parsers_accept():
     assert {"id", "name", "services"} <= set(known[1]) | set(known[0])
     with zipfile.ZipFile(CORPUS / "hsds_import" / "directory-tabular.zip") as archive:
         assert "organizations.csv" in archive.namelist()
+
+
+def test_a_run_cut_short_is_no_crash_but_falls_short_of_its_runs():
+    output = "#9000\tDONE   cov: 80 ft: 200 corp: 30/1Kb\nstat::number_of_executed_units: 9000\n"
+    result = run.parse(run.Result("name_forms", 1_000_000, exit_code=run.INTERRUPTED), output)
+    assert (result.executions, result.crashes, result.interrupted) == (9000, 0, True)
