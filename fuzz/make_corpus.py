@@ -192,6 +192,7 @@ NAMES = {
     "thai.txt": "สมชาย ใจดี",
     "emoji.txt": "Ana 🌻 Flores",
     "phone.txt": "+1 (608) 555-0142\n53703",
+    "marks-only.txt": "\u0335",
 }
 
 
