@@ -235,8 +235,11 @@ def _machine(token: str, role: str, hidden: list[str], figures: Figures) -> type
                     figures.pending += len(found)
                     return
                 for failure in found:
+                    # Enough to replay it: the operation, the values sent, the answer.
                     figures.failures.append(
-                        f"{role}: {label} {response.status_code}: {failure.title}"
+                        f"{role}: {label} {response.status_code}: {failure.title}; "
+                        f"path {case.path_parameters} query {case.query} "
+                        f"body {str(case.body)[:300]}"
                     )
 
     return Scenario
