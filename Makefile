@@ -10,7 +10,7 @@ export HAVEN_VAR_DIR ?= $(CURDIR)/var
 STATIC_MANIFEST := $(HAVEN_VAR_DIR)/static/staticfiles.json
 
 .PHONY: run test check lint typecheck migrations-check test-sqlite test-postgres test-browser \
-        test-production bench bench-quick load chaos messages demo clean
+        test-production bench bench-quick load chaos fuzz messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,17 @@ bench-quick: $(VENV)/.dev-deps
 	  $(BIN)/python bench/build.py
 	HAVEN_VAR_DIR=$(CURDIR)/var/bench-quick HAVEN_BENCH_PEOPLE=10000 HAVEN_BENCH_SAMPLES=5 \
 	  HAVEN_BENCH_ROUNDS=3 $(BIN)/python bench/pages.py
+
+## fuzz: a million inputs to each parser of outside files (atheris), then the long stateful run of the API as every role: executions, crashes, server errors and leaks (FUZZ_RUNS, FUZZ_API_EXAMPLES, FUZZ_API_STEPS; see docs/security/fuzzing.md)
+FUZZ_RUNS ?= 1000000
+FUZZ_API_EXAMPLES ?= 300
+FUZZ_API_STEPS ?= 15
+fuzz: $(VENV)/.dev-deps
+	nice -n 10 $(BIN)/python -m fuzz.run --runs $(FUZZ_RUNS)
+	rm -f var/fuzz/api-report.json
+	HAVEN_ENV=test HAVEN_FUZZ_API_EXAMPLES=$(FUZZ_API_EXAMPLES) HAVEN_FUZZ_API_STEPS=$(FUZZ_API_STEPS) \
+	  HAVEN_FUZZ_API_REPORT=$(CURDIR)/var/fuzz/api-report.json \
+	  nice -n 10 $(BIN)/pytest tests/fuzz/test_api_stateful.py -q -p no:randomly -k no_server_error
 
 ## chaos: SIGKILL the server 200 times while it writes: nothing acknowledged lost (CHAOS_CYCLES=5 for fewer; see "Crashes and a full disk" in docs/operations.md)
 chaos: $(VENV)/.run-deps

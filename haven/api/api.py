@@ -41,6 +41,7 @@ from haven.api import (
     training,
 )
 from haven.api.common import JSON, problems_of
+from haven.api.links import add_links
 from haven.core.errors import NotFound
 from haven.safety.lockdown import locked_out
 
@@ -122,6 +123,7 @@ class HavenAPI(NinjaAPI):
                     operation["description"] = "\n\n".join(rest)
                 if operation.get("security"):
                     operation["responses"]["429"] = TOO_MANY_WRONG_TOKENS
+        add_links(schema)
         return schema
 
     def validation_error_from_error_contexts(

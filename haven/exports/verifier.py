@@ -82,7 +82,7 @@ def verify(path: str) -> str:
 def _verify(path: str) -> str:
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
+    except _READ_ERRORS as error:  # a zip of a format version Python cannot read, too
         raise BundleInvalid(f"not a readable zip file: {error}") from error
     with archive:
         names = _member_names(archive)

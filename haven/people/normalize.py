@@ -17,7 +17,9 @@ def name_forms(name: str) -> set[str]:
     folded = fold(name)
     if not folded:
         return set()
-    forms = {folded, strip_marks(folded)}
+    # A name of combining marks alone has nothing left without them: an empty
+    # form would match every other such name.
+    forms = {form for form in (folded, strip_marks(folded)) if form}
     latin = " ".join(re.sub(r"[^a-z0-9 -]", "", anyascii(folded).lower()).split())
     if latin:
         forms.add(latin)

@@ -237,11 +237,42 @@ def test_text_that_is_not_utf8_is_refused(admin_user):
     ]
 
 
+def corrupt_deflate() -> bytes:
+    """Found by fuzzing (fuzz/hsds_import.py): a member whose compressed
+    data is not a deflate stream makes zlib raise its own error, which is
+    no OSError."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("organizations.csv", organizations_csv({}) * 20)
+    data = bytearray(buffer.getvalue())
+    start = 30 + len("organizations.csv")  # the data after the only local header
+    data[start] = 0x07  # the last block, of the reserved type 3
+    return bytes(data)
+
+
+def nameless_member() -> bytes:
+    """Found by fuzzing: a member the zip's directory names with nothing,
+    beside a table; Python's ZipInfo.is_dir() fails on it (IndexError)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("organizations.csv", organizations_csv({}))
+        archive.writestr("x", b"nameless")
+        archive.filelist[-1].filename = ""  # the directory is written on closing
+    return buffer.getvalue()
+
+
+def test_a_member_without_a_name_is_left_out(admin_user):
+    summary = directory_import(actor=admin_user, filename="x.zip", data=nameless_member())
+    assert summary.added == {"organizations": 1}
+    assert Organization.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [
         ("x.zip", b"PK\x03\x04 this is not really a zip", "x.zip is not a zip file"),
         ("x.zip", b"not a zip at all", "x.zip is not a zip file"),
+        ("x.zip", corrupt_deflate(), "x.zip is damaged: a file inside it cannot be read."),
         ("x.json", b'{"id": ', "x.json line 1, column 8: not valid JSON"),
         ("x.json", b'{"id": NaN}', "x.json: not valid JSON"),
         ("x.txt", b"hello", "Upload a .zip file"),

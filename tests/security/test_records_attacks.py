@@ -2050,6 +2050,13 @@ def _corrupt_deflate() -> bytes:
     return bytes(data)
 
 
+def _newer_zip_version() -> bytes:
+    """Found by fuzzing (fuzz/export_verifier.py): a central directory that
+    says its members need a later version of the zip format than Python
+    reads makes ZipFile() itself raise NotImplementedError."""
+    return _flag_members(_consistent(), local_offset=4, central_offset=6, value=b"\x50\x00")
+
+
 def _truncated_member() -> bytes:
     members = {"record.json": RECORD * 200}
     data = _zip([("manifest.json", _manifest_for(members)), *members.items()], zipfile.ZIP_DEFLATED)
@@ -2196,6 +2203,11 @@ CRASHING_BUNDLES = {
     "corrupt deflate data": (
         _corrupt_deflate,
         "archive.read() raises zlib.error: traceback",
+    ),
+    "a zip of a newer format version": (
+        _newer_zip_version,
+        "ZipFile() raises NotImplementedError, which verify() caught only when reading a "
+        "member: traceback",
     ),
     "a member cut short": (
         _truncated_member,

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -112,7 +113,9 @@ def _members(name: str, data: bytes) -> dict[str, bytes]:
         infos = [
             info
             for info in archive.infolist()
-            if not info.is_dir()
+            # A member named with nothing is no file (and breaks ZipInfo.is_dir()).
+            if info.filename
+            and not info.is_dir()
             and not info.filename.startswith("__MACOSX/")
             and not PurePosixPath(info.filename).name.startswith(".")
         ]
@@ -147,7 +150,7 @@ def _members(name: str, data: bytes) -> dict[str, bytes]:
         raise ImportRefused(
             [_("%(file)s is not a zip file that can be opened.") % {"file": name}]
         ) from None
-    except OSError:  # a corrupt member (bad CRC, truncated data)
+    except (OSError, zlib.error):  # a corrupt member (bad CRC, truncated or bad deflate data)
         raise ImportRefused(
             [_("%(file)s is damaged: a file inside it cannot be read.") % {"file": name}]
         ) from None
