@@ -33,7 +33,7 @@ from haven.core.keys import keys_remembered  # noqa: E402
 from haven.core.models import Agency  # noqa: E402
 from haven.core.text import text_problem  # noqa: E402
 from haven.people import normalize  # noqa: E402
-from haven.safety import screening  # noqa: E402
+from haven.safety import names, screening  # noqa: E402
 from haven.safety.services import ConcernValues, concern_save  # noqa: E402
 
 # Synthetic persons of concern the screening meets (no real person).
@@ -73,7 +73,11 @@ def _texts(value: object) -> bool:
 def _normal_forms(text: str) -> None:
     assert _texts(normalize.name_forms(text))
     assert _texts(normalize.name_words(text))
-    assert _texts(normalize.name_sounds(text))
+    # Screening's own reading of a name (punctuation, look-alike letters,
+    # transliterations): haven.safety.names.
+    assert _texts(names.name_words(text))
+    assert _texts(names.name_keys(text))
+    assert _texts(names.name_sounds(text))
     assert _texts(normalize.name_word_sounds(text))
     for word in text.split()[:8]:
         assert _texts(normalize.word_forms(word))
@@ -99,7 +103,12 @@ def TestOneInput(data: bytes) -> None:
 def main() -> None:
     common.database()
     prepare()
-    common.instrument("haven.people.normalize", "haven.safety.screening", "haven.core.crypto")
+    common.instrument(
+        "haven.people.normalize",
+        "haven.safety.names",
+        "haven.safety.screening",
+        "haven.core.crypto",
+    )
     # As within one request: the agency key is opened once, not at every screening.
     with keys_remembered():
         common.fuzz(TestOneInput)

@@ -57,7 +57,9 @@ class Item:
         """Days waiting (or overdue); days left for a consent ending."""
         if self.since is None:
             return 0
-        day = self.since.date() if isinstance(self.since, datetime) else self.since
+        # A moment counts on the agency's calendar, like today: its UTC date
+        # is a day ahead every evening west of Greenwich.
+        day = timezone.localdate(self.since) if isinstance(self.since, datetime) else self.since
         today = timezone.localdate()
         return (day - today).days if self.kind == "consent" else (today - day).days
 

@@ -73,8 +73,13 @@ def test_a_person_is_indexed_by_every_transformation():
 def test_year_and_last_four_digests_are_cut_short_so_many_values_share_one(agency):
     years = {d for y in range(1900, 2027) for d in digests(agency.pk, "year", [str(y)])}
     endings = {d for n in range(10_000) for d in digests(agency.pk, "last4", [f"{n:04d}"])}
-    assert ({len(d) for d in years}, len(years)) == ({1}, 16)
-    assert ({len(d) for d in endings}, len(endings)) == ({2}, 256)
+    # One hex digit for a year, two for the last four: 127 years share at
+    # most 16 digests and 10,000 endings at most 256 (which of them are hit
+    # depends on the agency's random key).
+    assert {len(d) for d in years} == {1}
+    assert 8 <= len(years) <= 16
+    assert {len(d) for d in endings} == {2}
+    assert 200 <= len(endings) <= 256
     # A word's digest is whole, and each kind has its own key.
     assert len(next(iter(digests(agency.pk, "word", ["soto"])))) == 64
     assert digests(agency.pk, "word", ["soto"]) != digests(agency.pk, "sound", ["soto"])
