@@ -3,8 +3,8 @@
 Every Level 1 and 2 requirement of ASVS 5.0 has one row with its level and a
 status; a "met" row names evidence that exists (a file, or a test function in
 a file); the totals and the closing list of gaps agree with the rows. Rows
-tagged ``<!-- i21 -->`` rest on issue 21's work: what else they name is
-checked with the rest, the files of that work by a test of their own. No
+tagged ``<!-- i21 -->`` rest on issue 21's work, merged since, and are
+checked like the rest, with a test of their own that names only them. No
 database: this reads files only.
 """
 
@@ -15,8 +15,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MAP = ROOT / "docs" / "security" / "asvs.md"
@@ -44,21 +42,6 @@ EVIDENCE_ROOTS = (
     "tests/",
 )
 EVIDENCE_FILES = ("Makefile", "README.md", "conftest.py", "manage.py", "pyproject.toml")
-# What issue 21's other branches add: a tagged row may name them before they
-# are merged; everything else it names is checked now.
-I21_FILES = frozenset(
-    {
-        "docs/security/fuzzing.md",
-        "haven/accounts/approvals.py",
-        "haven/accounts/stepup.py",
-        "haven/accounts/views_tokens.py",
-        "haven/audit/anchors.py",
-        "tests/accounts/test_approvals.py",
-        "tests/accounts/test_step_up.py",
-        "tests/audit/test_anchors.py",
-        "tests/security/test_http_weak_spots.py",
-    }
-)
 _ROW = re.compile(r"^\|\s*(V\d+(?:\.\d+)+)\s*\|")
 _BACKTICKED = re.compile(r"`([^`]+)`")
 _PLAN = re.compile(r"\bPlan (G\d+)\b")
@@ -122,17 +105,14 @@ def rows() -> list[Row]:
     return found
 
 
-def missing_evidence(row: Row, *, not_yet: frozenset[str] = frozenset()) -> list[str]:
-    """What a met row names that does not exist, or why it names nothing.
-    Paths in ``not_yet`` (or under one of them) are not looked for."""
+def missing_evidence(row: Row) -> list[str]:
+    """What a met row names that does not exist, or why it names nothing."""
     paths = row.paths()
     if not paths:
         return ["no file or test named"]
     problems = []
     for token in paths:
         path, _, name = token.partition("::")
-        if any(path == later or path.startswith(later.rstrip("/") + "/") for later in not_yet):
-            continue
         target = ROOT / path
         if not target.exists():
             problems.append(f"{path} does not exist")
@@ -177,21 +157,14 @@ def test_every_row_has_a_status_and_says_why():
 
 
 def test_every_met_row_names_evidence_that_exists():
-    """Rows tagged for issue 21 too, but for the files its other branches add."""
     problems = {
-        f"{row.id} (line {row.line})": missing_evidence(
-            row, not_yet=I21_FILES if row.i21 else frozenset()
-        )
+        f"{row.id} (line {row.line})": missing_evidence(row)
         for row in rows()
         if row.status == "met"
     }
     assert {where: found for where, found in problems.items() if found} == {}
 
 
-@pytest.mark.skip(
-    reason="rows tagged <!-- i21 --> name files that issue 21's other branches add; "
-    "remove this skip once they are merged"
-)
 def test_every_met_row_built_in_issue_21_names_evidence_that_exists():
     problems = {
         f"{row.id} (line {row.line})": missing_evidence(row)
@@ -216,8 +189,6 @@ def test_the_checker_catches_a_missing_file_a_missing_test_and_a_bare_row():
     assert missing_evidence(row("Django does it (`SESSION_COOKIE_AGE`).")) == [
         "no file or test named"
     ]
-    later = frozenset({"tests/security/test_http_weak_spots.py"})
-    assert missing_evidence(row("`tests/security/test_http_weak_spots.py`"), not_yet=later) == []
 
 
 def test_every_gap_names_one_plan_and_every_plan_lists_its_gaps():
