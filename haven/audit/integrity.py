@@ -12,7 +12,8 @@ from haven.audit.chain import ChainBreak, first_break
 from haven.audit.checkpoints import Checkpoint
 from haven.audit.models import AuditEvent
 
-_FIELDS = (
+# Every column of an audit event, as the chain check reads it.
+EVENT_FIELDS = (
     "id",
     "chain",
     "seq",
@@ -33,7 +34,7 @@ def _chain_events(chain: int) -> Iterator[dict[str, Any]]:
     yield from (
         AuditEvent.objects.filter(chain=chain)
         .order_by("seq")
-        .values(*_FIELDS)
+        .values(*EVENT_FIELDS)
         .iterator(chunk_size=5000)
     )
 

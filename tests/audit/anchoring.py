@@ -17,23 +17,8 @@ from django.db import connection
 from haven.audit import triggers
 from haven.audit.chain import GENESIS, event_hash, timestamp
 from haven.audit.checkpoint_files import checkpoints_read
+from haven.audit.integrity import EVENT_FIELDS
 from haven.audit.models import AuditEvent
-
-FIELDS = (
-    "id",
-    "chain",
-    "seq",
-    "at",
-    "actor_id",
-    "agency_id",
-    "action",
-    "object_type",
-    "object_id",
-    "request_id",
-    "detail",
-    "prev_hash",
-    "hash",
-)
 
 
 class Clock:
@@ -88,7 +73,7 @@ def rewrite_from(
     triggers.remove(connection)
     try:
         previous = GENESIS
-        for event in AuditEvent.objects.filter(chain=chain).order_by("seq").values(*FIELDS):
+        for event in AuditEvent.objects.filter(chain=chain).order_by("seq").values(*EVENT_FIELDS):
             if change is not None and event["seq"] >= seq:
                 change(event)
             elif event["seq"] == seq:
