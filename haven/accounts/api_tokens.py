@@ -19,6 +19,7 @@ from haven.accounts.token_failures import token_client_check, token_failure_reco
 from haven.accounts.tokens import new_token, token_digest
 from haven.audit.models import Action
 from haven.audit.services import audit_record
+from haven.core.errors import NotFound
 
 # Recognisable in a leaked log or a commit, so it can be found and revoked.
 # A public marker, not a secret.
@@ -88,6 +89,18 @@ def api_token_revoke(*, actor: User | None, token_id: int) -> None:
             object_id=token.pk,
             detail={"user": token.user_id},
         )
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """The staff member's own tokens, newest first (the last fifty)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at")[:50])
+
+
+def api_token_revoke_own(*, user: User, token_id: int) -> None:
+    """A staff member revokes one of their own tokens; anyone else's is not found."""
+    if not ApiToken.objects.filter(pk=token_id, user=user).exists():
+        raise NotFound
+    api_token_revoke(actor=user, token_id=token_id)
 
 
 def api_tokens_revoke_all(*, user: User) -> int:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -16,9 +16,13 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import stepup
-from haven.accounts.api_tokens import API_TOKEN_MAX_LIFETIME, api_token_create, api_token_revoke
+from haven.accounts.api_tokens import (
+    API_TOKEN_MAX_LIFETIME,
+    api_token_create,
+    api_token_revoke_own,
+    api_tokens_of,
+)
 from haven.accounts.http import authenticated_user
-from haven.accounts.models import ApiToken
 from haven.core.forms import show_refusal
 
 
@@ -67,7 +71,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         {
             "form": TokenForm() if made else form,
             "made": made,
-            "tokens": ApiToken.objects.filter(user=user).order_by("-created_at")[:50],
+            "tokens": api_tokens_of(user),
             "once": _new_sending(request),
         },
         status=400 if form.errors else 200,
@@ -98,8 +102,6 @@ def _first_sending(request: HttpRequest) -> bool:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = authenticated_user(request)
-    if not ApiToken.objects.filter(pk=pk, user=user).exists():
-        raise Http404
-    api_token_revoke(actor=user, token_id=pk)
+    api_token_revoke_own(user=user, token_id=pk)
     messages.success(request, _("The token is revoked; programs using it are refused now."))
     return redirect("accounts:api_tokens")
